@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# gotl build. `make` leaves ./gotl; `make test` installs what is missing,
+# builds, and runs every test (unit + end-to-end, the latter needs root);
+# `make demo` records a sample. Intermediates go to .output/.
+
+OUTPUT   := .output
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PROTOC_C ?= protoc-c
+PYTHON   ?= python3
+ARCH     := x86
+
+# Go toolchains used by the end-to-end tests and the demo.
+GO126    ?= $(firstword $(wildcard /usr/local/go/bin/go) $(shell command -v go 2>/dev/null))
+GO119    ?= /usr/lib/go-1.19/bin/go
+
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS   ?= -g -O2
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert \
+	      -I$(OUTPUT) -I$(OUTPUT)/proto $(EXTRA_CFLAGS)
+LDLIBS   := -lbpf -lelf -lz -lprotobuf-c $(EXTRA_LDFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Iinclude -I/usr/include/$(shell uname -m)-linux-gnu
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=$(SANITIZE) -fno-omit-frame-pointer
+LDLIBS     += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+PROTO        := proto/perfetto_trace.proto
+PROTO_C      := $(OUTPUT)/proto/perfetto_trace.pb-c.c
+PROTO_H      := $(OUTPUT)/proto/perfetto_trace.pb-c.h
+SKEL         := $(OUTPUT)/gotl.skel.h
+
+LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/*.c) \
+		$(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all clean deps test test-unit test-e2e demo bench
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: gotl
+
+gotl: $(OUTPUT)/cli/main.o $(OUTPUT)/libgotl.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/libgotl.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h cli/*.h) $(PROTO_H) $(SKEL)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# Generated protobuf-c code: not ours, so not -Werror.
+$(PROTO_C) $(PROTO_H): $(PROTO)
+	$(call msg,PROTOC,$@)
+	$(Q)mkdir -p $(OUTPUT)/proto
+	$(Q)$(PROTOC_C) --proto_path=proto --c_out=$(OUTPUT)/proto $(PROTO)
+
+$(OUTPUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/proto -c $< -o $@
+
+$(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c include/gotl/event.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(OUTPUT)/gotl.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name gotl_bpf > $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl.a
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -lcmocka -o $@
+
+clean:
+	$(call msg,CLEAN)
+	$(Q)rm -rf $(OUTPUT) gotl

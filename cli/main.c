@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * main.c: the gotl command line. Parses options, runs the subcommands
+ * (record = probes/record + convert/convert; convert), and prints the
+ * user-facing summary. The only place that decides exit statuses:
+ *
+ *	record	the traced program's own status (128+N if it died of signal N);
+ *		1 if gotl could not record, 2 for bad usage or a program gotl
+ *		cannot trace
+ *	others	0 ok, 1 failure, 2 bad usage or input
+ *
+ * stdout is left to the traced program; gotl's messages go to stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "gotl/version.h"
+#include "convert.h"
+#include "record.h"
+
+#define DEFAULT_TRACE	"gotl.pftrace"
+#define DEFAULT_RING	(16u << 20)
+
+static const char usage_main[] =
+"usage: gotl <command> [options] [args]\n"
+"\n"
+"Record a Go program's goroutines with eBPF uprobes on the Go runtime (no code\n"
+"change, no rebuild) and write a Perfetto trace: one track per goroutine with\n"
+"Running / Runnable / Syscall / blocked spans named by the runtime's wait reason,\n"
+"flows for spawns and wake-ups, and goroutine counters. Open traces at\n"
+"https://ui.perfetto.dev.\n"
+"\n"
+"commands:\n"
+"  record    run a Go program and record it (needs root)\n"
+"  convert   turn a raw event log (record -r) into a Perfetto trace\n"
+"\n"
+"options:\n"
+"  -h, --help      this help; `gotl <command> --help` for a command\n"
+"      --version   print gotl's version\n"
+"\n"
+"examples:\n"
+"  sudo gotl record -o out.pftrace -- ./prog arg1 arg2\n"
+"  sudo gotl record -r out.gotl -- ./prog && gotl convert out.gotl -o out.pftrace\n";
+
+static const char usage_record[] =
+"usage: gotl record [options] [--] PROG [ARGS...]\n"
+"\n"
+"Run PROG with ARGS under uprobes on the Go runtime, attached before its first\n"
+"instruction, until it exits; then write a Perfetto trace. PROG's stdin, stdout,\n"
+"stderr, environment and exit status are its own: gotl exits with PROG's status\n"
+"(128+N if PROG died of signal N). Ctrl-C reaches PROG as it would without gotl,\n"
+"and the trace is still written. Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"\n"
+"options:\n"
+"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ")\n"
+"  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
+"                        turns it into a trace again, even if gotl was killed\n"
+"      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
+"                        events that do not fit are counted and reported as lost\n"
+"  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
+"                        -vv adds libbpf's debug output\n"
+"  -h, --help            this help\n"
+"\n"
+"examples:\n"
+"  sudo gotl record -o out.pftrace -- ./server -addr :8080\n"
+"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n";
+
+static const char usage_convert[] =
+"usage: gotl convert [options] LOG\n"
+"\n"
+"Turn a raw event log written by `gotl record -r LOG` into a Perfetto trace.\n"
+"Works without root and without the traced binary (the log carries what it\n"
+"needs), and on a log cut short by a killed recorder (up to its last record).\n"
+"\n"
+"options:\n"
+"  -o, --output FILE   the trace to write (default: LOG with its extension\n"
+"                      replaced by .pftrace)\n"
+"  -h, --help          this help\n";
+
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gotl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gotl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'gotl %s--help')\n", cmd);
+	return 2;
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}
+
+static void human_size(uint64_t n, char *buf, size_t len)
+{
+	if (n >= 10ull << 20)
+		snprintf(buf, len, "%.0f MiB", (double)n / (1 << 20));
+	else if (n >= 10ull << 10)
+		snprintf(buf, len, "%.0f KiB", (double)n / (1 << 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+static int do_convert(const char *log, const char *out, struct convert_stats *cs)
+{
+	struct convert_opts co = { .log_path = log, .trace_path = out };
+	char err[512];
+	int ret;
+
+	ret = convert__run(&co, cs, err, sizeof(err));
+	if (ret)
+		warnx("%s", err);
+	return ret;
+}
+
+static void summary(const char *trace, const struct convert_stats *cs, const char *raw)
+{
+	char size[32];
+
+	human_size(cs->trace_bytes, size, sizeof(size));
+	if (cs->lost)
+		warnx("warning: %llu events were lost (the ring buffer was full; try a larger "
+		      "--ring-size); the affected spans are marked 'unobserved_transitions'",
+		      (unsigned long long)cs->lost);
+	if (cs->truncated)
+		warnx("warning: the event log was cut short; the trace ends at its last whole record");
+	warnx("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
+	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
+	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
+	if (raw)
+		warnx("raw event log: %s", raw);
+	warnx("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "raw", required_argument, NULL, 'r' },
+		{ "ring-size", required_argument, NULL, 'R' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct record_opts ro = { .ring_size = DEFAULT_RING };
+	struct record_result rr;
+	struct convert_stats cs;
+	const char *out = DEFAULT_TRACE, *raw = NULL;
+	char tmp[4096];
+	int c, ret, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:r:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'r':
+			raw = optarg;
+			break;
+		case 'R':
+			if (parse_size(optarg, &ro.ring_size))
+				return bad_usage("record ", "invalid --ring-size '%s': want a power "
+						 "of two between 4K and 2G, e.g. 16M", optarg);
+			break;
+		case 'v':
+			ro.verbose++;
+			break;
+		case 'h':
+			fputs(usage_record, stdout);
+			return 0;
+		default:
+			return bad_usage("record ", "invalid option");
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("record ", "no program to record");
+	ro.argv = argv + optind;
+	if (raw) {
+		ro.log_path = raw;
+	} else {
+		/* The raw log is kept only if the conversion fails (or gotl is killed). */
+		snprintf(tmp, sizeof(tmp), "%s.gotl-tmp", out);
+		ro.log_path = tmp;
+	}
+
+	ret = record__run(&ro, &rr);
+	if (ret)
+		return ret;
+	status = WIFSIGNALED(rr.status) ? 128 + WTERMSIG(rr.status) : WEXITSTATUS(rr.status);
+	if (ro.verbose)
+		warnx("%s exited with status %d after %.3f s; %llu uprobe hits, %llu events",
+		      ro.argv[0], status, rr.seconds, (unsigned long long)rr.hits,
+		      (unsigned long long)rr.events);
+	if (do_convert(ro.log_path, out, &cs)) {
+		warnx("the raw event log is kept in %s", ro.log_path);
+		return status ? status : 1;
+	}
+	if (!raw)
+		unlink(ro.log_path);
+	summary(out, &cs, raw);
+	return status;
+}
+
+static int cmd_convert(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct convert_stats cs;
+	const char *out = NULL;
+	char def[4096], *dot;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage_convert, stdout);
+			return 0;
+		default:
+			return bad_usage("convert ", "invalid option");
+		}
+	}
+	if (optind != argc - 1)
+		return bad_usage("convert ", optind >= argc ? "no event log given" :
+				 "one event log at a time");
+	if (!out) {
+		snprintf(def, sizeof(def), "%s", argv[optind]);
+		dot = strrchr(def, '.');
+		if (dot && !strchr(dot, '/'))
+			*dot = 0;
+		strncat(def, ".pftrace", sizeof(def) - strlen(def) - 1);
+		out = def;
+	}
+	if (do_convert(argv[optind], out, &cs))
+		return 1;
+	summary(out, &cs, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_main, cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("gotl %s\n", GOTL_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(cmd, "convert"))
+		return cmd_convert(argc - 1, argv + 1);
+	return bad_usage("", "unknown command '%s'", cmd);
+}

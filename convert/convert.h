@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * convert: turn a gotl event log into a Perfetto trace — one track per
+ * goroutine with back-to-back state slices (Running, Runnable, Syscall, or
+ * the runtime's wait reason), flows for spawns and wake-ups, and counters of
+ * goroutines by state.
+ *
+ * Pure: reads the log, writes the trace, never prints; errors come back as
+ * -errno plus a one-line reason. Needs neither root nor the traced binary.
+ * Memory is bounded by the live goroutines and a short reorder window, not
+ * by the length of the log.
+ */
+#ifndef GOTL_CONVERT_H
+#define GOTL_CONVERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct convert_opts {
+	const char *log_path;
+	const char *trace_path;
+};
+
+struct convert_stats {
+	uint64_t events;	/* goroutine event records read */
+	uint64_t goroutines;	/* goroutines seen (lives, not goids: a recycled g counts again) */
+	uint64_t max_alive;	/* peak number of live goroutines */
+	uint64_t lost;		/* events the probes lost (ring buffer full) */
+	uint64_t unobserved;	/* transitions that did not follow from the previous state */
+	uint64_t late;		/* events that arrived too late for the reorder window */
+	uint64_t trace_bytes;
+	uint32_t pid;
+	bool truncated;		/* the log ended inside a record (recorder killed) */
+	bool ended;		/* the log has its end record */
+};
+
+/*
+ * Convert o->log_path into o->trace_path. Returns 0, or -errno with a
+ * one-line reason in err (no "gotl:" prefix, no newline).
+ */
+int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
+
+#endif /* GOTL_CONVERT_H */

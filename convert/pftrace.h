@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pftrace: a streaming writer of Perfetto protobuf traces, for the subset in
+ * proto/perfetto_trace.proto. Each call appends whole TracePackets to the
+ * file (tag 0x0A, varint length, packet), so memory stays O(one packet +
+ * intern tables) whatever the trace size.
+ *
+ * Everything goes on one packet sequence. The first packet clears its
+ * incremental state; names, categories, annotation names and annotation
+ * string values are interned (pftrace__*_iid return ids; new entries ride
+ * on the next packet written). The importer's rules it relies on
+ * (../shared/docs/perfetto.md §2) are the caller's to respect where they
+ * depend on meaning: declare a track before its first event, write the END
+ * of a slice before a BEGIN at the same time on the same track, write a
+ * flow's source before its target.
+ *
+ * Errors are sticky: a failed write is kept and returned by later calls and
+ * by pftrace__close. Pure: never prints.
+ */
+#ifndef GOTL_PFTRACE_H
+#define GOTL_PFTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pftrace;
+
+enum pf_arg_type {
+	PF_ARG_INT,		/* i */
+	PF_ARG_UINT,		/* u */
+	PF_ARG_BOOL,		/* b */
+	PF_ARG_STR,		/* iid of an interned string value (pftrace__str_iid) */
+};
+
+/* One debug annotation: shown as args.debug.<name> in the Perfetto UI. */
+struct pf_arg {
+	uint64_t name_iid;	/* pftrace__arg_iid */
+	enum pf_arg_type type;
+	union {
+		int64_t i;
+		uint64_t u;
+		bool b;
+		uint64_t str_iid;
+	};
+};
+
+/* A track descriptor. Unset (0/NULL) fields are not written. */
+struct pf_track {
+	uint64_t uuid;
+	uint64_t parent;		/* 0 = none */
+	const char *name;
+	const char *description;
+	int32_t pid;			/* non-zero: a process track */
+	const char *process_name;
+	const char *const *cmdline;	/* NULL-terminated, process tracks only */
+	bool counter;			/* a counter track */
+	int32_t counter_unit;		/* 1 ns, 2 count, 3 bytes */
+	const char *counter_unit_name;
+	int32_t child_ordering;		/* 1 lexicographic, 2 chronological, 3 explicit */
+	bool has_rank;
+	int32_t rank;			/* sibling_order_rank */
+	bool no_merge;			/* sibling_merge_behavior = NONE */
+};
+
+/* Create path; nothing is written until the first packet. Returns 0 or -errno. */
+int pftrace__open(const char *path, struct pftrace **out);
+/* Flush, close, free. Returns the first error of the whole write, or 0. NULL-safe. */
+int pftrace__close(struct pftrace *pf);
+/* Bytes written so far. */
+uint64_t pftrace__bytes(const struct pftrace *pf);
+
+/* Interned ids (> 0) for event names, categories, arg names and string arg values. */
+uint64_t pftrace__name_iid(struct pftrace *pf, const char *s);
+uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s);
+uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s);
+uint64_t pftrace__str_iid(struct pftrace *pf, const char *s);
+
+/*
+ * The first packets of a trace: a clock snapshot making BOOTTIME the trace
+ * clock (with MONOTONIC and REALTIME read at the same moment, so the UI can
+ * show wall-clock time), then the packet that starts the sequence.
+ */
+int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, uint64_t realtime);
+
+/* Trace metadata (Perfetto "Trace Attributes"): a string or an integer value. */
+int pftrace__attr_str(struct pftrace *pf, const char *key, const char *value);
+int pftrace__attr_int(struct pftrace *pf, const char *key, int64_t value);
+
+int pftrace__track(struct pftrace *pf, const struct pf_track *t);
+
+/*
+ * A complete slice [begin, end) on a track: a BEGIN and an END packet.
+ * flow_in, if non-zero, is a flow id this slice terminates.
+ */
+int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,
+		   uint64_t name_iid, uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
+		   uint64_t flow_in);
+
+/* An instant (0-duration slice); flow_out, if non-zero, starts a flow there. */
+int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
+		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out);
+
+/* A counter value on a counter track. */
+int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value);
+
+#endif /* GOTL_PFTRACE_H */

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The gotl event log: the one definition of every record that crosses a
+ * boundary. The BPF programs (probes/gotl.bpf.c) write the goroutine event
+ * records into a ring buffer; the recorder (probes/record.c) copies them
+ * verbatim into a log file and surrounds them with the records that let the
+ * log stand alone (Go version, binary, symbols, wait-reason strings, clocks,
+ * loss counters); the converter (convert/) reads the log and never needs the
+ * traced binary or the machine it was recorded on.
+ *
+ * This header must compile both under `clang -target bpf` and in user space:
+ * only <linux/types.h> fixed-width types, no libc, no enums or bools in
+ * records, explicit padding, sizes pinned by _Static_assert. All integers
+ * are little-endian (gotl only runs on x86-64).
+ *
+ * File layout:
+ *
+ *	struct gotl_log_header                  (32 bytes)
+ *	record, record, record, ...             (each starts with struct gotl_rec)
+ *
+ * Every record's size is a multiple of 8 and at least 16; a reader skips
+ * record types it does not know, and a file cut short anywhere is readable up
+ * to its last whole record. Records are written in the order the recorder
+ * received them, which is nearly but not exactly timestamp order (the ring
+ * buffer is filled by several CPUs): readers sort events by ts.
+ *
+ * A record that names a PC (struct gotl_ev_create) is always preceded in the
+ * file by a GOTL_REC_SYM record describing that PC, so a truncated log still
+ * has every symbol it uses.
+ */
+#ifndef GOTL_EVENT_H
+#define GOTL_EVENT_H
+
+#include <linux/types.h>
+
+#define GOTL_LOG_MAGIC		"GOTL-LOG"	/* 8 bytes, no NUL */
+#define GOTL_LOG_VERSION	1
+
+struct gotl_log_header {
+	char magic[8];		/* GOTL_LOG_MAGIC */
+	__u32 version;		/* GOTL_LOG_VERSION */
+	__u32 header_size;	/* sizeof(struct gotl_log_header); records start here */
+	__u64 flags;		/* reserved, 0 */
+	__u64 reserved;
+};
+
+/* Record types. Values are stable: never renumber, only append. */
+#define GOTL_REC_META		1	/* struct gotl_rec_meta: one key = value string */
+#define GOTL_REC_START		2	/* struct gotl_rec_start: pid and clock snapshot */
+#define GOTL_REC_WAITREASON	3	/* struct gotl_rec_waitreason: one wait-reason string */
+#define GOTL_REC_SYM		4	/* struct gotl_rec_sym: what a PC is */
+#define GOTL_REC_STATS		5	/* struct gotl_rec_stats: cumulative probe counters */
+#define GOTL_REC_END		6	/* struct gotl_rec_end: the recording ended */
+#define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
+#define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
+
+/* Common header of every record. */
+struct gotl_rec {
+	__u16 type;		/* GOTL_REC_* */
+	__u16 size;		/* bytes of the whole record, header included; multiple of 8 */
+	__u32 tid;		/* OS thread that produced an event; 0 for other records */
+	__u64 ts;		/* CLOCK_BOOTTIME in ns (bpf_ktime_get_boot_ns); 0 if timeless */
+};
+
+/*
+ * Goroutine states: the runtime's own _G* values (runtime/runtime2.go), the
+ * same in every Go version gotl supports. The scan bit (0x1000) never appears
+ * in records.
+ */
+#define GOTL_G_IDLE		0
+#define GOTL_G_RUNNABLE		1
+#define GOTL_G_RUNNING		2
+#define GOTL_G_SYSCALL		3
+#define GOTL_G_WAITING		4
+#define GOTL_G_DEAD		6
+#define GOTL_G_COPYSTACK	8
+#define GOTL_G_PREEMPTED	9
+#define GOTL_G_LEAKED		10	/* Go 1.26+, GOEXPERIMENT=goroutineleakprofile */
+#define GOTL_G_DEADEXTRA	11	/* Go 1.26+, a dead g parked on a cgo extra M */
+#define GOTL_G_MAX		12
+
+/*
+ * Which probe saw an event (struct gotl_ev_status.probe). A probe other than
+ * casgstatus reports a transition the runtime makes without casgstatus.
+ */
+#define GOTL_PROBE_CASGSTATUS		0	/* runtime.casgstatus(gp, old, new) */
+#define GOTL_PROBE_REENTERSYSCALL	1	/* Go 1.26+: Running -> Syscall fast path */
+#define GOTL_PROBE_EXITSYSCALL		2	/* Go 1.26+: Syscall -> Running fast path */
+#define GOTL_PROBE_PREEMPTPARK		3	/* Running -> Preempted (GC stack scan) */
+#define GOTL_PROBE_COROSWITCH		4	/* Go 1.22+: coroutine switch, out and in */
+#define GOTL_PROBE_MAX			5
+
+/*
+ * GOTL_REC_STATUS: goroutine gp went from `from` to `to` at hdr.ts, on OS
+ * thread hdr.tid. Written by BPF, copied verbatim into the log.
+ *
+ * goid is the runtime's goroutine id, read from the g at the time of the
+ * event. It is valid for every status record: the runtime writes the goid
+ * before the goroutine can make any transition after its creation.
+ *
+ * other_gp/other_goid is the waker (the goroutine running on the thread that
+ * made gp runnable) for a Waiting -> Runnable transition, and 0 when the
+ * scheduler itself did it (netpoller, timers, GC) or for other transitions.
+ */
+struct gotl_ev_status {
+	struct gotl_rec hdr;	/* type GOTL_REC_STATUS, size 56 */
+	__u64 gp;		/* address of the runtime g (identity while alive; reused after exit) */
+	__u64 goid;
+	__u64 other_gp;		/* waker's g, or 0 */
+	__u64 other_goid;	/* waker's goid, or 0 */
+	__u8 from;		/* GOTL_G_* before */
+	__u8 to;		/* GOTL_G_* after */
+	__u8 reason;		/* runtime waitReason (index into the wait-reason table) when to is Waiting */
+	__u8 probe;		/* GOTL_PROBE_* */
+	__u32 pad;
+};
+
+/*
+ * GOTL_REC_CREATE: goroutine gp was created by a `go` statement run by the
+ * goroutine parent_gp (Dead -> Runnable, or Dead -> Waiting for a coroutine).
+ *
+ * goid is 0 when the runtime writes it only after the creation transition
+ * (Go <= 1.23): the child's id is then the goid of the next status record
+ * for the same gp. A g is recycled after exit, so a goid must never be
+ * carried from an earlier life of the same gp.
+ *
+ * startpc and gopc are link-time virtual addresses (the runtime's load bias
+ * is removed in BPF), so they can be looked up in the binary or in the log's
+ * GOTL_REC_SYM records. gopc is the return address of the call into the
+ * runtime made by the `go` statement.
+ */
+struct gotl_ev_create {
+	struct gotl_rec hdr;	/* type GOTL_REC_CREATE, size 72 */
+	__u64 gp;
+	__u64 goid;		/* 0 = not yet assigned, see above */
+	__u64 parent_gp;	/* 0 when created by the runtime itself (no user goroutine) */
+	__u64 parent_goid;
+	__u64 startpc;		/* entry PC of the function the goroutine starts in */
+	__u64 gopc;		/* PC after the `go` statement's call */
+	__u8 to;		/* GOTL_G_RUNNABLE, or GOTL_G_WAITING (coroutine, Go 1.23+) */
+	__u8 reason;		/* waitReason when to is Waiting */
+	__u8 probe;		/* GOTL_PROBE_* */
+	__u8 pad[5];
+};
+
+/*
+ * GOTL_REC_META: a piece of text about the recording: key, then value, both
+ * without NUL, then zero padding to a multiple of 8. Keys in use:
+ *	"go_version"	version from .go.buildinfo, e.g. "go1.26.8"
+ *	"binary"	absolute path of the traced executable
+ *	"go_build_id"	Go build ID (.note.go.buildid), if any
+ *	"gnu_build_id"	GNU build ID in hex (.note.gnu.build-id), if any
+ *	"comm"		program name shown for the process
+ *	"arg"		one per command-line argument, in order (argv[0] first)
+ *	"gotl_version"	version of the recorder
+ *	"probe"		"<function>+<offset> <how the site was chosen>", one per probe
+ *	"offsets"	where the runtime struct offsets came from
+ */
+struct gotl_rec_meta {
+	struct gotl_rec hdr;	/* type GOTL_REC_META, ts 0 */
+	__u16 key_len;
+	__u16 value_len;
+	__u32 pad;
+	char data[];		/* key_len + value_len bytes, then padding */
+};
+
+/*
+ * GOTL_REC_START: the traced process and a snapshot of three clocks taken
+ * together at the start of the recording (hdr.ts is BOOTTIME).
+ */
+struct gotl_rec_start {
+	struct gotl_rec hdr;	/* type GOTL_REC_START, size 48 */
+	__u32 pid;
+	__u32 flags;		/* GOTL_START_* */
+	__u64 monotonic_ns;	/* CLOCK_MONOTONIC at hdr.ts */
+	__u64 realtime_ns;	/* CLOCK_REALTIME at hdr.ts (ns since the Unix epoch) */
+	__u64 reserved;
+};
+#define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
+
+/*
+ * GOTL_REC_WAITREASON: entry `index` of the traced binary's
+ * runtime.waitReasonStrings, e.g. 14 = "chan receive" on Go 1.25.
+ */
+struct gotl_rec_waitreason {
+	struct gotl_rec hdr;	/* type GOTL_REC_WAITREASON, ts 0 */
+	__u32 index;
+	__u32 len;
+	char str[];		/* len bytes, no NUL, then padding */
+};
+
+/*
+ * GOTL_REC_SYM: what the code address `pc` (link-time, as in events) is.
+ * For GOTL_SYM_RETURN the file:line is that of the call instruction before
+ * pc (pc is a return address); for GOTL_SYM_ENTRY it is the function's own
+ * first line. func is the innermost function, inlined or not.
+ */
+struct gotl_rec_sym {
+	struct gotl_rec hdr;	/* type GOTL_REC_SYM, ts 0 */
+	__u64 pc;
+	__u32 line;		/* 0 = unknown */
+	__u16 func_len;
+	__u16 file_len;
+	__u32 flags;		/* GOTL_SYM_* */
+	__u32 pad;
+	char data[];		/* func, then file, no NULs, then padding */
+};
+#define GOTL_SYM_ENTRY		1	/* pc is a function entry (a start function) */
+#define GOTL_SYM_RETURN		2	/* pc is a return address (a `go` statement's call) */
+#define GOTL_SYM_UNKNOWN	4	/* pc is in no known function */
+
+/*
+ * GOTL_REC_STATS: cumulative counters since the start, per probe, summed
+ * over CPUs. Written whenever drops change and at the end. hits counts
+ * every time the probe fired (uprobe traps), emitted the records written,
+ * lost the records the ring buffer had no room for.
+ */
+struct gotl_rec_stats {
+	struct gotl_rec hdr;	/* type GOTL_REC_STATS, ts = when read */
+	__u64 hits[GOTL_PROBE_MAX];
+	__u64 emitted[GOTL_PROBE_MAX];
+	__u64 lost[GOTL_PROBE_MAX];
+};
+
+/*
+ * GOTL_REC_END: the recording ended at hdr.ts. status is the wait(2)
+ * status of the traced program when it ended (GOTL_END_EXITED), else 0.
+ */
+struct gotl_rec_end {
+	struct gotl_rec hdr;	/* type GOTL_REC_END, size 24 */
+	__u32 status;		/* wait status */
+	__u32 flags;		/* GOTL_END_* */
+};
+#define GOTL_END_EXITED		1	/* the program ended (status is valid) */
+#define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
+
+/* Counters the BPF side keeps per CPU (map "stats"); summed into GOTL_REC_STATS. */
+struct gotl_bpf_stats {
+	__u64 hits[GOTL_PROBE_MAX];
+	__u64 emitted[GOTL_PROBE_MAX];
+	__u64 lost[GOTL_PROBE_MAX];
+};
+
+_Static_assert(sizeof(struct gotl_log_header) == 32, "log header size");
+_Static_assert(sizeof(struct gotl_rec) == 16, "record header size");
+_Static_assert(sizeof(struct gotl_ev_status) == 56, "status record size");
+_Static_assert(sizeof(struct gotl_ev_create) == 72, "create record size");
+_Static_assert(sizeof(struct gotl_rec_meta) == 24, "meta record size");
+_Static_assert(sizeof(struct gotl_rec_start) == 48, "start record size");
+_Static_assert(sizeof(struct gotl_rec_waitreason) == 24, "wait reason record size");
+_Static_assert(sizeof(struct gotl_rec_sym) == 40, "sym record size");
+_Static_assert(sizeof(struct gotl_rec_stats) == 16 + 3 * 8 * GOTL_PROBE_MAX, "stats record size");
+_Static_assert(sizeof(struct gotl_rec_end) == 24, "end record size");
+
+#endif /* GOTL_EVENT_H */

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * logw.c: the event-log writer. A 1 MiB buffer in front of write(2), so the
+ * ring-buffer callback costs a memcpy per record; the recorder flushes after
+ * every drain so the file on disk trails the ring buffer by at most one
+ * drain period. Writes only whole records and never reorders them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gotl/event.h"
+#include "logw.h"
+
+#define LOGW_BUF	(1 << 20)
+#define ALIGN8(x)	(((x) + 7) & ~(size_t)7)
+
+struct logw {
+	int fd;
+	int err;		/* sticky: first error, as -errno */
+	size_t used;
+	uint64_t written;	/* bytes handed to the kernel */
+	uint8_t buf[LOGW_BUF];
+};
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int logw__flush(struct logw *lw)
+{
+	int err;
+
+	if (lw->err)
+		return lw->err;
+	if (!lw->used)
+		return 0;
+	err = write_all(lw->fd, lw->buf, lw->used);
+	if (err) {
+		lw->err = err;
+		return err;
+	}
+	lw->written += lw->used;
+	lw->used = 0;
+	return 0;
+}
+
+int logw__append(struct logw *lw, const void *rec, size_t size)
+{
+	int err;
+
+	if (lw->err)
+		return lw->err;
+	if (size > sizeof(lw->buf) - lw->used) {
+		err = logw__flush(lw);
+		if (err)
+			return err;
+		if (size > sizeof(lw->buf)) {
+			lw->err = write_all(lw->fd, rec, size);
+			if (!lw->err)
+				lw->written += size;
+			return lw->err;
+		}
+	}
+	memcpy(lw->buf + lw->used, rec, size);
+	lw->used += size;
+	return 0;
+}
+
+int logw__open(const char *path, struct logw **out)
+{
+	struct gotl_log_header hdr = {
+		.version = GOTL_LOG_VERSION,
+		.header_size = sizeof(hdr),
+	};
+	struct logw *lw;
+	int err;
+
+	lw = malloc(sizeof(*lw));
+	if (lw)
+		memset(lw, 0, offsetof(struct logw, buf));
+	if (!lw)
+		return -ENOMEM;
+	lw->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (lw->fd < 0) {
+		err = -errno;
+		free(lw);
+		return err;
+	}
+	memcpy(hdr.magic, GOTL_LOG_MAGIC, sizeof(hdr.magic));
+	err = logw__append(lw, &hdr, sizeof(hdr));
+	if (err) {
+		logw__close(lw);
+		return err;
+	}
+	*out = lw;
+	return 0;
+}
+
+/* Append a record made of a fixed part and up to two strings, zero padded. */
+static int append_var(struct logw *lw, void *fixed, size_t fixed_size, const char *a, size_t alen,
+		      const char *b, size_t blen)
+{
+	uint8_t tmp[4096];
+	size_t size = ALIGN8(fixed_size + alen + blen);
+	struct gotl_rec *hdr = fixed;
+
+	if (size > sizeof(tmp) || size > UINT16_MAX)
+		return -E2BIG;
+	hdr->size = (uint16_t)size;
+	memset(tmp, 0, size);
+	memcpy(tmp, fixed, fixed_size);
+	memcpy(tmp + fixed_size, a, alen);
+	memcpy(tmp + fixed_size + alen, b, blen);
+	return logw__append(lw, tmp, size);
+}
+
+int logw__meta(struct logw *lw, const char *key, const char *value)
+{
+	struct gotl_rec_meta m = { .hdr.type = GOTL_REC_META };
+	size_t kl = strlen(key), vl = strlen(value);
+
+	/* Records stay small; a longer value (a huge argv entry) is cut. */
+	if (kl > 255)
+		kl = 255;
+	if (vl > 3000)
+		vl = 3000;
+	m.key_len = (uint16_t)kl;
+	m.value_len = (uint16_t)vl;
+	return append_var(lw, &m, sizeof(m), key, kl, value, vl);
+}
+
+int logw__waitreason(struct logw *lw, uint32_t index, const char *str)
+{
+	struct gotl_rec_waitreason w = { .hdr.type = GOTL_REC_WAITREASON, .index = index };
+	size_t len = strlen(str);
+
+	if (len > 255)
+		len = 255;
+	w.len = (uint32_t)len;
+	return append_var(lw, &w, sizeof(w), str, len, "", 0);
+}
+
+int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
+	      uint32_t line)
+{
+	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags, .line = line };
+	size_t fl = strlen(func), sl = strlen(file);
+
+	/* Generic instantiations can make very long names; keep records small. */
+	if (fl > 1024)
+		fl = 1024;
+	if (sl > 1024)
+		sl = 1024;
+	s.func_len = (uint16_t)fl;
+	s.file_len = (uint16_t)sl;
+	return append_var(lw, &s, sizeof(s), func, fl, file, sl);
+}
+
+uint64_t logw__size(const struct logw *lw)
+{
+	return lw->written + lw->used;
+}
+
+int logw__close(struct logw *lw)
+{
+	int err;
+
+	if (!lw)
+		return 0;
+	err = logw__flush(lw);
+	if (close(lw->fd) && !err)
+		err = -errno;
+	free(lw);
+	return err;
+}

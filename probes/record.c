@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * record.c: launch a Go program with uprobes attached before its first
+ * instruction, and stream the events into a log.
+ *
+ * Sequence: read the binary (gobin) and plan the probes; load the BPF
+ * object with the offsets for this Go version; fork a child that waits on
+ * a pipe; attach the uprobes to the child's pid (they survive exec and fire
+ * from the runtime's very first transition); let the child exec; drain the
+ * ring buffer every 10 ms (records are submitted without wake-ups) until
+ * the child exits; write the end records.
+ *
+ * What it must not do: change anything the program sees. stdin, stdout,
+ * stderr, the environment and the process group are inherited as they are;
+ * signals typed at the terminal reach the program directly, and signals
+ * sent to gotl alone are forwarded to it. gotl never writes to stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "gotl/event.h"
+#include "gotl/version.h"
+#include "gobin.h"
+#include "logw.h"
+#include "probesite.h"
+#include "record.h"
+#include "gotl.skel.h"
+
+#define DRAIN_MS	10
+
+/* One uprobe the plan attaches. */
+struct probe {
+	int kind;			/* GOTL_PROBE_* */
+	const char *func;		/* runtime function */
+	bool required;
+	struct bpf_program *prog;
+	struct gobin_func fn;
+	struct probesite site;
+	uint64_t file_offset;
+	struct bpf_link *link;
+	bool planned;
+};
+
+/* PCs already described by a GOTL_REC_SYM record (open addressing). */
+struct pcset {
+	uint64_t *slots;
+	size_t cap, len;
+};
+
+struct recorder {
+	const struct record_opts *o;
+	struct gobin *gb;
+	struct gotl_bpf *skel;
+	struct ring_buffer *rb;
+	struct logw *log;
+	struct pcset syms;
+	struct probe probes[GOTL_PROBE_MAX];
+	char path[PATH_MAX];
+	uint64_t lost_seen;
+	uint64_t events;
+	uint64_t bad_records;
+	int ncpus;
+};
+
+static volatile sig_atomic_t child_pid;
+static volatile sig_atomic_t forward_pending[_NSIG];
+
+static void warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gotl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Signals typed at the terminal (si_code SI_KERNEL) went to the whole
+ * foreground process group, the program included: leave them to it. A
+ * signal someone sent to gotl itself is forwarded to the program.
+ */
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (si->si_code == SI_KERNEL)
+		return;
+	if (child_pid && si->si_pid == child_pid)
+		return;
+	forward_pending[sig] = 1;
+}
+
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		sigaction(forwarded_signals[i], &sa, NULL);
+}
+
+static void restore_signals(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+		signal(forwarded_signals[i], SIG_DFL);
+}
+
+static void forward_signals(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++) {
+		int sig = forwarded_signals[i];
+
+		if (forward_pending[sig]) {
+			forward_pending[sig] = 0;
+			if (child_pid)
+				kill(child_pid, sig);
+		}
+	}
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	static int verbose;
+
+	if (!fmt) {			/* set the level: see set_libbpf_verbosity */
+		verbose = level;
+		return 0;
+	}
+	if (level == LIBBPF_DEBUG && verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && verbose < 1)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void set_libbpf_verbosity(int verbose)
+{
+	va_list none;
+
+	libbpf_print((enum libbpf_print_level)verbose, NULL, none);
+	libbpf_set_print(libbpf_print);
+}
+
+/* ---- PC set ------------------------------------------------------------ */
+
+static int pcset_add(struct pcset *s, uint64_t pc)
+{
+	size_t i;
+
+	if (s->len * 2 >= s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024, j;
+		uint64_t *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		for (j = 0; j < s->cap; j++) {
+			uint64_t v = s->slots[j];
+
+			if (!v)
+				continue;
+			for (i = (v * 0x9e3779b97f4a7c15ull) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
+				;
+			n[i] = v;
+		}
+		free(s->slots);
+		s->slots = n;
+		s->cap = ncap;
+	}
+	for (i = (pc * 0x9e3779b97f4a7c15ull) & (s->cap - 1); s->slots[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slots[i] == pc)
+			return 0;
+	s->slots[i] = pc;
+	s->len++;
+	return 1;
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+/* Make sure the log describes pc before a record that uses it. */
+static int ensure_sym(struct recorder *r, uint64_t pc, uint32_t kind)
+{
+	struct gobin_frame frames[16];
+	struct gobin_func fn;
+	int n, added;
+
+	if (!pc)
+		return 0;
+	added = pcset_add(&r->syms, pc);
+	if (added <= 0)
+		return added;
+	if (kind == GOTL_SYM_ENTRY) {
+		/* The physical function: the outermost frame at its entry. */
+		if (gobin__func_at(r->gb, pc, &fn))
+			return logw__sym(r->log, pc, GOTL_SYM_UNKNOWN, "", "", 0);
+		n = gobin__symbolize(r->gb, pc, frames, 16);
+		return logw__sym(r->log, pc, kind, fn.name, n > 0 ? frames[n - 1].file : "?",
+				 n > 0 ? (uint32_t)frames[n - 1].line : 0);
+	}
+	/* A return address: the call before it, innermost inlined frame. */
+	n = gobin__symbolize(r->gb, pc - 1, frames, 16);
+	if (n <= 0)
+		return logw__sym(r->log, pc, kind | GOTL_SYM_UNKNOWN, "", "", 0);
+	return logw__sym(r->log, pc, kind, frames[0].func, frames[0].file, (uint32_t)frames[0].line);
+}
+
+/* ---- ring buffer -------------------------------------------------------- */
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct recorder *r = ctx;
+	const struct gotl_rec *h = data;
+
+	if (size < sizeof(*h) || h->size != size || (size & 7)) {
+		r->bad_records++;
+		return 0;
+	}
+	if (h->type == GOTL_REC_CREATE && size >= sizeof(struct gotl_ev_create)) {
+		const struct gotl_ev_create *c = data;
+
+		ensure_sym(r, c->startpc, GOTL_SYM_ENTRY);
+		ensure_sym(r, c->gopc, GOTL_SYM_RETURN);
+	}
+	r->events++;
+	/* A write error is sticky in logw and reported at the end. */
+	logw__append(r->log, data, size);
+	return 0;
+}
+
+static int read_stats(struct recorder *r, struct gotl_rec_stats *out)
+{
+	size_t vsz = (sizeof(struct gotl_bpf_stats) + 7) & ~(size_t)7;
+	uint8_t *vals;
+	__u32 zero = 0;
+	int cpu, k, err;
+
+	vals = calloc((size_t)r->ncpus, vsz);
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(r->skel->maps.stats, &zero, sizeof(zero), vals,
+				   vsz * (size_t)r->ncpus, 0);
+	if (err) {
+		free(vals);
+		return err;
+	}
+	memset(out, 0, sizeof(*out));
+	out->hdr.type = GOTL_REC_STATS;
+	out->hdr.size = sizeof(*out);
+	out->hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		const struct gotl_bpf_stats *s = (const void *)(vals + vsz * (size_t)cpu);
+
+		for (k = 0; k < GOTL_PROBE_MAX; k++) {
+			out->hits[k] += s->hits[k];
+			out->emitted[k] += s->emitted[k];
+			out->lost[k] += s->lost[k];
+		}
+	}
+	free(vals);
+	return 0;
+}
+
+static uint64_t sum(const __u64 *v)
+{
+	uint64_t s = 0;
+	int k;
+
+	for (k = 0; k < GOTL_PROBE_MAX; k++)
+		s += v[k];
+	return s;
+}
+
+/* Write a stats record if the loss count moved (or always, if force). */
+static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
+{
+	struct gotl_rec_stats st;
+	uint64_t lost;
+	int err;
+
+	err = read_stats(r, &st);
+	if (err)
+		return err;
+	lost = sum(st.lost);
+	if (lost != r->lost_seen) {
+		if (!force)
+			warnx("lost %llu events so far: the ring buffer was full "
+			      "(try a larger --ring-size)", (unsigned long long)lost);
+		r->lost_seen = lost;
+		force = true;
+	}
+	if (out)
+		*out = st;
+	return force ? logw__append(r->log, &st, sizeof(st)) : 0;
+}
+
+/* ---- the plan ----------------------------------------------------------- */
+
+static int resolve_path(const char *arg0, char *out)
+{
+	const char *path, *p;
+	char buf[PATH_MAX];
+
+	if (strchr(arg0, '/'))
+		return realpath(arg0, out) ? 0 : -errno;
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; *p;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? p : ".", arg0) <
+		    (int)sizeof(buf) && access(buf, X_OK) == 0)
+			return realpath(buf, out) ? 0 : -errno;
+		p += len + (end ? 1 : 0);
+		if (!end)
+			break;
+	}
+	return -ENOENT;
+}
+
+static int plan_probe(struct recorder *r, int kind, const char *func, struct bpf_program *prog,
+		      bool required)
+{
+	struct probe *p = &r->probes[kind];
+	uint8_t code[64];
+	size_t len;
+	int err;
+
+	p->kind = kind;
+	p->func = func;
+	p->prog = prog;
+	p->required = required;
+	err = gobin__find_func(r->gb, func, &p->fn);
+	if (err) {
+		if (required) {
+			warnx("'%s' has no %s: cannot trace goroutines in it", r->path, func);
+			return RECORD_BADINPUT;
+		}
+		return 0;
+	}
+	len = p->fn.end - p->fn.entry;
+	if (len > sizeof(code))
+		len = sizeof(code);
+	if (!len || gobin__read(r->gb, p->fn.entry, code, len) ||
+	    probesite__choose(code, len, &p->site)) {
+		warnx("cannot read the code of %s in '%s'", func, r->path);
+		return RECORD_BADINPUT;
+	}
+	if (gobin__vaddr_to_offset(r->gb, p->fn.entry + p->site.offset, &p->file_offset)) {
+		warnx("%s in '%s' is not in a loadable segment", func, r->path);
+		return RECORD_BADINPUT;
+	}
+	p->planned = true;
+	return 0;
+}
+
+static int find_reason(const char *const *strs, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strs[i] && !strcmp(strs[i], name))
+			return i;
+	return -1;
+}
+
+static int write_prologue(struct recorder *r, const struct gobin_offsets *off)
+{
+	const char *const *reasons;
+	char buf[512];
+	int n = 0, i;
+	const char *how;
+
+	logw__meta(r->log, "gotl_version", GOTL_VERSION);
+	logw__meta(r->log, "go_version", gobin__version(r->gb));
+	logw__meta(r->log, "binary", r->path);
+	if (gobin__go_build_id(r->gb))
+		logw__meta(r->log, "go_build_id", gobin__go_build_id(r->gb));
+	if (gobin__gnu_build_id(r->gb))
+		logw__meta(r->log, "gnu_build_id", gobin__gnu_build_id(r->gb));
+	snprintf(buf, sizeof(buf), "%s", r->o->argv[0]);
+	logw__meta(r->log, "comm", basename(buf));
+	for (i = 0; r->o->argv[i]; i++)
+		logw__meta(r->log, "arg", r->o->argv[i]);
+	for (i = 0; i < GOTL_PROBE_MAX; i++) {
+		const struct probe *p = &r->probes[i];
+
+		if (!p->planned)
+			continue;
+		snprintf(buf, sizeof(buf), "%s+0x%x %s%s", p->func, p->site.offset, p->site.insn,
+			 p->site.emulated ? " (emulated)" : "");
+		logw__meta(r->log, "probe", buf);
+	}
+	logw__meta(r->log, "offsets", off->source);
+	if (!gobin__wait_reasons(r->gb, &reasons, &n, &how))
+		for (i = 0; i < n; i++)
+			logw__waitreason(r->log, (uint32_t)i, reasons[i] ? reasons[i] : "");
+	/* Appends keep their first error; the flush returns it. */
+	return logw__flush(r->log);
+}
+
+static int prepare(struct recorder *r)
+{
+	const struct record_opts *o = r->o;
+	struct gobin_offsets off;
+	const char *const *reasons = NULL;
+	const char *how = "";
+	char err_msg[512];
+	int n_reasons = 0, err, minor, i;
+
+	err = resolve_path(o->argv[0], r->path);
+	if (err) {
+		warnx("cannot find '%s': %s", o->argv[0], strerror(-err));
+		return RECORD_BADINPUT;
+	}
+	err = gobin__open(r->path, &r->gb, err_msg, sizeof(err_msg));
+	if (err) {
+		warnx("%s", err_msg);
+		return RECORD_BADINPUT;
+	}
+	minor = gobin__minor(r->gb);
+	err = gobin__offsets(r->gb, &off);
+	if (err || off.g_goid < 0 || off.g_waitreason < 0 || off.g_gopc < 0 ||
+	    off.g_startpc < 0 || off.g_m < 0 || off.m_curg < 0) {
+		warnx("'%s' (%s) is stripped and gotl has no runtime offsets for that Go version",
+		      r->path, gobin__version(r->gb));
+		return RECORD_BADINPUT;
+	}
+	if (gobin__wait_reasons(r->gb, &reasons, &n_reasons, &how))
+		warnx("warning: no wait-reason table in '%s': blocked spans will be named by number",
+		      r->path);
+
+	r->skel = gotl_bpf__open();
+	if (!r->skel) {
+		warnx("cannot open the BPF object: %s", strerror(errno));
+		return RECORD_FAILED;
+	}
+	err = plan_probe(r, GOTL_PROBE_CASGSTATUS, "runtime.casgstatus",
+			 r->skel->progs.casgstatus, true);
+	/* Go 1.26 moved the syscall fast paths off casgstatus (go-runtime.md §2.2). */
+	if (!err && (minor == 0 || minor >= 26)) {
+		err = plan_probe(r, GOTL_PROBE_REENTERSYSCALL, "runtime.reentersyscall",
+				 r->skel->progs.reentersyscall, true);
+		if (!err)
+			err = plan_probe(r, GOTL_PROBE_EXITSYSCALL, "runtime.exitsyscall",
+					 r->skel->progs.exitsyscall, true);
+	}
+	if (!err)
+		err = plan_probe(r, GOTL_PROBE_PREEMPTPARK, "runtime.preemptPark",
+				 r->skel->progs.preemptpark, false);
+	if (!err && off.g_coroarg >= 0 && off.g_coroexit >= 0 && off.coro_gp >= 0)
+		err = plan_probe(r, GOTL_PROBE_COROSWITCH, "runtime.coroswitch_m",
+				 r->skel->progs.coroswitch, false);
+	if (err)
+		return err;
+
+	r->skel->rodata->off_g_goid = (__u64)off.g_goid;
+	r->skel->rodata->off_g_waitreason = (__u64)off.g_waitreason;
+	r->skel->rodata->off_g_gopc = (__u64)off.g_gopc;
+	r->skel->rodata->off_g_startpc = (__u64)off.g_startpc;
+	r->skel->rodata->off_g_m = (__u64)off.g_m;
+	r->skel->rodata->off_m_curg = (__u64)off.m_curg;
+	if (r->probes[GOTL_PROBE_COROSWITCH].planned) {
+		r->skel->rodata->off_g_coroarg = (__u64)off.g_coroarg;
+		r->skel->rodata->off_g_coroexit = (__u64)off.g_coroexit;
+		r->skel->rodata->off_coro_gp = (__u64)off.coro_gp;
+	}
+	/* The new goid is written before the creation CAS from Go 1.24 on (§1.2). */
+	r->skel->rodata->goid_at_create = minor == 0 || minor >= 24;
+	i = find_reason(reasons, n_reasons, "coroutine");
+	r->skel->rodata->reason_coroutine = i > 0 ? (__u32)i : 0;
+	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
+	for (i = 0; i < GOTL_PROBE_MAX; i++) {
+		struct probe *p = &r->probes[i];
+
+		if (p->planned)
+			r->skel->rodata->probe_addr[i] = p->fn.entry + p->site.offset;
+	}
+	if (!r->probes[GOTL_PROBE_REENTERSYSCALL].planned)
+		bpf_program__set_autoload(r->skel->progs.reentersyscall, false);
+	if (!r->probes[GOTL_PROBE_EXITSYSCALL].planned)
+		bpf_program__set_autoload(r->skel->progs.exitsyscall, false);
+	if (!r->probes[GOTL_PROBE_PREEMPTPARK].planned)
+		bpf_program__set_autoload(r->skel->progs.preemptpark, false);
+	if (!r->probes[GOTL_PROBE_COROSWITCH].planned)
+		bpf_program__set_autoload(r->skel->progs.coroswitch, false);
+
+	err = bpf_map__set_max_entries(r->skel->maps.events, (__u32)o->ring_size);
+	if (err) {
+		warnx("invalid ring buffer size %zu: %s", o->ring_size, strerror(-err));
+		return RECORD_BADINPUT;
+	}
+	err = gotl_bpf__load(r->skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			warnx("cannot load the BPF programs: %s (gotl record needs root, or "
+			      "CAP_BPF and CAP_PERFMON)", strerror(-err));
+		else
+			warnx("cannot load the BPF programs: %s", strerror(-err));
+		return RECORD_FAILED;
+	}
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus <= 0) {
+		warnx("cannot count CPUs: %s", strerror(-r->ncpus));
+		return RECORD_FAILED;
+	}
+	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_record, r, NULL);
+	if (!r->rb) {
+		warnx("cannot open the ring buffer: %s", strerror(errno));
+		return RECORD_FAILED;
+	}
+	err = logw__open(o->log_path, &r->log);
+	if (err) {
+		warnx("cannot create '%s': %s", o->log_path, strerror(-err));
+		return RECORD_FAILED;
+	}
+	err = write_prologue(r, &off);
+	if (err) {
+		warnx("cannot write '%s': %s", o->log_path, strerror(-err));
+		return RECORD_FAILED;
+	}
+	if (o->verbose) {
+		warnx("%s: %s, %s%s, offsets from %s, %d wait reasons (%s)", r->path,
+		      gobin__version(r->gb), gobin__is_pie(r->gb) ? "PIE" : "not PIE",
+		      gobin__has_dwarf(r->gb) ? "" : ", stripped", off.source, n_reasons, how);
+		for (i = 0; i < GOTL_PROBE_MAX; i++) {
+			const struct probe *p = &r->probes[i];
+
+			if (p->planned)
+				warnx("probe %s+0x%x (file offset 0x%llx): %s%s", p->func,
+				      p->site.offset, (unsigned long long)p->file_offset,
+				      p->site.insn, p->site.emulated ? ", emulated" : "");
+		}
+	}
+	return 0;
+}
+
+static int attach(struct recorder *r, pid_t pid)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	int i, err;
+
+	for (i = 0; i < GOTL_PROBE_MAX; i++) {
+		struct probe *p = &r->probes[i];
+
+		if (!p->planned)
+			continue;
+		p->link = bpf_program__attach_uprobe_opts(p->prog, pid, r->path,
+							  (size_t)p->file_offset, &uo);
+		if (!p->link) {
+			err = -errno;
+			warnx("cannot attach a uprobe to %s in '%s': %s", p->func, r->path,
+			      strerror(-err));
+			return RECORD_FAILED;
+		}
+	}
+	return 0;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static int write_start(struct recorder *r, pid_t pid)
+{
+	struct gotl_rec_start s = {
+		.hdr = { .type = GOTL_REC_START, .size = sizeof(s) },
+		.pid = (uint32_t)pid,
+		.flags = GOTL_START_LAUNCHED,
+	};
+
+	s.hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	s.monotonic_ns = clock_ns(CLOCK_MONOTONIC);
+	s.realtime_ns = clock_ns(CLOCK_REALTIME);
+	return logw__append(r->log, &s, sizeof(s));
+}
+
+static void drain(struct recorder *r)
+{
+	int n;
+
+	do {
+		n = ring_buffer__consume(r->rb);
+	} while (n > 0);
+}
+
+/* Fork a child that waits for the go-ahead, then execs the program. */
+static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
+{
+	int go[2], ep[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c;
+		ssize_t n;
+		int e;
+
+		close(go[1]);
+		close(ep[0]);
+		restore_signals();
+		do
+			n = read(go[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(127);	/* gotl gave up before exec */
+		execv(r->path, r->o->argv);
+		e = errno;
+		if (write(ep[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(ep[1]);
+	*go_fd = go[1];
+	*err_fd = ep[0];
+	return pid;
+}
+
+static int wait_loop(struct recorder *r, pid_t pid, int *status)
+{
+	struct pollfd pfd[2];
+	uint64_t last_stats = 0, now;
+	int pidfd, n;
+
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pfd[0].fd = pidfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = ring_buffer__epoll_fd(r->rb);
+	pfd[1].events = POLLIN;
+	for (;;) {
+		n = poll(pfd, 2, DRAIN_MS);
+		if (n < 0 && errno != EINTR)
+			break;
+		drain(r);
+		forward_signals();
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (now - last_stats > 100000000ull) {
+			log_stats(r, false, NULL);
+			last_stats = now;
+		}
+		logw__flush(r->log);
+		if (pidfd < 0 || (pfd[0].revents & POLLIN)) {
+			pid_t w = waitpid(pid, status, pidfd < 0 ? WNOHANG : 0);
+
+			if (w == pid)
+				break;
+			if (w < 0 && errno != EINTR)
+				return -errno;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+int record__run(const struct record_opts *o, struct record_result *res)
+{
+	struct recorder r;
+	struct gotl_rec_stats st;
+	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
+	int go_fd = -1, err_fd = -1, exec_errno = 0, status = 0, ret, err, i;
+	uint64_t t0;
+	pid_t pid = -1;
+	ssize_t n;
+
+	memset(&r, 0, sizeof(r));
+	memset(res, 0, sizeof(*res));
+	r.o = o;
+	set_libbpf_verbosity(o->verbose);
+
+	ret = prepare(&r);
+	if (ret)
+		goto cleanup;
+
+	install_signals();
+	pid = spawn_waiting(&r, &go_fd, &err_fd);
+	if (pid < 0) {
+		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
+		ret = RECORD_FAILED;
+		goto cleanup;
+	}
+	child_pid = pid;
+	res->pid = pid;
+	ret = attach(&r, pid);
+	if (ret)
+		goto cleanup;
+	if (write_start(&r, pid) || logw__flush(r.log)) {
+		warnx("cannot write '%s'", o->log_path);
+		ret = RECORD_FAILED;
+		goto cleanup;
+	}
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	/* Go: the child execs the program, its uprobes already in place. */
+	if (write(go_fd, "g", 1) != 1) {
+		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
+		ret = RECORD_FAILED;
+		goto cleanup;
+	}
+	close(go_fd);
+	go_fd = -1;
+	do
+		n = read(err_fd, &exec_errno, sizeof(exec_errno));
+	while (n < 0 && errno == EINTR);
+	close(err_fd);
+	err_fd = -1;
+	if (n == sizeof(exec_errno)) {
+		waitpid(pid, NULL, 0);
+		child_pid = 0;
+		pid = -1;
+		warnx("cannot execute '%s': %s", o->argv[0], strerror(exec_errno));
+		ret = RECORD_BADINPUT;
+		goto cleanup;
+	}
+
+	err = wait_loop(&r, pid, &status);
+	if (err) {
+		warnx("lost track of '%s': %s", o->argv[0], strerror(-err));
+		ret = RECORD_FAILED;
+		goto cleanup;
+	}
+	res->seconds = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	child_pid = 0;
+	pid = -1;
+	drain(&r);
+	log_stats(&r, true, &st);
+	end.hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	end.status = (uint32_t)status;
+	end.flags = GOTL_END_EXITED;
+	logw__append(r.log, &end, sizeof(end));
+	res->status = status;
+	res->events = r.events;
+	res->lost = sum(st.lost);
+	res->hits = sum(st.hits);
+	res->log_bytes = logw__size(r.log);
+	err = logw__close(r.log);
+	r.log = NULL;
+	if (err) {
+		warnx("cannot write '%s': %s", o->log_path, strerror(-err));
+		ret = RECORD_FAILED;
+		goto cleanup;
+	}
+	if (r.bad_records)
+		warnx("warning: %llu malformed records from the probes were dropped",
+		      (unsigned long long)r.bad_records);
+	ret = 0;
+
+cleanup:
+	if (go_fd >= 0)
+		close(go_fd);		/* the child sees EOF and exits without exec */
+	if (err_fd >= 0)
+		close(err_fd);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	child_pid = 0;
+	restore_signals();
+	for (i = 0; i < GOTL_PROBE_MAX; i++)
+		bpf_link__destroy(r.probes[i].link);
+	ring_buffer__free(r.rb);
+	gotl_bpf__destroy(r.skel);
+	logw__close(r.log);
+	gobin__free(r.gb);
+	free(r.syms.slots);
+	return ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * record: run a Go program under gotl's uprobes and stream its goroutine
+ * events into an event log. This is the engine of `gotl record`: it owns
+ * the user-facing diagnostics of recording (it prints them to stderr, once,
+ * with the "gotl: " prefix) but not argument parsing or conversion, which
+ * live in cli/ and convert/.
+ */
+#ifndef GOTL_RECORD_H
+#define GOTL_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct record_opts {
+	char *const *argv;	/* the program and its arguments, argv[0] as typed */
+	const char *log_path;	/* the event log to write */
+	size_t ring_size;	/* ring buffer bytes (power of two, >= 4096) */
+	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
+};
+
+struct record_result {
+	pid_t pid;
+	int status;		/* wait(2) status of the program */
+	uint64_t events;	/* records the probes emitted */
+	uint64_t lost;		/* records lost because the ring buffer was full */
+	uint64_t hits;		/* uprobe traps */
+	uint64_t log_bytes;
+	double seconds;		/* wall time from exec to exit */
+};
+
+/* Exit codes of record__run other than 0. */
+#define RECORD_FAILED	1	/* gotl could not record (BPF, attach, I/O) */
+#define RECORD_BADINPUT	2	/* the program is not something gotl can trace */
+
+/*
+ * Record the program until it exits. Returns 0 when the program ran (its
+ * wait status is in res->status, the log is complete), or RECORD_FAILED /
+ * RECORD_BADINPUT after printing why. The program's stdin, stdout, stderr,
+ * environment and exit status are its own; gotl never writes to stdout.
+ */
+int record__run(const struct record_opts *o, struct record_result *res);
+
+#endif /* GOTL_RECORD_H */
