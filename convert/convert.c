@@ -77,6 +77,8 @@ struct gor {
 	uint64_t start_iid, site_iid;
 	uint32_t tid;
 	uint8_t state, reason, flags;
+	uint8_t prev;		/* the state before the current one */
+	uint8_t probe;		/* the probe that reported the transition into it */
 };
 
 /* A map from u64 keys (g pointers, PCs) to pointers; linear probing, backward-shift delete. */
@@ -296,10 +298,15 @@ static int counter_of(uint8_t state)
 	}
 }
 
-/* Same state for the timeline? (Preempted is shown as its own blocked state.) */
-static bool same_state(const struct gor *g, uint8_t to, uint8_t reason)
+/*
+ * The transition that led to the current state, reported again by another
+ * probe (Go 1.26 falls back from its fast-path CAS to casgstatus, so both
+ * see it). The same probe reporting it again means transitions were lost.
+ */
+static bool repeated(const struct gor *g, const struct gotl_ev_status *e)
 {
-	return g->state == to && (to != GOTL_G_WAITING || g->reason == reason);
+	return g->state == e->to && g->prev == e->from && g->probe != e->probe &&
+	       (e->to != GOTL_G_WAITING || g->reason == e->reason);
 }
 
 /* Does `from` agree with what we know? Waiting and Preempted are interchangeable. */
@@ -351,10 +358,13 @@ static void describe(struct cv *c, struct gor *g)
 	if (start && *start->func && n < sizeof(desc))
 		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\nstart function: %s (%s:%u)",
 				      start->func, start->file, start->line);
-	if (site && *site->func && n < sizeof(desc))
+	if (site && *site->func && g->parent_goid && n < sizeof(desc))
 		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by goroutine %" PRIu64
 				      " at %s (%s:%u)", g->parent_goid, site->func, site->file,
 				      site->line);
+	else if (site && *site->func && n < sizeof(desc))
+		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by the runtime at %s "
+				      "(%s:%u)", site->func, site->file, site->line);
 	else if (g->flags & GOR_APPEARED && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\nfirst seen after its creation");
 
@@ -455,6 +465,7 @@ static struct gor *new_gor(struct cv *c, uint64_t gp, uint64_t ts, uint8_t state
 	}
 	g->gp = gp;
 	g->since = ts;
+	g->prev = GOTL_G_DEAD;
 	g->state = state;
 	g->reason = reason;
 	c->st->goroutines++;
@@ -531,8 +542,8 @@ static void on_status(struct cv *c, uint64_t ts, const struct gotl_ev_status *e)
 	}
 	if (!g->goid)
 		g->goid = e->goid;	/* first status after a creation on Go <= 1.23 */
-	if (!dead && same_state(g, e->to, e->reason))
-		return;			/* the same transition seen by two probes */
+	if (!dead && repeated(g, e))
+		return;
 	if (!follows(g, e->from)) {
 		g->flags |= GOR_GAP;
 		c->st->unobserved++;
@@ -543,6 +554,8 @@ static void on_status(struct cv *c, uint64_t ts, const struct gotl_ev_status *e)
 	}
 	close_slice(c, g, ts, false);
 	count(c, g->state, -1);
+	g->prev = g->state;
+	g->probe = e->probe;
 	g->state = e->to;
 	g->reason = e->reason;
 	g->since = ts;

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_convert.c: the converter on synthetic event streams. Each test writes
+ * a log with logw exactly as the recorder would (the same records the BPF
+ * side emits), converts it, decodes the trace with tracedec.h and checks
+ * what a viewer would see: tracks, back-to-back state slices and their
+ * args, spawn and wake-up flows, counters, the end of the recording.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gotl/event.h"
+#include "convert.h"
+#include "logw.h"
+#include "tracedec.h"
+
+#define GP1 0xc000002000ull
+#define GP7 0xc000003000ull
+#define PC_MAIN 0x401000ull
+#define PC_WORKER 0x402000ull
+#define PC_GO 0x401234ull
+#define PC_RT 0x400100ull
+
+struct fixture {
+	char log[64], trace[64];
+	struct logw *lw;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->log, sizeof(f->log), "/tmp/gotl-test-%d.gotl", getpid());
+	snprintf(f->trace, sizeof(f->trace), "/tmp/gotl-test-%d.pftrace", getpid());
+	assert_int_equal(logw__open(f->log, &f->lw), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	logw__close(f->lw);
+	unlink(f->log);
+	unlink(f->trace);
+	free(f);
+	return 0;
+}
+
+static void prologue(struct logw *lw)
+{
+	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
+				    .pid = 4242, .flags = GOTL_START_LAUNCHED,
+				    .monotonic_ns = 900, .realtime_ns = 1700000000000000000ull };
+
+	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
+	assert_int_equal(logw__meta(lw, "comm", "prog"), 0);
+	assert_int_equal(logw__meta(lw, "arg", "./prog"), 0);
+	assert_int_equal(logw__waitreason(lw, 0, ""), 0);
+	assert_int_equal(logw__waitreason(lw, 14, "chan receive"), 0);
+	assert_int_equal(logw__waitreason(lw, 15, "chan send"), 0);
+	assert_int_equal(logw__waitreason(lw, 19, "sleep"), 0);
+	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10), 0);
+	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go", 30), 0);
+	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
+	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
+	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
+}
+
+static void create(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid, uint64_t pgp,
+		   uint64_t pgoid, uint64_t start, uint64_t gopc)
+{
+	struct gotl_ev_create e = {
+		.hdr = { .type = GOTL_REC_CREATE, .size = sizeof(e), .tid = 100, .ts = ts },
+		.gp = gp, .goid = goid, .parent_gp = pgp, .parent_goid = pgoid,
+		.startpc = start, .gopc = gopc, .to = GOTL_G_RUNNABLE,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static void status_from(struct logw *lw, uint8_t probe, uint64_t ts, uint32_t tid, uint64_t gp,
+			uint64_t goid, uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp,
+			uint64_t wgoid)
+{
+	struct gotl_ev_status e = {
+		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(e), .tid = tid, .ts = ts },
+		.gp = gp, .goid = goid, .other_gp = wgp, .other_goid = wgoid,
+		.from = from, .to = to, .reason = reason, .probe = probe,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static void status(struct logw *lw, uint64_t ts, uint32_t tid, uint64_t gp, uint64_t goid,
+		   uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp, uint64_t wgoid)
+{
+	status_from(lw, GOTL_PROBE_CASGSTATUS, ts, tid, gp, goid, from, to, reason, wgp, wgoid);
+}
+
+static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
+{
+	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = ts },
+				  .status = wstatus, .flags = GOTL_END_EXITED };
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static struct tdec *convert_ok(struct fixture *f, struct convert_stats *st)
+{
+	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats local;
+	char err[256] = "";
+	struct tdec *d;
+
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	assert_int_equal(convert__run(&o, st ? st : &local, err, sizeof(err)), 0);
+	d = td_read(f->trace);
+	assert_non_null(d);
+	assert_int_equal(d->errors, 0);
+	return d;
+}
+
+static void assert_slice(const struct td_slice *s, const char *name, uint64_t ts, uint64_t dur)
+{
+	assert_non_null(s);
+	assert_string_equal(s->name, name);
+	assert_int_equal(s->ts, ts);
+	assert_int_equal(s->dur, dur);
+	assert_int_equal(s->depth, 0);
+}
+
+static uint64_t arg_u(const struct td_slice *s, const char *name)
+{
+	const struct td_arg *a = td_arg(s, name);
+
+	assert_non_null(a);
+	return a->u;
+}
+
+static const char *arg_s(const struct td_slice *s, const char *name)
+{
+	const struct td_arg *a = td_arg(s, name);
+
+	assert_non_null(a);
+	assert_true(a->is_str);
+	return a->s;
+}
+
+/*
+ * The story: G1 (main) starts, spawns G7 (goid unknown at creation, as on
+ * Go <= 1.23), blocks on a channel; G7 runs, wakes G1, blocks forever on a
+ * send; G1 runs to the end of the recording.
+ */
+static void write_story(struct logw *lw)
+{
+	prologue(lw);
+	create(lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(lw, 3000, GP7, 0, GP1, 1, PC_WORKER, PC_GO);
+	status(lw, 4000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+	status(lw, 5000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 6000, 101, GP1, 1, GOTL_G_WAITING, GOTL_G_RUNNABLE, 0, GP7, 7);
+	status(lw, 7000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
+	status(lw, 8000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(lw, 10000, 0);
+}
+
+static void test_story(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g1, *g7, *grp, *proc;
+	const struct td_slice *s;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, creates = 0, unblocks = 0;
+
+	write_story(f->lw);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.events, 8);
+	assert_int_equal(st.goroutines, 2);
+	assert_int_equal(st.lost, 0);
+	assert_true(st.ended);
+	assert_false(st.truncated);
+	assert_int_equal(d->clock_snapshots, 1);
+	assert_true(d->cleared_first);
+
+	proc = td_track_named(d, "");
+	for (i = 0; i < d->ntracks; i++)
+		if (d->tracks[i].pid)
+			proc = &d->tracks[i];
+	assert_int_equal(proc->pid, 4242);
+	grp = td_track_named(d, "Goroutines");
+	assert_non_null(grp);
+	assert_int_equal(grp->parent, proc->uuid);
+	g1 = td_track_named(d, "G1 ");
+	g7 = td_track_named(d, "G7 ");
+	assert_non_null(g1);
+	assert_non_null(g7);
+	assert_string_equal(g1->name, "G1 main.main");
+	assert_string_equal(g7->name, "G7 main.worker");
+	assert_int_equal(g7->parent, grp->uuid);
+	assert_int_equal(g7->rank, 7);
+	assert_non_null(strstr(g7->desc, "created by goroutine 1 at main.main (/src/main.go:14)"));
+
+	/* G1: back-to-back states to the end of the recording. */
+	assert_int_equal(td_count_slices(d, g1->uuid), 5);
+	assert_slice(td_nth_slice(d, g1->uuid, 0), "Runnable", 1000, 1000);
+	s = td_nth_slice(d, g1->uuid, 1);
+	assert_slice(s, "Running", 2000, 2000);
+	assert_int_equal(arg_u(s, "goid"), 1);
+	assert_int_equal(arg_u(s, "thread"), 100);
+	assert_string_equal(arg_s(s, "start_function"), "main.main");
+	s = td_nth_slice(d, g1->uuid, 2);
+	assert_slice(s, "chan receive", 4000, 2000);
+	assert_string_equal(arg_s(s, "wait_reason"), "chan receive");
+	s = td_nth_slice(d, g1->uuid, 3);
+	assert_slice(s, "Runnable", 6000, 2000);
+	assert_int_equal(arg_u(s, "woken_by"), 7);
+	assert_true(s->flow_in != 0);
+	s = td_nth_slice(d, g1->uuid, 4);
+	assert_slice(s, "Running", 8000, 2000);
+	assert_int_equal(arg_u(s, "open_at_end"), 1);
+	assert_null(td_arg(s, "still_blocked_at_end"));
+
+	/* G7: spawned at 3000, its goid learned at its first run, blocked at the end. */
+	assert_int_equal(td_count_slices(d, g7->uuid), 3);
+	s = td_nth_slice(d, g7->uuid, 0);
+	assert_slice(s, "Runnable", 3000, 2000);
+	assert_int_equal(arg_u(s, "goid"), 7);
+	assert_int_equal(arg_u(s, "parent_goid"), 1);
+	assert_string_equal(arg_s(s, "created_at"), "main.main /src/main.go:14");
+	assert_true(s->flow_in != 0);
+	assert_slice(td_nth_slice(d, g7->uuid, 1), "Running", 5000, 2000);
+	s = td_nth_slice(d, g7->uuid, 2);
+	assert_slice(s, "chan send", 7000, 3000);
+	assert_int_equal(arg_u(s, "still_blocked_at_end"), 1);
+
+	/* Flow sources: instants on the parent's and the waker's tracks, at the exact time. */
+	for (i = 0; i < d->nslices; i++) {
+		const struct td_slice *x = &d->slices[i];
+
+		if (!x->instant)
+			continue;
+		if (!strcmp(x->name, "GoCreate")) {
+			creates++;
+			assert_int_equal(x->track, g1->uuid);
+			assert_int_equal(x->ts, 3000);
+			assert_int_equal(x->depth, 1);	/* inside G1's Running slice */
+			assert_int_equal(x->flow_out, td_nth_slice(d, g7->uuid, 0)->flow_in);
+			assert_int_equal(arg_u(x, "goid"), 7);
+		} else if (!strcmp(x->name, "GoUnblock")) {
+			unblocks++;
+			assert_int_equal(x->track, g7->uuid);
+			assert_int_equal(x->ts, 6000);
+			assert_int_equal(x->flow_out, td_nth_slice(d, g1->uuid, 3)->flow_in);
+			assert_int_equal(arg_u(x, "goid"), 1);
+		}
+	}
+	assert_int_equal(creates, 1);
+	assert_int_equal(unblocks, 1);
+	td_free(d);
+}
+
+/* Counter values: the last value of each counter track at or before ts. */
+static int64_t counter_at(const struct tdec *d, const char *name, uint64_t ts)
+{
+	const struct td_track *t = td_track_named(d, name);
+	int64_t v = -1;
+	int i;
+
+	assert_non_null(t);
+	assert_true(t->counter);
+	for (i = 0; i < d->ncounters; i++)
+		if (d->counters[i].track == t->uuid && d->counters[i].ts <= ts)
+			v = d->counters[i].v;
+	return v;
+}
+
+static void test_counters(void **state)
+{
+	struct fixture *f = *state;
+	struct tdec *d;
+
+	write_story(f->lw);
+	d = convert_ok(f, NULL);
+	assert_int_equal(counter_at(d, "Goroutines alive", 1500), 1);
+	assert_int_equal(counter_at(d, "Goroutines alive", 3500), 2);
+	assert_int_equal(counter_at(d, "Goroutines runnable", 3500), 1);
+	assert_int_equal(counter_at(d, "Goroutines running", 3500), 1);
+	assert_int_equal(counter_at(d, "Goroutines blocked", 4500), 1);
+	assert_int_equal(counter_at(d, "Goroutines blocked", 9000), 1);
+	assert_int_equal(counter_at(d, "Goroutines running", 9000), 1);
+	assert_int_equal(counter_at(d, "gotl events lost", 9000), 0);
+	td_free(d);
+}
+
+/* Records arrive out of order (several CPUs share one ring buffer). */
+static void test_reorder(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g1;
+	struct tdec *d;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 4000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 19, 0, 0);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 6000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 5000, 100, GP1, 1, GOTL_G_WAITING, GOTL_G_RUNNABLE, 0, 0, 0);
+	end(f->lw, 7000, 0);
+	d = convert_ok(f, NULL);
+	g1 = td_track_named(d, "G1 ");
+	assert_int_equal(td_count_slices(d, g1->uuid), 5);
+	assert_slice(td_nth_slice(d, g1->uuid, 0), "Runnable", 1000, 1000);
+	assert_slice(td_nth_slice(d, g1->uuid, 1), "Running", 2000, 2000);
+	assert_slice(td_nth_slice(d, g1->uuid, 2), "sleep", 4000, 1000);
+	assert_slice(td_nth_slice(d, g1->uuid, 3), "Runnable", 5000, 1000);
+	assert_slice(td_nth_slice(d, g1->uuid, 4), "Running", 6000, 1000);
+	td_free(d);
+}
+
+/* A g struct is recycled: the new goroutine must not inherit the old goid. */
+static void test_recycled_g(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g7, *g9;
+	struct convert_stats st;
+	struct tdec *d;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(f->lw, 2000, GP7, 0, GP1, 1, PC_WORKER, PC_GO);
+	status(f->lw, 3000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 4000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
+	/* Go <= 1.23: the creation record has no goid; the g still holds 7. */
+	create(f->lw, 5000, GP7, 0, GP1, 1, PC_WORKER, PC_GO);
+	status(f->lw, 6000, 101, GP7, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 8000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.goroutines, 3);
+	assert_int_equal(st.unobserved, 0);
+	g7 = td_track_named(d, "G7 ");
+	g9 = td_track_named(d, "G9 ");
+	assert_non_null(g7);
+	assert_non_null(g9);
+	assert_int_equal(td_count_slices(d, g7->uuid), 2);
+	assert_slice(td_nth_slice(d, g7->uuid, 1), "Running", 3000, 1000);	/* ends at exit */
+	assert_int_equal(td_count_slices(d, g9->uuid), 2);
+	assert_slice(td_nth_slice(d, g9->uuid, 0), "Runnable", 5000, 1000);
+	assert_int_equal(arg_u(td_nth_slice(d, g9->uuid, 0), "goid"), 9);
+	td_free(d);
+}
+
+/* Lost events: marked on the slice whose end was not seen, and counted. */
+static void test_lost_events(void **state)
+{
+	struct fixture *f = *state;
+	struct gotl_rec_stats s = { .hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 } };
+	const struct td_track *g1;
+	struct convert_stats st;
+	const struct td_slice *x;
+	struct tdec *d;
+
+	s.lost[GOTL_PROBE_CASGSTATUS] = 5;
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	/* 2 -> 4 and 4 -> 1 were lost: the next event says 1 -> 2. */
+	assert_int_equal(logw__append(f->lw, &s, sizeof(s)), 0);
+	status(f->lw, 5000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 6000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_SYSCALL, 0, 0, 0);
+	end(f->lw, 7000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.lost, 5);
+	assert_int_equal(st.unobserved, 1);
+	g1 = td_track_named(d, "G1 ");
+	x = td_nth_slice(d, g1->uuid, 1);
+	assert_slice(x, "Running", 2000, 3000);
+	assert_int_equal(arg_u(x, "unobserved_transitions"), 1);
+	assert_null(td_arg(td_nth_slice(d, g1->uuid, 2), "unobserved_transitions"));
+	assert_int_equal(counter_at(d, "gotl events lost", 4000), 5);
+	td_free(d);
+}
+
+/* The same transition reported by two probes (Go 1.26 bubble fallback) is one slice. */
+static void test_duplicate_transition(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g1;
+	struct convert_stats st;
+	struct tdec *d;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status_from(f->lw, GOTL_PROBE_REENTERSYSCALL, 3000, 100, GP1, 1, GOTL_G_RUNNING,
+		    GOTL_G_SYSCALL, 0, 0, 0);
+	status(f->lw, 3001, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_SYSCALL, 0, 0, 0);
+	status_from(f->lw, GOTL_PROBE_EXITSYSCALL, 4000, 100, GP1, 1, GOTL_G_SYSCALL,
+		    GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 5000, 0);
+	d = convert_ok(f, &st);
+	g1 = td_track_named(d, "G1 ");
+	assert_int_equal(td_count_slices(d, g1->uuid), 4);
+	assert_slice(td_nth_slice(d, g1->uuid, 2), "Syscall", 3000, 1000);
+	assert_int_equal(st.unobserved, 0);
+	td_free(d);
+}
+
+/* A log cut short by a killed recorder converts up to its last whole record. */
+static void test_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats st;
+	const struct td_track *g1;
+	char err[256];
+	struct tdec *d;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 3000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	/* Cut into the middle of the last record. */
+	assert_int_equal(truncate(f->log, 0) == 0 ? 0 : 0, 0);
+	{
+		struct logw *lw;
+
+		assert_int_equal(logw__open(f->log, &lw), 0);
+		prologue(lw);
+		create(lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+		status(lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+		status(lw, 3000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+		assert_int_equal(logw__close(lw), 0);
+	}
+	{
+		FILE *fp = fopen(f->log, "rb+");
+		long size;
+
+		fseek(fp, 0, SEEK_END);
+		size = ftell(fp);
+		fclose(fp);
+		assert_int_equal(truncate(f->log, size - 20), 0);
+	}
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), 0);
+	assert_true(st.truncated);
+	assert_false(st.ended);
+	assert_int_equal(st.events, 2);
+	d = td_read(f->trace);
+	assert_non_null(d);
+	assert_int_equal(d->errors, 0);
+	g1 = td_track_named(d, "G1 ");
+	assert_int_equal(td_count_slices(d, g1->uuid), 2);
+	/* The last slice is closed at the last event seen, marked open. */
+	assert_slice(td_nth_slice(d, g1->uuid, 1), "Running", 2000, 0);
+	assert_int_equal(arg_u(td_nth_slice(d, g1->uuid, 1), "open_at_end"), 1);
+	td_free(d);
+}
+
+static void test_bad_logs(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
+	struct gotl_log_header h = { .version = 99, .header_size = sizeof(h) };
+	struct convert_stats st;
+	char err[256];
+	FILE *fp;
+
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+
+	fp = fopen(f->log, "wb");
+	fputs("this is not a log, it is a text file with some words in it\n", fp);
+	fclose(fp);
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "not a gotl event log"));
+
+	memcpy(h.magic, GOTL_LOG_MAGIC, 8);
+	fp = fopen(f->log, "wb");
+	fwrite(&h, sizeof(h), 1, fp);
+	fclose(fp);
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "version 99"));
+
+	/* A record whose size is not a multiple of 8. */
+	{
+		struct gotl_rec r = { .type = GOTL_REC_META, .size = 13 };
+
+		h.version = GOTL_LOG_VERSION;
+		fp = fopen(f->log, "wb");
+		fwrite(&h, sizeof(h), 1, fp);
+		fwrite(&r, sizeof(r), 1, fp);
+		fclose(fp);
+		assert_int_equal(convert__run(&o, &st, err, sizeof(err)), -EBADMSG);
+		assert_non_null(strstr(err, "corrupt at byte 32"));
+	}
+	assert_int_equal(convert__run(&(struct convert_opts){ .log_path = "/nonexistent/x.gotl",
+							       .trace_path = f->trace },
+				      &st, err, sizeof(err)), -ENOENT);
+}
+
+/* Converting the same log twice gives the same bytes. */
+static void test_deterministic(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
+	char err[256], t2[80], *a, *b;
+	struct convert_stats st;
+	size_t na, nb;
+	FILE *fp;
+
+	write_story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), 0);
+	snprintf(t2, sizeof(t2), "%s.2", f->trace);
+	o.trace_path = t2;
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), 0);
+	a = calloc(1, 1 << 20);
+	b = calloc(1, 1 << 20);
+	fp = fopen(f->trace, "rb");
+	na = fread(a, 1, 1 << 20, fp);
+	fclose(fp);
+	fp = fopen(t2, "rb");
+	nb = fread(b, 1, 1 << 20, fp);
+	fclose(fp);
+	unlink(t2);
+	assert_true(na > 0);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na);
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_story, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reorder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recycled_g, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_transition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_logs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

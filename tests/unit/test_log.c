@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_log.c: the event log, written by logw and read back by logr: round
+ * trip of every record type, a file cut at every byte (always readable up to
+ * its last whole record, never an error), and records whose embedded
+ * lengths lie.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gotl/event.h"
+#include "logr.h"
+#include "logw.h"
+
+static char path[64];
+
+static size_t write_sample(void)
+{
+	struct gotl_ev_status st = { .hdr = { .type = GOTL_REC_STATUS, .size = sizeof(st),
+					      .tid = 7, .ts = 123 },
+				     .gp = 0xc000001000, .goid = 5, .from = 1, .to = 2 };
+	struct logw *lw;
+	FILE *f;
+	long size;
+
+	snprintf(path, sizeof(path), "/tmp/gotl-log-%d.gotl", getpid());
+	assert_int_equal(logw__open(path, &lw), 0);
+	assert_int_equal(logw__meta(lw, "go_version", "go1.26.8"), 0);
+	assert_int_equal(logw__waitreason(lw, 19, "chan receive"), 0);
+	assert_int_equal(logw__sym(lw, 0x401000, GOTL_SYM_ENTRY, "main.main", "/a/main.go", 12), 0);
+	assert_int_equal(logw__append(lw, &st, sizeof(st)), 0);
+	assert_int_equal(logw__close(lw), 0);
+	f = fopen(path, "rb");
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	return (size_t)size;
+}
+
+static void *slurp(size_t *size)
+{
+	void *buf;
+	FILE *f = fopen(path, "rb");
+
+	fseek(f, 0, SEEK_END);
+	*size = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = aligned_alloc(8, (*size + 7) & ~(size_t)7);
+	assert_int_equal(fread(buf, 1, *size, f), *size);
+	fclose(f);
+	return buf;
+}
+
+static void test_round_trip(void **state)
+{
+	const struct gotl_rec *r;
+	struct logr *lr;
+	char err[128];
+
+	write_sample();
+	assert_int_equal(logr__open(path, &lr, err, sizeof(err)), 0);
+	assert_int_equal(logr__next(lr, &r), 1);
+	assert_int_equal(r->type, GOTL_REC_META);
+	{
+		const struct gotl_rec_meta *m = (const void *)r;
+
+		assert_int_equal(m->key_len, 10);
+		assert_memory_equal(m->data, "go_versiongo1.26.8", 18);
+	}
+	assert_int_equal(logr__next(lr, &r), 1);
+	assert_int_equal(r->type, GOTL_REC_WAITREASON);
+	assert_int_equal(((const struct gotl_rec_waitreason *)r)->index, 19);
+	assert_int_equal(logr__next(lr, &r), 1);
+	assert_int_equal(r->type, GOTL_REC_SYM);
+	{
+		const struct gotl_rec_sym *s = (const void *)r;
+
+		assert_int_equal(s->pc, 0x401000);
+		assert_int_equal(s->line, 12);
+		assert_memory_equal(s->data, "main.main/a/main.go", 19);
+	}
+	assert_int_equal(logr__next(lr, &r), 1);
+	assert_int_equal(r->type, GOTL_REC_STATUS);
+	assert_int_equal(((const struct gotl_ev_status *)r)->goid, 5);
+	assert_int_equal(logr__next(lr, &r), 0);
+	assert_false(logr__truncated(lr));
+	logr__free(lr);
+	unlink(path);
+}
+
+/* Cut the file at every length: never an error, never a partial record. */
+static void test_every_truncation(void **state)
+{
+	size_t size, cut;
+	uint8_t *buf;
+
+	write_sample();
+	buf = slurp(&size);
+	for (cut = 0; cut <= size; cut++) {
+		const struct gotl_rec *r;
+		struct logr *lr;
+		char err[128];
+		int n = 0, ret;
+
+		ret = logr__open_mem(buf, cut, &lr, err, sizeof(err));
+		if (cut < sizeof(struct gotl_log_header)) {
+			assert_int_equal(ret, -EPROTO);
+			continue;
+		}
+		assert_int_equal(ret, 0);
+		while ((ret = logr__next(lr, &r)) > 0) {
+			assert_true((const uint8_t *)r + r->size <= buf + cut);
+			n++;
+		}
+		assert_int_equal(ret, 0);
+		assert_int_equal(logr__truncated(lr), cut != size && logr__offset(lr) != cut);
+		logr__free(lr);
+	}
+	free(buf);
+	unlink(path);
+}
+
+/* Records whose embedded string lengths point past their end are refused. */
+static void test_lying_lengths(void **state)
+{
+	const struct gotl_rec *r;
+	struct gotl_rec_meta *m;
+	struct logr *lr;
+	size_t size;
+	uint8_t *buf;
+	char err[128];
+
+	write_sample();
+	buf = slurp(&size);
+	m = (void *)(buf + sizeof(struct gotl_log_header));
+	m->value_len = 60000;
+	assert_int_equal(logr__open_mem(buf, size, &lr, err, sizeof(err)), 0);
+	assert_int_equal(logr__next(lr, &r), -EBADMSG);
+	assert_int_equal(logr__offset(lr), sizeof(struct gotl_log_header));
+	assert_int_equal(logr__next(lr, &r), -EBADMSG);	/* and it stays stopped */
+	logr__free(lr);
+	/* A status record claiming to be smaller than its struct. */
+	m->value_len = 8;
+	m->hdr.type = GOTL_REC_STATUS;
+	assert_int_equal(logr__open_mem(buf, size, &lr, err, sizeof(err)), 0);
+	assert_int_equal(logr__next(lr, &r), -EBADMSG);
+	logr__free(lr);
+	/* Unaligned memory is refused rather than read with misaligned loads. */
+	assert_int_equal(logr__open_mem(buf + 1, size - 1, &lr, err, sizeof(err)), -EINVAL);
+	free(buf);
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_lying_lengths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

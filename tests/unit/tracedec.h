@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tracedec.h: a test-only reader of the Perfetto traces gotl writes. It
+ * unpacks every TracePacket with protobuf-c, resolves interned names, and
+ * replays BEGIN/END per track into closed slices, so tests can assert on
+ * what a viewer would show. Header-only; include it in one test file.
+ * It checks framing strictly and fails the test on anything malformed.
+ */
+#ifndef GOTL_TRACEDEC_H
+#define GOTL_TRACEDEC_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "perfetto_trace.pb-c.h"
+
+#define TD_MAX 4096
+
+struct td_arg {
+	char name[48];
+	int is_str;
+	char s[256];
+	uint64_t u;
+};
+
+struct td_slice {
+	uint64_t track, ts, dur;	/* dur UINT64_MAX while open */
+	int instant;
+	char name[128];
+	struct td_arg args[16];
+	int nargs;
+	uint64_t flow_out, flow_in;
+	int depth;
+};
+
+struct td_track {
+	uint64_t uuid, parent;
+	char name[256];
+	char desc[1024];
+	int pid, counter, rank, has_rank;
+};
+
+struct td_counter {
+	uint64_t track, ts;
+	int64_t v;
+};
+
+struct tdec {
+	struct td_track tracks[TD_MAX];
+	int ntracks;
+	struct td_slice slices[TD_MAX];
+	int nslices;
+	struct td_counter counters[TD_MAX * 4];
+	int ncounters;
+	char *names[TD_MAX], *args[TD_MAX], *strs[TD_MAX], *cats[64];
+	int packets, clock_snapshots, cleared_first, errors;
+	char attrs[64][2][256];
+	int nattrs;
+};
+
+static char *td_dup(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
+static const char *td_lookup(char **tab, uint64_t iid)
+{
+	if (iid >= TD_MAX || !tab[iid])
+		return NULL;
+	return tab[iid];
+}
+
+/* Packet order is file order; slices are built after sorting by ts (stable). */
+struct td_ev {
+	uint64_t ts;
+	int order;
+	Gotl__Perfetto__TrackEvent *te;
+	struct td_arg args[16];
+	int nargs;
+	char name[128];
+};
+
+static int td_ev_cmp(const void *a, const void *b)
+{
+	const struct td_ev *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->order - y->order;
+}
+
+static void td_free(struct tdec *d)
+{
+	int i;
+
+	for (i = 0; i < TD_MAX; i++) {
+		free(d->names[i]);
+		free(d->args[i]);
+		free(d->strs[i]);
+	}
+	for (i = 0; i < 64; i++)
+		free(d->cats[i]);
+	free(d);
+}
+
+/* Decode path into a freshly allocated tdec; NULL on malformed input. */
+static struct tdec *td_read(const char *path)
+{
+	struct tdec *d = calloc(1, sizeof(*d));
+	Gotl__Perfetto__TracePacket **pkts = NULL;
+	struct td_ev *evs = NULL;
+	int npkts = 0, nevs = 0, i, j;
+	size_t size, pos = 0;
+	uint8_t *buf;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(size ? size : 1);
+	if (fread(buf, 1, size, f) != size) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	pkts = calloc(size / 2 + 1, sizeof(*pkts));
+	while (pos < size) {
+		uint64_t len = 0;
+		int shift = 0;
+
+		if (buf[pos++] != 0x0a) {
+			d->errors++;
+			break;
+		}
+		while (pos < size) {
+			uint8_t b = buf[pos++];
+
+			len |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+			if (!(b & 0x80))
+				break;
+		}
+		if (pos + len > size) {
+			d->errors++;
+			break;
+		}
+		pkts[npkts] = gotl__perfetto__trace_packet__unpack(NULL, len, buf + pos);
+		if (!pkts[npkts]) {
+			d->errors++;
+			break;
+		}
+		npkts++;
+		pos += len;
+	}
+	d->packets = npkts;
+	evs = calloc((size_t)npkts + 1, sizeof(*evs));
+	for (i = 0; i < npkts; i++) {
+		Gotl__Perfetto__TracePacket *p = pkts[i];
+		Gotl__Perfetto__InternedData *id = p->interned_data;
+
+		if (p->clock_snapshot)
+			d->clock_snapshots++;
+		if (p->has_sequence_flags && (p->sequence_flags & 1) && i <= 1)
+			d->cleared_first = 1;
+		if (id) {
+			for (j = 0; j < (int)id->n_event_names; j++)
+				if (id->event_names[j]->iid < TD_MAX)
+					d->names[id->event_names[j]->iid] =
+						strdup(id->event_names[j]->name);
+			for (j = 0; j < (int)id->n_debug_annotation_names; j++)
+				if (id->debug_annotation_names[j]->iid < TD_MAX)
+					d->args[id->debug_annotation_names[j]->iid] =
+						strdup(id->debug_annotation_names[j]->name);
+			for (j = 0; j < (int)id->n_debug_annotation_string_values; j++) {
+				Gotl__Perfetto__InternedString *s = id->debug_annotation_string_values[j];
+
+				if (s->iid < TD_MAX)
+					d->strs[s->iid] = td_dup((const char *)s->str.data, s->str.len);
+			}
+			for (j = 0; j < (int)id->n_event_categories; j++)
+				if (id->event_categories[j]->iid < 64)
+					d->cats[id->event_categories[j]->iid] =
+						strdup(id->event_categories[j]->name);
+		}
+		if (p->trace_attributes && d->nattrs < 64) {
+			Gotl__Perfetto__TraceAttributes__Attribute *a = p->trace_attributes->attribute[0];
+
+			snprintf(d->attrs[d->nattrs][0], 256, "%s", a->key);
+			if (a->string_value)
+				snprintf(d->attrs[d->nattrs][1], 256, "%s", a->string_value);
+			else
+				snprintf(d->attrs[d->nattrs][1], 256, "%lld", (long long)a->long_value);
+			d->nattrs++;
+		}
+		if (p->track_descriptor && d->ntracks < TD_MAX) {
+			Gotl__Perfetto__TrackDescriptor *t = p->track_descriptor;
+			struct td_track *o = &d->tracks[d->ntracks++];
+
+			o->uuid = t->uuid;
+			o->parent = t->has_parent_uuid ? t->parent_uuid : 0;
+			snprintf(o->name, sizeof(o->name), "%s", t->name ? t->name : "");
+			snprintf(o->desc, sizeof(o->desc), "%s", t->description ? t->description : "");
+			o->pid = t->process ? t->process->pid : 0;
+			o->counter = t->counter != NULL;
+			o->has_rank = t->has_sibling_order_rank;
+			o->rank = t->sibling_order_rank;
+		}
+		if (p->track_event) {
+			Gotl__Perfetto__TrackEvent *te = p->track_event;
+			struct td_ev *e = &evs[nevs++];
+
+			if (!p->has_trusted_packet_sequence_id || !p->has_timestamp)
+				d->errors++;
+			e->ts = p->timestamp;
+			e->order = i;
+			e->te = te;
+			if (te->has_name_iid) {
+				const char *n = td_lookup(d->names, te->name_iid);
+
+				if (!n)
+					d->errors++;
+				snprintf(e->name, sizeof(e->name), "%s", n ? n : "?");
+			}
+			for (j = 0; j < (int)te->n_debug_annotations && j < 16; j++) {
+				Gotl__Perfetto__DebugAnnotation *a = te->debug_annotations[j];
+				const char *an = td_lookup(d->args, a->name_iid);
+				struct td_arg *o = &e->args[e->nargs++];
+
+				if (!an)
+					d->errors++;
+				snprintf(o->name, sizeof(o->name), "%s", an ? an : "?");
+				if (a->has_string_value_iid) {
+					const char *sv = td_lookup(d->strs, a->string_value_iid);
+
+					if (!sv)
+						d->errors++;
+					o->is_str = 1;
+					snprintf(o->s, sizeof(o->s), "%s", sv ? sv : "?");
+				} else if (a->has_uint_value) {
+					o->u = a->uint_value;
+				} else if (a->has_int_value) {
+					o->u = (uint64_t)a->int_value;
+				} else if (a->has_bool_value) {
+					o->u = a->bool_value;
+				}
+			}
+		}
+	}
+	qsort(evs, (size_t)nevs, sizeof(*evs), td_ev_cmp);
+	for (i = 0; i < nevs; i++) {
+		Gotl__Perfetto__TrackEvent *te = evs[i].te;
+		int k;
+
+		if (te->type == 4) {
+			if (d->ncounters < TD_MAX * 4)
+				d->counters[d->ncounters++] = (struct td_counter){
+					te->track_uuid, evs[i].ts, te->counter_value };
+		} else if (te->type == 1 || te->type == 3) {
+			struct td_slice *s;
+			int depth = 0;
+
+			if (d->nslices >= TD_MAX)
+				continue;
+			for (k = 0; k < d->nslices; k++)
+				if (d->slices[k].track == te->track_uuid && !d->slices[k].instant &&
+				    d->slices[k].dur == UINT64_MAX)
+					depth++;
+			s = &d->slices[d->nslices++];
+			s->track = te->track_uuid;
+			s->ts = evs[i].ts;
+			s->dur = te->type == 3 ? 0 : UINT64_MAX;
+			s->instant = te->type == 3;
+			s->depth = depth;
+			memcpy(s->name, evs[i].name, sizeof(s->name));
+			memcpy(s->args, evs[i].args, sizeof(s->args));
+			s->nargs = evs[i].nargs;
+			s->flow_out = te->n_flow_ids ? te->flow_ids[0] : 0;
+			s->flow_in = te->n_terminating_flow_ids ? te->terminating_flow_ids[0] : 0;
+		} else if (te->type == 2) {
+			for (k = d->nslices - 1; k >= 0; k--)
+				if (d->slices[k].track == te->track_uuid && !d->slices[k].instant &&
+				    d->slices[k].dur == UINT64_MAX)
+					break;
+			if (k < 0)
+				d->errors++;
+			else
+				d->slices[k].dur = evs[i].ts - d->slices[k].ts;
+		}
+	}
+	for (i = 0; i < npkts; i++)
+		gotl__perfetto__trace_packet__free_unpacked(pkts[i], NULL);
+	free(pkts);
+	free(evs);
+	free(buf);
+	return d;
+}
+
+static const struct td_track *td_track_named(const struct tdec *d, const char *prefix)
+{
+	int i;
+
+	for (i = 0; i < d->ntracks; i++)
+		if (!strncmp(d->tracks[i].name, prefix, strlen(prefix)))
+			return &d->tracks[i];
+	return NULL;
+}
+
+static const struct td_arg *td_arg(const struct td_slice *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nargs; i++)
+		if (!strcmp(s->args[i].name, name))
+			return &s->args[i];
+	return NULL;
+}
+
+/* The n-th (0-based) non-instant slice on a track, in time order, or NULL. */
+static const struct td_slice *td_nth_slice(const struct tdec *d, uint64_t track, int n)
+{
+	int i;
+
+	for (i = 0; i < d->nslices; i++)
+		if (d->slices[i].track == track && !d->slices[i].instant && n-- == 0)
+			return &d->slices[i];
+	return NULL;
+}
+
+static int td_count_slices(const struct tdec *d, uint64_t track)
+{
+	int i, n = 0;
+
+	for (i = 0; i < d->nslices; i++)
+		if (d->slices[i].track == track && !d->slices[i].instant)
+			n++;
+	return n;
+}
+
+#endif /* GOTL_TRACEDEC_H */
