@@ -1,0 +1,3 @@
+module gotl/samples
+
+go 1.17

@@ -1,0 +1,62 @@
+// pipeline demonstrates a three-stage channel pipeline, generator ->
+// square -> sink, over unbuffered channels: every hand-off blocks one
+// stage in "chan send" or "chan receive" until the next one wakes it.
+package main
+
+import (
+	"fmt"
+	"sync"
+
+	"gotl/samples/internal/truth"
+)
+
+const items = 100
+
+func main() {
+	var (
+		wg                                  sync.WaitGroup
+		generatorGoid, squareGoid, sinkGoid uint64
+		sum                                 int
+	)
+	numbers := make(chan int)
+	squares := make(chan int)
+	wg.Add(3)
+
+	go func() { // generator: 1..items
+		defer wg.Done()
+		generatorGoid = truth.Goid()
+		for i := 1; i <= items; i++ {
+			numbers <- i
+		}
+		close(numbers)
+	}()
+
+	go func() { // square
+		defer wg.Done()
+		squareGoid = truth.Goid()
+		for n := range numbers {
+			squares <- n * n
+		}
+		close(squares)
+	}()
+
+	go func() { // sink
+		defer wg.Done()
+		sinkGoid = truth.Goid()
+		for sq := range squares {
+			sum += sq
+		}
+	}()
+
+	wg.Wait()
+	fmt.Println("sum of squares 1 ..", items, "=", sum)
+	truth.Print(truth.Fields{
+		"sample":         "pipeline",
+		"main_goid":      truth.Goid(),
+		"generator_goid": generatorGoid,
+		"square_goid":    squareGoid,
+		"sink_goid":      sinkGoid,
+		"items":          items,
+		"sum":            sum,
+	})
+}
