@@ -46,7 +46,7 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e demo bench
+.PHONY: all clean deps test test-unit test-e2e demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -88,6 +88,42 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl.a
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -lcmocka -o $@
+
+# ---- set-up, tests, demo ---------------------------------------------------
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Unit tests: no root, no BPF, no Go needed.
+test-unit: $(UNIT_TESTS)
+	$(Q)set -e; for t in $(UNIT_TESTS); do \
+		printf '  %-8s %s\n' UNIT $$t; $$t >$$t.log 2>&1 || { cat $$t.log; exit 1; }; \
+		grep -h 'PASSED' $$t.log | sed 's/^/           /'; \
+	done
+
+# End-to-end: real Go toolchains and real uprobes; needs root, never skips.
+test-e2e: gotl
+	$(Q)$(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --go 1.26=$(GO126) --go 1.19=$(GO119)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all test-unit
+	$(Q)$(MAKE) --no-print-directory test-e2e
+
+DEMO_TRACE := gotl-demo.pftrace
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(call msg,GO,samples/leaky)
+	$(Q)mkdir -p $(OUTPUT)/demo && cd samples && $(GO126) build -o ../$(OUTPUT)/demo/leaky ./leaky
+	$(Q)if [ "$$(id -u)" != 0 ]; then \
+		echo "demo: recording needs root: run 'sudo make demo'" >&2; exit 1; fi
+	@echo "demo: sudo ./gotl record -o $(DEMO_TRACE) -- $(OUTPUT)/demo/leaky"
+	$(Q)./gotl record -o $(DEMO_TRACE) -- $(OUTPUT)/demo/leaky
+	@echo
+	@echo "demo: the trace is $(CURDIR)/$(DEMO_TRACE)"
+	@echo "demo: open https://ui.perfetto.dev, click 'Open trace file' and pick it."
+	@echo "demo: under the 'leaky' process, expand 'Goroutines': three main.Gather"
+	@echo "demo: workers stay in 'chan send' to the end (click one: still_blocked_at_end)."
 
 clean:
 	$(call msg,CLEAN)

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Install what gotl needs to build and test, if it is missing (Debian/Ubuntu,
+# as root). Prints what it does; exits non-zero with the reason if it cannot.
+set -eu
+
+PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
+libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make"
+
+missing=""
+for c in clang bpftool protoc-c python3 gcc; do
+	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+done
+for h in /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h \
+	 /usr/include/protobuf-c/protobuf-c.h /usr/include/cmocka.h; do
+	[ -e "$h" ] || missing="$missing $h"
+done
+[ -x /usr/lib/go-1.19/bin/go ] || missing="$missing go1.19"
+if [ -z "$missing" ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+echo "deps: missing:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: run as root (or: sudo apt-get install $PKGS)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q $PKGS >/tmp/gotl-deps.log 2>&1; then
+	apt-get update -q >>/tmp/gotl-deps.log 2>&1
+	apt-get install -y -q $PKGS >>/tmp/gotl-deps.log 2>&1 || {
+		echo "deps: apt-get install failed, see /tmp/gotl-deps.log" >&2
+		exit 1
+	}
+fi
+echo "deps: installed $PKGS"

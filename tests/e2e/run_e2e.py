@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""End-to-end tests: real Go toolchains, real uprobes, real Perfetto traces.
+
+For each Go toolchain and each sample in samples/: build it, run it once
+without gotl (to know what it does on its own), record it with
+`gotl record`, and check
+  - gotl passed the program's exit status and stdout through unchanged;
+  - ../shared/tools/pfcheck finds 0 errors and 0 warnings in the trace;
+  - the trace agrees with the ground truth the sample printed about itself
+    (its goroutine ids, what they blocked on, who created whom, ...);
+  - `gotl convert` of the raw log gives the same trace byte for byte, and a
+    log cut in the middle still converts into a valid trace.
+
+Needs root (BPF). It fails, never skips, when root or a toolchain is
+missing. Usage: tests/e2e/run_e2e.py [--gotl ./gotl] [--go LABEL=PATH]...
+[--only SAMPLE,...] [--out DIR]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
+DEFAULT_GOS = ["1.26=/usr/local/go/bin/go", "1.19=/usr/lib/go-1.19/bin/go"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def truth_of(stdout):
+    lines = [l for l in stdout.decode(errors="replace").splitlines() if l.strip()]
+    check(lines and lines[-1].startswith("gotl-truth "), "no gotl-truth line at the end of stdout")
+    return json.loads(lines[-1][len("gotl-truth "):])
+
+
+def status_of(rc):
+    return 128 - rc if rc < 0 else rc
+
+
+class Model:
+    """The decoded trace (pfcheck --json), indexed for the checks below."""
+
+    def __init__(self, m):
+        self.m = m
+        self.tracks = {t["uuid"]: t for t in m["tracks"]}
+        self.by_goid = {}
+        for t in m["tracks"]:
+            name = t.get("name") or ""
+            if t["kind"] == "track" and name.startswith("G") and name[1:2].isdigit():
+                goid = int(name[1:].split(" ")[0])
+                check(goid not in self.by_goid, "two tracks for goroutine %d" % goid)
+                self.by_goid[goid] = t
+        self.slices = {}
+        for s in m["slices"]:
+            self.slices.setdefault(s["track"], []).append(s)
+        for v in self.slices.values():
+            v.sort(key=lambda s: s["ts"])
+        self.instants = m["instants"]
+        self.refs = {s["ref"]: s for s in m["slices"]}
+        self.refs.update({i["ref"]: i for i in m["instants"]})
+        self.end = max((s["ts"] + s["dur"] for s in m["slices"]), default=0)
+
+    def track(self, goid):
+        check(goid in self.by_goid, "no track for goroutine %d" % goid)
+        return self.by_goid[goid]
+
+    def states(self, goid):
+        return self.slices.get(self.track(goid)["uuid"], [])
+
+    def flows_into(self, goid):
+        """(source track goid, source instant, target slice) of flows ending on goid's track."""
+        uuid = self.track(goid)["uuid"]
+        out = []
+        for f in self.m["flows"]:
+            src, dst = self.refs[f["from"]], self.refs[f["to"]]
+            if dst["track"] == uuid:
+                sname = self.tracks[src["track"]].get("name", "")
+                sgoid = int(sname[1:].split(" ")[0]) if sname[1:2].isdigit() else None
+                out.append((sgoid, src, dst))
+        return out
+
+
+# ---------------------------------------------------------------- generic checks
+
+def check_generic(model, pid):
+    procs = [t for t in model.m["tracks"] if t["kind"] == "process"]
+    check(len(procs) == 1 and procs[0].get("pid") == pid,
+          "want one process track with pid %d, got %s" % (pid, procs))
+    counters = {t.get("name") for t in model.m["tracks"] if t["kind"] == "counter"}
+    for c in ("Goroutines alive", "Goroutines runnable", "Goroutines blocked"):
+        check(c in counters, "no counter track %r" % c)
+    check(1 in model.by_goid, "no track for goroutine 1")
+    check(model.track(1)["name"] == "G1 runtime.main", "G1 is named %r" % model.track(1)["name"])
+    for goid, t in model.by_goid.items():
+        states = model.slices.get(t["uuid"], [])
+        check(states, "goroutine %d has a track but no slices" % goid)
+        prev = None
+        for s in states:
+            check(s["depth"] == 0, "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
+            check(s["args"].get("goid") == goid, "G%d: slice %r has goid arg %r"
+                  % (goid, s["name"], s["args"].get("goid")))
+            check(not s["args"].get("unobserved_transitions"),
+                  "G%d: %r at %d follows unobserved transitions" % (goid, s["name"], s["ts"]))
+            if s["name"] == "Running":
+                check(s["args"].get("thread", 0) > 0, "G%d: Running without a thread" % goid)
+            if prev is not None:
+                check(prev["ts"] + prev["dur"] == s["ts"], "G%d: gap or overlap between %r and %r"
+                      % (goid, prev["name"], s["name"]))
+            prev = s
+    # The main goroutine runs on the main thread first, whose tid is the pid.
+    first_run = [s for s in model.states(1) if s["name"] == "Running"][0]
+    check(first_run["args"]["thread"] == pid, "G1 first ran on thread %s, not %d"
+          % (first_run["args"]["thread"], pid))
+
+
+def last(model, goid):
+    return model.states(goid)[-1]
+
+
+def check_blocked_at_end(model, goid, reason):
+    s = last(model, goid)
+    check(s["name"] == reason, "G%d ends in %r, want %r" % (goid, s["name"], reason))
+    check(s["args"].get("still_blocked_at_end") is True, "G%d: %r not marked still blocked"
+          % (goid, reason))
+    check(s["args"].get("wait_reason") == reason, "G%d: wait_reason arg %r"
+          % (goid, s["args"].get("wait_reason")))
+    check(s["ts"] + s["dur"] == model.end, "G%d: blocked slice does not reach the end" % goid)
+
+
+def check_exited(model, goid):
+    s = last(model, goid)
+    check(not s["args"].get("open_at_end"), "G%d still alive at the end (%r)" % (goid, s["name"]))
+
+
+def check_created_by(model, child, parent, go_file=None, go_line=None):
+    first = model.states(child)[0]
+    check(first["name"] == "Runnable", "G%d starts %r, not Runnable" % (child, first["name"]))
+    check(first["args"].get("parent_goid") == parent, "G%d parent_goid %r, want %d"
+          % (child, first["args"].get("parent_goid"), parent))
+    flows = [f for f in model.flows_into(child) if f[2] is first]
+    check(len(flows) == 1 and flows[0][0] == parent and flows[0][1]["name"] == "GoCreate",
+          "G%d: want one GoCreate flow from G%d into its first slice, got %s"
+          % (child, parent, [(f[0], f[1]["name"]) for f in flows]))
+    check(flows[0][1]["ts"] == first["ts"], "G%d: spawn flow leaves its parent at another time"
+          % child)
+    if go_file:
+        site = first["args"].get("created_at", "")
+        check(site.endswith("%s:%d" % (go_file, go_line)), "G%d created_at %r, want ...%s:%d"
+              % (child, site, go_file, go_line))
+
+
+def has_state(model, goid, name):
+    return any(s["name"] == name for s in model.states(goid))
+
+
+def wake_sources(model, goid):
+    return [f[0] for f in model.flows_into(goid) if f[1]["name"] == "GoUnblock"]
+
+
+# ---------------------------------------------------------------- per sample
+
+def s_leaky(model, t, ctx):
+    for w in t["workers"]:
+        check_created_by(model, w, t["gather_goid"], t["go_file"], t["go_line"])
+        check(model.track(w)["name"].startswith("G%d main.Gather." % w),
+              "worker track named %r" % model.track(w)["name"])
+    for g in t["leaked"]:
+        check_blocked_at_end(model, g, t["wait_reason"])
+    check_exited(model, t["winner"])
+    check(len(t["leaked"]) == 3, "the sample leaked %d goroutines" % len(t["leaked"]))
+
+
+def s_gather_fixed(model, t, ctx):
+    for w in t["workers"]:
+        check_created_by(model, w, t["gather_goid"], t["go_file"], t["go_line"])
+        check_exited(model, w)
+    check(t["leaked"] == [], "fixed gather leaked")
+
+
+def s_mutex(model, t, ctx):
+    blocked = [w for w in t["workers"] if has_state(model, w, t["wait_reason"])]
+    check(blocked, "no worker ever blocked on %r" % t["wait_reason"])
+    woken = [w for w in blocked if set(wake_sources(model, w)) & set(t["workers"])]
+    check(woken, "no worker was woken by another worker's Unlock")
+    for w in t["workers"]:
+        check_created_by(model, w, t["main_goid"])
+        check_exited(model, w)
+
+
+def s_pipeline(model, t, ctx):
+    g, sq, sk = t["generator_goid"], t["square_goid"], t["sink_goid"]
+    check(has_state(model, sq, "chan receive"), "square never waited to receive")
+    check(has_state(model, sk, "chan receive"), "sink never waited to receive")
+    pairs = set()
+    for a, b in ((g, sq), (sq, g), (sq, sk), (sk, sq)):
+        if a in wake_sources(model, b):
+            pairs.add((a, b))
+    check({(g, sq), (sq, g)} & pairs, "no wake-up between generator and square")
+    check({(sq, sk), (sk, sq)} & pairs, "no wake-up between square and sink")
+    for x in (g, sq, sk):
+        check_exited(model, x)
+
+
+def s_sleep(model, t, ctx):
+    for s in t["sleepers"]:
+        sl = [x for x in model.states(s["goid"]) if x["name"] == "sleep"]
+        check(sl, "G%d has no sleep slice" % s["goid"])
+        check(max(x["dur"] for x in sl) >= s["ms"] * 1000000,
+              "G%d slept %d ns, asked %d ms" % (s["goid"], max(x["dur"] for x in sl), s["ms"]))
+        check_exited(model, s["goid"])
+
+
+def s_echo(model, t, ctx):
+    check(has_state(model, t["server_goid"], "IO wait"), "the accept loop never waited on IO")
+    check(has_state(model, t["handler_goid"], "IO wait"), "the handler never waited on IO")
+    check(has_state(model, t["client_goid"], "Syscall"), "the client made no syscalls")
+    check(has_state(model, t["handler_goid"], "Syscall"), "the handler made no syscalls")
+    check_created_by(model, t["handler_goid"], t["server_goid"])
+
+
+def s_exitcode(model, t, ctx):
+    check_blocked_at_end(model, t["blocked_goid"], t["wait_reason"])
+
+
+def s_panicker(model, t, ctx):
+    s = last(model, t["panic_goid"])
+    check(s["args"].get("open_at_end"), "the panicking goroutine is not alive at the end")
+
+
+def s_signal(model, t, ctx):
+    check(t["worker_goid"] in model.by_goid, "no track for the worker")
+
+
+def s_coro(model, t, ctx):
+    if t.get("skip"):
+        return
+    c = t["coro_goid"]
+    states = [s["name"] for s in model.states(c)]
+    check(states.count("coroutine") >= t["values"], "G%d blocked in a coroutine switch %d times,"
+          " want >= %d" % (c, states.count("coroutine"), t["values"]))
+    check(states.count("Running") >= t["values"], "the coroutine ran %d times"
+          % states.count("Running"))
+    check(has_state(model, t["main_goid"], "coroutine"), "main never waited for the coroutine")
+    handoffs = [f for f in model.flows_into(c) if f[0] == t["main_goid"]]
+    check(len(handoffs) >= t["values"], "%d handoffs main -> coroutine" % len(handoffs))
+
+
+def s_spawn(model, t, ctx):
+    seen = set()
+    for wave in t["waves"]:
+        for g in wave:
+            check(g not in seen, "goid %d in two waves" % g)
+            seen.add(g)
+            check_created_by(model, g, t["parents"][str(g)])
+            check_exited(model, g)
+    check(len(seen) == t["total"], "%d goroutines, want %d" % (len(seen), t["total"]))
+
+
+CHECKS = {
+    "leaky": s_leaky, "gather_fixed": s_gather_fixed, "mutex": s_mutex, "pipeline": s_pipeline,
+    "sleep": s_sleep, "echo": s_echo, "exitcode": s_exitcode, "panicker": s_panicker,
+    "signal": s_signal, "coro": s_coro, "spawn": s_spawn,
+}
+
+
+# ---------------------------------------------------------------- driver
+
+def pfcheck(trace):
+    r = run([PFCHECK, trace])
+    out = r.stdout.decode()
+    check(r.returncode == 0 and "0 errors, 0 warnings" in out, "pfcheck: " + out[-2000:])
+    r = run([PFCHECK, "--json", trace])
+    check(r.returncode == 0, "pfcheck --json failed")
+    return json.loads(r.stdout)
+
+
+def test_one(gotl, label, gobin, sample, out):
+    d = os.path.join(out, label)
+    os.makedirs(d, exist_ok=True)
+    binary = os.path.join(d, sample)
+    r = run([gobin, "build", "-o", binary, "./" + sample], cwd=os.path.join(ROOT, "samples"))
+    check(r.returncode == 0, "build failed: " + r.stderr.decode()[-1000:])
+
+    plain = run([binary], timeout=60)
+    expect_truth = truth_of(plain.stdout)
+    trace, raw = binary + ".pftrace", binary + ".gotl"
+    rec = run([gotl, "record", "-o", trace, "-r", raw, "--", binary], timeout=120)
+    err = rec.stderr.decode(errors="replace")
+    check(status_of(rec.returncode) == status_of(plain.returncode),
+          "exit status %d under gotl, %d without (stderr: %s)"
+          % (status_of(rec.returncode), status_of(plain.returncode), err[-800:]))
+    truth = truth_of(rec.stdout)
+    for k in truth:
+        if not (k.endswith("goid") or k.endswith("goids") or k in ("workers", "leaked", "winner",
+                "waves", "parents", "sleepers")):
+            check(truth[k] == expect_truth.get(k), "field %r differs under gotl: %r vs %r"
+                  % (k, truth[k], expect_truth.get(k)))
+    check("wrote %s" % trace in err, "no 'wrote' line on stderr: " + err[-800:])
+    check(" 0 lost" in err, "events were lost: " + err[-800:])
+    model = Model(pfcheck(trace))
+    procs = [t for t in model.m["tracks"] if t["kind"] == "process"]
+    pid = procs[0]["pid"] if procs else -1
+    check_generic(model, pid)
+    CHECKS[sample](model, truth, {"go": label})
+
+    again = trace + ".again"
+    r = run([gotl, "convert", raw, "-o", again])
+    check(r.returncode == 0, "gotl convert failed: " + r.stderr.decode())
+    with open(trace, "rb") as a, open(again, "rb") as b:
+        check(a.read() == b.read(), "gotl convert of the raw log differs from the recorded trace")
+    cut = raw + ".cut"
+    with open(raw, "rb") as a, open(cut, "wb") as b:
+        data = a.read()
+        b.write(data[:len(data) * 2 // 3 + 5])
+    r = run([gotl, "convert", cut, "-o", cut + ".pftrace"])
+    check(r.returncode == 0, "converting a cut log failed: " + r.stderr.decode())
+    check("cut short" in r.stderr.decode(), "a cut log was not reported as cut")
+    pfcheck(cut + ".pftrace")
+    return "%d goroutines" % len(model.by_goid)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
+    ap.add_argument("--go", action="append", help="LABEL=PATH of a go command")
+    ap.add_argument("--only", help="comma-separated samples")
+    ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e"))
+    a = ap.parse_args()
+    gos = [g.split("=", 1) for g in (a.go or DEFAULT_GOS)]
+    samples = a.only.split(",") if a.only else sorted(CHECKS)
+
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("the end-to-end tests need root (BPF uprobes); run them as root")
+    for label, path in gos:
+        if not os.access(path, os.X_OK):
+            problems.append("Go %s not found at %s (make deps installs it)" % (label, path))
+            continue
+        v = run([path, "version"]).stdout.decode()
+        if label[:1].isdigit() and ("go%s." % label not in v and "go%s " % label not in v):
+            problems.append("%s is not Go %s: %s" % (path, label, v.strip()))
+    if not os.access(a.gotl, os.X_OK):
+        problems.append("no gotl binary at %s (run make)" % a.gotl)
+    if not os.access(PFCHECK, os.X_OK):
+        problems.append("no pfcheck at %s" % PFCHECK)
+    if problems:
+        for p in problems:
+            print("FAIL: " + p, file=sys.stderr)
+        return 1
+
+    shutil.rmtree(a.out, ignore_errors=True)
+    failed = 0
+    results = []
+    for label, path in gos:
+        for sample in samples:
+            t0 = time.time()
+            try:
+                note = test_one(a.gotl, label, path, sample, a.out)
+                results.append((label, sample, "ok", note))
+            except (Failure, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
+                failed += 1
+                results.append((label, sample, "FAIL", str(e)))
+            print("%-5s %-6s %-13s %5.1fs  %s" % (results[-1][2], "go" + label, sample,
+                                                   time.time() - t0, results[-1][3][:300]),
+                  flush=True)
+    print("e2e: %d passed, %d failed" % (len(results) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
