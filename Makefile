@@ -103,6 +103,7 @@ test-unit: $(UNIT_TESTS)
 
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
 test-e2e: gotl
+	$(Q)$(PYTHON) tests/e2e/test_gobin.py
 	$(Q)$(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --go 1.26=$(GO126) --go 1.19=$(GO119)
 
 test: deps

@@ -1,0 +1,6 @@
+//go:build !gobincgo
+// +build !gobincgo
+
+package main
+
+func extra() {}
