@@ -97,6 +97,15 @@ const char *gobin__gnu_build_id(const struct gobin *gb);
  */
 int gobin__find_func(const struct gobin *gb, const char *name, struct gobin_func *out);
 
+/*
+ * For a compiler-generated wrapper whose only job is to call one function —
+ * what a `go f(x)` statement starts (main.main.gowrap1) — that function,
+ * from the binary's FUNCDATA_WrapInfo (Go 1.18+; the runtime's tracer uses
+ * it the same way). entry must be a function entry. Returns 0, or -ENOENT
+ * if it is not such a wrapper or the binary does not say.
+ */
+int gobin__wrapped_func(const struct gobin *gb, uint64_t entry, struct gobin_func *out);
+
 /* The function containing pc, or -ENOENT. */
 int gobin__func_at(const struct gobin *gb, uint64_t pc, struct gobin_func *out);
 

@@ -21,6 +21,7 @@
 #define MAX_INLINE_DEPTH 256
 #define PCDATA_INL_TREE_INDEX 2
 #define FUNCDATA_INL_TREE 3
+#define FUNCDATA_WRAP_INFO 7
 #define NO_FUNC UINT32_MAX
 
 /* Where the fields of _func are, per pclntab layout. */
@@ -652,6 +653,25 @@ int gobin__find_func(const struct gobin *gb, const char *name, struct gobin_func
 	if (!f)
 		return -ENOENT;
 	fill_func(gb, f, out);
+	return 0;
+}
+
+int gobin__wrapped_func(const struct gobin *gb, uint64_t entry, struct gobin_func *out)
+{
+	const struct gobin_fn *f = fn_at(gb, entry), *w;
+	uint64_t va;
+	uint8_t b[4];
+
+	if (!f || f->entry != entry)
+		return -ENOENT;
+	/* A u32 offset of the wrapped function from the start of the text (Go 1.18+). */
+	va = fn_funcdata(gb, f, FUNCDATA_WRAP_INFO);
+	if (!va || gb->pcln.magic == GOBIN_PCLN_116 || gobin__read(gb, va, b, sizeof(b)))
+		return -ENOENT;
+	w = fn_at(gb, gb->pcln.text + gobin_le32(b));
+	if (!w || w->entry != gb->pcln.text + gobin_le32(b) || w == f)
+		return -ENOENT;
+	fill_func(gb, w, out);
 	return 0;
 }
 

@@ -213,6 +213,7 @@ static int ensure_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 {
 	struct gobin_frame frames[16];
 	struct gobin_func fn;
+	uint64_t pc_for_line;
 	int n, added;
 
 	if (!pc)
@@ -221,10 +222,16 @@ static int ensure_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 	if (added <= 0)
 		return added;
 	if (kind == GOTL_SYM_ENTRY) {
-		/* The physical function: the outermost frame at its entry. */
+		/* The physical function, named by what it wraps for `go f(x)` wrappers. */
 		if (gobin__func_at(r->gb, pc, &fn))
 			return logw__sym(r->log, pc, GOTL_SYM_UNKNOWN, "", "", 0);
-		n = gobin__symbolize(r->gb, pc, frames, 16);
+		if (fn.entry == pc && !gobin__wrapped_func(r->gb, pc, &fn)) {
+			pc_for_line = fn.entry;
+			kind |= GOTL_SYM_WRAPPED;
+		} else {
+			pc_for_line = pc;
+		}
+		n = gobin__symbolize(r->gb, pc_for_line, frames, 16);
 		return logw__sym(r->log, pc, kind, fn.name, n > 0 ? frames[n - 1].file : "?",
 				 n > 0 ? (uint32_t)frames[n - 1].line : 0);
 	}

@@ -193,7 +193,8 @@ struct gotl_rec_waitreason {
  * GOTL_REC_SYM: what the code address `pc` (link-time, as in events) is.
  * For GOTL_SYM_RETURN the file:line is that of the call instruction before
  * pc (pc is a return address); for GOTL_SYM_ENTRY it is the function's own
- * first line. func is the innermost function, inlined or not.
+ * first line. func is the innermost function, inlined or not. Flags may be
+ * combined (GOTL_SYM_ENTRY | GOTL_SYM_WRAPPED).
  */
 struct gotl_rec_sym {
 	struct gotl_rec hdr;	/* type GOTL_REC_SYM, ts 0 */
@@ -208,6 +209,9 @@ struct gotl_rec_sym {
 #define GOTL_SYM_ENTRY		1	/* pc is a function entry (a start function) */
 #define GOTL_SYM_RETURN		2	/* pc is a return address (a `go` statement's call) */
 #define GOTL_SYM_UNKNOWN	4	/* pc is in no known function */
+#define GOTL_SYM_WRAPPED	8	/* pc is a compiler-generated wrapper (what `go f(x)`
+					 * starts); func/file/line describe the function it
+					 * calls, as the runtime's own tracer reports it */
 
 /*
  * GOTL_REC_STATS: cumulative counters since the start, per probe, summed
