@@ -111,6 +111,20 @@ static int bad_usage(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
+/*
+ * getopt runs with opterr = 0 and a leading ':' in its option string, so it
+ * returns ':' for a missing value and '?' for an unknown option, and gotl
+ * names the bad option once, itself.
+ */
+static int bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return bad_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+	if (optopt)
+		return bad_usage(cmd, "invalid option '-%c'", optopt);
+	return bad_usage(cmd, "invalid option '%s'", argv[optind - 1]);
+}
+
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
@@ -193,7 +207,8 @@ static int cmd_record(int argc, char **argv)
 	int c, ret, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:r:vh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:r:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -213,7 +228,7 @@ static int cmd_record(int argc, char **argv)
 			fputs(usage_record, stdout);
 			return 0;
 		default:
-			return bad_usage("record ", "invalid option");
+			return bad_option("record ", c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -258,7 +273,8 @@ static int cmd_convert(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -267,7 +283,7 @@ static int cmd_convert(int argc, char **argv)
 			fputs(usage_convert, stdout);
 			return 0;
 		default:
-			return bad_usage("convert ", "invalid option");
+			return bad_option("convert ", c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -158,9 +158,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		verbose = level;
 		return 0;
 	}
+	/* gotl reports failures itself, once; libbpf's own lines are for -v. */
 	if (level == LIBBPF_DEBUG && verbose < 2)
 		return 0;
-	if (level == LIBBPF_INFO && verbose < 1)
+	if (verbose < 1)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -535,7 +536,8 @@ static int prepare(struct recorder *r)
 			warnx("cannot load the BPF programs: %s (gotl record needs root, or "
 			      "CAP_BPF and CAP_PERFMON)", strerror(-err));
 		else
-			warnx("cannot load the BPF programs: %s", strerror(-err));
+			warnx("cannot load the BPF programs: %s%s", strerror(-err),
+			      o->verbose ? "" : " (-v shows libbpf's details)");
 		return RECORD_FAILED;
 	}
 	r->ncpus = libbpf_num_possible_cpus();

@@ -19,6 +19,8 @@ missing. Usage: tests/e2e/run_e2e.py [--gotl ./gotl] [--go LABEL=PATH]...
 import argparse
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import sys
@@ -280,6 +282,90 @@ CHECKS = {
 }
 
 
+# ---------------------------------------------------------------- special cases
+
+def build(label, gobin, sample, out):
+    d = os.path.join(out, label)
+    os.makedirs(d, exist_ok=True)
+    binary = os.path.join(d, sample)
+    r = run([gobin, "build", "-o", binary, "./" + sample], cwd=os.path.join(ROOT, "samples"))
+    check(r.returncode == 0, "build failed: " + r.stderr.decode()[-1000:])
+    return binary
+
+
+def test_ctrl_c(gotl, label, gobin, out):
+    """Ctrl-C typed at a terminal reaches the program as without gotl; the trace is written."""
+    binary = build(label, gobin, "interrupt", out)
+    trace = binary + ".pftrace"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(gotl, [gotl, "record", "-o", trace, "--", binary])
+    data, sent, t0 = b"", False, time.time()
+    while time.time() - t0 < 30:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        if not sent and b"gotl-truth" in data:
+            time.sleep(0.3)
+            os.write(fd, b"\x03")      # what the terminal sends for Ctrl-C
+            sent = True
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    text = data.decode(errors="replace")
+    check(sent, "the program never got ready: " + text[-500:])
+    check(os.waitstatus_to_exitcode(st) == 130, "exit status %d after Ctrl-C, want 130: %s"
+          % (os.waitstatus_to_exitcode(st), text[-500:]))
+    check("wrote %s" % trace in text, "no trace written after Ctrl-C: " + text[-500:])
+    line = [l for l in text.splitlines() if l.startswith("gotl-truth ")][0]
+    t = json.loads(line[len("gotl-truth "):])
+    model = Model(pfcheck(trace))
+    check_blocked_at_end(model, t["main_goid"], t["wait_reason"])
+    check_blocked_at_end(model, t["sleeper_goid"], "sleep")
+    return "exit 130, trace written"
+
+
+def test_lost(gotl, label, gobin, out):
+    """A ring buffer too small to keep up: loss is counted, reported, and in the trace."""
+    binary = build(label, gobin, "spawn", out)
+    trace = binary + ".tiny.pftrace"
+    r = run([gotl, "record", "--ring-size", "4K", "-o", trace, "--", binary], timeout=120)
+    err = r.stderr.decode(errors="replace")
+    check(r.returncode == 0, "exit status %d: %s" % (r.returncode, err[-500:]))
+    lost = [l for l in err.splitlines() if " lost, " in l]
+    check(lost and " 0 lost" not in lost[-1], "no loss reported with a 4K ring: " + err[-500:])
+    check("events were lost" in err, "no warning about lost events: " + err[-500:])
+    model = Model(pfcheck(trace))
+    ctr = [t["uuid"] for t in model.m["tracks"] if t.get("name") == "gotl events lost"]
+    vals = [c["value"] for c in model.m["counters"] if c["track"] in ctr]
+    check(vals and max(vals) > 0, "the trace's 'gotl events lost' counter never moved")
+    return lost[-1].split("gotl: ")[-1]
+
+
+def test_bad_input(gotl, out):
+    """What gotl cannot trace gets one clear line on stderr and status 2."""
+    cases = [
+        ([gotl, "record", "-o", os.path.join(out, "x.pftrace"), "--", "/bin/true"],
+         2, "is not a Go binary"),
+        ([gotl, "record", "--", os.path.join(out, "no-such-program")], 2, "cannot find"),
+        ([gotl, "record", "--bogus"], 2, "invalid option '--bogus'"),
+        ([gotl, "convert", "/etc/hostname"], 1, "is not a gotl event log"),
+    ]
+    for cmd, want, text in cases:
+        r = run(cmd)
+        err = r.stderr.decode()
+        check(r.returncode == want, "%s: exit %d, want %d" % (" ".join(cmd[1:]), r.returncode, want))
+        check(err.count("\n") == 1 and err.startswith("gotl: ") and text in err,
+              "%s: want one line with %r, got %r" % (" ".join(cmd[1:]), text, err))
+        check(not r.stdout, "%s wrote to stdout" % " ".join(cmd[1:]))
+    return "%d cases" % len(cases)
+
+
 # ---------------------------------------------------------------- driver
 
 def pfcheck(trace):
@@ -292,11 +378,7 @@ def pfcheck(trace):
 
 
 def test_one(gotl, label, gobin, sample, out):
-    d = os.path.join(out, label)
-    os.makedirs(d, exist_ok=True)
-    binary = os.path.join(d, sample)
-    r = run([gobin, "build", "-o", binary, "./" + sample], cwd=os.path.join(ROOT, "samples"))
-    check(r.returncode == 0, "build failed: " + r.stderr.decode()[-1000:])
+    binary = build(label, gobin, sample, out)
 
     plain = run([binary], timeout=60)
     expect_truth = truth_of(plain.stdout)
@@ -366,20 +448,29 @@ def main():
         return 1
 
     shutil.rmtree(a.out, ignore_errors=True)
+    os.makedirs(a.out)
     failed = 0
     results = []
+    cases = []
     for label, path in gos:
         for sample in samples:
-            t0 = time.time()
-            try:
-                note = test_one(a.gotl, label, path, sample, a.out)
-                results.append((label, sample, "ok", note))
-            except (Failure, subprocess.TimeoutExpired, json.JSONDecodeError) as e:
-                failed += 1
-                results.append((label, sample, "FAIL", str(e)))
-            print("%-5s %-6s %-13s %5.1fs  %s" % (results[-1][2], "go" + label, sample,
-                                                   time.time() - t0, results[-1][3][:300]),
-                  flush=True)
+            cases.append((label, sample, lambda l=label, p=path, s=sample: test_one(a.gotl, l, p, s, a.out)))
+        if not a.only:
+            cases.append((label, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
+            cases.append((label, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
+    if not a.only:
+        cases.append(("-", "bad-input", lambda: test_bad_input(a.gotl, a.out)))
+    for label, name, fn in cases:
+        t0 = time.time()
+        try:
+            note = fn()
+            results.append((label, name, "ok", note))
+        except (Failure, subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as e:
+            failed += 1
+            results.append((label, name, "FAIL", "%s: %s" % (type(e).__name__, e)))
+        print("%-5s %-6s %-13s %5.1fs  %s" % (results[-1][2], "go" + label, name,
+                                               time.time() - t0, results[-1][3][:300]),
+              flush=True)
     print("e2e: %d passed, %d failed" % (len(results) - failed, failed))
     return 1 if failed else 0
 
