@@ -29,10 +29,9 @@
 #define MAX_WAIT_REASONS 256
 #define MAX_WAIT_REASON_LEN 128
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* ---------------------------------------------------------------- helpers */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+void gobin_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -42,8 +41,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
-
-/* ---------------------------------------------------------------- helpers */
 
 size_t gobin_uvarint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
@@ -474,29 +471,29 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 	Elf_Scn *scn;
 
 	if (gb->size < 4 || memcmp(gb->data, ELFMAG, SELFMAG) != 0) {
-		set_err(err, errlen, "'%s' is not an ELF file", path);
+		gobin_set_err(err, errlen, "'%s' is not an ELF file", path);
 		return -ENOEXEC;
 	}
 	if (gb->size < sizeof(Elf64_Ehdr)) {
-		set_err(err, errlen, "'%s' is a truncated ELF file (%zu bytes)", path, gb->size);
+		gobin_set_err(err, errlen, "'%s' is a truncated ELF file (%zu bytes)", path, gb->size);
 		return -ENOEXEC;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		set_err(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
+		gobin_set_err(err, errlen, "libelf is unusable: %s", elf_errmsg(-1));
 		return -ENOTSUP;
 	}
 	elf = elf_memory((char *)gb->data, gb->size);
 	gb->elf = elf;
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		set_err(err, errlen, "'%s' is not a valid ELF file (%s)", path, elf_errmsg(-1));
+		gobin_set_err(err, errlen, "'%s' is not a valid ELF file (%s)", path, elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	if (gelf_getclass(elf) != ELFCLASS64) {
-		set_err(err, errlen, "'%s' is a 32-bit ELF file, gotl supports x86-64 only", path);
+		gobin_set_err(err, errlen, "'%s' is a 32-bit ELF file, gotl supports x86-64 only", path);
 		return -ENOTSUP;
 	}
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-		set_err(err, errlen, "'%s' is a big-endian ELF file, gotl supports x86-64 only",
+		gobin_set_err(err, errlen, "'%s' is a big-endian ELF file, gotl supports x86-64 only",
 			path);
 		return -ENOTSUP;
 	}
@@ -504,20 +501,20 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 		const char *m = machine_name(eh.e_machine);
 
 		if (m)
-			set_err(err, errlen, "'%s' is for %s, gotl supports x86-64 only", path, m);
+			gobin_set_err(err, errlen, "'%s' is for %s, gotl supports x86-64 only", path, m);
 		else
-			set_err(err, errlen, "'%s' is for ELF machine %u, gotl supports x86-64 "
+			gobin_set_err(err, errlen, "'%s' is for ELF machine %u, gotl supports x86-64 "
 				"only", path, eh.e_machine);
 		return -ENOTSUP;
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		set_err(err, errlen, "'%s' is not an executable (ELF type %u)", path, eh.e_type);
+		gobin_set_err(err, errlen, "'%s' is not an executable (ELF type %u)", path, eh.e_type);
 		return -ENOEXEC;
 	}
 	gb->pie = eh.e_type == ET_DYN;
 
 	if (elf_getphdrnum(elf, &n)) {
-		set_err(err, errlen, "'%s' is a corrupt ELF file (%s)", path, elf_errmsg(-1));
+		gobin_set_err(err, errlen, "'%s' is a corrupt ELF file (%s)", path, elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	gb->segs = calloc(n ? n : 1, sizeof(*gb->segs));
@@ -527,7 +524,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, i, &ph)) {
-			set_err(err, errlen, "'%s' is a corrupt ELF file (program header %zu)",
+			gobin_set_err(err, errlen, "'%s' is a corrupt ELF file (program header %zu)",
 				path, i);
 			return -ENOEXEC;
 		}
@@ -535,7 +532,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 			continue;
 		if (ph.p_offset > gb->size || ph.p_filesz > gb->size - ph.p_offset ||
 		    ph.p_vaddr + ph.p_filesz < ph.p_vaddr) {
-			set_err(err, errlen, "'%s' is truncated or corrupt (a segment lies beyond "
+			gobin_set_err(err, errlen, "'%s' is truncated or corrupt (a segment lies beyond "
 				"the end of the file)", path);
 			return -ENOEXEC;
 		}
@@ -545,7 +542,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 		};
 	}
 	if (!gb->nsegs) {
-		set_err(err, errlen, "'%s' has no loadable segments", path);
+		gobin_set_err(err, errlen, "'%s' has no loadable segments", path);
 		return -ENOEXEC;
 	}
 
@@ -562,7 +559,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 
 		scn = elf_getscn(elf, i);
 		if (!scn || !gelf_getshdr(scn, &sh)) {
-			set_err(err, errlen, "'%s' is a corrupt ELF file (section header %zu)",
+			gobin_set_err(err, errlen, "'%s' is a corrupt ELF file (section header %zu)",
 				path, i);
 			return -ENOEXEC;
 		}
@@ -574,7 +571,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 			.size = sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size, .link = sh.sh_link,
 		};
 		if (s->size && (s->offset > gb->size || s->size > gb->size - s->offset)) {
-			set_err(err, errlen, "'%s' is truncated or corrupt (section %s lies beyond "
+			gobin_set_err(err, errlen, "'%s' is truncated or corrupt (section %s lies beyond "
 				"the end of the file)", path, s->name[0] ? s->name : "?");
 			return -ENOEXEC;
 		}
@@ -597,33 +594,33 @@ static int map_file(struct gobin *gb, char *err, size_t errlen)
 	fd = open(gb->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		set_err(err, errlen, "cannot open '%s': %s", gb->path, strerror(-ret));
+		gobin_set_err(err, errlen, "cannot open '%s': %s", gb->path, strerror(-ret));
 		return ret;
 	}
 	if (fstat(fd, &st)) {
 		ret = -errno;
-		set_err(err, errlen, "cannot stat '%s': %s", gb->path, strerror(-ret));
+		gobin_set_err(err, errlen, "cannot stat '%s': %s", gb->path, strerror(-ret));
 		goto cleanup;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		ret = -EISDIR;
-		set_err(err, errlen, "'%s' is a directory", gb->path);
+		gobin_set_err(err, errlen, "'%s' is a directory", gb->path);
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = -ENOEXEC;
-		set_err(err, errlen, "'%s' is not a regular file", gb->path);
+		gobin_set_err(err, errlen, "'%s' is not a regular file", gb->path);
 		goto cleanup;
 	}
 	if ((uint64_t)st.st_size > SIZE_MAX / 2) {
 		ret = -EFBIG;
-		set_err(err, errlen, "'%s' is too large", gb->path);
+		gobin_set_err(err, errlen, "'%s' is too large", gb->path);
 		goto cleanup;
 	}
 	gb->size = (size_t)st.st_size;
 	if (!gb->size) {
 		ret = -ENOEXEC;
-		set_err(err, errlen, "'%s' is not an ELF file (empty)", gb->path);
+		gobin_set_err(err, errlen, "'%s' is not an ELF file (empty)", gb->path);
 		goto cleanup;
 	}
 	/* private and writable so that nothing (libelf included) can fault on it */
@@ -635,7 +632,7 @@ static int map_file(struct gobin *gb, char *err, size_t errlen)
 	gb->data = malloc(gb->size);
 	if (!gb->data) {
 		ret = -ENOMEM;
-		set_err(err, errlen, "out of memory reading '%s'", gb->path);
+		gobin_set_err(err, errlen, "out of memory reading '%s'", gb->path);
 		goto cleanup;
 	}
 	for (size_t got = 0; got < gb->size;) {
@@ -645,7 +642,7 @@ static int map_file(struct gobin *gb, char *err, size_t errlen)
 			continue;
 		if (r <= 0) {
 			ret = r < 0 ? -errno : -EIO;
-			set_err(err, errlen, "cannot read '%s': %s", gb->path, strerror(-ret));
+			gobin_set_err(err, errlen, "cannot read '%s': %s", gb->path, strerror(-ret));
 			goto cleanup;
 		}
 		got += (size_t)r;
@@ -666,13 +663,13 @@ int gobin__open(const char *path, struct gobin **out, char *err, size_t errlen)
 		return -EINVAL;
 	*out = NULL;
 	if (!path || !path[0]) {
-		set_err(err, errlen, "no binary given");
+		gobin_set_err(err, errlen, "no binary given");
 		return -EINVAL;
 	}
 	gb = calloc(1, sizeof(*gb));
 	if (!gb || !(gb->path = strdup(path))) {
 		ret = -ENOMEM;
-		set_err(err, errlen, "out of memory");
+		gobin_set_err(err, errlen, "out of memory");
 		goto cleanup;
 	}
 	ret = map_file(gb, err, errlen);
@@ -681,13 +678,13 @@ int gobin__open(const char *path, struct gobin **out, char *err, size_t errlen)
 	ret = load_elf(gb, err, errlen);
 	if (ret) {
 		if (ret == -ENOMEM)
-			set_err(err, errlen, "out of memory");
+			gobin_set_err(err, errlen, "out of memory");
 		goto cleanup;
 	}
 
 	ret = load_buildinfo(gb);
 	if (ret == -ENOMEM) {
-		set_err(err, errlen, "out of memory");
+		gobin_set_err(err, errlen, "out of memory");
 		goto cleanup;
 	}
 	if (ret) {
@@ -696,21 +693,21 @@ int gobin__open(const char *path, struct gobin **out, char *err, size_t errlen)
 
 		ret = -EPROTONOSUPPORT;
 		if (s && s->size >= 8 && gobin_le32(gb->data + s->offset) == 0xfffffffbU) {
-			set_err(err, errlen, "'%s' was built by Go 1.15 or older, gotl needs Go "
+			gobin_set_err(err, errlen, "'%s' was built by Go 1.15 or older, gotl needs Go "
 				"1.17 or newer", path);
 			ret = -ENOTSUP;
 		} else if (s && gobin_pcln_check(gb->data + s->offset, s->size, s->addr, &pc)) {
-			set_err(err, errlen, "'%s' looks like a Go binary but its build "
+			gobin_set_err(err, errlen, "'%s' looks like a Go binary but its build "
 				"information (.go.buildinfo) is missing or corrupt", path);
 		} else {
-			set_err(err, errlen, "'%s' is not a Go binary (no Go build information)",
+			gobin_set_err(err, errlen, "'%s' is not a Go binary (no Go build information)",
 				path);
 		}
 		goto cleanup;
 	}
 	gb->minor = gobin_parse_minor(gb->version);
 	if (gb->minor && gb->minor < 17) {
-		set_err(err, errlen, "'%s' was built by %s, gotl needs Go 1.17 or newer", path,
+		gobin_set_err(err, errlen, "'%s' was built by %s, gotl needs Go 1.17 or newer", path,
 			gb->version);
 		ret = -ENOTSUP;
 		goto cleanup;
@@ -721,7 +718,7 @@ int gobin__open(const char *path, struct gobin **out, char *err, size_t errlen)
 		goto cleanup;
 	ret = load_notes(gb);
 	if (ret) {
-		set_err(err, errlen, "out of memory");
+		gobin_set_err(err, errlen, "out of memory");
 		goto cleanup;
 	}
 	*out = gb;

@@ -174,6 +174,10 @@ bool gobin_pcln_check(const uint8_t *base, uint64_t len, uint64_t va, struct gob
 int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen);
 void gobin_pcln_free(struct gobin *gb);
 
+/* Write a one-line reason into err (NULL-safe), for gobin__open's callers. */
+void gobin_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- DWARF (godwarf.c) ---- */
 /* Struct offsets from DWARF. Returns 0, -ENOENT (no runtime.g), -EINVAL (corrupt), -ENOMEM... */
 int gobin_dwarf_offsets(const struct gobin *gb, struct gobin_offsets *out);

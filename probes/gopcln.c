@@ -54,20 +54,6 @@ static const struct func_layout *layout_of(const struct gobin_pcln *p)
 	return &layout_120;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* -------------------------------------------------------- pcvalue tables */
 
 int gobin_pcvalue(const uint8_t *tab, const uint8_t *end, uint64_t entry, uint64_t targetpc,
@@ -452,7 +438,7 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 	int ret;
 
 	if (!find_pcln(gb)) {
-		set_err(err, errlen, "'%s' is not a Go binary gotl can read (no pclntab found)",
+		gobin_set_err(err, errlen, "'%s' is not a Go binary gotl can read (no pclntab found)",
 			gb->path);
 		return -EPROTONOSUPPORT;
 	}
@@ -465,7 +451,7 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 		if (!text)	/* pcHeader.textStart (0 from Go 1.26 on) */
 			gobin_read_ptr(gb, p->va + 24, &text);
 		if (!text || !in_exec_segment(gb, text)) {
-			set_err(err, errlen, "'%s': cannot find the start of Go code "
+			gobin_set_err(err, errlen, "'%s': cannot find the start of Go code "
 				"(no moduledata)", gb->path);
 			return -EPROTONOSUPPORT;
 		}
@@ -474,9 +460,9 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 	ret = build_index(gb);
 	if (ret) {
 		if (ret == -ENOMEM)
-			set_err(err, errlen, "out of memory");
+			gobin_set_err(err, errlen, "out of memory");
 		else
-			set_err(err, errlen, "'%s' has a corrupt pclntab", gb->path);
+			gobin_set_err(err, errlen, "'%s' has a corrupt pclntab", gb->path);
 		return ret == -ENOMEM ? ret : -ENOEXEC;
 	}
 	p->gofunc = find_gofunc(gb);
