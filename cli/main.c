@@ -24,6 +24,7 @@
 #include "gotl/version.h"
 #include "convert.h"
 #include "record.h"
+#include "cli.h"
 
 #define DEFAULT_TRACE	"gotl.pftrace"
 #define DEFAULT_RING	(16u << 20)
@@ -40,6 +41,7 @@ static const char usage_main[] =
 "commands:\n"
 "  record    run a Go program and record it (needs root)\n"
 "  convert   turn a raw event log (record -r) into a Perfetto trace\n"
+"  inspect   show what gotl finds in a Go binary and where it would probe\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -84,47 +86,6 @@ static const char usage_convert[] =
 "                      replaced by .pftrace)\n"
 "  -h, --help          this help\n";
 
-static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("gotl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static int bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int bad_usage(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("gotl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see 'gotl %s--help')\n", cmd);
-	return 2;
-}
-
-/*
- * getopt runs with opterr = 0 and a leading ':' in its option string, so it
- * returns ':' for a missing value and '?' for an unknown option, and gotl
- * names the bad option once, itself.
- */
-static int bad_option(const char *cmd, int c, char **argv)
-{
-	if (c == ':')
-		return bad_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-	if (optopt)
-		return bad_usage(cmd, "invalid option '-%c'", optopt);
-	return bad_usage(cmd, "invalid option '%s'", argv[optind - 1]);
-}
-
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
@@ -166,7 +127,7 @@ static int do_convert(const char *log, const char *out, struct convert_stats *cs
 
 	ret = convert__run(&co, cs, err, sizeof(err));
 	if (ret)
-		warnx("%s", err);
+		cli_warn("%s", err);
 	return ret;
 }
 
@@ -176,17 +137,17 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 
 	human_size(cs->trace_bytes, size, sizeof(size));
 	if (cs->lost)
-		warnx("warning: %llu events were lost (the ring buffer was full; try a larger "
+		cli_warn("warning: %llu events were lost (the ring buffer was full; try a larger "
 		      "--ring-size); the affected spans are marked 'unobserved_transitions'",
 		      (unsigned long long)cs->lost);
 	if (cs->truncated)
-		warnx("warning: the event log was cut short; the trace ends at its last whole record");
-	warnx("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
+		cli_warn("warning: the event log was cut short; the trace ends at its last whole record");
+	cli_warn("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
 	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
 	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
 	if (raw)
-		warnx("raw event log: %s", raw);
-	warnx("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
+		cli_warn("raw event log: %s", raw);
+	cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
 }
 
 static int cmd_record(int argc, char **argv)
@@ -218,7 +179,7 @@ static int cmd_record(int argc, char **argv)
 			break;
 		case 'R':
 			if (parse_size(optarg, &ro.ring_size))
-				return bad_usage("record ", "invalid --ring-size '%s': want a power "
+				return cli_bad_usage("record ", "invalid --ring-size '%s': want a power "
 						 "of two between 4K and 2G, e.g. 16M", optarg);
 			break;
 		case 'v':
@@ -228,11 +189,11 @@ static int cmd_record(int argc, char **argv)
 			fputs(usage_record, stdout);
 			return 0;
 		default:
-			return bad_option("record ", c, argv);
+			return cli_bad_option("record ", c, argv);
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("record ", "no program to record");
+		return cli_bad_usage("record ", "no program to record");
 	ro.argv = argv + optind;
 	if (raw) {
 		ro.log_path = raw;
@@ -247,11 +208,11 @@ static int cmd_record(int argc, char **argv)
 		return ret;
 	status = WIFSIGNALED(rr.status) ? 128 + WTERMSIG(rr.status) : WEXITSTATUS(rr.status);
 	if (ro.verbose)
-		warnx("%s exited with status %d after %.3f s; %llu uprobe hits, %llu events",
+		cli_warn("%s exited with status %d after %.3f s; %llu uprobe hits, %llu events",
 		      ro.argv[0], status, rr.seconds, (unsigned long long)rr.hits,
 		      (unsigned long long)rr.events);
 	if (do_convert(ro.log_path, out, &cs)) {
-		warnx("the raw event log is kept in %s", ro.log_path);
+		cli_warn("the raw event log is kept in %s", ro.log_path);
 		return status ? status : 1;
 	}
 	if (!raw)
@@ -283,11 +244,11 @@ static int cmd_convert(int argc, char **argv)
 			fputs(usage_convert, stdout);
 			return 0;
 		default:
-			return bad_option("convert ", c, argv);
+			return cli_bad_option("convert ", c, argv);
 		}
 	}
 	if (optind != argc - 1)
-		return bad_usage("convert ", optind >= argc ? "no event log given" :
+		return cli_bad_usage("convert ", optind >= argc ? "no event log given" :
 				 "one event log at a time");
 	if (!out) {
 		snprintf(def, sizeof(def), "%s", argv[optind]);
@@ -319,5 +280,7 @@ int main(int argc, char **argv)
 		return cmd_record(argc - 1, argv + 1);
 	if (!strcmp(cmd, "convert"))
 		return cmd_convert(argc - 1, argv + 1);
-	return bad_usage("", "unknown command '%s'", cmd);
+	if (!strcmp(cmd, "inspect"))
+		return cmd_inspect(argc - 1, argv + 1);
+	return cli_bad_usage("", "unknown command '%s'", cmd);
 }

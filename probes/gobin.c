@@ -295,11 +295,13 @@ static int load_buildinfo(struct gobin *gb)
 	int ret = -ENOENT;
 
 	if (p) {
+		gb->bi_where = "section .go.buildinfo";
 		ret = gobin_parse_buildinfo(gb, p, sec->size, sec->addr, &gb->version,
 					    &gb->modinfo);
 		if (ret != -ENOENT)
 			return ret;
 	}
+	gb->bi_where = "first writable segment (no .go.buildinfo section)";
 	/* no section header: scan the first writable, non-executable PT_LOAD */
 	for (i = 0; i < gb->nsegs; i++) {
 		const struct gobin_seg *s = &gb->segs[i];
@@ -310,6 +312,39 @@ static int load_buildinfo(struct gobin *gb)
 					     &gb->version, &gb->modinfo);
 	}
 	return ret;
+}
+
+void gobin__info(const struct gobin *gb, struct gobin_info *out)
+{
+	const struct gobin_sec *interp = gobin_section(gb, ".interp");
+	static char bi[160], pcln[96];
+
+	memset(out, 0, sizeof(*out));
+	/* The format follows from the version: the inline strings came with Go 1.18. */
+	snprintf(bi, sizeof(bi), "%s, %s", gb->bi_where ? gb->bi_where : "?",
+		 gb->minor >= 18 || !gb->minor ? "inline version and module strings (Go 1.18+)"
+					     : "pointers to runtime.buildVersion and runtime.modinfo"
+					       " (Go <= 1.17)");
+	out->buildinfo = bi;
+	/* pcln.where is a section name, or how the table was found without one. */
+	snprintf(pcln, sizeof(pcln), "%s%s", gb->pcln.where && gb->pcln.where[0] == '.' ?
+		 "section " : "", gb->pcln.where ? gb->pcln.where : "?");
+	out->pclntab = pcln;
+	out->pclntab_addr = gb->pcln.va;
+	out->pclntab_magic = gb->pcln.magic;
+	out->nfunc = gb->nfns;
+	out->moduledata = gb->pcln.md_how ? gb->pcln.md_how : "not found";
+	out->moduledata_addr = gb->pcln.md_va;
+	out->text = gb->pcln.text;
+	/* Go 1.17's pclntab holds absolute PCs and needs no text start; moduledata has it. */
+	if (!out->text && gb->pcln.md_va)
+		gobin_read_ptr(gb, gb->pcln.md_va + 176, &out->text);
+	if (interp && interp->size) {
+		const char *s = (const char *)gobin_sec_data(gb, interp);
+
+		if (s && memchr(s, 0, interp->size))
+			out->interp = s;
+	}
 }
 
 /* ----------------------------------------------------------------- notes */

@@ -86,6 +86,23 @@ const char *gobin__modinfo(const struct gobin *gb);
 bool gobin__is_pie(const struct gobin *gb);	/* ET_DYN */
 bool gobin__has_dwarf(const struct gobin *gb);
 bool gobin__has_symtab(const struct gobin *gb);
+/* How gobin found what it read, for `gotl inspect` and bug reports. */
+struct gobin_info {
+	const char *buildinfo;		/* where the build info was and its format */
+	const char *pclntab;		/* how pclntab was found ("section .gopclntab", "magic scan") */
+	uint64_t pclntab_addr;
+	uint32_t pclntab_magic;		/* 0xfffffffa (1.16-17), 0xfffffff0 (1.18-19), 0xfffffff1 (1.20+) */
+	uint64_t nfunc;
+	const char *moduledata;		/* how runtime.firstmoduledata was found, or "not found" */
+	uint64_t moduledata_addr;
+	uint64_t text;			/* start of Go code */
+	const char *interp;		/* the dynamic linker, or NULL for a static binary */
+};
+void gobin__info(const struct gobin *gb, struct gobin_info *out);
+
+/* The newest Go minor version gotl has facts for (its offsets table, its probe set). */
+#define GOBIN_NEWEST_KNOWN_MINOR	27
+
 /* Go build ID (.note.go.buildid) or NULL; GNU build ID as hex or NULL. */
 const char *gobin__go_build_id(const struct gobin *gb);
 const char *gobin__gnu_build_id(const struct gobin *gb);

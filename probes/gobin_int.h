@@ -65,6 +65,7 @@ struct gobin_pcln {
 	uint64_t funcname_off, cu_off, filetab_off, pctab_off, pcln_off;
 	uint64_t text;		/* start of Go text (entries are relative to it from 1.18) */
 	uint64_t md_va;		/* runtime.firstmoduledata, 0 if not found */
+	const char *md_how;	/* how it was found, for gobin__info */
 	uint64_t gofunc;	/* moduledata.gofunc (1.18+), 0 if unknown */
 	int func_hdr;		/* size of the fixed part of _func (where pcdata starts) */
 	const char *where;	/* how the table was found, for diagnostics */
@@ -90,6 +91,7 @@ struct gobin {
 
 	char *version;
 	char *modinfo;
+	const char *bi_where;	/* where .go.buildinfo was found, for gobin__info */
 	int minor;
 	char *go_build_id;
 	char *gnu_build_id;

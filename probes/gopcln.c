@@ -214,13 +214,17 @@ static bool md_check(const struct gobin *gb, uint64_t va)
 	       !gobin_read_ptr(gb, va + 8, &p1) && p1 == gb->pcln.va + gb->pcln.funcname_off;
 }
 
-static uint64_t find_moduledata(const struct gobin *gb)
+static uint64_t find_moduledata(const struct gobin *gb, const char **how)
 {
 	const struct gobin_sec *s = gobin_section(gb, ".go.module");
 	size_t i;
 
-	if (s && s->size && md_check(gb, s->addr))
+	*how = "not found";
+	if (s && s->size && md_check(gb, s->addr)) {
+		*how = "section .go.module";
 		return s->addr;
+	}
+	*how = "pointer to pclntab in a writable segment";
 	/* <= 1.25: a static variable in .noptrdata whose first word points at pcHeader */
 	for (i = 0; i < gb->nsegs; i++) {
 		const struct gobin_seg *g = &gb->segs[i];
@@ -234,9 +238,11 @@ static uint64_t find_moduledata(const struct gobin *gb)
 				return g->vaddr + off;
 	}
 	/* PIE whose linker left the words zero: the pointer is only a RELA addend */
+	*how = "relocation addend pointing at pclntab";
 	for (i = 0; i < gb->nrelocs; i++)
 		if (gb->relocs[i].addend == gb->pcln.va && md_check(gb, gb->relocs[i].where))
 			return gb->relocs[i].where;
+	*how = "not found";
 	return 0;
 }
 
@@ -442,7 +448,7 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 			gb->path);
 		return -EPROTONOSUPPORT;
 	}
-	p->md_va = find_moduledata(gb);
+	p->md_va = find_moduledata(gb, &p->md_how);
 	if (p->magic != GOBIN_PCLN_116) {
 		uint64_t text = 0;
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * gotable.c: gotl's built-in runtime struct offsets for binaries without
- * DWARF, one row per Go minor version 1.17 … 1.26 (1.27 and later use the
- * 1.26 row). Every value was read from the DWARF of a binary built by that
- * toolchain (see the comment above the table); tests/e2e/test_gobin.py checks
+ * DWARF, one row per Go minor version 1.17 … 1.27; newer versions get no
+ * row (gotl traces them only from their own DWARF). Every value was read
+ * from the DWARF of a binary built by that toolchain (see the comment
+ * above the table); tests/e2e/test_gobin.py checks
  * the table against DWARF again for every toolchain it finds. Data only: no
  * parsing, no I/O. -1 = the field does not exist in that version.
  */
@@ -12,7 +13,7 @@
 #include "gobin_int.h"
 
 #define FIRST_MINOR 17
-#define LAST_MINOR 26
+#define LAST_MINOR GOBIN_NEWEST_KNOWN_MINOR
 
 /*
  * Order: stack.lo stack.hi m sched.sp sched.pc sched.bp atomicstatus goid
@@ -21,7 +22,7 @@
  *
  * Verified against DWARF (DW_AT_data_member_location) of tests/e2e/gobin_prog
  * built by go1.17.13, go1.18.10, go1.19.8 (Debian) and go1.19.13, go1.20.14,
- * go1.21.13, go1.22.12, go1.23.12, go1.24.13, go1.25.14 and go1.26.8.
+ * go1.21.13, go1.22.12, go1.23.12, go1.24.13, go1.25.14, go1.26.8 and go1.27.4.
  */
 static const short table[LAST_MINOR - FIRST_MINOR + 1][21] = {
 	/* 1.17 */ { 0, 8, 48, 56, 64, 104, 144, 152, 168, 176, -1, 296, 312, -1, -1,
@@ -44,12 +45,14 @@ static const short table[LAST_MINOR - FIRST_MINOR + 1][21] = {
 		     64, 184, 200, 376, 384, 0 },
 	/* 1.26 */ { 0, 8, 48, 56, 64, 96, 144, 152, 168, 176, 280, 288, 304, 384, 187,
 		     64, 184, 208, 384, 392, 0 },
+	/* 1.27 */ { 0, 8, 48, 56, 64, 96, 144, 152, 168, 176, 280, 288, 304, 384, 187,
+		     64, 184, 208, 384, 392, 0 },
 };
 
 static const char *const sources[LAST_MINOR - FIRST_MINOR + 1] = {
 	"table for go1.17", "table for go1.18", "table for go1.19", "table for go1.20",
 	"table for go1.21", "table for go1.22", "table for go1.23", "table for go1.24",
-	"table for go1.25", "table for go1.26",
+	"table for go1.25", "table for go1.26", "table for go1.27",
 };
 
 void gobin_offsets_unknown(struct gobin_offsets *o)
@@ -72,8 +75,11 @@ int gobin_table_offsets(int minor, struct gobin_offsets *out)
 		gobin_offsets_unknown(out);
 		return -ENOTSUP;
 	}
-	if (minor > LAST_MINOR)
-		minor = LAST_MINOR;	/* newer Go: assume 1.26's layout */
+	if (minor > LAST_MINOR || minor == 0) {
+		/* A Go newer than gotl knows: no guessing; only its own DWARF will do. */
+		gobin_offsets_unknown(out);
+		return -ENOTSUP;
+	}
 	r = table[minor - FIRST_MINOR];
 	*out = (struct gobin_offsets){
 		.g_stack_lo = r[0], .g_stack_hi = r[1], .g_m = r[2], .g_sched_sp = r[3],

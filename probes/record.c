@@ -35,24 +35,11 @@
 #include "gotl/version.h"
 #include "gobin.h"
 #include "logw.h"
-#include "probesite.h"
+#include "plan.h"
 #include "record.h"
 #include "gotl.skel.h"
 
 #define DRAIN_MS	10
-
-/* One uprobe the plan attaches. */
-struct probe {
-	int kind;			/* GOTL_PROBE_* */
-	const char *func;		/* runtime function */
-	bool required;
-	struct bpf_program *prog;
-	struct gobin_func fn;
-	struct probesite site;
-	uint64_t file_offset;
-	struct bpf_link *link;
-	bool planned;
-};
 
 /* PCs already described by a GOTL_REC_SYM record (open addressing). */
 struct pcset {
@@ -62,13 +49,15 @@ struct pcset {
 
 struct recorder {
 	const struct record_opts *o;
-	struct gobin *gb;
+	struct plan *plan;
+	struct gobin *gb;		/* plan->gb */
 	struct gotl_bpf *skel;
 	struct ring_buffer *rb;
 	struct logw *log;
 	struct pcset syms;
-	struct probe probes[GOTL_PROBE_MAX];
-	char path[PATH_MAX];
+	struct bpf_program *progs[GOTL_PROBE_MAX];
+	struct bpf_link *links[GOTL_PROBE_MAX];
+	const char *path;		/* plan->path */
 	uint64_t lost_seen;
 	uint64_t events;
 	uint64_t bad_records;
@@ -334,82 +323,11 @@ static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 
 /* ---- the plan ----------------------------------------------------------- */
 
-static int resolve_path(const char *arg0, char *out)
+static int write_prologue(struct recorder *r)
 {
-	const char *path, *p;
-	char buf[PATH_MAX];
-
-	if (strchr(arg0, '/'))
-		return realpath(arg0, out) ? 0 : -errno;
-	path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; *p;) {
-		const char *end = strchr(p, ':');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? p : ".", arg0) <
-		    (int)sizeof(buf) && access(buf, X_OK) == 0)
-			return realpath(buf, out) ? 0 : -errno;
-		p += len + (end ? 1 : 0);
-		if (!end)
-			break;
-	}
-	return -ENOENT;
-}
-
-static int plan_probe(struct recorder *r, int kind, const char *func, struct bpf_program *prog,
-		      bool required)
-{
-	struct probe *p = &r->probes[kind];
-	uint8_t code[64];
-	size_t len;
-	int err;
-
-	p->kind = kind;
-	p->func = func;
-	p->prog = prog;
-	p->required = required;
-	err = gobin__find_func(r->gb, func, &p->fn);
-	if (err) {
-		if (required) {
-			warnx("'%s' has no %s: cannot trace goroutines in it", r->path, func);
-			return RECORD_BADINPUT;
-		}
-		return 0;
-	}
-	len = p->fn.end - p->fn.entry;
-	if (len > sizeof(code))
-		len = sizeof(code);
-	if (!len || gobin__read(r->gb, p->fn.entry, code, len) ||
-	    probesite__choose(code, len, &p->site)) {
-		warnx("cannot read the code of %s in '%s'", func, r->path);
-		return RECORD_BADINPUT;
-	}
-	if (gobin__vaddr_to_offset(r->gb, p->fn.entry + p->site.offset, &p->file_offset)) {
-		warnx("%s in '%s' is not in a loadable segment", func, r->path);
-		return RECORD_BADINPUT;
-	}
-	p->planned = true;
-	return 0;
-}
-
-static int find_reason(const char *const *strs, int n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (strs[i] && !strcmp(strs[i], name))
-			return i;
-	return -1;
-}
-
-static int write_prologue(struct recorder *r, const struct gobin_offsets *off)
-{
-	const char *const *reasons;
+	const struct plan *pl = r->plan;
 	char buf[512];
-	int n = 0, i;
-	const char *how;
+	int i;
 
 	logw__meta(r->log, "gotl_version", GOTL_VERSION);
 	logw__meta(r->log, "go_version", gobin__version(r->gb));
@@ -423,18 +341,17 @@ static int write_prologue(struct recorder *r, const struct gobin_offsets *off)
 	for (i = 0; r->o->argv[i]; i++)
 		logw__meta(r->log, "arg", r->o->argv[i]);
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
-		const struct probe *p = &r->probes[i];
+		const struct plan_probe *p = &pl->probes[i];
 
-		if (!p->planned)
+		if (!p->found)
 			continue;
 		snprintf(buf, sizeof(buf), "%s+0x%x %s%s", p->func, p->site.offset, p->site.insn,
 			 p->site.emulated ? " (emulated)" : "");
 		logw__meta(r->log, "probe", buf);
 	}
-	logw__meta(r->log, "offsets", off->source);
-	if (!gobin__wait_reasons(r->gb, &reasons, &n, &how))
-		for (i = 0; i < n; i++)
-			logw__waitreason(r->log, (uint32_t)i, reasons[i] ? reasons[i] : "");
+	logw__meta(r->log, "offsets", pl->off.source);
+	for (i = 0; i < pl->nreasons; i++)
+		logw__waitreason(r->log, (uint32_t)i, pl->reasons[i] ? pl->reasons[i] : "");
 	/* Appends keep their first error; the flush returns it. */
 	return logw__flush(r->log);
 }
@@ -442,31 +359,26 @@ static int write_prologue(struct recorder *r, const struct gobin_offsets *off)
 static int prepare(struct recorder *r)
 {
 	const struct record_opts *o = r->o;
-	struct gobin_offsets off;
-	const char *const *reasons = NULL;
-	const char *how = "";
-	char err_msg[512];
-	int n_reasons = 0, err, minor, i;
+	char path[PATH_MAX], err_msg[512];
+	const struct plan *pl;
+	int err, i;
 
-	err = resolve_path(o->argv[0], r->path);
+	err = plan__resolve(o->argv[0], path);
 	if (err) {
 		warnx("cannot find '%s': %s", o->argv[0], strerror(-err));
 		return RECORD_BADINPUT;
 	}
-	err = gobin__open(r->path, &r->gb, err_msg, sizeof(err_msg));
+	err = plan__new(path, &r->plan, err_msg, sizeof(err_msg));
 	if (err) {
 		warnx("%s", err_msg);
 		return RECORD_BADINPUT;
 	}
-	minor = gobin__minor(r->gb);
-	err = gobin__offsets(r->gb, &off);
-	if (err || off.g_goid < 0 || off.g_waitreason < 0 || off.g_gopc < 0 ||
-	    off.g_startpc < 0 || off.g_m < 0 || off.m_curg < 0) {
-		warnx("'%s' (%s) is stripped and gotl has no runtime offsets for that Go version",
-		      r->path, gobin__version(r->gb));
-		return RECORD_BADINPUT;
-	}
-	if (gobin__wait_reasons(r->gb, &reasons, &n_reasons, &how))
+	pl = r->plan;
+	r->gb = pl->gb;
+	r->path = pl->path;
+	if (pl->note[0])
+		warnx("note: %s", pl->note);
+	if (!pl->nreasons)
 		warnx("warning: no wait-reason table in '%s': blocked spans will be named by number",
 		      r->path);
 
@@ -475,55 +387,32 @@ static int prepare(struct recorder *r)
 		warnx("cannot open the BPF object: %s", strerror(errno));
 		return RECORD_FAILED;
 	}
-	err = plan_probe(r, GOTL_PROBE_CASGSTATUS, "runtime.casgstatus",
-			 r->skel->progs.casgstatus, true);
-	/* Go 1.26 moved the syscall fast paths off casgstatus (go-runtime.md §2.2). */
-	if (!err && (minor == 0 || minor >= 26)) {
-		err = plan_probe(r, GOTL_PROBE_REENTERSYSCALL, "runtime.reentersyscall",
-				 r->skel->progs.reentersyscall, true);
-		if (!err)
-			err = plan_probe(r, GOTL_PROBE_EXITSYSCALL, "runtime.exitsyscall",
-					 r->skel->progs.exitsyscall, true);
-	}
-	if (!err)
-		err = plan_probe(r, GOTL_PROBE_PREEMPTPARK, "runtime.preemptPark",
-				 r->skel->progs.preemptpark, false);
-	if (!err && off.g_coroarg >= 0 && off.g_coroexit >= 0 && off.coro_gp >= 0)
-		err = plan_probe(r, GOTL_PROBE_COROSWITCH, "runtime.coroswitch_m",
-				 r->skel->progs.coroswitch, false);
-	if (err)
-		return err;
+	r->progs[GOTL_PROBE_CASGSTATUS] = r->skel->progs.casgstatus;
+	r->progs[GOTL_PROBE_REENTERSYSCALL] = r->skel->progs.reentersyscall;
+	r->progs[GOTL_PROBE_EXITSYSCALL] = r->skel->progs.exitsyscall;
+	r->progs[GOTL_PROBE_PREEMPTPARK] = r->skel->progs.preemptpark;
+	r->progs[GOTL_PROBE_COROSWITCH] = r->skel->progs.coroswitch;
 
-	r->skel->rodata->off_g_goid = (__u64)off.g_goid;
-	r->skel->rodata->off_g_waitreason = (__u64)off.g_waitreason;
-	r->skel->rodata->off_g_gopc = (__u64)off.g_gopc;
-	r->skel->rodata->off_g_startpc = (__u64)off.g_startpc;
-	r->skel->rodata->off_g_m = (__u64)off.g_m;
-	r->skel->rodata->off_m_curg = (__u64)off.m_curg;
-	if (r->probes[GOTL_PROBE_COROSWITCH].planned) {
-		r->skel->rodata->off_g_coroarg = (__u64)off.g_coroarg;
-		r->skel->rodata->off_g_coroexit = (__u64)off.g_coroexit;
-		r->skel->rodata->off_coro_gp = (__u64)off.coro_gp;
+	r->skel->rodata->off_g_goid = (__u64)pl->off.g_goid;
+	r->skel->rodata->off_g_waitreason = (__u64)pl->off.g_waitreason;
+	r->skel->rodata->off_g_gopc = (__u64)pl->off.g_gopc;
+	r->skel->rodata->off_g_startpc = (__u64)pl->off.g_startpc;
+	r->skel->rodata->off_g_m = (__u64)pl->off.g_m;
+	r->skel->rodata->off_m_curg = (__u64)pl->off.m_curg;
+	if (pl->probes[GOTL_PROBE_COROSWITCH].found) {
+		r->skel->rodata->off_g_coroarg = (__u64)pl->off.g_coroarg;
+		r->skel->rodata->off_g_coroexit = (__u64)pl->off.g_coroexit;
+		r->skel->rodata->off_coro_gp = (__u64)pl->off.coro_gp;
+		r->skel->rodata->reason_coroutine = (__u32)pl->reason_coroutine;
 	}
-	/* The new goid is written before the creation CAS from Go 1.24 on (§1.2). */
-	r->skel->rodata->goid_at_create = minor == 0 || minor >= 24;
-	i = find_reason(reasons, n_reasons, "coroutine");
-	r->skel->rodata->reason_coroutine = i > 0 ? (__u32)i : 0;
+	r->skel->rodata->goid_at_create = pl->goid_at_create;
 	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
-		struct probe *p = &r->probes[i];
-
-		if (p->planned)
-			r->skel->rodata->probe_addr[i] = p->fn.entry + p->site.offset;
+		if (pl->probes[i].found)
+			r->skel->rodata->probe_addr[i] = pl->probes[i].addr;
+		else
+			bpf_program__set_autoload(r->progs[i], false);
 	}
-	if (!r->probes[GOTL_PROBE_REENTERSYSCALL].planned)
-		bpf_program__set_autoload(r->skel->progs.reentersyscall, false);
-	if (!r->probes[GOTL_PROBE_EXITSYSCALL].planned)
-		bpf_program__set_autoload(r->skel->progs.exitsyscall, false);
-	if (!r->probes[GOTL_PROBE_PREEMPTPARK].planned)
-		bpf_program__set_autoload(r->skel->progs.preemptpark, false);
-	if (!r->probes[GOTL_PROBE_COROSWITCH].planned)
-		bpf_program__set_autoload(r->skel->progs.coroswitch, false);
 
 	err = bpf_map__set_max_entries(r->skel->maps.events, (__u32)o->ring_size);
 	if (err) {
@@ -555,7 +444,7 @@ static int prepare(struct recorder *r)
 		warnx("cannot create '%s': %s", o->log_path, strerror(-err));
 		return RECORD_FAILED;
 	}
-	err = write_prologue(r, &off);
+	err = write_prologue(r);
 	if (err) {
 		warnx("cannot write '%s': %s", o->log_path, strerror(-err));
 		return RECORD_FAILED;
@@ -563,11 +452,12 @@ static int prepare(struct recorder *r)
 	if (o->verbose) {
 		warnx("%s: %s, %s%s, offsets from %s, %d wait reasons (%s)", r->path,
 		      gobin__version(r->gb), gobin__is_pie(r->gb) ? "PIE" : "not PIE",
-		      gobin__has_dwarf(r->gb) ? "" : ", stripped", off.source, n_reasons, how);
+		      gobin__has_dwarf(r->gb) ? "" : ", stripped", pl->off.source, pl->nreasons,
+		      pl->reasons_how);
 		for (i = 0; i < GOTL_PROBE_MAX; i++) {
-			const struct probe *p = &r->probes[i];
+			const struct plan_probe *p = &pl->probes[i];
 
-			if (p->planned)
+			if (p->found)
 				warnx("probe %s+0x%x (file offset 0x%llx): %s%s", p->func,
 				      p->site.offset, (unsigned long long)p->file_offset,
 				      p->site.insn, p->site.emulated ? ", emulated" : "");
@@ -582,13 +472,13 @@ static int attach(struct recorder *r, pid_t pid)
 	int i, err;
 
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
-		struct probe *p = &r->probes[i];
+		const struct plan_probe *p = &r->plan->probes[i];
 
-		if (!p->planned)
+		if (!p->found)
 			continue;
-		p->link = bpf_program__attach_uprobe_opts(p->prog, pid, r->path,
-							  (size_t)p->file_offset, &uo);
-		if (!p->link) {
+		r->links[i] = bpf_program__attach_uprobe_opts(r->progs[i], pid, r->path,
+							      (size_t)p->file_offset, &uo);
+		if (!r->links[i]) {
 			err = -errno;
 			warnx("cannot attach a uprobe to %s in '%s': %s", p->func, r->path,
 			      strerror(-err));
@@ -800,11 +690,11 @@ cleanup:
 	child_pid = 0;
 	restore_signals();
 	for (i = 0; i < GOTL_PROBE_MAX; i++)
-		bpf_link__destroy(r.probes[i].link);
+		bpf_link__destroy(r.links[i]);
 	ring_buffer__free(r.rb);
 	gotl_bpf__destroy(r.skel);
 	logw__close(r.log);
-	gobin__free(r.gb);
+	plan__free(r.plan);
 	free(r.syms.slots);
 	return ret;
 }

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * common.c: what every gotl command shares for talking to the user: one
+ * "gotl: " line per message on stderr, and the usage errors (status 2).
+ * Nothing here writes to stdout, which belongs to data (and, under
+ * `gotl record`, to the traced program).
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include "cli.h"
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gotl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_bad_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gotl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'gotl %s--help')\n", cmd);
+	return 2;
+}
+
+/*
+ * getopt runs with opterr = 0 and a leading ':' in its option string, so it
+ * returns ':' for a missing value and '?' for an unknown option, and gotl
+ * names the bad option once, itself.
+ */
+int cli_bad_option(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return cli_bad_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+	if (optopt)
+		return cli_bad_usage(cmd, "invalid option '-%c'", optopt);
+	return cli_bad_usage(cmd, "invalid option '%s'", argv[optind - 1]);
+}
+

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * plan.c: the version policy of gotl in one place (see plan.h). Facts about
+ * Go versions live here and in gobin; record.c and the inspect command only
+ * consume a plan. Must not guess: a fact it cannot read or look up makes
+ * the plan fail with a reason, never a silently wrong trace.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "plan.h"
+
+static const struct {
+	int kind;
+	const char *func;
+	int since;		/* first Go minor that needs it; 0 = all */
+	bool required;
+	const char *why;
+} probe_table[GOTL_PROBE_MAX] = {
+	{ GOTL_PROBE_CASGSTATUS, "runtime.casgstatus", 0, true,
+	  "every state change the runtime makes through casgstatus: create, run, park, "
+	  "ready, yield, preempt, exit (and syscalls before Go 1.26)" },
+	{ GOTL_PROBE_REENTERSYSCALL, "runtime.reentersyscall", 26, true,
+	  "Go 1.26+ enters syscalls with a direct CAS, bypassing casgstatus" },
+	{ GOTL_PROBE_EXITSYSCALL, "runtime.exitsyscall", 26, true,
+	  "Go 1.26+ leaves syscalls with a direct CAS, bypassing casgstatus" },
+	{ GOTL_PROBE_PREEMPTPARK, "runtime.preemptPark", 0, false,
+	  "the GC's asynchronous preemption parks a goroutine without casgstatus" },
+	{ GOTL_PROBE_COROSWITCH, "runtime.coroswitch_m", 22, false,
+	  "coroutine switches (iter.Pull) block and run goroutines without casgstatus" },
+};
+
+int plan__resolve(const char *arg0, char out[PATH_MAX])
+{
+	const char *path, *p;
+	char buf[PATH_MAX];
+
+	if (strchr(arg0, '/'))
+		return realpath(arg0, out) ? 0 : -errno;
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		/* An empty PATH entry means the current directory. */
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? p : ".",
+			     arg0) < (int)sizeof(buf) && access(buf, X_OK) == 0)
+			return realpath(buf, out) ? 0 : -errno;
+		if (!end)
+			return -ENOENT;
+		p = end + 1;
+	}
+}
+
+static int find_reason(const struct plan *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nreasons; i++)
+		if (p->reasons[i] && !strcmp(p->reasons[i], name))
+			return i;
+	return -1;
+}
+
+/* Locate one probe; a missing required function is an error. */
+static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
+{
+	struct plan_probe *pp = &p->probes[i];
+	uint8_t code[64];
+	size_t len;
+
+	pp->func = probe_table[i].func;
+	pp->why = probe_table[i].why;
+	pp->wanted = p->newer || p->minor >= probe_table[i].since;
+	if (!pp->wanted)
+		return 0;
+	if (gobin__find_func(p->gb, pp->func, &pp->fn)) {
+		if (!probe_table[i].required)
+			return 0;
+		snprintf(err, errlen, "'%s' (%s) has no %s, which gotl needs to see goroutines",
+			 p->path, gobin__version(p->gb), pp->func);
+		return -ENOENT;
+	}
+	len = pp->fn.end - pp->fn.entry;
+	if (len > sizeof(code))
+		len = sizeof(code);
+	if (!len || gobin__read(p->gb, pp->fn.entry, code, len) ||
+	    probesite__choose(code, len, &pp->site) ||
+	    gobin__vaddr_to_offset(p->gb, pp->fn.entry + pp->site.offset, &pp->file_offset)) {
+		snprintf(err, errlen, "'%s': the code of %s is not in the file", p->path, pp->func);
+		return -ENOEXEC;
+	}
+	pp->addr = pp->fn.entry + pp->site.offset;
+	pp->found = true;
+	return 0;
+}
+
+int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
+{
+	struct plan *p;
+	int ret, i;
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	ret = gobin__open(path, &p->gb, err, errlen);
+	if (ret)
+		goto fail;
+	p->minor = gobin__minor(p->gb);
+	p->newer = p->minor == 0 || p->minor > GOBIN_NEWEST_KNOWN_MINOR;
+
+	ret = gobin__offsets(p->gb, &p->off);
+	if (ret || p->off.g_goid < 0 || p->off.g_waitreason < 0 || p->off.g_gopc < 0 ||
+	    p->off.g_startpc < 0 || p->off.g_m < 0 || p->off.m_curg < 0) {
+		if (p->newer)
+			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions gotl "
+				 "knows (up to go1.%d), and has no DWARF to read the runtime's "
+				 "layout from: build it without -ldflags=-w, or update gotl",
+				 path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
+		else
+			snprintf(err, errlen, "'%s' (%s): cannot find the runtime's struct offsets",
+				 path, gobin__version(p->gb));
+		ret = -ENOTSUP;
+		goto fail;
+	}
+	if (gobin__wait_reasons(p->gb, &p->reasons, &p->nreasons, &p->reasons_how)) {
+		p->reasons = NULL;
+		p->nreasons = 0;
+		p->reasons_how = "not found";
+	}
+	/* Go 1.24 moved the goid write before the creation CAS (go-runtime.md §1.2). */
+	p->goid_at_create = p->newer || p->minor >= 24;
+	p->reason_coroutine = find_reason(p, "coroutine");
+
+	for (i = 0; i < GOTL_PROBE_MAX; i++) {
+		ret = plan_probe(p, i, err, errlen);
+		if (ret)
+			goto fail;
+	}
+	/* Coroutine switches need three more offsets; without them the probe would misread. */
+	if (p->probes[GOTL_PROBE_COROSWITCH].found &&
+	    (p->off.g_coroarg < 0 || p->off.g_coroexit < 0 || p->off.coro_gp < 0 ||
+	     p->reason_coroutine <= 0))
+		p->probes[GOTL_PROBE_COROSWITCH].found = false;
+
+	if (p->newer)
+		snprintf(p->note, sizeof(p->note), "%s is newer than the Go versions gotl knows "
+			 "(go1.17 to go1.%d): the runtime's layout was read from its DWARF and "
+			 "its wait reasons from the binary; the probes are those of go1.%d",
+			 gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR, GOBIN_NEWEST_KNOWN_MINOR);
+	*out = p;
+	return 0;
+fail:
+	plan__free(p);
+	return ret;
+}
+
+void plan__free(struct plan *p)
+{
+	if (!p)
+		return;
+	gobin__free(p->gb);
+	free(p);
+}

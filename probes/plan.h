@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * plan: everything gotl decides about a Go binary before it loads any BPF —
+ * which runtime functions to probe for this Go version and where exactly
+ * (probe sites), the struct offsets and where they came from, the
+ * wait-reason table, the version-dependent behaviour the probes must know.
+ * `gotl record` loads BPF from a plan; `gotl inspect` prints one.
+ *
+ * A plan is only made for a binary gotl can trace correctly: otherwise
+ * plan__new fails with a one-line reason. For a Go newer than gotl knows it
+ * succeeds only if every fact it needs came from the binary itself, and
+ * says so in plan->note. Pure: never prints, never touches BPF.
+ */
+#ifndef GOTL_PLAN_H
+#define GOTL_PLAN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gotl/event.h"
+#include "gobin.h"
+#include "probesite.h"
+
+struct plan_probe {
+	const char *func;	/* runtime function, e.g. "runtime.casgstatus" */
+	const char *why;	/* why gotl probes it (or why not, when !wanted) */
+	bool wanted;		/* this Go version needs the probe */
+	bool found;		/* the binary has the function */
+	struct gobin_func fn;
+	struct probesite site;
+	uint64_t addr;		/* link-time address of the probed instruction */
+	uint64_t file_offset;	/* where the uprobe attaches */
+};
+
+struct plan {
+	char path[PATH_MAX];	/* the binary (absolute) */
+	struct gobin *gb;
+	int minor;		/* Go minor version; 0 if unknown */
+	bool newer;		/* a Go newer than gotl knows */
+	struct gobin_offsets off;
+	const char *const *reasons;
+	int nreasons;
+	const char *reasons_how;
+	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
+	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
+	struct plan_probe probes[GOTL_PROBE_MAX];
+	char note[256];		/* something the user should know, or "" */
+};
+
+/*
+ * Find a program as execvp(3) would (a name without '/' is searched in
+ * $PATH) and make its path absolute, resolving symlinks: uprobes attach to
+ * the file exec will map. Returns 0 or -errno.
+ */
+int plan__resolve(const char *arg0, char out[PATH_MAX]);
+
+/*
+ * Plan the probes for the binary at path (absolute). Returns 0, or -errno
+ * with a one-line reason in err (no "gotl:" prefix): the gobin__open
+ * errors, -ENOTSUP when the runtime offsets are unknown (stripped binary of
+ * a Go newer than gotl knows), -ENOENT when a runtime function the probes
+ * need is missing.
+ */
+int plan__new(const char *path, struct plan **out, char *err, size_t errlen);
+void plan__free(struct plan *p);
+
+#endif /* GOTL_PLAN_H */
