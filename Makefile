@@ -46,7 +46,7 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e demo
+.PHONY: all clean deps test test-unit test-e2e test-matrix demo
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -102,9 +102,17 @@ test-unit: $(UNIT_TESTS)
 	done
 
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
+# The CI matrix: Go 1.19 1.21 1.23 1.25 1.26 and the newest release, each
+# default, stripped and PIE, plus cgo and static on the newest (releases other
+# than 1.19 and 1.26 are fetched once into .cache/go).
 test-e2e: gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix ci
 	$(Q)$(PYTHON) tests/e2e/test_gobin.py
-	$(Q)$(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --go 1.26=$(GO126) --go 1.19=$(GO119)
+
+# Every Go minor from 1.17 to the newest release x every binary shape; writes
+# the table into README.md.
+test-matrix: deps gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full --readme
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-unit

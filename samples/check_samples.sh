@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 GO_TOOLCHAINS=${GO_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 RUNS=${RUNS:-5}
-SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn"
+SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong"
 LIMIT_MS=2000
 
 tmp=$(mktemp -d)
@@ -170,12 +170,22 @@ elif name == "spawn":
         for x in w:
             want[str(x)] = sp if i == 1 else main
     eq("parents", want)
+elif name == "cgo":
+    callers = t.get("callers") or []
+    need(len(callers) == 3 and main not in callers, "callers is not 3 goroutines besides main")
+    eq("call_us", 5000)
+    eq("callbacks", 3)
+    need(len(t.get("callback_goids") or []) >= 1, "no callback goroutine")
+elif name == "pingpong":
+    eq("rounds", 2000)
+    need(goid("pong_goid") != main, "pong is main")
 else:
     problems.append("unknown sample")
 
 # Fields that must be the same in every run of one build: everything but
 # goroutine ids (the main goroutine's id included: it is always 1).
-volatile = {"workers", "leaked", "winner", "sleepers", "waves", "parents"}
+volatile = {"workers", "leaked", "winner", "sleepers", "waves", "parents", "callers",
+            "callback_goids"}
 stable = {k: v for k, v in t.items()
           if k not in volatile and not (k.endswith("_goid") and k != "main_goid")}
 stable["sleepers_ms"] = [x.get("ms") for x in t.get("sleepers", [])]

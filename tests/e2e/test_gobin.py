@@ -36,6 +36,8 @@ GOINSPECT = os.environ.get("GOINSPECT", "/work/shared/tools/goinspect")
 GO126 = os.environ.get("GO126", "/usr/local/go/bin/go")
 GO119 = os.environ.get("GO119", "/usr/lib/go-1.19/bin/go")
 MODCACHE = os.environ.get("GOMODCACHE", os.path.expanduser("~/go/pkg/mod"))
+WS_CACHE = os.environ.get("GOTL_GO_CACHE", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".cache", "go"))
 
 FUNCS = ["runtime.casgstatus", "runtime.newproc1", "runtime.reentersyscall",
          "runtime.exitsyscall", "runtime.preemptPark", "main.main"]
@@ -306,10 +308,14 @@ def shapes_for(go, required):
 
 
 def toolchains():
-    """Every Go toolchain we can find: the two required ones and the module cache."""
+    """Every Go toolchain we can find: the two required ones, the module cache, and
+    the workspace cache the matrix fetches into (tests/e2e/toolchains.py)."""
     found = {}
-    for go in [GO126, GO119] + sorted(glob.glob(os.path.join(
-            MODCACHE, "golang.org", "toolchain@v0.0.1-go1.*.linux-amd64", "bin", "go"))):
+    cached = []
+    for cache in (MODCACHE, WS_CACHE):
+        cached += glob.glob(os.path.join(cache, "golang.org",
+                                         "toolchain@v0.0.1-go1.*.linux-amd64", "bin", "go"))
+    for go in [GO126, GO119] + sorted(cached):
         if os.access(go, os.X_OK):
             v = go_version(go)
             if v and v not in found:
