@@ -23,9 +23,12 @@ missing.
              --readme also writes the table into README.md.
 """
 import argparse
+import importlib.machinery
+import importlib.util
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -34,6 +37,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
+GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
 
@@ -204,8 +208,14 @@ def wake_sources(model, goid):
 def s_leaky(model, t, ctx):
     for w in t["workers"]:
         check_created_by(model, w, t["gather_goid"], t["go_file"], t["go_line"])
-        # Go 1.22+ records which closure a `go func(i int){...}(i)` wrapper calls.
-        want = "G%d main.Gather.func1" % w if ctx["minor"] >= 22 else "G%d main.Gather.func" % w
+        # Go 1.22+ records which closure a `go func(i int){...}(i)` wrapper calls;
+        # before, the track keeps the wrapper's name (main.Gather·dwrap·1 on 1.17).
+        if ctx["minor"] >= 22:
+            want = "G%d main.Gather.func1" % w
+        elif ctx["minor"] >= 18:
+            want = "G%d main.Gather.func" % w
+        else:
+            want = "G%d main.Gather·dwrap·" % w
         check(model.track(w)["name"].startswith(want),
               "worker track named %r, want %r" % (model.track(w)["name"], want))
     for g in t["leaked"]:
@@ -427,6 +437,158 @@ def test_bad_input(gotl, out):
     return "%d cases" % len(cases)
 
 
+def patched_copy(src, dst, old, new, near=None):
+    """Copy src to dst replacing bytes old by new (same length), first hit after near."""
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    start = data.find(near) if near else 0
+    i = data.find(old, max(start, 0))
+    check(i >= 0 and len(old) == len(new), "cannot patch %r in %s" % (old, src))
+    data[i:i + len(old)] = new
+    with open(dst, "wb") as f:
+        f.write(data)
+    os.chmod(dst, 0o755)
+    return dst
+
+
+def inspect(gotl, binary):
+    r = run([gotl, "inspect", binary])
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def test_refusals(gotl, label, gobin, out):
+    """inspect explains what it can read; what gotl cannot trace is refused in one line."""
+    d = os.path.join(out, "refusals")
+    os.makedirs(d, exist_ok=True)
+    minor = int(label.split(".")[1])
+    leaky = build(label, gobin, "leaky", out, "default")
+    stripped = build(label, gobin, "leaky", out, "stripped")
+    version = toolchains.go_version(gobin)
+
+    # Go older than 1.17, built for real by go1.16.
+    old = toolchains.fetch("go1.16.15")
+    check(old, "cannot fetch go1.16.15")
+    prog = os.path.join(d, "old")
+    os.makedirs(prog, exist_ok=True)
+    with open(os.path.join(prog, "go.mod"), "w") as f:
+        f.write("module old\n\ngo 1.16\n")
+    with open(os.path.join(prog, "main.go"), "w") as f:
+        f.write("package main\n\nfunc main() {}\n")
+    r = run([old, "build", "-o", os.path.join(d, "go116")], cwd=prog,
+            env=toolchains.go_env("go1.16.15", None, out))
+    check(r.returncode == 0, "go1.16 build failed: " + r.stderr.decode()[-300:])
+    # Another architecture, built for real.
+    r = run([gobin, "build", "-o", os.path.join(d, "arm64"), "./leaky"],
+            cwd=os.path.join(ROOT, "samples"),
+            env=toolchains.go_env(version, {"GOARCH": "arm64"}, out))
+    check(r.returncode == 0, "arm64 build failed: " + r.stderr.decode()[-300:])
+    # A Go newer than gotl knows: this release's binary with its version string bumped.
+    newer = "go1.99." + version.split(".")[2] if version.count(".") == 2 else None
+    check(newer and len(newer) == len(version), "cannot make a newer version from %s" % version)
+    fut = patched_copy(leaky, os.path.join(d, "future"), version.encode(), newer.encode(),
+                       b"\xff Go buildinf:")
+    futs = patched_copy(stripped, os.path.join(d, "future-stripped"), version.encode(),
+                        newer.encode(), b"\xff Go buildinf:")
+    # A runtime without the function gotl probes: its pclntab name changed.
+    nofn = patched_copy(stripped, os.path.join(d, "no-casgstatus"), b"runtime.casgstatus\0",
+                        b"runtime.casgstatuX\0")
+
+    refusals = [
+        ("/etc/hostname", "is not an ELF file"),
+        ("/bin/true", "is not a Go binary"),
+        (os.path.join(d, "go116"), "gotl needs Go 1.17 or newer"),
+        (os.path.join(d, "arm64"), "is for aarch64, gotl supports x86-64 only"),
+        (futs, "newer than the Go versions gotl knows"),
+        (nofn, "has no runtime.casgstatus"),
+    ]
+    for path, text in refusals:
+        rc, outp, err = inspect(gotl, path)
+        check(rc == 2 and err.count("\n") == 1 and err.startswith("gotl: ") and text in err,
+              "inspect %s: exit %d, stderr %r, want one line with %r"
+              % (os.path.basename(path), rc, err, text))
+        r = run([gotl, "record", "-o", os.path.join(d, "x.pftrace"), "--", path])
+        rerr = r.stderr.decode()
+        check(r.returncode == 2 and rerr.count("\n") == 1 and text in rerr,
+              "record %s: exit %d, stderr %r" % (os.path.basename(path), r.returncode, rerr))
+        check(not r.stdout, "record %s wrote to stdout" % os.path.basename(path))
+
+    # The newer version with DWARF: traced, from the binary's own facts, and said so.
+    rc, outp, err = inspect(gotl, fut)
+    check(rc == 0 and "newer than gotl knows" in outp and "offsets       from DWARF" in outp,
+          "inspect of a newer Go with DWARF: exit %d: %s" % (rc, outp[-600:]))
+    r = run([gotl, "record", "-o", os.path.join(d, "future.pftrace"), "--", fut], timeout=60)
+    rerr = r.stderr.decode()
+    check(r.returncode == 0 and "note: %s is newer" % newer in rerr and "wrote " in rerr,
+          "record of a newer Go: exit %d: %s" % (r.returncode, rerr[-600:]))
+    model = Model(pfcheck(os.path.join(d, "future.pftrace")))
+    t = truth_of(r.stdout)
+    for g in t["leaked"]:
+        check_blocked_at_end(model, g, "chan send")
+
+    # And inspect of a traceable binary explains it.
+    rc, outp, err = inspect(gotl, stripped)
+    for want in ("go version    %s" % version, "DWARF no (stripped)",
+                 "offsets       from table for go1.%d" % minor, "runtime.casgstatus",
+                 "pclntab", "moduledata", "wait reasons"):
+        check(rc == 0 and want in outp, "inspect of %s lacks %r:\n%s" % (stripped, want, outp))
+    return "%d refusals, newer Go traced from its DWARF" % len(refusals)
+
+
+_GI = None
+
+
+def goinspect_facts(binary, funcs):
+    """What ../shared/tools/goinspect (an independent reader) says about a binary."""
+    global _GI
+    if _GI is None:
+        loader = importlib.machinery.SourceFileLoader("goinspect", GOINSPECT)
+        spec = importlib.util.spec_from_loader("goinspect", loader)
+        _GI = importlib.util.module_from_spec(spec)
+        loader.exec_module(_GI)
+
+        class Elf(_GI.Elf):
+            # goinspect reads 256 bytes for a function name; generic instantiations
+            # in real binaries have longer ones. Give its reads a larger window.
+            def read(self, va, n):
+                return super().read(va, 4096 if n == 256 else n)
+        _GI.LongNameElf = Elf
+    gi = _GI
+    e = gi.LongNameElf(binary)
+    vers = gi.buildinfo(e)[0]
+    pcaddr, _ = gi.find_pclntab(e)
+    p = gi.parse_pcln(e, pcaddr)
+    mdaddr, _ = gi.find_moduledata(e, pcaddr)
+    text = e.ptr(mdaddr + gi.mdlayout(vers)["text"]) if mdaddr else None
+    text = p["textStart"] if p["textStart"] else text
+    if p["ver"] in ("1.2", "1.16"):
+        text = 0
+    rx = re.compile("^(%s)$" % "|".join(re.escape(f) for f in funcs))
+    found = {}
+    for name, entry, fname in gi.funcs(e, p, text, rx):
+        if name not in found or found[name][1] == "<autogenerated>":
+            found[name] = (entry, fname)
+    _, wr = gi.wait_reasons(e)
+    return vers, {n: v[0] for n, v in found.items()}, len(wr)
+
+
+def test_inspect_vs_goinspect(gotl, binary):
+    """gotl's reader and ../shared/tools/goinspect agree on a binary of the matrix."""
+    rc, outp, err = inspect(gotl, binary)
+    check(rc == 0, "inspect %s: %s" % (binary, err))
+    probed = {}
+    for line in outp.splitlines():
+        m = re.match(r"\s+(runtime\.\S+)\s+(0x[0-9a-f]+)\+", line)
+        if m:
+            probed[m.group(1)] = int(m.group(2), 16)
+    check("runtime.casgstatus" in probed, "inspect shows no casgstatus probe")
+    vers, funcs, nwr = goinspect_facts(binary, list(probed))
+    check(("go version    %s " % vers) in outp, "go version differs: goinspect says %s" % vers)
+    for fn, entry in probed.items():
+        check(funcs.get(fn) == entry, "%s: gotl says 0x%x, goinspect %s"
+              % (fn, entry, hex(funcs[fn]) if fn in funcs else "nothing"))
+    check(("wait reasons  %d," % nwr) in outp, "wait-reason count differs: goinspect %d" % nwr)
+
+
 # ---------------------------------------------------------------- driver
 
 def pfcheck(trace):
@@ -440,6 +602,8 @@ def pfcheck(trace):
 
 def test_one(gotl, label, gobin, sample, out, shape="default"):
     binary = build(label, gobin, sample, out, shape)
+    if sample == "leaky":
+        test_inspect_vs_goinspect(gotl, binary)
 
     plain = run([binary], timeout=60)
     expect_truth = truth_of(plain.stdout)
@@ -577,6 +741,8 @@ def main():
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
         cases.append(("-", None, "bad-input", lambda: test_bad_input(a.gotl, a.out)))
+        nl, np_, _ = tcs[-1]
+        cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
     t_all = time.time()
     for label, shape, name, fn in cases:
         t0 = time.time()
