@@ -28,6 +28,7 @@
 
 #define DEFAULT_TRACE	"gotl.pftrace"
 #define DEFAULT_RING	(16u << 20)
+#define DEFAULT_STACK_DEPTH	16
 
 static const char usage_main[] =
 "usage: gotl <command> [options] [args]\n"
@@ -66,6 +67,8 @@ static const char usage_record[] =
 "                        turns it into a trace again, even if gotl was killed\n"
 "      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
 "                        events that do not fit are counted and reported as lost\n"
+"      --stack-depth N   frames of the goroutine's stack to record where it blocks\n"
+"                        and where it is created (0-16, default 16; 0: no stacks)\n"
 "  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
 "                        -vv adds libbpf's debug output\n"
 "  -h, --help            this help\n"
@@ -156,11 +159,12 @@ static int cmd_record(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "raw", required_argument, NULL, 'r' },
 		{ "ring-size", required_argument, NULL, 'R' },
+		{ "stack-depth", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct record_opts ro = { .ring_size = DEFAULT_RING };
+	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH };
 	struct record_result rr;
 	struct convert_stats cs;
 	const char *out = DEFAULT_TRACE, *raw = NULL;
@@ -182,6 +186,17 @@ static int cmd_record(int argc, char **argv)
 				return cli_bad_usage("record ", "invalid --ring-size '%s': want a power "
 						 "of two between 4K and 2G, e.g. 16M", optarg);
 			break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			ro.stack_depth = (int)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || ro.stack_depth < 0 ||
+			    ro.stack_depth > 16)
+				return cli_bad_usage("record ", "invalid --stack-depth '%s': want 0 "
+						     "(no stacks) to 16", optarg);
+			break;
+		}
 		case 'v':
 			ro.verbose++;
 			break;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,8 @@ static size_t min_size(uint16_t type)
 	case GOTL_REC_END:		return sizeof(struct gotl_rec_end);
 	case GOTL_REC_STATUS:		return sizeof(struct gotl_ev_status);
 	case GOTL_REC_CREATE:		return sizeof(struct gotl_ev_create);
+	case GOTL_REC_FRAMES:		return sizeof(struct gotl_rec_frames);
+	case GOTL_REC_STACK:		return offsetof(struct gotl_ev_stack, pcs);
 	default:			return 0;
 	}
 }
@@ -152,6 +155,25 @@ static bool valid(const struct gotl_rec *r)
 		const struct gotl_rec_sym *s = (const void *)r;
 
 		var = (size_t)s->func_len + s->file_len;
+		break;
+	}
+	case GOTL_REC_FRAMES: {
+		const struct gotl_rec_frames *f = (const void *)r;
+		size_t i;
+
+		var = (size_t)f->nframes * sizeof(struct gotl_frame);
+		if (min + var > r->size)
+			return false;
+		for (i = 0; i < f->nframes; i++)
+			var += (size_t)f->frames[i].func_len + f->frames[i].file_len;
+		break;
+	}
+	case GOTL_REC_STACK: {
+		const struct gotl_ev_stack *s = (const void *)r;
+
+		if (s->n > GOTL_STACK_MAX)
+			return false;
+		var = 8 * (size_t)s->n;
 		break;
 	}
 	default:

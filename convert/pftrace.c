@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -39,7 +40,11 @@ struct itab {
 	size_t npend, cap_pend;
 };
 
-enum { IT_NAME, IT_CAT, IT_ARG, IT_STR, IT_MAX };
+/*
+ * Intern tables. IT_FUNC entries are also sent as Frames with the same iid;
+ * an IT_STACK key is its frame iids, outermost first, as "3,5,9".
+ */
+enum { IT_NAME, IT_CAT, IT_ARG, IT_STR, IT_FUNC, IT_STACK, IT_MAX };
 
 struct pftrace {
 	int fd;
@@ -131,6 +136,20 @@ uint64_t pftrace__name_iid(struct pftrace *pf, const char *s) { return intern(pf
 uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_CAT, s); }
 uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_ARG, s); }
 uint64_t pftrace__str_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_STR, s); }
+uint64_t pftrace__frame_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_FUNC, s); }
+
+uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size_t n)
+{
+	char key[16 * 64 + 1];
+	size_t i, len = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n && len + 21 < sizeof(key); i++)
+		len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%llu", i ? "," : "",
+					(unsigned long long)frames[i]);
+	return intern(pf, IT_STACK, key);
+}
 
 static int flush_out(struct pftrace *pf)
 {
@@ -175,16 +194,146 @@ static int emit(struct pftrace *pf, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/*
- * Attach pending intern entries to pkt, pack it, frame it, append it. The
- * interned-data arrays live on this function's stack frame / heap only for
- * the duration of the pack.
- */
+/* Allocations that live only while one packet is packed. */
+struct arena {
+	void **blocks;
+	size_t n, cap;
+};
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	void *p;
+
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? a->cap * 2 : 16;
+		void **b = realloc(a->blocks, ncap * sizeof(*b));
+
+		if (!b)
+			return NULL;
+		a->blocks = b;
+		a->cap = ncap;
+	}
+	p = calloc(1, size ? size : 1);
+	if (p)
+		a->blocks[a->n++] = p;
+	return p;
+}
+
+static void arena_free(struct arena *a)
+{
+	while (a->n)
+		free(a->blocks[--a->n]);
+	free(a->blocks);
+}
+
+/* {iid, string} messages of the entries of table k waiting to be sent. */
+#define PENDING(T, INIT, FIELD_SET)							\
+	do {										\
+		T *m = arena_alloc(a, t->npend * sizeof(*m));				\
+		T **p = arena_alloc(a, t->npend * sizeof(*p));				\
+											\
+		if (!m || !p)								\
+			return -ENOMEM;							\
+		for (i = 0; i < t->npend; i++) {					\
+			T x = INIT;							\
+			const char *str = pf->by_iid[k][t->pend[i]];			\
+											\
+			x.has_iid = true;						\
+			x.iid = t->pend[i];						\
+			FIELD_SET;							\
+			m[i] = x;							\
+			p[i] = &m[i];							\
+		}									\
+		list = (void **)p;							\
+	} while (0)
+
+static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, struct arena *a)
+{
+	size_t i, k;
+
+	for (k = 0; k < IT_MAX; k++) {
+		struct itab *t = &pf->it[k];
+		void **list = NULL;
+
+		if (!t->npend)
+			continue;
+		switch (k) {
+		case IT_NAME:
+			PENDING(Gotl__Perfetto__EventName, GOTL__PERFETTO__EVENT_NAME__INIT,
+				x.name = (char *)str);
+			d->n_event_names = t->npend;
+			d->event_names = (Gotl__Perfetto__EventName **)list;
+			break;
+		case IT_CAT:
+			PENDING(Gotl__Perfetto__EventCategory, GOTL__PERFETTO__EVENT_CATEGORY__INIT,
+				x.name = (char *)str);
+			d->n_event_categories = t->npend;
+			d->event_categories = (Gotl__Perfetto__EventCategory **)list;
+			break;
+		case IT_ARG:
+			PENDING(Gotl__Perfetto__DebugAnnotationName,
+				GOTL__PERFETTO__DEBUG_ANNOTATION_NAME__INIT, x.name = (char *)str);
+			d->n_debug_annotation_names = t->npend;
+			d->debug_annotation_names = (Gotl__Perfetto__DebugAnnotationName **)list;
+			break;
+		case IT_STR:
+			PENDING(Gotl__Perfetto__InternedString, GOTL__PERFETTO__INTERNED_STRING__INIT,
+				(x.has_str = true, x.str.data = (uint8_t *)str,
+				 x.str.len = strlen(str)));
+			d->n_debug_annotation_string_values = t->npend;
+			d->debug_annotation_string_values = (Gotl__Perfetto__InternedString **)list;
+			break;
+		case IT_FUNC:
+			PENDING(Gotl__Perfetto__InternedString, GOTL__PERFETTO__INTERNED_STRING__INIT,
+				(x.has_str = true, x.str.data = (uint8_t *)str,
+				 x.str.len = strlen(str)));
+			d->n_function_names = t->npend;
+			d->function_names = (Gotl__Perfetto__InternedString **)list;
+			/* Each function name is also a frame, with the same iid. */
+			PENDING(Gotl__Perfetto__Frame, GOTL__PERFETTO__FRAME__INIT,
+				(x.has_function_name_id = true, x.function_name_id = x.iid,
+				 (void)str));
+			d->n_frames = t->npend;
+			d->frames = (Gotl__Perfetto__Frame **)list;
+			break;
+		case IT_STACK: {
+			Gotl__Perfetto__Callstack *m = arena_alloc(a, t->npend * sizeof(*m));
+			Gotl__Perfetto__Callstack **p = arena_alloc(a, t->npend * sizeof(*p));
+
+			if (!m || !p)
+				return -ENOMEM;
+			for (i = 0; i < t->npend; i++) {
+				const char *key = pf->by_iid[k][t->pend[i]];
+				uint64_t *ids = arena_alloc(a, (strlen(key) / 2 + 1) * sizeof(*ids));
+				size_t n = 0;
+				char *end;
+
+				if (!ids)
+					return -ENOMEM;
+				m[i] = (Gotl__Perfetto__Callstack)GOTL__PERFETTO__CALLSTACK__INIT;
+				m[i].has_iid = true;
+				m[i].iid = t->pend[i];
+				for (; *key; key = *end ? end + 1 : end)
+					ids[n++] = strtoull(key, &end, 10);
+				m[i].n_frame_ids = n;
+				m[i].frame_ids = ids;
+				p[i] = &m[i];
+			}
+			d->n_callstacks = t->npend;
+			d->callstacks = p;
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+/* Attach pending intern entries to pkt, pack it, frame it, append it. */
 static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
 {
 	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
+	struct arena arena = { 0 };
 	size_t total = 0, k, i, n, hdr;
-	void **msgs = NULL, **ptrs = NULL;
 	uint8_t frame[16];
 	int err = 0;
 
@@ -199,91 +348,9 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 	for (k = 0; k < IT_MAX; k++)
 		total += pf->it[k].npend;
 	if (total) {
-		/* One message struct per entry; the four kinds share a layout of {iid, string}. */
-		size_t msz = sizeof(Gotl__Perfetto__EventName);
-
-		if (sizeof(Gotl__Perfetto__InternedString) > msz)
-			msz = sizeof(Gotl__Perfetto__InternedString);
-		msgs = calloc(total, msz);
-		ptrs = calloc(total, sizeof(void *));
-		if (!msgs || !ptrs) {
-			err = pf->err = -ENOMEM;
+		err = build_interned(pf, &idata, &arena);
+		if (err)
 			goto out;
-		}
-		n = 0;
-		for (k = 0; k < IT_MAX; k++) {
-			struct itab *t = &pf->it[k];
-			void **first = ptrs + n;
-
-			for (i = 0; i < t->npend; i++, n++) {
-				void *m = (uint8_t *)msgs + n * msz;
-				uint64_t iid = t->pend[i];
-				char *s = pf->by_iid[k][iid];
-
-				ptrs[n] = m;
-				switch (k) {
-				case IT_NAME: {
-					Gotl__Perfetto__EventName e = GOTL__PERFETTO__EVENT_NAME__INIT;
-
-					e.has_iid = true;
-					e.iid = iid;
-					e.name = s;
-					memcpy(m, &e, sizeof(e));
-					break;
-				}
-				case IT_CAT: {
-					Gotl__Perfetto__EventCategory e = GOTL__PERFETTO__EVENT_CATEGORY__INIT;
-
-					e.has_iid = true;
-					e.iid = iid;
-					e.name = s;
-					memcpy(m, &e, sizeof(e));
-					break;
-				}
-				case IT_ARG: {
-					Gotl__Perfetto__DebugAnnotationName e =
-						GOTL__PERFETTO__DEBUG_ANNOTATION_NAME__INIT;
-
-					e.has_iid = true;
-					e.iid = iid;
-					e.name = s;
-					memcpy(m, &e, sizeof(e));
-					break;
-				}
-				default: {
-					Gotl__Perfetto__InternedString e =
-						GOTL__PERFETTO__INTERNED_STRING__INIT;
-
-					e.has_iid = true;
-					e.iid = iid;
-					e.has_str = true;
-					e.str.data = (uint8_t *)s;
-					e.str.len = strlen(s);
-					memcpy(m, &e, sizeof(e));
-					break;
-				}
-				}
-			}
-			switch (k) {
-			case IT_NAME:
-				idata.n_event_names = t->npend;
-				idata.event_names = (Gotl__Perfetto__EventName **)first;
-				break;
-			case IT_CAT:
-				idata.n_event_categories = t->npend;
-				idata.event_categories = (Gotl__Perfetto__EventCategory **)first;
-				break;
-			case IT_ARG:
-				idata.n_debug_annotation_names = t->npend;
-				idata.debug_annotation_names = (Gotl__Perfetto__DebugAnnotationName **)first;
-				break;
-			default:
-				idata.n_debug_annotation_string_values = t->npend;
-				idata.debug_annotation_string_values =
-					(Gotl__Perfetto__InternedString **)first;
-				break;
-			}
-		}
 		pkt->interned_data = &idata;
 	}
 
@@ -316,8 +383,7 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 	}
 out:
 	pkt->interned_data = NULL;
-	free(msgs);
-	free(ptrs);
+	arena_free(&arena);
 	return err;
 }
 
@@ -523,7 +589,7 @@ static size_t fill_args(const struct pf_arg *args, size_t nargs, Gotl__Perfetto_
 
 static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
 		 uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
-		 uint64_t flow_in, bool has_counter, int64_t value)
+		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
 {
 	Gotl__Perfetto__TracePacket pkt = GOTL__PERFETTO__TRACE_PACKET__INIT;
 	Gotl__Perfetto__TrackEvent te = GOTL__PERFETTO__TRACK_EVENT__INIT;
@@ -555,6 +621,10 @@ static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint
 		te.n_terminating_flow_ids = 1;
 		te.terminating_flow_ids = &flow_in;
 	}
+	if (callstack_iid) {
+		te.has_callstack_iid = true;
+		te.callstack_iid = callstack_iid;
+	}
 	if (has_counter) {
 		te.has_counter_value = true;
 		te.counter_value = value;
@@ -565,23 +635,26 @@ static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint
 
 int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,
 		   uint64_t name_iid, uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
-		   uint64_t flow_in)
+		   uint64_t flow_in, uint64_t callstack_iid)
 {
 	int err;
 
-	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in, false, 0);
+	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in,
+		    callstack_iid, false, 0);
 	if (!err)
-		err = event(pf, 2, track, end, 0, 0, NULL, 0, 0, 0, false, 0);
+		err = event(pf, 2, track, end, 0, 0, NULL, 0, 0, 0, 0, false, 0);
 	return err;
 }
 
 int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
-		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out)
+		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
+		     uint64_t callstack_iid)
 {
-	return event(pf, 3, track, ts, name_iid, cat_iid, args, nargs, flow_out, 0, false, 0);
+	return event(pf, 3, track, ts, name_iid, cat_iid, args, nargs, flow_out, 0,
+		     callstack_iid, false, 0);
 }
 
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
-	return event(pf, 4, track, ts, 0, 0, NULL, 0, 0, 0, true, value);
+	return event(pf, 4, track, ts, 0, 0, NULL, 0, 0, 0, 0, true, value);
 }

@@ -75,6 +75,10 @@ uint64_t pftrace__name_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__str_iid(struct pftrace *pf, const char *s);
+/* An interned stack frame, named s (e.g. "main.worker main.go:42"). */
+uint64_t pftrace__frame_iid(struct pftrace *pf, const char *s);
+/* An interned callstack of frame iids, outermost first; 0 if n is 0. */
+uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size_t n);
 
 /*
  * The first packets of a trace: a clock snapshot making BOOTTIME the trace
@@ -91,15 +95,17 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t);
 
 /*
  * A complete slice [begin, end) on a track: a BEGIN and an END packet.
- * flow_in, if non-zero, is a flow id this slice terminates.
+ * flow_in, if non-zero, is a flow id this slice terminates; callstack_iid,
+ * if non-zero, the stack shown with it.
  */
 int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,
 		   uint64_t name_iid, uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
-		   uint64_t flow_in);
+		   uint64_t flow_in, uint64_t callstack_iid);
 
 /* An instant (0-duration slice); flow_out, if non-zero, starts a flow there. */
 int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
-		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out);
+		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
+		     uint64_t callstack_iid);
 
 /* A counter value on a counter track. */
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value);

@@ -7,8 +7,10 @@
  * without casgstatus (Go 1.26 syscall fast paths, GC preemption parks,
  * coroutine switches), and the loader attaches them only where needed.
  *
- * Keep this file small and cheap: no strings, no loops, no maps on the hot
- * path beyond the per-CPU counters; a handful of user-memory reads per event.
+ * Keep this file small and cheap: no strings, no maps on the hot path beyond
+ * the per-CPU counters; a handful of user-memory reads per event, plus one
+ * bounded frame-pointer walk (GOTL_STACK_MAX reads at most) when a goroutine
+ * parks or is created, if stacks are asked for.
  * Every register is read unconditionally into a local first (the verifier
  * rejects loads from a ctx pointer chosen at run time). Never a uretprobe:
  * Go moves goroutine stacks and a rewritten return address crashes it.
@@ -34,6 +36,17 @@ const volatile __u64 off_g_coroarg = 0;
 const volatile __u64 off_g_coroexit = 0;
 const volatile __u64 off_m_curg = 184;
 const volatile __u64 off_coro_gp = 0;
+const volatile __u64 off_g_stack_lo = 0;
+const volatile __u64 off_g_stack_hi = 8;
+const volatile __u64 off_g_sched_pc = 64;
+const volatile __u64 off_g_sched_bp = 96;
+/* Frames to walk for stacks (0: no stacks), at most GOTL_STACK_MAX. */
+const volatile __u32 stack_depth = 0;
+/* Where casgstatus's return address is at the probe: rsp + this. */
+const volatile __u64 casg_ret_off = 0;
+/* runtime.park_m [start, end), link-time: a park whose g.sched is fresh. */
+const volatile __u64 park_m_start = 0;
+const volatile __u64 park_m_end = 0;
 /* Link-time address of the instruction each probe sits on (for the PIE bias). */
 const volatile __u64 probe_addr[GOTL_PROBE_MAX];
 /* 1 when the runtime writes the new goid before the creation transition (Go 1.24+). */
@@ -132,6 +145,67 @@ static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u
 	return 0;
 }
 
+struct frame {
+	__u64 next;	/* the caller's frame pointer */
+	__u64 ret;	/* the return address into the caller */
+};
+
+/*
+ * Record gp's stack for the event just emitted: pc0 (if non-zero), then
+ * the return addresses along the frame-pointer chain from fp, staying
+ * inside the stack [lo, hi) and moving only towards its top.
+ */
+static __always_inline void emit_stack(struct gotl_bpf_stats *st, __u64 ts, __u64 bias,
+				       __u64 gp, __u8 kind, __u64 pc0, __u64 fp, __u64 lo,
+				       __u64 hi, __u64 gp_stack_size)
+{
+	struct gotl_ev_stack *e;
+	struct frame f;
+	__u32 n = 0, i;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&st->lost[GOTL_PROBE_CASGSTATUS], 1);
+		return;
+	}
+	if (pc0) {
+		e->pcs[0] = pc0 - bias;
+		n = 1;
+	}
+	e->truncated = 0;
+	for (i = 0; i < GOTL_STACK_MAX; i++) {
+		if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
+			break;
+		if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp) || !f.ret)
+			break;
+		if (n >= stack_depth || n >= GOTL_STACK_MAX) {
+			e->truncated = 1;
+			break;
+		}
+		e->pcs[n & (GOTL_STACK_MAX - 1)] = f.ret - bias;
+		n++;
+		if (f.next <= fp)
+			break;
+		fp = f.next;
+	}
+	e->hdr.type = GOTL_REC_STACK;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	e->hdr.ts = ts;
+	e->gp = gp;
+	e->kind = kind;
+	e->n = (__u8)n;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	e->gp_stack_size = gp_stack_size;
+	bpf_ringbuf_submit(e, submit_flags());
+	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_CASGSTATUS], 1);
+}
+
+static __always_inline __u64 stack_size(__u64 gp)
+{
+	return read_u64(gp + off_g_stack_hi) - read_u64(gp + off_g_stack_lo);
+}
+
 static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u64 ip,
 				       __u64 g, __u64 gp, __u32 to)
 {
@@ -169,6 +243,15 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	bpf_ringbuf_submit(e, submit_flags());
 	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_CASGSTATUS], 1);
+	/*
+	 * The creating goroutine's stack: newproc switched to g0 with systemstack,
+	 * which saved its frame pointer in g.sched.bp; the first return address
+	 * on that chain is the `go` statement's.
+	 */
+	if (stack_depth && parent)
+		emit_stack(st, ts, bias, gp, GOTL_STACK_CREATE, 0,
+			   read_u64(parent + off_g_sched_bp), read_u64(parent + off_g_stack_lo),
+			   read_u64(parent + off_g_stack_hi), stack_size(gp));
 	return 0;
 }
 
@@ -182,8 +265,9 @@ int casgstatus(struct pt_regs *ctx)
 	__u32 to = (__u32)ctx->rcx;
 	__u64 g = ctx->r14;
 	__u64 ip = ctx->rip;
+	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 waker = 0;
+	__u64 waker = 0, bias, ret;
 
 	if (!st)
 		return 0;
@@ -203,8 +287,24 @@ int casgstatus(struct pt_regs *ctx)
 		if (waker == gp)
 			waker = 0;
 	}
-	return emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to,
-			   to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0, waker);
+	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to,
+		    to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0, waker);
+
+	/*
+	 * A park: when casgstatus was called by park_m, mcall has just saved the
+	 * goroutine's state in g.sched (pc in gopark, bp its frame): its stack
+	 * is there to walk, with no trap at gopark.
+	 */
+	if (stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
+		bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
+		ret = read_u64(sp + casg_ret_off) - bias;
+		if (ret >= park_m_start && ret < park_m_end)
+			emit_stack(st, ts, bias, gp, GOTL_STACK_BLOCK,
+				   read_u64(gp + off_g_sched_pc), read_u64(gp + off_g_sched_bp),
+				   read_u64(gp + off_g_stack_lo), read_u64(gp + off_g_stack_hi),
+				   stack_size(gp));
+	}
+	return 0;
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "gotl/event.h"
+#include "gobin.h"
 #include "logw.h"
 
 #define LOGW_BUF	(1 << 20)
@@ -169,6 +170,46 @@ int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, co
 	s.func_len = (uint16_t)fl;
 	s.file_len = (uint16_t)sl;
 	return append_var(lw, &s, sizeof(s), func, fl, file, sl);
+}
+
+int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n)
+{
+	uint8_t tmp[8192];
+	struct gotl_rec_frames *r = (void *)tmp;
+	size_t size, len, off;
+	int i;
+
+	if (n < 0)
+		n = 0;
+	/* Keep the record small: at most 32 frames, names cut at 400 bytes. */
+	if (n > 32)
+		n = 32;
+	memset(tmp, 0, sizeof(struct gotl_rec_frames) + (size_t)n * sizeof(struct gotl_frame));
+	r->hdr.type = GOTL_REC_FRAMES;
+	r->pc = pc;
+	r->nframes = (uint16_t)n;
+	off = sizeof(*r) + (size_t)n * sizeof(struct gotl_frame);
+	for (i = 0; i < n; i++) {
+		const char *parts[2] = { frames[i].func, frames[i].file };
+		int k;
+
+		r->frames[i].line = frames[i].line > 0 ? (uint32_t)frames[i].line : 0;
+		for (k = 0; k < 2; k++) {
+			len = strlen(parts[k] ? parts[k] : "");
+			if (len > 400)
+				len = 400;
+			memcpy(tmp + off, parts[k] ? parts[k] : "", len);
+			off += len;
+			if (k == 0)
+				r->frames[i].func_len = (uint16_t)len;
+			else
+				r->frames[i].file_len = (uint16_t)len;
+		}
+	}
+	size = ALIGN8(off);
+	memset(tmp + off, 0, size - off);
+	r->hdr.size = (uint16_t)size;
+	return logw__append(lw, tmp, size);
 }
 
 uint64_t logw__size(const struct logw *lw)

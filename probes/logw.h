@@ -27,6 +27,9 @@ int logw__waitreason(struct logw *lw, uint32_t index, const char *str);
 /* Append a GOTL_REC_SYM record. */
 int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
 	      uint32_t line);
+/* Append a GOTL_REC_FRAMES record: n frames, innermost first (long names are cut). */
+struct gobin_frame;
+int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n);
 int logw__flush(struct logw *lw);
 /* Bytes appended so far, header included. */
 uint64_t logw__size(const struct logw *lw);

@@ -150,6 +150,11 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	     p->reason_coroutine <= 0))
 		p->probes[GOTL_PROBE_COROSWITCH].found = false;
 
+	/* Stacks: walked from g.sched at parks (through park_m) and at creations. */
+	p->stacks = !gobin__find_func(p->gb, "runtime.park_m", &p->park_m) &&
+		    p->off.g_sched_pc >= 0 && p->off.g_sched_bp >= 0 && p->off.g_stack_lo >= 0 &&
+		    p->off.g_stack_hi >= 0;
+
 	if (p->newer)
 		snprintf(p->note, sizeof(p->note), "%s is newer than the Go versions gotl knows "
 			 "(go1.17 to go1.%d): the runtime's layout was read from its DWARF and "

@@ -44,6 +44,8 @@ struct plan {
 	const char *reasons_how;
 	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
+	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
+	bool stacks;		/* stacks can be walked (park_m and the offsets are known) */
 	struct plan_probe probes[GOTL_PROBE_MAX];
 	char note[256];		/* something the user should know, or "" */
 };

@@ -20,6 +20,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,6 +56,7 @@ struct recorder {
 	struct ring_buffer *rb;
 	struct logw *log;
 	struct pcset syms;
+	struct pcset frame_pcs;		/* pcs already described by GOTL_REC_FRAMES */
 	struct bpf_program *progs[GOTL_PROBE_MAX];
 	struct bpf_link *links[GOTL_PROBE_MAX];
 	const char *path;		/* plan->path */
@@ -234,6 +236,19 @@ static int ensure_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 
 /* ---- ring buffer -------------------------------------------------------- */
 
+/* Make sure the log has the frames of a stack pc (a return address) before its use. */
+static int ensure_frames(struct recorder *r, uint64_t pc)
+{
+	struct gobin_frame frames[32];
+	int n, added;
+
+	added = pcset_add(&r->frame_pcs, pc);
+	if (added <= 0)
+		return added;
+	n = pc ? gobin__symbolize(r->gb, pc - 1, frames, 32) : 0;
+	return logw__frames(r->log, pc, frames, n > 0 ? n : 0);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -241,6 +256,21 @@ static int on_record(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*h) || h->size != size || (size & 7)) {
 		r->bad_records++;
+		return 0;
+	}
+	if (h->type == GOTL_REC_STACK && size == sizeof(struct gotl_ev_stack)) {
+		struct gotl_ev_stack s;	/* the ring buffer is read-only here: trim a copy */
+		unsigned i;
+
+		memcpy(&s, data, sizeof(s));
+		if (s.n > GOTL_STACK_MAX)
+			s.n = GOTL_STACK_MAX;
+		for (i = 0; i < s.n; i++)
+			ensure_frames(r, s.pcs[i]);
+		/* Only the pcs walked go to the log. */
+		s.hdr.size = (uint16_t)(offsetof(struct gotl_ev_stack, pcs) + 8 * s.n);
+		r->events++;
+		logw__append(r->log, &s, s.hdr.size);
 		return 0;
 	}
 	if (h->type == GOTL_REC_CREATE && size >= sizeof(struct gotl_ev_create)) {
@@ -406,6 +436,17 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->reason_coroutine = (__u32)pl->reason_coroutine;
 	}
 	r->skel->rodata->goid_at_create = pl->goid_at_create;
+	if (pl->stacks && o->stack_depth > 0) {
+		r->skel->rodata->stack_depth = o->stack_depth > GOTL_STACK_MAX ? GOTL_STACK_MAX :
+					       (__u32)o->stack_depth;
+		r->skel->rodata->off_g_stack_lo = (__u64)pl->off.g_stack_lo;
+		r->skel->rodata->off_g_stack_hi = (__u64)pl->off.g_stack_hi;
+		r->skel->rodata->off_g_sched_pc = (__u64)pl->off.g_sched_pc;
+		r->skel->rodata->off_g_sched_bp = (__u64)pl->off.g_sched_bp;
+		r->skel->rodata->casg_ret_off = pl->probes[GOTL_PROBE_CASGSTATUS].site.sp_delta;
+		r->skel->rodata->park_m_start = pl->park_m.entry;
+		r->skel->rodata->park_m_end = pl->park_m.end;
+	}
 	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		if (pl->probes[i].found)
@@ -696,5 +737,6 @@ cleanup:
 	logw__close(r.log);
 	plan__free(r.plan);
 	free(r.syms.slots);
+	free(r.frame_pcs.slots);
 	return ret;
 }

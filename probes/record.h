@@ -18,6 +18,7 @@ struct record_opts {
 	char *const *argv;	/* the program and its arguments, argv[0] as typed */
 	const char *log_path;	/* the event log to write */
 	size_t ring_size;	/* ring buffer bytes (power of two, >= 4096) */
+	int stack_depth;	/* frames per stack at parks and creations, 0 = no stacks */
 	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
 };
 

@@ -51,8 +51,10 @@ struct gotl_log_header {
 #define GOTL_REC_SYM		4	/* struct gotl_rec_sym: what a PC is */
 #define GOTL_REC_STATS		5	/* struct gotl_rec_stats: cumulative probe counters */
 #define GOTL_REC_END		6	/* struct gotl_rec_end: the recording ended */
+#define GOTL_REC_FRAMES		7	/* struct gotl_rec_frames: the source frames of a PC */
 #define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
+#define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -144,6 +146,35 @@ struct gotl_ev_create {
 };
 
 /*
+ * GOTL_REC_STACK: the call stack that goes with the event just before it
+ * (same hdr.ts, same gp), found by walking frame pointers in BPF — no extra
+ * uprobe trap:
+ *
+ *	GOTL_STACK_BLOCK	gp parked (Running -> Waiting through runtime.park_m):
+ *				its stack from g.sched, pcs[0] in runtime.gopark
+ *	GOTL_STACK_CREATE	gp was created: the creating goroutine's stack at
+ *				the `go` statement, pcs[0] = the statement's gopc
+ *
+ * pcs are link-time return addresses, innermost first (describe pc - 1).
+ * BPF always writes GOTL_STACK_MAX slots; the recorder may write only the
+ * first n to the log (size = 40 + 8 * n).
+ */
+#define GOTL_STACK_MAX		16
+#define GOTL_STACK_BLOCK	1
+#define GOTL_STACK_CREATE	2
+
+struct gotl_ev_stack {
+	struct gotl_rec hdr;	/* type GOTL_REC_STACK, size 40 + 8 * n */
+	__u64 gp;		/* the goroutine of the event (the parked one, the created one) */
+	__u8 kind;		/* GOTL_STACK_* */
+	__u8 n;			/* valid entries in pcs */
+	__u8 truncated;		/* 1 if the walk stopped at GOTL_STACK_MAX or the depth asked for */
+	__u8 pad[5];
+	__u64 gp_stack_size;	/* g.stack.hi - g.stack.lo of the goroutine whose stack this is */
+	__u64 pcs[GOTL_STACK_MAX];
+};
+
+/*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
  * without NUL, then zero padding to a multiple of 8. Keys in use:
  *	"go_version"	version from .go.buildinfo, e.g. "go1.26.8"
@@ -214,6 +245,26 @@ struct gotl_rec_sym {
 					 * calls, as the runtime's own tracer reports it */
 
 /*
+ * GOTL_REC_FRAMES: the source frames a code address stands for, innermost
+ * (inlined) first, for a pc that appears in a GOTL_REC_STACK (a return
+ * address: the frames are those of pc - 1). Written before the first
+ * record that uses pc. nframes 0 means the pc is in no known function.
+ */
+struct gotl_frame {
+	__u32 line;
+	__u16 func_len;
+	__u16 file_len;
+};
+
+struct gotl_rec_frames {
+	struct gotl_rec hdr;	/* type GOTL_REC_FRAMES, ts 0 */
+	__u64 pc;
+	__u16 nframes;
+	__u16 pad[3];
+	struct gotl_frame frames[];	/* nframes, then every func and file string in order */
+};
+
+/*
  * GOTL_REC_STATS: cumulative counters since the start, per probe, summed
  * over CPUs. Written whenever drops change and at the end. hits counts
  * every time the probe fired (uprobe traps), emitted the records written,
@@ -255,5 +306,8 @@ _Static_assert(sizeof(struct gotl_rec_waitreason) == 24, "wait reason record siz
 _Static_assert(sizeof(struct gotl_rec_sym) == 40, "sym record size");
 _Static_assert(sizeof(struct gotl_rec_stats) == 16 + 3 * 8 * GOTL_PROBE_MAX, "stats record size");
 _Static_assert(sizeof(struct gotl_rec_end) == 24, "end record size");
+_Static_assert(sizeof(struct gotl_ev_stack) == 40 + 8 * GOTL_STACK_MAX, "stack record size");
+_Static_assert(sizeof(struct gotl_frame) == 8, "frame size");
+_Static_assert(sizeof(struct gotl_rec_frames) == 32, "frames record size");
 
 #endif /* GOTL_EVENT_H */

@@ -1,0 +1,841 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * replay.c: the goroutine state machine behind `gotl convert` and `gotl
+ * report` (see replay.h).
+ *
+ * Records come from the log in arrival order, which is nearly but not quite
+ * time order (several CPUs fill one ring buffer); events pass through a
+ * reorder window and are then applied in timestamp order. Records without
+ * a time (metadata, symbols) are taken as they come: the recorder writes
+ * them before any event that needs them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "logr.h"
+#include "replay.h"
+
+/* Events may arrive this much later than newer ones and still be ordered. */
+#define REORDER_WINDOW_NS	(200ull * 1000 * 1000)
+
+/* A map from u64 keys (g pointers, PCs) to pointers; linear probing, backward-shift delete. */
+struct u64map {
+	struct kv {
+		uint64_t k;
+		void *v;
+	} *slots;
+	size_t cap, len;
+};
+
+struct pending {
+	uint64_t ts;
+	const struct gotl_rec *rec;
+};
+
+struct replay {
+	struct logr *lr;
+	struct rp_sink *sink;
+	struct replay_stats *st;
+	struct u64map gors;
+	struct u64map syms;
+	struct u64map frames;
+	char *reasons[256];
+	char *meta_keys[32], *meta_vals[32];
+	int nmeta;
+	char **argv;
+	size_t argc;
+	char *probes;
+	const struct gotl_rec_start *start;
+	const struct gotl_rec_end *end;
+	uint64_t last_ts;	/* newest timestamp applied */
+	uint64_t max_seen;	/* newest timestamp read */
+	int64_t counts[RP_C_MAX], told[RP_C_MAX];
+	bool counters_told;
+	struct pending *pend;
+	size_t head, tail, cap;
+	int err;
+	char *errbuf;
+	size_t errlen;
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = 0;
+	return d;
+}
+
+static size_t map_idx(const struct u64map *m, uint64_t k)
+{
+	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 17) & (m->cap - 1);
+}
+
+static void *map_get(const struct u64map *m, uint64_t k)
+{
+	size_t i;
+
+	if (!m->cap)
+		return NULL;
+	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].k == k)
+			return m->slots[i].v;
+	return NULL;
+}
+
+static int map_put(struct u64map *m, uint64_t k, void *v)
+{
+	size_t i;
+
+	if ((m->len + 1) * 2 > m->cap) {
+		struct u64map n = { .cap = m->cap ? m->cap * 2 : 1024 };
+
+		n.slots = calloc(n.cap, sizeof(*n.slots));
+		if (!n.slots)
+			return -ENOMEM;
+		for (i = 0; i < m->cap; i++)
+			if (m->slots[i].v)
+				map_put(&n, m->slots[i].k, m->slots[i].v);
+		free(m->slots);
+		*m = n;
+	}
+	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].k == k) {
+			m->slots[i].v = v;
+			return 0;
+		}
+	m->slots[i].k = k;
+	m->slots[i].v = v;
+	m->len++;
+	return 0;
+}
+
+static void map_del(struct u64map *m, uint64_t k)
+{
+	size_t i, j, h;
+
+	if (!m->cap)
+		return;
+	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
+		if (m->slots[i].k == k)
+			break;
+	if (!m->slots[i].v)
+		return;
+	m->len--;
+	/* Backward-shift the cluster after i so lookups never stop early. */
+	for (j = (i + 1) & (m->cap - 1); m->slots[j].v; j = (j + 1) & (m->cap - 1)) {
+		h = map_idx(m, m->slots[j].k);
+		if ((j > i && (h <= i || h > j)) || (j < i && (h <= i && h > j))) {
+			m->slots[i] = m->slots[j];
+			i = j;
+		}
+	}
+	m->slots[i].v = NULL;
+	m->slots[i].k = 0;
+}
+
+void replay__fail(struct replay *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err)
+		return;
+	r->err = err;
+	va_start(ap, fmt);
+	vsnprintf(r->errbuf, r->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- queries for sinks -------------------------------------------------- */
+
+const struct replay_stats *replay__stats(const struct replay *r) { return r->st; }
+const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? map_get(&r->syms, pc) : NULL; }
+const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return map_get(&r->frames, pc); }
+const char *replay__reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->reasons[reason] : NULL; }
+char *const *replay__argv(const struct replay *r) { return r->argv; }
+const char *replay__probes(const struct replay *r) { return r->probes; }
+const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
+const struct gotl_rec_end *replay__end(const struct replay *r) { return r->end; }
+
+const char *replay__meta(const struct replay *r, const char *key)
+{
+	int i;
+
+	for (i = 0; i < r->nmeta; i++)
+		if (!strcmp(r->meta_keys[i], key))
+			return r->meta_vals[i];
+	return NULL;
+}
+
+/* Standard library: the first element of the import path has no dot (but "main" is the user's). */
+static bool stdlib_func(const char *func)
+{
+	const char *slash = strchr(func, '/'), *dot = strchr(func, '.');
+
+	if (!strncmp(func, "main.", 5))
+		return false;
+	if (slash && (!dot || slash < dot))
+		return !memchr(func, '.', (size_t)(slash - func));
+	return true;		/* a single-element path: "runtime", "sync", "time", ... */
+}
+
+const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s)
+{
+	const struct rp_frame *fallback = NULL;
+	int i, k;
+
+	for (i = 0; s && i < s->n; i++) {
+		const struct rp_frames *fr = replay__frames(r, s->pcs[i]);
+
+		for (k = 0; fr && k < fr->n; k++) {
+			const char *f = fr->f[k].func;
+
+			if (!stdlib_func(f))
+				return &fr->f[k];
+			if (!fallback && strncmp(f, "runtime.", 8))
+				fallback = &fr->f[k];
+		}
+	}
+	return fallback;
+}
+
+/* ---- counters ----------------------------------------------------------- */
+
+static bool blocked(uint8_t state)
+{
+	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
+}
+
+static void count(struct replay *r, uint8_t state, int delta)
+{
+	int k;
+
+	switch (state) {
+	case GOTL_G_RUNNING:	k = RP_C_RUNNING; break;
+	case GOTL_G_RUNNABLE:	k = RP_C_RUNNABLE; break;
+	case GOTL_G_SYSCALL:	k = RP_C_SYSCALL; break;
+	default:		k = blocked(state) ? RP_C_BLOCKED : -1; break;
+	}
+	if (k >= 0)
+		r->counts[k] += delta;
+}
+
+static void tell_counters(struct replay *r, uint64_t ts)
+{
+	int k;
+
+	if (r->counters_told) {
+		for (k = 0; k < RP_C_MAX; k++)
+			if (r->counts[k] != r->told[k])
+				break;
+		if (k == RP_C_MAX)
+			return;
+	}
+	memcpy(r->told, r->counts, sizeof(r->told));
+	r->counters_told = true;
+	if (r->sink->counters)
+		r->sink->counters(r->sink->ctx, r, ts, r->counts);
+}
+
+/* ---- goroutine lives ---------------------------------------------------- */
+
+static struct rp_g *born(struct replay *r, uint64_t gp, uint64_t ts, uint8_t state, uint8_t reason)
+{
+	struct rp_g *g = calloc(1, sizeof(*g));
+
+	if (!g || map_put(&r->gors, gp, g)) {
+		free(g);
+		replay__fail(r, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	g->gp = gp;
+	g->created = ts;
+	g->since = ts;
+	g->prev = GOTL_G_DEAD;
+	g->state = state;
+	g->reason = reason;
+	g->first = true;
+	r->st->goroutines++;
+	r->counts[RP_C_ALIVE]++;
+	if ((uint64_t)r->counts[RP_C_ALIVE] > r->st->max_alive) {
+		r->st->max_alive = (uint64_t)r->counts[RP_C_ALIVE];
+		r->st->max_alive_ts = ts;
+	}
+	count(r, state, +1);
+	return g;
+}
+
+static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end how)
+{
+	if (ts < g->since)
+		ts = g->since;
+	if (r->sink->state_end)
+		r->sink->state_end(r->sink->ctx, r, g, ts, how);
+	free(g->block_stack);
+	g->block_stack = NULL;
+	g->first = false;
+	g->flags &= (uint8_t)~RP_G_GAP;
+}
+
+static void gone(struct replay *r, struct rp_g *g)
+{
+	if (r->sink->gone)
+		r->sink->gone(r->sink->ctx, r, g);
+	free(g->block_stack);
+	free(g->create_stack);
+	free(g);
+}
+
+/* The life is over at ts: its last state ends, the g is forgotten. */
+static void end_life(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end how)
+{
+	end_state(r, g, ts, how);
+	count(r, g->state, -1);
+	r->counts[RP_C_ALIVE]--;
+	map_del(&r->gors, g->gp);
+	gone(r, g);
+}
+
+/*
+ * The transition that led to the current state, reported again by another
+ * probe (Go 1.26 falls back from its fast-path CAS to casgstatus, so both
+ * see it). The same probe reporting it again means transitions were lost.
+ */
+static bool repeated(const struct rp_g *g, const struct gotl_ev_status *e)
+{
+	return g->state == e->to && g->prev == e->from && g->probe != e->probe &&
+	       (e->to != GOTL_G_WAITING || g->reason == e->reason);
+}
+
+/* Does `from` agree with what we know? Waiting and Preempted are interchangeable. */
+static bool follows(const struct rp_g *g, uint8_t from)
+{
+	return g->state == from || (blocked(g->state) && blocked(from));
+}
+
+static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create *e)
+{
+	struct rp_g *g = map_get(&r->gors, e->gp), *parent;
+
+	if (g) {		/* its exit was lost: the g is already reused */
+		g->flags |= RP_G_GAP;
+		r->st->unobserved++;
+		end_life(r, g, ts, RP_END_LOST);
+	}
+	g = born(r, e->gp, ts, e->to == GOTL_G_WAITING ? GOTL_G_WAITING : GOTL_G_RUNNABLE,
+		 e->reason);
+	if (!g)
+		return;
+	g->goid = e->goid;
+	g->parent_goid = e->parent_goid;
+	g->startpc = e->startpc;
+	g->gopc = e->gopc;
+	g->probe = e->probe;
+	parent = e->parent_gp ? map_get(&r->gors, e->parent_gp) : NULL;
+	if (r->sink->born)
+		r->sink->born(r->sink->ctx, r, g, parent);
+}
+
+static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status *e)
+{
+	struct rp_g *g = map_get(&r->gors, e->gp), *w;
+	bool dead = e->to == GOTL_G_DEAD || e->to == GOTL_G_DEADEXTRA;
+
+	if (g && g->goid && e->goid && g->goid != e->goid) {
+		/* A new life of this g whose exit and creation we did not see. */
+		g->flags |= RP_G_GAP;
+		r->st->unobserved++;
+		end_life(r, g, ts, RP_END_LOST);
+		g = NULL;
+	}
+	if (!g) {
+		if (dead)
+			return;
+		g = born(r, e->gp, ts, e->to, e->reason);
+		if (!g)
+			return;
+		g->goid = e->goid;
+		g->probe = e->probe;
+		if (e->from == GOTL_G_DEAD || e->from == GOTL_G_DEADEXTRA)
+			g->flags |= RP_G_CGO;	/* a cgo callback's g on an extra M */
+		else
+			g->flags |= RP_G_APPEARED;
+		if (e->to == GOTL_G_RUNNING)
+			g->tid = e->hdr.tid;
+		if (r->sink->born)
+			r->sink->born(r->sink->ctx, r, g, NULL);
+		return;
+	}
+	if (!g->goid)
+		g->goid = e->goid;	/* first status after a creation on Go <= 1.23 */
+	if (!dead && repeated(g, e))
+		return;
+	if (!follows(g, e->from)) {
+		g->flags |= RP_G_GAP;
+		r->st->unobserved++;
+	}
+	if (dead) {
+		end_life(r, g, ts, RP_END_EXIT);
+		return;
+	}
+	end_state(r, g, ts, RP_END_NEXT);
+	count(r, g->state, -1);
+	g->prev = g->state;
+	g->probe = e->probe;
+	g->state = e->to;
+	g->reason = e->reason;
+	g->since = ts;
+	g->woken_by = 0;
+	count(r, g->state, +1);
+	if (e->to == GOTL_G_RUNNING)
+		g->tid = e->hdr.tid;
+
+	/* A wake-up (or a coroutine handing over). */
+	if ((e->to == GOTL_G_RUNNABLE || e->to == GOTL_G_RUNNING) && e->other_gp &&
+	    (w = map_get(&r->gors, e->other_gp)) && w != g && w->goid && g->goid) {
+		g->woken_by = w->goid;
+		if (r->sink->wake)
+			r->sink->wake(r->sink->ctx, r, w, g, ts);
+	}
+}
+
+/* A stack goes with the event just applied for the same g at the same time. */
+static void on_stack(struct replay *r, uint64_t ts, const struct gotl_ev_stack *e)
+{
+	struct rp_g *g = map_get(&r->gors, e->gp);
+	struct rp_stack *s;
+	unsigned n = e->n;
+
+	if (!g || n == 0)
+		return;
+	if (n > GOTL_STACK_MAX || offsetof(struct gotl_ev_stack, pcs) + 8 * n > e->hdr.size)
+		return;
+	if (e->kind == GOTL_STACK_BLOCK && !(g->state == GOTL_G_WAITING && g->since == ts))
+		return;
+	if (e->kind == GOTL_STACK_CREATE && !(g->first && g->created == ts))
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		replay__fail(r, -ENOMEM, "out of memory");
+		return;
+	}
+	s->kind = e->kind;
+	s->truncated = e->truncated;
+	memcpy(s->pcs, e->pcs, 8 * n);
+	/*
+	 * A creation stack starts where newproc switched stacks: on Go versions
+	 * where systemstack has a frame, inside runtime.newproc. The `go`
+	 * statement is the first frame that matters.
+	 */
+	if (e->kind == GOTL_STACK_CREATE) {
+		unsigned skip = 0;
+
+		while (skip < n) {
+			const struct rp_frames *fr = replay__frames(r, s->pcs[skip]);
+
+			if (!fr || !fr->n || (strcmp(fr->f[0].func, "runtime.newproc") &&
+					      strncmp(fr->f[0].func, "runtime.systemstack", 19)))
+				break;
+			skip++;
+		}
+		memmove(s->pcs, s->pcs + skip, 8 * (n - skip));
+		n -= skip;
+	}
+	s->n = (uint8_t)n;
+	if (e->kind == GOTL_STACK_BLOCK) {
+		free(g->block_stack);
+		g->block_stack = s;
+	} else {
+		free(g->create_stack);
+		g->create_stack = s;
+	}
+	if (e->gp_stack_size)
+		g->stack_size = e->gp_stack_size;
+}
+
+static void on_stats(struct replay *r, const struct gotl_rec_stats *s)
+{
+	uint64_t lost = 0;
+	int k;
+
+	for (k = 0; k < GOTL_PROBE_MAX; k++)
+		lost += s->lost[k];
+	if (lost > r->st->lost)
+		r->st->lost = lost;
+	r->counts[RP_C_LOST] = (int64_t)r->st->lost;
+}
+
+static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
+{
+	if (ts > r->last_ts)
+		r->last_ts = ts;
+	switch (rec->type) {
+	case GOTL_REC_CREATE:
+		on_create(r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_STATUS:
+		on_status(r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_STACK:
+		on_stack(r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_STATS:
+		on_stats(r, (const void *)rec);
+		break;
+	}
+	tell_counters(r, ts);
+}
+
+/* ---- reorder window ----------------------------------------------------- */
+
+static int pend_push(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
+{
+	size_t i;
+
+	if (r->tail == r->cap) {
+		if (r->head > r->cap / 2) {
+			memmove(r->pend, r->pend + r->head, (r->tail - r->head) * sizeof(*r->pend));
+			r->tail -= r->head;
+			r->head = 0;
+		} else {
+			size_t ncap = r->cap ? r->cap * 2 : 4096;
+			struct pending *n = realloc(r->pend, ncap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			r->pend = n;
+			r->cap = ncap;
+		}
+	}
+	/* Insert after every entry with ts <= this one: stable, and cheap when nearly sorted. */
+	i = r->tail;
+	while (i > r->head && r->pend[i - 1].ts > ts) {
+		r->pend[i] = r->pend[i - 1];
+		i--;
+	}
+	r->pend[i].ts = ts;
+	r->pend[i].rec = rec;
+	r->tail++;
+	return 0;
+}
+
+static void pend_flush(struct replay *r, uint64_t upto, bool all)
+{
+	while (!r->err && r->head < r->tail &&
+	       (all || r->pend[r->head].ts + REORDER_WINDOW_NS < upto)) {
+		apply(r, r->pend[r->head].ts, r->pend[r->head].rec);
+		r->head++;
+	}
+	if (r->head == r->tail)
+		r->head = r->tail = 0;
+}
+
+static void queue(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
+{
+	if (ts < r->last_ts) {		/* later than the window allows: keep it in order */
+		ts = r->last_ts;
+		r->st->late++;
+	}
+	if (ts > r->max_seen)
+		r->max_seen = ts;
+	if (pend_push(r, ts, rec)) {
+		replay__fail(r, -ENOMEM, "out of memory");
+		return;
+	}
+	pend_flush(r, r->max_seen, false);
+}
+
+/* ---- untimed records ---------------------------------------------------- */
+
+static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
+{
+	const char *k = m->data, *v = m->data + m->key_len;
+	char *key, *val;
+	int i;
+
+	if (m->key_len == 3 && !memcmp(k, "arg", 3)) {
+		char **n = realloc(r->argv, (r->argc + 2) * sizeof(*n));
+
+		if (!n)
+			return;
+		r->argv = n;
+		r->argv[r->argc] = dupn(v, m->value_len);
+		if (r->argv[r->argc])
+			r->argc++;
+		r->argv[r->argc] = NULL;
+		return;
+	}
+	if (m->key_len == 5 && !memcmp(k, "probe", 5)) {
+		size_t old = r->probes ? strlen(r->probes) : 0;
+		char *n = realloc(r->probes, old + m->value_len + 3);
+
+		if (!n)
+			return;
+		if (old) {
+			memcpy(n + old, "; ", 2);
+			old += 2;
+		}
+		memcpy(n + old, v, m->value_len);
+		n[old + m->value_len] = 0;
+		r->probes = n;
+		return;
+	}
+	key = dupn(k, m->key_len);
+	val = dupn(v, m->value_len);
+	if (!key || !val)
+		goto drop;
+	for (i = 0; i < r->nmeta; i++)
+		if (!strcmp(r->meta_keys[i], key)) {
+			free(r->meta_vals[i]);
+			r->meta_vals[i] = val;
+			free(key);
+			return;
+		}
+	if (r->nmeta == (int)(sizeof(r->meta_keys) / sizeof(r->meta_keys[0])))
+		goto drop;
+	r->meta_keys[r->nmeta] = key;
+	r->meta_vals[r->nmeta++] = val;
+	return;
+drop:
+	free(key);
+	free(val);
+}
+
+static void on_sym(struct replay *r, const struct gotl_rec_sym *s)
+{
+	struct rp_sym *y;
+
+	if (map_get(&r->syms, s->pc))
+		return;
+	y = calloc(1, sizeof(*y));
+	if (!y)
+		return;
+	y->pc = s->pc;
+	y->func = dupn(s->data, s->func_len);
+	y->file = dupn(s->data + s->func_len, s->file_len);
+	y->line = s->line;
+	y->flags = s->flags;
+	if (!y->func || !y->file || map_put(&r->syms, s->pc, y)) {
+		free(y->func);
+		free(y->file);
+		free(y);
+	}
+}
+
+/* GOTL_REC_FRAMES: strings live in the mapped log, copied once here. */
+static void on_frames(struct replay *r, const struct gotl_rec_frames *f)
+{
+	size_t off = sizeof(*f) + (size_t)f->nframes * sizeof(struct gotl_frame);
+	const char *str = (const char *)f + off;
+	struct rp_frames *fr;
+	int i;
+
+	if (map_get(&r->frames, f->pc))
+		return;
+	fr = calloc(1, sizeof(*fr) + (size_t)f->nframes * sizeof(struct rp_frame));
+	if (!fr)
+		return;
+	fr->pc = f->pc;
+	fr->f = (struct rp_frame *)(fr + 1);
+	for (i = 0; i < f->nframes; i++) {
+		char *func = dupn(str, f->frames[i].func_len), *file;
+
+		str += f->frames[i].func_len;
+		file = dupn(str, f->frames[i].file_len);
+		str += f->frames[i].file_len;
+		if (!func || !file) {
+			free(func);
+			free(file);
+			break;
+		}
+		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line };
+		fr->n = i + 1;
+	}
+	if (map_put(&r->frames, f->pc, fr)) {
+		for (i = 0; i < fr->n; i++) {
+			free((char *)fr->f[i].func);
+			free((char *)fr->f[i].file);
+		}
+		free(fr);
+	}
+}
+
+/* ---- the end ------------------------------------------------------------ */
+
+static int by_goid(const void *a, const void *b)
+{
+	const struct rp_g *x = *(struct rp_g *const *)a, *y = *(struct rp_g *const *)b;
+
+	if (x->goid != y->goid)
+		return x->goid < y->goid ? -1 : 1;
+	return x->gp < y->gp ? -1 : x->gp > y->gp;
+}
+
+static void finish(struct replay *r)
+{
+	uint64_t end = r->last_ts;
+	struct rp_g **all;
+	size_t i, n = 0;
+
+	if (r->end && r->end->hdr.ts > end)
+		end = r->end->hdr.ts;
+	r->st->end = end;
+	all = calloc(r->gors.len ? r->gors.len : 1, sizeof(*all));
+	if (!all) {
+		replay__fail(r, -ENOMEM, "out of memory");
+		return;
+	}
+	for (i = 0; i < r->gors.cap; i++)
+		if (r->gors.slots[i].v)
+			all[n++] = r->gors.slots[i].v;
+	/* In goid order, so sinks write the same bytes for the same log. */
+	qsort(all, n, sizeof(*all), by_goid);
+	for (i = 0; i < n; i++) {
+		end_state(r, all[i], end, RP_END_RECORDING);
+		gone(r, all[i]);
+	}
+	free(all);
+	free(r->gors.slots);
+	memset(&r->gors, 0, sizeof(r->gors));
+	tell_counters(r, end);
+	if (r->sink->finish)
+		r->sink->finish(r->sink->ctx, r, end);
+}
+
+static void replay_free(struct replay *r)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < r->gors.cap; i++)
+		if (r->gors.slots[i].v)
+			gone(r, r->gors.slots[i].v);
+	free(r->gors.slots);
+	for (i = 0; i < r->syms.cap; i++) {
+		struct rp_sym *y = r->syms.slots[i].v;
+
+		if (y) {
+			free(y->func);
+			free(y->file);
+			free(y);
+		}
+	}
+	free(r->syms.slots);
+	for (i = 0; i < r->frames.cap; i++) {
+		struct rp_frames *fr = r->frames.slots[i].v;
+
+		if (!fr)
+			continue;
+		for (k = 0; k < fr->n; k++) {
+			free((char *)fr->f[k].func);
+			free((char *)fr->f[k].file);
+		}
+		free(fr);
+	}
+	free(r->frames.slots);
+	for (k = 0; k < 256; k++)
+		free(r->reasons[k]);
+	for (k = 0; k < r->nmeta; k++) {
+		free(r->meta_keys[k]);
+		free(r->meta_vals[k]);
+	}
+	for (i = 0; i < r->argc; i++)
+		free(r->argv[i]);
+	free(r->argv);
+	free(r->probes);
+	free(r->pend);
+	logr__free(r->lr);
+}
+
+int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st, char *err,
+		size_t errlen)
+{
+	const struct gotl_rec *rec;
+	struct replay r;
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	memset(st, 0, sizeof(*st));
+	r.sink = sink;
+	r.st = st;
+	r.errbuf = err;
+	r.errlen = errlen;
+	ret = logr__open(path, &r.lr, err, errlen);
+	if (ret)
+		return ret;
+	while (!r.err && (ret = logr__next(r.lr, &rec)) > 0) {
+		switch (rec->type) {
+		case GOTL_REC_META:
+			on_meta(&r, (const void *)rec);
+			break;
+		case GOTL_REC_WAITREASON: {
+			const struct gotl_rec_waitreason *w = (const void *)rec;
+
+			if (w->index < 256) {
+				free(r.reasons[w->index]);
+				r.reasons[w->index] = dupn(w->str, w->len);
+			}
+			break;
+		}
+		case GOTL_REC_SYM:
+			on_sym(&r, (const void *)rec);
+			break;
+		case GOTL_REC_FRAMES:
+			on_frames(&r, (const void *)rec);
+			break;
+		case GOTL_REC_START:
+			if (r.start)
+				break;
+			r.start = (const void *)rec;
+			st->pid = r.start->pid;
+			st->start = r.start->hdr.ts;
+			r.last_ts = r.max_seen = r.start->hdr.ts;
+			/* A sink says why it failed with replay__fail; this is the fallback. */
+			if (sink->start && (ret = sink->start(sink->ctx, &r)))
+				replay__fail(&r, ret, "%s", strerror(-ret));
+			tell_counters(&r, r.start->hdr.ts);
+			break;
+		case GOTL_REC_CREATE:
+		case GOTL_REC_STATUS:
+		case GOTL_REC_STACK:
+		case GOTL_REC_STATS:
+			if (!r.start) {
+				replay__fail(&r, -EPROTO, "'%s' has events before its start record",
+					     path);
+				break;
+			}
+			if (rec->type == GOTL_REC_CREATE || rec->type == GOTL_REC_STATUS)
+				st->events++;
+			queue(&r, rec->ts, rec);
+			break;
+		case GOTL_REC_END:
+			r.end = (const void *)rec;
+			st->ended = true;
+			break;
+		default:
+			break;		/* a record type from a newer gotl */
+		}
+	}
+	if (ret < 0 && !r.err)
+		replay__fail(&r, ret, "'%s' is corrupt at byte %" PRIu64, path, logr__offset(r.lr));
+	if (!r.err && !r.start)
+		replay__fail(&r, -EPROTO, "'%s' ends before the recording started", path);
+	if (!r.err) {
+		st->truncated = logr__truncated(r.lr);
+		pend_flush(&r, 0, true);
+	}
+	if (!r.err)
+		finish(&r);
+	ret = r.err;
+	replay_free(&r);
+	return ret;
+}
