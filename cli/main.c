@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "gotl/version.h"
 #include "convert.h"
 #include "record.h"
+#include "report.h"
 #include "cli.h"
 
 #define DEFAULT_TRACE	"gotl.pftrace"
@@ -43,6 +45,7 @@ static const char usage_main[] =
 "  record    run a Go program and record it (needs root)\n"
 "  convert   turn a raw event log (record -r) into a Perfetto trace\n"
 "  inspect   show what gotl finds in a Go binary and where it would probe\n"
+"  report    leak suspects and goroutine statistics from a raw event log\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -112,6 +115,28 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
+static const char usage_report[] =
+"usage: gotl report [options] LOG\n"
+"\n"
+"Analyse a raw event log written by `gotl record -r LOG`: leak suspects\n"
+"(goroutines still blocked at the end on a channel, select, lock or cond,\n"
+"grouped by creation site, block site and wait reason), goroutine lifetimes,\n"
+"peak concurrency, top spawn sites, created -> first run and runnable ->\n"
+"running latencies, sleep durations, blocked time by wait reason and by site,\n"
+"the goroutine tree collapsed by creation site, and stack sizes. Text on\n"
+"stdout; no root needed.\n"
+"\n"
+"options:\n"
+"      --json           JSON instead of text\n"
+"      --fail-on-leak   exit with status 1 if there are leak suspects (for CI)\n"
+"      --all-waits      count goroutines blocked on IO, sleeps and timers at the\n"
+"                       end as suspects too\n"
+"      --top N          rows in the top lists (default 10)\n"
+"  -h, --help           this help\n"
+"\n"
+"exit status: 0, or 1 with --fail-on-leak when there are suspects; 2 if the\n"
+"log cannot be read.\n";
+
 static void human_size(uint64_t n, char *buf, size_t len)
 {
 	if (n >= 10ull << 20)
@@ -145,6 +170,11 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 		      (unsigned long long)cs->lost);
 	if (cs->truncated)
 		cli_warn("warning: the event log was cut short; the trace ends at its last whole record");
+	if (cs->leak_suspects)
+		cli_warn("%llu leak suspect%s: goroutine%s still blocked at the end on a channel, "
+			 "select, lock or cond (details: gotl report on the raw log, -r)",
+			 (unsigned long long)cs->leak_suspects, cs->leak_suspects == 1 ? "" : "s",
+			 cs->leak_suspects == 1 ? "" : "s");
 	cli_warn("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
 	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
 	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
@@ -279,6 +309,61 @@ static int cmd_convert(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on-leak", no_argument, NULL, 'f' },
+		{ "all-waits", no_argument, NULL, 'a' },
+		{ "top", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct report_opts ro = { .top = 10 };
+	struct report_result res;
+	bool fail_on_leak = false;
+	char err[512], *end;
+	int c, ret;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ro.json = true;
+			break;
+		case 'f':
+			fail_on_leak = true;
+			break;
+		case 'a':
+			ro.all_waits = true;
+			break;
+		case 't':
+			errno = 0;
+			ro.top = (int)strtol(optarg, &end, 10);
+			if (errno || *end || ro.top < 1)
+				return cli_bad_usage("report ", "invalid --top '%s'", optarg);
+			break;
+		case 'h':
+			fputs(usage_report, stdout);
+			return 0;
+		default:
+			return cli_bad_option("report ", c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_bad_usage("report ", optind >= argc ? "no event log given" :
+				     "one event log at a time");
+	ro.log_path = argv[optind];
+	ret = report__run(&ro, stdout, &res, err, sizeof(err));
+	fflush(stdout);
+	if (ret) {
+		cli_warn("%s", err);
+		return 2;
+	}
+	return fail_on_leak && res.leak_suspects ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -297,5 +382,7 @@ int main(int argc, char **argv)
 		return cmd_convert(argc - 1, argv + 1);
 	if (!strcmp(cmd, "inspect"))
 		return cmd_inspect(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
 	return cli_bad_usage("", "unknown command '%s'", cmd);
 }

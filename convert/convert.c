@@ -30,6 +30,7 @@
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
 #define UUID_COUNTER_BASE	16
+#define UUID_SUSPECTS		32
 #define UUID_UNKNOWN_GOID	(1ull << 38)
 #define UUID_GOID		(1ull << 39)
 
@@ -48,8 +49,17 @@ struct tg {
 	uint64_t start_iid, site_iid;
 };
 
+/* A leak suspect, listed on its own track at the end. */
+struct suspect {
+	uint64_t goid, since;
+	uint64_t name_iid;	/* "G18 chan send main.go:42" */
+	uint64_t reason_iid, blocked_at_iid, created_at_iid;
+};
+
 struct cv {
 	struct pftrace *pf;
+	struct suspect *suspects;
+	size_t nsuspects, cap_suspects;
 	uint64_t base;		/* uuid base for this process */
 	uint64_t flow_seq;
 	uint64_t unknown_seq;
@@ -59,7 +69,7 @@ struct cv {
 	uint64_t cat_goroutine, n_running, n_runnable, n_syscall, n_preempted, n_leaked,
 		 n_create, n_unblock;
 	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
-		 a_still_blocked, a_unobserved, a_cgo, a_blocked_at;
+		 a_still_blocked, a_unobserved, a_cgo, a_blocked_at, a_blocked_for, n_suspect;
 	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
 	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
 };
@@ -255,6 +265,8 @@ static void intern_fixed(struct cv *c)
 	c->a_unobserved = pftrace__arg_iid(pf, "unobserved_transitions");
 	c->a_cgo = pftrace__arg_iid(pf, "cgo_callback");
 	c->a_blocked_at = pftrace__arg_iid(pf, "blocked_at");
+	c->a_blocked_for = pftrace__arg_iid(pf, "blocked_for_ns");
+	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
 }
 
 static int on_start(void *ctx, struct replay *r)
@@ -337,13 +349,106 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	}
 }
 
+/*
+ * A goroutine still blocked at the end on a channel, select, lock or cond
+ * (the report's rule): an instant on its track, and a row for the list.
+ */
+static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end,
+		    uint64_t blocked_at, const struct rp_frame *uf)
+{
+	char buf[64], name[512];
+	const char *reason = g->state == GOTL_G_WAITING ? reason_str(r, g->reason, buf, sizeof(buf))
+						      : "preempted";
+	struct tg *t = tg_of(g);
+	struct suspect *s;
+	struct pf_arg a[5];
+	size_t n = 0;
+
+	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
+		return;
+	a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
+				  .str_iid = reason_arg(c, r, g) };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
+				  .u = end - g->since };
+	if (blocked_at)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
+					  .str_iid = blocked_at };
+	if (t->site_iid)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
+					  .str_iid = t->site_iid };
+	pftrace__instant(c->pf, t->uuid, end, c->n_suspect, c->cat_goroutine, a, n, 0, 0);
+
+	if (c->nsuspects == c->cap_suspects) {
+		size_t ncap = c->cap_suspects ? c->cap_suspects * 2 : 16;
+		struct suspect *ns = realloc(c->suspects, ncap * sizeof(*ns));
+
+		if (!ns) {
+			replay__fail(r, -ENOMEM, "out of memory");
+			return;
+		}
+		c->suspects = ns;
+		c->cap_suspects = ncap;
+	}
+	s = &c->suspects[c->nsuspects++];
+	if (uf)
+		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
+			 base_name(uf->file), uf->line);
+	else
+		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
+	s->goid = g->goid;
+	s->since = g->since;
+	s->name_iid = pftrace__name_iid(c->pf, name);
+	s->reason_iid = reason_arg(c, r, g);
+	s->blocked_at_iid = blocked_at;
+	s->created_at_iid = t->site_iid;
+}
+
+/* The list of leak suspects: a track of its own, one instant per goroutine at the end. */
+static void suspects_track(struct cv *c, uint64_t end)
+{
+	struct pf_track t = { 0 };
+	char name[64];
+	size_t i;
+
+	if (!c->nsuspects)
+		return;
+	snprintf(name, sizeof(name), "Leak suspects (%zu)", c->nsuspects);
+	t.uuid = c->base + UUID_SUSPECTS;
+	t.parent = c->base + UUID_PROCESS;
+	t.name = name;
+	t.description = "Goroutines still blocked at the end of the recording on a channel, "
+			"select, lock or cond (gotl report lists them grouped by site).";
+	t.no_merge = true;
+	pftrace__track(c->pf, &t);
+	for (i = 0; i < c->nsuspects; i++) {
+		const struct suspect *s = &c->suspects[i];
+		struct pf_arg a[5];
+		size_t n = 0;
+
+		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = s->goid };
+		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
+					  .str_iid = s->reason_iid };
+		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
+					  .u = end - s->since };
+		if (s->blocked_at_iid)
+			a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
+						  .str_iid = s->blocked_at_iid };
+		if (s->created_at_iid)
+			a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
+						  .str_iid = s->created_at_iid };
+		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_goroutine, a, n, 0, 0);
+	}
+}
+
 /* Write the slice of g's current state, [g->since, end). */
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
 	struct cv *c = ctx;
 	struct tg *t = tg_of(g);
 	bool at_end = how == RP_END_RECORDING;
-	const struct rp_frame *uf;
+	const struct rp_frame *uf = NULL;
+	uint64_t blocked_at = 0;
 	struct pf_arg a[14];
 	char site[1024];
 	size_t n = 0;
@@ -371,8 +476,9 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 					  .str_iid = reason_arg(c, r, g) };
 	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
 		snprintf(site, sizeof(site), "%s %s:%u", uf->func, uf->file, uf->line);
+		blocked_at = pftrace__str_iid(c->pf, site);
 		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
-					  .str_iid = pftrace__str_iid(c->pf, site) };
+					  .str_iid = blocked_at };
 	}
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_woken_by, .type = PF_ARG_UINT,
@@ -399,6 +505,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_goroutine, a, n,
 		       t->flow_in, callstack(c, r, g->block_stack));
 	t->flow_in = 0;
+	if (at_end && blocked(g->state))
+		suspect(c, r, g, end, blocked_at, uf);
 }
 
 static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
@@ -442,6 +550,8 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	const struct gotl_rec_end *e = replay__end(r);
 	struct cv *c = ctx;
 
+	suspects_track(c, end);
+	pftrace__attr_int(c->pf, "gotl.leak_suspects", (int64_t)c->nsuspects);
 	pftrace__attr_int(c->pf, "gotl.events", (int64_t)st->events);
 	pftrace__attr_int(c->pf, "gotl.events_lost", (int64_t)st->lost);
 	pftrace__attr_int(c->pf, "gotl.goroutines", (int64_t)st->goroutines);
@@ -487,6 +597,8 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->truncated = rs.truncated;
 	st->ended = rs.ended;
 	st->trace_bytes = pftrace__bytes(c.pf);
+	st->leak_suspects = c.nsuspects;
+	free(c.suspects);
 	werr = pftrace__close(c.pf);
 	if (!ret && werr) {
 		ret = werr;

@@ -30,6 +30,7 @@ struct convert_stats {
 	uint64_t unobserved;	/* transitions that did not follow from the previous state */
 	uint64_t late;		/* events that arrived too late for the reorder window */
 	uint64_t trace_bytes;
+	uint64_t leak_suspects;	/* goroutines still blocked at the end on a channel, lock, ... */
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */
 	bool ended;		/* the log has its end record */

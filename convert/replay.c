@@ -188,9 +188,16 @@ static bool stdlib_func(const char *func)
 	return true;		/* a single-element path: "runtime", "sync", "time", ... */
 }
 
+/* The runtime's parking machinery: never where a goroutine "blocked". */
+static bool park_func(const char *f)
+{
+	return !strcmp(f, "runtime.gopark") || !strcmp(f, "runtime.goparkunlock") ||
+	       !strcmp(f, "runtime.park_m") || !strcmp(f, "runtime.mcall");
+}
+
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s)
 {
-	const struct rp_frame *fallback = NULL;
+	const struct rp_frame *stdlib = NULL, *runtime = NULL;
 	int i, k;
 
 	for (i = 0; s && i < s->n; i++) {
@@ -201,11 +208,36 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
 
 			if (!stdlib_func(f))
 				return &fr->f[k];
-			if (!fallback && strncmp(f, "runtime.", 8))
-				fallback = &fr->f[k];
+			if (!stdlib && strncmp(f, "runtime.", 8))
+				stdlib = &fr->f[k];
+			if (!runtime && !park_func(f))
+				runtime = &fr->f[k];
 		}
 	}
-	return fallback;
+	/* The runtime's own goroutines: the first frame past the parking itself. */
+	return stdlib ? stdlib : runtime;
+}
+
+bool replay__leak_reason(const char *reason, bool all_waits)
+{
+	static const char *const prefixes[] = {
+		"chan send", "chan receive", "select", "sync.", "semacquire",
+	};
+	size_t i;
+
+	if (!reason || !*reason)
+		return all_waits;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(reason, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return all_waits;
+}
+
+bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g)
+{
+	const struct rp_sym *s = replay__sym(r, g->startpc);
+
+	return s && !strncmp(s->func, "runtime.", 8);
 }
 
 /* ---- counters ----------------------------------------------------------- */

@@ -160,11 +160,23 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * The first frame of a stack in code the user wrote: the innermost frame
- * outside Go's standard library (package main, or an import path whose
- * first element has a dot), else the innermost outside package runtime.
- * NULL if the stack has no known frame.
+ * Where a stack "is", for people: the innermost frame in code the user
+ * wrote (package main, or an import path whose first element has a dot);
+ * failing that, the innermost outside package runtime; failing that (the
+ * runtime's own goroutines), the innermost past the parking machinery
+ * (gopark and its callers). NULL if the stack has no known frame.
  */
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s);
+
+/*
+ * Would a goroutine still blocked with this wait reason at the end of the
+ * recording be a leak suspect? Yes for channels, select, sync primitives and
+ * conds; no for IO, sleeps, timers and the runtime's own waits, unless
+ * all_waits. The reason is the runtime's string ("chan send", ...).
+ */
+bool replay__leak_reason(const char *reason, bool all_waits);
+
+/* Is the goroutine one of the runtime's own (its start function is in package runtime)? */
+bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g);
 
 #endif /* GOTL_REPLAY_H */

@@ -1,0 +1,837 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report.c: the report sink of the replay (see report.h). Everything is
+ * aggregated as the replay goes, in memory bounded by the live goroutines
+ * and the number of distinct sites: distributions are log-linear histograms
+ * (exact below 128 ns, within 1.6% above), the goroutine tree is kept
+ * collapsed by creation site from the start, and a goroutine's own data
+ * is dropped when its life ends.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gotl/event.h"
+#include "replay.h"
+#include "report.h"
+
+/* ---- log-linear histogram ----------------------------------------------- */
+
+#define LH_SUB		64
+#define LH_BUCKETS	(59 * LH_SUB)
+
+struct lhist {
+	uint64_t n, sum, min, max;
+	uint32_t *counts;	/* LH_BUCKETS, allocated on first use */
+};
+
+static unsigned lh_index(uint64_t v)
+{
+	unsigned msb, shift;
+
+	if (v < 2 * LH_SUB)
+		return (unsigned)v;
+	msb = 63u - (unsigned)__builtin_clzll(v);
+	shift = msb - 6;
+	return (shift + 1) * LH_SUB + (unsigned)((v >> shift) - LH_SUB);
+}
+
+/* The middle of bucket i. */
+static uint64_t lh_value(unsigned i)
+{
+	unsigned shift;
+
+	if (i < 2 * LH_SUB)
+		return i;
+	shift = i / LH_SUB - 1;
+	return ((uint64_t)(i % LH_SUB + LH_SUB) << shift) + ((1ull << shift) >> 1);
+}
+
+static int lh_add(struct lhist *h, uint64_t v)
+{
+	if (!h->counts) {
+		h->counts = calloc(LH_BUCKETS, sizeof(*h->counts));
+		if (!h->counts)
+			return -ENOMEM;
+		h->min = v;
+	}
+	h->counts[lh_index(v)]++;
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->n++;
+	h->sum += v;
+	return 0;
+}
+
+static uint64_t lh_pct(const struct lhist *h, double p)
+{
+	uint64_t want, seen = 0, v;
+	unsigned i;
+
+	if (!h->n)
+		return 0;
+	want = (uint64_t)ceil(p * (double)h->n);
+	if (want < 1)
+		want = 1;
+	for (i = 0; i < LH_BUCKETS; i++) {
+		seen += h->counts[i];
+		if (seen >= want)
+			break;
+	}
+	v = lh_value(i < LH_BUCKETS ? i : LH_BUCKETS - 1);
+	return v < h->min ? h->min : v > h->max ? h->max : v;
+}
+
+/* How many values fell in [lo, hi), from the buckets (exact at decade edges above 128 ns). */
+static uint64_t lh_range(const struct lhist *h, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	if (!h->n)
+		return 0;
+	for (i = 0; i < LH_BUCKETS; i++)
+		if (h->counts[i] && lh_value(i) >= lo && lh_value(i) < hi)
+			n += h->counts[i];
+	return n;
+}
+
+/* ---- string-keyed aggregates -------------------------------------------- */
+
+struct agg {
+	char *key;
+	char *a, *b, *c;	/* parts of the key, for output */
+	uint64_t n;		/* goroutines / spans */
+	uint64_t total;		/* ns */
+	uint64_t max;
+	uint64_t first_ts;
+	uint64_t *goids;	/* leak groups: every goid (capped) */
+	size_t ngoids, cap;
+	uint64_t min_blocked, max_blocked;
+};
+
+struct smap {
+	struct agg **slots;
+	size_t cap, len;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+/* The aggregate for the key a|b|c, created empty; NULL when out of memory. */
+static struct agg *smap_get(struct smap *m, const char *a, const char *b, const char *c)
+{
+	char key[3072];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", a ? a : "", b ? b : "", c ? c : "");
+	if ((m->len + 1) * 2 > m->cap) {
+		size_t ncap = m->cap ? m->cap * 2 : 64, j;
+		struct agg **n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (j = 0; j < m->cap; j++) {
+			if (!m->slots[j])
+				continue;
+			for (i = str_hash(m->slots[j]->key) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
+				;
+			n[i] = m->slots[j];
+		}
+		free(m->slots);
+		m->slots = n;
+		m->cap = ncap;
+	}
+	for (i = str_hash(key) & (m->cap - 1); m->slots[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->slots[i]->key, key))
+			return m->slots[i];
+	m->slots[i] = calloc(1, sizeof(struct agg));
+	if (!m->slots[i])
+		return NULL;
+	m->slots[i]->key = strdup(key);
+	m->slots[i]->a = strdup(a ? a : "");
+	m->slots[i]->b = strdup(b ? b : "");
+	m->slots[i]->c = strdup(c ? c : "");
+	m->len++;
+	return m->slots[i];
+}
+
+static void smap_free(struct smap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++) {
+		if (!m->slots[i])
+			continue;
+		free(m->slots[i]->key);
+		free(m->slots[i]->a);
+		free(m->slots[i]->b);
+		free(m->slots[i]->c);
+		free(m->slots[i]->goids);
+		free(m->slots[i]);
+	}
+	free(m->slots);
+}
+
+/* The aggregates sorted by n (then total, then key), largest first; caller frees. */
+static int agg_cmp(const void *x, const void *y)
+{
+	const struct agg *a = *(struct agg *const *)x, *b = *(struct agg *const *)y;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+static struct agg **smap_sorted(const struct smap *m)
+{
+	struct agg **v = calloc(m->len + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	if (!v)
+		return NULL;
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i])
+			v[n++] = m->slots[i];
+	qsort(v, n, sizeof(*v), agg_cmp);
+	return v;
+}
+
+/* ---- the goroutine tree, collapsed by creation site ---------------------- */
+
+struct node {
+	uint32_t parent;
+	char *start;		/* start function */
+	char *site;		/* creation site */
+	uint64_t n;		/* goroutines created here */
+	uint64_t alive;		/* still alive at the end */
+	uint64_t goids[4];	/* the first few */
+	int ngoids;
+};
+
+/* What the report keeps for each live goroutine. */
+struct rg {
+	uint32_t node;
+};
+
+struct rep {
+	const struct report_opts *o;
+	FILE *out;
+	struct report_result *res;
+	struct lhist lifetime, first_run, runnable, sleep, stack;
+	struct smap spawn, by_reason, by_site, leaks;
+	struct node *nodes;
+	size_t nnodes, cap_nodes;
+	uint64_t exited, alive_end, blocked_end, appeared;
+	uint64_t end;
+	int err;
+};
+
+static uint32_t node_child(struct rep *p, uint32_t parent, const char *start, const char *site)
+{
+	size_t i;
+
+	for (i = 1; i < p->nnodes; i++)
+		if (p->nodes[i].parent == parent && !strcmp(p->nodes[i].start, start) &&
+		    !strcmp(p->nodes[i].site, site))
+			return (uint32_t)i;
+	if (p->nnodes == p->cap_nodes) {
+		size_t ncap = p->cap_nodes ? p->cap_nodes * 2 : 64;
+		struct node *n = realloc(p->nodes, ncap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		p->nodes = n;
+		p->cap_nodes = ncap;
+	}
+	p->nodes[p->nnodes] = (struct node){ .parent = parent, .start = strdup(start),
+					     .site = strdup(site) };
+	return (uint32_t)p->nnodes++;
+}
+
+/* ---- sites -------------------------------------------------------------- */
+
+static void site_of(struct replay *r, uint64_t pc, char *buf, size_t len)
+{
+	const struct rp_sym *s = replay__sym(r, pc);
+
+	if (s && *s->func)
+		snprintf(buf, len, "%s %s:%u", s->func, s->file, s->line);
+	else
+		snprintf(buf, len, "(unknown)");
+}
+
+static const char *start_of(struct replay *r, const struct rp_g *g)
+{
+	const struct rp_sym *s = replay__sym(r, g->startpc);
+
+	if (s && *s->func)
+		return s->func;
+	return g->flags & RP_G_CGO ? "(cgo callback)" : "(unknown)";
+}
+
+static void block_site(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+{
+	const struct rp_frame *f = replay__user_frame(r, g->block_stack);
+
+	if (f)
+		snprintf(buf, len, "%s %s:%u", f->func, f->file, f->line);
+	else
+		snprintf(buf, len, "(no stack)");
+}
+
+static const char *reason_of(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+{
+	const char *s;
+
+	if (g->state == GOTL_G_PREEMPTED)
+		return "preempted";
+	if (g->state == GOTL_G_LEAKED)
+		return "leaked";
+	s = replay__reason(r, g->reason);
+	if (s && *s)
+		return s;
+	snprintf(buf, len, "waiting (reason %u)", g->reason);
+	return buf;
+}
+
+/* ---- the sink ----------------------------------------------------------- */
+
+static void oom(struct rep *p, struct replay *r)
+{
+	p->err = -ENOMEM;
+	replay__fail(r, -ENOMEM, "out of memory");
+}
+
+static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
+{
+	struct rep *p = ctx;
+	struct rg *x = calloc(1, sizeof(*x));
+	struct node *nd;
+	char site[1024];
+
+	if (!x)
+		return oom(p, r);
+	g->sink = x;
+	if (g->flags & RP_G_APPEARED)
+		p->appeared++;
+	site_of(r, g->gopc, site, sizeof(site));
+	if (g->startpc || g->gopc) {
+		struct agg *a = smap_get(&p->spawn, site, NULL, NULL);
+
+		if (!a)
+			return oom(p, r);
+		a->n++;
+	}
+	x->node = node_child(p, parent && parent->sink ? ((struct rg *)parent->sink)->node : 0,
+			     start_of(r, g), g->startpc ? site : "(first seen running)");
+	if (!x->node)
+		return oom(p, r);
+	nd = &p->nodes[x->node];
+	nd->n++;
+	nd->alive++;
+	if (nd->ngoids < 4 && g->goid)
+		nd->goids[nd->ngoids++] = g->goid;
+}
+
+static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
+{
+	struct rep *p = ctx;
+	uint64_t dur = end - g->since;
+	char buf[64], site[1024], csite[1024];
+	const char *reason;
+	struct agg *a;
+
+	switch (g->state) {
+	case GOTL_G_RUNNABLE:
+		if (how != RP_END_NEXT)
+			return;
+		if (lh_add(&p->runnable, dur))
+			return oom(p, r);
+		/* The first Runnable of a created goroutine ends with its first run. */
+		if (g->first && g->startpc && !(g->flags & RP_G_APPEARED) &&
+		    lh_add(&p->first_run, dur))
+			return oom(p, r);
+		return;
+	case GOTL_G_WAITING:
+	case GOTL_G_PREEMPTED:
+	case GOTL_G_LEAKED:
+		break;
+	default:
+		return;
+	}
+	reason = reason_of(r, g, buf, sizeof(buf));
+	block_site(r, g, site, sizeof(site));
+	if (!strcmp(reason, "sleep") && how == RP_END_NEXT && lh_add(&p->sleep, dur))
+		return oom(p, r);
+	a = smap_get(&p->by_reason, reason, NULL, NULL);
+	if (!a)
+		return oom(p, r);
+	a->n++;
+	a->total += dur;
+	if (dur > a->max)
+		a->max = dur;
+	a = smap_get(&p->by_site, site, reason, NULL);
+	if (!a)
+		return oom(p, r);
+	a->n++;
+	a->total += dur;
+	if (dur > a->max)
+		a->max = dur;
+
+	if (how != RP_END_RECORDING)
+		return;
+	p->blocked_end++;
+	if (!replay__leak_reason(reason, p->o->all_waits) ||
+	    (!p->o->all_waits && replay__runtime_goroutine(r, g)))
+		return;
+	site_of(r, g->gopc, csite, sizeof(csite));
+	a = smap_get(&p->leaks, csite, site, reason);
+	if (!a)
+		return oom(p, r);
+	if (!a->n || dur < a->min_blocked)
+		a->min_blocked = dur;
+	if (dur > a->max_blocked)
+		a->max_blocked = dur;
+	a->n++;
+	a->total += dur;
+	if (a->ngoids == a->cap && a->cap < 4096) {
+		size_t ncap = a->cap ? a->cap * 2 : 8;
+		uint64_t *n = realloc(a->goids, ncap * sizeof(*n));
+
+		if (!n)
+			return oom(p, r);
+		a->goids = n;
+		a->cap = ncap;
+	}
+	if (a->ngoids < a->cap)
+		a->goids[a->ngoids++] = g->goid;
+}
+
+static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
+{
+	free(g->sink);
+	g->sink = NULL;
+}
+
+/* Lifetimes and the tree's alive counts need to know how a life ended. */
+static void on_state_end_life(void *ctx, struct replay *r, struct rp_g *g, uint64_t end,
+			      enum rp_end how)
+{
+	struct rep *p = ctx;
+	struct rg *x = g->sink;
+
+	on_state_end(ctx, r, g, end, how);
+	if (!x || how == RP_END_NEXT)
+		return;
+	/* The largest stack the goroutine had, when stacks were recorded. */
+	if (g->stack_size && lh_add(&p->stack, g->stack_size))
+		return oom(p, r);
+	if (how == RP_END_RECORDING) {
+		p->alive_end++;
+		return;
+	}
+	p->nodes[x->node].alive--;
+	if (how == RP_END_EXIT) {
+		p->exited++;
+		if (g->startpc && !(g->flags & (RP_G_APPEARED | RP_G_CGO)) &&
+		    lh_add(&p->lifetime, end - g->created))
+			oom(p, r);
+	}
+}
+
+
+/* ---- output ------------------------------------------------------------- */
+
+static void dur_str(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", (double)ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
+}
+
+static const char *D(uint64_t ns)
+{
+	static char ring[16][32];
+	static int i;
+
+	i = (i + 1) % 16;
+	dur_str(ns, ring[i], sizeof(ring[i]));
+	return ring[i];
+}
+
+static const uint64_t decades[] = {
+	0, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000ull,
+	UINT64_MAX,
+};
+static const char *const decade_names[] = {
+	"< 1 us", "1-10 us", "10-100 us", "100 us-1 ms", "1-10 ms", "10-100 ms", "100 ms-1 s",
+	"1-10 s", ">= 10 s",
+};
+
+static void text_hist(FILE *f, const char *title, const struct lhist *h)
+{
+	uint64_t top = 0, c;
+	size_t i;
+
+	fprintf(f, "\n%s (n=%" PRIu64 ")", title, h->n);
+	if (!h->n) {
+		fprintf(f, ": none\n");
+		return;
+	}
+	fprintf(f, ": p50 %s, p90 %s, p99 %s, max %s\n", D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)),
+		D(lh_pct(h, 0.99)), D(h->max));
+	for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++) {
+		c = lh_range(h, decades[i], decades[i + 1]);
+		if (c > top)
+			top = c;
+	}
+	for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++) {
+		c = lh_range(h, decades[i], decades[i + 1]);
+		if (c)
+			fprintf(f, "  %-12s %8" PRIu64 "  %.*s\n", decade_names[i], c,
+				(int)(40 * c / top ? 40 * c / top : 1),
+				"########################################");
+	}
+}
+
+static void text_pct(FILE *f, const char *title, const struct lhist *h)
+{
+	fprintf(f, "%-34s", title);
+	if (!h->n)
+		fprintf(f, "none\n");
+	else
+		fprintf(f, "n=%" PRIu64 ", p50 %s, p90 %s, p99 %s, max %s\n", h->n,
+			D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)), D(lh_pct(h, 0.99)), D(h->max));
+}
+
+static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, int top)
+{
+	uint32_t kids[256];
+	size_t i, n = 0, j;
+
+	for (i = 1; i < p->nnodes && n < 256; i++)
+		if (p->nodes[i].parent == node)
+			kids[n++] = (uint32_t)i;
+	/* Largest groups first. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && p->nodes[kids[j]].n > p->nodes[kids[j - 1]].n; j--) {
+			uint32_t t = kids[j];
+
+			kids[j] = kids[j - 1];
+			kids[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		const struct node *nd = &p->nodes[kids[i]];
+		int k;
+
+		if ((int)i == top) {
+			fprintf(f, "%*s... %zu more sites\n", 2 + 2 * depth, "", n - i);
+			break;
+		}
+		fprintf(f, "%*s%" PRIu64 " x %s", 2 + 2 * depth, "", nd->n, nd->start);
+		if (strcmp(nd->site, "(first seen running)"))
+			fprintf(f, "  <- %s", nd->site);
+		fprintf(f, "  [");
+		for (k = 0; k < nd->ngoids; k++)
+			fprintf(f, "%sG%" PRIu64, k ? " " : "", nd->goids[k]);
+		fprintf(f, "%s]", nd->n > (uint64_t)nd->ngoids ? " ..." : "");
+		if (nd->alive)
+			fprintf(f, " %" PRIu64 " alive at the end", nd->alive);
+		fputc('\n', f);
+		if (depth < 8)
+			text_tree(f, p, kids[i], depth + 1, top);
+	}
+}
+
+static void text(struct rep *p, struct replay *r, const struct replay_stats *st)
+{
+	FILE *f = p->out;
+	const char *comm = replay__meta(r, "comm"), *gv = replay__meta(r, "go_version");
+	const struct gotl_rec_end *e = replay__end(r);
+	struct agg **v;
+	size_t i, k;
+	int top = p->o->top > 0 ? p->o->top : 10;
+
+	fprintf(f, "gotl report: %s", comm ? comm : "?");
+	fprintf(f, " (pid %u, %s), recorded %s", st->pid, gv ? gv : "?", D(st->end - st->start));
+	if (e && (e->flags & GOTL_END_EXITED)) {
+		if ((e->status & 0x7f) == 0)
+			fprintf(f, ", exit status %u", (e->status >> 8) & 0xff);
+		else
+			fprintf(f, ", killed by signal %u", e->status & 0x7f);
+	}
+	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s\n",
+		st->goroutines, st->events, st->lost,
+		st->truncated ? ", the log was cut short" : "");
+
+	v = smap_sorted(&p->leaks);
+	fprintf(f, "\nLeak suspects: %" PRIu64 " goroutine%s in %zu group%s%s\n",
+		p->res->leak_suspects, p->res->leak_suspects == 1 ? "" : "s", p->leaks.len,
+		p->leaks.len == 1 ? "" : "s",
+		p->o->all_waits ? " (every goroutine blocked at the end)" :
+		" (blocked at the end on a channel, select, lock or cond)");
+	for (i = 0; v && i < p->leaks.len; i++) {
+		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, D(v[i]->min_blocked));
+		if (v[i]->max_blocked != v[i]->min_blocked)
+			fprintf(f, " to %s", D(v[i]->max_blocked));
+		fprintf(f, "\n      created at  %s\n      blocked at  %s\n      goroutines ",
+			v[i]->a, v[i]->b);
+		for (k = 0; k < v[i]->ngoids && k < 20; k++)
+			fprintf(f, " G%" PRIu64, v[i]->goids[k]);
+		fprintf(f, "%s\n", v[i]->ngoids > 20 ? " ..." : "");
+	}
+	free(v);
+
+	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
+		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", st->goroutines,
+		st->max_alive, D(st->max_alive_ts - st->start), p->exited, p->alive_end,
+		p->blocked_end);
+	text_hist(f, "Lifetime of goroutines that exited", &p->lifetime);
+	fprintf(f, "\nLatency\n");
+	text_pct(f, "  created -> first run", &p->first_run);
+	text_pct(f, "  runnable -> running", &p->runnable);
+	text_hist(f, "Sleep durations", &p->sleep);
+
+	v = smap_sorted(&p->spawn);
+	fprintf(f, "\nTop spawn sites\n");
+	for (i = 0; v && i < p->spawn.len && (int)i < top; i++)
+		fprintf(f, "  %8" PRIu64 "  %s\n", v[i]->n, v[i]->a);
+	free(v);
+
+	v = smap_sorted(&p->by_reason);
+	fprintf(f, "\nBlocked time by wait reason\n");
+	for (i = 0; v && i < p->by_reason.len && (int)i < top; i++)
+		fprintf(f, "  %-28s %8" PRIu64 " spans  total %-10s max %s\n", v[i]->a, v[i]->n,
+			D(v[i]->total), D(v[i]->max));
+	free(v);
+
+	v = smap_sorted(&p->by_site);
+	fprintf(f, "\nBlocked time by site\n");
+	for (i = 0; v && i < p->by_site.len && (int)i < top; i++)
+		fprintf(f, "  %8" PRIu64 " spans  total %-10s %s  (%s)\n", v[i]->n, D(v[i]->total),
+			v[i]->a, v[i]->b);
+	free(v);
+
+	fprintf(f, "\nGoroutine tree, collapsed by creation site\n");
+	text_tree(f, p, 0, 0, top);
+
+	fprintf(f, "\nStack sizes ");
+	if (!p->stack.n)
+		fprintf(f, "(not recorded: gotl record --stack-depth 0?)\n");
+	else
+		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n", p->stack.n,
+			lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
+{
+	size_t i;
+
+	fprintf(f, "\"%s\":{\"n\":%" PRIu64, name, h->n);
+	if (h->n)
+		fprintf(f, ",\"min\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64
+			",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"sum\":%" PRIu64, h->min,
+			lh_pct(h, 0.5), lh_pct(h, 0.9), lh_pct(h, 0.99), h->max, h->sum);
+	if (decade) {
+		fprintf(f, ",\"buckets\":[");
+		for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++)
+			fprintf(f, "%s{\"from_ns\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
+				decades[i], lh_range(h, decades[i], decades[i + 1]));
+		fputc(']', f);
+	}
+	fputc('}', f);
+}
+
+static void jaggs(FILE *f, const char *name, const struct smap *m, const char *ka,
+		  const char *kb)
+{
+	struct agg **v = smap_sorted(m);
+	size_t i;
+
+	fprintf(f, "\"%s\":[", name);
+	for (i = 0; v && i < m->len; i++) {
+		fprintf(f, "%s{\"%s\":", i ? "," : "", ka);
+		jstr(f, v[i]->a);
+		if (kb) {
+			fprintf(f, ",\"%s\":", kb);
+			jstr(f, v[i]->b);
+		}
+		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 "}",
+			v[i]->n, v[i]->total, v[i]->max);
+	}
+	fputc(']', f);
+	free(v);
+}
+
+static void json(struct rep *p, struct replay *r, const struct replay_stats *st)
+{
+	FILE *f = p->out;
+	const struct gotl_rec_end *e = replay__end(r);
+	struct agg **v;
+	size_t i, k;
+
+	fprintf(f, "{\"comm\":");
+	jstr(f, replay__meta(r, "comm"));
+	fprintf(f, ",\"go_version\":");
+	jstr(f, replay__meta(r, "go_version"));
+	fprintf(f, ",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
+		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", st->pid, st->end - st->start,
+		st->events, st->lost, st->truncated ? "true" : "false");
+	if (e && (e->flags & GOTL_END_EXITED))
+		fprintf(f, ",\"exit_status\":%d", (e->status & 0x7f) ? 128 + (int)(e->status & 0x7f) :
+			(int)((e->status >> 8) & 0xff));
+	fprintf(f, ",\"goroutines\":{\"seen\":%" PRIu64 ",\"peak_alive\":%" PRIu64
+		",\"peak_at_ns\":%" PRIu64 ",\"exited\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
+		",\"blocked_at_end\":%" PRIu64 "}", st->goroutines, st->max_alive,
+		st->max_alive_ts - st->start, p->exited, p->alive_end, p->blocked_end);
+
+	v = smap_sorted(&p->leaks);
+	fprintf(f, ",\"leak_suspects\":[");
+	for (i = 0; v && i < p->leaks.len; i++) {
+		fprintf(f, "%s{\"count\":%" PRIu64 ",\"wait_reason\":", i ? "," : "", v[i]->n);
+		jstr(f, v[i]->c);
+		fprintf(f, ",\"created_at\":");
+		jstr(f, v[i]->a);
+		fprintf(f, ",\"blocked_at\":");
+		jstr(f, v[i]->b);
+		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64 ",\"goids\":[",
+			v[i]->min_blocked, v[i]->max_blocked);
+		for (k = 0; k < v[i]->ngoids; k++)
+			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "],");
+	free(v);
+	jhist(f, "lifetime", &p->lifetime, true);
+	fputc(',', f);
+	jhist(f, "create_to_first_run", &p->first_run, false);
+	fputc(',', f);
+	jhist(f, "runnable_to_running", &p->runnable, false);
+	fputc(',', f);
+	jhist(f, "sleep", &p->sleep, true);
+	fputc(',', f);
+	jhist(f, "stack_bytes", &p->stack, false);
+	fputc(',', f);
+	jaggs(f, "spawn_sites", &p->spawn, "site", NULL);
+	fputc(',', f);
+	jaggs(f, "blocked_by_reason", &p->by_reason, "wait_reason", NULL);
+	fputc(',', f);
+	jaggs(f, "blocked_by_site", &p->by_site, "site", "wait_reason");
+	fprintf(f, ",\"tree\":[");
+	for (i = 1; i < p->nnodes; i++) {
+		const struct node *nd = &p->nodes[i];
+
+		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
+			",\"start_function\":", i > 1 ? "," : "", i, nd->parent, nd->n, nd->alive);
+		jstr(f, nd->start);
+		fprintf(f, ",\"created_at\":");
+		jstr(f, nd->site);
+		fprintf(f, ",\"goids\":[");
+		for (k = 0; k < (size_t)nd->ngoids; k++)
+			fprintf(f, "%s%" PRIu64, k ? "," : "", nd->goids[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]}\n");
+}
+
+/* ---- entry -------------------------------------------------------------- */
+
+/* The end of the replay: its metadata is still there to be printed. */
+static void on_finish(void *ctx, struct replay *r, uint64_t end)
+{
+	struct rep *p = ctx;
+	size_t i;
+
+	p->end = end;
+	for (i = 0; i < p->leaks.cap; i++)
+		if (p->leaks.slots[i])
+			p->res->leak_suspects += p->leaks.slots[i]->n;
+	p->res->leak_groups = p->leaks.len;
+	if (p->err)
+		return;
+	if (p->o->json)
+		json(p, r, replay__stats(r));
+	else
+		text(p, r, replay__stats(r));
+}
+
+int report__run(const struct report_opts *o, FILE *out, struct report_result *res, char *err,
+		size_t errlen)
+{
+	struct rep p;
+	struct rp_sink sink = {
+		.ctx = &p, .born = on_born, .state_end = on_state_end_life, .gone = on_gone,
+		.finish = on_finish,
+	};
+	struct replay_stats st;
+	size_t i;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	memset(res, 0, sizeof(*res));
+	p.o = o;
+	p.out = out;
+	p.res = res;
+	/* Node 0 is the root: goroutines with no parent in the recording. */
+	p.nodes = calloc(64, sizeof(*p.nodes));
+	if (!p.nodes) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	p.cap_nodes = 64;
+	p.nnodes = 1;
+	p.nodes[0] = (struct node){ .start = strdup(""), .site = strdup("") };
+	ret = replay__run(o->log_path, &sink, &st, err, errlen);
+	free(p.lifetime.counts);
+	free(p.first_run.counts);
+	free(p.runnable.counts);
+	free(p.sleep.counts);
+	free(p.stack.counts);
+	smap_free(&p.spawn);
+	smap_free(&p.by_reason);
+	smap_free(&p.by_site);
+	smap_free(&p.leaks);
+	for (i = 0; i < p.nnodes; i++) {
+		free(p.nodes[i].start);
+		free(p.nodes[i].site);
+	}
+	free(p.nodes);
+	return ret;
+}
