@@ -225,6 +225,7 @@ struct node {
 /* What the report keeps for each live goroutine. */
 struct rg {
 	uint32_t node;
+	bool noted;		/* its goid is in its node's list (or the list was full) */
 };
 
 struct rep {
@@ -316,6 +317,20 @@ static void oom(struct rep *p, struct replay *r)
 	replay__fail(r, -ENOMEM, "out of memory");
 }
 
+/* A node keeps its first few goids; on Go <= 1.23 a goid is known only after the first state. */
+static void note_goid(struct rep *p, struct rp_g *g)
+{
+	struct rg *x = g->sink;
+	struct node *nd;
+
+	if (!x || x->noted || !g->goid)
+		return;
+	x->noted = true;
+	nd = &p->nodes[x->node];
+	if (nd->ngoids < 4)
+		nd->goids[nd->ngoids++] = g->goid;
+}
+
 static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
 {
 	struct rep *p = ctx;
@@ -343,8 +358,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	nd = &p->nodes[x->node];
 	nd->n++;
 	nd->alive++;
-	if (nd->ngoids < 4 && g->goid)
-		nd->goids[nd->ngoids++] = g->goid;
+	note_goid(p, g);
 }
 
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
@@ -434,6 +448,7 @@ static void on_state_end_life(void *ctx, struct replay *r, struct rp_g *g, uint6
 	struct rep *p = ctx;
 	struct rg *x = g->sink;
 
+	note_goid(p, g);
 	on_state_end(ctx, r, g, end, how);
 	if (!x || how == RP_END_NEXT)
 		return;
@@ -590,9 +605,11 @@ static void text(struct rep *p, struct replay *r, const struct replay_stats *st)
 		p->o->all_waits ? " (every goroutine blocked at the end)" :
 		" (blocked at the end on a channel, select, lock or cond)");
 	for (i = 0; v && i < p->leaks.len; i++) {
-		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, D(v[i]->min_blocked));
-		if (v[i]->max_blocked != v[i]->min_blocked)
-			fprintf(f, " to %s", D(v[i]->max_blocked));
+		const char *lo = D(v[i]->min_blocked), *hi = D(v[i]->max_blocked);
+
+		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, lo);
+		if (strcmp(lo, hi))
+			fprintf(f, " to %s", hi);
 		fprintf(f, "\n      created at  %s\n      blocked at  %s\n      goroutines ",
 			v[i]->a, v[i]->b);
 		for (k = 0; k < v[i]->ngoids && k < 20; k++)

@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 GO_TOOLCHAINS=${GO_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 RUNS=${RUNS:-5}
-SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong"
+SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper"
 LIMIT_MS=2000
 
 tmp=$(mktemp -d)
@@ -176,6 +176,20 @@ elif name == "cgo":
     eq("call_us", 5000)
     eq("callbacks", 3)
     need(len(t.get("callback_goids") or []) >= 1, "no callback goroutine")
+elif name == "workerpool":
+    need(len(t.get("workers") or []) == 3, "not 3 workers")
+    eq("jobs", 10)
+    eq("sum", 385)
+    eq("wait_reason", "chan receive")
+    source_line("go_file", "go_line", "go worker(")
+    source_line("block_file", "block_line", "range jobs")
+elif name == "lockleak":
+    need(goid("blocked_goid") != main, "the blocked goroutine is main")
+    eq("wait_reason", "sync.Mutex.Lock" if minor >= 20 else "semacquire")
+    source_line("go_file", "go_line", "go update(")
+    source_line("block_file", "block_line", "mu.Lock()")
+elif name == "sleeper":
+    need(len(set(t.get("waiter_goids") or [])) == 2, "not 2 waiters")
 elif name == "pingpong":
     eq("rounds", 2000)
     need(goid("pong_goid") != main, "pong is main")
@@ -185,7 +199,7 @@ else:
 # Fields that must be the same in every run of one build: everything but
 # goroutine ids (the main goroutine's id included: it is always 1).
 volatile = {"workers", "leaked", "winner", "sleepers", "waves", "parents", "callers",
-            "callback_goids"}
+            "callback_goids", "waiter_goids"}
 stable = {k: v for k, v in t.items()
           if k not in volatile and not (k.endswith("_goid") and k != "main_goid")}
 stable["sleepers_ms"] = [x.get("ms") for x in t.get("sleepers", [])]

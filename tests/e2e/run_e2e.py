@@ -333,19 +333,182 @@ def s_cgo(model, t, ctx):
 
 def s_pingpong(model, t, ctx):
     a, b = t["main_goid"], t["pong_goid"]
+    # Each unbuffered handoff parks whichever side arrives first and the other
+    # wakes it: two wake-ups per round, in whichever direction.
     ab = sum(1 for g in wake_sources(model, b) if g == a)
     ba = sum(1 for g in wake_sources(model, a) if g == b)
-    check(ab >= t["rounds"] and ba >= t["rounds"] - 1,
+    check(ab + ba >= 2 * t["rounds"] - 2,
           "%d wake-ups main -> pong and %d back for %d rounds" % (ab, ba, t["rounds"]))
     check_created_by(model, b, a)
+
+
+def s_workerpool(model, t, ctx):
+    for w in t["workers"]:
+        check_created_by(model, w, t["main_goid"], t["go_file"], t["go_line"])
+        check_blocked_at_end(model, w, t["wait_reason"])
+        site = last(model, w)["args"].get("blocked_at", "")
+        check(site.endswith("%s:%d" % (t["block_file"], t["block_line"])),
+              "G%d blocked_at %r, want the range line %d" % (w, site, t["block_line"]))
+
+
+def s_lockleak(model, t, ctx):
+    g = t["blocked_goid"]
+    check_created_by(model, g, t["main_goid"], t["go_file"], t["go_line"])
+    check_blocked_at_end(model, g, t["wait_reason"])
+    site = last(model, g)["args"].get("blocked_at", "")
+    check(site.endswith("%s:%d" % (t["block_file"], t["block_line"])),
+          "G%d blocked_at %r, want the Lock line %d" % (g, site, t["block_line"]))
+
+
+def s_sleeper(model, t, ctx):
+    reasons = sorted(last(model, g)["name"] for g in t["waiter_goids"])
+    check(reasons == ["IO wait", "sleep"], "the waiters end in %s" % reasons)
 
 
 CHECKS = {
     "leaky": s_leaky, "gather_fixed": s_gather_fixed, "mutex": s_mutex, "pipeline": s_pipeline,
     "sleep": s_sleep, "echo": s_echo, "exitcode": s_exitcode, "panicker": s_panicker,
     "signal": s_signal, "coro": s_coro, "spawn": s_spawn, "cgo": s_cgo,
-    "pingpong": s_pingpong,
+    "pingpong": s_pingpong, "workerpool": s_workerpool, "lockleak": s_lockleak,
+    "sleeper": s_sleeper,
 }
+
+
+# ---------------------------------------------------------------- gotl report
+
+def leak_groups(rep):
+    return {g["wait_reason"]: g for g in rep["leak_suspects"]}
+
+
+def one_leak(rep, t, goids, go_line, block_line, reason):
+    groups = rep["leak_suspects"]
+    check(len(groups) == 1, "want one leak group, got %s" % groups)
+    g = groups[0]
+    check(sorted(g["goids"]) == sorted(goids) and g["count"] == len(goids),
+          "leak goids %s, want %s" % (g["goids"], sorted(goids)))
+    check(g["wait_reason"] == reason, "leak wait reason %r, want %r" % (g["wait_reason"], reason))
+    check(g["created_at"].endswith("%s:%d" % (t["go_file"], go_line)),
+          "leak created_at %r, want line %d" % (g["created_at"], go_line))
+    check(g["blocked_at"].endswith("%s:%d" % (t["block_file"], block_line)),
+          "leak blocked_at %r, want line %d" % (g["blocked_at"], block_line))
+    check(g["blocked_min_ns"] > 0 and g["blocked_max_ns"] >= g["blocked_min_ns"],
+          "leak blocked durations %s" % g)
+
+
+def r_leaky(rep, t, ctx):
+    one_leak(rep, t, t["leaked"], t["go_line"], t["block_line"], t["wait_reason"])
+
+
+def r_workerpool(rep, t, ctx):
+    one_leak(rep, t, t["workers"], t["go_line"], t["block_line"], t["wait_reason"])
+
+
+def r_lockleak(rep, t, ctx):
+    one_leak(rep, t, [t["blocked_goid"]], t["go_line"], t["block_line"], t["wait_reason"])
+
+
+def r_no_leaks(rep, t, ctx):
+    check(rep["leak_suspects"] == [], "leak suspects: %s" % rep["leak_suspects"])
+
+
+def r_gather_fixed(rep, t, ctx):
+    r_no_leaks(rep, t, ctx)
+    check(rep["lifetime"]["n"] >= len(t["workers"]), "lifetimes of %d exited goroutines"
+          % rep["lifetime"]["n"])
+
+
+def r_sleeper(rep, t, ctx):
+    r_no_leaks(rep, t, ctx)
+    allw = ctx["report"]("--all-waits")
+    goids = {g for grp in allw["leak_suspects"] for g in grp["goids"]}
+    check(set(t["waiter_goids"]) <= goids, "--all-waits lists %s, not the waiters %s"
+          % (sorted(goids), t["waiter_goids"]))
+    reasons = {grp["wait_reason"] for grp in allw["leak_suspects"]}
+    check({"sleep", "IO wait"} <= reasons, "--all-waits reasons %s" % reasons)
+
+
+def r_exitcode(rep, t, ctx):
+    hit = [g for g in rep["leak_suspects"] if t["blocked_goid"] in g["goids"]]
+    check(hit and hit[0]["wait_reason"] == t["wait_reason"] and
+          hit[0]["blocked_at"].endswith("%s:%d" % (t["block_file"], t["block_line"])),
+          "the goroutine blocked at exit is not a suspect at its line: %s" % rep["leak_suspects"])
+
+
+def r_sleep(rep, t, ctx):
+    sl = rep["sleep"]
+    check(sl["n"] >= len(t["sleepers"]), "%d sleeps, want >= %d" % (sl["n"], len(t["sleepers"])))
+    longest = max(x["ms"] for x in t["sleepers"]) * 1000000
+    check(sl["max"] >= longest * 0.98, "longest sleep %d ns, want ~%d" % (sl["max"], longest))
+    b = {x["from_ns"]: x["count"] for x in sl["buckets"]}
+    check(b[10000000] >= sum(1 for x in t["sleepers"] if 10 <= x["ms"] < 100),
+          "the 10-100 ms bucket has %d sleeps" % b[10000000])
+
+
+def r_spawn(rep, t, ctx):
+    nodes = {n["id"]: n for n in rep["tree"]}
+    wave_goids = {g for w in t["waves"] for g in w}
+    wave_nodes = [n for n in nodes.values() if n["goids"] and set(n["goids"]) <= wave_goids]
+    by_parent = sorted(n["count"] for n in wave_nodes)
+    check(by_parent == [50, 100], "the waves are collapsed into %s, want [50, 100]" % by_parent)
+    spawner = [n for n in nodes.values() if t["spawner_goid"] in n["goids"]]
+    check(spawner and any(n["parent"] == spawner[0]["id"] and n["count"] == 50
+                          for n in wave_nodes), "wave 2 is not under the spawner")
+    sites = [x for x in rep["spawn_sites"] if x["count"] == t["total"]]
+    check(sites, "no spawn site with %d goroutines: %s" % (t["total"], rep["spawn_sites"][:3]))
+    check(rep["goroutines"]["peak_alive"] >= 50, "peak %d" % rep["goroutines"]["peak_alive"])
+
+
+def r_pingpong(rep, t, ctx):
+    check(rep["runnable_to_running"]["n"] >= t["rounds"], "%d runnable->running for %d rounds"
+          % (rep["runnable_to_running"]["n"], t["rounds"]))
+
+
+def r_mutex(rep, t, ctx):
+    by = {x["wait_reason"]: x for x in rep["blocked_by_reason"]}
+    check(t["wait_reason"] in by, "no %r in blocked time by reason" % t["wait_reason"])
+    sites = [x for x in rep["blocked_by_site"] if x["wait_reason"] == t["wait_reason"]]
+    check(any(x["site"].endswith("%s:%d" % (t["lock_file"], t["lock_line"])) for x in sites),
+          "no %r site at the Lock line %d: %s" % (t["wait_reason"], t["lock_line"], sites))
+    r_no_leaks(rep, t, ctx)
+
+
+def r_echo(rep, t, ctx):
+    by = {x["wait_reason"] for x in rep["blocked_by_reason"]}
+    check("IO wait" in by, "no IO wait in blocked time by reason")
+
+
+REPORT_CHECKS = {
+    "leaky": r_leaky, "workerpool": r_workerpool, "lockleak": r_lockleak,
+    "gather_fixed": r_gather_fixed, "sleeper": r_sleeper, "exitcode": r_exitcode,
+    "sleep": r_sleep, "spawn": r_spawn, "pingpong": r_pingpong, "mutex": r_mutex,
+    "echo": r_echo, "pipeline": r_no_leaks,
+}
+
+
+def check_report(gotl, raw, model, truth, status):
+    """gotl report on the raw log agrees with the sample and with the trace."""
+    def report(*flags):
+        r = run([gotl, "report", "--json"] + list(flags) + [raw])
+        check(r.returncode == 0, "gotl report %s: %s" % (" ".join(flags), r.stderr.decode()))
+        return json.loads(r.stdout)
+    rep = report()
+    check(rep["events_lost"] == 0, "report counts %d lost events" % rep["events_lost"])
+    check(rep.get("exit_status") == status, "report exit status %s, want %d"
+          % (rep.get("exit_status"), status))
+    # The trace's list of suspects is the report's.
+    sus = [t["uuid"] for t in model.m["tracks"] if (t.get("name") or "").startswith("Leak suspects")]
+    in_trace = sorted(i["args"]["goid"] for i in model.instants if sus and i["track"] == sus[0])
+    in_report = sorted(g for grp in rep["leak_suspects"] for g in grp["goids"])
+    check(in_trace == in_report, "trace suspects %s, report %s" % (in_trace, in_report))
+    r = run([gotl, "report", "--fail-on-leak", raw])
+    check(r.returncode == (1 if in_report else 0), "--fail-on-leak: exit %d with %d suspects"
+          % (r.returncode, len(in_report)))
+    check(r.stdout.decode().startswith("gotl report: "), "text report: %r" % r.stdout[:100])
+    st = rep["stack_bytes"]
+    check(st["n"] > 0 and st["min"] >= 2048, "stack sizes %s" % st)
+    fn = REPORT_CHECKS.get(truth["sample"])
+    if fn:
+        fn(rep, truth, {"report": report})
 
 
 # ---------------------------------------------------------------- special cases
@@ -627,6 +790,7 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     pid = procs[0]["pid"] if procs else -1
     check_generic(model, pid)
     CHECKS[sample](model, truth, {"go": label, "minor": int(label.split(".")[1])})
+    check_report(gotl, raw, model, truth, status_of(plain.returncode))
 
     again = trace + ".again"
     r = run([gotl, "convert", raw, "-o", again])

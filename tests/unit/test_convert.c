@@ -18,100 +18,8 @@
 #include "gotl/event.h"
 #include "convert.h"
 #include "logw.h"
+#include "logbuild.h"
 #include "tracedec.h"
-
-#define GP1 0xc000002000ull
-#define GP7 0xc000003000ull
-#define PC_MAIN 0x401000ull
-#define PC_WORKER 0x402000ull
-#define PC_GO 0x401234ull
-#define PC_RT 0x400100ull
-
-struct fixture {
-	char log[64], trace[64];
-	struct logw *lw;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	snprintf(f->log, sizeof(f->log), "/tmp/gotl-test-%d.gotl", getpid());
-	snprintf(f->trace, sizeof(f->trace), "/tmp/gotl-test-%d.pftrace", getpid());
-	assert_int_equal(logw__open(f->log, &f->lw), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	logw__close(f->lw);
-	unlink(f->log);
-	unlink(f->trace);
-	free(f);
-	return 0;
-}
-
-static void prologue(struct logw *lw)
-{
-	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-				    .pid = 4242, .flags = GOTL_START_LAUNCHED,
-				    .monotonic_ns = 900, .realtime_ns = 1700000000000000000ull };
-
-	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
-	assert_int_equal(logw__meta(lw, "comm", "prog"), 0);
-	assert_int_equal(logw__meta(lw, "arg", "./prog"), 0);
-	assert_int_equal(logw__waitreason(lw, 0, ""), 0);
-	assert_int_equal(logw__waitreason(lw, 14, "chan receive"), 0);
-	assert_int_equal(logw__waitreason(lw, 15, "chan send"), 0);
-	assert_int_equal(logw__waitreason(lw, 19, "sleep"), 0);
-	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10), 0);
-	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go", 30), 0);
-	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
-	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
-	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
-}
-
-static void create(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid, uint64_t pgp,
-		   uint64_t pgoid, uint64_t start, uint64_t gopc)
-{
-	struct gotl_ev_create e = {
-		.hdr = { .type = GOTL_REC_CREATE, .size = sizeof(e), .tid = 100, .ts = ts },
-		.gp = gp, .goid = goid, .parent_gp = pgp, .parent_goid = pgoid,
-		.startpc = start, .gopc = gopc, .to = GOTL_G_RUNNABLE,
-	};
-
-	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
-}
-
-static void status_from(struct logw *lw, uint8_t probe, uint64_t ts, uint32_t tid, uint64_t gp,
-			uint64_t goid, uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp,
-			uint64_t wgoid)
-{
-	struct gotl_ev_status e = {
-		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(e), .tid = tid, .ts = ts },
-		.gp = gp, .goid = goid, .other_gp = wgp, .other_goid = wgoid,
-		.from = from, .to = to, .reason = reason, .probe = probe,
-	};
-
-	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
-}
-
-static void status(struct logw *lw, uint64_t ts, uint32_t tid, uint64_t gp, uint64_t goid,
-		   uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp, uint64_t wgoid)
-{
-	status_from(lw, GOTL_PROBE_CASGSTATUS, ts, tid, gp, goid, from, to, reason, wgp, wgoid);
-}
-
-static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
-{
-	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = ts },
-				  .status = wstatus, .flags = GOTL_END_EXITED };
-
-	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
-}
 
 static struct tdec *convert_ok(struct fixture *f, struct convert_stats *st)
 {
@@ -544,6 +452,74 @@ static void test_deterministic(void **state)
 	free(b);
 }
 
+/*
+ * Stacks: a goroutine parks with a stack (its block site is the innermost
+ * frame outside the standard library) and was created with its parent's
+ * stack; still blocked on a channel at the end, it is a leak suspect.
+ */
+static void test_stacks_and_suspects(void **state)
+{
+	static const uint64_t park[] = { 0x403000, 0x403100, 0x402010, 0x402020 };
+	static const uint64_t born[] = { 0x404000, 0x401300, 0x401400 };
+	struct fixture *f = *state;
+	const struct td_track *g7, *sus;
+	const struct td_slice *s;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, marks = 0;
+
+	prologue(f->lw);
+	frames(f->lw, 0x403000, "runtime.gopark", "/go/src/runtime/proc.go", 460);
+	frames(f->lw, 0x403100, "runtime.chansend1", "/go/src/runtime/chan.go", 161);
+	frames(f->lw, 0x402010, "main.worker", "/src/main.go", 30);
+	frames(f->lw, 0x402020, "runtime.goexit", "/go/src/runtime/asm.s", 1700);
+	frames(f->lw, 0x404000, "runtime.newproc", "/go/src/runtime/proc.go", 5298);
+	frames(f->lw, 0x401300, "main.main", "/src/main.go", 14);
+	frames(f->lw, 0x401400, "runtime.main", "/go/src/runtime/proc.go", 290);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(f->lw, 2000, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	stack(f->lw, 2000, GP7, GOTL_STACK_CREATE, born, 3, 8192);
+	status(f->lw, 3000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 4000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
+	stack(f->lw, 4000, GP7, GOTL_STACK_BLOCK, park, 4, 8192);
+	end(f->lw, 9000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.leak_suspects, 1);
+
+	g7 = td_track_named(d, "G7 ");
+	s = td_nth_slice(d, g7->uuid, 2);
+	assert_slice(s, "chan send", 4000, 5000);
+	assert_string_equal(arg_s(s, "blocked_at"), "main.worker /src/main.go:30");
+	assert_string_equal(s->stack, "runtime.goexit asm.s:1700 > main.worker main.go:30 > "
+			    "runtime.chansend1 chan.go:161 > runtime.gopark proc.go:460");
+	for (i = 0; i < d->nslices; i++) {
+		const struct td_slice *x = &d->slices[i];
+
+		if (x->instant && !strcmp(x->name, "GoCreate")) {
+			/* The creator's stack, from its `go` statement (newproc's frame dropped). */
+			assert_string_equal(x->stack, "runtime.main proc.go:290 > main.main main.go:14");
+		} else if (x->instant && !strcmp(x->name, "leak suspect")) {
+			marks++;
+			assert_int_equal(x->track, g7->uuid);
+			assert_int_equal(x->ts, 9000);
+			assert_int_equal(arg_u(x, "blocked_for_ns"), 5000);
+		}
+	}
+	assert_int_equal(marks, 1);
+	sus = td_track_named(d, "Leak suspects (1)");
+	assert_non_null(sus);
+	for (i = 0, marks = 0; i < d->nslices; i++)
+		if (d->slices[i].track == sus->uuid) {
+			marks++;
+			assert_string_equal(d->slices[i].name, "G7 chan send at main.go:30");
+			assert_string_equal(arg_s(&d->slices[i], "created_at"),
+					    "main.main /src/main.go:14");
+		}
+	assert_int_equal(marks, 1);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +532,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_logs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stacks_and_suspects, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

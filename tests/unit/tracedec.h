@@ -32,6 +32,7 @@ struct td_slice {
 	int nargs;
 	uint64_t flow_out, flow_in;
 	int depth;
+	char stack[1024];	/* callstack frame names, outermost first, " > " between */
 };
 
 struct td_track {
@@ -54,6 +55,10 @@ struct tdec {
 	struct td_counter counters[TD_MAX * 4];
 	int ncounters;
 	char *names[TD_MAX], *args[TD_MAX], *strs[TD_MAX], *cats[64];
+	char *funcs[TD_MAX];		/* function_names */
+	uint64_t frame_func[TD_MAX];	/* frame iid -> function name iid */
+	uint64_t *stacks[TD_MAX];	/* callstack iid -> frame iids */
+	size_t nstack[TD_MAX];
 	int packets, clock_snapshots, cleared_first, errors;
 	char attrs[64][2][256];
 	int nattrs;
@@ -102,6 +107,8 @@ static void td_free(struct tdec *d)
 		free(d->names[i]);
 		free(d->args[i]);
 		free(d->strs[i]);
+		free(d->funcs[i]);
+		free(d->stacks[i]);
 	}
 	for (i = 0; i < 64; i++)
 		free(d->cats[i]);
@@ -184,6 +191,24 @@ static struct tdec *td_read(const char *path)
 
 				if (s->iid < TD_MAX)
 					d->strs[s->iid] = td_dup((const char *)s->str.data, s->str.len);
+			}
+			for (j = 0; j < (int)id->n_function_names; j++) {
+				Gotl__Perfetto__InternedString *s = id->function_names[j];
+
+				if (s->iid < TD_MAX)
+					d->funcs[s->iid] = td_dup((const char *)s->str.data, s->str.len);
+			}
+			for (j = 0; j < (int)id->n_frames; j++)
+				if (id->frames[j]->iid < TD_MAX)
+					d->frame_func[id->frames[j]->iid] = id->frames[j]->function_name_id;
+			for (j = 0; j < (int)id->n_callstacks; j++) {
+				Gotl__Perfetto__Callstack *c = id->callstacks[j];
+
+				if (c->iid >= TD_MAX)
+					continue;
+				d->stacks[c->iid] = calloc(c->n_frame_ids + 1, sizeof(uint64_t));
+				memcpy(d->stacks[c->iid], c->frame_ids, c->n_frame_ids * sizeof(uint64_t));
+				d->nstack[c->iid] = c->n_frame_ids;
 			}
 			for (j = 0; j < (int)id->n_event_categories; j++)
 				if (id->event_categories[j]->iid < 64)
@@ -281,6 +306,24 @@ static struct tdec *td_read(const char *path)
 			s->depth = depth;
 			memcpy(s->name, evs[i].name, sizeof(s->name));
 			memcpy(s->args, evs[i].args, sizeof(s->args));
+			if (te->has_callstack_iid) {
+				uint64_t cs = te->callstack_iid;
+				size_t f, len = 0;
+
+				if (cs >= TD_MAX || !d->stacks[cs])
+					d->errors++;
+				for (f = 0; cs < TD_MAX && f < d->nstack[cs]; f++) {
+					uint64_t fr = d->stacks[cs][f];
+					const char *fn = fr < TD_MAX ? td_lookup(d->funcs, d->frame_func[fr]) : NULL;
+
+					if (!fn)
+						d->errors++;
+					len += (size_t)snprintf(s->stack + len, sizeof(s->stack) - len, "%s%s",
+								f ? " > " : "", fn ? fn : "?");
+					if (len >= sizeof(s->stack))
+						break;
+				}
+			}
 			s->nargs = evs[i].nargs;
 			s->flow_out = te->n_flow_ids ? te->flow_ids[0] : 0;
 			s->flow_in = te->n_terminating_flow_ids ? te->terminating_flow_ids[0] : 0;

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * logbuild.h: test-only helpers that write synthetic gotl event logs with
+ * logw, record for record as the recorder and the BPF programs would, and
+ * a cmocka fixture holding a log and a trace path. Header-only; include it
+ * in one test file (after cmocka.h).
+ */
+#ifndef GOTL_LOGBUILD_H
+#define GOTL_LOGBUILD_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gotl/event.h"
+#include "gobin.h"
+#include "logw.h"
+
+#define GP1 0xc000002000ull
+#define GP7 0xc000003000ull
+#define PC_MAIN 0x401000ull
+#define PC_WORKER 0x402000ull
+#define PC_GO 0x401234ull
+#define PC_RT 0x400100ull
+
+struct fixture {
+	char log[64], trace[64];
+	struct logw *lw;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->log, sizeof(f->log), "/tmp/gotl-test-%d.gotl", getpid());
+	snprintf(f->trace, sizeof(f->trace), "/tmp/gotl-test-%d.pftrace", getpid());
+	assert_int_equal(logw__open(f->log, &f->lw), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	logw__close(f->lw);
+	unlink(f->log);
+	unlink(f->trace);
+	free(f);
+	return 0;
+}
+
+static void prologue(struct logw *lw)
+{
+	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
+				    .pid = 4242, .flags = GOTL_START_LAUNCHED,
+				    .monotonic_ns = 900, .realtime_ns = 1700000000000000000ull };
+
+	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
+	assert_int_equal(logw__meta(lw, "comm", "prog"), 0);
+	assert_int_equal(logw__meta(lw, "arg", "./prog"), 0);
+	assert_int_equal(logw__waitreason(lw, 0, ""), 0);
+	assert_int_equal(logw__waitreason(lw, 14, "chan receive"), 0);
+	assert_int_equal(logw__waitreason(lw, 15, "chan send"), 0);
+	assert_int_equal(logw__waitreason(lw, 19, "sleep"), 0);
+	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10), 0);
+	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go", 30), 0);
+	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
+	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
+	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
+}
+
+static void create(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid, uint64_t pgp,
+		   uint64_t pgoid, uint64_t start, uint64_t gopc)
+{
+	struct gotl_ev_create e = {
+		.hdr = { .type = GOTL_REC_CREATE, .size = sizeof(e), .tid = 100, .ts = ts },
+		.gp = gp, .goid = goid, .parent_gp = pgp, .parent_goid = pgoid,
+		.startpc = start, .gopc = gopc, .to = GOTL_G_RUNNABLE,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static void status_from(struct logw *lw, uint8_t probe, uint64_t ts, uint32_t tid, uint64_t gp,
+			uint64_t goid, uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp,
+			uint64_t wgoid)
+{
+	struct gotl_ev_status e = {
+		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(e), .tid = tid, .ts = ts },
+		.gp = gp, .goid = goid, .other_gp = wgp, .other_goid = wgoid,
+		.from = from, .to = to, .reason = reason, .probe = probe,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static void status(struct logw *lw, uint64_t ts, uint32_t tid, uint64_t gp, uint64_t goid,
+		   uint8_t from, uint8_t to, uint8_t reason, uint64_t wgp, uint64_t wgoid)
+{
+	status_from(lw, GOTL_PROBE_CASGSTATUS, ts, tid, gp, goid, from, to, reason, wgp, wgoid);
+}
+
+static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
+{
+	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = ts },
+				  .status = wstatus, .flags = GOTL_END_EXITED };
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+
+/* A stack record: pcs innermost first, as BPF writes it (then trimmed). */
+static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp, uint8_t kind, const uint64_t *pcs,
+		  int n, uint64_t stack_size)
+{
+	struct gotl_ev_stack e = {
+		.hdr = { .type = GOTL_REC_STACK, .tid = 100, .ts = ts },
+		.gp = gp, .kind = kind, .n = (uint8_t)n, .gp_stack_size = stack_size,
+	};
+
+	memcpy(e.pcs, pcs, 8 * (size_t)n);
+	e.hdr.size = (uint16_t)(offsetof(struct gotl_ev_stack, pcs) + 8 * (size_t)n);
+	assert_int_equal(logw__append(lw, &e, e.hdr.size), 0);
+}
+
+/* The frames of a stack pc, innermost first. */
+static __attribute__((unused)) void frames(struct logw *lw, uint64_t pc, const char *func, const char *file, int line)
+{
+	struct gobin_frame f = { .func = func, .file = file, .line = line };
+
+	assert_int_equal(logw__frames(lw, pc, &f, 1), 0);
+}
+
+#endif /* GOTL_LOGBUILD_H */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * test_report.c: `gotl report` on a synthetic log whose story is known to
+ * the nanosecond: two workers leak on a channel send, one sleeps 5 ms and
+ * exits, a runtime goroutine and an IO waiter are blocked at the end and
+ * must not be suspects (unless --all-waits). Every analysis is checked
+ * against that story, in the JSON and in the text.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gotl/event.h"
+#include "logw.h"
+#include "logbuild.h"
+#include "report.h"
+
+#define GP8 0xc000004000ull
+#define GP9 0xc000005000ull
+#define GP10 0xc000006000ull
+#define GP11 0xc000007000ull
+#define PC_BGSWEEP 0x400500ull
+#define MS 1000000ull
+
+static const uint64_t park_send[] = { 0x403000, 0x403100, 0x402010, 0x402020 };
+
+static void story(struct logw *lw)
+{
+	prologue(lw);
+	assert_int_equal(logw__sym(lw, PC_BGSWEEP, GOTL_SYM_ENTRY, "runtime.bgsweep",
+				   "/go/src/runtime/mgcsweep.go", 270), 0);
+	assert_int_equal(logw__waitreason(lw, 2, "IO wait"), 0);
+	frames(lw, 0x403000, "runtime.gopark", "/go/src/runtime/proc.go", 460);
+	frames(lw, 0x403100, "runtime.chansend1", "/go/src/runtime/chan.go", 161);
+	frames(lw, 0x402010, "main.worker", "/src/main.go", 30);
+	frames(lw, 0x402020, "runtime.goexit", "/go/src/runtime/asm.s", 1700);
+
+	/* G1 runs main; the runtime's G10 blocks on a channel of its own. */
+	create(lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(lw, 1100, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(lw, 1200, GP10, 10, GP1, 1, PC_BGSWEEP, PC_RT);
+	/* Three workers from main.main main.go:14. */
+	create(lw, 2000, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	create(lw, 2000 + 10, GP8, 8, GP1, 1, PC_WORKER, PC_GO);
+	create(lw, 2000 + 20, GP9, 9, GP1, 1, PC_WORKER, PC_GO);
+	create(lw, 2000 + 30, GP11, 11, GP1, 1, PC_WORKER, PC_GO);
+	status(lw, 2500, 101, GP10, 10, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 2600, 101, GP10, 10, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+	/* first runs: 1000, 1090, 1080, 1070 ns after creation */
+	status(lw, 3000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 3100, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
+	stack(lw, 3100, GP7, GOTL_STACK_BLOCK, park_send, 4, 8192);
+	status(lw, 3100, 100, GP8, 8, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 3200, 100, GP8, 8, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
+	stack(lw, 3200, GP8, GOTL_STACK_BLOCK, park_send, 4, 16384);
+	status(lw, 3100, 102, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 3300, 102, GP9, 9, GOTL_G_RUNNING, GOTL_G_WAITING, 19, 0, 0);	/* sleep */
+	status(lw, 3100, 103, GP11, 11, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 3400, 103, GP11, 11, GOTL_G_RUNNING, GOTL_G_WAITING, 2, 0, 0);	/* IO */
+	/* G9 sleeps 5 ms, waits 200 ns for a P, runs 100 ns and exits. */
+	status(lw, 3300 + 5 * MS, 100, GP9, 9, GOTL_G_WAITING, GOTL_G_RUNNABLE, 0, 0, 0);
+	status(lw, 3500 + 5 * MS, 100, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 3600 + 5 * MS, 100, GP9, 9, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
+	end(lw, 100 * MS, 0);
+}
+
+/* Run the report into a string. */
+static char *report(struct fixture *f, bool json, bool all_waits, struct report_result *res)
+{
+	struct report_opts o = { .log_path = f->log, .json = json, .all_waits = all_waits,
+				 .top = 10 };
+	char err[256] = "", *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(report__run(&o, out, res, err, sizeof(err)), 0);
+	fclose(out);
+	return buf;
+}
+
+static void has(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("missing %s\nin: %s", want, text);
+}
+
+static void test_json(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	char *j;
+
+	story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	/* Two workers leak on the send: one group, the runtime's G10 and the IO waiter aside. */
+	assert_int_equal(res.leak_suspects, 2);
+	assert_int_equal(res.leak_groups, 1);
+	has(j, "\"leak_suspects\":[{\"count\":2,\"wait_reason\":\"chan send\","
+	       "\"created_at\":\"main.main /src/main.go:14\","
+	       "\"blocked_at\":\"main.worker /src/main.go:30\","
+	       "\"blocked_min_ns\":99996800,\"blocked_max_ns\":99996900,\"goids\":[7,8]}]");
+	has(j, "\"goroutines\":{\"seen\":6,\"peak_alive\":6,\"peak_at_ns\":1030,\"exited\":1,"
+	       "\"alive_at_end\":5,\"blocked_at_end\":4}");
+	/* G9 lived from 2020 to 5003600 ns. */
+	has(j, "\"lifetime\":{\"n\":1,\"min\":5001580,");
+	/* First runs: G1 100, G10 1300, G7 1000, G8 1090, G9 1080, G11 1070. */
+	has(j, "\"create_to_first_run\":{\"n\":6,\"min\":100,");
+	assert_true(strstr(strstr(j, "\"create_to_first_run\""), "\"max\":1300,") <
+		    strstr(j, "\"runnable_to_running\""));
+	/* Runnable -> running: those five, G1's 100 ns, and G9's 200 ns after its sleep. */
+	has(j, "\"runnable_to_running\":{\"n\":7,\"min\":100,");
+	/* One 5 ms sleep, in the 1-10 ms bucket. */
+	has(j, "\"sleep\":{\"n\":1,\"min\":5000000,");
+	has(j, "{\"from_ns\":1000000,\"count\":1}");
+	/* Stack sizes: the largest seen per goroutine, where known (G7 8 KiB, G8 16 KiB). */
+	has(j, "\"stack_bytes\":{\"n\":2,\"min\":8192,");
+	has(j, "\"spawn_sites\":[{\"site\":\"main.main /src/main.go:14\",\"count\":4,");
+	has(j, "{\"site\":\"runtime.rt0_go asm.s:1\",\"count\":2,");
+	has(j, "{\"wait_reason\":\"chan send\",\"count\":2,\"total_ns\":199993700,");
+	has(j, "{\"site\":\"main.worker /src/main.go:30\",\"wait_reason\":\"chan send\",\"count\":2,");
+	/* The tree: G1 (made by the runtime) with one node of 4 workers and the runtime's G10. */
+	has(j, "{\"id\":1,\"parent\":0,\"count\":1,\"alive_at_end\":1,"
+	       "\"start_function\":\"main.main\",\"created_at\":\"runtime.rt0_go asm.s:1\","
+	       "\"goids\":[1]}");
+	has(j, "\"parent\":1,\"count\":4,\"alive_at_end\":3,\"start_function\":\"main.worker\","
+	       "\"created_at\":\"main.main /src/main.go:14\",\"goids\":[7,8,9,11]}");
+	free(j);
+
+	/* --all-waits: the runtime goroutine and the IO waiter are suspects too. */
+	j = report(f, true, true, &res);
+	assert_int_equal(res.leak_suspects, 4);
+	assert_int_equal(res.leak_groups, 3);
+	has(j, "\"wait_reason\":\"IO wait\"");
+	free(j);
+}
+
+static void test_text(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	char *t;
+
+	story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	t = report(f, false, false, &res);
+	has(t, "gotl report: prog (pid 4242, go1.23.4), recorded 100.0 ms, exit status 0\n");
+	has(t, "Leak suspects: 2 goroutines in 1 group (blocked at the end on a channel, select, "
+	       "lock or cond)\n  2 x chan send, blocked for 100.0 ms\n"
+	       "      created at  main.main /src/main.go:14\n"
+	       "      blocked at  main.worker /src/main.go:30\n      goroutines  G7 G8\n");
+	has(t, "  1 x main.main  <- runtime.rt0_go asm.s:1  [G1] 1 alive at the end\n"
+	       "    4 x main.worker  <- main.main /src/main.go:14  [G7 G8 G9 G11] 3 alive at the end\n");
+	free(t);
+}
+
+/* The log-linear histogram: exact below 128 ns, within 1.6% above, at any scale. */
+static void test_percentiles(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	uint64_t gp = 0xc100000000ull, ts = 2000, i;
+	char *j, want[128];
+
+	prologue(f->lw);
+	/* 1000 goroutines waiting 1..1000 us before their first run. */
+	for (i = 1; i <= 1000; i++, gp += 0x1000) {
+		create(f->lw, ts, gp, 100 + i, 0, 0, PC_WORKER, PC_GO);
+		status(f->lw, ts + i * 1000, 100, gp, 100 + i, GOTL_G_RUNNABLE, GOTL_G_RUNNING,
+		       0, 0, 0);
+		status(f->lw, ts + i * 1000 + 1, 100, gp, 100 + i, GOTL_G_RUNNING, GOTL_G_DEAD,
+		       0, 0, 0);
+		ts += 2000000;
+	}
+	end(f->lw, ts, 0);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	/* p50 = 500 us, p90 = 900 us, p99 = 990 us, each within 1.6%. */
+	{
+		const char *p = strstr(j, "\"create_to_first_run\":{\"n\":1000,\"min\":1000,\"p50\":");
+		unsigned long long p50, p90, p99;
+
+		assert_non_null(p);
+		assert_int_equal(sscanf(strchr(p, 'p') + 5, "%llu,\"p90\":%llu,\"p99\":%llu",
+					&p50, &p90, &p99), 3);
+		assert_true(p50 >= 500000 * 0.984 && p50 <= 500000 * 1.016);
+		assert_true(p90 >= 900000 * 0.984 && p90 <= 900000 * 1.016);
+		assert_true(p99 >= 990000 * 0.984 && p99 <= 990000 * 1.016);
+	}
+	snprintf(want, sizeof(want), "\"max\":1000000,\"sum\":%llu", 500500000ull);
+	has(j, want);
+	free(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
