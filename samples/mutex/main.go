@@ -48,6 +48,9 @@ func main() {
 	}
 	close(start)
 	wg.Wait()
+	// Done runs before a goroutine returns: let them finish exiting, so a
+	// trace of this run shows them gone.
+	time.Sleep(5 * time.Millisecond)
 
 	fmt.Println("counter:", counter)
 	truth.Print(truth.Fields{

@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"gotl/samples/internal/truth"
 )
@@ -49,6 +50,9 @@ func main() {
 	}()
 
 	wg.Wait()
+	// Done runs before a goroutine returns: let them finish exiting, so a
+	// trace of this run shows them gone.
+	time.Sleep(5 * time.Millisecond)
 	fmt.Println("sum of squares 1 ..", items, "=", sum)
 	truth.Print(truth.Fields{
 		"sample":         "pipeline",

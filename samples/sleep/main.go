@@ -39,6 +39,9 @@ func main() {
 		}(ms)
 	}
 	wg.Wait()
+	// Done runs before a goroutine returns: let them finish exiting, so a
+	// trace of this run shows them gone.
+	time.Sleep(5 * time.Millisecond)
 
 	sort.Slice(sleepers, func(i, j int) bool { return sleepers[i].Ms < sleepers[j].Ms })
 	fmt.Println("sleepers:", sleepers)
