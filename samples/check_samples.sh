@@ -191,7 +191,7 @@ elif name == "lockleak":
 elif name == "sleeper":
     need(len(set(t.get("waiter_goids") or [])) == 2, "not 2 waiters")
 elif name == "pingpong":
-    eq("rounds", 2000)
+    eq("rounds", 500)
     need(goid("pong_goid") != main, "pong is main")
 else:
     problems.append("unknown sample")

@@ -1,5 +1,5 @@
 // pingpong passes a token back and forth between two goroutines over
-// unbuffered channels, rounds times (the first argument, default 2000):
+// unbuffered channels, rounds times (the first argument, default 500):
 // every round blocks and wakes each side once, the busiest scheduling
 // pattern there is. The tests use it with a tiny ring buffer to make gotl
 // lose events on purpose; the benchmarks use it to count the cost of a
@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	rounds := 2000
+	rounds := 500
 	if len(os.Args) > 1 {
 		n, err := strconv.Atoi(os.Args[1])
 		if err != nil || n < 1 {
