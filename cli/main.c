@@ -45,7 +45,7 @@ static const char usage_main[] =
 "  record    run a Go program and record it (needs root)\n"
 "  convert   turn a raw event log (record -r) into a Perfetto trace\n"
 "  inspect   show what gotl finds in a Go binary and where it would probe\n"
-"  report    leak suspects and goroutine statistics from a raw event log\n"
+"  report    leak suspects and goroutine statistics from a log or a trace\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -116,9 +116,10 @@ static int parse_size(const char *s, size_t *out)
 }
 
 static const char usage_report[] =
-"usage: gotl report [options] LOG\n"
+"usage: gotl report [options] LOG|TRACE\n"
 "\n"
-"Analyse a raw event log written by `gotl record -r LOG`: leak suspects\n"
+"Analyse a raw event log written by `gotl record -r LOG`, or a .pftrace gotl\n"
+"wrote (the same report, without stack sizes): leak suspects\n"
 "(goroutines still blocked at the end on a channel, select, lock or cond,\n"
 "grouped by creation site, block site and wait reason), goroutine lifetimes,\n"
 "peak concurrency, top spawn sites, created -> first run and runnable ->\n"
@@ -135,7 +136,7 @@ static const char usage_report[] =
 "  -h, --help           this help\n"
 "\n"
 "exit status: 0, or 1 with --fail-on-leak when there are suspects; 2 if the\n"
-"log cannot be read.\n";
+"input cannot be read.\n";
 
 static void human_size(uint64_t n, char *buf, size_t len)
 {

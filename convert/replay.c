@@ -17,19 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "logr.h"
+#include "u64map.h"
 #include "replay.h"
 
 /* Events may arrive this much later than newer ones and still be ordered. */
 #define REORDER_WINDOW_NS	(200ull * 1000 * 1000)
-
-/* A map from u64 keys (g pointers, PCs) to pointers; linear probing, backward-shift delete. */
-struct u64map {
-	struct kv {
-		uint64_t k;
-		void *v;
-	} *slots;
-	size_t cap, len;
-};
 
 struct pending {
 	uint64_t ts;
@@ -75,74 +67,6 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
-static size_t map_idx(const struct u64map *m, uint64_t k)
-{
-	return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 17) & (m->cap - 1);
-}
-
-static void *map_get(const struct u64map *m, uint64_t k)
-{
-	size_t i;
-
-	if (!m->cap)
-		return NULL;
-	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
-		if (m->slots[i].k == k)
-			return m->slots[i].v;
-	return NULL;
-}
-
-static int map_put(struct u64map *m, uint64_t k, void *v)
-{
-	size_t i;
-
-	if ((m->len + 1) * 2 > m->cap) {
-		struct u64map n = { .cap = m->cap ? m->cap * 2 : 1024 };
-
-		n.slots = calloc(n.cap, sizeof(*n.slots));
-		if (!n.slots)
-			return -ENOMEM;
-		for (i = 0; i < m->cap; i++)
-			if (m->slots[i].v)
-				map_put(&n, m->slots[i].k, m->slots[i].v);
-		free(m->slots);
-		*m = n;
-	}
-	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
-		if (m->slots[i].k == k) {
-			m->slots[i].v = v;
-			return 0;
-		}
-	m->slots[i].k = k;
-	m->slots[i].v = v;
-	m->len++;
-	return 0;
-}
-
-static void map_del(struct u64map *m, uint64_t k)
-{
-	size_t i, j, h;
-
-	if (!m->cap)
-		return;
-	for (i = map_idx(m, k); m->slots[i].v; i = (i + 1) & (m->cap - 1))
-		if (m->slots[i].k == k)
-			break;
-	if (!m->slots[i].v)
-		return;
-	m->len--;
-	/* Backward-shift the cluster after i so lookups never stop early. */
-	for (j = (i + 1) & (m->cap - 1); m->slots[j].v; j = (j + 1) & (m->cap - 1)) {
-		h = map_idx(m, m->slots[j].k);
-		if ((j > i && (h <= i || h > j)) || (j < i && (h <= i && h > j))) {
-			m->slots[i] = m->slots[j];
-			i = j;
-		}
-	}
-	m->slots[i].v = NULL;
-	m->slots[i].k = 0;
-}
-
 void replay__fail(struct replay *r, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -158,8 +82,8 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
 /* ---- queries for sinks -------------------------------------------------- */
 
 const struct replay_stats *replay__stats(const struct replay *r) { return r->st; }
-const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? map_get(&r->syms, pc) : NULL; }
-const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return map_get(&r->frames, pc); }
+const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? u64map__get(&r->syms, pc) : NULL; }
+const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return u64map__get(&r->frames, pc); }
 const char *replay__reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->reasons[reason] : NULL; }
 char *const *replay__argv(const struct replay *r) { return r->argv; }
 const char *replay__probes(const struct replay *r) { return r->probes; }
@@ -284,7 +208,7 @@ static struct rp_g *born(struct replay *r, uint64_t gp, uint64_t ts, uint8_t sta
 {
 	struct rp_g *g = calloc(1, sizeof(*g));
 
-	if (!g || map_put(&r->gors, gp, g)) {
+	if (!g || u64map__put(&r->gors, gp, g)) {
 		free(g);
 		replay__fail(r, -ENOMEM, "out of memory");
 		return NULL;
@@ -333,7 +257,7 @@ static void end_life(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end 
 	end_state(r, g, ts, how);
 	count(r, g->state, -1);
 	r->counts[RP_C_ALIVE]--;
-	map_del(&r->gors, g->gp);
+	u64map__del(&r->gors, g->gp);
 	gone(r, g);
 }
 
@@ -356,7 +280,7 @@ static bool follows(const struct rp_g *g, uint8_t from)
 
 static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create *e)
 {
-	struct rp_g *g = map_get(&r->gors, e->gp), *parent;
+	struct rp_g *g = u64map__get(&r->gors, e->gp), *parent;
 
 	if (g) {		/* its exit was lost: the g is already reused */
 		g->flags |= RP_G_GAP;
@@ -372,14 +296,14 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 	g->startpc = e->startpc;
 	g->gopc = e->gopc;
 	g->probe = e->probe;
-	parent = e->parent_gp ? map_get(&r->gors, e->parent_gp) : NULL;
+	parent = e->parent_gp ? u64map__get(&r->gors, e->parent_gp) : NULL;
 	if (r->sink->born)
 		r->sink->born(r->sink->ctx, r, g, parent);
 }
 
 static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status *e)
 {
-	struct rp_g *g = map_get(&r->gors, e->gp), *w;
+	struct rp_g *g = u64map__get(&r->gors, e->gp), *w;
 	bool dead = e->to == GOTL_G_DEAD || e->to == GOTL_G_DEADEXTRA;
 
 	if (g && g->goid && e->goid && g->goid != e->goid) {
@@ -433,7 +357,7 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 
 	/* A wake-up (or a coroutine handing over). */
 	if ((e->to == GOTL_G_RUNNABLE || e->to == GOTL_G_RUNNING) && e->other_gp &&
-	    (w = map_get(&r->gors, e->other_gp)) && w != g && w->goid && g->goid) {
+	    (w = u64map__get(&r->gors, e->other_gp)) && w != g && w->goid && g->goid) {
 		g->woken_by = w->goid;
 		if (r->sink->wake)
 			r->sink->wake(r->sink->ctx, r, w, g, ts);
@@ -443,7 +367,7 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 /* A stack goes with the event just applied for the same g at the same time. */
 static void on_stack(struct replay *r, uint64_t ts, const struct gotl_ev_stack *e)
 {
-	struct rp_g *g = map_get(&r->gors, e->gp);
+	struct rp_g *g = u64map__get(&r->gors, e->gp);
 	struct rp_stack *s;
 	unsigned n = e->n;
 
@@ -646,7 +570,7 @@ static void on_sym(struct replay *r, const struct gotl_rec_sym *s)
 {
 	struct rp_sym *y;
 
-	if (map_get(&r->syms, s->pc))
+	if (u64map__get(&r->syms, s->pc))
 		return;
 	y = calloc(1, sizeof(*y));
 	if (!y)
@@ -656,7 +580,7 @@ static void on_sym(struct replay *r, const struct gotl_rec_sym *s)
 	y->file = dupn(s->data + s->func_len, s->file_len);
 	y->line = s->line;
 	y->flags = s->flags;
-	if (!y->func || !y->file || map_put(&r->syms, s->pc, y)) {
+	if (!y->func || !y->file || u64map__put(&r->syms, s->pc, y)) {
 		free(y->func);
 		free(y->file);
 		free(y);
@@ -671,7 +595,7 @@ static void on_frames(struct replay *r, const struct gotl_rec_frames *f)
 	struct rp_frames *fr;
 	int i;
 
-	if (map_get(&r->frames, f->pc))
+	if (u64map__get(&r->frames, f->pc))
 		return;
 	fr = calloc(1, sizeof(*fr) + (size_t)f->nframes * sizeof(struct rp_frame));
 	if (!fr)
@@ -692,7 +616,7 @@ static void on_frames(struct replay *r, const struct gotl_rec_frames *f)
 		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line };
 		fr->n = i + 1;
 	}
-	if (map_put(&r->frames, f->pc, fr)) {
+	if (u64map__put(&r->frames, f->pc, fr)) {
 		for (i = 0; i < fr->n; i++) {
 			free((char *)fr->f[i].func);
 			free((char *)fr->f[i].file);

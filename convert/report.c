@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * report.c: the report sink of the replay (see report.h). Everything is
- * aggregated as the replay goes, in memory bounded by the live goroutines
- * and the number of distinct sites: distributions are log-linear histograms
- * (exact below 128 ns, within 1.6% above), the goroutine tree is kept
- * collapsed by creation site from the start, and a goroutine's own data
- * is dropped when its life ends.
+ * report.c: the core of `gotl report` (report_int.h) and its event-log
+ * front end, a sink of the replay. Everything is aggregated as lives and
+ * spans arrive, in memory bounded by the live goroutines and the number of
+ * distinct sites: distributions are log-linear histograms (exact below
+ * 128 ns, within 1.6% above), the goroutine tree is kept collapsed by
+ * creation site from the start. The trace front end is report_trace.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,7 +16,7 @@
 #include <string.h>
 #include "gotl/event.h"
 #include "replay.h"
-#include "report.h"
+#include "report_int.h"
 
 /* ---- log-linear histogram ----------------------------------------------- */
 
@@ -222,12 +222,6 @@ struct node {
 	int ngoids;
 };
 
-/* What the report keeps for each live goroutine. */
-struct rg {
-	uint32_t node;
-	bool noted;		/* its goid is in its node's list (or the list was full) */
-};
-
 struct rep {
 	const struct report_opts *o;
 	FILE *out;
@@ -263,159 +257,100 @@ static uint32_t node_child(struct rep *p, uint32_t parent, const char *start, co
 	return (uint32_t)p->nnodes++;
 }
 
-/* ---- sites -------------------------------------------------------------- */
+/* ---- the core: lives and spans in ----------------------------------------- */
 
-static void site_of(struct replay *r, uint64_t pc, char *buf, size_t len)
+/*
+ * A node shows its lowest few goids, sorted: the same whatever order they
+ * became known in (on Go <= 1.23 a goid is known only after the first state).
+ */
+static void note_goid(struct rep *p, struct rlife *l)
 {
-	const struct rp_sym *s = replay__sym(r, pc);
-
-	if (s && *s->func)
-		snprintf(buf, len, "%s %s:%u", s->func, s->file, s->line);
-	else
-		snprintf(buf, len, "(unknown)");
-}
-
-static const char *start_of(struct replay *r, const struct rp_g *g)
-{
-	const struct rp_sym *s = replay__sym(r, g->startpc);
-
-	if (s && *s->func)
-		return s->func;
-	return g->flags & RP_G_CGO ? "(cgo callback)" : "(unknown)";
-}
-
-static void block_site(struct replay *r, const struct rp_g *g, char *buf, size_t len)
-{
-	const struct rp_frame *f = replay__user_frame(r, g->block_stack);
-
-	if (f)
-		snprintf(buf, len, "%s %s:%u", f->func, f->file, f->line);
-	else
-		snprintf(buf, len, "(no stack)");
-}
-
-static const char *reason_of(struct replay *r, const struct rp_g *g, char *buf, size_t len)
-{
-	const char *s;
-
-	if (g->state == GOTL_G_PREEMPTED)
-		return "preempted";
-	if (g->state == GOTL_G_LEAKED)
-		return "leaked";
-	s = replay__reason(r, g->reason);
-	if (s && *s)
-		return s;
-	snprintf(buf, len, "waiting (reason %u)", g->reason);
-	return buf;
-}
-
-/* ---- the sink ----------------------------------------------------------- */
-
-static void oom(struct rep *p, struct replay *r)
-{
-	p->err = -ENOMEM;
-	replay__fail(r, -ENOMEM, "out of memory");
-}
-
-/* A node keeps its first few goids; on Go <= 1.23 a goid is known only after the first state. */
-static void note_goid(struct rep *p, struct rp_g *g)
-{
-	struct rg *x = g->sink;
 	struct node *nd;
+	int i;
 
-	if (!x || x->noted || !g->goid)
+	if (l->noted || !l->goid || !l->node)
 		return;
-	x->noted = true;
-	nd = &p->nodes[x->node];
+	l->noted = true;
+	nd = &p->nodes[l->node];
+	for (i = 0; i < nd->ngoids; i++)
+		if (nd->goids[i] == l->goid)
+			return;		/* another life of the same goroutine (cgo callbacks) */
+	if (nd->ngoids == 4 && l->goid > nd->goids[3])
+		return;
 	if (nd->ngoids < 4)
-		nd->goids[nd->ngoids++] = g->goid;
+		nd->ngoids++;
+	for (i = nd->ngoids - 1; i > 0 && nd->goids[i - 1] > l->goid; i--)
+		nd->goids[i] = nd->goids[i - 1];
+	nd->goids[i] = l->goid;
 }
 
-static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
+int rep__born(struct rep *p, struct rlife *l, struct rlife *parent)
 {
-	struct rep *p = ctx;
-	struct rg *x = calloc(1, sizeof(*x));
 	struct node *nd;
-	char site[1024];
 
-	if (!x)
-		return oom(p, r);
-	g->sink = x;
-	if (g->flags & RP_G_APPEARED)
-		p->appeared++;
-	site_of(r, g->gopc, site, sizeof(site));
-	if (g->startpc || g->gopc) {
-		struct agg *a = smap_get(&p->spawn, site, NULL, NULL);
+	if (strcmp(l->site, "(first seen running)")) {
+		struct agg *a = smap_get(&p->spawn, l->site, NULL, NULL);
 
 		if (!a)
-			return oom(p, r);
+			return -ENOMEM;
 		a->n++;
 	}
-	x->node = node_child(p, parent && parent->sink ? ((struct rg *)parent->sink)->node : 0,
-			     start_of(r, g), g->startpc ? site : "(first seen running)");
-	if (!x->node)
-		return oom(p, r);
-	nd = &p->nodes[x->node];
+	l->node = node_child(p, parent ? parent->node : 0, l->start, l->site);
+	if (!l->node)
+		return -ENOMEM;
+	nd = &p->nodes[l->node];
 	nd->n++;
 	nd->alive++;
-	note_goid(p, g);
+	note_goid(p, l);
+	return 0;
 }
 
-static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
+int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 {
-	struct rep *p = ctx;
-	uint64_t dur = end - g->since;
-	char buf[64], site[1024], csite[1024];
-	const char *reason;
+	uint64_t dur = s->end - s->begin;
 	struct agg *a;
 
-	switch (g->state) {
-	case GOTL_G_RUNNABLE:
-		if (how != RP_END_NEXT)
-			return;
+	note_goid(p, l);
+	switch (s->kind) {
+	case RS_RUNNABLE:
+		if (s->how != RP_END_NEXT)
+			return 0;
 		if (lh_add(&p->runnable, dur))
-			return oom(p, r);
+			return -ENOMEM;
 		/* The first Runnable of a created goroutine ends with its first run. */
-		if (g->first && g->startpc && !(g->flags & RP_G_APPEARED) &&
-		    lh_add(&p->first_run, dur))
-			return oom(p, r);
-		return;
-	case GOTL_G_WAITING:
-	case GOTL_G_PREEMPTED:
-	case GOTL_G_LEAKED:
+		if (s->first && l->born_seen && lh_add(&p->first_run, dur))
+			return -ENOMEM;
+		return 0;
+	case RS_BLOCKED:
 		break;
 	default:
-		return;
+		return 0;
 	}
-	reason = reason_of(r, g, buf, sizeof(buf));
-	block_site(r, g, site, sizeof(site));
-	if (!strcmp(reason, "sleep") && how == RP_END_NEXT && lh_add(&p->sleep, dur))
-		return oom(p, r);
-	a = smap_get(&p->by_reason, reason, NULL, NULL);
+	if (!strcmp(s->reason, "sleep") && s->how == RP_END_NEXT && lh_add(&p->sleep, dur))
+		return -ENOMEM;
+	a = smap_get(&p->by_reason, s->reason, NULL, NULL);
 	if (!a)
-		return oom(p, r);
+		return -ENOMEM;
 	a->n++;
 	a->total += dur;
 	if (dur > a->max)
 		a->max = dur;
-	a = smap_get(&p->by_site, site, reason, NULL);
+	a = smap_get(&p->by_site, s->block_site, s->reason, NULL);
 	if (!a)
-		return oom(p, r);
+		return -ENOMEM;
 	a->n++;
 	a->total += dur;
 	if (dur > a->max)
 		a->max = dur;
 
-	if (how != RP_END_RECORDING)
-		return;
+	if (s->how != RP_END_RECORDING)
+		return 0;
 	p->blocked_end++;
-	if (!replay__leak_reason(reason, p->o->all_waits) ||
-	    (!p->o->all_waits && replay__runtime_goroutine(r, g)))
-		return;
-	site_of(r, g->gopc, csite, sizeof(csite));
-	a = smap_get(&p->leaks, csite, site, reason);
+	if (!replay__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
+		return 0;
+	a = smap_get(&p->leaks, l->site, s->block_site, s->reason);
 	if (!a)
-		return oom(p, r);
+		return -ENOMEM;
 	if (!a->n || dur < a->min_blocked)
 		a->min_blocked = dur;
 	if (dur > a->max_blocked)
@@ -427,12 +362,126 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		uint64_t *n = realloc(a->goids, ncap * sizeof(*n));
 
 		if (!n)
-			return oom(p, r);
+			return -ENOMEM;
 		a->goids = n;
 		a->cap = ncap;
 	}
 	if (a->ngoids < a->cap)
-		a->goids[a->ngoids++] = g->goid;
+		a->goids[a->ngoids++] = l->goid;
+	return 0;
+}
+
+int rep__died(struct rep *p, struct rlife *l, enum rp_end how, uint64_t end)
+{
+	note_goid(p, l);
+	/* The largest stack the goroutine had, when stacks were recorded. */
+	if (l->stack_size && lh_add(&p->stack, l->stack_size))
+		return -ENOMEM;
+	if (how == RP_END_RECORDING) {
+		p->alive_end++;
+		return 0;
+	}
+	if (l->node)
+		p->nodes[l->node].alive--;
+	if (how == RP_END_EXIT) {
+		p->exited++;
+		if (l->born_seen && lh_add(&p->lifetime, end - l->created))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- the event-log front end: a sink of the replay ---------------------- */
+
+/* What the front end keeps for each live goroutine: its life and its strings. */
+struct lg {
+	struct rlife l;
+	char site[1024];
+	char start[512];
+};
+
+static void site_of(struct replay *r, uint64_t pc, char *buf, size_t len)
+{
+	const struct rp_sym *s = replay__sym(r, pc);
+
+	if (s && *s->func)
+		snprintf(buf, len, "%s %s:%u", s->func, s->file, s->line);
+	else
+		snprintf(buf, len, "(unknown)");
+}
+
+static void oom(struct rep *p, struct replay *r)
+{
+	p->err = -ENOMEM;
+	replay__fail(r, -ENOMEM, "out of memory");
+}
+
+static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
+{
+	struct rep *p = ctx;
+	struct lg *x = calloc(1, sizeof(*x));
+	const struct rp_sym *st = replay__sym(r, g->startpc);
+
+	if (!x)
+		return oom(p, r);
+	g->sink = x;
+	if (g->startpc)
+		site_of(r, g->gopc, x->site, sizeof(x->site));
+	else
+		snprintf(x->site, sizeof(x->site), "(first seen running)");
+	snprintf(x->start, sizeof(x->start), "%s", st && *st->func ? st->func :
+		 g->flags & RP_G_CGO ? "(cgo callback)" : "(unknown)");
+	x->l.goid = g->goid;
+	x->l.parent_goid = g->parent_goid;
+	x->l.created = g->created;
+	x->l.start = x->start;
+	x->l.site = x->site;
+	x->l.born_seen = g->startpc && !(g->flags & (RP_G_APPEARED | RP_G_CGO));
+	x->l.runtime = replay__runtime_goroutine(r, g);
+	if (rep__born(p, &x->l, parent && parent->sink ? &((struct lg *)parent->sink)->l : NULL))
+		oom(p, r);
+}
+
+static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
+{
+	struct rep *p = ctx;
+	struct lg *x = g->sink;
+	char reason[64], site[1024];
+	const struct rp_frame *f;
+	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how };
+	const char *rs;
+
+	if (!x)
+		return;
+	x->l.goid = g->goid;
+	if (g->stack_size > x->l.stack_size)
+		x->l.stack_size = g->stack_size;
+	switch (g->state) {
+	case GOTL_G_RUNNABLE: s.kind = RS_RUNNABLE; break;
+	case GOTL_G_RUNNING: s.kind = RS_RUNNING; break;
+	case GOTL_G_SYSCALL: s.kind = RS_SYSCALL; break;
+	case GOTL_G_WAITING: case GOTL_G_PREEMPTED: case GOTL_G_LEAKED: s.kind = RS_BLOCKED; break;
+	default: s.kind = RS_OTHER; break;
+	}
+	if (s.kind == RS_BLOCKED) {
+		rs = g->state == GOTL_G_PREEMPTED ? "preempted" : g->state == GOTL_G_LEAKED ? "leaked"
+		     : replay__reason(r, g->reason);
+		if (!rs || !*rs) {
+			snprintf(reason, sizeof(reason), "waiting (reason %u)", g->reason);
+			rs = reason;
+		}
+		f = replay__user_frame(r, g->block_stack);
+		if (f)
+			snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
+		else
+			snprintf(site, sizeof(site), "(no stack)");
+		s.reason = rs;
+		s.block_site = site;
+	}
+	if (rep__span(p, &x->l, &s))
+		return oom(p, r);
+	if (how != RP_END_NEXT && rep__died(p, &x->l, how, end))
+		oom(p, r);
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -440,34 +489,6 @@ static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
 	free(g->sink);
 	g->sink = NULL;
 }
-
-/* Lifetimes and the tree's alive counts need to know how a life ended. */
-static void on_state_end_life(void *ctx, struct replay *r, struct rp_g *g, uint64_t end,
-			      enum rp_end how)
-{
-	struct rep *p = ctx;
-	struct rg *x = g->sink;
-
-	note_goid(p, g);
-	on_state_end(ctx, r, g, end, how);
-	if (!x || how == RP_END_NEXT)
-		return;
-	/* The largest stack the goroutine had, when stacks were recorded. */
-	if (g->stack_size && lh_add(&p->stack, g->stack_size))
-		return oom(p, r);
-	if (how == RP_END_RECORDING) {
-		p->alive_end++;
-		return;
-	}
-	p->nodes[x->node].alive--;
-	if (how == RP_END_EXIT) {
-		p->exited++;
-		if (g->startpc && !(g->flags & (RP_G_APPEARED | RP_G_CGO)) &&
-		    lh_add(&p->lifetime, end - g->created))
-			oom(p, r);
-	}
-}
-
 
 /* ---- output ------------------------------------------------------------- */
 
@@ -577,26 +598,23 @@ static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, in
 	}
 }
 
-static void text(struct rep *p, struct replay *r, const struct replay_stats *st)
+static void text(struct rep *p, const struct rmeta *m)
 {
 	FILE *f = p->out;
-	const char *comm = replay__meta(r, "comm"), *gv = replay__meta(r, "go_version");
-	const struct gotl_rec_end *e = replay__end(r);
 	struct agg **v;
 	size_t i, k;
 	int top = p->o->top > 0 ? p->o->top : 10;
 
-	fprintf(f, "gotl report: %s", comm ? comm : "?");
-	fprintf(f, " (pid %u, %s), recorded %s", st->pid, gv ? gv : "?", D(st->end - st->start));
-	if (e && (e->flags & GOTL_END_EXITED)) {
-		if ((e->status & 0x7f) == 0)
-			fprintf(f, ", exit status %u", (e->status >> 8) & 0xff);
-		else
-			fprintf(f, ", killed by signal %u", e->status & 0x7f);
-	}
-	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s\n",
-		st->goroutines, st->events, st->lost,
-		st->truncated ? ", the log was cut short" : "");
+	fprintf(f, "gotl report: %s", m->comm ? m->comm : "?");
+	fprintf(f, " (pid %u, %s), recorded %s", m->pid, m->go_version ? m->go_version : "?",
+		D(m->end - m->start));
+	if (m->has_exit && m->signaled)
+		fprintf(f, ", killed by signal %d", m->exit_status - 128);
+	else if (m->has_exit)
+		fprintf(f, ", exit status %d", m->exit_status);
+	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n",
+		m->seen, m->events, m->lost, m->truncated ? ", the log was cut short" : "",
+		strcmp(m->source, "trace") ? "" : " (from the trace: stack sizes need the raw log)");
 
 	v = smap_sorted(&p->leaks);
 	fprintf(f, "\nLeak suspects: %" PRIu64 " goroutine%s in %zu group%s%s\n",
@@ -619,8 +637,8 @@ static void text(struct rep *p, struct replay *r, const struct replay_stats *st)
 	free(v);
 
 	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
-		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", st->goroutines,
-		st->max_alive, D(st->max_alive_ts - st->start), p->exited, p->alive_end,
+		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", m->seen,
+		m->max_alive, D(m->max_alive_ts - m->start), p->exited, p->alive_end,
 		p->blocked_end);
 	text_hist(f, "Lifetime of goroutines that exited", &p->lifetime);
 	fprintf(f, "\nLatency\n");
@@ -653,7 +671,8 @@ static void text(struct rep *p, struct replay *r, const struct replay_stats *st)
 
 	fprintf(f, "\nStack sizes ");
 	if (!p->stack.n)
-		fprintf(f, "(not recorded: gotl record --stack-depth 0?)\n");
+		fprintf(f, "%s\n", m->stacks_unknown ? "(not in a trace: report on the raw log)" :
+			"(not recorded: gotl record --stack-depth 0?)");
 	else
 		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n", p->stack.n,
 			lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
@@ -717,27 +736,27 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 	free(v);
 }
 
-static void json(struct rep *p, struct replay *r, const struct replay_stats *st)
+static void json(struct rep *p, const struct rmeta *m)
 {
 	FILE *f = p->out;
-	const struct gotl_rec_end *e = replay__end(r);
 	struct agg **v;
 	size_t i, k;
 
-	fprintf(f, "{\"comm\":");
-	jstr(f, replay__meta(r, "comm"));
+	fprintf(f, "{\"source\":");
+	jstr(f, m->source);
+	fprintf(f, ",\"comm\":");
+	jstr(f, m->comm);
 	fprintf(f, ",\"go_version\":");
-	jstr(f, replay__meta(r, "go_version"));
+	jstr(f, m->go_version);
 	fprintf(f, ",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
-		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", st->pid, st->end - st->start,
-		st->events, st->lost, st->truncated ? "true" : "false");
-	if (e && (e->flags & GOTL_END_EXITED))
-		fprintf(f, ",\"exit_status\":%d", (e->status & 0x7f) ? 128 + (int)(e->status & 0x7f) :
-			(int)((e->status >> 8) & 0xff));
+		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", m->pid, m->end - m->start,
+		m->events, m->lost, m->truncated ? "true" : "false");
+	if (m->has_exit)
+		fprintf(f, ",\"exit_status\":%d", m->exit_status);
 	fprintf(f, ",\"goroutines\":{\"seen\":%" PRIu64 ",\"peak_alive\":%" PRIu64
 		",\"peak_at_ns\":%" PRIu64 ",\"exited\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
-		",\"blocked_at_end\":%" PRIu64 "}", st->goroutines, st->max_alive,
-		st->max_alive_ts - st->start, p->exited, p->alive_end, p->blocked_end);
+		",\"blocked_at_end\":%" PRIu64 "}", m->seen, m->max_alive,
+		m->max_alive_ts - m->start, p->exited, p->alive_end, p->blocked_end);
 
 	v = smap_sorted(&p->leaks);
 	fprintf(f, ",\"leak_suspects\":[");
@@ -790,65 +809,123 @@ static void json(struct rep *p, struct replay *r, const struct replay_stats *st)
 
 /* ---- entry -------------------------------------------------------------- */
 
-/* The end of the replay: its metadata is still there to be printed. */
-static void on_finish(void *ctx, struct replay *r, uint64_t end)
+struct rep *rep__new(const struct report_opts *o, FILE *out, struct report_result *res)
 {
-	struct rep *p = ctx;
+	struct rep *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->o = o;
+	p->out = out;
+	p->res = res;
+	memset(res, 0, sizeof(*res));
+	/* Node 0 is the root: goroutines with no parent in the recording. */
+	p->nodes = calloc(64, sizeof(*p->nodes));
+	if (!p->nodes) {
+		free(p);
+		return NULL;
+	}
+	p->cap_nodes = 64;
+	p->nnodes = 1;
+	p->nodes[0] = (struct node){ .start = strdup(""), .site = strdup("") };
+	return p;
+}
+
+void rep__output(struct rep *p, const struct rmeta *m)
+{
 	size_t i;
 
-	p->end = end;
 	for (i = 0; i < p->leaks.cap; i++)
 		if (p->leaks.slots[i])
 			p->res->leak_suspects += p->leaks.slots[i]->n;
 	p->res->leak_groups = p->leaks.len;
-	if (p->err)
-		return;
 	if (p->o->json)
-		json(p, r, replay__stats(r));
+		json(p, m);
 	else
-		text(p, r, replay__stats(r));
+		text(p, m);
+}
+
+void rep__free(struct rep *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	free(p->lifetime.counts);
+	free(p->first_run.counts);
+	free(p->runnable.counts);
+	free(p->sleep.counts);
+	free(p->stack.counts);
+	smap_free(&p->spawn);
+	smap_free(&p->by_reason);
+	smap_free(&p->by_site);
+	smap_free(&p->leaks);
+	for (i = 0; i < p->nnodes; i++) {
+		free(p->nodes[i].start);
+		free(p->nodes[i].site);
+	}
+	free(p->nodes);
+	free(p);
+}
+
+/* The end of the replay: its metadata is still there to be printed. */
+static void on_finish(void *ctx, struct replay *r, uint64_t end)
+{
+	const struct replay_stats *st = replay__stats(r);
+	const struct gotl_rec_end *e = replay__end(r);
+	struct rep *p = ctx;
+	struct rmeta m = {
+		.comm = replay__meta(r, "comm"), .go_version = replay__meta(r, "go_version"),
+		.source = "log", .pid = st->pid, .start = st->start, .end = end,
+		.events = st->events, .lost = st->lost, .seen = st->goroutines,
+		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
+		.truncated = st->truncated,
+	};
+
+	if (e && (e->flags & GOTL_END_EXITED)) {
+		m.has_exit = true;
+		m.signaled = (e->status & 0x7f) != 0;
+		m.exit_status = m.signaled ? 128 + (int)(e->status & 0x7f) :
+			(int)((e->status >> 8) & 0xff);
+	}
+	if (!p->err)
+		rep__output(p, &m);
+}
+
+static bool is_trace(const char *path)
+{
+	unsigned char b[8] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	/* A gotl log starts with its magic; a Perfetto trace with Trace.packet (0x0a). */
+	return n >= 2 && b[0] == 0x0a && memcmp(b, GOTL_LOG_MAGIC, n < 8 ? n : 8);
 }
 
 int report__run(const struct report_opts *o, FILE *out, struct report_result *res, char *err,
 		size_t errlen)
 {
-	struct rep p;
+	struct rep *p = rep__new(o, out, res);
 	struct rp_sink sink = {
-		.ctx = &p, .born = on_born, .state_end = on_state_end_life, .gone = on_gone,
-		.finish = on_finish,
+		.born = on_born, .state_end = on_state_end, .gone = on_gone, .finish = on_finish,
 	};
 	struct replay_stats st;
-	size_t i;
 	int ret;
 
-	memset(&p, 0, sizeof(p));
-	memset(res, 0, sizeof(*res));
-	p.o = o;
-	p.out = out;
-	p.res = res;
-	/* Node 0 is the root: goroutines with no parent in the recording. */
-	p.nodes = calloc(64, sizeof(*p.nodes));
-	if (!p.nodes) {
+	if (!p) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	p.cap_nodes = 64;
-	p.nnodes = 1;
-	p.nodes[0] = (struct node){ .start = strdup(""), .site = strdup("") };
-	ret = replay__run(o->log_path, &sink, &st, err, errlen);
-	free(p.lifetime.counts);
-	free(p.first_run.counts);
-	free(p.runnable.counts);
-	free(p.sleep.counts);
-	free(p.stack.counts);
-	smap_free(&p.spawn);
-	smap_free(&p.by_reason);
-	smap_free(&p.by_site);
-	smap_free(&p.leaks);
-	for (i = 0; i < p.nnodes; i++) {
-		free(p.nodes[i].start);
-		free(p.nodes[i].site);
+	sink.ctx = p;
+	if (is_trace(o->log_path)) {
+		ret = report_trace__run(o->log_path, p, err, errlen);
+	} else {
+		ret = replay__run(o->log_path, &sink, &st, err, errlen);
 	}
-	free(p.nodes);
+	rep__free(p);
 	return ret;
 }

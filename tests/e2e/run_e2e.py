@@ -485,13 +485,19 @@ REPORT_CHECKS = {
 }
 
 
-def check_report(gotl, raw, model, truth, status):
-    """gotl report on the raw log agrees with the sample and with the trace."""
-    def report(*flags):
-        r = run([gotl, "report", "--json"] + list(flags) + [raw])
+def check_report(gotl, raw, trace, model, truth, status):
+    """gotl report on the raw log agrees with the sample, with the trace, and with the
+    report gotl makes from the trace alone."""
+    def report(*flags, path=raw):
+        r = run([gotl, "report", "--json"] + list(flags) + [path])
         check(r.returncode == 0, "gotl report %s: %s" % (" ".join(flags), r.stderr.decode()))
         return json.loads(r.stdout)
     rep = report()
+    from_trace = report(path=trace)
+    for k in rep:
+        if k not in ("source", "stack_bytes"):
+            check(rep[k] == from_trace.get(k), "report from the trace differs in %r:\n%s\n%s"
+                  % (k, str(rep[k])[:400], str(from_trace.get(k))[:400]))
     check(rep["events_lost"] == 0, "report counts %d lost events" % rep["events_lost"])
     check(rep.get("exit_status") == status, "report exit status %s, want %d"
           % (rep.get("exit_status"), status))
@@ -790,7 +796,7 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     pid = procs[0]["pid"] if procs else -1
     check_generic(model, pid)
     CHECKS[sample](model, truth, {"go": label, "minor": int(label.split(".")[1])})
-    check_report(gotl, raw, model, truth, status_of(plain.returncode))
+    check_report(gotl, raw, trace, model, truth, status_of(plain.returncode))
 
     again = trace + ".again"
     r = run([gotl, "convert", raw, "-o", again])

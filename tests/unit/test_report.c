@@ -18,6 +18,7 @@
 #include "gotl/event.h"
 #include "logw.h"
 #include "logbuild.h"
+#include "convert.h"
 #include "report.h"
 
 #define GP8 0xc000004000ull
@@ -69,10 +70,10 @@ static void story(struct logw *lw)
 	end(lw, 100 * MS, 0);
 }
 
-/* Run the report into a string. */
-static char *report(struct fixture *f, bool json, bool all_waits, struct report_result *res)
+/* Run the report on a log or a trace into a string. */
+static char *report_on(const char *path, bool json, bool all_waits, struct report_result *res)
 {
-	struct report_opts o = { .log_path = f->log, .json = json, .all_waits = all_waits,
+	struct report_opts o = { .log_path = path, .json = json, .all_waits = all_waits,
 				 .top = 10 };
 	char err[256] = "", *buf = NULL;
 	size_t len = 0;
@@ -81,6 +82,11 @@ static char *report(struct fixture *f, bool json, bool all_waits, struct report_
 	assert_int_equal(report__run(&o, out, res, err, sizeof(err)), 0);
 	fclose(out);
 	return buf;
+}
+
+static char *report(struct fixture *f, bool json, bool all_waits, struct report_result *res)
+{
+	return report_on(f->log, json, all_waits, res);
 }
 
 static void has(const char *text, const char *want)
@@ -200,12 +206,58 @@ static void test_percentiles(void **state)
 	free(j);
 }
 
+/* The JSON without the keys that differ by input: "source" and "stack_bytes". */
+static void strip(char *j)
+{
+	static const char *const keys[] = { "\"source\":", "\"stack_bytes\":" };
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		char *a = strstr(j, keys[k]), *b;
+
+		assert_non_null(a);
+		b = strchr(a, k ? '}' : ',') + 1;
+		if (*b == ',')
+			b++;
+		memmove(a, b, strlen(b) + 1);
+	}
+}
+
+/* The report of the trace convert wrote from a log is the report of the log. */
+static void test_trace_input(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts co = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats cs;
+	struct report_result r1, r2;
+	char err[256], *a, *b;
+
+	story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	assert_int_equal(convert__run(&co, &cs, err, sizeof(err)), 0);
+	a = report_on(f->log, true, false, &r1);
+	b = report_on(f->trace, true, false, &r2);
+	has(b, "\"source\":\"trace\"");
+	has(b, "\"stack_bytes\":{\"n\":0}");
+	strip(a);
+	strip(b);
+	assert_string_equal(a, b);
+	assert_int_equal(r1.leak_suspects, r2.leak_suspects);
+	free(a);
+	free(b);
+	a = report_on(f->trace, false, false, &r2);
+	has(a, "(not in a trace: report on the raw log)");
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_input, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

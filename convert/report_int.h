@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * report_int.h: the core of `gotl report`, shared by its two front ends —
+ * the replay of an event log (report.c) and a reader of the Perfetto traces
+ * gotl writes (report_trace.c). The core knows goroutine lives and the
+ * spans of their states, as plain strings and times; it aggregates them and
+ * writes the report. Only convert/report*.c include this.
+ */
+#ifndef GOTL_REPORT_INT_H
+#define GOTL_REPORT_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "replay.h"
+#include "report.h"
+
+struct rep;
+
+/* One goroutine life. Strings belong to the front end; the core copies what it keeps. */
+struct rlife {
+	uint64_t goid;		/* 0 until known */
+	uint64_t parent_goid;
+	uint64_t created;	/* when it was created (or first seen) */
+	const char *start;	/* start function, or "(unknown)" / "(cgo callback)" */
+	const char *site;	/* creation site "func file:line", "(unknown)", or
+				 * "(first seen running)" for a life not seen created */
+	bool born_seen;		/* created while recorded: lifetime and first run measurable */
+	bool runtime;		/* one of the runtime's own goroutines */
+	uint64_t stack_size;	/* largest stack seen in bytes, 0 if unknown */
+	/* the core's own */
+	uint32_t node;
+	bool noted;
+};
+
+enum rspan_kind { RS_RUNNABLE, RS_RUNNING, RS_SYSCALL, RS_BLOCKED, RS_OTHER };
+
+/* One state of a life, [begin, end). */
+struct rspan {
+	enum rspan_kind kind;
+	const char *reason;	/* RS_BLOCKED: the wait reason as the runtime names it */
+	const char *block_site;	/* RS_BLOCKED: "func file:line", or "(no stack)" */
+	uint64_t begin, end;
+	bool first;		/* the first state of the life */
+	enum rp_end how;	/* how it ended */
+};
+
+/* What the report says about the recording as a whole. */
+struct rmeta {
+	const char *comm, *go_version, *source;	/* source: "log" or "trace" */
+	uint32_t pid;
+	uint64_t start, end;
+	bool has_exit;
+	int exit_status;	/* 128+N if killed by signal N */
+	bool signaled;
+	uint64_t events, lost, seen, max_alive, max_alive_ts;
+	bool truncated;
+	bool stacks_unknown;	/* the input cannot have stack sizes (a trace) */
+};
+
+struct rep *rep__new(const struct report_opts *o, FILE *out, struct report_result *res);
+/* A life begins (parent: its creator's life, or NULL). Returns 0 or -ENOMEM. */
+int rep__born(struct rep *p, struct rlife *l, struct rlife *parent);
+/* A state of l ended. */
+int rep__span(struct rep *p, struct rlife *l, const struct rspan *s);
+/* The life is over: how is RP_END_EXIT, RP_END_LOST or RP_END_RECORDING. */
+int rep__died(struct rep *p, struct rlife *l, enum rp_end how, uint64_t end);
+/* Write the report; totals go into the result. */
+void rep__output(struct rep *p, const struct rmeta *m);
+void rep__free(struct rep *p);
+
+/* The trace front end: replays the goroutine tracks of a gotl .pftrace into p and writes the report. */
+int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen);
+
+#endif /* GOTL_REPORT_INT_H */

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report_trace.c: `gotl report` on a Perfetto trace gotl wrote. The trace
+ * keeps what the report needs — one track per goroutine whose slices are
+ * its states in order, with their wait reason, block site, creation site,
+ * start function and parent as args, the "Goroutines alive" counter, and
+ * the recording's attributes — except stack sizes. Two passes over the
+ * packets: the first learns the tracks, the lives and the metadata; the
+ * second feeds every state span to the report core (report_int.h), each
+ * goroutine's spans in the order its track has them.
+ *
+ * It reads only traces in gotl's own shape (convert.c): another program's
+ * trace gives an error, not a wrong report. Memory: the goroutine tracks
+ * and the intern tables, not the events.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "perfetto_trace.pb-c.h"
+#include "report_int.h"
+#include "u64map.h"
+
+/* An intern table of the one sequence gotl writes: iid -> string. */
+struct itab {
+	char **v;
+	size_t cap;
+};
+
+/* A BEGIN waiting for its END (gotl writes the END right after, on the same track). */
+struct open_span {
+	struct rspan s;
+	char *reason, *site;
+};
+
+/* One goroutine track: its life, and what pass 2 needs of it. */
+struct gtrack {
+	uint64_t uuid;
+	struct rlife l;
+	char *start, *site;
+	uint64_t nspans;	/* slices in the track */
+	uint64_t fed;		/* fed to the core so far */
+	bool last_open;		/* its last slice is still open at the end */
+	bool seen_first;	/* pass 1 took the life's facts from its first slice */
+	struct open_span *open;
+	/*
+	 * A cgo callback's goroutine lives once per callback, all on one track,
+	 * with gaps between the lives: the indices of slices that end a life.
+	 */
+	uint64_t *life_ends;
+	size_t nlife_ends, cap_life_ends;
+	uint64_t last_end;	/* end of the latest slice (pass 1, then pass 2) */
+};
+
+struct tr {
+	uint8_t *data;
+	size_t size;
+	struct itab names, args, strs;
+	struct gtrack *g;
+	size_t ng, capg;
+	struct u64map by_uuid;	/* track uuid -> gtrack (rebuilt after sorting) */
+	struct u64map by_goid;	/* goid -> gtrack, for parents */
+	uint64_t group_uuid, alive_uuid;
+	struct rep *rep;
+	struct rmeta *m;
+	char *comm, *go_version;
+};
+
+static int itab_set(struct itab *t, uint64_t iid, const char *s, size_t len)
+{
+	char *c;
+
+	if (!iid || iid > (1u << 26))
+		return 0;
+	if (iid >= t->cap) {
+		size_t ncap = t->cap ? t->cap : 256;
+		char **n;
+
+		while (ncap <= iid)
+			ncap *= 2;
+		n = realloc(t->v, ncap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		memset(n + t->cap, 0, (ncap - t->cap) * sizeof(*n));
+		t->v = n;
+		t->cap = ncap;
+	}
+	c = malloc(len + 1);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, s ? s : "", len);
+	c[len] = 0;
+	free(t->v[iid]);
+	t->v[iid] = c;
+	return 0;
+}
+
+static const char *itab_get(const struct itab *t, uint64_t iid)
+{
+	return iid < t->cap ? t->v[iid] : NULL;
+}
+
+static void itab_free(struct itab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		free(t->v[i]);
+	free(t->v);
+}
+
+static int take_interned(struct tr *t, const Gotl__Perfetto__InternedData *d)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < d->n_event_names; i++)
+		ret = itab_set(&t->names, d->event_names[i]->iid, d->event_names[i]->name,
+			       d->event_names[i]->name ? strlen(d->event_names[i]->name) : 0);
+	for (i = 0; !ret && i < d->n_debug_annotation_names; i++)
+		ret = itab_set(&t->args, d->debug_annotation_names[i]->iid,
+			       d->debug_annotation_names[i]->name,
+			       d->debug_annotation_names[i]->name ?
+			       strlen(d->debug_annotation_names[i]->name) : 0);
+	for (i = 0; !ret && i < d->n_debug_annotation_string_values; i++)
+		ret = itab_set(&t->strs, d->debug_annotation_string_values[i]->iid,
+			       (const char *)d->debug_annotation_string_values[i]->str.data,
+			       d->debug_annotation_string_values[i]->str.len);
+	return ret;
+}
+
+/* A debug annotation by name: its string value, or "" with its number in *u; NULL if absent. */
+static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
+		       const char *name, uint64_t *u)
+{
+	size_t i;
+
+	for (i = 0; i < te->n_debug_annotations; i++) {
+		const Gotl__Perfetto__DebugAnnotation *a = te->debug_annotations[i];
+		const char *n = a->name ? a->name : itab_get(&t->args, a->name_iid);
+
+		if (!n || strcmp(n, name))
+			continue;
+		if (u)
+			*u = a->has_uint_value ? a->uint_value : a->has_int_value ?
+			     (uint64_t)a->int_value : a->has_bool_value ? (uint64_t)a->bool_value : 0;
+		if (a->has_string_value_iid)
+			return itab_get(&t->strs, a->string_value_iid);
+		return a->string_value ? a->string_value : "";
+	}
+	return NULL;
+}
+
+/* Call fn on every packet, in file order; stops at the first error or malformed packet. */
+static int each_packet(struct tr *t, int (*fn)(struct tr *, Gotl__Perfetto__TracePacket *))
+{
+	size_t pos = 0;
+	int ret = 0;
+
+	while (pos < t->size && !ret) {
+		Gotl__Perfetto__TracePacket *p;
+		uint64_t len = 0;
+		int shift = 0;
+
+		if (t->data[pos++] != 0x0a)
+			return -EPROTO;
+		for (;;) {
+			uint8_t b;
+
+			if (pos >= t->size || shift > 56)
+				return -EPROTO;
+			b = t->data[pos++];
+			len |= (uint64_t)(b & 0x7f) << shift;
+			shift += 7;
+			if (!(b & 0x80))
+				break;
+		}
+		if (len > t->size - pos)
+			return -EPROTO;
+		p = gotl__perfetto__trace_packet__unpack(NULL, len, t->data + pos);
+		if (!p)
+			return -EPROTO;
+		pos += len;
+		ret = p->interned_data ? take_interned(t, p->interned_data) : 0;
+		if (!ret)
+			ret = fn(t, p);
+		gotl__perfetto__trace_packet__free_unpacked(p, NULL);
+	}
+	return ret;
+}
+
+static bool goroutine_track_name(const char *n)
+{
+	return n && n[0] == 'G' && ((n[1] >= '0' && n[1] <= '9') || n[1] == '?');
+}
+
+/* ---- pass 1: tracks, lives, metadata ------------------------------------ */
+
+static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__Attribute *a)
+{
+	struct rmeta *m = t->m;
+	const char *k = a->key ? a->key : "";
+
+	if (!strcmp(k, "go.version") && a->string_value) {
+		free(t->go_version);
+		t->go_version = strdup(a->string_value);
+	} else if (!strcmp(k, "gotl.events")) {
+		m->events = (uint64_t)a->long_value;
+	} else if (!strcmp(k, "gotl.events_lost")) {
+		m->lost = (uint64_t)a->long_value;
+	} else if (!strcmp(k, "gotl.log")) {
+		m->truncated = true;
+	} else if (!strcmp(k, "go.exit_status")) {
+		m->has_exit = true;
+		m->exit_status = (int)a->long_value;
+	} else if (!strcmp(k, "go.killed_by_signal")) {
+		m->has_exit = m->signaled = true;
+		m->exit_status = 128 + (int)a->long_value;
+	}
+}
+
+static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
+{
+	struct gtrack *g;
+
+	if (d->process) {
+		t->m->pid = (uint32_t)d->process->pid;
+		free(t->comm);
+		t->comm = strdup(d->process->process_name ? d->process->process_name : "");
+		return t->comm ? 0 : -ENOMEM;
+	}
+	if (d->name && !d->counter && !strcmp(d->name, "Goroutines")) {
+		t->group_uuid = d->uuid;
+		return 0;
+	}
+	if (d->counter && d->name && !strcmp(d->name, "Goroutines alive")) {
+		t->alive_uuid = d->uuid;
+		return 0;
+	}
+	if (!goroutine_track_name(d->name) || !t->group_uuid || d->parent_uuid != t->group_uuid ||
+	    u64map__get(&t->by_uuid, d->uuid))
+		return 0;
+	if (t->ng == t->capg) {
+		size_t ncap = t->capg ? t->capg * 2 : 256, i;
+		struct gtrack *n = realloc(t->g, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		t->g = n;
+		t->capg = ncap;
+		/* The array moved: the map points into it. */
+		for (i = 0; i < t->ng; i++)
+			if (u64map__put(&t->by_uuid, t->g[i].uuid, &t->g[i]))
+				return -ENOMEM;
+	}
+	g = &t->g[t->ng++];
+	memset(g, 0, sizeof(*g));
+	g->uuid = d->uuid;
+	g->l.born_seen = !(d->description && strstr(d->description, "first seen after its creation"));
+	return u64map__put(&t->by_uuid, d->uuid, g);
+}
+
+/* The first slice of a goroutine's track says who it is. */
+static int take_first(struct tr *t, struct gtrack *g, const Gotl__Perfetto__TrackEvent *te,
+		      uint64_t ts)
+{
+	bool cgo = arg(t, te, "cgo_callback", NULL) != NULL;
+	const char *start = arg(t, te, "start_function", NULL);
+	const char *site = arg(t, te, "created_at", NULL);
+	uint64_t u = 0;
+
+	g->seen_first = true;
+	g->l.created = ts;
+	if (arg(t, te, "goid", &u))
+		g->l.goid = u;
+	if (arg(t, te, "parent_goid", &u))
+		g->l.parent_goid = u;
+	if (cgo)
+		g->l.born_seen = false;
+	g->start = strdup(start ? start : cgo ? "(cgo callback)" : "(unknown)");
+	g->site = strdup(!g->l.born_seen ? "(first seen running)" : site ? site : "(unknown)");
+	if (!g->start || !g->site)
+		return -ENOMEM;
+	g->l.runtime = !strncmp(g->start, "runtime.", 8);
+	return 0;
+}
+
+static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
+{
+	const Gotl__Perfetto__TrackEvent *te = p->track_event;
+	struct rmeta *m = t->m;
+	struct gtrack *g;
+	size_t i;
+
+	if (p->clock_snapshot)
+		for (i = 0; i < p->clock_snapshot->n_clocks; i++)
+			if (p->clock_snapshot->clocks[i]->clock_id == 6)	/* BOOTTIME */
+				m->start = p->clock_snapshot->clocks[i]->timestamp;
+	if (p->trace_attributes)
+		for (i = 0; i < p->trace_attributes->n_attribute; i++)
+			take_attribute(t, p->trace_attributes->attribute[i]);
+	if (p->track_descriptor)
+		return take_track(t, p->track_descriptor);
+	if (!te || !p->has_timestamp)
+		return 0;
+	if (p->timestamp > m->end)
+		m->end = p->timestamp;
+	if (te->type == 4 && te->track_uuid == t->alive_uuid &&
+	    (uint64_t)te->counter_value > m->max_alive) {
+		m->max_alive = (uint64_t)te->counter_value;
+		m->max_alive_ts = p->timestamp;
+	}
+	if (!(g = u64map__get(&t->by_uuid, te->track_uuid)))
+		return 0;
+	if (te->type == 2) {
+		g->last_end = p->timestamp;
+		return 0;
+	}
+	if (te->type != 1)
+		return 0;
+	if (g->nspans && p->timestamp > g->last_end) {
+		/* A gap: the slice before it ended a life. */
+		if (g->nlife_ends == g->cap_life_ends) {
+			size_t ncap = g->cap_life_ends ? 2 * g->cap_life_ends : 4;
+			uint64_t *n = realloc(g->life_ends, ncap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			g->life_ends = n;
+			g->cap_life_ends = ncap;
+		}
+		g->life_ends[g->nlife_ends++] = g->nspans - 1;
+	}
+	g->nspans++;
+	g->last_open = arg(t, te, "open_at_end", NULL) != NULL;
+	return g->seen_first ? 0 : take_first(t, g, te, p->timestamp);
+}
+
+/* Does slice k (0-based) of g end one of its lives before the last? */
+static bool ends_life(const struct gtrack *g, uint64_t k)
+{
+	size_t i;
+
+	for (i = 0; i < g->nlife_ends; i++)
+		if (g->life_ends[i] == k)
+			return true;
+	return false;
+}
+
+/* ---- pass 2: spans ------------------------------------------------------ */
+
+static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
+{
+	const Gotl__Perfetto__TrackEvent *te = p->track_event;
+	struct gtrack *g;
+	int ret;
+
+	if (!te || !(g = u64map__get(&t->by_uuid, te->track_uuid)) || !g->seen_first)
+		return 0;
+	if (te->type == 1) {
+		const char *name = itab_get(&t->names, te->name_iid);
+		const char *reason = arg(t, te, "wait_reason", NULL);
+		const char *site = arg(t, te, "blocked_at", NULL);
+		struct open_span *o = g->open;
+
+		if (!name)
+			return -EPROTO;
+		if (g->fed && ends_life(g, g->fed - 1)) {
+			/* The next life of a cgo callback's goroutine. */
+			g->l.created = p->timestamp;
+			g->l.node = 0;
+			g->l.noted = false;
+			if (rep__born(t->rep, &g->l, NULL))
+				return -ENOMEM;
+			t->m->seen++;
+		}
+		if (!o && !(o = g->open = calloc(1, sizeof(*o))))
+			return -ENOMEM;
+		free(o->reason);
+		free(o->site);
+		o->reason = strdup(reason ? reason : name);
+		o->site = strdup(site ? site : "(no stack)");
+		if (!o->reason || !o->site)
+			return -ENOMEM;
+		o->s = (struct rspan){
+			.begin = p->timestamp, .first = g->fed == 0, .reason = o->reason,
+			.block_site = o->site,
+			.kind = !strcmp(name, "Running") ? RS_RUNNING :
+				!strcmp(name, "Runnable") ? RS_RUNNABLE :
+				!strcmp(name, "Syscall") ? RS_SYSCALL : RS_BLOCKED,
+		};
+		return 0;
+	}
+	if (te->type != 2 || !g->open)
+		return 0;
+	g->open->s.end = p->timestamp;
+	g->fed++;
+	if (g->fed == g->nspans)
+		g->open->s.how = g->last_open ? RP_END_RECORDING : RP_END_EXIT;
+	else
+		g->open->s.how = ends_life(g, g->fed - 1) ? RP_END_EXIT : RP_END_NEXT;
+	ret = rep__span(t->rep, &g->l, &g->open->s);
+	if (!ret && g->open->s.how != RP_END_NEXT)
+		ret = rep__died(t->rep, &g->l, g->open->s.how, g->open->s.end);
+	return ret;
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct gtrack *x = a, *y = b;
+
+	if (x->l.created != y->l.created)
+		return x->l.created < y->l.created ? -1 : 1;
+	return x->l.goid < y->l.goid ? -1 : x->l.goid > y->l.goid;
+}
+
+int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
+{
+	struct rmeta m = { .source = "trace", .stacks_unknown = true };
+	struct tr t = { .rep = p, .m = &m };
+	struct stat st;
+	size_t i;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	t.size = (size_t)st.st_size;
+	t.data = t.size ? mmap(NULL, t.size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (t.data == MAP_FAILED) {
+		ret = -errno;
+		t.data = NULL;
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = each_packet(&t, pass1);
+	if (ret == -ENOMEM)
+		goto oom;
+	if (ret || !t.group_uuid) {
+		snprintf(err, errlen, "'%s' is not a trace gotl wrote (%s)", path,
+			 ret ? "malformed packets" : "no Goroutines track");
+		ret = ret ? ret : -EPROTO;
+		goto cleanup;
+	}
+
+	/* Lives in creation order, so a parent is born before its children. */
+	qsort(t.g, t.ng, sizeof(*t.g), by_created);
+	u64map__free(&t.by_uuid);
+	for (i = 0; i < t.ng; i++) {
+		struct gtrack *g = &t.g[i], *parent;
+
+		if (u64map__put(&t.by_uuid, g->uuid, g))
+			goto oom;
+		if (!g->seen_first)
+			continue;	/* a track without slices */
+		g->l.start = g->start;
+		g->l.site = g->site;
+		parent = g->l.parent_goid ? u64map__get(&t.by_goid, g->l.parent_goid) : NULL;
+		if (rep__born(p, &g->l, parent ? &parent->l : NULL) ||
+		    (g->l.goid && u64map__put(&t.by_goid, g->l.goid, g)))
+			goto oom;
+		m.seen++;
+	}
+	ret = each_packet(&t, pass2);
+	if (ret == -ENOMEM)
+		goto oom;
+	if (ret) {
+		snprintf(err, errlen, "'%s' is not a trace gotl wrote (malformed packets)", path);
+		goto cleanup;
+	}
+	m.comm = t.comm;
+	m.go_version = t.go_version;
+	if (!m.max_alive_ts)
+		m.max_alive_ts = m.start;
+	rep__output(p, &m);
+	goto cleanup;
+oom:
+	ret = -ENOMEM;
+	snprintf(err, errlen, "out of memory");
+cleanup:
+	for (i = 0; i < t.ng; i++) {
+		free(t.g[i].start);
+		free(t.g[i].site);
+		free(t.g[i].life_ends);
+		if (t.g[i].open) {
+			free(t.g[i].open->reason);
+			free(t.g[i].open->site);
+			free(t.g[i].open);
+		}
+	}
+	free(t.g);
+	u64map__free(&t.by_uuid);
+	u64map__free(&t.by_goid);
+	itab_free(&t.names);
+	itab_free(&t.args);
+	itab_free(&t.strs);
+	free(t.comm);
+	free(t.go_version);
+	if (t.data)
+		munmap(t.data, t.size);
+	return ret;
+}
