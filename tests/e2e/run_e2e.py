@@ -485,7 +485,7 @@ REPORT_CHECKS = {
 }
 
 
-def check_report(gotl, raw, trace, model, truth, status):
+def check_report(gotl, raw, trace, model, truth, status, vs_trace=True):
     """gotl report on the raw log agrees with the sample, with the trace, and with the
     report gotl makes from the trace alone."""
     def report(*flags, path=raw):
@@ -493,8 +493,8 @@ def check_report(gotl, raw, trace, model, truth, status):
         check(r.returncode == 0, "gotl report %s: %s" % (" ".join(flags), r.stderr.decode()))
         return json.loads(r.stdout)
     rep = report()
-    from_trace = report(path=trace)
-    for k in rep:
+    from_trace = report(path=trace) if vs_trace else {}
+    for k in (rep if vs_trace else ()):
         if k not in ("source", "stack_bytes"):
             check(rep[k] == from_trace.get(k), "report from the trace differs in %r:\n%s\n%s"
                   % (k, str(rep[k])[:400], str(from_trace.get(k))[:400]))
@@ -761,12 +761,12 @@ def test_inspect_vs_goinspect(gotl, binary):
 # ---------------------------------------------------------------- driver
 
 def pfcheck(trace):
-    r = run([PFCHECK, trace])
-    out = r.stdout.decode()
-    check(r.returncode == 0 and "0 errors, 0 warnings" in out, "pfcheck: " + out[-2000:])
+    """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail."""
     r = run([PFCHECK, "--json", trace])
-    check(r.returncode == 0, "pfcheck --json failed")
-    return json.loads(r.stdout)
+    check(r.returncode in (0, 1), "pfcheck failed: " + r.stderr.decode()[-1000:])
+    m = json.loads(r.stdout)
+    check(not m["errors"] and not m["warnings"], "pfcheck: %s" % (m["errors"] + m["warnings"])[:10])
+    return m
 
 
 def test_one(gotl, label, gobin, sample, out, shape="default"):
@@ -796,8 +796,11 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     pid = procs[0]["pid"] if procs else -1
     check_generic(model, pid)
     CHECKS[sample](model, truth, {"go": label, "minor": int(label.split(".")[1])})
-    check_report(gotl, raw, trace, model, truth, status_of(plain.returncode))
+    check_report(gotl, raw, trace, model, truth, status_of(plain.returncode), shape == "default")
+    if shape != "default":
+        return "%d goroutines" % len(model.by_goid)
 
+    # What does not depend on the binary's shape is checked once, on the default build.
     again = trace + ".again"
     r = run([gotl, "convert", raw, "-o", again])
     check(r.returncode == 0, "gotl convert failed: " + r.stderr.decode())
