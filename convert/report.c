@@ -196,6 +196,20 @@ static int agg_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+/* Count one span of @dur ns under the key (a, b). */
+static int agg_span(struct smap *m, const char *a, const char *b, uint64_t dur)
+{
+	struct agg *g = smap_get(m, a, b, NULL);
+
+	if (!g)
+		return -ENOMEM;
+	g->n++;
+	g->total += dur;
+	if (dur > g->max)
+		g->max = dur;
+	return 0;
+}
+
 static struct agg **smap_sorted(const struct smap *m)
 {
 	struct agg **v = calloc(m->len + 1, sizeof(*v));
@@ -328,20 +342,9 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	}
 	if (!strcmp(s->reason, "sleep") && s->how == RP_END_NEXT && lh_add(&p->sleep, dur))
 		return -ENOMEM;
-	a = smap_get(&p->by_reason, s->reason, NULL, NULL);
-	if (!a)
+	if (agg_span(&p->by_reason, s->reason, NULL, dur) ||
+	    agg_span(&p->by_site, s->block_site, s->reason, dur))
 		return -ENOMEM;
-	a->n++;
-	a->total += dur;
-	if (dur > a->max)
-		a->max = dur;
-	a = smap_get(&p->by_site, s->block_site, s->reason, NULL);
-	if (!a)
-		return -ENOMEM;
-	a->n++;
-	a->total += dur;
-	if (dur > a->max)
-		a->max = dur;
 
 	if (s->how != RP_END_RECORDING)
 		return 0;

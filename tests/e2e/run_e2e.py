@@ -342,22 +342,22 @@ def s_pingpong(model, t, ctx):
     check_created_by(model, b, a)
 
 
-def s_workerpool(model, t, ctx):
-    for w in t["workers"]:
-        check_created_by(model, w, t["main_goid"], t["go_file"], t["go_line"])
-        check_blocked_at_end(model, w, t["wait_reason"])
-        site = last(model, w)["args"].get("blocked_at", "")
-        check(site.endswith("%s:%d" % (t["block_file"], t["block_line"])),
-              "G%d blocked_at %r, want the range line %d" % (w, site, t["block_line"]))
-
-
-def s_lockleak(model, t, ctx):
-    g = t["blocked_goid"]
+def check_leaked(model, g, t, what):
+    """G<g> was created by main at the sample's go line and ends blocked at its block line."""
     check_created_by(model, g, t["main_goid"], t["go_file"], t["go_line"])
     check_blocked_at_end(model, g, t["wait_reason"])
     site = last(model, g)["args"].get("blocked_at", "")
     check(site.endswith("%s:%d" % (t["block_file"], t["block_line"])),
-          "G%d blocked_at %r, want the Lock line %d" % (g, site, t["block_line"]))
+          "G%d blocked_at %r, want the %s line %d" % (g, site, what, t["block_line"]))
+
+
+def s_workerpool(model, t, ctx):
+    for w in t["workers"]:
+        check_leaked(model, w, t, "range")
+
+
+def s_lockleak(model, t, ctx):
+    check_leaked(model, t["blocked_goid"], t, "Lock")
 
 
 def s_sleeper(model, t, ctx):
