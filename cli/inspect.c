@@ -84,6 +84,27 @@ static void print_file(struct gobin *gb, const char *path)
 		ROW("moduledata", "not found; Go code starts at 0x%llx", (unsigned long long)in.text);
 }
 
+static void print_site(const struct plan_probe *pp)
+{
+	printf("  %-24s 0x%llx+0x%x (file offset 0x%llx): %s, %s\n", pp->func,
+	       (unsigned long long)pp->fn.entry, pp->site.offset,
+	       (unsigned long long)pp->file_offset, pp->site.insn,
+	       pp->site.emulated ? "emulated by the kernel (no single-step)" :
+	       "single-stepped (~20x the cost of an emulated probe)");
+}
+
+static const char *types_found(const struct gobin *gb)
+{
+	static char buf[96];
+	uint64_t t, e;
+
+	if (gobin__types(gb, &t, &e))
+		return "type descriptors not found: allocations would not be named by type";
+	snprintf(buf, sizeof(buf), "type descriptors at 0x%llx-0x%llx",
+		 (unsigned long long)t, (unsigned long long)e);
+	return buf;
+}
+
 static void print_plan(const struct plan *p)
 {
 	const struct gobin_offsets *o = &p->off;
@@ -121,13 +142,26 @@ static void print_plan(const struct plan *p)
 			       "the runtime offsets it needs are unknown");
 			continue;
 		}
-		printf("  %-24s 0x%llx+0x%x (file offset 0x%llx): %s, %s\n", pp->func,
-		       (unsigned long long)pp->fn.entry, pp->site.offset,
-		       (unsigned long long)pp->file_offset, pp->site.insn,
-		       pp->site.emulated ? "emulated by the kernel (no single-step)" :
-		       "single-stepped (~20x the cost of an emulated probe)");
+		print_site(pp);
 		printf("  %-24s   why: %s\n", "", pp->why);
 	}
+	if (p->nmallocs) {
+		int emulated = 0;
+
+		for (i = 0; i < p->nmallocs; i++)
+			emulated += p->mallocs[i].site.emulated;
+		printf("  %d size-specialised allocation functions the compiler calls directly "
+		       "(%d emulated), e.g.\n", p->nmallocs, emulated);
+		print_site(&p->mallocs[0]);
+		if (p->nmallocs > 1)
+			print_site(&p->mallocs[p->nmallocs - 1]);
+	}
+	if (p->malloc_unknown)
+		ROW("warning", "%s is an allocation function gotl does not know: allocations "
+		    "through it may be missed", p->malloc_unknown);
+	ROW("types", "%s", types_found(p->gb));
+	if (p->nstw_reasons)
+		ROW("stw reasons", "%d (runtime.stwReasonStrings)", p->nstw_reasons);
 	if (p->note[0])
 		ROW("note", "%s", p->note);
 }

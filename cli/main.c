@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
 #include "record.h"
@@ -31,6 +32,7 @@
 #define DEFAULT_TRACE	"gotl.pftrace"
 #define DEFAULT_RING	(16u << 20)
 #define DEFAULT_STACK_DEPTH	16
+#define DEFAULT_ALLOC_SAMPLE	(512u << 10)
 
 static const char usage_main[] =
 "usage: gotl <command> [options] [args]\n"
@@ -70,8 +72,17 @@ static const char usage_record[] =
 "                        turns it into a trace again, even if gotl was killed\n"
 "      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
 "                        events that do not fit are counted and reported as lost\n"
-"      --stack-depth N   frames of the goroutine's stack to record where it blocks\n"
-"                        and where it is created (0-16, default 16; 0: no stacks)\n"
+"      --stack-depth N   frames of the goroutine's stack to record where it blocks,\n"
+"                        where it is created and where it allocates (0-16,\n"
+"                        default 16; 0: no stacks)\n"
+"      --alloc MODE      heap allocations: off, sampled or all (default sampled).\n"
+"                        sampled and all count every allocation by type and by\n"
+"                        goroutine; sampled records a stack for one allocation in\n"
+"                        every --alloc-sample bytes, all for every allocation.\n"
+"                        Each allocation costs one uprobe (see README for costs)\n"
+"      --alloc-sample SIZE  mean bytes between two allocation samples (default\n"
+"                        512K, as Go's own heap profile)\n"
+"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
 "  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
 "                        -vv adds libbpf's debug output\n"
 "  -h, --help            this help\n"
@@ -90,16 +101,20 @@ static const char usage_convert[] =
 "options:\n"
 "  -o, --output FILE   the trace to write (default: LOG with its extension\n"
 "                      replaced by .pftrace)\n"
+"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
 "  -h, --help          this help\n";
 
-static int parse_size(const char *s, size_t *out)
+/* "512", "64K", "16M", "1G" (also "16MiB", "16MB"): bytes, at most 1T. */
+static int parse_bytes(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
 	errno = 0;
+	if (*s == '-')
+		return -EINVAL;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s)
+	if (errno || end == s || v > (1ull << 40))
 		return -EINVAL;
 	switch (*end) {
 	case 'k': case 'K': v <<= 10; end++; break;
@@ -109,7 +124,18 @@ static int parse_size(const char *s, size_t *out)
 	}
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A ring buffer size: a power of two from 4K to 2G. */
+static int parse_size(const char *s, size_t *out)
+{
+	uint64_t v;
+
+	if (parse_bytes(s, &v) || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
 		return -EINVAL;
 	*out = (size_t)v;
 	return 0;
@@ -148,9 +174,11 @@ static void human_size(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
 }
 
-static int do_convert(const char *log, const char *out, struct convert_stats *cs)
+static int do_convert(const char *log, const char *out, bool alloc_counters,
+		      struct convert_stats *cs)
 {
-	struct convert_opts co = { .log_path = log, .trace_path = out };
+	struct convert_opts co = { .log_path = log, .trace_path = out,
+				   .goroutine_alloc_counters = alloc_counters };
 	char err[512];
 	int ret;
 
@@ -179,6 +207,14 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	cli_warn("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
 	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
 	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
+	if (cs->alloc_mode != GOTL_ALLOC_OFF) {
+		human_size(cs->alloc_bytes, size, sizeof(size));
+		cli_warn("%llu heap allocations (%s), %llu GC cycle%s", (unsigned long long)cs->alloc_count,
+			 size, (unsigned long long)cs->gc_cycles, cs->gc_cycles == 1 ? "" : "s");
+	} else if (cs->gc_cycles) {
+		cli_warn("%llu GC cycle%s", (unsigned long long)cs->gc_cycles,
+			 cs->gc_cycles == 1 ? "" : "s");
+	}
 	if (raw)
 		cli_warn("raw event log: %s", raw);
 	cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
@@ -191,14 +227,20 @@ static int cmd_record(int argc, char **argv)
 		{ "raw", required_argument, NULL, 'r' },
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "stack-depth", required_argument, NULL, 'S' },
+		{ "alloc", required_argument, NULL, 'A' },
+		{ "alloc-sample", required_argument, NULL, 'a' },
+		{ "alloc-counters", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH };
+	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH,
+				  .alloc_mode = GOTL_ALLOC_SAMPLED,
+				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
 	struct record_result rr;
 	struct convert_stats cs;
 	const char *out = DEFAULT_TRACE, *raw = NULL;
+	bool alloc_counters = false;
 	char tmp[4096];
 	int c, ret, status;
 
@@ -226,6 +268,29 @@ static int cmd_record(int argc, char **argv)
 			    ro.stack_depth > 16)
 				return cli_bad_usage("record ", "invalid --stack-depth '%s': want 0 "
 						     "(no stacks) to 16", optarg);
+			break;
+		}
+		case 'C':
+			alloc_counters = true;
+			break;
+		case 'A':
+			if (!strcmp(optarg, "off"))
+				ro.alloc_mode = GOTL_ALLOC_OFF;
+			else if (!strcmp(optarg, "sampled"))
+				ro.alloc_mode = GOTL_ALLOC_SAMPLED;
+			else if (!strcmp(optarg, "all"))
+				ro.alloc_mode = GOTL_ALLOC_ALL;
+			else
+				return cli_bad_usage("record ", "invalid --alloc '%s': want off, "
+						     "sampled or all", optarg);
+			break;
+		case 'a': {
+			uint64_t v;
+
+			if (parse_bytes(optarg, &v) || !v || v > (1ull << 30))
+				return cli_bad_usage("record ", "invalid --alloc-sample '%s': want "
+						     "a size from 1 to 1G, e.g. 512K", optarg);
+			ro.alloc_sample_bytes = v;
 			break;
 		}
 		case 'v':
@@ -257,7 +322,7 @@ static int cmd_record(int argc, char **argv)
 		cli_warn("%s exited with status %d after %.3f s; %llu uprobe hits, %llu events",
 		      ro.argv[0], status, rr.seconds, (unsigned long long)rr.hits,
 		      (unsigned long long)rr.events);
-	if (do_convert(ro.log_path, out, &cs)) {
+	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
 		cli_warn("the raw event log is kept in %s", ro.log_path);
 		return status ? status : 1;
 	}
@@ -271,12 +336,14 @@ static int cmd_convert(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "alloc-counters", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct convert_stats cs;
 	const char *out = NULL;
 	char def[4096], *dot;
+	bool alloc_counters = false;
 	int c;
 
 	optind = 1;
@@ -285,6 +352,9 @@ static int cmd_convert(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'C':
+			alloc_counters = true;
 			break;
 		case 'h':
 			fputs(usage_convert, stdout);
@@ -304,7 +374,7 @@ static int cmd_convert(int argc, char **argv)
 		strncat(def, ".pftrace", sizeof(def) - strlen(def) - 1);
 		out = def;
 	}
-	if (do_convert(argv[optind], out, &cs))
+	if (do_convert(argv[optind], out, alloc_counters, &cs))
 		return 1;
 	summary(out, &cs, NULL);
 	return 0;

@@ -10,6 +10,15 @@
  * statement to the child's first slice, from the waker to the woken
  * goroutine's Runnable slice.
  *
+ * Allocations: a Running slice carries the bytes and allocations made in
+ * it; heap counters (cumulative and rate) come from the log's totals; each
+ * recorded allocation (all, or a sample) is an instant on its goroutine's
+ * track with its stack as a callstack weighted by its bytes, so an area
+ * selection's flamegraph shows who allocated what; the types are listed on a
+ * track of their own and the largest get counter tracks. The garbage
+ * collector: GC cycles with their phases on a "GC" track, every
+ * stop-the-world pause on a "Stop the world" track.
+ *
  * Output order rules it keeps (see pftrace.h): a track is declared before
  * its first event; the instant that starts a flow is written before the
  * slice that ends it; a slice's END is written before the next BEGIN on its
@@ -24,6 +33,7 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
+#include "atab.h"
 #include "pftrace.h"
 #include "replay.h"
 
@@ -31,8 +41,20 @@
 #define UUID_GROUP		2
 #define UUID_COUNTER_BASE	16
 #define UUID_SUSPECTS		32
+#define UUID_HEAP		40
+#define UUID_RATE		41
+#define UUID_GC			42
+#define UUID_STW		43
+#define UUID_TYPES		44
+#define UUID_TYPES_GROUP	45
+#define UUID_NOG_ALLOCS		46
+#define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
+#define UUID_GALLOC		(1ull << 37)	/* + goid: per-goroutine heap bytes */
 #define UUID_UNKNOWN_GOID	(1ull << 38)
 #define UUID_GOID		(1ull << 39)
+
+/* Types that get a counter track of their own (by bytes allocated). */
+#define TOP_TYPES		10
 
 static const char *const counter_names[RP_C_MAX] = {
 	"Goroutines alive", "Goroutines running", "Goroutines runnable", "Goroutines blocked",
@@ -47,6 +69,7 @@ struct tg {
 	uint64_t spawn_ts;
 	uint64_t spawn_parent_uuid;
 	uint64_t start_iid, site_iid;
+	bool galloc_declared;	/* its heap-bytes counter track */
 };
 
 /* A leak suspect, listed on its own track at the end. */
@@ -57,7 +80,14 @@ struct suspect {
 };
 
 struct cv {
+	const struct convert_opts *o;
 	struct pftrace *pf;
+	struct atab *types;
+	bool heap_declared, gc_declared, stw_declared, nog_declared;
+	bool have_total;
+	uint64_t total_ts, total_bytes;
+	struct gotl_rec_alloc_total total;
+	uint64_t alloc_records;
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
 	uint64_t base;		/* uuid base for this process */
@@ -70,6 +100,9 @@ struct cv {
 		 n_create, n_unblock;
 	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
 		 a_still_blocked, a_unobserved, a_cgo, a_blocked_at, a_blocked_for, n_suspect;
+	uint64_t cat_alloc, cat_gc, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
+		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
+		 n_markterm;
 	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
 	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
 };
@@ -267,6 +300,21 @@ static void intern_fixed(struct cv *c)
 	c->a_blocked_at = pftrace__arg_iid(pf, "blocked_at");
 	c->a_blocked_for = pftrace__arg_iid(pf, "blocked_for_ns");
 	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
+	c->cat_alloc = pftrace__cat_iid(pf, "alloc");
+	c->cat_gc = pftrace__cat_iid(pf, "gc");
+	c->a_alloc_bytes = pftrace__arg_iid(pf, "alloc_bytes");
+	c->a_alloc_count = pftrace__arg_iid(pf, "alloc_count");
+	c->a_size = pftrace__arg_iid(pf, "size");
+	c->a_bytes = pftrace__arg_iid(pf, "bytes");
+	c->a_count = pftrace__arg_iid(pf, "count");
+	c->a_trigger = pftrace__arg_iid(pf, "trigger");
+	c->a_started_by = pftrace__arg_iid(pf, "started_by_goid");
+	c->a_stw_ns = pftrace__arg_iid(pf, "stw_ns");
+	c->a_cycle = pftrace__arg_iid(pf, "gc_cycle");
+	c->a_began_before = pftrace__arg_iid(pf, "began_before_recording");
+	c->n_sweepterm = pftrace__name_iid(pf, "sweep termination (STW)");
+	c->n_mark = pftrace__name_iid(pf, "mark");
+	c->n_markterm = pftrace__name_iid(pf, "mark termination (STW)");
 }
 
 static int on_start(void *ctx, struct replay *r)
@@ -449,7 +497,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	bool at_end = how == RP_END_RECORDING;
 	const struct rp_frame *uf = NULL;
 	uint64_t blocked_at = 0;
-	struct pf_arg a[14];
+	struct pf_arg a[16];
 	char site[1024];
 	size_t n = 0;
 
@@ -494,6 +542,12 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 					  .u = g->parent_goid };
 	if (g->flags & RP_G_CGO)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_cgo, .type = PF_ARG_BOOL, .b = true };
+	if (g->state_alloc_count) {
+		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_bytes, .type = PF_ARG_UINT,
+					  .u = g->state_alloc_bytes };
+		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_count, .type = PF_ARG_UINT,
+					  .u = g->state_alloc_count };
+	}
 	if (at_end) {
 		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL, .b = true };
 		if (blocked(g->state))
@@ -544,6 +598,254 @@ static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t 
 	c->counters_started = true;
 }
 
+/* ---- allocations ---------------------------------------------------------- */
+
+static void process_track(struct cv *c, uint64_t uuid, const char *name, const char *desc,
+			  bool counter, int32_t unit, const char *unit_name)
+{
+	struct pf_track t = { 0 };
+
+	t.uuid = c->base + uuid;
+	t.parent = c->base + UUID_PROCESS;
+	t.name = name;
+	t.description = desc;
+	t.counter = counter;
+	t.counter_unit = unit;
+	t.counter_unit_name = unit_name;
+	t.no_merge = true;
+	pftrace__track(c->pf, &t);
+}
+
+static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
+{
+	struct cv *c = ctx;
+	struct tg *t = tg_of(g);
+	struct pf_track d = { 0 };
+	char name[64];
+
+	if (!c->o->goroutine_alloc_counters || !t || !g->goid)
+		return;
+	ensure_track(c, r, g);
+	if (!t->galloc_declared) {
+		snprintf(name, sizeof(name), "G%" PRIu64 " heap allocated", g->goid);
+		d.uuid = c->base + UUID_GALLOC + (g->goid & (UUID_GALLOC - 1));
+		d.parent = t->uuid;
+		d.name = name;
+		d.counter = true;
+		d.counter_unit = 3;	/* bytes */
+		pftrace__track(c->pf, &d);
+		t->galloc_declared = true;
+	}
+	pftrace__counter(c->pf, c->base + UUID_GALLOC + (g->goid & (UUID_GALLOC - 1)), ts,
+			 (int64_t)g->alloc_bytes);
+}
+
+/* An allocation (or a sample): an instant with its stack, weighted by its bytes. */
+static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *e,
+		     const struct rp_stack *stack)
+{
+	struct cv *c = ctx;
+	struct pf_arg a[4];
+	uint64_t track;
+	char name[512];
+	size_t n = 0;
+
+	if (g && tg_of(g)) {
+		ensure_track(c, r, g);
+		track = tg_of(g)->uuid;
+	} else {
+		if (!c->nog_declared)
+			process_track(c, UUID_NOG_ALLOCS, "Allocations on no goroutine",
+				      "Allocations the runtime made on a system stack, with no "
+				      "user goroutine running on the thread.", false, 0, NULL);
+		c->nog_declared = true;
+		track = c->base + UUID_NOG_ALLOCS;
+	}
+	c->alloc_records++;
+	if (g && g->goid)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_size, .type = PF_ARG_UINT, .u = e->size };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = e->weight };
+	pftrace__sample(c->pf, track, e->hdr.ts,
+			pftrace__name_iid(c->pf, replay__class_name(r, &e->key, name, sizeof(name))),
+			c->cat_alloc, a, n, callstack(c, r, stack), (double)e->weight);
+}
+
+static const char *alloc_mode_str(uint32_t mode)
+{
+	switch (mode) {
+	case GOTL_ALLOC_SAMPLED:	return "sampled";
+	case GOTL_ALLOC_ALL:		return "all";
+	default:			return "off";
+	}
+}
+
+/* Heap bytes allocated so far, and the rate since the previous total. */
+static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_total *t)
+{
+	struct cv *c = ctx;
+
+	if (!c->heap_declared) {
+		process_track(c, UUID_HEAP, "Heap allocated",
+			      "Heap bytes allocated since the start (size classes, as "
+			      "runtime.MemStats.TotalAlloc counts them).", true, 3, NULL);
+		process_track(c, UUID_RATE, "Allocation rate", "Heap bytes allocated per second.",
+			      true, 0, "bytes/s");
+		c->heap_declared = true;
+	}
+	if (c->have_total && t->bytes < c->total_bytes)
+		return;		/* an older total, late */
+	pftrace__counter(c->pf, c->base + UUID_HEAP, ts, (int64_t)t->bytes);
+	if (c->have_total && ts > c->total_ts)
+		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts,
+				 (int64_t)((double)(t->bytes - c->total_bytes) * 1e9 /
+					   (double)(ts - c->total_ts)));
+	c->have_total = true;
+	c->total_ts = ts;
+	c->total_bytes = t->bytes;
+	c->total = *t;
+}
+
+static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_class *cl)
+{
+	struct cv *c = ctx;
+	char name[512];
+
+	if (atab__update(c->types, replay__class_id(&cl->key),
+			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
+			 cl->bytes))
+		replay__fail(r, -ENOMEM, "out of memory");
+}
+
+/*
+ * At the end: every type on a list track (an instant each, largest first),
+ * and the largest few as counter tracks of their bytes over time.
+ */
+static void types_tracks(struct cv *c, uint64_t end)
+{
+	const struct atab_name **v;
+	struct pf_track t = { 0 };
+	char name[128];
+	long n, i;
+
+	n = atab__sorted(c->types, false, &v);
+	if (n <= 0) {
+		if (n == 0)
+			free(v);
+		return;
+	}
+	snprintf(name, sizeof(name), "Allocated types (%ld)", n);
+	process_track(c, UUID_TYPES, name, "Every type allocated, largest first, with its "
+		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
+		      "the function that asked for it.", false, 0, NULL);
+	for (i = 0; i < n; i++) {
+		struct pf_arg a[2] = {
+			{ .name_iid = c->a_count, .type = PF_ARG_UINT, .u = v[i]->count },
+			{ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = v[i]->bytes },
+		};
+
+		pftrace__instant(c->pf, c->base + UUID_TYPES, end, pftrace__name_iid(c->pf, v[i]->name),
+				 c->cat_alloc, a, 2, 0, 0);
+	}
+	process_track(c, UUID_TYPES_GROUP, "Heap allocated by type",
+		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);
+	for (i = 0; i < n && i < TOP_TYPES; i++) {
+		size_t k;
+
+		memset(&t, 0, sizeof(t));
+		t.uuid = c->base + UUID_TYPE_BASE + (uint64_t)i;
+		t.parent = c->base + UUID_TYPES_GROUP;
+		t.name = v[i]->name;
+		t.counter = true;
+		t.counter_unit = 3;
+		t.has_rank = true;
+		t.rank = (int32_t)i;
+		t.no_merge = true;
+		pftrace__track(c->pf, &t);
+		for (k = 0; k < v[i]->nseries; k++)
+			pftrace__counter(c->pf, t.uuid, v[i]->series[k].ts,
+					 (int64_t)v[i]->series[k].bytes);
+	}
+	free(v);
+}
+
+/* ---- garbage collector ---------------------------------------------------- */
+
+static const char *trigger_str(uint8_t trigger)
+{
+	switch (trigger) {
+	case GOTL_GC_TRIGGER_HEAP:	return "heap";
+	case GOTL_GC_TRIGGER_TIME:	return "time";
+	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
+	default:			return "unknown";
+	}
+}
+
+static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
+{
+	struct cv *c = ctx;
+	uint64_t track = c->base + UUID_GC, mark_start, mark_end;
+	struct pf_arg a[6];
+	char name[64];
+	size_t n = 0;
+
+	if (!c->gc_declared)
+		process_track(c, UUID_GC, "GC", "Garbage collection cycles and their phases.",
+			      false, 0, NULL);
+	c->gc_declared = true;
+	/* Phases first: at equal times an inner END must come before the outer one. */
+	if (g->sweepterm_start && g->sweepterm_end)
+		pftrace__slice(c->pf, track, g->sweepterm_start, g->sweepterm_end, c->n_sweepterm,
+			       c->cat_gc, NULL, 0, 0, 0);
+	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
+	mark_end = g->markterm_start ? g->markterm_start : g->end;
+	if (mark_end > mark_start)
+		pftrace__slice(c->pf, track, mark_start, mark_end, c->n_mark, c->cat_gc, NULL, 0,
+			       0, 0);
+	if (g->markterm_start)
+		pftrace__slice(c->pf, track, g->markterm_start, g->end, c->n_markterm, c->cat_gc,
+			       NULL, 0, 0, 0);
+
+	a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = g->n };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_trigger, .type = PF_ARG_STR,
+				  .str_iid = pftrace__str_iid(c->pf, trigger_str(g->trigger)) };
+	if (g->by_goid)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_started_by, .type = PF_ARG_UINT,
+					  .u = g->by_goid };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_stw_ns, .type = PF_ARG_UINT, .u = g->stw_ns };
+	if (g->open)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
+					  .b = true };
+	if (g->began_unseen)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_began_before, .type = PF_ARG_BOOL,
+					  .b = true };
+	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, trigger_str(g->trigger));
+	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_gc,
+		       a, n, 0, 0);
+}
+
+static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
+{
+	struct cv *c = ctx;
+	struct pf_arg a[2];
+	size_t n = 0;
+
+	if (!c->stw_declared)
+		process_track(c, UUID_STW, "Stop the world",
+			      "Every stop-the-world pause, named by the runtime's reason.", false, 0,
+			      NULL);
+	c->stw_declared = true;
+	if (s->gc)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = s->gc };
+	if (s->open)
+		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
+					  .b = true };
+	pftrace__slice(c->pf, c->base + UUID_STW, s->start, s->end,
+		       pftrace__name_iid(c->pf, s->reason), c->cat_gc, a, n, 0, 0);
+}
+
 static void on_finish(void *ctx, struct replay *r, uint64_t end)
 {
 	const struct replay_stats *st = replay__stats(r);
@@ -551,6 +853,21 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	struct cv *c = ctx;
 
 	suspects_track(c, end);
+	types_tracks(c, end);
+	if (c->have_total) {
+		/* Nothing is allocated after the last total. */
+		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts, 0);
+		pftrace__attr_str(c->pf, "gotl.alloc_mode", alloc_mode_str(c->total.mode));
+		if (c->total.mode == GOTL_ALLOC_SAMPLED)
+			pftrace__attr_int(c->pf, "gotl.alloc_sample_bytes",
+					  (int64_t)c->total.sample_bytes);
+		pftrace__attr_int(c->pf, "gotl.alloc_count", (int64_t)c->total.count);
+		pftrace__attr_int(c->pf, "gotl.alloc_bytes", (int64_t)c->total.bytes);
+		if (c->total.unclassified)
+			pftrace__attr_int(c->pf, "gotl.alloc_unclassified",
+					  (int64_t)c->total.unclassified);
+	}
+	pftrace__attr_int(c->pf, "gotl.gc_cycles", (int64_t)st->gc_cycles);
 	pftrace__attr_int(c->pf, "gotl.leak_suspects", (int64_t)c->nsuspects);
 	pftrace__attr_int(c->pf, "gotl.events", (int64_t)st->events);
 	pftrace__attr_int(c->pf, "gotl.events_lost", (int64_t)st->lost);
@@ -575,15 +892,24 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	struct rp_sink sink = {
 		.ctx = &c, .start = on_start, .born = on_born, .state_end = on_state_end,
 		.wake = on_wake, .gone = on_gone, .counters = on_counters, .finish = on_finish,
+		.galloc = on_galloc, .alloc = on_alloc, .alloc_total = on_alloc_total,
+		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
 	};
 	struct replay_stats rs;
 	int ret, werr;
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
+	c.o = o;
+	ret = atab__new(true, &c.types);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
 	ret = pftrace__open(o->trace_path, &c.pf);
 	if (ret) {
 		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
+		atab__free(c.types);
 		return ret;
 	}
 	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
@@ -598,7 +924,13 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->ended = rs.ended;
 	st->trace_bytes = pftrace__bytes(c.pf);
 	st->leak_suspects = c.nsuspects;
+	st->alloc_count = c.total.count;
+	st->alloc_bytes = c.total.bytes;
+	st->alloc_mode = c.have_total ? c.total.mode : GOTL_ALLOC_OFF;
+	st->gc_cycles = rs.gc_cycles;
+	st->stw_pauses = rs.stw_pauses;
 	free(c.suspects);
+	atab__free(c.types);
 	werr = pftrace__close(c.pf);
 	if (!ret && werr) {
 		ret = werr;

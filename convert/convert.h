@@ -20,6 +20,7 @@
 struct convert_opts {
 	const char *log_path;
 	const char *trace_path;
+	bool goroutine_alloc_counters;	/* a counter track of heap bytes per goroutine */
 };
 
 struct convert_stats {
@@ -30,6 +31,11 @@ struct convert_stats {
 	uint64_t unobserved;	/* transitions that did not follow from the previous state */
 	uint64_t late;		/* events that arrived too late for the reorder window */
 	uint64_t trace_bytes;
+	uint64_t alloc_count;	/* heap allocations (0 when not recorded) */
+	uint64_t alloc_bytes;
+	uint32_t alloc_mode;	/* GOTL_ALLOC_* of the recording */
+	uint64_t gc_cycles;
+	uint64_t stw_pauses;
 	uint64_t leak_suspects;	/* goroutines still blocked at the end on a channel, lock, ... */
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */

@@ -124,12 +124,18 @@ static size_t min_size(uint16_t type)
 	case GOTL_REC_START:		return sizeof(struct gotl_rec_start);
 	case GOTL_REC_WAITREASON:	return sizeof(struct gotl_rec_waitreason);
 	case GOTL_REC_SYM:		return sizeof(struct gotl_rec_sym);
-	case GOTL_REC_STATS:		return sizeof(struct gotl_rec_stats);
+	case GOTL_REC_STATS:		return sizeof(struct gotl_rec) + 3 * 8;
 	case GOTL_REC_END:		return sizeof(struct gotl_rec_end);
 	case GOTL_REC_STATUS:		return sizeof(struct gotl_ev_status);
 	case GOTL_REC_CREATE:		return sizeof(struct gotl_ev_create);
 	case GOTL_REC_FRAMES:		return sizeof(struct gotl_rec_frames);
 	case GOTL_REC_STACK:		return offsetof(struct gotl_ev_stack, pcs);
+	case GOTL_REC_TYPE:		return sizeof(struct gotl_rec_type);
+	case GOTL_REC_ALLOC_TOTAL:	return sizeof(struct gotl_rec_alloc_total);
+	case GOTL_REC_ALLOC_CLASS:	return sizeof(struct gotl_rec_alloc_class);
+	case GOTL_REC_ALLOC:		return sizeof(struct gotl_ev_alloc);
+	case GOTL_REC_GALLOC:		return sizeof(struct gotl_ev_galloc);
+	case GOTL_REC_GC:		return sizeof(struct gotl_ev_gc);
 	default:			return 0;
 	}
 }
@@ -150,6 +156,9 @@ static bool valid(const struct gotl_rec *r)
 	}
 	case GOTL_REC_WAITREASON:
 		var = ((const struct gotl_rec_waitreason *)r)->len;
+		break;
+	case GOTL_REC_TYPE:
+		var = ((const struct gotl_rec_type *)r)->name_len;
 		break;
 	case GOTL_REC_SYM: {
 		const struct gotl_rec_sym *s = (const void *)r;

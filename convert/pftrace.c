@@ -587,9 +587,10 @@ static size_t fill_args(const struct pf_arg *args, size_t nargs, Gotl__Perfetto_
 	return nargs;
 }
 
-static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
-		 uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
-		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
+static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
+		   uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
+		   uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value,
+		   double weight)
 {
 	Gotl__Perfetto__TracePacket pkt = GOTL__PERFETTO__TRACE_PACKET__INIT;
 	Gotl__Perfetto__TrackEvent te = GOTL__PERFETTO__TRACK_EVENT__INIT;
@@ -624,6 +625,10 @@ static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint
 	if (callstack_iid) {
 		te.has_callstack_iid = true;
 		te.callstack_iid = callstack_iid;
+		if (weight > 0) {
+			te.has_callstack_weight = true;
+			te.callstack_weight = weight;
+		}
 	}
 	if (has_counter) {
 		te.has_counter_value = true;
@@ -631,6 +636,22 @@ static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint
 	}
 	pkt.track_event = &te;
 	return write_packet(pf, &pkt, true);
+}
+
+static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
+		 uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
+		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
+{
+	return event_w(pf, type, track, ts, name_iid, cat_iid, args, nargs, flow_out, flow_in,
+		       callstack_iid, has_counter, value, 0);
+}
+
+int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
+		    uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
+		    uint64_t callstack_iid, double weight)
+{
+	return event_w(pf, 3, track, ts, name_iid, cat_iid, args, nargs, 0, 0, callstack_iid,
+		       false, 0, weight);
 }
 
 int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,

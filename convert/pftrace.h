@@ -107,6 +107,14 @@ int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t n
 		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
 		     uint64_t callstack_iid);
 
+/*
+ * An instant with a callstack that stands for weight (e.g. bytes allocated):
+ * the UI's area-selection flamegraph sums the weights (callstack_weight).
+ */
+int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
+		    uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
+		    uint64_t callstack_iid, double weight);
+
 /* A counter value on a counter track. */
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value);
 

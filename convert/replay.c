@@ -35,7 +35,17 @@ struct replay {
 	struct u64map gors;
 	struct u64map syms;
 	struct u64map frames;
+	struct u64map types;
+	struct u64map triggers;	/* gp -> 1 + the GC trigger it asked for */
 	char *reasons[256];
+	char *stw_reasons[256];
+	struct rp_gc gc;	/* the current GC cycle, if gc_open */
+	bool gc_open;
+	uint64_t gc_n;
+	struct rp_stw stw;	/* the current pause, if stw_open */
+	bool stw_open;
+	unsigned stw_reason;
+	const struct gotl_ev_alloc *alloc;	/* an allocation waiting for its stack */
 	char *meta_keys[32], *meta_vals[32];
 	int nmeta;
 	char **argv;
@@ -85,6 +95,8 @@ const struct replay_stats *replay__stats(const struct replay *r) { return r->st;
 const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? u64map__get(&r->syms, pc) : NULL; }
 const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return u64map__get(&r->frames, pc); }
 const char *replay__reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->reasons[reason] : NULL; }
+const char *replay__stw_reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->stw_reasons[reason] : NULL; }
+const struct rp_type *replay__type(const struct replay *r, uint64_t addr) { return addr ? u64map__get(&r->types, addr) : NULL; }
 char *const *replay__argv(const struct replay *r) { return r->argv; }
 const char *replay__probes(const struct replay *r) { return r->probes; }
 const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
@@ -140,6 +152,55 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
 	}
 	/* The runtime's own goroutines: the first frame past the parking itself. */
 	return stdlib ? stdlib : runtime;
+}
+
+/* The runtime and its internal packages: not who "allocated" raw memory. */
+static bool runtime_func(const char *f)
+{
+	return !strncmp(f, "runtime.", 8) || !strncmp(f, "internal/", 9);
+}
+
+const char *replay__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
+			       size_t len)
+{
+	const struct rp_frame *first = NULL;
+	const struct rp_type *t;
+	int i, j;
+
+	if (k->type) {
+		t = replay__type(r, k->type);
+		if (!t || !t->name[0])
+			snprintf(buf, len, "%stype 0x%" PRIx64,
+				 (k->flags & GOTL_ALLOC_ARRAY) ? "[]" : "", (uint64_t)k->type);
+		else
+			snprintf(buf, len, "%s%s", (k->flags & GOTL_ALLOC_ARRAY) ? "[]" : "",
+				 t->name);
+		return buf;
+	}
+	for (i = 0; i < GOTL_ALLOC_PCS && k->pcs[i]; i++) {
+		const struct rp_frames *fr = replay__frames(r, k->pcs[i]);
+
+		for (j = 0; fr && j < fr->n; j++) {
+			if (!first)
+				first = &fr->f[j];
+			if (!runtime_func(fr->f[j].func)) {
+				snprintf(buf, len, "untyped (%s)", fr->f[j].func);
+				return buf;
+			}
+		}
+	}
+	snprintf(buf, len, "untyped (%s)", first ? first->func : "?");
+	return buf;
+}
+
+uint64_t replay__class_id(const struct gotl_alloc_key *k)
+{
+	uint64_t h = (k->type ^ k->flags) * 0x9e3779b97f4a7c15ull;
+	int i;
+
+	for (i = 0; i < GOTL_ALLOC_PCS; i++)
+		h = (h ^ (h >> 31) ^ k->pcs[i]) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
 }
 
 bool replay__leak_reason(const char *reason, bool all_waits)
@@ -236,6 +297,8 @@ static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end
 		ts = g->since;
 	if (r->sink->state_end)
 		r->sink->state_end(r->sink->ctx, r, g, ts, how);
+	g->state_alloc_bytes = 0;
+	g->state_alloc_count = 0;
 	free(g->block_stack);
 	g->block_stack = NULL;
 	g->first = false;
@@ -418,22 +481,183 @@ static void on_stack(struct replay *r, uint64_t ts, const struct gotl_ev_stack *
 		g->stack_size = e->gp_stack_size;
 }
 
+/* ---- allocations --------------------------------------------------------- */
+
+static void on_galloc(struct replay *r, uint64_t ts, const struct gotl_ev_galloc *e)
+{
+	struct rp_g *g = u64map__get(&r->gors, e->gp);
+
+	if (!g || (e->goid && g->goid && e->goid != g->goid))
+		return;
+	/* Totals of this life: a smaller one is a report from before a lost event. */
+	if (e->count < g->alloc_count || e->bytes < g->alloc_bytes)
+		return;
+	g->state_alloc_bytes += e->bytes - g->alloc_bytes;
+	g->state_alloc_count += e->count - g->alloc_count;
+	g->alloc_bytes = e->bytes;
+	g->alloc_count = e->count;
+	if (r->sink->galloc)
+		r->sink->galloc(r->sink->ctx, r, g, ts);
+}
+
+/* Hand the waiting allocation to the sink, with its stack if it came. */
+static void deliver_alloc(struct replay *r, const struct gotl_ev_stack *e)
+{
+	const struct gotl_ev_alloc *a = r->alloc;
+	struct rp_g *g;
+	struct rp_stack s;
+
+	r->alloc = NULL;
+	if (!a || !r->sink->alloc)
+		return;
+	g = a->gp ? u64map__get(&r->gors, a->gp) : NULL;
+	if (g && a->goid && g->goid && g->goid != a->goid)
+		g = NULL;
+	if (e) {
+		memset(&s, 0, sizeof(s));
+		s.kind = e->kind;
+		s.n = e->n;
+		s.truncated = e->truncated;
+		memcpy(s.pcs, e->pcs, 8 * (size_t)e->n);
+	}
+	r->sink->alloc(r->sink->ctx, r, g, a, e ? &s : NULL);
+}
+
+/* ---- garbage collector ---------------------------------------------------- */
+
+static void gc_end(struct replay *r, uint64_t ts, bool open)
+{
+	r->gc.end = ts;
+	r->gc.open = open;
+	r->gc_open = false;
+	if (r->sink->gc)
+		r->sink->gc(r->sink->ctx, r, &r->gc);
+}
+
+static void gc_begin(struct replay *r, uint64_t ts, uint64_t gp, uint64_t goid, bool unseen)
+{
+	uintptr_t kind = gp ? (uintptr_t)u64map__get(&r->triggers, gp) : 0;
+
+	if (r->gc_open)		/* its end was lost */
+		gc_end(r, ts, false);
+	memset(&r->gc, 0, sizeof(r->gc));
+	r->gc.n = ++r->gc_n;
+	r->gc.start = ts;
+	r->gc.by_goid = unseen ? 0 : goid;
+	r->gc.trigger = kind ? (uint8_t)(kind - 1) : RP_GC_TRIGGER_UNKNOWN;
+	r->gc.began_unseen = unseen;
+	r->gc_open = true;
+	r->st->gc_cycles++;
+	if (gp)
+		u64map__del(&r->triggers, gp);
+}
+
+/* Why the world stopped: the runtime says so from Go 1.21; before, the GC cycle tells. */
+static const char *stw_reason(struct replay *r)
+{
+	const char *s = r->stw_reason != GOTL_GC_STW_UNKNOWN ?
+			replay__stw_reason(r, r->stw_reason) : NULL;
+
+	if (s)
+		return s;
+	if (r->stw.gc && r->gc.markterm_start >= r->stw.start)
+		return "GC mark termination";
+	if (r->stw.gc && r->gc.sweepterm_start == r->stw.start)
+		return "GC sweep termination";
+	return "stop the world";
+}
+
+static void stw_end(struct replay *r, uint64_t ts, bool open)
+{
+	r->stw.end = ts;
+	r->stw.open = open;
+	r->stw.reason = stw_reason(r);
+	r->stw_open = false;
+	r->st->stw_pauses++;
+	if (r->stw.gc && r->gc_open) {
+		r->gc.stw_ns += ts - r->stw.start;
+		if (r->gc.sweepterm_start == r->stw.start)
+			r->gc.sweepterm_end = ts;
+	}
+	if (r->sink->stw)
+		r->sink->stw(r->sink->ctx, r, &r->stw);
+}
+
+static void on_gc(struct replay *r, uint64_t ts, const struct gotl_ev_gc *e)
+{
+	switch (e->what) {
+	case GOTL_GC_TRIGGER:
+		if (e->gp && u64map__put(&r->triggers, e->gp, (void *)(uintptr_t)(e->arg + 1u)))
+			replay__fail(r, -ENOMEM, "out of memory");
+		break;
+	case GOTL_GC_BEGIN:
+		gc_begin(r, ts, e->gp, e->goid, false);
+		break;
+	case GOTL_GC_MARKTERM:
+		if (!r->gc_open)	/* it began before the recording */
+			gc_begin(r, r->start->hdr.ts, 0, 0, true);
+		if (!r->gc.markterm_start)
+			r->gc.markterm_start = r->stw_open ? r->stw.start : ts;
+		if (r->stw_open && !r->stw.gc)
+			r->stw.gc = r->gc.n;
+		break;
+	case GOTL_GC_STW_STOP:
+		if (r->stw_open)	/* its end was lost */
+			stw_end(r, ts, false);
+		memset(&r->stw, 0, sizeof(r->stw));
+		r->stw.start = ts;
+		r->stw_reason = e->arg;
+		r->stw_open = true;
+		if (r->gc_open && !r->gc.markterm_start) {
+			r->stw.gc = r->gc.n;
+			if (!r->gc.sweepterm_start)
+				r->gc.sweepterm_start = ts;
+		}
+		break;
+	case GOTL_GC_STW_START:
+		if (!r->stw_open)
+			break;
+		stw_end(r, ts, false);
+		/* The world starts again after mark termination: the cycle is over. */
+		if (r->gc_open && r->gc.markterm_start)
+			gc_end(r, ts, false);
+		break;
+	}
+}
+
 static void on_stats(struct replay *r, const struct gotl_rec_stats *s)
 {
+	/* The arrays are as long as the writer's GOTL_PROBE_MAX (event.h). */
+	size_t n = (s->hdr.size - sizeof(s->hdr)) / 24, k;
+	const __u64 *lostv = s->hits + 2 * n;	/* hits[n], emitted[n], lost[n] */
 	uint64_t lost = 0;
-	int k;
 
-	for (k = 0; k < GOTL_PROBE_MAX; k++)
-		lost += s->lost[k];
+	for (k = 0; k < n; k++)
+		lost += lostv[k];
 	if (lost > r->st->lost)
 		r->st->lost = lost;
 	r->counts[RP_C_LOST] = (int64_t)r->st->lost;
+}
+
+static bool alloc_stack(const struct gotl_rec *rec)
+{
+	return rec->type == GOTL_REC_STACK &&
+	       ((const struct gotl_ev_stack *)rec)->kind == GOTL_STACK_ALLOC;
 }
 
 static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 {
 	if (ts > r->last_ts)
 		r->last_ts = ts;
+	/* An allocation's stack comes right after it, or not at all. */
+	if (r->alloc) {
+		if (alloc_stack(rec) && rec->ts == r->alloc->hdr.ts &&
+		    ((const struct gotl_ev_stack *)rec)->gp == r->alloc->gp) {
+			deliver_alloc(r, (const void *)rec);
+			return;
+		}
+		deliver_alloc(r, NULL);
+	}
 	switch (rec->type) {
 	case GOTL_REC_CREATE:
 		on_create(r, ts, (const void *)rec);
@@ -442,10 +666,28 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		on_status(r, ts, (const void *)rec);
 		break;
 	case GOTL_REC_STACK:
-		on_stack(r, ts, (const void *)rec);
+		if (!alloc_stack(rec))
+			on_stack(r, ts, (const void *)rec);
 		break;
 	case GOTL_REC_STATS:
 		on_stats(r, (const void *)rec);
+		break;
+	case GOTL_REC_GALLOC:
+		on_galloc(r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_ALLOC:
+		r->alloc = (const void *)rec;
+		break;
+	case GOTL_REC_ALLOC_TOTAL:
+		if (r->sink->alloc_total)
+			r->sink->alloc_total(r->sink->ctx, r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_ALLOC_CLASS:
+		if (r->sink->alloc_class)
+			r->sink->alloc_class(r->sink->ctx, r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_GC:
+		on_gc(r, ts, (const void *)rec);
 		break;
 	}
 	tell_counters(r, ts);
@@ -545,6 +787,18 @@ static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
 		r->probes = n;
 		return;
 	}
+	if (m->key_len == 10 && !memcmp(k, "stw_reason", 10)) {
+		/* "<index> <text>" */
+		char *text, *num = dupn(v, m->value_len);
+		unsigned long idx = num ? strtoul(num, &text, 10) : 256;
+
+		if (num && idx < 256 && *text == ' ') {
+			free(r->stw_reasons[idx]);
+			r->stw_reasons[idx] = strdup(text + 1);
+		}
+		free(num);
+		return;
+	}
 	key = dupn(k, m->key_len);
 	val = dupn(v, m->value_len);
 	if (!key || !val)
@@ -583,6 +837,26 @@ static void on_sym(struct replay *r, const struct gotl_rec_sym *s)
 	if (!y->func || !y->file || u64map__put(&r->syms, s->pc, y)) {
 		free(y->func);
 		free(y->file);
+		free(y);
+	}
+}
+
+static void on_type(struct replay *r, const struct gotl_rec_type *t)
+{
+	struct rp_type *y;
+
+	if (!t->addr || u64map__get(&r->types, t->addr))
+		return;
+	y = calloc(1, sizeof(*y));
+	if (!y)
+		return;
+	y->addr = t->addr;
+	y->name = dupn(t->name, t->name_len);
+	y->size = t->size;
+	y->kind = t->kind;
+	y->flags = t->flags;
+	if (!y->name || u64map__put(&r->types, t->addr, y)) {
+		free(y->name);
 		free(y);
 	}
 }
@@ -645,6 +919,11 @@ static void finish(struct replay *r)
 	if (r->end && r->end->hdr.ts > end)
 		end = r->end->hdr.ts;
 	r->st->end = end;
+	deliver_alloc(r, NULL);
+	if (r->stw_open)
+		stw_end(r, end, true);
+	if (r->gc_open)
+		gc_end(r, end, true);
 	all = calloc(r->gors.len ? r->gors.len : 1, sizeof(*all));
 	if (!all) {
 		replay__fail(r, -ENOMEM, "out of memory");
@@ -698,8 +977,20 @@ static void replay_free(struct replay *r)
 		free(fr);
 	}
 	free(r->frames.slots);
-	for (k = 0; k < 256; k++)
+	for (i = 0; i < r->types.cap; i++) {
+		struct rp_type *y = r->types.slots[i].v;
+
+		if (y) {
+			free(y->name);
+			free(y);
+		}
+	}
+	free(r->types.slots);
+	free(r->triggers.slots);
+	for (k = 0; k < 256; k++) {
 		free(r->reasons[k]);
+		free(r->stw_reasons[k]);
+	}
 	for (k = 0; k < r->nmeta; k++) {
 		free(r->meta_keys[k]);
 		free(r->meta_vals[k]);
@@ -748,6 +1039,9 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 		case GOTL_REC_FRAMES:
 			on_frames(&r, (const void *)rec);
 			break;
+		case GOTL_REC_TYPE:
+			on_type(&r, (const void *)rec);
+			break;
 		case GOTL_REC_START:
 			if (r.start)
 				break;
@@ -764,6 +1058,11 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 		case GOTL_REC_STATUS:
 		case GOTL_REC_STACK:
 		case GOTL_REC_STATS:
+		case GOTL_REC_ALLOC:
+		case GOTL_REC_GALLOC:
+		case GOTL_REC_ALLOC_TOTAL:
+		case GOTL_REC_ALLOC_CLASS:
+		case GOTL_REC_GC:
 			if (!r.start) {
 				replay__fail(&r, -EPROTO, "'%s' has events before its start record",
 					     path);

@@ -50,7 +50,7 @@ struct rp_frames {
 
 /* A stack as recorded (struct gotl_ev_stack), pcs innermost first. */
 struct rp_stack {
-	uint8_t kind;		/* GOTL_STACK_BLOCK or GOTL_STACK_CREATE */
+	uint8_t kind;		/* GOTL_STACK_BLOCK, GOTL_STACK_CREATE or GOTL_STACK_ALLOC */
 	uint8_t n;
 	uint8_t truncated;
 	uint64_t pcs[GOTL_STACK_MAX];
@@ -79,6 +79,10 @@ struct rp_g {
 	uint8_t probe;		/* the probe that reported the current state */
 	uint8_t flags;		/* RP_G_* */
 	bool first;		/* the current state is the first of this life */
+	uint64_t alloc_bytes;	/* heap bytes allocated in this life (as last reported) */
+	uint64_t alloc_count;
+	uint64_t state_alloc_bytes;	/* of which during the current state */
+	uint64_t state_alloc_count;
 	struct rp_stack *block_stack;	/* where the current Waiting state began, or NULL */
 	struct rp_stack *create_stack;	/* the creating goroutine's stack at the `go`, or NULL */
 	void *sink;		/* the sink's own data for this goroutine */
@@ -97,6 +101,37 @@ enum rp_counter {
 	RP_C_ALIVE, RP_C_RUNNING, RP_C_RUNNABLE, RP_C_BLOCKED, RP_C_SYSCALL, RP_C_LOST, RP_C_MAX
 };
 
+/* A runtime type descriptor named in the log (GOTL_REC_TYPE). */
+struct rp_type {
+	uint64_t addr;
+	char *name;		/* "" if unknown (flags GOTL_TYPE_UNKNOWN) */
+	uint64_t size;
+	uint8_t kind;
+	uint32_t flags;
+};
+
+/* A garbage collection cycle. */
+struct rp_gc {
+	uint64_t n;		/* 1, 2, ... in the order they began in the recording */
+	uint8_t trigger;	/* GOTL_GC_TRIGGER_*, or RP_GC_TRIGGER_UNKNOWN */
+	uint64_t by_goid;	/* the goroutine that started it, 0 if none or unknown */
+	uint64_t start, end;
+	uint64_t sweepterm_start, sweepterm_end;	/* its first stop-the-world, 0 if unseen */
+	uint64_t markterm_start;	/* its mark termination's stop-the-world, 0 if unseen */
+	uint64_t stw_ns;	/* stop-the-world time inside the cycle */
+	bool open;		/* it was still running when the recording ended */
+	bool began_unseen;	/* it began before the recording (start is the recording's) */
+};
+#define RP_GC_TRIGGER_UNKNOWN	255
+
+/* A stop-the-world pause. */
+struct rp_stw {
+	uint64_t start, end;
+	const char *reason;	/* the runtime's reason ("GC mark termination", ...) */
+	uint64_t gc;		/* the GC cycle it is part of, 0 if none */
+	bool open;		/* still stopped when the recording ended */
+};
+
 /*
  * The sink: called in time order. Every callback is optional. A goroutine
  * passed to one is valid until its gone() call returns.
@@ -113,6 +148,24 @@ struct rp_sink {
 	void (*wake)(void *ctx, struct replay *r, struct rp_g *waker, struct rp_g *g, uint64_t ts);
 	/* g's life is over; free what the sink keeps for it. */
 	void (*gone)(void *ctx, struct replay *r, struct rp_g *g);
+	/*
+	 * g's allocation totals moved (g->alloc_bytes, ->state_alloc_bytes ...),
+	 * just before the state they belong to ends.
+	 */
+	void (*galloc)(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts);
+	/* An allocation (--alloc=all) or a sample (sampled) by g (NULL: no goroutine). */
+	void (*alloc)(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *a,
+		      const struct rp_stack *stack);
+	/* Allocation totals so far. */
+	void (*alloc_total)(void *ctx, struct replay *r, uint64_t ts,
+			    const struct gotl_rec_alloc_total *t);
+	/* An allocation class's totals so far. */
+	void (*alloc_class)(void *ctx, struct replay *r, uint64_t ts,
+			    const struct gotl_rec_alloc_class *c);
+	/* A GC cycle ended (or was still open at the end: c->open). */
+	void (*gc)(void *ctx, struct replay *r, const struct rp_gc *c);
+	/* A stop-the-world pause ended (or was still open at the end). */
+	void (*stw)(void *ctx, struct replay *r, const struct rp_stw *s);
 	/* The counters changed (or start); counts[RP_C_*]. */
 	void (*counters)(void *ctx, struct replay *r, uint64_t ts, const int64_t *counts);
 	/* The end: every live goroutine has had state_end(RP_END_RECORDING) and gone(). */
@@ -127,6 +180,8 @@ struct replay_stats {
 	uint64_t lost;		/* events the probes lost (ring buffer full) */
 	uint64_t unobserved;	/* transitions that did not follow from the state known */
 	uint64_t late;		/* events that arrived too late for the reorder window */
+	uint64_t gc_cycles;	/* GC cycles seen (begun) */
+	uint64_t stw_pauses;
 	uint64_t start, end;	/* first and last time of the recording */
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */
@@ -147,6 +202,21 @@ const struct replay_stats *replay__stats(const struct replay *r);
 const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc);
 /* The frames of a stack pc, or NULL if the log did not describe it. */
 const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc);
+/* A type named in the log, or NULL. */
+const struct rp_type *replay__type(const struct replay *r, uint64_t addr);
+/*
+ * A name for an allocation class, for people: the type ("main.Point"),
+ * "[]T" for several of T at once (a slice's backing array), "untyped
+ * (main.f)" for raw memory (strings, []byte) with the function that asked
+ * for it — the first frame outside the runtime — and "type 0x..." for a
+ * type the binary does not describe. Returns buf.
+ */
+const char *replay__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
+			       size_t len);
+/* A 64-bit identity for an allocation class key (a hash of all of it). */
+uint64_t replay__class_id(const struct gotl_alloc_key *k);
+/* The stop-the-world reason string for a stwReason value, or NULL. */
+const char *replay__stw_reason(const struct replay *r, unsigned reason);
 /* The wait-reason string for a waitReason value, or NULL. */
 const char *replay__reason(const struct replay *r, unsigned reason);
 /* A metadata value ("go_version", "binary", "comm", ...), or NULL; "arg" -> replay__argv. */

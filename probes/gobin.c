@@ -27,7 +27,8 @@
 #define MAX_VERSION_LEN 1024
 #define MAX_MODINFO_LEN (4 << 20)
 #define MAX_WAIT_REASONS 256
-#define MAX_WAIT_REASON_LEN 128
+#define MAX_STW_REASONS 64
+#define MAX_TABLE_STRING_LEN 128
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -763,16 +764,15 @@ cleanup:
 	return ret;
 }
 
+static void strtab_free(struct gobin_strtab *t);
+
 void gobin__free(struct gobin *gb)
 {
-	int i;
-
 	if (!gb)
 		return;
 	gobin_pcln_free(gb);
-	for (i = 0; i < gb->nwr; i++)
-		free(gb->wr[i]);
-	free(gb->wr);
+	strtab_free(&gb->wr);
+	strtab_free(&gb->stw);
 	if (gb->elf)
 		elf_end(gb->elf);
 	if (gb->data && gb->mapped)
@@ -912,8 +912,8 @@ static int find_symbol(const struct gobin *gb, const char *name, uint64_t *value
 	return -ENOENT;
 }
 
-/* One wait-reason entry {ptr, len} at va; -EINVAL if it is not a plausible string. */
-static int read_wait_reason(const struct gobin *gb, uint64_t va, char **out)
+/* One string table entry {ptr, len} at va; -EINVAL if it is not a plausible string. */
+static int read_table_string(const struct gobin *gb, uint64_t va, char **out)
 {
 	const uint8_t *lenp = gobin_va_ptr(gb, va + 8, 8), *bytes;
 	uint64_t ptr, len, i;
@@ -921,7 +921,7 @@ static int read_wait_reason(const struct gobin *gb, uint64_t va, char **out)
 	if (!lenp || gobin_read_ptr(gb, va, &ptr))
 		return -EINVAL;
 	len = gobin_le64(lenp);
-	if (len > MAX_WAIT_REASON_LEN)
+	if (len > MAX_TABLE_STRING_LEN)
 		return -EINVAL;
 	bytes = len ? gobin_va_ptr(gb, ptr, len) : (const uint8_t *)"";
 	if (!bytes)
@@ -933,26 +933,50 @@ static int read_wait_reason(const struct gobin *gb, uint64_t va, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static bool wait_reason_is(const struct gobin *gb, uint64_t va, const char *want)
+static bool table_string_is(const struct gobin *gb, uint64_t va, const char *want)
 {
 	size_t n = strlen(want);
 	const uint8_t *lenp = gobin_va_ptr(gb, va + 8, 8), *bytes;
 	uint64_t ptr;
 
-	if (!lenp || gobin_le64(lenp) != n || gobin_read_ptr(gb, va, &ptr))
+	if (!lenp || gobin_le64(lenp) != n)
+		return false;
+	if (!n)
+		return true;
+	if (gobin_read_ptr(gb, va, &ptr))
 		return false;
 	bytes = gobin_va_ptr(gb, ptr, n);
 	return bytes && memcmp(bytes, want, n) == 0;
 }
 
-/* Find the array by its first entries: {"",0}, {"GC assist marking",17}, {"IO wait",7}. */
-static int find_wait_reasons_by_pattern(const struct gobin *gb, uint64_t *addr)
+/*
+ * A runtime `var x = [...]string{...}` table gotl reads: by its symbol, its
+ * DWARF variable, or — stripped — by its first three entries, which have
+ * not changed in any Go version gotl supports.
+ */
+struct strtab_desc {
+	const char *symbol;
+	const char *first[3];
+	int max;
+};
+
+static const struct strtab_desc wait_reasons_desc = {
+	"runtime.waitReasonStrings", { "", "GC assist marking", "IO wait" }, MAX_WAIT_REASONS,
+};
+static const struct strtab_desc stw_reasons_desc = {
+	"runtime.stwReasonStrings", { "unknown", "GC mark termination", "GC sweep termination" },
+	MAX_STW_REASONS,
+};
+
+/* Find a table by its first entries, in writable (data) segments. */
+static int find_table_by_pattern(const struct gobin *gb, const struct strtab_desc *d,
+				 uint64_t *addr)
 {
-	size_t i;
+	size_t i, l0 = strlen(d->first[0]), l1 = strlen(d->first[1]), l2 = strlen(d->first[2]);
 
 	for (i = 0; i < gb->nsegs; i++) {
 		const struct gobin_seg *s = &gb->segs[i];
-		const uint8_t *d = gb->data + s->offset;
+		const uint8_t *dat = gb->data + s->offset;
 		uint64_t off = (8 - (s->vaddr & 7)) & 7;
 
 		if (!(s->flags & PF_W))
@@ -960,11 +984,13 @@ static int find_wait_reasons_by_pattern(const struct gobin *gb, uint64_t *addr)
 		for (; off + 48 <= s->filesz; off += 8) {
 			uint64_t va = s->vaddr + off;
 
-			if (gobin_le64(d + off + 24) != 17 || gobin_le64(d + off + 40) != 7 ||
-			    gobin_le64(d + off + 8) != 0)
+			/* Cheap length test first, then the strings. */
+			if (gobin_le64(dat + off + 8) != l0 || gobin_le64(dat + off + 24) != l1 ||
+			    gobin_le64(dat + off + 40) != l2)
 				continue;
-			if (wait_reason_is(gb, va + 16, "GC assist marking") &&
-			    wait_reason_is(gb, va + 32, "IO wait")) {
+			if (table_string_is(gb, va, d->first[0]) &&
+			    table_string_is(gb, va + 16, d->first[1]) &&
+			    table_string_is(gb, va + 32, d->first[2])) {
 				*addr = va;
 				return 0;
 			}
@@ -973,73 +999,87 @@ static int find_wait_reasons_by_pattern(const struct gobin *gb, uint64_t *addr)
 	return -ENOENT;
 }
 
-static int load_wait_reasons(struct gobin *gb)
+static int load_table(struct gobin *gb, const struct strtab_desc *d, struct gobin_strtab *t)
 {
 	uint64_t addr = 0, size = 0, count = 0;
 	bool by_pattern = false;
 	int ret, n;
 
-	if (find_symbol(gb, "runtime.waitReasonStrings", &addr, &size) == 0 && size >= 16 &&
-	    size / 16 <= MAX_WAIT_REASONS) {
+	if (find_symbol(gb, d->symbol, &addr, &size) == 0 && size >= 16 &&
+	    size / 16 <= (uint64_t)d->max) {
 		count = size / 16;
-		gb->wr_how = "symbol";
-	} else if (gb->has_dwarf &&
-		   gobin_dwarf_array_var(gb, "runtime.waitReasonStrings", &addr, &count) == 0 &&
-		   count && count <= MAX_WAIT_REASONS) {
-		gb->wr_how = "DWARF";
-	} else if (find_wait_reasons_by_pattern(gb, &addr) == 0) {
-		count = MAX_WAIT_REASONS;
+		t->how = "symbol";
+	} else if (gb->has_dwarf && gobin_dwarf_array_var(gb, d->symbol, &addr, &count) == 0 &&
+		   count && count <= (uint64_t)d->max) {
+		t->how = "DWARF";
+	} else if (find_table_by_pattern(gb, d, &addr) == 0) {
+		count = (uint64_t)d->max;
 		by_pattern = true;
-		gb->wr_how = "pattern";
+		t->how = "pattern";
 	} else {
 		return -ENOENT;
 	}
-	gb->wr = calloc(count, sizeof(*gb->wr));
-	if (!gb->wr)
+	t->s = calloc(count, sizeof(*t->s));
+	if (!t->s)
 		return -ENOMEM;
 	for (n = 0; (uint64_t)n < count; n++) {
-		char *s = NULL;
+		char *str = NULL;
 
-		ret = read_wait_reason(gb, addr + 16 * (uint64_t)n, &s);
+		ret = read_table_string(gb, addr + 16 * (uint64_t)n, &str);
 		if (ret == -ENOMEM)
 			return ret;
-		if (by_pattern && n > 0 && (ret || !s[0])) {
-			free(s);
-			break;	/* end of the array: the next thing is not a wait reason */
+		if (by_pattern && n > 0 && (ret || !str[0])) {
+			free(str);
+			break;	/* end of the array: the next thing is not one of its strings */
 		}
 		if (ret) {
-			s = strdup(n ? "?" : "");
-			if (!s)
+			str = strdup(n ? "?" : "");
+			if (!str)
 				return -ENOMEM;
 		}
-		gb->wr[gb->nwr++] = s;
+		t->s[t->n++] = str;
 	}
+	return 0;
+}
+
+static void strtab_free(struct gobin_strtab *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->s[i]);
+	free(t->s);
+	t->s = NULL;
+	t->n = 0;
+}
+
+static int get_table(const struct gobin *gb, const struct strtab_desc *d,
+		     struct gobin_strtab *t, const char *const **strs, int *n, const char **how)
+{
+	if (!t->done) {
+		t->err = load_table((struct gobin *)gb, d, t);
+		if (t->err)
+			strtab_free(t);
+		t->done = true;
+	}
+	if (t->err)
+		return t->err;
+	if (strs)
+		*strs = (const char *const *)t->s;
+	if (n)
+		*n = t->n;
+	if (how)
+		*how = t->how;
 	return 0;
 }
 
 int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n,
 			const char **how)
 {
-	struct gobin *g = (struct gobin *)gb;	/* cache lives in the (mutable) object */
+	/* The cache lives in the (mutable) object. */
+	return get_table(gb, &wait_reasons_desc, &((struct gobin *)gb)->wr, strs, n, how);
+}
 
-	if (!g->wr_done) {
-		g->wr_err = load_wait_reasons(g);
-		if (g->wr_err) {
-			for (int i = 0; i < g->nwr; i++)
-				free(g->wr[i]);
-			free(g->wr);
-			g->wr = NULL;
-			g->nwr = 0;
-		}
-		g->wr_done = true;
-	}
-	if (g->wr_err)
-		return g->wr_err;
-	if (strs)
-		*strs = (const char *const *)g->wr;
-	if (n)
-		*n = g->nwr;
-	if (how)
-		*how = g->wr_how;
-	return 0;
+int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
+		       const char **how)
+{
+	return get_table(gb, &stw_reasons_desc, &((struct gobin *)gb)->stw, strs, n, how);
 }

@@ -5,8 +5,8 @@
  * which survives stripping; .symtab only as a cross-check), the offsets of
  * the runtime struct fields the probes read (DWARF when present, else a
  * per-version table), the wait-reason strings (runtime.waitReasonStrings,
- * found by symbol or by pattern), build IDs, and PC -> function/file/line
- * symbolization with inlined frames.
+ * found by symbol or by pattern), build IDs, PC -> function/file/line
+ * symbolization with inlined frames, and type names by descriptor address.
  *
  * It is a pure module: it never prints, never exits, never touches BPF. It
  * treats the file as untrusted input: every offset and length is
@@ -123,6 +123,12 @@ int gobin__find_func(const struct gobin *gb, const char *name, struct gobin_func
  */
 int gobin__wrapped_func(const struct gobin *gb, uint64_t entry, struct gobin_func *out);
 
+/*
+ * Every function in address order, ABI wrappers left out: start with
+ * *iter = 0; returns 0 and the next one, or -ENOENT after the last.
+ */
+int gobin__func_next(const struct gobin *gb, size_t *iter, struct gobin_func *out);
+
 /* The function containing pc, or -ENOENT. */
 int gobin__func_at(const struct gobin *gb, uint64_t pc, struct gobin_func *out);
 
@@ -152,11 +158,35 @@ int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n
 			const char **how);
 
 /*
+ * runtime.stwReasonStrings (Go 1.21+): why the world was stopped, indexed by
+ * the runtime's stwReason (entry 0 is "unknown"). Same conventions as
+ * gobin__wait_reasons; -ENOENT before Go 1.21.
+ */
+int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
+		       const char **how);
+
+/*
  * Symbolize a code address: fills up to max frames, innermost (inlined)
  * first, outermost (the physical function) last; returns the number of
  * frames (>= 1), or -ENOENT if pc is in no function. For a return address
  * pass pc - 1 to get the line of the call.
  */
 int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *frames, int max);
+
+/*
+ * A runtime type descriptor (what runtime.mallocgc's typ points at, minus
+ * the load bias). name is not NUL-terminated and is owned by the gobin.
+ */
+struct gobin_type {
+	const char *name;	/* as the runtime prints it: "main.T", "[]uint8", "*bytes.Buffer" */
+	size_t name_len;
+	uint64_t size;		/* the type's size in bytes */
+	uint8_t kind;		/* abi.Kind & 0x1f: 25 struct, 23 slice, 22 ptr, 24 string, ... */
+};
+
+/* The type descriptor at link-time address addr, or -ENOENT if there is none. */
+int gobin__type(const struct gobin *gb, uint64_t addr, struct gobin_type *out);
+/* [types, etypes): where the binary's type descriptors are; -ENOENT if unknown. */
+int gobin__types(const struct gobin *gb, uint64_t *types, uint64_t *etypes);
 
 #endif /* GOTL_GOBIN_H */

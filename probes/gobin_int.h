@@ -40,6 +40,15 @@ struct gobin_reloc {		/* an R_X86_64_RELATIVE relocation */
 	uint64_t addend;
 };
 
+/* A runtime [N]string table read from the binary, loaded on first use. */
+struct gobin_strtab {
+	bool done;
+	int err;
+	char **s;
+	int n;
+	const char *how;	/* "symbol", "DWARF", "pattern" */
+};
+
 struct gobin_fn {		/* one functab entry */
 	uint64_t entry;
 	uint64_t end;
@@ -103,11 +112,8 @@ struct gobin {
 	size_t nbuckets;		/* power of two */
 
 	/* computed on first use (gobin is not meant for concurrent first calls) */
-	bool wr_done;
-	int wr_err;
-	char **wr;
-	int nwr;
-	const char *wr_how;
+	struct gobin_strtab wr;		/* runtime.waitReasonStrings */
+	struct gobin_strtab stw;	/* runtime.stwReasonStrings */
 	bool off_done;
 	int off_err;
 	struct gobin_offsets off;

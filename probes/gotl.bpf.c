@@ -7,10 +7,17 @@
  * without casgstatus (Go 1.26 syscall fast paths, GC preemption parks,
  * coroutine switches), and the loader attaches them only where needed.
  *
- * Keep this file small and cheap: no strings, no maps on the hot path beyond
- * the per-CPU counters; a handful of user-memory reads per event, plus one
- * bounded frame-pointer walk (GOTL_STACK_MAX reads at most) when a goroutine
- * parks or is created, if stacks are asked for.
+ * Allocations (--alloc): one program on runtime.mallocgc and on each of its
+ * size-specialised siblings counts every allocation once into per-class and
+ * per-goroutine maps, and sends only samples (or, with --alloc=all, every
+ * allocation) to user space; a goroutine's totals ride along when it stops
+ * running. The GC programs fire a few times per GC cycle.
+ *
+ * Keep this file small and cheap: no strings; a handful of user-memory reads
+ * per event, a hash lookup per transition only when allocations are
+ * recorded, plus one bounded frame-pointer walk (GOTL_STACK_MAX reads at
+ * most) when a goroutine parks, is created, or an allocation is sampled, if
+ * stacks are asked for.
  * Every register is read unconditionally into a local first (the verifier
  * rejects loads from a ctx pointer chosen at run time). Never a uretprobe:
  * Go moves goroutine stacks and a rewritten return address crashes it.
@@ -55,6 +62,17 @@ const volatile __u32 goid_at_create = 0;
 const volatile __u32 reason_coroutine = 0;
 /* Wake the consumer only when this much data waits; below it, it drains on a timer. */
 const volatile __u64 wakeup_bytes = 1 << 20;
+/* GOTL_ALLOC_*: what the allocation probes do. */
+const volatile __u32 alloc_mode = GOTL_ALLOC_OFF;
+/* --alloc=sampled: mean bytes between two samples. */
+const volatile __u64 alloc_sample_bytes = 512 << 10;
+/* runtime.mallocgc [start, end), link-time: its calls into its siblings are counted there. */
+const volatile __u64 mallocgc_start = 0;
+const volatile __u64 mallocgc_end = 0;
+/* 1 when objects with pointers over 512 bytes carry an 8-byte malloc header (Go 1.22+). */
+const volatile __u32 malloc_header = 0;
+/* 1 when stopTheWorldWithSema(reason) takes the reason in AL (Go 1.21+). */
+const volatile __u32 stw_reason_arg = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -67,6 +85,40 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gotl_bpf_stats);
 } stats SEC(".maps");
+
+/* Allocation classes: struct gotl_alloc_key -> totals; read by the recorder. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct gotl_alloc_key);
+	__type(value, struct gotl_bpf_alloc_class);
+} alloc_classes SEC(".maps");
+
+/* Per goroutine (g pointer, while alive): what it allocated, and how much of it was sent. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct gotl_bpf_galloc);
+} galloc SEC(".maps");
+
+/* Per CPU: allocation totals (summed by the recorder) and the sampling state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gotl_bpf_alloc_cpu);
+} alloc_totals SEC(".maps");
+
+/*
+ * An allocation probe's cookie (set per attachment by the loader): the
+ * link-time address of the probed instruction, where the return address is
+ * at the probe (rsp + ret_off), and whether mallocgc itself may be the
+ * caller (a size-specialised sibling).
+ */
+#define COOKIE_ADDR(c)		((c) & ((1ull << 48) - 1))
+#define COOKIE_RET_OFF(c)	(((c) >> 48) & 0xff)
+#define COOKIE_SIBLING		(1ull << 56)
 
 static __always_inline struct gotl_bpf_stats *stats_get(void)
 {
@@ -116,6 +168,44 @@ static __always_inline __u64 submit_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
+/*
+ * gp stops running (or exits): if it allocated since its last report, send
+ * its totals first (same ts, so they belong to the Running span that ends).
+ */
+static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts,
+					 __u64 gp, int exiting)
+{
+	struct gotl_ev_galloc *e;
+	struct gotl_bpf_galloc *v;
+
+	if (alloc_mode == GOTL_ALLOC_OFF)
+		return;
+	v = bpf_map_lookup_elem(&galloc, &gp);
+	if (!v)
+		return;
+	if (v->count != v->sent_count) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->hdr.type = GOTL_REC_GALLOC;
+			e->hdr.size = sizeof(*e);
+			e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+			e->hdr.ts = ts;
+			e->gp = gp;
+			e->goid = read_u64(gp + off_g_goid);
+			e->bytes = v->bytes;
+			e->count = v->count;
+			v->sent_count = e->count;
+			bpf_ringbuf_submit(e, submit_flags());
+			__sync_fetch_and_add(&st->emitted[probe], 1);
+		} else {
+			__sync_fetch_and_add(&st->lost[probe], 1);
+		}
+	}
+	/* A g is recycled after exit: its next life starts from zero. */
+	if (exiting)
+		bpf_map_delete_elem(&galloc, &gp);
+}
+
 static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts,
 				       __u64 gp, __u32 from, __u32 to, __u32 reason,
 				       __u64 waker)
@@ -155,9 +245,9 @@ struct frame {
  * the return addresses along the frame-pointer chain from fp, staying
  * inside the stack [lo, hi) and moving only towards its top.
  */
-static __always_inline void emit_stack(struct gotl_bpf_stats *st, __u64 ts, __u64 bias,
-				       __u64 gp, __u8 kind, __u64 pc0, __u64 fp, __u64 lo,
-				       __u64 hi, __u64 gp_stack_size)
+static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts,
+				       __u64 bias, __u64 gp, __u8 kind, __u64 pc0, __u64 fp,
+				       __u64 lo, __u64 hi, __u64 gp_stack_size)
 {
 	struct gotl_ev_stack *e;
 	struct frame f;
@@ -165,7 +255,7 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, __u64 ts, __u6
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[GOTL_PROBE_CASGSTATUS], 1);
+		__sync_fetch_and_add(&st->lost[probe], 1);
 		return;
 	}
 	if (pc0) {
@@ -198,7 +288,7 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, __u64 ts, __u6
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->gp_stack_size = gp_stack_size;
 	bpf_ringbuf_submit(e, submit_flags());
-	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_CASGSTATUS], 1);
+	__sync_fetch_and_add(&st->emitted[probe], 1);
 }
 
 static __always_inline __u64 stack_size(__u64 gp)
@@ -249,7 +339,7 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	 * on that chain is the `go` statement's.
 	 */
 	if (stack_depth && parent)
-		emit_stack(st, ts, bias, gp, GOTL_STACK_CREATE, 0,
+		emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_CREATE, 0,
 			   read_u64(parent + off_g_sched_bp), read_u64(parent + off_g_stack_lo),
 			   read_u64(parent + off_g_stack_hi), stack_size(gp));
 	return 0;
@@ -287,6 +377,9 @@ int casgstatus(struct pt_regs *ctx)
 		if (waker == gp)
 			waker = 0;
 	}
+	if (from == GOTL_G_RUNNING || to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA)
+		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp,
+			     to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA);
 	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to,
 		    to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0, waker);
 
@@ -299,7 +392,7 @@ int casgstatus(struct pt_regs *ctx)
 		bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
 		ret = read_u64(sp + casg_ret_off) - bias;
 		if (ret >= park_m_start && ret < park_m_end)
-			emit_stack(st, ts, bias, gp, GOTL_STACK_BLOCK,
+			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK,
 				   read_u64(gp + off_g_sched_pc), read_u64(gp + off_g_sched_bp),
 				   read_u64(gp + off_g_stack_lo), read_u64(gp + off_g_stack_hi),
 				   stack_size(gp));
@@ -326,6 +419,7 @@ int reentersyscall(struct pt_regs *ctx)
 	gp = current_user_g(g);
 	if (!gp)
 		return 0;
+	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, 0);
 	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, GOTL_G_RUNNING,
 			   GOTL_G_SYSCALL, 0, 0);
 }
@@ -359,6 +453,7 @@ int preemptpark(struct pt_regs *ctx)
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_PREEMPTPARK], 1);
+	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp, 0);
 	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, GOTL_G_RUNNING,
 			   GOTL_G_PREEMPTED, 0, 0);
 }
@@ -384,11 +479,316 @@ int coroswitch(struct pt_regs *ctx)
 	exiting = read_u8(gp + off_g_coroexit);
 	coro = read_u64(gp + off_g_coroarg);
 	next = coro ? read_u64(coro + off_coro_gp) : 0;
-	if (!exiting)
+	if (!exiting) {
+		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp, 0);
 		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, GOTL_G_RUNNING, GOTL_G_WAITING,
 			    reason_coroutine, 0);
+	}
 	if (next && next != gp)
 		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, GOTL_G_WAITING, GOTL_G_RUNNING,
 			    0, gp);
 	return 0;
+}
+
+/* ---- allocations ---------------------------------------------------------- */
+
+/*
+ * Go's size classes (runtime/sizeclasses.go, internal/runtime/gc from 1.25):
+ * the same table in every Go version gotl supports (1.17 to 1.27).
+ */
+static const __u16 class_to_size[68] = {
+	0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208,
+	224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896,
+	1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144,
+	6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760,
+	24576, 27264, 28672, 32768,
+};
+static const __u8 size_to_class8[129] = {
+	0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14,
+	14, 15, 15, 16, 16, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 20, 21, 21, 21, 21, 22, 22, 22,
+	22, 23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27, 27,
+	27, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29, 29, 30, 30, 30, 30, 30, 30, 30,
+	30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 32, 32, 32, 32, 32, 32, 32,
+	32, 32, 32, 32, 32, 32, 32, 32, 32,
+};
+static const __u8 size_to_class128[249] = {
+	32, 33, 34, 35, 36, 37, 37, 38, 38, 39, 39, 40, 40, 40, 41, 41, 41, 42, 43, 43, 44, 44, 44, 44,
+	44, 45, 45, 45, 45, 45, 45, 46, 46, 46, 46, 47, 47, 47, 47, 47, 47, 48, 48, 48, 49, 49, 50, 51,
+	51, 51, 51, 51, 51, 51, 51, 51, 51, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 53, 53, 54, 54, 54,
+	54, 55, 55, 55, 55, 55, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 57, 57, 57, 57, 57, 57, 57,
+	57, 57, 57, 58, 58, 58, 58, 58, 58, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59,
+	59, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 61, 61, 61, 61, 61, 62, 62,
+	62, 62, 62, 62, 62, 62, 62, 62, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 64, 64, 64, 64, 64,
+	64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 65, 65, 65, 65, 65, 65, 65,
+	65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67,
+	67, 67, 67, 67, 67, 67, 67, 67, 67,
+};
+
+/*
+ * The heap bytes an allocation of size takes, as the runtime accounts them
+ * (runtime.MemStats.TotalAlloc): its size class; whole 8 KiB pages above
+ * 32 KiB; 8 bytes more for the malloc header of an object with pointers
+ * over 512 bytes (Go 1.22+). A tiny allocation (pointer-free, under 16
+ * bytes) shares a 16-byte block with others: it counts its own size.
+ */
+static __always_inline __u64 heap_bytes(__u64 size, int noscan)
+{
+	__u64 idx;
+
+	if (noscan && size < 16)
+		return size;
+	/* Go 1.22+ decides small or large before adding the header. */
+	if (size > (malloc_header ? 32768 - 8 : 32768))
+		return (size + 8191) & ~8191ull;
+	if (malloc_header && !noscan && size > 512)
+		size += 8;
+	if (size <= 1024 - 8) {
+		idx = (size + 7) >> 3;
+		if (idx >= sizeof(size_to_class8))
+			return size;
+		idx = size_to_class8[idx];
+	} else {
+		idx = (size - 1024 + 127) >> 7;
+		if (idx >= sizeof(size_to_class128))
+			return size;
+		idx = size_to_class128[idx];
+	}
+	if (idx >= sizeof(class_to_size) / sizeof(class_to_size[0]))
+		return size;
+	return class_to_size[idx];
+}
+
+static __always_inline void count_galloc(struct gotl_bpf_alloc_cpu *c, __u64 gp, __u64 size)
+{
+	struct gotl_bpf_galloc *v, zero = {};
+
+	v = bpf_map_lookup_elem(&galloc, &gp);
+	if (!v) {
+		bpf_map_update_elem(&galloc, &gp, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&galloc, &gp);
+		if (!v) {
+			__sync_fetch_and_add(&c->untracked_g, 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->bytes, size);
+}
+
+static __always_inline void count_class(struct gotl_bpf_alloc_cpu *c, const struct gotl_alloc_key *key,
+					__u64 size)
+{
+	struct gotl_bpf_alloc_class *v, zero = {};
+
+	v = bpf_map_lookup_elem(&alloc_classes, key);
+	if (!v) {
+		bpf_map_update_elem(&alloc_classes, key, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&alloc_classes, key);
+		if (!v) {
+			__sync_fetch_and_add(&c->unclassified, 1);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	__sync_fetch_and_add(&v->bytes, size);
+}
+
+/* Is it this allocation's turn to be sent? Returns the bytes it stands for, or 0. */
+static __always_inline __u64 sample_weight(struct gotl_bpf_alloc_cpu *c, __u64 size)
+{
+	__u64 since;
+
+	if (alloc_mode == GOTL_ALLOC_ALL)
+		return size;
+	if (!c->next_sample)	/* this CPU's first allocation: start the countdown */
+		c->next_sample = bpf_get_prandom_u32() % (alloc_sample_bytes | 1) + 1;
+	since = c->since_sample + size;
+	if (since < c->next_sample) {
+		c->since_sample = since;
+		return 0;
+	}
+	/* Uniform in [mean/2, 3*mean/2): no aliasing with periodic allocation patterns. */
+	c->since_sample = 0;
+	c->next_sample = alloc_sample_bytes / 2 + bpf_get_prandom_u32() % (alloc_sample_bytes | 1);
+	return since;
+}
+
+/*
+ * runtime.mallocgc(size uintptr, typ *_type, needzero bool) and its
+ * size-specialised siblings (same arguments): RAX = size, RBX = typ. At the
+ * probe (before the function's own frame exists) RBP is still the caller's
+ * frame pointer and the return address is at rsp + ret_off.
+ */
+SEC("uprobe")
+int mallocgc(struct pt_regs *ctx)
+{
+	__u64 ts = bpf_ktime_get_boot_ns();
+	__u64 size = ctx->rax;
+	__u64 typ = ctx->rbx;
+	__u64 g = ctx->r14;
+	__u64 ip = ctx->rip;
+	__u64 sp = ctx->rsp;
+	__u64 fp = ctx->rbp;
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_alloc_key key = {};
+	struct gotl_ev_alloc *e;
+	struct gotl_bpf_alloc_cpu *c;
+	struct frame f;
+	__u64 bias, ret, gp, weight, bytes, lo = 0, hi = 0;
+	__u32 zero = 0, i;
+
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->hits[GOTL_PROBE_MALLOC], 1);
+	if (!size)
+		return 0;	/* &zerobase: not an allocation */
+	bias = ip - COOKIE_ADDR(cookie);
+	ret = read_u64(sp + COOKIE_RET_OFF(cookie));
+	/* mallocgc dispatching into a sibling: already counted at mallocgc. */
+	if ((cookie & COOKIE_SIBLING) && ret - bias >= mallocgc_start && ret - bias < mallocgc_end)
+		return 0;
+	c = bpf_map_lookup_elem(&alloc_totals, &zero);
+	if (!c)
+		return 0;
+	/* abi.Type: Size_ at 0, PtrBytes at 8 (0: no pointers, "noscan"). */
+	bytes = heap_bytes(size, !typ || !read_u64(typ + 8));
+	__sync_fetch_and_add(&c->count, 1);
+	__sync_fetch_and_add(&c->bytes, bytes);
+
+	gp = current_user_g(g);
+	if (gp)
+		count_galloc(c, gp, bytes);
+
+	if (typ) {
+		key.type = typ - bias;
+		if (size > read_u64(typ))
+			key.flags = GOTL_ALLOC_ARRAY;
+	} else {
+		/* Untyped: who asked, as return addresses up the frame-pointer chain. */
+		key.pcs[0] = ret ? ret - bias : 0;
+		if (g) {
+			lo = read_u64(g + off_g_stack_lo);
+			hi = read_u64(g + off_g_stack_hi);
+		}
+		for (i = 1; i < GOTL_ALLOC_PCS; i++) {
+			if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
+				break;
+			if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp) || !f.ret)
+				break;
+			key.pcs[i] = f.ret - bias;
+			if (f.next <= fp)
+				break;
+			fp = f.next;
+		}
+		fp = ctx->rbp;
+	}
+	count_class(c, &key, bytes);
+
+	weight = sample_weight(c, bytes);
+	if (!weight)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&st->lost[GOTL_PROBE_MALLOC], 1);
+		return 0;
+	}
+	e->hdr.type = GOTL_REC_ALLOC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	e->hdr.ts = ts;
+	e->gp = gp;
+	e->goid = gp ? read_u64(gp + off_g_goid) : 0;
+	e->size = size;
+	e->weight = weight;
+	__builtin_memcpy(&e->key, &key, sizeof(key));
+	bpf_ringbuf_submit(e, submit_flags());
+	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_MALLOC], 1);
+	if (stack_depth && g) {
+		if (!lo) {
+			lo = read_u64(g + off_g_stack_lo);
+			hi = read_u64(g + off_g_stack_hi);
+		}
+		emit_stack(st, GOTL_PROBE_MALLOC, ts, bias, gp, GOTL_STACK_ALLOC, ret, fp, lo, hi,
+			   gp ? stack_size(gp) : 0);
+	}
+	return 0;
+}
+
+/* ---- garbage collector ---------------------------------------------------- */
+
+static __always_inline int emit_gc(int probe, __u8 what, __u8 arg, __u64 g)
+{
+	__u64 ts = bpf_ktime_get_boot_ns();
+	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_ev_gc *e;
+	__u64 gp;
+
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->hits[probe], 1);
+	gp = current_user_g(g);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&st->lost[probe], 1);
+		return 0;
+	}
+	e->hdr.type = GOTL_REC_GC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
+	e->hdr.ts = ts;
+	e->gp = gp;
+	e->goid = gp ? read_u64(gp + off_g_goid) : 0;
+	e->what = what;
+	e->arg = arg;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	bpf_ringbuf_submit(e, submit_flags());
+	__sync_fetch_and_add(&st->emitted[probe], 1);
+	return 0;
+}
+
+/* runtime.gcStart(trigger gcTrigger): RAX = trigger.kind. */
+SEC("uprobe")
+int gcstart(struct pt_regs *ctx)
+{
+	__u64 kind = ctx->rax;
+	__u64 g = ctx->r14;
+
+	return emit_gc(GOTL_PROBE_GCSTART, GOTL_GC_TRIGGER, kind > 254 ? 254 : (__u8)kind, g);
+}
+
+SEC("uprobe")
+int gcbegin(struct pt_regs *ctx)
+{
+	__u64 g = ctx->r14;
+
+	return emit_gc(GOTL_PROBE_GCBEGIN, GOTL_GC_BEGIN, 0, g);
+}
+
+SEC("uprobe")
+int gcmarkterm(struct pt_regs *ctx)
+{
+	__u64 g = ctx->r14;
+
+	return emit_gc(GOTL_PROBE_GCMARKTERM, GOTL_GC_MARKTERM, 0, g);
+}
+
+/* runtime.stopTheWorldWithSema([reason stwReason]): AL = reason on Go 1.21+. */
+SEC("uprobe")
+int stwstop(struct pt_regs *ctx)
+{
+	__u64 rax = ctx->rax;
+	__u64 g = ctx->r14;
+
+	return emit_gc(GOTL_PROBE_STWSTOP, GOTL_GC_STW_STOP,
+		       stw_reason_arg ? (__u8)rax : GOTL_GC_STW_UNKNOWN, g);
+}
+
+SEC("uprobe")
+int stwstart(struct pt_regs *ctx)
+{
+	__u64 g = ctx->r14;
+
+	return emit_gc(GOTL_PROBE_STWSTART, GOTL_GC_STW_START, 0, g);
 }

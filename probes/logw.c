@@ -172,6 +172,18 @@ int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, co
 	return append_var(lw, &s, sizeof(s), func, fl, file, sl);
 }
 
+int logw__type(struct logw *lw, uint64_t addr, uint64_t size, uint8_t kind, uint32_t flags,
+	       const char *name, size_t name_len)
+{
+	struct gotl_rec_type t = { .hdr.type = GOTL_REC_TYPE, .addr = addr, .size = size,
+				   .kind = kind, .flags = flags };
+
+	if (name_len > 1024)
+		name_len = 1024;
+	t.name_len = (uint16_t)name_len;
+	return append_var(lw, &t, sizeof(t), name, name_len, "", 0);
+}
+
 int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n)
 {
 	uint8_t tmp[8192];

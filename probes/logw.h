@@ -27,6 +27,9 @@ int logw__waitreason(struct logw *lw, uint32_t index, const char *str);
 /* Append a GOTL_REC_SYM record. */
 int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
 	      uint32_t line);
+/* Append a GOTL_REC_TYPE record (name: name_len bytes, not NUL-terminated; cut at 1024). */
+int logw__type(struct logw *lw, uint64_t addr, uint64_t size, uint8_t kind, uint32_t flags,
+	       const char *name, size_t name_len);
 /* Append a GOTL_REC_FRAMES record: n frames, innermost first (long names are cut). */
 struct gobin_frame;
 int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n);

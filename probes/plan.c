@@ -30,6 +30,34 @@ static const struct {
 	  "the GC's asynchronous preemption parks a goroutine without casgstatus" },
 	{ GOTL_PROBE_COROSWITCH, "runtime.coroswitch_m", 22, false,
 	  "coroutine switches (iter.Pull) block and run goroutines without casgstatus" },
+	{ GOTL_PROBE_MALLOC, "runtime.mallocgc", 0, false,
+	  "every heap allocation (--alloc): size, type, goroutine" },
+	{ GOTL_PROBE_GCSTART, "runtime.gcStart", 0, false,
+	  "a GC is asked for, and why: heap goal, timer, runtime.GC()" },
+	{ GOTL_PROBE_GCBEGIN, "runtime.gcBgMarkStartWorkers", 0, false,
+	  "runs once per GC cycle, when gcStart has decided to start one" },
+	{ GOTL_PROBE_GCMARKTERM, "runtime.gcMarkTermination", 0, false,
+	  "marking is done: the GC's mark termination begins" },
+	{ GOTL_PROBE_STWSTOP, "runtime.stopTheWorldWithSema", 0, false,
+	  "a stop-the-world pause begins (its reason from Go 1.21)" },
+	{ GOTL_PROBE_STWSTART, "runtime.startTheWorldWithSema", 0, false,
+	  "a stop-the-world pause ends" },
+};
+
+/*
+ * The size-specialised allocation functions the compiler calls directly
+ * for small `new(T)` (Go 1.26 with GOEXPERIMENT=sizespecializedmalloc, Go
+ * 1.27+): runtime.mallocgc<family><N>. mallocgc dispatches to them too,
+ * which the probe tells apart by the caller. Other runtime.mallocgc*
+ * functions are only reached from these or from mallocgc.
+ */
+static const char *const malloc_families[] = {
+	"TinySize", "TinySC", "SmallNoScanSC", "SmallScanNoHeaderSC",
+};
+static const char *const malloc_helpers[] = {
+	"Large", "SmallNoscan", "SmallScanHeader", "SmallScanNoHeader", "Tiny",
+	"SmallNoscanReuse", "SlowPathStub", "SmallNoScanSlowPath", "SmallScanSlowPath",
+	"TinySlowPath",
 };
 
 int plan__resolve(const char *arg0, char out[PATH_MAX])
@@ -66,12 +94,30 @@ static int find_reason(const struct plan *p, const char *name)
 	return -1;
 }
 
+/* Choose the probe site in pp->fn. */
+static int place_probe(struct plan *p, struct plan_probe *pp, char *err, size_t errlen)
+{
+	uint8_t code[64];
+	size_t len;
+
+	len = pp->fn.end - pp->fn.entry;
+	if (len > sizeof(code))
+		len = sizeof(code);
+	if (!len || gobin__read(p->gb, pp->fn.entry, code, len) ||
+	    probesite__choose(code, len, &pp->site) ||
+	    gobin__vaddr_to_offset(p->gb, pp->fn.entry + pp->site.offset, &pp->file_offset)) {
+		snprintf(err, errlen, "'%s': the code of %s is not in the file", p->path, pp->func);
+		return -ENOEXEC;
+	}
+	pp->addr = pp->fn.entry + pp->site.offset;
+	pp->found = true;
+	return 0;
+}
+
 /* Locate one probe; a missing required function is an error. */
 static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
 {
 	struct plan_probe *pp = &p->probes[i];
-	uint8_t code[64];
-	size_t len;
 
 	pp->func = probe_table[i].func;
 	pp->why = probe_table[i].why;
@@ -85,17 +131,67 @@ static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
 			 p->path, gobin__version(p->gb), pp->func);
 		return -ENOENT;
 	}
-	len = pp->fn.end - pp->fn.entry;
-	if (len > sizeof(code))
-		len = sizeof(code);
-	if (!len || gobin__read(p->gb, pp->fn.entry, code, len) ||
-	    probesite__choose(code, len, &pp->site) ||
-	    gobin__vaddr_to_offset(p->gb, pp->fn.entry + pp->site.offset, &pp->file_offset)) {
-		snprintf(err, errlen, "'%s': the code of %s is not in the file", p->path, pp->func);
-		return -ENOEXEC;
+	return place_probe(p, pp, err, errlen);
+}
+
+/* Does name (after "runtime.mallocgc") match <one of list><digits> or <one of list>? */
+static bool malloc_suffix_in(const char *rest, const char *const *list, size_t n, bool digits)
+{
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		l = strlen(list[i]);
+		if (strncmp(rest, list[i], l))
+			continue;
+		if (!digits && !rest[l])
+			return true;
+		if (digits && rest[l] && strspn(rest + l, "0123456789") == strlen(rest + l))
+			return true;
 	}
-	pp->addr = pp->fn.entry + pp->site.offset;
-	pp->found = true;
+	return false;
+}
+
+/* The size-specialised siblings of mallocgc, each with its own probe site. */
+static int plan_mallocs(struct plan *p, char *err, size_t errlen)
+{
+	static const char prefix[] = "runtime.mallocgc";
+	const size_t nfam = sizeof(malloc_families) / sizeof(malloc_families[0]);
+	const size_t nhelp = sizeof(malloc_helpers) / sizeof(malloc_helpers[0]);
+	struct gobin_func fn;
+	size_t it = 0;
+	int ret;
+
+	while (!gobin__func_next(p->gb, &it, &fn)) {
+		const char *rest;
+		struct plan_probe *pp, *n;
+
+		if (strncmp(fn.name, prefix, sizeof(prefix) - 1))
+			continue;
+		rest = fn.name + sizeof(prefix) - 1;
+		if (!*rest || malloc_suffix_in(rest, malloc_helpers, nhelp, false))
+			continue;
+		if (!malloc_suffix_in(rest, malloc_families, nfam, true)) {
+			if (!p->malloc_unknown)
+				p->malloc_unknown = fn.name;
+			continue;
+		}
+		n = realloc(p->mallocs, (size_t)(p->nmallocs + 1) * sizeof(*n));
+		if (!n) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		p->mallocs = n;
+		pp = &p->mallocs[p->nmallocs];
+		memset(pp, 0, sizeof(*pp));
+		pp->func = fn.name;
+		pp->why = "a size-specialised allocation function the compiler calls directly";
+		pp->wanted = true;
+		pp->fn = fn;
+		ret = place_probe(p, pp, err, errlen);
+		if (ret)
+			return ret;
+		p->nmallocs++;
+	}
 	return 0;
 }
 
@@ -144,6 +240,19 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 		if (ret)
 			goto fail;
 	}
+	p->alloc = p->probes[GOTL_PROBE_MALLOC].found;
+	if (p->alloc) {
+		ret = plan_mallocs(p, err, errlen);
+		if (ret)
+			goto fail;
+	}
+	p->stw_reason_arg = p->newer || p->minor >= 21;
+	p->malloc_header = p->newer || p->minor >= 22;
+	if (gobin__stw_reasons(p->gb, &p->stw_reasons, &p->nstw_reasons, NULL)) {
+		p->stw_reasons = NULL;
+		p->nstw_reasons = 0;
+	}
+
 	/* Coroutine switches need three more offsets; without them the probe would misread. */
 	if (p->probes[GOTL_PROBE_COROSWITCH].found &&
 	    (p->off.g_coroarg < 0 || p->off.g_coroexit < 0 || p->off.coro_gp < 0 ||
@@ -172,5 +281,6 @@ void plan__free(struct plan *p)
 	if (!p)
 		return;
 	gobin__free(p->gb);
+	free(p->mallocs);
 	free(p);
 }

@@ -46,7 +46,17 @@ struct plan {
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
 	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
 	bool stacks;		/* stacks can be walked (park_m and the offsets are known) */
-	struct plan_probe probes[GOTL_PROBE_MAX];
+	struct plan_probe probes[GOTL_PROBE_MAX];	/* [GOTL_PROBE_MALLOC]: runtime.mallocgc */
+	/* Allocations: mallocgc's size-specialised siblings (Go 1.26 experiment, 1.27+). */
+	bool alloc;		/* allocations can be recorded (mallocgc found) */
+	struct plan_probe *mallocs;
+	int nmallocs;
+	const char *malloc_unknown;	/* a runtime.mallocgc* gotl does not know, or NULL */
+	bool malloc_header;	/* objects with pointers over 512 bytes have an 8-byte header (1.22+) */
+	/* Stop-the-world reasons: the runtime's stwReasonStrings (Go 1.21+). */
+	bool stw_reason_arg;	/* stopTheWorldWithSema(reason) takes it in AL */
+	const char *const *stw_reasons;
+	int nstw_reasons;
 	char note[256];		/* something the user should know, or "" */
 };
 

@@ -8,7 +8,10 @@
  * a pipe; attach the uprobes to the child's pid (they survive exec and fire
  * from the runtime's very first transition); let the child exec; drain the
  * ring buffer every 10 ms (records are submitted without wake-ups) until
- * the child exits; write the end records.
+ * the child exits; write the end records. Allocation totals are read from
+ * BPF maps as they go (every 10 ms) and the per-class table every 100 ms,
+ * and written as snapshots; the types and code addresses they name are
+ * described in the log before first use.
  *
  * What it must not do: change anything the program sees. stdin, stdout,
  * stderr, the environment and the process group are inherited as they are;
@@ -41,10 +44,23 @@
 #include "gotl.skel.h"
 
 #define DRAIN_MS	10
+#define CLASSES_MS	100
 
 /* PCs already described by a GOTL_REC_SYM record (open addressing). */
 struct pcset {
 	uint64_t *slots;
+	size_t cap, len;
+};
+
+/* Allocation classes already written, with the count last written (open addressing). */
+struct class_slot {
+	struct gotl_alloc_key key;
+	uint64_t count;
+	bool used;
+};
+
+struct classtab {
+	struct class_slot *slots;
 	size_t cap, len;
 };
 
@@ -59,6 +75,11 @@ struct recorder {
 	struct pcset frame_pcs;		/* pcs already described by GOTL_REC_FRAMES */
 	struct bpf_program *progs[GOTL_PROBE_MAX];
 	struct bpf_link *links[GOTL_PROBE_MAX];
+	struct bpf_link **malloc_links;	/* one per size-specialised allocation function */
+	struct pcset types;		/* type addresses already described by GOTL_REC_TYPE */
+	struct classtab classes;
+	struct gotl_rec_alloc_total last_total;
+	bool total_moved;		/* the last total written differed from the one before */
 	const char *path;		/* plan->path */
 	uint64_t lost_seen;
 	uint64_t events;
@@ -249,6 +270,190 @@ static int ensure_frames(struct recorder *r, uint64_t pc)
 	return logw__frames(r->log, pc, frames, n > 0 ? n : 0);
 }
 
+/* ---- allocations -------------------------------------------------------- */
+
+/* Make sure the log describes a type address before a record that uses it. */
+static int ensure_type(struct recorder *r, uint64_t addr)
+{
+	struct gobin_type t;
+	int added;
+
+	if (!addr)
+		return 0;
+	added = pcset_add(&r->types, addr);
+	if (added <= 0)
+		return added;
+	if (gobin__type(r->gb, addr, &t))
+		return logw__type(r->log, addr, 0, 0, GOTL_TYPE_UNKNOWN, "", 0);
+	return logw__type(r->log, addr, t.size, t.kind, 0, t.name, t.name_len);
+}
+
+/* The types and pcs an allocation class names. */
+static void ensure_class(struct recorder *r, const struct gotl_alloc_key *k)
+{
+	int i;
+
+	ensure_type(r, k->type);
+	for (i = 0; i < GOTL_ALLOC_PCS && k->pcs[i]; i++)
+		ensure_frames(r, k->pcs[i]);
+}
+
+static uint64_t key_hash(const struct gotl_alloc_key *k)
+{
+	uint64_t h = k->type * 0x9e3779b97f4a7c15ull ^ k->flags;
+	int i;
+
+	for (i = 0; i < GOTL_ALLOC_PCS; i++)
+		h = (h ^ k->pcs[i]) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+/* The slot for key (a new, unused one if absent); NULL when out of memory. */
+static struct class_slot *classtab_get(struct classtab *t, const struct gotl_alloc_key *k)
+{
+	size_t i;
+
+	if (t->len * 2 >= t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 1024, j;
+		struct class_slot *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (j = 0; j < t->cap; j++) {
+			if (!t->slots[j].used)
+				continue;
+			for (i = key_hash(&t->slots[j].key) & (ncap - 1); n[i].used;
+			     i = (i + 1) & (ncap - 1))
+				;
+			n[i] = t->slots[j];
+		}
+		free(t->slots);
+		t->slots = n;
+		t->cap = ncap;
+	}
+	for (i = key_hash(k) & (t->cap - 1); t->slots[i].used; i = (i + 1) & (t->cap - 1))
+		if (!memcmp(&t->slots[i].key, k, sizeof(*k)))
+			return &t->slots[i];
+	t->slots[i].key = *k;
+	t->slots[i].used = true;
+	t->slots[i].count = 0;
+	t->len++;
+	return &t->slots[i];
+}
+
+/* Sum the per-CPU allocation totals; write a record if they moved (or if force). */
+static int log_alloc_total(struct recorder *r, bool force)
+{
+	size_t vsz = sizeof(struct gotl_bpf_alloc_cpu);
+	struct gotl_rec_alloc_total t;
+	struct gotl_bpf_alloc_cpu *vals;
+	__u32 zero = 0;
+	bool moved;
+	int cpu, err;
+
+	if (r->o->alloc_mode == GOTL_ALLOC_OFF)
+		return 0;
+	vals = calloc((size_t)r->ncpus, vsz);
+	if (!vals)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(r->skel->maps.alloc_totals, &zero, sizeof(zero), vals,
+				   vsz * (size_t)r->ncpus, 0);
+	if (err) {
+		free(vals);
+		return err;
+	}
+	memset(&t, 0, sizeof(t));
+	t.hdr.type = GOTL_REC_ALLOC_TOTAL;
+	t.hdr.size = sizeof(t);
+	t.hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	t.mode = (uint32_t)r->o->alloc_mode;
+	t.sample_bytes = r->o->alloc_mode == GOTL_ALLOC_SAMPLED ? r->o->alloc_sample_bytes : 0;
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		t.bytes += vals[cpu].bytes;
+		t.count += vals[cpu].count;
+		t.unclassified += vals[cpu].unclassified;
+		t.untracked_g += vals[cpu].untracked_g;
+	}
+	free(vals);
+	moved = t.count != r->last_total.count || t.unclassified != r->last_total.unclassified ||
+		t.untracked_g != r->last_total.untracked_g;
+	/* One more record after the last move, so a rate drawn from them falls back to 0. */
+	if (!force && !moved && !r->total_moved)
+		return 0;
+	r->total_moved = moved;
+	r->last_total = t;
+	return logw__append(r->log, &t, sizeof(t));
+}
+
+/* Write a GOTL_REC_ALLOC_CLASS for every class that changed since the last call. */
+static int log_alloc_classes(struct recorder *r)
+{
+	struct bpf_map *m = r->skel->maps.alloc_classes;
+	struct gotl_alloc_key key, next, *prev = NULL;
+	struct gotl_bpf_alloc_class v;
+	uint64_t ts = clock_ns(CLOCK_BOOTTIME);
+
+	if (r->o->alloc_mode == GOTL_ALLOC_OFF)
+		return 0;
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		struct gotl_rec_alloc_class c;
+		struct class_slot *slot;
+
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &v, sizeof(v), 0))
+			continue;
+		slot = classtab_get(&r->classes, &key);
+		if (!slot)
+			return -ENOMEM;
+		if (slot->count == v.count)
+			continue;
+		slot->count = v.count;
+		ensure_class(r, &key);
+		memset(&c, 0, sizeof(c));
+		c.hdr.type = GOTL_REC_ALLOC_CLASS;
+		c.hdr.size = sizeof(c);
+		c.hdr.ts = ts;
+		c.key = key;
+		c.count = v.count;
+		c.bytes = v.bytes;
+		logw__append(r->log, &c, sizeof(c));
+	}
+	return 0;
+}
+
+/*
+ * At the end: the goroutines that allocated since they last stopped running
+ * (still running, or the program exited under them) get their totals.
+ */
+static void log_galloc_rest(struct recorder *r, uint64_t ts)
+{
+	struct bpf_map *m = r->skel->maps.galloc;
+	struct gotl_bpf_galloc v;
+	__u64 key, next, *prev = NULL;
+
+	if (r->o->alloc_mode == GOTL_ALLOC_OFF)
+		return;
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		struct gotl_ev_galloc e;
+
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &v, sizeof(v), 0) ||
+		    v.count == v.sent_count)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.hdr.type = GOTL_REC_GALLOC;
+		e.hdr.size = sizeof(e);
+		e.hdr.ts = ts;
+		e.gp = key;
+		e.goid = 0;	/* the converter knows gp's goid */
+		e.bytes = v.bytes;
+		e.count = v.count;
+		logw__append(r->log, &e, sizeof(e));
+	}
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -273,6 +478,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		logw__append(r->log, &s, s.hdr.size);
 		return 0;
 	}
+	if (h->type == GOTL_REC_ALLOC && size >= sizeof(struct gotl_ev_alloc))
+		ensure_class(r, &((const struct gotl_ev_alloc *)data)->key);
 	if (h->type == GOTL_REC_CREATE && size >= sizeof(struct gotl_ev_create)) {
 		const struct gotl_ev_create *c = data;
 
@@ -379,11 +586,30 @@ static int write_prologue(struct recorder *r)
 			 p->site.emulated ? " (emulated)" : "");
 		logw__meta(r->log, "probe", buf);
 	}
+	if (pl->nmallocs) {
+		snprintf(buf, sizeof(buf), "%d size-specialised allocation functions "
+			 "(runtime.mallocgc%s ...)", pl->nmallocs,
+			 pl->mallocs[0].func + strlen("runtime.mallocgc"));
+		if (r->o->alloc_mode != GOTL_ALLOC_OFF)
+			logw__meta(r->log, "probe", buf);
+	}
 	logw__meta(r->log, "offsets", pl->off.source);
+	for (i = 0; i < pl->nstw_reasons; i++) {
+		snprintf(buf, sizeof(buf), "%d %s", i, pl->stw_reasons[i]);
+		logw__meta(r->log, "stw_reason", buf);
+	}
 	for (i = 0; i < pl->nreasons; i++)
 		logw__waitreason(r->log, (uint32_t)i, pl->reasons[i] ? pl->reasons[i] : "");
 	/* Appends keep their first error; the flush returns it. */
 	return logw__flush(r->log);
+}
+
+/* Is probe i attached in this recording? */
+static bool probe_on(const struct recorder *r, int i)
+{
+	if (!r->plan->probes[i].found)
+		return false;
+	return i != GOTL_PROBE_MALLOC || r->o->alloc_mode != GOTL_ALLOC_OFF;
 }
 
 static int prepare(struct recorder *r)
@@ -422,6 +648,20 @@ static int prepare(struct recorder *r)
 	r->progs[GOTL_PROBE_EXITSYSCALL] = r->skel->progs.exitsyscall;
 	r->progs[GOTL_PROBE_PREEMPTPARK] = r->skel->progs.preemptpark;
 	r->progs[GOTL_PROBE_COROSWITCH] = r->skel->progs.coroswitch;
+	r->progs[GOTL_PROBE_MALLOC] = r->skel->progs.mallocgc;
+	r->progs[GOTL_PROBE_GCSTART] = r->skel->progs.gcstart;
+	r->progs[GOTL_PROBE_GCBEGIN] = r->skel->progs.gcbegin;
+	r->progs[GOTL_PROBE_GCMARKTERM] = r->skel->progs.gcmarkterm;
+	r->progs[GOTL_PROBE_STWSTOP] = r->skel->progs.stwstop;
+	r->progs[GOTL_PROBE_STWSTART] = r->skel->progs.stwstart;
+	if (o->alloc_mode != GOTL_ALLOC_OFF && !pl->alloc) {
+		warnx("'%s' has no runtime.mallocgc: cannot record allocations (--alloc=off)",
+		      r->path);
+		return RECORD_BADINPUT;
+	}
+	if (o->alloc_mode != GOTL_ALLOC_OFF && pl->malloc_unknown)
+		warnx("warning: %s is an allocation function gotl does not know: allocations "
+		      "through it are not counted", pl->malloc_unknown);
 
 	r->skel->rodata->off_g_goid = (__u64)pl->off.g_goid;
 	r->skel->rodata->off_g_waitreason = (__u64)pl->off.g_waitreason;
@@ -436,6 +676,17 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->reason_coroutine = (__u32)pl->reason_coroutine;
 	}
 	r->skel->rodata->goid_at_create = pl->goid_at_create;
+	r->skel->rodata->stw_reason_arg = pl->stw_reason_arg;
+	r->skel->rodata->malloc_header = pl->malloc_header;
+	if (pl->off.g_stack_lo >= 0 && pl->off.g_stack_hi >= 0) {
+		r->skel->rodata->off_g_stack_lo = (__u64)pl->off.g_stack_lo;
+		r->skel->rodata->off_g_stack_hi = (__u64)pl->off.g_stack_hi;
+	}
+	r->skel->rodata->alloc_mode = (__u32)o->alloc_mode;
+	r->skel->rodata->alloc_sample_bytes = o->alloc_sample_bytes ? o->alloc_sample_bytes :
+					      512 << 10;
+	r->skel->rodata->mallocgc_start = pl->probes[GOTL_PROBE_MALLOC].fn.entry;
+	r->skel->rodata->mallocgc_end = pl->probes[GOTL_PROBE_MALLOC].fn.end;
 	if (pl->stacks && o->stack_depth > 0) {
 		r->skel->rodata->stack_depth = o->stack_depth > GOTL_STACK_MAX ? GOTL_STACK_MAX :
 					       (__u32)o->stack_depth;
@@ -449,7 +700,7 @@ static int prepare(struct recorder *r)
 	}
 	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
-		if (pl->probes[i].found)
+		if (probe_on(r, i))
 			r->skel->rodata->probe_addr[i] = pl->probes[i].addr;
 		else
 			bpf_program__set_autoload(r->progs[i], false);
@@ -498,33 +749,69 @@ static int prepare(struct recorder *r)
 		for (i = 0; i < GOTL_PROBE_MAX; i++) {
 			const struct plan_probe *p = &pl->probes[i];
 
-			if (p->found)
+			if (probe_on(r, i))
 				warnx("probe %s+0x%x (file offset 0x%llx): %s%s", p->func,
 				      p->site.offset, (unsigned long long)p->file_offset,
 				      p->site.insn, p->site.emulated ? ", emulated" : "");
 		}
+		if (o->alloc_mode != GOTL_ALLOC_OFF && pl->nmallocs)
+			warnx("probe %d size-specialised allocation functions (%s ...)",
+			      pl->nmallocs, pl->mallocs[0].func);
 	}
 	return 0;
 }
 
+/*
+ * The allocation program's cookie: where it is (for the load bias), where
+ * the return address is, and whether mallocgc may be the caller (see
+ * gotl.bpf.c).
+ */
+static __u64 malloc_cookie(const struct plan_probe *p, bool sibling)
+{
+	return (p->addr & ((1ull << 48) - 1)) | ((__u64)(p->site.sp_delta & 0xff) << 48) |
+	       (sibling ? 1ull << 56 : 0);
+}
+
+static struct bpf_link *attach_one(struct recorder *r, struct bpf_program *prog,
+				   const struct plan_probe *p, pid_t pid, __u64 cookie)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
+	struct bpf_link *l;
+
+	l = bpf_program__attach_uprobe_opts(prog, pid, r->path, (size_t)p->file_offset, &uo);
+	if (!l)
+		warnx("cannot attach a uprobe to %s in '%s': %s", p->func, r->path,
+		      strerror(errno));
+	return l;
+}
+
 static int attach(struct recorder *r, pid_t pid)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo);
-	int i, err;
+	const struct plan *pl = r->plan;
+	int i;
 
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
-		const struct plan_probe *p = &r->plan->probes[i];
+		const struct plan_probe *p = &pl->probes[i];
 
-		if (!p->found)
+		if (!probe_on(r, i))
 			continue;
-		r->links[i] = bpf_program__attach_uprobe_opts(r->progs[i], pid, r->path,
-							      (size_t)p->file_offset, &uo);
-		if (!r->links[i]) {
-			err = -errno;
-			warnx("cannot attach a uprobe to %s in '%s': %s", p->func, r->path,
-			      strerror(-err));
+		r->links[i] = attach_one(r, r->progs[i], p, pid,
+					 i == GOTL_PROBE_MALLOC ? malloc_cookie(p, false) : 0);
+		if (!r->links[i])
 			return RECORD_FAILED;
-		}
+	}
+	if (!probe_on(r, GOTL_PROBE_MALLOC) || !pl->nmallocs)
+		return 0;
+	r->malloc_links = calloc((size_t)pl->nmallocs, sizeof(*r->malloc_links));
+	if (!r->malloc_links) {
+		warnx("out of memory");
+		return RECORD_FAILED;
+	}
+	for (i = 0; i < pl->nmallocs; i++) {
+		r->malloc_links[i] = attach_one(r, r->progs[GOTL_PROBE_MALLOC], &pl->mallocs[i],
+						pid, malloc_cookie(&pl->mallocs[i], true));
+		if (!r->malloc_links[i])
+			return RECORD_FAILED;
 	}
 	return 0;
 }
@@ -594,7 +881,7 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 static int wait_loop(struct recorder *r, pid_t pid, int *status)
 {
 	struct pollfd pfd[2];
-	uint64_t last_stats = 0, now;
+	uint64_t last_stats = 0, last_classes = 0, now;
 	int pidfd, n;
 
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -612,6 +899,11 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status)
 		if (now - last_stats > 100000000ull) {
 			log_stats(r, false, NULL);
 			last_stats = now;
+		}
+		log_alloc_total(r, false);
+		if (now - last_classes >= CLASSES_MS * 1000000ull) {
+			log_alloc_classes(r);
+			last_classes = now;
 		}
 		logw__flush(r->log);
 		if (pidfd < 0 || (pfd[0].revents & POLLIN)) {
@@ -699,6 +991,11 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	drain(&r);
 	log_stats(&r, true, &st);
 	end.hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	log_galloc_rest(&r, end.hdr.ts);
+	log_alloc_total(&r, true);
+	log_alloc_classes(&r);
+	res->alloc_count = r.last_total.count;
+	res->alloc_bytes = r.last_total.bytes;
 	end.status = (uint32_t)status;
 	end.flags = GOTL_END_EXITED;
 	logw__append(r.log, &end, sizeof(end));
@@ -732,6 +1029,11 @@ cleanup:
 	restore_signals();
 	for (i = 0; i < GOTL_PROBE_MAX; i++)
 		bpf_link__destroy(r.links[i]);
+	for (i = 0; r.malloc_links && i < r.plan->nmallocs; i++)
+		bpf_link__destroy(r.malloc_links[i]);
+	free(r.malloc_links);
+	free(r.types.slots);
+	free(r.classes.slots);
 	ring_buffer__free(r.rb);
 	gotl_bpf__destroy(r.skel);
 	logw__close(r.log);

@@ -19,6 +19,8 @@ struct record_opts {
 	const char *log_path;	/* the event log to write */
 	size_t ring_size;	/* ring buffer bytes (power of two, >= 4096) */
 	int stack_depth;	/* frames per stack at parks and creations, 0 = no stacks */
+	int alloc_mode;		/* GOTL_ALLOC_*: allocations off, sampled, or all */
+	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples */
 	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
 };
 
@@ -29,6 +31,8 @@ struct record_result {
 	uint64_t lost;		/* records lost because the ring buffer was full */
 	uint64_t hits;		/* uprobe traps */
 	uint64_t log_bytes;
+	uint64_t alloc_count;	/* heap allocations seen (--alloc) */
+	uint64_t alloc_bytes;
 	double seconds;		/* wall time from exec to exit */
 };
 

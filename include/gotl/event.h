@@ -52,9 +52,15 @@ struct gotl_log_header {
 #define GOTL_REC_STATS		5	/* struct gotl_rec_stats: cumulative probe counters */
 #define GOTL_REC_END		6	/* struct gotl_rec_end: the recording ended */
 #define GOTL_REC_FRAMES		7	/* struct gotl_rec_frames: the source frames of a PC */
+#define GOTL_REC_TYPE		8	/* struct gotl_rec_type: what a type address is */
+#define GOTL_REC_ALLOC_TOTAL	9	/* struct gotl_rec_alloc_total: heap allocations so far */
+#define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class so far */
 #define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
 #define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
+#define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample of them */
+#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: a goroutine's allocations so far */
+#define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -90,7 +96,14 @@ struct gotl_rec {
 #define GOTL_PROBE_EXITSYSCALL		2	/* Go 1.26+: Syscall -> Running fast path */
 #define GOTL_PROBE_PREEMPTPARK		3	/* Running -> Preempted (GC stack scan) */
 #define GOTL_PROBE_COROSWITCH		4	/* Go 1.22+: coroutine switch, out and in */
-#define GOTL_PROBE_MAX			5
+#define GOTL_PROBE_MALLOC		5	/* runtime.mallocgc and its size-specialised
+						 * siblings (one program, many attachments) */
+#define GOTL_PROBE_GCSTART		6	/* runtime.gcStart(trigger): a GC is asked for */
+#define GOTL_PROBE_GCBEGIN		7	/* runtime.gcBgMarkStartWorkers: a GC cycle begins */
+#define GOTL_PROBE_GCMARKTERM		8	/* runtime.gcMarkTermination: marking is done */
+#define GOTL_PROBE_STWSTOP		9	/* runtime.stopTheWorldWithSema: the world stops */
+#define GOTL_PROBE_STWSTART		10	/* runtime.startTheWorldWithSema: it starts again */
+#define GOTL_PROBE_MAX			11
 
 /*
  * GOTL_REC_STATUS: goroutine gp went from `from` to `to` at hdr.ts, on OS
@@ -154,6 +167,9 @@ struct gotl_ev_create {
  *				its stack from g.sched, pcs[0] in runtime.gopark
  *	GOTL_STACK_CREATE	gp was created: the creating goroutine's stack at
  *				the `go` statement, pcs[0] = the statement's gopc
+ *	GOTL_STACK_ALLOC	an allocation (struct gotl_ev_alloc): the stack of the
+ *				thread that allocated, pcs[0] = the return address
+ *				into the caller of the allocation function
  *
  * pcs are link-time return addresses, innermost first (describe pc - 1).
  * BPF always writes GOTL_STACK_MAX slots; the recorder may write only the
@@ -162,16 +178,183 @@ struct gotl_ev_create {
 #define GOTL_STACK_MAX		16
 #define GOTL_STACK_BLOCK	1
 #define GOTL_STACK_CREATE	2
+#define GOTL_STACK_ALLOC	3
 
 struct gotl_ev_stack {
 	struct gotl_rec hdr;	/* type GOTL_REC_STACK, size 40 + 8 * n */
-	__u64 gp;		/* the goroutine of the event (the parked one, the created one) */
+	__u64 gp;		/* the goroutine of the event (the parked one, the created one,
+				 * the allocating one; 0 for an allocation on no goroutine) */
 	__u8 kind;		/* GOTL_STACK_* */
 	__u8 n;			/* valid entries in pcs */
 	__u8 truncated;		/* 1 if the walk stopped at GOTL_STACK_MAX or the depth asked for */
 	__u8 pad[5];
 	__u64 gp_stack_size;	/* g.stack.hi - g.stack.lo of the goroutine whose stack this is */
 	__u64 pcs[GOTL_STACK_MAX];
+};
+
+/*
+ * Allocations. Every heap allocation enters the runtime through
+ * runtime.mallocgc, or (Go 1.26 with GOEXPERIMENT=sizespecializedmalloc, Go
+ * 1.27+) through a size-specialised sibling the compiler calls directly. The
+ * probes count each one once, in BPF, into an allocation class: its type, or
+ * for an untyped (pointer-free raw memory: strings, []byte growth) one the
+ * code that asked for it. What crosses to user space:
+ *
+ *	- GOTL_REC_GALLOC when a goroutine stops running, if it allocated since
+ *	  it last did: its totals, so every Running span knows what it allocated;
+ *	- GOTL_REC_ALLOC for every allocation (--alloc=all) or for one in every
+ *	  N bytes (--alloc=sampled), with its stack: "who allocated what";
+ *	- the class and total tables, which the recorder reads from BPF maps
+ *	  and writes as GOTL_REC_ALLOC_CLASS / GOTL_REC_ALLOC_TOTAL snapshots.
+ *
+ * "Bytes" are heap bytes, as the runtime accounts them (MemStats.TotalAlloc):
+ * the allocation's size class, whole 8 KiB pages above 32 KiB, plus an
+ * 8-byte malloc header for objects with pointers over 512 bytes (Go 1.22+).
+ * A tiny allocation (pointer-free, under 16 bytes; several share a 16-byte
+ * block) counts the bytes it asked for.
+ */
+#define GOTL_ALLOC_OFF		0
+#define GOTL_ALLOC_SAMPLED	1
+#define GOTL_ALLOC_ALL		2
+
+#define GOTL_ALLOC_PCS		6
+
+/*
+ * An allocation class (also the key of the BPF map that counts them).
+ * type is the link-time address of the runtime type descriptor the
+ * allocation function was given; GOTL_ALLOC_ARRAY says the allocation held
+ * several of them (size > the type's size: a slice's backing array). For an
+ * untyped allocation (type 0), pcs are the return addresses of the
+ * allocation function's caller and of the next frames (0-terminated): the
+ * first that is not in the runtime is "who allocated". pcs are 0 for typed
+ * classes.
+ */
+struct gotl_alloc_key {
+	__u64 type;
+	__u64 pcs[GOTL_ALLOC_PCS];
+	__u32 flags;		/* GOTL_ALLOC_* */
+	__u32 pad;
+};
+#define GOTL_ALLOC_ARRAY	1
+
+/*
+ * GOTL_REC_ALLOC: gp asked for size bytes of class key at hdr.ts. weight is
+ * the heap bytes the record stands for: this allocation's with --alloc=all;
+ * with --alloc=sampled those allocated on this CPU since the previous sample
+ * (this one included), so the weights of all samples add up to the bytes
+ * allocated up to each CPU's last sample. The first sample on a CPU comes
+ * after a random share of N bytes, like the following ones. A GOTL_REC_STACK (kind
+ * GOTL_STACK_ALLOC, same ts and gp) follows when stacks are recorded.
+ */
+struct gotl_ev_alloc {
+	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC, size 112 */
+	__u64 gp;		/* 0: no goroutine (the runtime on a system stack) */
+	__u64 goid;
+	__u64 size;		/* bytes asked for */
+	__u64 weight;		/* heap bytes */
+	struct gotl_alloc_key key;
+};
+
+/*
+ * GOTL_REC_GALLOC: goroutine gp has allocated bytes in count allocations
+ * since it was created (or since the recording started), as of hdr.ts.
+ * Written when gp stops running (just before that status record, same ts)
+ * if it allocated since its previous one, and by the recorder at the end
+ * for the goroutines still running.
+ */
+struct gotl_ev_galloc {
+	struct gotl_rec hdr;	/* type GOTL_REC_GALLOC, size 48 */
+	__u64 gp;
+	__u64 goid;
+	__u64 bytes;
+	__u64 count;
+};
+
+/*
+ * GOTL_REC_ALLOC_TOTAL: every allocation so far, as of hdr.ts (the
+ * recorder reads the BPF counters every few milliseconds and writes a
+ * record when they moved). unclassified counts allocations that could not
+ * get a class because the class table was full (they are in bytes/count,
+ * not in any GOTL_REC_ALLOC_CLASS); untracked_g those whose goroutine could
+ * not be tracked because that table was full (they are in no
+ * GOTL_REC_GALLOC).
+ */
+struct gotl_rec_alloc_total {
+	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC_TOTAL, size 64 */
+	__u64 bytes;
+	__u64 count;
+	__u64 unclassified;
+	__u64 untracked_g;
+	__u32 mode;		/* GOTL_ALLOC_* */
+	__u32 pad;
+	__u64 sample_bytes;	/* mean bytes between samples (--alloc=sampled) */
+};
+
+/*
+ * GOTL_REC_ALLOC_CLASS: class key has had count allocations of bytes in
+ * all so far, as of hdr.ts. Written for the classes that changed since the
+ * previous snapshot (every 100 ms, and at the end). A GOTL_REC_TYPE for
+ * key.type, and GOTL_REC_FRAMES for key.pcs, come before the first one.
+ */
+struct gotl_rec_alloc_class {
+	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC_CLASS, size 96 */
+	struct gotl_alloc_key key;
+	__u64 count;
+	__u64 bytes;
+};
+
+/*
+ * GOTL_REC_TYPE: the runtime type descriptor at link-time address addr,
+ * read from the binary: its name as the runtime prints it ("main.Point",
+ * "*bytes.Buffer", "[]uint8"), its size and kind. An address that is not in
+ * the binary's type section (a type made by reflect) has flags
+ * GOTL_TYPE_UNKNOWN and an empty name.
+ */
+struct gotl_rec_type {
+	struct gotl_rec hdr;	/* type GOTL_REC_TYPE, ts 0 */
+	__u64 addr;
+	__u64 size;		/* the type's size in bytes */
+	__u8 kind;		/* the runtime's Kind (abi.Kind & 0x1f), e.g. 25 = struct */
+	__u8 pad;
+	__u16 name_len;
+	__u32 flags;		/* GOTL_TYPE_* */
+	char name[];		/* name_len bytes, no NUL, then padding */
+};
+#define GOTL_TYPE_UNKNOWN	1
+
+/*
+ * GOTL_REC_GC: the garbage collector and stop-the-world pauses.
+ *
+ *	GOTL_GC_TRIGGER	gp asked for a GC (runtime.gcStart): arg = the
+ *			trigger (GOTL_GC_TRIGGER_*). Nothing may come of it
+ *			(a cycle is already running or the test fails).
+ *	GOTL_GC_BEGIN	a GC cycle begins, started by gp (after its trigger)
+ *	GOTL_GC_MARKTERM	marking is done; mark termination begins
+ *	GOTL_GC_STW_STOP	the world is being stopped: arg = the runtime's
+ *			stwReason (Go 1.21+; index into its stwReasonStrings
+ *			table, GOTL_GC_STW_UNKNOWN before)
+ *	GOTL_GC_STW_START	the world starts again
+ *
+ * A cycle ends when the world starts again after its GOTL_GC_MARKTERM.
+ */
+#define GOTL_GC_TRIGGER		1
+#define GOTL_GC_BEGIN		2
+#define GOTL_GC_MARKTERM	3
+#define GOTL_GC_STW_STOP	4
+#define GOTL_GC_STW_START	5
+
+#define GOTL_GC_TRIGGER_HEAP	0	/* the heap reached its goal */
+#define GOTL_GC_TRIGGER_TIME	1	/* no GC for 2 minutes (forcegc) */
+#define GOTL_GC_TRIGGER_CYCLE	2	/* runtime.GC() or debug.FreeOSMemory() */
+#define GOTL_GC_STW_UNKNOWN	255
+
+struct gotl_ev_gc {
+	struct gotl_rec hdr;	/* type GOTL_REC_GC, size 40 */
+	__u64 gp;		/* the goroutine on whose behalf, 0 if none */
+	__u64 goid;
+	__u8 what;		/* GOTL_GC_* */
+	__u8 arg;
+	__u8 pad[6];
 };
 
 /*
@@ -186,6 +369,8 @@ struct gotl_ev_stack {
  *	"gotl_version"	version of the recorder
  *	"probe"		"<function>+<offset> <how the site was chosen>", one per probe
  *	"offsets"	where the runtime struct offsets came from
+ *	"stw_reason"	"<index> <text>", one per entry of the runtime's
+ *			stwReasonStrings (Go 1.21+)
  */
 struct gotl_rec_meta {
 	struct gotl_rec hdr;	/* type GOTL_REC_META, ts 0 */
@@ -268,7 +453,10 @@ struct gotl_rec_frames {
  * GOTL_REC_STATS: cumulative counters since the start, per probe, summed
  * over CPUs. Written whenever drops change and at the end. hits counts
  * every time the probe fired (uprobe traps), emitted the records written,
- * lost the records the ring buffer had no room for.
+ * lost the records the ring buffer had no room for. The arrays have
+ * GOTL_PROBE_MAX entries when written, but a reader takes their length from
+ * the record, (hdr.size - 16) / 24: a log from a gotl with fewer probes has
+ * shorter ones.
  */
 struct gotl_rec_stats {
 	struct gotl_rec hdr;	/* type GOTL_REC_STATS, ts = when read */
@@ -288,6 +476,27 @@ struct gotl_rec_end {
 };
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
+
+/* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
+struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */
+	__u64 count;
+	__u64 bytes;
+};
+
+struct gotl_bpf_galloc {	/* map "galloc": g pointer -> this */
+	__u64 count;
+	__u64 bytes;
+	__u64 sent_count;	/* count as of the last GOTL_REC_GALLOC */
+};
+
+struct gotl_bpf_alloc_cpu {	/* map "alloc_totals", per CPU */
+	__u64 count;
+	__u64 bytes;
+	__u64 unclassified;	/* the class table was full */
+	__u64 untracked_g;	/* the goroutine table was full */
+	__u64 since_sample;	/* bytes since the last sample on this CPU */
+	__u64 next_sample;	/* take one when since_sample reaches this */
+};
 
 /* Counters the BPF side keeps per CPU (map "stats"); summed into GOTL_REC_STATS. */
 struct gotl_bpf_stats {
@@ -309,5 +518,12 @@ _Static_assert(sizeof(struct gotl_rec_end) == 24, "end record size");
 _Static_assert(sizeof(struct gotl_ev_stack) == 40 + 8 * GOTL_STACK_MAX, "stack record size");
 _Static_assert(sizeof(struct gotl_frame) == 8, "frame size");
 _Static_assert(sizeof(struct gotl_rec_frames) == 32, "frames record size");
+_Static_assert(sizeof(struct gotl_alloc_key) == 64, "allocation class size");
+_Static_assert(sizeof(struct gotl_ev_alloc) == 112, "alloc record size");
+_Static_assert(sizeof(struct gotl_ev_galloc) == 48, "galloc record size");
+_Static_assert(sizeof(struct gotl_rec_alloc_total) == 64, "alloc total record size");
+_Static_assert(sizeof(struct gotl_rec_alloc_class) == 96, "alloc class record size");
+_Static_assert(sizeof(struct gotl_rec_type) == 40, "type record size");
+_Static_assert(sizeof(struct gotl_ev_gc) == 40, "gc record size");
 
 #endif /* GOTL_EVENT_H */
