@@ -208,9 +208,12 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
 	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
 	if (cs->alloc_mode != GOTL_ALLOC_OFF) {
-		human_size(cs->alloc_bytes, size, sizeof(size));
-		cli_warn("%llu heap allocations (%s), %llu GC cycle%s", (unsigned long long)cs->alloc_count,
-			 size, (unsigned long long)cs->gc_cycles, cs->gc_cycles == 1 ? "" : "s");
+		char heap[32];
+
+		human_size(cs->alloc_bytes, heap, sizeof(heap));
+		cli_warn("%llu heap allocations (%s), %llu GC cycle%s",
+			 (unsigned long long)cs->alloc_count, heap,
+			 (unsigned long long)cs->gc_cycles, cs->gc_cycles == 1 ? "" : "s");
 	} else if (cs->gc_cycles) {
 		cli_warn("%llu GC cycle%s", (unsigned long long)cs->gc_cycles,
 			 cs->gc_cycles == 1 ? "" : "s");

@@ -100,7 +100,7 @@ struct cv {
 		 n_create, n_unblock;
 	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
 		 a_still_blocked, a_unobserved, a_cgo, a_blocked_at, a_blocked_for, n_suspect;
-	uint64_t cat_alloc, cat_gc, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
+	uint64_t cat_alloc, cat_gc, a_alloc_site, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
 		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
 		 n_markterm;
 	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
@@ -302,6 +302,7 @@ static void intern_fixed(struct cv *c)
 	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
 	c->cat_alloc = pftrace__cat_iid(pf, "alloc");
 	c->cat_gc = pftrace__cat_iid(pf, "gc");
+	c->a_alloc_site = pftrace__arg_iid(pf, "site");
 	c->a_alloc_bytes = pftrace__arg_iid(pf, "alloc_bytes");
 	c->a_alloc_count = pftrace__arg_iid(pf, "alloc_count");
 	c->a_size = pftrace__arg_iid(pf, "size");
@@ -647,7 +648,7 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 	struct cv *c = ctx;
 	struct pf_arg a[4];
 	uint64_t track;
-	char name[512];
+	char name[512], site[1024];
 	size_t n = 0;
 
 	if (g && tg_of(g)) {
@@ -666,6 +667,9 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
 	a[n++] = (struct pf_arg){ .name_iid = c->a_size, .type = PF_ARG_UINT, .u = e->size };
 	a[n++] = (struct pf_arg){ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = e->weight };
+	a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_site, .type = PF_ARG_STR,
+				  .str_iid = pftrace__str_iid(c->pf, replay__site(r, stack, site,
+										 sizeof(site))) };
 	pftrace__sample(c->pf, track, e->hdr.ts,
 			pftrace__name_iid(c->pf, replay__class_name(r, &e->key, name, sizeof(name))),
 			c->cat_alloc, a, n, callstack(c, r, stack), (double)e->weight);

@@ -124,11 +124,28 @@ static bool stdlib_func(const char *func)
 	return true;		/* a single-element path: "runtime", "sync", "time", ... */
 }
 
-/* The runtime's parking machinery: never where a goroutine "blocked". */
-static bool park_func(const char *f)
+/*
+ * The runtime's parking and allocating machinery: never where a goroutine
+ * "blocked" or "allocated" (the first frame past it is).
+ */
+static bool machinery_func(const char *f)
 {
-	return !strcmp(f, "runtime.gopark") || !strcmp(f, "runtime.goparkunlock") ||
-	       !strcmp(f, "runtime.park_m") || !strcmp(f, "runtime.mcall");
+	static const char *const prefixes[] = {
+		"runtime.mallocgc", "runtime.newobject", "runtime.newarray", "runtime.makeslice",
+		"runtime.growslice", "runtime.makemap", "runtime.makechan", "runtime.rawstring",
+		"runtime.rawbyteslice", "runtime.rawruneslice", "runtime.slicebytetostring",
+		"runtime.concatstring", "runtime.stringtoslice", "runtime.convT",
+		"internal/bytealg.MakeNoZero",
+	};
+	size_t i;
+
+	if (!strcmp(f, "runtime.gopark") || !strcmp(f, "runtime.goparkunlock") ||
+	    !strcmp(f, "runtime.park_m") || !strcmp(f, "runtime.mcall"))
+		return true;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(f, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
 }
 
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s)
@@ -146,11 +163,11 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
 				return &fr->f[k];
 			if (!stdlib && strncmp(f, "runtime.", 8))
 				stdlib = &fr->f[k];
-			if (!runtime && !park_func(f))
+			if (!runtime && !machinery_func(f))
 				runtime = &fr->f[k];
 		}
 	}
-	/* The runtime's own goroutines: the first frame past the parking itself. */
+	/* The runtime's own goroutines: the first frame past the parking or allocating. */
 	return stdlib ? stdlib : runtime;
 }
 
@@ -201,6 +218,17 @@ uint64_t replay__class_id(const struct gotl_alloc_key *k)
 	for (i = 0; i < GOTL_ALLOC_PCS; i++)
 		h = (h ^ (h >> 31) ^ k->pcs[i]) * 0x9e3779b97f4a7c15ull;
 	return h ^ (h >> 29);
+}
+
+const char *replay__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len)
+{
+	const struct rp_frame *f = replay__user_frame(r, s);
+
+	if (f)
+		snprintf(buf, len, "%s %s:%u", f->func, f->file, f->line);
+	else
+		snprintf(buf, len, "(no stack)");
+	return buf;
 }
 
 bool replay__leak_reason(const char *reason, bool all_waits)

@@ -233,10 +233,14 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
  * Where a stack "is", for people: the innermost frame in code the user
  * wrote (package main, or an import path whose first element has a dot);
  * failing that, the innermost outside package runtime; failing that (the
- * runtime's own goroutines), the innermost past the parking machinery
- * (gopark and its callers). NULL if the stack has no known frame.
+ * runtime's own goroutines), the innermost past the parking or allocating
+ * machinery (gopark, newobject, growslice, ...). NULL if the stack has no
+ * known frame.
  */
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s);
+
+/* replay__user_frame as "func file:line", or "(no stack)". Returns buf. */
+const char *replay__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len);
 
 /*
  * Would a goroutine still blocked with this wait reason at the end of the

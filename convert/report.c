@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gotl/event.h"
+#include "atab.h"
 #include "replay.h"
 #include "report_int.h"
 
@@ -246,6 +247,10 @@ struct rep {
 	size_t nnodes, cap_nodes;
 	uint64_t exited, alive_end, blocked_end, appeared;
 	uint64_t end;
+	struct rep_alloc *alloc;
+	/* the event-log front end's */
+	struct atab *types;
+	struct rmeta_alloc total;
 	int err;
 };
 
@@ -325,6 +330,8 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	struct agg *a;
 
 	note_goid(p, l);
+	l->alloc_bytes += s->alloc_bytes;
+	l->alloc_count += s->alloc_count;
 	switch (s->kind) {
 	case RS_RUNNABLE:
 		if (s->how != RP_END_NEXT)
@@ -377,6 +384,8 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 int rep__died(struct rep *p, struct rlife *l, enum rp_end how, uint64_t end)
 {
 	note_goid(p, l);
+	if (rep_alloc__life(p->alloc, l->goid, l->start, l->alloc_count, l->alloc_bytes))
+		return -ENOMEM;
 	/* The largest stack the goroutine had, when stacks were recorded. */
 	if (l->stack_size && lh_add(&p->stack, l->stack_size))
 		return -ENOMEM;
@@ -481,10 +490,84 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		s.reason = rs;
 		s.block_site = site;
 	}
+	s.alloc_bytes = g->state_alloc_bytes;
+	s.alloc_count = g->state_alloc_count;
 	if (rep__span(p, &x->l, &s))
 		return oom(p, r);
 	if (how != RP_END_NEXT && rep__died(p, &x->l, how, end))
 		oom(p, r);
+}
+
+static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *a,
+		     const struct rp_stack *stack)
+{
+	char site[1024];
+
+	if (rep__alloc_sample(ctx, replay__site(r, stack, site, sizeof(site)), a->weight))
+		oom(ctx, r);
+}
+
+static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_total *t)
+{
+	struct rep *p = ctx;
+
+	/* Cumulative: the last is the total. */
+	p->total = (struct rmeta_alloc){ .mode = t->mode, .count = t->count, .bytes = t->bytes,
+					 .unclassified = t->unclassified,
+					 .sample_bytes = t->sample_bytes };
+}
+
+static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_class *c)
+{
+	struct rep *p = ctx;
+	char name[512];
+
+	if (atab__update(p->types, replay__class_id(&c->key),
+			 replay__class_name(r, &c->key, name, sizeof(name)), ts, c->count, c->bytes))
+		oom(p, r);
+}
+
+static const char *trigger_name(uint8_t t)
+{
+	switch (t) {
+	case GOTL_GC_TRIGGER_HEAP:	return "heap";
+	case GOTL_GC_TRIGGER_TIME:	return "time";
+	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
+	default:			return "unknown";
+	}
+}
+
+static void on_gc(void *ctx, struct replay *r, const struct rp_gc *c)
+{
+	if (rep__gc(ctx, trigger_name(c->trigger), c->stw_ns, c->open))
+		oom(ctx, r);
+}
+
+static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
+{
+	if (rep__stw(ctx, s->reason, s->end - s->start))
+		oom(ctx, r);
+}
+
+/* The log's final allocation facts into the core. */
+static int alloc_facts(struct rep *p)
+{
+	const struct atab_name **v;
+	long n, i;
+
+	rep__alloc_totals(p, &p->total);
+	n = atab__sorted(p->types, false, &v);
+	if (n < 0)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (rep__alloc_type(p, v[i]->name, v[i]->count, v[i]->bytes)) {
+			free(v);
+			return -ENOMEM;
+		}
+	free(v);
+	return 0;
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -507,7 +590,10 @@ static void dur_str(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
 }
 
-static const char *D(uint64_t ns)
+#define D(ns)		rep__dur(ns)
+#define jstr(f, s)	rep__jstr(f, s)
+
+const char *rep__dur(uint64_t ns)
 {
 	static char ring[16][32];
 	static int i;
@@ -679,11 +765,12 @@ static void text(struct rep *p, const struct rmeta *m)
 	else
 		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n", p->stack.n,
 			lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
+	rep_alloc__text(p->alloc, f, top);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void jstr(FILE *f, const char *s)
+void rep__jstr(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
@@ -807,7 +894,9 @@ static void json(struct rep *p, const struct rmeta *m)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", nd->goids[k]);
 		fprintf(f, "]}");
 	}
-	fprintf(f, "]}\n");
+	fprintf(f, "],");
+	rep_alloc__json(p->alloc, f);
+	fprintf(f, "}\n");
 }
 
 /* ---- entry -------------------------------------------------------------- */
@@ -821,10 +910,16 @@ struct rep *rep__new(const struct report_opts *o, FILE *out, struct report_resul
 	p->o = o;
 	p->out = out;
 	p->res = res;
+	p->alloc = rep_alloc__new();
+	if (!p->alloc) {
+		free(p);
+		return NULL;
+	}
 	memset(res, 0, sizeof(*res));
 	/* Node 0 is the root: goroutines with no parent in the recording. */
 	p->nodes = calloc(64, sizeof(*p->nodes));
 	if (!p->nodes) {
+		rep_alloc__free(p->alloc);
 		free(p);
 		return NULL;
 	}
@@ -868,7 +963,34 @@ void rep__free(struct rep *p)
 		free(p->nodes[i].site);
 	}
 	free(p->nodes);
+	rep_alloc__free(p->alloc);
+	atab__free(p->types);
 	free(p);
+}
+
+void rep__alloc_totals(struct rep *p, const struct rmeta_alloc *t)
+{
+	rep_alloc__totals(p->alloc, t);
+}
+
+int rep__alloc_type(struct rep *p, const char *name, uint64_t count, uint64_t bytes)
+{
+	return rep_alloc__type(p->alloc, name, count, bytes);
+}
+
+int rep__alloc_sample(struct rep *p, const char *site, uint64_t bytes)
+{
+	return rep_alloc__sample(p->alloc, site, bytes);
+}
+
+int rep__gc(struct rep *p, const char *trigger, uint64_t stw_ns, bool open)
+{
+	return rep_alloc__gc(p->alloc, trigger, stw_ns, open);
+}
+
+int rep__stw(struct rep *p, const char *reason, uint64_t dur)
+{
+	return rep_alloc__stw(p->alloc, reason, dur);
 }
 
 /* The end of the replay: its metadata is still there to be printed. */
@@ -891,6 +1013,8 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		m.exit_status = m.signaled ? 128 + (int)(e->status & 0x7f) :
 			(int)((e->status >> 8) & 0xff);
 	}
+	if (!p->err && alloc_facts(p))
+		oom(p, r);
 	if (!p->err)
 		rep__output(p, &m);
 }
@@ -915,6 +1039,8 @@ int report__run(const struct report_opts *o, FILE *out, struct report_result *re
 	struct rep *p = rep__new(o, out, res);
 	struct rp_sink sink = {
 		.born = on_born, .state_end = on_state_end, .gone = on_gone, .finish = on_finish,
+		.alloc = on_alloc, .alloc_total = on_alloc_total, .alloc_class = on_alloc_class,
+		.gc = on_gc, .stw = on_stw,
 	};
 	struct replay_stats st;
 	int ret;
@@ -926,8 +1052,10 @@ int report__run(const struct report_opts *o, FILE *out, struct report_result *re
 	sink.ctx = p;
 	if (is_trace(o->log_path)) {
 		ret = report_trace__run(o->log_path, p, err, errlen);
-	} else {
+	} else if (!(ret = atab__new(false, &p->types))) {
 		ret = replay__run(o->log_path, &sink, &st, err, errlen);
+	} else {
+		snprintf(err, errlen, "out of memory");
 	}
 	rep__free(p);
 	return ret;

@@ -29,6 +29,7 @@ struct rlife {
 	bool runtime;		/* one of the runtime's own goroutines */
 	uint64_t stack_size;	/* largest stack seen in bytes, 0 if unknown */
 	/* the core's own */
+	uint64_t alloc_bytes, alloc_count;
 	uint32_t node;
 	bool noted;
 };
@@ -43,6 +44,8 @@ struct rspan {
 	uint64_t begin, end;
 	bool first;		/* the first state of the life */
 	enum rp_end how;	/* how it ended */
+	uint64_t alloc_bytes;	/* heap bytes the goroutine allocated in it */
+	uint64_t alloc_count;
 };
 
 /* What the report says about the recording as a whole. */
@@ -58,6 +61,12 @@ struct rmeta {
 	bool stacks_unknown;	/* the input cannot have stack sizes (a trace) */
 };
 
+/* Allocation totals of the recording (GOTL_REC_ALLOC_TOTAL, or the trace's attributes). */
+struct rmeta_alloc {
+	uint32_t mode;		/* GOTL_ALLOC_*; OFF: not recorded */
+	uint64_t count, bytes, unclassified, sample_bytes;
+};
+
 struct rep *rep__new(const struct report_opts *o, FILE *out, struct report_result *res);
 /* A life begins (parent: its creator's life, or NULL). Returns 0 or -ENOMEM. */
 int rep__born(struct rep *p, struct rlife *l, struct rlife *parent);
@@ -68,6 +77,36 @@ int rep__died(struct rep *p, struct rlife *l, enum rp_end how, uint64_t end);
 /* Write the report; totals go into the result. */
 void rep__output(struct rep *p, const struct rmeta *m);
 void rep__free(struct rep *p);
+
+/*
+ * Allocations and the GC (report_alloc.c, reached through these). Types and
+ * totals are final values; a sample is one recorded allocation (every one
+ * with --alloc=all) at its site ("func file:line" or "(no stack)"); a life's
+ * allocations come with its spans (struct rspan.alloc_*).
+ */
+void rep__alloc_totals(struct rep *p, const struct rmeta_alloc *t);
+int rep__alloc_type(struct rep *p, const char *name, uint64_t count, uint64_t bytes);
+int rep__alloc_sample(struct rep *p, const char *site, uint64_t bytes);
+/* A GC cycle (trigger: "heap", "time", "runtime.GC", "unknown") and a pause. */
+int rep__gc(struct rep *p, const char *trigger, uint64_t stw_ns, bool open);
+int rep__stw(struct rep *p, const char *reason, uint64_t dur);
+
+/* Helpers the core shares with report_alloc.c. */
+const char *rep__dur(uint64_t ns);	/* "1.5 ms"; a ring of static buffers */
+void rep__jstr(FILE *f, const char *s);	/* a JSON string */
+
+struct rep_alloc;
+struct rep_alloc *rep_alloc__new(void);
+void rep_alloc__free(struct rep_alloc *a);
+void rep_alloc__totals(struct rep_alloc *a, const struct rmeta_alloc *t);
+int rep_alloc__type(struct rep_alloc *a, const char *name, uint64_t count, uint64_t bytes);
+int rep_alloc__sample(struct rep_alloc *a, const char *site, uint64_t bytes);
+int rep_alloc__life(struct rep_alloc *a, uint64_t goid, const char *start, uint64_t count,
+		    uint64_t bytes);
+int rep_alloc__gc(struct rep_alloc *a, const char *trigger, uint64_t stw_ns, bool open);
+int rep_alloc__stw(struct rep_alloc *a, const char *reason, uint64_t dur);
+void rep_alloc__text(struct rep_alloc *a, FILE *f, int top);
+void rep_alloc__json(struct rep_alloc *a, FILE *f);
 
 /* The trace front end: replays the goroutine tracks of a gotl .pftrace into p and writes the report. */
 int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen);

@@ -3,8 +3,10 @@
  * report_trace.c: `gotl report` on a Perfetto trace gotl wrote. The trace
  * keeps what the report needs — one track per goroutine whose slices are
  * its states in order, with their wait reason, block site, creation site,
- * start function and parent as args, the "Goroutines alive" counter, and
- * the recording's attributes — except stack sizes. Two passes over the
+ * start function, parent and allocations as args, the "Goroutines alive"
+ * counter, the recorded allocations (instants with a site and bytes), the
+ * list of allocated types, the GC and stop-the-world tracks, and the
+ * recording's attributes — except stack sizes. Two passes over the
  * packets: the first learns the tracks, the lives and the metadata; the
  * second feeds every state span to the report core (report_int.h), each
  * goroutine's spans in the order its track has them.
@@ -22,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "gotl/event.h"
 #include "perfetto_trace.pb-c.h"
 #include "report_int.h"
 #include "u64map.h"
@@ -65,7 +68,13 @@ struct tr {
 	size_t ng, capg;
 	struct u64map by_uuid;	/* track uuid -> gtrack (rebuilt after sorting) */
 	struct u64map by_goid;	/* goid -> gtrack, for parents */
-	uint64_t group_uuid, alive_uuid;
+	uint64_t group_uuid, alive_uuid, types_uuid, nog_uuid, gc_uuid, stw_uuid;
+	struct rmeta_alloc alloc;
+	/* the open slice on the GC and the stop-the-world tracks (B and E are adjacent) */
+	uint64_t gc_begin, stw_begin;
+	char *gc_trigger, *stw_reason;
+	uint64_t gc_stw_ns;
+	bool gc_open, gc_is_cycle;
 	struct rep *rep;
 	struct rmeta *m;
 	char *comm, *go_version;
@@ -221,6 +230,18 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 	} else if (!strcmp(k, "go.killed_by_signal")) {
 		m->has_exit = m->signaled = true;
 		m->exit_status = 128 + (int)a->long_value;
+	} else if (!strcmp(k, "gotl.alloc_mode") && a->string_value) {
+		t->alloc.mode = !strcmp(a->string_value, "all") ? GOTL_ALLOC_ALL :
+				!strcmp(a->string_value, "sampled") ? GOTL_ALLOC_SAMPLED :
+				GOTL_ALLOC_OFF;
+	} else if (!strcmp(k, "gotl.alloc_count")) {
+		t->alloc.count = (uint64_t)a->long_value;
+	} else if (!strcmp(k, "gotl.alloc_bytes")) {
+		t->alloc.bytes = (uint64_t)a->long_value;
+	} else if (!strcmp(k, "gotl.alloc_sample_bytes")) {
+		t->alloc.sample_bytes = (uint64_t)a->long_value;
+	} else if (!strcmp(k, "gotl.alloc_unclassified")) {
+		t->alloc.unclassified = (uint64_t)a->long_value;
 	}
 }
 
@@ -241,6 +262,16 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 	if (d->counter && d->name && !strcmp(d->name, "Goroutines alive")) {
 		t->alive_uuid = d->uuid;
 		return 0;
+	}
+	if (!d->counter && d->name) {
+		if (!strncmp(d->name, "Allocated types (", 17))
+			t->types_uuid = d->uuid;
+		else if (!strcmp(d->name, "Allocations on no goroutine"))
+			t->nog_uuid = d->uuid;
+		else if (!strcmp(d->name, "GC"))
+			t->gc_uuid = d->uuid;
+		else if (!strcmp(d->name, "Stop the world"))
+			t->stw_uuid = d->uuid;
 	}
 	if (!goroutine_track_name(d->name) || !t->group_uuid || d->parent_uuid != t->group_uuid ||
 	    u64map__get(&t->by_uuid, d->uuid))
@@ -354,14 +385,80 @@ static bool ends_life(const struct gtrack *g, uint64_t k)
 
 /* ---- pass 2: spans ------------------------------------------------------ */
 
+/* A recorded allocation: an instant with a site and bytes (goroutine or no-goroutine track). */
+static int take_alloc(struct tr *t, const Gotl__Perfetto__TrackEvent *te)
+{
+	uint64_t bytes = 0;
+	const char *site = arg(t, te, "site", NULL);
+
+	if (!site || !arg(t, te, "bytes", &bytes))
+		return 0;
+	return rep__alloc_sample(t->rep, site, bytes);
+}
+
+/* The GC and stop-the-world tracks: slices, each BEGIN followed by its END. */
+static int take_gc(struct tr *t, const Gotl__Perfetto__TrackEvent *te, uint64_t ts)
+{
+	bool gc = te->track_uuid == t->gc_uuid;
+	const char *name = itab_get(&t->names, te->name_iid), *trigger;
+	uint64_t u = 0;
+	int ret = 0;
+
+	if (te->type == 1 && gc) {
+		trigger = arg(t, te, "trigger", NULL);
+		t->gc_is_cycle = trigger != NULL;
+		if (!trigger)
+			return 0;	/* a phase */
+		free(t->gc_trigger);
+		t->gc_trigger = strdup(trigger);
+		t->gc_stw_ns = arg(t, te, "stw_ns", &u) ? u : 0;
+		t->gc_open = arg(t, te, "open_at_end", NULL) != NULL;
+		return t->gc_trigger ? 0 : -ENOMEM;
+	}
+	if (te->type == 1) {
+		free(t->stw_reason);
+		t->stw_reason = strdup(name ? name : "?");
+		t->stw_begin = ts;
+		return t->stw_reason ? 0 : -ENOMEM;
+	}
+	if (te->type != 2)
+		return 0;
+	if (gc && t->gc_is_cycle) {
+		ret = rep__gc(t->rep, t->gc_trigger, t->gc_stw_ns, t->gc_open);
+		t->gc_is_cycle = false;
+	} else if (!gc && t->stw_reason) {
+		ret = rep__stw(t->rep, t->stw_reason, ts - t->stw_begin);
+		free(t->stw_reason);
+		t->stw_reason = NULL;
+	}
+	return ret;
+}
+
 static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 {
 	const Gotl__Perfetto__TrackEvent *te = p->track_event;
 	struct gtrack *g;
+	uint64_t u;
 	int ret;
 
-	if (!te || !(g = u64map__get(&t->by_uuid, te->track_uuid)) || !g->seen_first)
+	if (!te)
 		return 0;
+	if (te->type == 3 && te->track_uuid && te->track_uuid == t->types_uuid) {
+		uint64_t count = 0, bytes = 0;
+		const char *name = itab_get(&t->names, te->name_iid);
+
+		arg(t, te, "count", &count);
+		arg(t, te, "bytes", &bytes);
+		return name ? rep__alloc_type(t->rep, name, count, bytes) : -EPROTO;
+	}
+	if (te->type == 3 && te->track_uuid && te->track_uuid == t->nog_uuid)
+		return take_alloc(t, te);
+	if (te->track_uuid && (te->track_uuid == t->gc_uuid || te->track_uuid == t->stw_uuid))
+		return take_gc(t, te, p->timestamp);
+	if (!(g = u64map__get(&t->by_uuid, te->track_uuid)) || !g->seen_first)
+		return 0;
+	if (te->type == 3)
+		return take_alloc(t, te);
 	if (te->type == 1) {
 		const char *name = itab_get(&t->names, te->name_iid);
 		const char *reason = arg(t, te, "wait_reason", NULL);
@@ -394,6 +491,10 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 				!strcmp(name, "Runnable") ? RS_RUNNABLE :
 				!strcmp(name, "Syscall") ? RS_SYSCALL : RS_BLOCKED,
 		};
+		if (arg(t, te, "alloc_bytes", &u))
+			o->s.alloc_bytes = u;
+		if (arg(t, te, "alloc_count", &u))
+			o->s.alloc_count = u;
 		return 0;
 	}
 	if (te->type != 2 || !g->open)
@@ -479,6 +580,7 @@ int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is not a trace gotl wrote (malformed packets)", path);
 		goto cleanup;
 	}
+	rep__alloc_totals(p, &t.alloc);
 	m.comm = t.comm;
 	m.go_version = t.go_version;
 	if (!m.max_alive_ts)
@@ -507,6 +609,8 @@ cleanup:
 	itab_free(&t.strs);
 	free(t.comm);
 	free(t.go_version);
+	free(t.gc_trigger);
+	free(t.stw_reason);
 	if (t.data)
 		munmap(t.data, t.size);
 	return ret;
