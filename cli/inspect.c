@@ -16,13 +16,17 @@
 #include "cli.h"
 
 static const char usage_inspect[] =
-"usage: gotl inspect PROG\n"
+"usage: gotl inspect [-v] PROG\n"
 "\n"
 "Print what gotl finds in the Go binary PROG and how: Go version and build\n"
 "settings, binary shape, where its runtime tables are, the struct offsets\n"
 "gotl would use and where they come from, the wait-reason table, and where\n"
 "each uprobe would go and why. Needs no root. Exit status 0 if gotl can\n"
-"trace PROG, 2 (with the reason on stderr) if it cannot.\n";
+"trace PROG, 2 (with the reason on stderr) if it cannot.\n"
+"\n"
+"options:\n"
+"  -v, --verbose   list every allocation function probed, not two of them\n"
+"  -h, --help      this help\n";
 
 #define ROW(label, ...) do { printf("%-14s", label); printf(__VA_ARGS__); putchar('\n'); } while (0)
 
@@ -105,7 +109,7 @@ static const char *types_found(const struct gobin *gb)
 	return buf;
 }
 
-static void print_plan(const struct plan *p)
+static void print_plan(const struct plan *p, bool verbose)
 {
 	const struct gobin_offsets *o = &p->off;
 	int i;
@@ -151,10 +155,10 @@ static void print_plan(const struct plan *p)
 		for (i = 0; i < p->nmallocs; i++)
 			emulated += p->mallocs[i].site.emulated;
 		printf("  %d size-specialised allocation functions the compiler calls directly "
-		       "(%d emulated), e.g.\n", p->nmallocs, emulated);
-		print_site(&p->mallocs[0]);
-		if (p->nmallocs > 1)
-			print_site(&p->mallocs[p->nmallocs - 1]);
+		       "(%d emulated)%s\n", p->nmallocs, emulated, verbose ? ":" : ", e.g.");
+		for (i = 0; i < p->nmallocs; i++)
+			if (verbose || i == 0 || i == p->nmallocs - 1)
+				print_site(&p->mallocs[i]);
 	}
 	if (p->malloc_unknown)
 		ROW("warning", "%s is an allocation function gotl does not know: allocations "
@@ -169,17 +173,23 @@ static void print_plan(const struct plan *p)
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char path[PATH_MAX], err[512];
 	struct gobin *gb = NULL;
 	struct plan *p = NULL;
+	bool verbose = false;
 	int c, ret;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
+		if (c == 'v') {
+			verbose = true;
+			continue;
+		}
 		if (c != 'h')
 			return cli_bad_option("inspect ", c, argv);
 		fputs(usage_inspect, stdout);
@@ -207,7 +217,7 @@ int cmd_inspect(int argc, char **argv)
 		return 2;
 	}
 	print_file(p->gb, path);
-	print_plan(p);
+	print_plan(p, verbose);
 	plan__free(p);
 	return 0;
 }

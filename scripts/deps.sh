@@ -5,10 +5,10 @@
 set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
-libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make"
+libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils"
 
 missing=""
-for c in clang bpftool protoc-c python3 gcc; do
+for c in clang bpftool protoc-c python3 gcc objdump; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
 for h in /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h \

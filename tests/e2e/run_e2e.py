@@ -365,13 +365,141 @@ def s_sleeper(model, t, ctx):
     check(reasons == ["IO wait", "sleep"], "the waiters end in %s" % reasons)
 
 
+# ---------------------------------------------------------------- allocations and the GC
+
+_classes = {}
+
+
+def size_classes(gobin):
+    """Go's size classes, read from the toolchain's own source (ground truth per version)."""
+    if gobin not in _classes:
+        v = toolchains.go_version(gobin)
+        r = run([gobin, "env", "GOROOT"], env=toolchains.go_env(v, {}, None))
+        root = r.stdout.decode().strip()
+        for rel in ("src/internal/runtime/gc/sizeclasses.go", "src/runtime/sizeclasses.go"):
+            path = os.path.join(root, rel)
+            if os.path.exists(path):
+                with open(path) as f:
+                    m = re.search(r"var (?:class_to_size|SizeClassToSize) = \[[^\]]*\]uint16\{([^}]*)\}",
+                                  f.read())
+                _classes[gobin] = [int(x) for x in m.group(1).split(",") if x.strip()]
+                break
+        check(gobin in _classes, "no sizeclasses.go under %s" % root)
+    return _classes[gobin]
+
+
+def heap_bytes(size, pointers, minor, classes):
+    """What the runtime accounts for an allocation of size bytes (MemStats.TotalAlloc)."""
+    if not pointers and size < 16:
+        return size                     # tiny: shares a 16-byte block
+    header = minor >= 22                # malloc headers
+    if size > (32768 - 8 if header else 32768):
+        return (size + 8191) // 8192 * 8192
+    if header and pointers and size > 512:
+        size += 8
+    return min(c for c in classes if c >= size)
+
+
+def allocated_types(model):
+    """The trace's list of allocated types: name -> (count, bytes)."""
+    tr = [t["uuid"] for t in model.m["tracks"] if (t.get("name") or "").startswith("Allocated types (")]
+    check(len(tr) == 1, "want one 'Allocated types' track, got %d" % len(tr))
+    out = {}
+    for i in model.instants:
+        if i["track"] == tr[0]:
+            check(i["name"] not in out, "type %r listed twice" % i["name"])
+            out[i["name"]] = (i["args"]["count"], i["args"]["bytes"])
+    return out
+
+
+def expected_types(t, minor, classes):
+    """The sample's ground truth as name -> (count, heap bytes)."""
+    want = {}
+    for ty in t["types"]:
+        want[ty["name"]] = (ty["count"], ty["count"] * heap_bytes(ty["size"], ty["pointers"], minor,
+                                                                  classes))
+    want[t["level_name"]] = (t["levels"], sum(heap_bytes(100 + i, False, minor, classes)
+                                              for i in range(t["levels"])))
+    want[t["string_class"]] = (t["strings"], t["strings"] * heap_bytes(t["string_size"], False,
+                                                                      minor, classes))
+    return want
+
+
+def check_alloc_types(model, t, ctx):
+    got, want = allocated_types(model), expected_types(t, ctx["minor"], ctx["classes"])
+    for name, (count, nbytes) in want.items():
+        check(name in got, "type %r not in the trace's list (%d types)" % (name, len(got)))
+        check(got[name] == (count, nbytes), "%s: %d allocations of %d bytes in the trace, "
+              "want %d of %d" % (name, got[name][0], got[name][1], count, nbytes))
+    # Every allocation of the worker shows on its Running slices, and little else does.
+    mine = sum(s["args"].get("alloc_bytes", 0) for s in model.states(t["alloc_goid"]))
+    total = sum(b for _, b in want.values())
+    check(total <= mine <= total + 16384, "G%d allocated %d bytes in its Running slices, want "
+          "%d (+ at most 16 KiB of the sample's own bookkeeping)" % (t["alloc_goid"], mine, total))
+    heap = [x["uuid"] for x in model.m["tracks"] if x.get("name") == "Heap allocated"]
+    vals = [c["value"] for c in model.m["counters"] if heap and c["track"] == heap[0]]
+    check(vals and max(vals) == sum(b for _, b in got.values()),
+          "'Heap allocated' ends at %s, the types add up to %d" % (vals[-1:], sum(b for _, b in got.values())))
+    return got
+
+
+def check_gc(model, t, ctx):
+    gc = [x["uuid"] for x in model.m["tracks"] if x.get("name") == "GC"]
+    check(len(gc) == 1, "no GC track")
+    slices = model.slices.get(gc[0], [])
+    cycles = [s for s in slices if s["depth"] == 0]
+    check(len(cycles) == t["num_gc"], "%d GC cycles in the trace, the runtime counted %d"
+          % (len(cycles), t["num_gc"]))
+    forced = [s for s in cycles if s["args"].get("trigger") == "runtime.GC"]
+    check(len(forced) == t["num_forced_gc"] == t["forced_gcs"],
+          "%d cycles triggered by runtime.GC, the sample called it %d times (runtime: %d)"
+          % (len(forced), t["forced_gcs"], t["num_forced_gc"]))
+    check(all(s["args"].get("trigger") in ("heap", "runtime.GC") for s in cycles),
+          "unexpected triggers: %s" % sorted({s["args"].get("trigger") for s in cycles}))
+    for c in cycles:
+        inner = [s["name"] for s in slices if s["depth"] == 1 and c["ts"] <= s["ts"] and
+                 s["ts"] + s["dur"] <= c["ts"] + c["dur"]]
+        check(inner == ["sweep termination (STW)", "mark", "mark termination (STW)"],
+              "%s has phases %s" % (c["name"], inner))
+    stw = [x["uuid"] for x in model.m["tracks"] if x.get("name") == "Stop the world"]
+    pauses = [s["name"] for s in model.slices.get(stw[0], [])] if stw else []
+    check(pauses.count("GC sweep termination") == len(cycles) and
+          pauses.count("GC mark termination") >= len(cycles),
+          "stop-the-world pauses %s for %d cycles" % (sorted(set(pauses)), len(cycles)))
+    if ctx["minor"] >= 21:      # the runtime names its pauses
+        check("read mem stats" in pauses, "no 'read mem stats' pause: %s" % sorted(set(pauses)))
+    if t["assist_s"] > 0:       # the runtime says goroutines assisted: where?
+        check(any(has_state(model, g, "GC assist marking") for g in model.by_goid),
+              "the runtime spent %.6f s in GC assists, no 'GC assist marking' span"
+              % t["assist_s"])
+
+
+def s_allocs(model, t, ctx):
+    check_alloc_types(model, t, ctx)
+    check_gc(model, t, ctx)
+    # --alloc=all: every allocation is an instant with its stack, on its goroutine's track.
+    track = model.track(t["alloc_goid"])["uuid"]
+    nodes = [i for i in model.instants if i["track"] == track and i["name"] == "main.Node"]
+    check(len(nodes) == t["types"][0]["count"], "%d main.Node allocations on G%d's track, want %d"
+          % (len(nodes), t["alloc_goid"], t["types"][0]["count"]))
+    for i in nodes:
+        fr = [f["function"] for f in i.get("callstack") or []]
+        check(any(f.startswith("main.allocNodes ") for f in fr), "a main.Node allocation "
+              "without main.allocNodes in its stack: %s" % fr)
+        check(i["args"].get("site", "").startswith("main.allocNodes "), "site %r"
+              % i["args"].get("site"))
+
+
 CHECKS = {
     "leaky": s_leaky, "gather_fixed": s_gather_fixed, "mutex": s_mutex, "pipeline": s_pipeline,
     "sleep": s_sleep, "echo": s_echo, "exitcode": s_exitcode, "panicker": s_panicker,
     "signal": s_signal, "coro": s_coro, "spawn": s_spawn, "cgo": s_cgo,
     "pingpong": s_pingpong, "workerpool": s_workerpool, "lockleak": s_lockleak,
-    "sleeper": s_sleeper,
+    "sleeper": s_sleeper, "allocs": s_allocs,
 }
+
+# Options a sample is recorded with (the others: gotl's defaults).
+RECORD_ARGS = {"allocs": ["--alloc=all"]}
 
 
 # ---------------------------------------------------------------- gotl report
@@ -477,15 +605,40 @@ def r_echo(rep, t, ctx):
     check("IO wait" in by, "no IO wait in blocked time by reason")
 
 
+def r_allocs(rep, t, ctx):
+    a = rep["allocations"]
+    check(a["mode"] == "all", "report: allocation mode %r" % a["mode"])
+    by_type = {x["type"]: (x["count"], x["bytes"]) for x in a["by_type"]}
+    want = expected_types(t, ctx["minor"], ctx["classes"])
+    for name, cb in want.items():
+        check(by_type.get(name) == cb, "report: %s is %s, want %s" % (name, by_type.get(name), cb))
+    check(a["count"] == sum(c for c, _ in by_type.values()) and
+          a["bytes"] == sum(b for _, b in by_type.values()),
+          "report: totals %d/%d, the types add up to %d/%d" % (a["count"], a["bytes"],
+          sum(c for c, _ in by_type.values()), sum(b for _, b in by_type.values())))
+    check(a["recorded"] == a["count"], "report: %d allocations recorded of %d with --alloc=all"
+          % (a["recorded"], a["count"]))
+    sites = {x["site"].split(" ")[0]: x for x in a["by_site"]}
+    check(sites.get("main.allocNodes", {}).get("recorded") == t["types"][0]["count"],
+          "report: main.allocNodes site %s" % sites.get("main.allocNodes"))
+    g = [x for x in a["by_goroutine"] if x["goid"] == t["alloc_goid"]]
+    check(g and g[0]["bytes"] >= sum(b for _, b in want.values()), "report: G%d allocated %s"
+          % (t["alloc_goid"], g))
+    gc = rep["gc"]
+    check(gc["cycles"] == t["num_gc"] and gc["by_trigger"]["runtime.GC"] == t["num_forced_gc"],
+          "report: %d cycles (%d runtime.GC), runtime: %d (%d)" % (gc["cycles"],
+          gc["by_trigger"]["runtime.GC"], t["num_gc"], t["num_forced_gc"]))
+
+
 REPORT_CHECKS = {
     "leaky": r_leaky, "workerpool": r_workerpool, "lockleak": r_lockleak,
     "gather_fixed": r_gather_fixed, "sleeper": r_sleeper, "exitcode": r_exitcode,
     "sleep": r_sleep, "spawn": r_spawn, "pingpong": r_pingpong, "mutex": r_mutex,
-    "echo": r_echo, "pipeline": r_no_leaks,
+    "echo": r_echo, "pipeline": r_no_leaks, "allocs": r_allocs,
 }
 
 
-def check_report(gotl, raw, trace, model, truth, status, vs_trace=True):
+def check_report(gotl, raw, trace, model, truth, status, ctx, vs_trace=True):
     """gotl report on the raw log agrees with the sample, with the trace, and with the
     report gotl makes from the trace alone."""
     def report(*flags, path=raw):
@@ -514,16 +667,18 @@ def check_report(gotl, raw, trace, model, truth, status, vs_trace=True):
     check(st["n"] > 0 and st["min"] >= 2048, "stack sizes %s" % st)
     fn = REPORT_CHECKS.get(truth["sample"])
     if fn:
-        fn(rep, truth, {"report": report})
+        fn(rep, truth, dict(ctx, report=report))
 
 
 # ---------------------------------------------------------------- special cases
 
-def build(label, gobin, sample, out, shape="default"):
-    d = os.path.join(out, label, shape)
+def build(label, gobin, sample, out, shape="default", experiment=None):
+    d = os.path.join(out, label, shape + ("-" + experiment if experiment else ""))
     os.makedirs(d, exist_ok=True)
     binary = os.path.join(d, sample)
     env, flags = SHAPES[shape]
+    if experiment:
+        env = dict(env, GOEXPERIMENT=experiment)
     r = run([gobin, "build", "-o", binary] + flags + ["./" + sample],
             cwd=os.path.join(ROOT, "samples"),
             env=toolchains.go_env(toolchains.go_version(gobin), env, out))
@@ -585,6 +740,81 @@ def test_lost(gotl, label, gobin, out):
     vals = [c["value"] for c in model.m["counters"] if c["track"] in ctr]
     check(vals and max(vals) > 0, "the trace's 'gotl events lost' counter never moved")
     return lost[-1].split("gotl: ")[-1]
+
+
+def check_alloc_entries(gotl, binary):
+    """No allocation path escapes: every direct call or jump into a runtime.mallocgc* function
+    from outside that family (objdump, an independent disassembler) lands on one gotl probes."""
+    r = run(["objdump", "-d", "--no-show-raw-insn", binary])
+    check(r.returncode == 0, "objdump failed: " + r.stderr.decode()[-300:])
+    cur, targets = None, set()
+    for line in r.stdout.decode(errors="replace").splitlines():
+        m = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if m:
+            cur = m.group(1)
+            continue
+        m = re.search(r"\s(?:call|jmp)\s+[0-9a-f]+ <(runtime\.mallocgc[^>+]*)>", line)
+        if m and cur and not cur.startswith("runtime.mallocgc"):
+            targets.add(m.group(1))
+    r = run([gotl, "inspect", "-v", binary])
+    check(r.returncode == 0, "gotl inspect: " + r.stderr.decode())
+    probed = set(re.findall(r"^  (runtime\.mallocgc\S*) ", r.stdout.decode(), re.M))
+    check("runtime.mallocgc" in probed, "gotl does not probe runtime.mallocgc")
+    check(targets and targets <= probed, "allocation entries gotl does not probe: %s"
+          % sorted(targets - probed))
+    return len(probed)
+
+
+def test_alloc_modes(gotl, label, gobin, out):
+    """--alloc=sampled (the default) counts as exactly as all; --alloc=off records none."""
+    binary = build(label, gobin, "allocs", out)
+    nprobed = check_alloc_entries(gotl, binary)
+    ctx = {"minor": int(label.split(".")[1]), "classes": size_classes(gobin)}
+    trace = binary + ".sampled.pftrace"
+    r = run([gotl, "record", "--alloc-sample", "64K", "-o", trace, "--", binary], timeout=120)
+    check(r.returncode == 0, "sampled: exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
+    t = truth_of(r.stdout)
+    model = Model(pfcheck(trace))
+    got = check_alloc_types(model, t, ctx)
+    check_gc(model, t, ctx)
+    # The samples' weights add up to what was allocated, but for each CPU's tail.
+    samples = [i for i in model.instants if i.get("category") == "alloc" and "site" in i["args"]]
+    weight, total = sum(i["args"]["bytes"] for i in samples), sum(b for _, b in got.values())
+    tail = os.cpu_count() * 96 * 1024
+    check(samples and total - tail <= weight <= total, "%d samples weigh %d bytes of %d allocated"
+          % (len(samples), weight, total))
+    check(all(i.get("callstack") for i in samples), "a sample without its stack")
+    note = "%d allocation functions probed; sampled: %d samples for %d allocations" % (
+        nprobed, len(samples), sum(c for c, _ in got.values()))
+
+    trace = binary + ".off.pftrace"
+    r = run([gotl, "record", "--alloc=off", "-o", trace, "--", binary], timeout=120)
+    check(r.returncode == 0, "off: exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
+    t = truth_of(r.stdout)
+    model = Model(pfcheck(trace))
+    names = {x.get("name") or "" for x in model.m["tracks"]}
+    check(not any(n.startswith("Allocated types") or n == "Heap allocated" for n in names),
+          "--alloc=off: allocation tracks in the trace")
+    check(not any(s["args"].get("alloc_bytes") for v in model.slices.values() for s in v),
+          "--alloc=off: alloc_bytes on slices")
+    check_gc(model, t, ctx)
+    return note + "; off: none, GC still there"
+
+
+def test_sizespec(gotl, label, gobin, out):
+    """Go 1.26 with GOEXPERIMENT=sizespecializedmalloc: small new(T) calls one of 66
+    size-specialised functions directly, and mallocgc dispatches into them too. Each
+    allocation must be counted once."""
+    binary = build(label, gobin, "allocs", out, experiment="sizespecializedmalloc")
+    nprobed = check_alloc_entries(gotl, binary)
+    check(nprobed > 60, "only %d allocation functions probed" % nprobed)
+    trace = binary + ".pftrace"
+    r = run([gotl, "record", "--alloc=all", "-o", trace, "--", binary], timeout=120)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
+    t = truth_of(r.stdout)
+    model = Model(pfcheck(trace))
+    s_allocs(model, t, {"minor": int(label.split(".")[1]), "classes": size_classes(gobin)})
+    return "%d allocation functions probed, counts exact" % nprobed
 
 
 def test_bad_input(gotl, out):
@@ -777,7 +1007,8 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     plain = run([binary], timeout=60)
     expect_truth = truth_of(plain.stdout)
     trace, raw = binary + ".pftrace", binary + ".gotl"
-    rec = run([gotl, "record", "-o", trace, "-r", raw, "--", binary], timeout=120)
+    rec = run([gotl, "record", "-o", trace, "-r", raw] + RECORD_ARGS.get(sample, []) +
+              ["--", binary], timeout=120)
     err = rec.stderr.decode(errors="replace")
     check(status_of(rec.returncode) == status_of(plain.returncode),
           "exit status %d under gotl, %d without (stderr: %s)"
@@ -786,7 +1017,7 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     for k in truth:
         # Fields holding goroutine ids differ from run to run; the rest must not.
         if not (k.endswith("goid") or k.endswith("goids") or k in ("workers", "leaked", "winner",
-                "waves", "parents", "sleepers", "callers")):
+                "waves", "parents", "sleepers", "callers", "num_gc", "assist_s")):
             check(truth[k] == expect_truth.get(k), "field %r differs under gotl: %r vs %r"
                   % (k, truth[k], expect_truth.get(k)))
     check("wrote %s" % trace in err, "no 'wrote' line on stderr: " + err[-800:])
@@ -795,8 +1026,12 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     procs = [t for t in model.m["tracks"] if t["kind"] == "process"]
     pid = procs[0]["pid"] if procs else -1
     check_generic(model, pid)
-    CHECKS[sample](model, truth, {"go": label, "minor": int(label.split(".")[1])})
-    check_report(gotl, raw, trace, model, truth, status_of(plain.returncode), shape == "default")
+    ctx = {"go": label, "minor": int(label.split(".")[1])}
+    if sample == "allocs":
+        ctx["classes"] = size_classes(gobin)
+    CHECKS[sample](model, truth, ctx)
+    check_report(gotl, raw, trace, model, truth, status_of(plain.returncode), ctx,
+                 shape == "default")
     if shape != "default":
         return "%d goroutines" % len(model.by_goid)
 
@@ -913,6 +1148,9 @@ def main():
         for label, path, _ in tcs:
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
+            cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
+            if label == "1.26":
+                cases.append((label, None, "sizespec-malloc", lambda l=label, p=path: test_sizespec(a.gotl, l, p, a.out)))
         cases.append(("-", None, "bad-input", lambda: test_bad_input(a.gotl, a.out)))
         nl, np_, _ = tcs[-1]
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
