@@ -24,6 +24,7 @@ import importlib.util
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -35,6 +36,9 @@ DUMP = os.path.join(OUT, "gobin_dump")
 GOINSPECT = os.environ.get("GOINSPECT", "/work/shared/tools/goinspect")
 GO126 = os.environ.get("GO126", "/usr/local/go/bin/go")
 GO119 = os.environ.get("GO119", "/usr/lib/go-1.19/bin/go")
+with open(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                       "probes", "gobin.h")) as _f:
+    NEWEST_KNOWN = int(re.search(r"#define GOBIN_NEWEST_KNOWN_MINOR\s+(\d+)", _f.read()).group(1))
 MODCACHE = os.environ.get("GOMODCACHE", os.path.expanduser("~/go/pkg/mod"))
 WS_CACHE = os.environ.get("GOTL_GO_CACHE", os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".cache", "go"))
@@ -89,7 +93,7 @@ def load_goinspect():
 def build_dump():
     os.makedirs(OUT, exist_ok=True)
     srcs = ["tests/tools/gobin_dump.c", "probes/gobin.c", "probes/gopcln.c",
-            "probes/godwarf.c", "probes/gotable.c"]
+            "probes/godwarf.c", "probes/gotable.c", "probes/gotypes.c"]
     cmd = ["gcc", "-std=gnu11", "-D_GNU_SOURCE", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
            "-Wno-unused-parameter", "-Wno-missing-field-initializers", "-Iinclude", "-Iprobes"]
     cmd += srcs + ["-lelf", "-lz", "-o", DUMP]
@@ -133,22 +137,30 @@ def build(go, version, shape):
     return out, ""
 
 
-def dump(binary, funcs=(), syms=(), table=False):
+def dump(binary, funcs=(), syms=(), table=False, types=()):
     cmd = [DUMP]
     if table:
         cmd.append("--table")
     for s in syms:
         cmd += ["--sym", "%x" % s]
+    for t in types:
+        cmd += ["--type", "%x" % t]
     cmd += [binary] + list(funcs)
     rc, out, err = run(cmd)
     d = {"rc": rc, "err": err.strip(), "offset": {}, "table": {}, "wr": [], "func": {},
-         "frames": {}}
+         "frames": {}, "stw": [], "types": {}}
     for line in out.splitlines():
         f = line.split("\t")
         if f[0] in ("offset", "table"):
             d[f[0]][f[1]] = int(f[2])
         elif f[0] == "wait_reason":
             d["wr"].append(f[2] if len(f) > 2 else "")
+        elif f[0] == "stw_reason":
+            d["stw"].append(f[2] if len(f) > 2 else "")
+        elif f[0] == "type":
+            d["types"][int(f[1], 16)] = f[2]
+        elif f[0] == "notype":
+            d["types"][int(f[1], 16)] = None
         elif f[0] == "func":
             d["func"][f[1]] = (int(f[2], 16), int(f[3], 16), int(f[4], 16))
         elif f[0] == "frame":
@@ -183,6 +195,67 @@ def inspect(gi, binary):
             funcs[name] = (entry, e.off(entry), fname)
     _, wr = gi.wait_reasons(e)
     return {"version": vers, "funcs": funcs, "wr": wr}
+
+
+def dwarf_types(binary, types):
+    """Type descriptor address -> name from the binary's DWARF (readelf, an independent
+    reader): a Go type's DIE has DW_AT_go_runtime_type (0x2904), the descriptor's offset
+    from the start of the types (or, in older Go, its address). DWARF spells names with
+    import paths and qualifies struct fields; only plain named types (with *, [] or [N]
+    in front) are spelled as the runtime does once the paths are cut to package names."""
+    r = subprocess.run(["readelf", "--debug-dump=info", binary], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL)
+    out, name = {}, None
+    plain = re.compile(r"^(?:\*|\[\d*\])*[\w./-]+$")
+    for line in r.stdout.decode(errors="replace").splitlines():
+        if re.match(r"\s*<\d+><[0-9a-f]+>:", line):
+            name = None
+            continue
+        m = re.search(r"DW_AT_name\s*:\s*(.*)$", line)
+        if m:
+            name = m.group(1).strip()
+            continue
+        m = re.search(r"Unknown AT value: 2904: (0x[0-9a-f]+)", line)
+        if m and name and plain.match(name):
+            v = int(m.group(1), 16)
+            out[v if v >= types else types + v] = re.sub(r"(?:[\w.-]+/)+(\w+\.)", r"\1", name)
+    return out
+
+
+def check_types(gi, name, binary, twin=None):
+    """Type names by address: gobin against goinspect over the binary's typelinks (Go <=
+    1.26), and against the binary's DWARF where it has some."""
+    e = gi.Elf(binary)
+    vers = gi.buildinfo(e)[0]
+    pcaddr, _ = gi.find_pclntab(e)
+    mdaddr, _ = gi.find_moduledata(e, pcaddr)
+    lay = gi.mdlayout(vers)
+    want = {}
+    if mdaddr and "typelinks" in lay:
+        md = {"types_v": e.ptr(mdaddr + lay["types"])}
+        tlp = e.ptr(mdaddr + lay["typelinks"])
+        tln = struct.unpack("<Q", e.read(mdaddr + lay["typelinks"] + 8, 8))[0]
+        for k in range(min(tln, 1500)):
+            addr = md["types_v"] + struct.unpack("<i", e.read(tlp + 4 * k, 4))[0]
+            n = gi.typename(e, md, addr)
+            if len(n) < 250:        # goinspect reads 300 bytes of a name
+                want[addr] = n
+    if mdaddr and ".debug_info" in e.secs:
+        want.update(dwarf_types(binary, e.ptr(mdaddr + lay["types"])))
+    if not want and mdaddr and twin:
+        # Stripped, no typelinks (Go 1.27+): the same build with symbols has the
+        # descriptors at the same addresses, and DWARF to name them.
+        t = gi.Elf(twin)
+        tmd, _ = gi.find_moduledata(t, gi.find_pclntab(t)[0])
+        if tmd and t.ptr(tmd + lay["types"]) == e.ptr(mdaddr + lay["types"]):
+            want.update(dwarf_types(twin, t.ptr(tmd + lay["types"])))
+    if not want:
+        return record(name + " types", False, "no typelinks and no DWARF to compare")
+    got = dump(binary, types=sorted(want))["types"]
+    bad = ["%#x: gobin %r, goinspect %r" % (a, got.get(a), n) for a, n in want.items()
+           if got.get(a) != n]
+    return record(name + " types", want and not bad, "; ".join(bad[:3]) if bad else
+                  "%d type names agree" % len(want))
 
 
 def run_program(binary):
@@ -227,7 +300,7 @@ def check_symbolize(name, binary, d):
                   "%d PCs, bias %#x" % (len(pcs), bias) if not bad else "; ".join(bad[:3]))
 
 
-def check_binary(gi, go_version_str, shape, binary):
+def check_binary(gi, go_version_str, shape, binary, go=None):
     name = "%s %s" % (go_version_str, shape)
     d = dump(binary, funcs=FUNCS)
     if d["rc"] != 0:
@@ -253,7 +326,8 @@ def check_binary(gi, go_version_str, shape, binary):
                         (len(d["wr"]), d["wr"][1:3], len(ref["wr"]), ref["wr"][1:3]))
     stripped = SHAPES[shape][2]
     src = d.get("offsets_source", "")
-    want_src = ("table for go1.%d" % min(minor_of(go_version_str), 26)) if stripped else "DWARF"
+    want_src = ("table for go1.%d" % min(minor_of(go_version_str), NEWEST_KNOWN)) if stripped \
+        else "DWARF"
     if src != want_src:
         problems.append("offsets source %r, expected %r" % (src, want_src))
     if d.get("pie") != ("1" if "pie" in shape else "0"):
@@ -278,6 +352,12 @@ def check_binary(gi, go_version_str, shape, binary):
            "; ".join(problems[:3]) if problems else "%d funcs, %d wait reasons, offsets %s" %
            (len(FUNCS), len(d["wr"]), src))
     check_symbolize(name, binary, d)
+    twin = None
+    if shape.endswith("-s-w") or shape == "s-w":
+        # the build of the same shape with symbols and DWARF, for the type names
+        twin_shape = "default" if shape == "s-w" else shape[:-4]
+        twin, _ = build(go or GO126, go_version_str, twin_shape) if go else (None, "")
+    check_types(gi, name, binary, twin)
     return True, d
 
 
@@ -295,7 +375,7 @@ def shapes_for(go, required):
         if not binary:
             record("%s %s build" % (version, shape), False, err)
             continue
-        ok, d = check_binary(GI, version, shape, binary)
+        ok, d = check_binary(GI, version, shape, binary, go)
         byshape[shape] = d
     # stripped and unstripped builds of the same program must agree (table == DWARF)
     for a, b in (("default", "s-w"), ("pie", "pie-s-w"), ("cgo-pie", "cgo-pie-s-w")):
@@ -305,6 +385,13 @@ def shapes_for(go, required):
             record("%s %s == %s offsets" % (version, a, b), not diff and len(oa) == 21,
                    "differ: " + ", ".join("%s %s/%s" % (k, oa.get(k), ob.get(k))
                                           for k in diff[:4]) if diff else "21 fields")
+            # stop-the-world reasons: found by symbol, and by pattern when stripped
+            sa, sb = byshape[a]["stw"], byshape[b]["stw"]
+            want = minor_of(version) >= 21
+            record("%s %s == %s stw reasons" % (version, a, b),
+                   sa == sb and (len(sa) > 10 if want else not sa) and
+                   (not want or sa[:3] == ["unknown", "GC mark termination", "GC sweep termination"]),
+                   "%d / %d entries, first %s" % (len(sa), len(sb), sa[:2]))
 
 
 def toolchains():
@@ -327,6 +414,8 @@ def check_table(found):
     """Built-in table == DWARF for every field, for every toolchain available."""
     seen_minors = set()
     for version, go in sorted(found.items(), key=lambda kv: (minor_of(kv[0]), kv[0])):
+        if minor_of(version) < 17:
+            continue    # no register ABI: gotl refuses these (run_e2e.py checks the refusal)
         binary, err = build(go, version, "default")
         if not binary:
             record("table %s build" % version, False, err)
@@ -349,10 +438,10 @@ def check_table(found):
         check_binary(GI, version, "default", binary)
         binary, err = build(go, version, "cgo-pie-s-w")
         if binary:
-            check_binary(GI, version, "cgo-pie-s-w", binary)
+            check_binary(GI, version, "cgo-pie-s-w", binary, go)
         else:
             record("%s cgo-pie-s-w build" % version, False, err)
-    for minor in range(17, 27):
+    for minor in range(17, NEWEST_KNOWN + 1):
         if minor not in seen_minors:
             skip("table go1.%d == DWARF" % minor,
                  "no go1.%d toolchain here (fetch: GOTOOLCHAIN=go1.%d.x go version)" %

@@ -7,12 +7,13 @@
  * Build (from the repo root, without the Makefile):
  *   gcc -std=gnu11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Iinclude -Iprobes \
  *       tests/tools/gobin_dump.c probes/gobin.c probes/gopcln.c probes/godwarf.c \
- *       probes/gotable.c -lelf -lz -o .output/gobin_dump
+ *       probes/gotable.c probes/gotypes.c -lelf -lz -o .output/gobin_dump
  *
- * Usage: gobin_dump [--table] [--time] [--sym PC]... BINARY [FUNC]...
- *   --table   also print gotl's built-in table row for the binary's Go version
- *   --time    print the time gobin__open took (stderr)
- *   --sym PC  symbolize a link-time PC (hex), innermost inlined frame first
+ * Usage: gobin_dump [--table] [--time] [--sym PC]... [--type ADDR]... BINARY [FUNC]...
+ *   --table      also print gotl's built-in table row for the binary's Go version
+ *   --time       print the time gobin__open took (stderr)
+ *   --sym PC     symbolize a link-time PC (hex), innermost inlined frame first
+ *   --type ADDR  name the type descriptor at a link-time address (hex)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,8 +57,8 @@ static double ms(const struct timespec *a, const struct timespec *b)
 
 int main(int argc, char **argv)
 {
-	uint64_t syms[MAX_SYMS];
-	int nsyms = 0, i, ret, n;
+	uint64_t syms[MAX_SYMS], types[MAX_SYMS * 16];
+	int nsyms = 0, ntypes = 0, i, ret, n;
 	bool table = false, timing = false;
 	struct gobin *gb = NULL;
 	struct gobin_offsets off;
@@ -73,14 +74,16 @@ int main(int argc, char **argv)
 			timing = true;
 		} else if (!strcmp(argv[i], "--sym") && i + 1 < argc && nsyms < MAX_SYMS) {
 			syms[nsyms++] = strtoull(argv[++i], NULL, 16);
+		} else if (!strcmp(argv[i], "--type") && i + 1 < argc && ntypes < MAX_SYMS * 16) {
+			types[ntypes++] = strtoull(argv[++i], NULL, 16);
 		} else {
 			path = argv[i++];
 			break;
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: gobin_dump [--table] [--time] [--sym PC]... BINARY "
-			"[FUNC]...\n");
+		fprintf(stderr, "usage: gobin_dump [--table] [--time] [--sym PC]... [--type ADDR]... "
+			"BINARY [FUNC]...\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -146,6 +149,24 @@ int main(int argc, char **argv)
 		printf("wait_reasons\t%d\t%s\n", n, how);
 		for (int k = 0; k < n; k++)
 			printf("wait_reason\t%d\t%s\n", k, wr[k]);
+	}
+
+	ret = gobin__stw_reasons(gb, &wr, &n, &how);
+	if (ret) {
+		printf("stw_reasons_error\t%d\n", ret);
+	} else {
+		printf("stw_reasons\t%d\t%s\n", n, how);
+		for (int k = 0; k < n; k++)
+			printf("stw_reason\t%d\t%s\n", k, wr[k]);
+	}
+	for (int k = 0; k < ntypes; k++) {
+		struct gobin_type t;
+
+		if (gobin__type(gb, types[k], &t))
+			printf("notype\t%#lx\n", (unsigned long)types[k]);
+		else
+			printf("type\t%#lx\t%.*s\t%lu\t%u\n", (unsigned long)types[k],
+			       (int)t.name_len, t.name, (unsigned long)t.size, t.kind);
 	}
 
 	for (; i < argc; i++) {

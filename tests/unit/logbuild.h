@@ -132,4 +132,69 @@ static __attribute__((unused)) void frames(struct logw *lw, uint64_t pc, const c
 	assert_int_equal(logw__frames(lw, pc, &f, 1), 0);
 }
 
+/* A type record, as the recorder writes one before the first use of its address. */
+static __attribute__((unused)) void type_rec(struct logw *lw, uint64_t addr, const char *name,
+					     uint64_t size)
+{
+	assert_int_equal(logw__type(lw, addr, size, 25, 0, name, strlen(name)), 0);
+}
+
+static __attribute__((unused)) void galloc(struct logw *lw, uint64_t ts, uint64_t gp,
+					   uint64_t goid, uint64_t bytes, uint64_t count)
+{
+	struct gotl_ev_galloc e = {
+		.hdr = { .type = GOTL_REC_GALLOC, .size = sizeof(e), .tid = 100, .ts = ts },
+		.gp = gp, .goid = goid, .bytes = bytes, .count = count,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static __attribute__((unused)) void alloc_ev(struct logw *lw, uint64_t ts, uint64_t gp,
+					     uint64_t goid, uint64_t type, uint64_t size,
+					     uint64_t weight)
+{
+	struct gotl_ev_alloc e = {
+		.hdr = { .type = GOTL_REC_ALLOC, .size = sizeof(e), .tid = 100, .ts = ts },
+		.gp = gp, .goid = goid, .size = size, .weight = weight, .key = { .type = type },
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+static __attribute__((unused)) void alloc_class(struct logw *lw, uint64_t ts,
+						const struct gotl_alloc_key *k, uint64_t count,
+						uint64_t bytes)
+{
+	struct gotl_rec_alloc_class c = {
+		.hdr = { .type = GOTL_REC_ALLOC_CLASS, .size = sizeof(c), .ts = ts },
+		.key = *k, .count = count, .bytes = bytes,
+	};
+
+	assert_int_equal(logw__append(lw, &c, sizeof(c)), 0);
+}
+
+static __attribute__((unused)) void alloc_total(struct logw *lw, uint64_t ts, uint32_t mode,
+						uint64_t count, uint64_t bytes)
+{
+	struct gotl_rec_alloc_total t = {
+		.hdr = { .type = GOTL_REC_ALLOC_TOTAL, .size = sizeof(t), .ts = ts },
+		.count = count, .bytes = bytes, .mode = mode,
+		.sample_bytes = mode == GOTL_ALLOC_SAMPLED ? 512 << 10 : 0,
+	};
+
+	assert_int_equal(logw__append(lw, &t, sizeof(t)), 0);
+}
+
+static __attribute__((unused)) void gc_ev(struct logw *lw, uint64_t ts, uint64_t gp,
+					  uint64_t goid, uint8_t what, uint8_t arg)
+{
+	struct gotl_ev_gc e = {
+		.hdr = { .type = GOTL_REC_GC, .size = sizeof(e), .tid = 100, .ts = ts },
+		.gp = gp, .goid = goid, .what = what, .arg = arg,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
 #endif /* GOTL_LOGBUILD_H */

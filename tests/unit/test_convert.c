@@ -520,6 +520,188 @@ static void test_stacks_and_suspects(void **state)
 	td_free(d);
 }
 
+#define TYPE_POINT 0x4a0000ull
+#define TYPE_BYTE 0x4a0100ull
+
+/*
+ * Allocations: G7's totals arrive when it stops running and land on that
+ * Running slice; a recorded allocation is an instant with its stack and a
+ * weight; class snapshots are cumulative and merge by name (two untyped
+ * classes from different call paths of main.worker); heap counters follow
+ * the totals.
+ */
+static void test_allocations(void **state)
+{
+	static const uint64_t at[] = { 0x405000, 0x402030, 0x402020 };
+	struct gotl_alloc_key point = { .type = TYPE_POINT };
+	struct gotl_alloc_key bytes_a = { .pcs = { 0x406000, 0x402040 } };
+	struct gotl_alloc_key bytes_b = { .pcs = { 0x406000, 0x402050 } };
+	struct gotl_alloc_key slice = { .type = TYPE_BYTE, .flags = GOTL_ALLOC_ARRAY };
+	struct fixture *f = *state;
+	const struct td_track *g7, *types, *heap;
+	const struct td_slice *s;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, listed = 0, samples = 0;
+
+	prologue(f->lw);
+	type_rec(f->lw, TYPE_POINT, "main.Point", 24);
+	type_rec(f->lw, TYPE_BYTE, "uint8", 1);
+	frames(f->lw, 0x405000, "runtime.newobject", "/go/src/runtime/malloc.go", 1700);
+	frames(f->lw, 0x402030, "main.worker", "/src/main.go", 33);
+	frames(f->lw, 0x402020, "runtime.goexit", "/go/src/runtime/asm.s", 1700);
+	frames(f->lw, 0x406000, "runtime.slicebytetostring", "/go/src/runtime/string.go", 100);
+	frames(f->lw, 0x402040, "main.worker", "/src/main.go", 35);
+	frames(f->lw, 0x402050, "main.worker", "/src/main.go", 36);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(f->lw, 2000, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	status(f->lw, 3000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	alloc_ev(f->lw, 3500, GP7, 7, TYPE_POINT, 24, 24);
+	stack(f->lw, 3500, GP7, GOTL_STACK_ALLOC, at, 3, 8192);
+	alloc_total(f->lw, 3600, GOTL_ALLOC_ALL, 10, 1000);
+	galloc(f->lw, 4000, GP7, 7, 1000, 10);
+	status(f->lw, 4000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_RUNNABLE, 0, 0, 0);
+	status(f->lw, 5000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	alloc_class(f->lw, 5100, &point, 4, 96);
+	alloc_class(f->lw, 5100, &bytes_a, 2, 64);
+	alloc_class(f->lw, 5100, &bytes_b, 1, 16);
+	alloc_total(f->lw, 5200, GOTL_ALLOC_ALL, 12, 1500);
+	galloc(f->lw, 6000, GP7, 7, 1500, 12);
+	status(f->lw, 6000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
+	alloc_class(f->lw, 6100, &point, 10, 240);	/* cumulative: replaces 4/96 */
+	alloc_class(f->lw, 6100, &slice, 2, 1200);
+	alloc_total(f->lw, 6200, GOTL_ALLOC_ALL, 12, 1500);
+	end(f->lw, 9000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.alloc_count, 12);
+	assert_int_equal(st.alloc_bytes, 1500);
+
+	g7 = td_track_named(d, "G7 ");
+	s = td_nth_slice(d, g7->uuid, 1);
+	assert_slice(s, "Running", 3000, 1000);
+	assert_int_equal(arg_u(s, "alloc_bytes"), 1000);
+	assert_int_equal(arg_u(s, "alloc_count"), 10);
+	s = td_nth_slice(d, g7->uuid, 3);
+	assert_slice(s, "Running", 5000, 1000);
+	assert_int_equal(arg_u(s, "alloc_bytes"), 500);
+	assert_int_equal(arg_u(s, "alloc_count"), 2);
+
+	types = td_track_named(d, "Allocated types (3)");
+	assert_non_null(types);
+	for (i = 0; i < d->nslices; i++) {
+		const struct td_slice *x = &d->slices[i];
+
+		if (x->track == types->uuid) {
+			listed++;
+			if (!strcmp(x->name, "[]uint8"))
+				assert_int_equal(arg_u(x, "bytes"), 1200);
+			else if (!strcmp(x->name, "main.Point"))
+				assert_int_equal(arg_u(x, "count"), 10);
+			else if (!strcmp(x->name, "untyped (main.worker)"))
+				assert_int_equal(arg_u(x, "count"), 3);
+			else
+				fail_msg("unexpected type %s", x->name);
+		} else if (x->instant && x->track == g7->uuid && !strcmp(x->name, "main.Point")) {
+			samples++;
+			assert_int_equal(x->ts, 3500);
+			assert_true(x->weight == 24.0);
+			assert_string_equal(arg_s(x, "site"), "main.worker /src/main.go:33");
+			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > main.worker main.go:33 > "
+					    "runtime.newobject malloc.go:1700");
+		}
+	}
+	assert_int_equal(listed, 3);
+	assert_int_equal(samples, 1);
+	heap = td_track_named(d, "Heap allocated");
+	assert_non_null(heap);
+	for (i = 0; i < d->ncounters; i++)
+		if (d->counters[i].track == heap->uuid)
+			assert_true(d->counters[i].v == 1000 || d->counters[i].v == 1500);
+	td_free(d);
+}
+
+/*
+ * The GC: a runtime.GC() cycle with its two stop-the-world pauses, as Go
+ * 1.21+ reports them (reasons from the runtime's table), a pause that is
+ * not the GC's, and a heap-triggered cycle on a Go without reasons (255),
+ * whose pauses are named from the cycle; it is still running at the end.
+ */
+static void test_gc(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *gc, *stw;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, cycles = 0, pauses = 0;
+
+	prologue(f->lw);
+	assert_int_equal(logw__meta(f->lw, "stw_reason", "1 GC mark termination"), 0);
+	assert_int_equal(logw__meta(f->lw, "stw_reason", "2 GC sweep termination"), 0);
+	assert_int_equal(logw__meta(f->lw, "stw_reason", "7 read mem stats"), 0);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	gc_ev(f->lw, 2000, GP1, 1, GOTL_GC_TRIGGER, GOTL_GC_TRIGGER_CYCLE);
+	gc_ev(f->lw, 2100, GP1, 1, GOTL_GC_BEGIN, 0);
+	gc_ev(f->lw, 2200, 0, 0, GOTL_GC_STW_STOP, 2);
+	gc_ev(f->lw, 2300, 0, 0, GOTL_GC_STW_START, 0);
+	gc_ev(f->lw, 3000, 0, 0, GOTL_GC_STW_STOP, 1);
+	gc_ev(f->lw, 3050, GP1, 1, GOTL_GC_MARKTERM, 0);
+	gc_ev(f->lw, 3100, 0, 0, GOTL_GC_STW_START, 0);
+	gc_ev(f->lw, 4000, 0, 0, GOTL_GC_STW_STOP, 7);
+	gc_ev(f->lw, 4010, 0, 0, GOTL_GC_STW_START, 0);
+	gc_ev(f->lw, 5000, GP1, 1, GOTL_GC_TRIGGER, GOTL_GC_TRIGGER_HEAP);
+	gc_ev(f->lw, 5100, GP1, 1, GOTL_GC_BEGIN, 0);
+	gc_ev(f->lw, 5200, 0, 0, GOTL_GC_STW_STOP, GOTL_GC_STW_UNKNOWN);
+	gc_ev(f->lw, 5250, 0, 0, GOTL_GC_STW_START, 0);
+	end(f->lw, 9000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.gc_cycles, 2);
+	assert_int_equal(st.stw_pauses, 4);
+
+	gc = td_track_named(d, "GC");
+	stw = td_track_named(d, "Stop the world");
+	assert_non_null(gc);
+	assert_non_null(stw);
+	for (i = 0; i < d->nslices; i++) {
+		const struct td_slice *x = &d->slices[i];
+
+		if (x->track == gc->uuid && x->depth == 0) {
+			cycles++;
+			if (cycles == 1) {
+				assert_string_equal(x->name, "GC 1 (runtime.GC)");
+				assert_int_equal(x->ts, 2100);
+				assert_int_equal(x->dur, 1000);
+				assert_int_equal(arg_u(x, "started_by_goid"), 1);
+				assert_int_equal(arg_u(x, "stw_ns"), 200);
+			} else {
+				assert_string_equal(x->name, "GC 2 (heap)");
+				assert_int_equal(x->ts + x->dur, 9000);
+				assert_true(td_arg(x, "open_at_end") != NULL);
+			}
+		} else if (x->track == gc->uuid && x->ts == 2200) {
+			assert_string_equal(x->name, "sweep termination (STW)");
+			assert_int_equal(x->depth, 1);
+		} else if (x->track == gc->uuid && x->ts == 3000) {
+			assert_string_equal(x->name, "mark termination (STW)");
+			assert_int_equal(x->dur, 100);
+		} else if (x->track == stw->uuid) {
+			pauses++;
+			if (x->ts == 2200)
+				assert_string_equal(x->name, "GC sweep termination");
+			else if (x->ts == 3000)
+				assert_string_equal(x->name, "GC mark termination");
+			else if (x->ts == 4000)
+				assert_string_equal(x->name, "read mem stats");
+			else
+				assert_string_equal(x->name, "GC sweep termination");	/* inferred */
+		}
+	}
+	assert_int_equal(cycles, 2);
+	assert_int_equal(pauses, 4);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +715,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_logs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stacks_and_suspects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allocations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,9 +30,17 @@
 
 static const uint64_t park_send[] = { 0x403000, 0x403100, 0x402010, 0x402020 };
 
+static const uint64_t alloc_at[] = { 0x405000, 0x402030, 0x402020 };
+static const struct gotl_alloc_key k_point = { .type = 0x4a0000 };
+static const struct gotl_alloc_key k_bytes = { .type = 0x4a0100, .flags = GOTL_ALLOC_ARRAY };
+
 static void story(struct logw *lw)
 {
 	prologue(lw);
+	type_rec(lw, 0x4a0000, "main.Point", 24);
+	type_rec(lw, 0x4a0100, "uint8", 1);
+	frames(lw, 0x405000, "runtime.newobject", "/go/src/runtime/malloc.go", 1700);
+	frames(lw, 0x402030, "main.worker", "/src/main.go", 33);
 	assert_int_equal(logw__sym(lw, PC_BGSWEEP, GOTL_SYM_ENTRY, "runtime.bgsweep",
 				   "/go/src/runtime/mgcsweep.go", 270), 0);
 	assert_int_equal(logw__waitreason(lw, 2, "IO wait"), 0);
@@ -54,8 +62,23 @@ static void story(struct logw *lw)
 	status(lw, 2600, 101, GP10, 10, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
 	/* first runs: 1000, 1090, 1080, 1070 ns after creation */
 	status(lw, 3000, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	/* G7 allocates 3 main.Point (one recorded, with its stack) and a 1 KiB []uint8. */
+	alloc_ev(lw, 3050, GP7, 7, 0x4a0000, 24, 24);
+	stack(lw, 3050, GP7, GOTL_STACK_ALLOC, alloc_at, 3, 8192);
+	galloc(lw, 3100, GP7, 7, 3 * 24 + 1024, 4);
 	status(lw, 3100, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
 	stack(lw, 3100, GP7, GOTL_STACK_BLOCK, park_send, 4, 8192);
+	alloc_class(lw, 3150, &k_point, 3, 72);
+	alloc_class(lw, 3150, &k_bytes, 1, 1024);
+	alloc_total(lw, 3150, GOTL_ALLOC_ALL, 4, 3 * 24 + 1024);
+	/* A runtime.GC() cycle started by G1. */
+	gc_ev(lw, 3200, GP1, 1, GOTL_GC_TRIGGER, GOTL_GC_TRIGGER_CYCLE);
+	gc_ev(lw, 3210, GP1, 1, GOTL_GC_BEGIN, 0);
+	gc_ev(lw, 3220, 0, 0, GOTL_GC_STW_STOP, GOTL_GC_STW_UNKNOWN);
+	gc_ev(lw, 3240, 0, 0, GOTL_GC_STW_START, 0);
+	gc_ev(lw, 3300, 0, 0, GOTL_GC_STW_STOP, GOTL_GC_STW_UNKNOWN);
+	gc_ev(lw, 3310, GP1, 1, GOTL_GC_MARKTERM, 0);
+	gc_ev(lw, 3330, 0, 0, GOTL_GC_STW_START, 0);
 	status(lw, 3100, 100, GP8, 8, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
 	status(lw, 3200, 100, GP8, 8, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
 	stack(lw, 3200, GP8, GOTL_STACK_BLOCK, park_send, 4, 16384);
@@ -137,6 +160,18 @@ static void test_json(void **state)
 	       "\"goids\":[1]}");
 	has(j, "\"parent\":1,\"count\":4,\"alive_at_end\":3,\"start_function\":\"main.worker\","
 	       "\"created_at\":\"main.main /src/main.go:14\",\"goids\":[7,8,9,11]}");
+	/* Allocations: G7's, by type, goroutine and site; the GC cycle and its two pauses. */
+	has(j, "\"allocations\":{\"mode\":\"all\",\"count\":4,\"bytes\":1096,\"unclassified\":0,"
+	       "\"by_type\":[{\"type\":\"[]uint8\",\"count\":1,\"bytes\":1024},"
+	       "{\"type\":\"main.Point\",\"count\":3,\"bytes\":72}],"
+	       "\"by_goroutine\":[{\"goid\":7,\"start_function\":\"main.worker\",\"count\":4,"
+	       "\"bytes\":1096}],\"recorded\":1,"
+	       "\"by_site\":[{\"site\":\"main.worker /src/main.go:33\",\"recorded\":1,\"bytes\":24}]}");
+	has(j, "\"gc\":{\"cycles\":1,\"open_at_end\":0,\"by_trigger\":{\"heap\":0,\"time\":0,"
+	       "\"runtime.GC\":1,\"unknown\":0},\"cycle_stw_ns\":50,\"stw\":{\"pauses\":2,"
+	       "\"total_ns\":50,\"max_ns\":30,\"by_reason\":[{\"reason\":\"GC mark termination\","
+	       "\"count\":1,\"total_ns\":30,\"max_ns\":30},{\"reason\":\"GC sweep termination\","
+	       "\"count\":1,\"total_ns\":20,\"max_ns\":20}]}}");
 	free(j);
 
 	/* --all-waits: the runtime goroutine and the IO waiter are suspects too. */

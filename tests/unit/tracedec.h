@@ -33,6 +33,7 @@ struct td_slice {
 	uint64_t flow_out, flow_in;
 	int depth;
 	char stack[1024];	/* callstack frame names, outermost first, " > " between */
+	double weight;		/* callstack_weight, 0 if none */
 };
 
 struct td_track {
@@ -306,6 +307,7 @@ static struct tdec *td_read(const char *path)
 			s->depth = depth;
 			memcpy(s->name, evs[i].name, sizeof(s->name));
 			memcpy(s->args, evs[i].args, sizeof(s->args));
+			s->weight = te->has_callstack_weight ? te->callstack_weight : 0;
 			if (te->has_callstack_iid) {
 				uint64_t cs = te->callstack_iid;
 				size_t f, len = 0;
