@@ -126,6 +126,9 @@ static void print_plan(const struct plan *p, bool verbose)
 		printf(", g.coroarg %d, g.coroexit %d, coro.gp %d", o->g_coroarg, o->g_coroexit,
 		       o->coro_gp);
 	putchar('\n');
+	if (p->nreason_fix)
+		ROW("wait fixes", "%d casgstatus calls that park before setting g.waitreason "
+		    "(Go <= 1.19) get their reason from the call site", p->nreason_fix);
 	ROW("new goids", "%s", p->goid_at_create ?
 	    "written before the creation transition (Go 1.24+): read at creation" :
 	    "written after the creation transition (Go <= 1.23): read at the goroutine's "

@@ -86,6 +86,20 @@ struct {
 	__type(value, struct gotl_bpf_stats);
 } stats SEC(".maps");
 
+/*
+ * Go <= 1.19: casgstatus call sites (link-time return address) whose
+ * Running -> Waiting comes before the runtime sets g.waitreason, and the
+ * reason to report instead of the stale one. Filled by the loader.
+ */
+const volatile __u32 casg_fix_on = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32);
+	__type(key, __u64);
+	__type(value, __u8);
+} casg_fix SEC(".maps");
+
 /* Allocation classes: struct gotl_alloc_key -> totals; read by the recorder. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -358,6 +372,7 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
 	__u64 waker = 0, bias, ret;
+	__u8 reason, *fix;
 
 	if (!st)
 		return 0;
@@ -380,8 +395,14 @@ int casgstatus(struct pt_regs *ctx)
 	if (from == GOTL_G_RUNNING || to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA)
 		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp,
 			     to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA);
-	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to,
-		    to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0, waker);
+	reason = to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0;
+	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
+		ret = read_u64(sp + casg_ret_off) - (ip - probe_addr[GOTL_PROBE_CASGSTATUS]);
+		fix = bpf_map_lookup_elem(&casg_fix, &ret);
+		if (fix)
+			reason = *fix;
+	}
+	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to, reason, waker);
 
 	/*
 	 * A park: when casgstatus was called by park_m, mcall has just saved the

@@ -114,6 +114,94 @@ static int place_probe(struct plan *p, struct plan_probe *pp, char *err, size_t 
 	return 0;
 }
 
+/*
+ * Go <= 1.19: where the runtime parks a goroutine with casgstatus and sets
+ * g.waitreason only after it (or not at all), by the function holding the
+ * call (closures included), and the reason Go 1.20+ names these waits with.
+ */
+static const struct {
+	const char *func;
+	const char *reason;
+} stale_reason_callers[] = {
+	{ "runtime.gcAssistAlloc1", "GC assist marking" },
+	{ "runtime.gcMarkTermination", "garbage collection" },
+	{ "runtime.markroot", "garbage collection scan" },
+	{ "runtime.gcMarkDone", "GC mark termination" },
+	{ "runtime.gcBgMarkWorker", "GC worker (active)" },
+	{ "runtime.stopTheWorld", "stopping the world" },
+	{ "runtime.writeheapdump_m", "dumping heap" },
+	{ "runtime.debugCallWrap1", "debug call" },
+	{ "runtime.debugCallWrap2", "debug call" },
+};
+
+/* name is base, or a closure inside it (base.funcN, base.funcN.M). */
+static bool func_or_closure(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	return !strncmp(name, base, n) && (!name[n] || !strncmp(name + n, ".func", 5));
+}
+
+/* The index of a reason: the binary's own, or a synthetic one. */
+static int reason_index(struct plan *p, const char *reason)
+{
+	int i = find_reason(p, reason);
+
+	if (i > 0)
+		return i;
+	for (i = 0; i < p->nsynth; i++)
+		if (!strcmp(p->synth_reasons[i], reason))
+			return PLAN_SYNTH_REASON + i;
+	if (p->nsynth == PLAN_MAX_SYNTH)
+		return -1;
+	p->synth_reasons[p->nsynth] = reason;
+	return PLAN_SYNTH_REASON + p->nsynth++;
+}
+
+/* Find the calls to casgstatus in those functions (E8 rel32 whose target is casgstatus). */
+static void plan_reason_fixes(struct plan *p)
+{
+	const struct plan_probe *casg = &p->probes[GOTL_PROBE_CASGSTATUS];
+	struct gobin_func fn;
+	size_t it = 0, k;
+	uint8_t *code = NULL;
+
+	while (!gobin__func_next(p->gb, &it, &fn)) {
+		uint64_t len = fn.end - fn.entry, off;
+		int idx = -1;
+		uint8_t *n;
+
+		for (k = 0; k < sizeof(stale_reason_callers) / sizeof(stale_reason_callers[0]); k++)
+			if (func_or_closure(fn.name, stale_reason_callers[k].func))
+				break;
+		if (k == sizeof(stale_reason_callers) / sizeof(stale_reason_callers[0]) ||
+		    len < 5 || len > (1u << 20))
+			continue;
+		n = realloc(code, len);
+		if (!n)
+			break;
+		code = n;
+		if (gobin__read(p->gb, fn.entry, code, len))
+			continue;
+		for (off = 0; off + 5 <= len; off++) {
+			int32_t rel;
+
+			if (code[off] != 0xe8)
+				continue;
+			memcpy(&rel, code + off + 1, 4);
+			if (fn.entry + off + 5 + (uint64_t)(int64_t)rel != casg->fn.entry)
+				continue;
+			if (idx < 0 && (idx = reason_index(p, stale_reason_callers[k].reason)) < 0)
+				break;
+			if (p->nreason_fix == PLAN_MAX_REASON_FIX)
+				break;
+			p->reason_fix[p->nreason_fix].ret = fn.entry + off + 5;
+			p->reason_fix[p->nreason_fix++].reason = (uint8_t)idx;
+		}
+	}
+	free(code);
+}
+
 /* Locate one probe; a missing required function is an error. */
 static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
 {
@@ -240,6 +328,8 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 		if (ret)
 			goto fail;
 	}
+	if (!p->newer && p->minor <= 19)
+		plan_reason_fixes(p);
 	p->alloc = p->probes[GOTL_PROBE_MALLOC].found;
 	if (p->alloc) {
 		ret = plan_mallocs(p, err, errlen);

@@ -22,6 +22,10 @@
 #include "gobin.h"
 #include "probesite.h"
 
+#define PLAN_MAX_REASON_FIX	32
+#define PLAN_MAX_SYNTH		8
+#define PLAN_SYNTH_REASON	200
+
 struct plan_probe {
 	const char *func;	/* runtime function, e.g. "runtime.casgstatus" */
 	const char *why;	/* why gotl probes it (or why not, when !wanted) */
@@ -45,6 +49,20 @@ struct plan {
 	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
 	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
+	/*
+	 * Go <= 1.19: runtime-internal waits set g.waitreason only after their
+	 * casgstatus(Running -> Waiting), so the probe would read a stale one.
+	 * These call sites of casgstatus (by return address) and the reason
+	 * each stands for; reasons the binary's table lacks get indices from
+	 * PLAN_SYNTH_REASON up (their names in synth_reasons).
+	 */
+	struct plan_reason_fix {
+		uint64_t ret;		/* link-time return address of the call */
+		uint8_t reason;
+	} reason_fix[PLAN_MAX_REASON_FIX];
+	int nreason_fix;
+	const char *synth_reasons[PLAN_MAX_SYNTH];
+	int nsynth;
 	bool stacks;		/* stacks can be walked (park_m and the offsets are known) */
 	struct plan_probe probes[GOTL_PROBE_MAX];	/* [GOTL_PROBE_MALLOC]: runtime.mallocgc */
 	/* Allocations: mallocgc's size-specialised siblings (Go 1.26 experiment, 1.27+). */

@@ -600,6 +600,8 @@ static int write_prologue(struct recorder *r)
 	}
 	for (i = 0; i < pl->nreasons; i++)
 		logw__waitreason(r->log, (uint32_t)i, pl->reasons[i] ? pl->reasons[i] : "");
+	for (i = 0; i < pl->nsynth; i++)
+		logw__waitreason(r->log, (uint32_t)(PLAN_SYNTH_REASON + i), pl->synth_reasons[i]);
 	/* Appends keep their first error; the flush returns it. */
 	return logw__flush(r->log);
 }
@@ -676,6 +678,8 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->reason_coroutine = (__u32)pl->reason_coroutine;
 	}
 	r->skel->rodata->goid_at_create = pl->goid_at_create;
+	r->skel->rodata->casg_ret_off = pl->probes[GOTL_PROBE_CASGSTATUS].site.sp_delta;
+	r->skel->rodata->casg_fix_on = pl->nreason_fix > 0;
 	r->skel->rodata->stw_reason_arg = pl->stw_reason_arg;
 	r->skel->rodata->malloc_header = pl->malloc_header;
 	if (pl->off.g_stack_lo >= 0 && pl->off.g_stack_hi >= 0) {
@@ -694,7 +698,6 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->off_g_stack_hi = (__u64)pl->off.g_stack_hi;
 		r->skel->rodata->off_g_sched_pc = (__u64)pl->off.g_sched_pc;
 		r->skel->rodata->off_g_sched_bp = (__u64)pl->off.g_sched_bp;
-		r->skel->rodata->casg_ret_off = pl->probes[GOTL_PROBE_CASGSTATUS].site.sp_delta;
 		r->skel->rodata->park_m_start = pl->park_m.entry;
 		r->skel->rodata->park_m_end = pl->park_m.end;
 	}
@@ -720,6 +723,17 @@ static int prepare(struct recorder *r)
 			warnx("cannot load the BPF programs: %s%s", strerror(-err),
 			      o->verbose ? "" : " (-v shows libbpf's details)");
 		return RECORD_FAILED;
+	}
+	for (i = 0; i < pl->nreason_fix; i++) {
+		__u64 ret = pl->reason_fix[i].ret;
+		__u8 reason = pl->reason_fix[i].reason;
+
+		err = bpf_map__update_elem(r->skel->maps.casg_fix, &ret, sizeof(ret), &reason,
+					   sizeof(reason), BPF_ANY);
+		if (err) {
+			warnx("cannot fill the BPF map casg_fix: %s", strerror(-err));
+			return RECORD_FAILED;
+		}
 	}
 	r->ncpus = libbpf_num_possible_cpus();
 	if (r->ncpus <= 0) {
