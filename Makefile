@@ -46,7 +46,7 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e test-matrix demo
+.PHONY: all clean deps test test-unit test-e2e test-matrix demo bench
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -89,6 +89,20 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -lcmocka -o $@
 
+# The trap floor for the benchmarks: empty uprobes, no gotl (tests/bench/bareprobe.c).
+$(OUTPUT)/bench/bare.bpf.o: tests/bench/bare.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/bench/bare.skel.h: $(OUTPUT)/bench/bare.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bare_bpf > $@
+
+$(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c $(OUTPUT)/bench/bare.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
+
 # ---- set-up, tests, demo ---------------------------------------------------
 
 deps:
@@ -117,6 +131,12 @@ test-matrix: deps gotl
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-unit
 	$(Q)$(MAKE) --no-print-directory test-e2e
+
+# What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe
+	$(Q)GO126=$(GO126) $(PYTHON) tests/bench/run_bench.py --gotl ./gotl \
+		--bareprobe $(OUTPUT)/bench/bareprobe
 
 DEMO_TRACE := gotl-demo.pftrace
 

@@ -75,11 +75,12 @@ static const char usage_record[] =
 "      --stack-depth N   frames of the goroutine's stack to record where it blocks,\n"
 "                        where it is created and where it allocates (0-16,\n"
 "                        default 16; 0: no stacks)\n"
-"      --alloc MODE      heap allocations: off, sampled or all (default sampled).\n"
+"      --alloc MODE      heap allocations: off (default), sampled or all.\n"
 "                        sampled and all count every allocation by type and by\n"
 "                        goroutine; sampled records a stack for one allocation in\n"
 "                        every --alloc-sample bytes, all for every allocation.\n"
-"                        Each allocation costs one uprobe (see README for costs)\n"
+"                        Each allocation then costs a uprobe trap (~1 us; see\n"
+"                        BENCHMARKS.md): allocation-heavy code runs much slower\n"
 "      --alloc-sample SIZE  mean bytes between two allocation samples (default\n"
 "                        512K, as Go's own heap profile)\n"
 "      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
@@ -238,7 +239,7 @@ static int cmd_record(int argc, char **argv)
 		{ 0 },
 	};
 	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH,
-				  .alloc_mode = GOTL_ALLOC_SAMPLED,
+				  .alloc_mode = GOTL_ALLOC_OFF,
 				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
 	struct record_result rr;
 	struct convert_stats cs;

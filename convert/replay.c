@@ -517,13 +517,11 @@ static void on_galloc(struct replay *r, uint64_t ts, const struct gotl_ev_galloc
 
 	if (!g || (e->goid && g->goid && e->goid != g->goid))
 		return;
-	/* Totals of this life: a smaller one is a report from before a lost event. */
-	if (e->count < g->alloc_count || e->bytes < g->alloc_bytes)
-		return;
-	g->state_alloc_bytes += e->bytes - g->alloc_bytes;
-	g->state_alloc_count += e->count - g->alloc_count;
-	g->alloc_bytes = e->bytes;
-	g->alloc_count = e->count;
+	/* What g allocated in the Running span that ends now. */
+	g->state_alloc_bytes += e->bytes;
+	g->state_alloc_count += e->count;
+	g->alloc_bytes += e->bytes;
+	g->alloc_count += e->count;
 	if (r->sink->galloc)
 		r->sink->galloc(r->sink->ctx, r, g, ts);
 }

@@ -79,7 +79,7 @@ struct rp_g {
 	uint8_t probe;		/* the probe that reported the current state */
 	uint8_t flags;		/* RP_G_* */
 	bool first;		/* the current state is the first of this life */
-	uint64_t alloc_bytes;	/* heap bytes allocated in this life (as last reported) */
+	uint64_t alloc_bytes;	/* heap bytes allocated in this life (so far) */
 	uint64_t alloc_count;
 	uint64_t state_alloc_bytes;	/* of which during the current state */
 	uint64_t state_alloc_count;

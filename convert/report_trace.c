@@ -472,6 +472,7 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 			g->l.created = p->timestamp;
 			g->l.node = 0;
 			g->l.noted = false;
+			g->l.alloc_bytes = g->l.alloc_count = 0;
 			if (rep__born(t->rep, &g->l, NULL))
 				return -ENOMEM;
 			t->m->seen++;

@@ -108,13 +108,17 @@ struct {
 	__type(value, struct gotl_bpf_alloc_class);
 } alloc_classes SEC(".maps");
 
-/* Per goroutine (g pointer, while alive): what it allocated, and how much of it was sent. */
+/*
+ * Per OS thread: what the goroutine running there allocated since it
+ * started running. Only that thread's probes touch its entry (a goroutine
+ * leaves and enters Running on the thread that runs it), so no atomics.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct gotl_bpf_galloc);
-} galloc SEC(".maps");
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct gotl_bpf_thread_alloc);
+} thread_alloc SEC(".maps");
 
 /* Per CPU: allocation totals (summed by the recorder) and the sampling state. */
 struct {
@@ -182,42 +186,68 @@ static __always_inline __u64 submit_flags(void)
 	return BPF_RB_NO_WAKEUP;
 }
 
+static __always_inline struct gotl_bpf_thread_alloc *thread_alloc_get(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct gotl_bpf_thread_alloc *t, zero = {};
+
+	t = bpf_map_lookup_elem(&thread_alloc, &tid);
+	if (t)
+		return t;
+	bpf_map_update_elem(&thread_alloc, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&thread_alloc, &tid);
+}
+
 /*
- * gp stops running (or exits): if it allocated since its last report, send
- * its totals first (same ts, so they belong to the Running span that ends).
+ * gp stops running on this thread: if it allocated while it ran, send what
+ * (same ts as the status record that follows, so it belongs to the Running
+ * span that ends).
  */
 static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts,
-					 __u64 gp, int exiting)
+					 __u64 gp)
 {
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct gotl_bpf_thread_alloc *t;
 	struct gotl_ev_galloc *e;
-	struct gotl_bpf_galloc *v;
 
 	if (alloc_mode == GOTL_ALLOC_OFF)
 		return;
-	v = bpf_map_lookup_elem(&galloc, &gp);
-	if (!v)
+	t = bpf_map_lookup_elem(&thread_alloc, &tid);
+	if (!t || !t->count)
 		return;
-	if (v->count != v->sent_count) {
-		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-		if (e) {
-			e->hdr.type = GOTL_REC_GALLOC;
-			e->hdr.size = sizeof(*e);
-			e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
-			e->hdr.ts = ts;
-			e->gp = gp;
-			e->goid = read_u64(gp + off_g_goid);
-			e->bytes = v->bytes;
-			e->count = v->count;
-			v->sent_count = e->count;
-			bpf_ringbuf_submit(e, submit_flags());
-			__sync_fetch_and_add(&st->emitted[probe], 1);
-		} else {
-			__sync_fetch_and_add(&st->lost[probe], 1);
-		}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (e) {
+		e->hdr.type = GOTL_REC_GALLOC;
+		e->hdr.size = sizeof(*e);
+		e->hdr.tid = tid;
+		e->hdr.ts = ts;
+		e->gp = gp;
+		e->goid = read_u64(gp + off_g_goid);
+		e->bytes = t->bytes;
+		e->count = t->count;
+		bpf_ringbuf_submit(e, submit_flags());
+		__sync_fetch_and_add(&st->emitted[probe], 1);
+	} else {
+		__sync_fetch_and_add(&st->lost[probe], 1);
 	}
-	/* A g is recycled after exit: its next life starts from zero. */
-	if (exiting)
-		bpf_map_delete_elem(&galloc, &gp);
+	t->count = 0;
+	t->bytes = 0;
+	t->gp = 0;
+}
+
+/* gp starts running on this thread: what the thread allocated before is no one's. */
+static __always_inline void start_galloc(__u64 gp)
+{
+	struct gotl_bpf_thread_alloc *t;
+
+	if (alloc_mode == GOTL_ALLOC_OFF)
+		return;
+	t = thread_alloc_get();
+	if (!t)
+		return;
+	t->count = 0;
+	t->bytes = 0;
+	t->gp = gp;
 }
 
 static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts,
@@ -392,9 +422,10 @@ int casgstatus(struct pt_regs *ctx)
 		if (waker == gp)
 			waker = 0;
 	}
-	if (from == GOTL_G_RUNNING || to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA)
-		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp,
-			     to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA);
+	if (from == GOTL_G_RUNNING)
+		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp);
+	else if (to == GOTL_G_RUNNING)
+		start_galloc(gp);
 	reason = to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0;
 	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
 		ret = read_u64(sp + casg_ret_off) - (ip - probe_addr[GOTL_PROBE_CASGSTATUS]);
@@ -440,7 +471,7 @@ int reentersyscall(struct pt_regs *ctx)
 	gp = current_user_g(g);
 	if (!gp)
 		return 0;
-	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, 0);
+	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp);
 	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, GOTL_G_RUNNING,
 			   GOTL_G_SYSCALL, 0, 0);
 }
@@ -459,6 +490,7 @@ int exitsyscall(struct pt_regs *ctx)
 	gp = current_user_g(g);
 	if (!gp)
 		return 0;
+	start_galloc(gp);
 	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, GOTL_G_SYSCALL,
 			   GOTL_G_RUNNING, 0, 0);
 }
@@ -474,7 +506,7 @@ int preemptpark(struct pt_regs *ctx)
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_PREEMPTPARK], 1);
-	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp, 0);
+	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp);
 	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, GOTL_G_RUNNING,
 			   GOTL_G_PREEMPTED, 0, 0);
 }
@@ -501,13 +533,15 @@ int coroswitch(struct pt_regs *ctx)
 	coro = read_u64(gp + off_g_coroarg);
 	next = coro ? read_u64(coro + off_coro_gp) : 0;
 	if (!exiting) {
-		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp, 0);
+		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp);
 		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, GOTL_G_RUNNING, GOTL_G_WAITING,
 			    reason_coroutine, 0);
 	}
-	if (next && next != gp)
+	if (next && next != gp) {
+		start_galloc(next);
 		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, GOTL_G_WAITING, GOTL_G_RUNNING,
 			    0, gp);
+	}
 	return 0;
 }
 
@@ -580,21 +614,17 @@ static __always_inline __u64 heap_bytes(__u64 size, int noscan)
 	return class_to_size[idx];
 }
 
-static __always_inline void count_galloc(struct gotl_bpf_alloc_cpu *c, __u64 gp, __u64 size)
+/* What the goroutine running on this thread allocated (see thread_alloc). */
+static __always_inline void count_galloc(struct gotl_bpf_alloc_cpu *c, __u64 bytes)
 {
-	struct gotl_bpf_galloc *v, zero = {};
+	struct gotl_bpf_thread_alloc *t = thread_alloc_get();
 
-	v = bpf_map_lookup_elem(&galloc, &gp);
-	if (!v) {
-		bpf_map_update_elem(&galloc, &gp, &zero, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&galloc, &gp);
-		if (!v) {
-			__sync_fetch_and_add(&c->untracked_g, 1);
-			return;
-		}
+	if (!t) {
+		__sync_fetch_and_add(&c->untracked_g, 1);
+		return;
 	}
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->bytes, size);
+	t->count++;
+	t->bytes += bytes;
 }
 
 static __always_inline void count_class(struct gotl_bpf_alloc_cpu *c, const struct gotl_alloc_key *key,
@@ -644,7 +674,6 @@ static __always_inline __u64 sample_weight(struct gotl_bpf_alloc_cpu *c, __u64 s
 SEC("uprobe")
 int mallocgc(struct pt_regs *ctx)
 {
-	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 size = ctx->rax;
 	__u64 typ = ctx->rbx;
 	__u64 g = ctx->r14;
@@ -657,7 +686,8 @@ int mallocgc(struct pt_regs *ctx)
 	struct gotl_ev_alloc *e;
 	struct gotl_bpf_alloc_cpu *c;
 	struct frame f;
-	__u64 bias, ret, gp, weight, bytes, lo = 0, hi = 0;
+	__u64 bias, ret = 0, gp, weight, bytes, ts, lo = 0, hi = 0;
+	__u64 t[2] = {};	/* abi.Type: Size_ at 0, PtrBytes at 8 (0: no pointers) */
 	__u32 zero = 0, i;
 
 	if (!st)
@@ -666,25 +696,26 @@ int mallocgc(struct pt_regs *ctx)
 	if (!size)
 		return 0;	/* &zerobase: not an allocation */
 	bias = ip - COOKIE_ADDR(cookie);
-	ret = read_u64(sp + COOKIE_RET_OFF(cookie));
+	/* The caller: to tell mallocgc's own dispatch, and to name untyped memory. */
+	if ((cookie & COOKIE_SIBLING) || !typ)
+		ret = read_u64(sp + COOKIE_RET_OFF(cookie));
 	/* mallocgc dispatching into a sibling: already counted at mallocgc. */
 	if ((cookie & COOKIE_SIBLING) && ret - bias >= mallocgc_start && ret - bias < mallocgc_end)
 		return 0;
 	c = bpf_map_lookup_elem(&alloc_totals, &zero);
 	if (!c)
 		return 0;
-	/* abi.Type: Size_ at 0, PtrBytes at 8 (0: no pointers, "noscan"). */
-	bytes = heap_bytes(size, !typ || !read_u64(typ + 8));
+	if (typ)
+		bpf_probe_read_user(t, sizeof(t), (const void *)typ);
+	bytes = heap_bytes(size, !typ || !t[1]);
 	__sync_fetch_and_add(&c->count, 1);
 	__sync_fetch_and_add(&c->bytes, bytes);
 
-	gp = current_user_g(g);
-	if (gp)
-		count_galloc(c, gp, bytes);
+	count_galloc(c, bytes);
 
 	if (typ) {
 		key.type = typ - bias;
-		if (size > read_u64(typ))
+		if (size > t[0])
 			key.flags = GOTL_ALLOC_ARRAY;
 	} else {
 		/* Untyped: who asked, as return addresses up the frame-pointer chain. */
@@ -710,6 +741,10 @@ int mallocgc(struct pt_regs *ctx)
 	weight = sample_weight(c, bytes);
 	if (!weight)
 		return 0;
+	ts = bpf_ktime_get_boot_ns();
+	gp = current_user_g(g);
+	if (!ret)
+		ret = read_u64(sp + COOKIE_RET_OFF(cookie));
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__sync_fetch_and_add(&st->lost[GOTL_PROBE_MALLOC], 1);

@@ -423,14 +423,14 @@ static int log_alloc_classes(struct recorder *r)
 }
 
 /*
- * At the end: the goroutines that allocated since they last stopped running
- * (still running, or the program exited under them) get their totals.
+ * At the end: the goroutines still running (the program exited under them)
+ * get what they allocated in their last Running span.
  */
 static void log_galloc_rest(struct recorder *r, uint64_t ts)
 {
-	struct bpf_map *m = r->skel->maps.galloc;
-	struct gotl_bpf_galloc v;
-	__u64 key, next, *prev = NULL;
+	struct bpf_map *m = r->skel->maps.thread_alloc;
+	struct gotl_bpf_thread_alloc v;
+	__u32 key, next, *prev = NULL;
 
 	if (r->o->alloc_mode == GOTL_ALLOC_OFF)
 		return;
@@ -439,14 +439,15 @@ static void log_galloc_rest(struct recorder *r, uint64_t ts)
 
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(m, &key, sizeof(key), &v, sizeof(v), 0) ||
-		    v.count == v.sent_count)
+		if (bpf_map__lookup_elem(m, &key, sizeof(key), &v, sizeof(v), 0) || !v.count ||
+		    !v.gp)
 			continue;
 		memset(&e, 0, sizeof(e));
 		e.hdr.type = GOTL_REC_GALLOC;
 		e.hdr.size = sizeof(e);
+		e.hdr.tid = key;
 		e.hdr.ts = ts;
-		e.gp = key;
+		e.gp = v.gp;
 		e.goid = 0;	/* the converter knows gp's goid */
 		e.bytes = v.bytes;
 		e.count = v.count;

@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 GO_TOOLCHAINS=${GO_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 RUNS=${RUNS:-5}
-SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper"
+SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper allocs"
 LIMIT_MS=2000
 
 tmp=$(mktemp -d)
@@ -193,13 +193,24 @@ elif name == "sleeper":
 elif name == "pingpong":
     eq("rounds", 500)
     need(goid("pong_goid") != main, "pong is main")
+elif name == "allocs":
+    need(goid("alloc_goid") != main, "the allocating goroutine is main")
+    sizes = {x.get("name"): (x.get("count"), x.get("size"), x.get("pointers")) for x in t.get("types", [])}
+    need(sizes == {"main.Node": (1000, 32, True), "main.Vec3": (700, 24, False),
+                   "main.Mid": (50, 640, True), "main.Big": (20, 40000, False)}, "types %r" % sizes)
+    eq("levels", 300)
+    eq("strings", 200)
+    eq("string_size", 40)
+    need(t.get("num_forced_gc") == t.get("forced_gcs") == 4, "forced GCs %r/%r" % (t.get("num_forced_gc"), t.get("forced_gcs")))
+    need(isinstance(t.get("num_gc"), int) and t["num_gc"] > 4, "no heap-triggered GC: num_gc %r" % t.get("num_gc"))
+    need((t.get("assist_s", -1) >= 0) == (minor >= 20), "assist_s %r on go1.%d" % (t.get("assist_s"), minor))
 else:
     problems.append("unknown sample")
 
 # Fields that must be the same in every run of one build: everything but
 # goroutine ids (the main goroutine's id included: it is always 1).
 volatile = {"workers", "leaked", "winner", "sleepers", "waves", "parents", "callers",
-            "callback_goids", "waiter_goids"}
+            "callback_goids", "waiter_goids", "num_gc", "assist_s"}
 stable = {k: v for k, v in t.items()
           if k not in volatile and not (k.endswith("_goid") and k != "main_goid")}
 stable["sleepers_ms"] = [x.get("ms") for x in t.get("sleepers", [])]

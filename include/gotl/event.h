@@ -59,7 +59,7 @@ struct gotl_log_header {
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
 #define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
 #define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample of them */
-#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: a goroutine's allocations so far */
+#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated while it ran */
 #define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
 
 /* Common header of every record. */
@@ -200,8 +200,9 @@ struct gotl_ev_stack {
  * for an untyped (pointer-free raw memory: strings, []byte growth) one the
  * code that asked for it. What crosses to user space:
  *
- *	- GOTL_REC_GALLOC when a goroutine stops running, if it allocated since
- *	  it last did: its totals, so every Running span knows what it allocated;
+ *	- GOTL_REC_GALLOC when a goroutine stops running, if it allocated while
+ *	  it ran: so every Running span knows what it allocated (counted per OS
+ *	  thread in BPF: a running goroutine owns its thread);
  *	- GOTL_REC_ALLOC for every allocation (--alloc=all) or for one in every
  *	  N bytes (--alloc=sampled), with its stack: "who allocated what";
  *	- the class and total tables, which the recorder reads from BPF maps
@@ -256,11 +257,12 @@ struct gotl_ev_alloc {
 };
 
 /*
- * GOTL_REC_GALLOC: goroutine gp has allocated bytes in count allocations
- * since it was created (or since the recording started), as of hdr.ts.
- * Written when gp stops running (just before that status record, same ts)
- * if it allocated since its previous one, and by the recorder at the end
- * for the goroutines still running.
+ * GOTL_REC_GALLOC: goroutine gp allocated bytes in count allocations while
+ * it was running, up to hdr.ts (since it last started running). Written when
+ * gp stops running (just before that status record, same ts) if it
+ * allocated, and by the recorder at the end for the goroutines still
+ * running. Allocations the runtime makes on a thread while no goroutine runs
+ * there are in no GOTL_REC_GALLOC.
  */
 struct gotl_ev_galloc {
 	struct gotl_rec hdr;	/* type GOTL_REC_GALLOC, size 48 */
@@ -275,7 +277,7 @@ struct gotl_ev_galloc {
  * recorder reads the BPF counters every few milliseconds and writes a
  * record when they moved). unclassified counts allocations that could not
  * get a class because the class table was full (they are in bytes/count,
- * not in any GOTL_REC_ALLOC_CLASS); untracked_g those whose goroutine could
+ * not in any GOTL_REC_ALLOC_CLASS); untracked_g those whose thread could
  * not be tracked because that table was full (they are in no
  * GOTL_REC_GALLOC).
  */
@@ -483,10 +485,10 @@ struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> t
 	__u64 bytes;
 };
 
-struct gotl_bpf_galloc {	/* map "galloc": g pointer -> this */
-	__u64 count;
+struct gotl_bpf_thread_alloc {	/* map "thread_alloc": OS thread id -> this */
+	__u64 count;		/* allocations since gp started running here */
 	__u64 bytes;
-	__u64 sent_count;	/* count as of the last GOTL_REC_GALLOC */
+	__u64 gp;		/* the goroutine running on the thread, 0 if none */
 };
 
 struct gotl_bpf_alloc_cpu {	/* map "alloc_totals", per CPU */

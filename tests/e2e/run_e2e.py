@@ -153,6 +153,14 @@ def check_generic(model, pid):
                 check(gap_ok or prev["ts"] + prev["dur"] == s["ts"],
                       "G%d: gap or overlap between %r and %r" % (goid, prev["name"], s["name"]))
             prev = s
+    # Allocations (when recorded): what the goroutines' Running slices carry is part of
+    # what the heap counter says was allocated.
+    heap = [t["uuid"] for t in model.m["tracks"] if t.get("name") == "Heap allocated"]
+    if heap:
+        top = max(c["value"] for c in model.m["counters"] if c["track"] == heap[0])
+        mine = sum(s["args"].get("alloc_bytes", 0) for v in model.slices.values() for s in v)
+        check(0 < mine <= top, "goroutines allocated %d bytes, the heap counter says %d"
+              % (mine, top))
     # The main goroutine runs on the main thread first, whose tid is the pid.
     first_run = [s for s in model.states(1) if s["name"] == "Running"][0]
     check(first_run["args"]["thread"] == pid, "G1 first ran on thread %s, not %d"
@@ -502,8 +510,11 @@ CHECKS = {
     "sleeper": s_sleeper, "allocs": s_allocs,
 }
 
-# Options a sample is recorded with (the others: gotl's defaults).
+# Options a sample is recorded with: allocations sampled everywhere (the default is off,
+# which alloc-modes checks), so their accounting meets every kind of transition; every
+# allocation for allocs.
 RECORD_ARGS = {"allocs": ["--alloc=all"]}
+DEFAULT_RECORD_ARGS = ["--alloc=sampled"]
 
 
 # ---------------------------------------------------------------- gotl report
@@ -774,12 +785,13 @@ def check_alloc_entries(gotl, binary):
 
 
 def test_alloc_modes(gotl, label, gobin, out):
-    """--alloc=sampled (the default) counts as exactly as all; --alloc=off records none."""
+    """--alloc=sampled counts as exactly as all; without --alloc (off) nothing is recorded."""
     binary = build(label, gobin, "allocs", out)
     nprobed = check_alloc_entries(gotl, binary)
     ctx = {"minor": int(label.split(".")[1]), "classes": size_classes(gobin)}
     trace = binary + ".sampled.pftrace"
-    r = run([gotl, "record", "--alloc-sample", "64K", "-o", trace, "--", binary], timeout=120)
+    r = run([gotl, "record", "--alloc=sampled", "--alloc-sample", "64K", "-o", trace, "--",
+             binary], timeout=120)
     check(r.returncode == 0, "sampled: exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
     t = truth_of(r.stdout)
     model = Model(pfcheck(trace))
@@ -796,7 +808,7 @@ def test_alloc_modes(gotl, label, gobin, out):
         nprobed, len(samples), sum(c for c, _ in got.values()))
 
     trace = binary + ".off.pftrace"
-    r = run([gotl, "record", "--alloc=off", "-o", trace, "--", binary], timeout=120)
+    r = run([gotl, "record", "-o", trace, "--", binary], timeout=120)
     check(r.returncode == 0, "off: exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
     t = truth_of(r.stdout)
     model = Model(pfcheck(trace))
@@ -806,7 +818,7 @@ def test_alloc_modes(gotl, label, gobin, out):
     check(not any(s["args"].get("alloc_bytes") for v in model.slices.values() for s in v),
           "--alloc=off: alloc_bytes on slices")
     check_gc(model, t, ctx)
-    return note + "; off: none, GC still there"
+    return note + "; off (the default): none, GC still there"
 
 
 def test_sizespec(gotl, label, gobin, out):
@@ -1015,8 +1027,8 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     plain = run([binary], timeout=60)
     expect_truth = truth_of(plain.stdout)
     trace, raw = binary + ".pftrace", binary + ".gotl"
-    rec = run([gotl, "record", "-o", trace, "-r", raw] + RECORD_ARGS.get(sample, []) +
-              ["--", binary], timeout=120)
+    rec = run([gotl, "record", "-o", trace, "-r", raw] +
+              RECORD_ARGS.get(sample, DEFAULT_RECORD_ARGS) + ["--", binary], timeout=120)
     err = rec.stderr.decode(errors="replace")
     check(status_of(rec.returncode) == status_of(plain.returncode),
           "exit status %d under gotl, %d without (stderr: %s)"

@@ -567,7 +567,7 @@ static void test_allocations(void **state)
 	alloc_class(f->lw, 5100, &bytes_a, 2, 64);
 	alloc_class(f->lw, 5100, &bytes_b, 1, 16);
 	alloc_total(f->lw, 5200, GOTL_ALLOC_ALL, 12, 1500);
-	galloc(f->lw, 6000, GP7, 7, 1500, 12);
+	galloc(f->lw, 6000, GP7, 7, 500, 2);
 	status(f->lw, 6000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
 	alloc_class(f->lw, 6100, &point, 10, 240);	/* cumulative: replaces 4/96 */
 	alloc_class(f->lw, 6100, &slice, 2, 1200);

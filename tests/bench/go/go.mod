@@ -1,0 +1,3 @@
+module gotl/bench
+
+go 1.17

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""make bench: what gotl costs, measured on this machine, every figure a ratio
+against the same workload run in the same session.
+
+Workloads (tests/bench/go) time themselves, so the figures exclude process
+start-up and gotl's conversion. Each configuration runs --runs times (default
+5) and the median is kept. The floor everything is compared with is a bare
+uprobe: an empty BPF program on the same instructions gotl probes
+(tests/bench/bareprobe), which is what one trap costs here.
+
+  - Goroutine transitions: channel ping-pong untraced, with empty uprobes on
+    runtime.casgstatus, and under gotl record (without and with stacks).
+  - Allocations: a tight loop of 32-byte allocations and a JSON round trip,
+    untraced, with empty uprobes on every allocation entry gotl probes, and
+    under gotl record with --alloc=off (the default), sampled and all.
+
+Writes BENCHMARKS.md (--out) with the machine description. Needs root.
+"""
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import toolchains  # noqa: E402
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+
+
+def die(msg):
+    print("bench: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def build(gobin, pkg, out):
+    v = toolchains.go_version(gobin)
+    rc, _, err = run([gobin, "build", "-o", out, "./" + pkg], cwd=os.path.join(ROOT, "tests",
+                     "bench", "go"), env=toolchains.go_env(v, {}, None))
+    if rc:
+        die("cannot build %s: %s" % (pkg, err[-500:]))
+    return out
+
+
+def offsets(gotl, binary, funcs):
+    """File offsets of gotl's probe sites in binary for the functions matching funcs (regex)."""
+    rc, out, err = run([gotl, "inspect", "-v", binary])
+    if rc:
+        die("gotl inspect %s: %s" % (binary, err))
+    offs = re.findall(r"^  (\S+)\s+0x[0-9a-f]+\+0x[0-9a-f]+ \(file offset (0x[0-9a-f]+)\)",
+                      out, re.M)
+    got = [o for f, o in offs if re.match(funcs, f)]
+    if not got:
+        die("no probe site for %s in %s" % (funcs, binary))
+    return got
+
+
+def metric(out, name):
+    m = re.search(r"^%s ([0-9.]+)$" % name, out, re.M)
+    if not m:
+        die("no %s in the output: %s" % (name, out[-300:]))
+    return float(m.group(1))
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.tmp = os.path.join(ROOT, ".output", "bench")
+        os.makedirs(self.tmp, exist_ok=True)
+
+    def once(self, cmd, name):
+        rc, out, err = run(cmd, timeout=600)
+        if rc:
+            die("%s failed (%d): %s" % (" ".join(cmd), rc, err[-500:]))
+        return metric(out, name), out, err
+
+    def median(self, cmd, name, runs=None):
+        vals, last_err, last_out = [], "", ""
+        for _ in range(runs or self.a.runs):
+            v, last_out, last_err = self.once(cmd, name)
+            vals.append(v)
+        return statistics.median(vals), last_out, last_err
+
+    def gotl(self, args, binary, wargs):
+        return [self.a.gotl, "record", "-o", os.path.join(self.tmp, "bench.pftrace")] + args + \
+            ["--", binary] + wargs
+
+    def bare(self, offs, binary, wargs):
+        return [self.a.bareprobe, ",".join(o[2:] for o in offs), "--", binary] + wargs
+
+
+def hits_per(err, what):
+    """uprobe traps gotl counted (from -v's summary line) divided by what."""
+    m = re.search(r"(\d+) uprobe hits", err)
+    return int(m.group(1)) / what if m else float("nan")
+
+
+def transitions(b, gobin):
+    pp = build(gobin, "pingpong", os.path.join(b.tmp, "pingpong"))
+    n = b.a.rounds
+    w = ["-n", str(n)]
+    offs = offsets(b.a.gotl, pp, r"runtime\.casgstatus$")
+    base, _, _ = b.median([pp] + w, "ns_per_round")
+    bare, _, _ = b.median(b.bare(offs, pp, w), "ns_per_round")
+    off, _, err = b.median(b.gotl(["-v", "--stack-depth", "0"], pp, w), "ns_per_round")
+    traps = hits_per(err, n)
+    dflt, _, _ = b.median(b.gotl([], pp, w), "ns_per_round")
+    # Each round: both goroutines park, are made ready and run again, all through
+    # casgstatus (6 transitions); gotl's own count of its traps says how many there were.
+    per = round(traps) if traps == traps and traps >= 1 else 6
+    trap = (bare - base) / per
+    rows = [("untraced", base, None), ("empty uprobe on casgstatus", bare, 1.0),
+            ("gotl --stack-depth 0", off, (off - base) / per / trap),
+            ("gotl (defaults: 16-frame stacks at parks)", dflt, (dflt - base) / per / trap)]
+    lines = ["## Goroutine transitions", "",
+             "Channel ping-pong, %d rounds: in each, both goroutines park, are made ready "
+             "and run again, %d state transitions through `runtime.casgstatus` (gotl counted "
+             "%.2f traps per round with `-v`: one per transition)." % (n, per, traps), "",
+             "| configuration | ns per round | cost per transition vs a bare trap |",
+             "|---|---|---|"]
+    for name, v, ratio in rows:
+        lines.append("| %s | %.0f | %s |" % (name, v, "-" if ratio is None else "%.2f x" % ratio))
+    lines += ["", "A bare trap costs %.2f us here; untraced, a transition costs %.0f ns."
+              % (trap / 1000, base / per), ""]
+    return lines, {"trap_ns": trap}
+
+
+def allocations(b, gobin):
+    ab = build(gobin, "allocbench", os.path.join(b.tmp, "allocbench"))
+    offs = offsets(b.a.gotl, ab, r"runtime\.mallocgc")
+    n = b.a.allocs
+    lines = ["## Allocations", "",
+             "Every allocation is one uprobe trap on `runtime.mallocgc` (or, on Go 1.26 "
+             "with the size-specialised experiment and Go 1.27+, on the function the "
+             "compiler calls directly): %d probe site%s in this binary. The bare row has "
+             "empty uprobes on the same sites." % (len(offs), "" if len(offs) == 1 else "s"), ""]
+    summary = {}
+    for kind, count, label in (("node", n, "a loop of 32-byte `&Node{}`"),
+                               ("json", n // 50, "a JSON encode+decode round trip")):
+        w = ["-kind", kind, "-n", str(count)]
+        base, out, _ = b.median([ab] + w, "ns_per_round")
+        per = metric(out, "allocs_per_round")
+        bare, _, _ = b.median(b.bare(offs, ab, w), "ns_per_round")
+        trap = (bare - base) / per
+        rows = [("untraced", base, None, None), ("empty uprobes on the allocation functions",
+                                                  bare, trap, 1.0)]
+        for mode in ("off", "sampled", "all"):
+            v, _, _ = b.median(b.gotl(["--alloc=" + mode], ab, w), "ns_per_round")
+            extra = (v - base) / per
+            rows.append(("gotl --alloc=%s" % mode, v, extra, extra / trap))
+            summary[(kind, mode)] = (v / base, extra, extra / trap)
+        summary[(kind, "trap")] = trap
+        lines += ["%s, %d rounds, %.1f allocations per round:" % (label[0].upper() + label[1:],
+                                                                   count, per), "",
+                  "| configuration | ns per round | vs untraced | added ns per allocation | "
+                  "vs a bare trap |", "|---|---|---|---|---|"]
+        for name, v, extra, ratio in rows:
+            lines.append("| %s | %.0f | %.2f x | %s | %s |" % (
+                name, v, v / base, "-" if extra is None else "%.0f" % extra,
+                "-" if ratio is None else "%.2f x" % ratio))
+        lines.append("")
+    lines += ["`off` (the default) pays nothing per allocation: the probes are not "
+              "attached. `sampled` counts every allocation by type and by goroutine in BPF "
+              "and sends one stack per 512 KiB; `all` also sends every allocation with its "
+              "16-frame stack. Either way each allocation is a trap, which is why "
+              "allocations are opt-in: allocation-heavy code runs several times slower.", ""]
+    return lines, summary
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"model name\s*:\s*(.*)", f.read())
+            cpu = m.group(1).strip() if m else "?"
+    except OSError:
+        pass
+    return "%s, %d CPUs, kernel %s" % (cpu, os.cpu_count(), platform.release())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
+    ap.add_argument("--bareprobe", default=os.path.join(ROOT, ".output", "bench", "bareprobe"))
+    ap.add_argument("--go", default=toolchains.GO126)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=200000, help="ping-pong rounds")
+    ap.add_argument("--allocs", type=int, default=2000000, help="allocation loop rounds")
+    ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        die("needs root (uprobes)")
+    for p in (a.gotl, a.bareprobe, a.go):
+        if not os.access(p, os.X_OK):
+            die("missing %s (make all .output/bench/bareprobe)" % p)
+    b = Bench(a)
+    t0 = time.time()
+    gov = toolchains.go_version(a.go)
+    doc = ["# gotl benchmarks", "",
+           "Written by `make bench` (tests/bench/run_bench.py) on %s: %s; workloads built "
+           "with %s. Every figure is the median of %d runs; ratios compare runs of the same "
+           "session." % (time.strftime("%Y-%m-%d"), machine(), gov, a.runs), ""]
+    t_lines, t = transitions(b, a.go)
+    a_lines, s = allocations(b, a.go)
+    doc += t_lines + a_lines
+    doc += ["(%d s)" % (time.time() - t0), ""]
+    with open(a.out, "w") as f:
+        f.write("\n".join(doc))
+    print("\n".join(doc))
+    print("bench: wrote %s" % a.out)
+
+
+if __name__ == "__main__":
+    main()
