@@ -494,6 +494,15 @@ def s_allocs(model, t, ctx):
     nodes = [i for i in model.instants if i["track"] == track and i["name"] == "main.Node"]
     check(len(nodes) == t["types"][0]["count"], "%d main.Node allocations on G%d's track, want %d"
           % (len(nodes), t["alloc_goid"], t["types"][0]["count"]))
+    # --alloc-counters: the goroutine's heap bytes as a counter under its track, ending at
+    # the sum of what its Running slices carry.
+    mine = sum(s["args"].get("alloc_bytes", 0) for s in model.states(t["alloc_goid"]))
+    ctr = [x for x in model.m["tracks"] if x.get("name") == "G%d heap allocated" % t["alloc_goid"]]
+    check(len(ctr) == 1 and ctr[0].get("parent") == track, "no heap counter under G%d: %s"
+          % (t["alloc_goid"], ctr))
+    vals = [c["value"] for c in model.m["counters"] if c["track"] == ctr[0]["uuid"]]
+    check(vals and vals[-1] == mine, "G%d's heap counter ends at %s, its slices say %d"
+          % (t["alloc_goid"], vals[-1:], mine))
     for i in nodes:
         fr = [f["function"] for f in i.get("callstack") or []]
         check(any(f.startswith("main.allocNodes ") for f in fr), "a main.Node allocation "
@@ -513,7 +522,7 @@ CHECKS = {
 # Options a sample is recorded with: allocations sampled everywhere (the default is off,
 # which alloc-modes checks), so their accounting meets every kind of transition; every
 # allocation for allocs.
-RECORD_ARGS = {"allocs": ["--alloc=all"]}
+RECORD_ARGS = {"allocs": ["--alloc=all", "--alloc-counters"]}
 DEFAULT_RECORD_ARGS = ["--alloc=sampled"]
 
 
@@ -829,7 +838,7 @@ def test_sizespec(gotl, label, gobin, out):
     nprobed = check_alloc_entries(gotl, binary)
     check(nprobed > 60, "only %d allocation functions probed" % nprobed)
     trace = binary + ".pftrace"
-    r = run([gotl, "record", "--alloc=all", "-o", trace, "--", binary], timeout=120)
+    r = run([gotl, "record"] + RECORD_ARGS["allocs"] + ["-o", trace, "--", binary], timeout=120)
     check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
     t = truth_of(r.stdout)
     model = Model(pfcheck(trace))
@@ -1057,7 +1066,8 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
 
     # What does not depend on the binary's shape is checked once, on the default build.
     again = trace + ".again"
-    r = run([gotl, "convert", raw, "-o", again])
+    conv = [x for x in RECORD_ARGS.get(sample, DEFAULT_RECORD_ARGS) if x == "--alloc-counters"]
+    r = run([gotl, "convert", raw, "-o", again] + conv)
     check(r.returncode == 0, "gotl convert failed: " + r.stderr.decode())
     with open(trace, "rb") as a, open(again, "rb") as b:
         check(a.read() == b.read(), "gotl convert of the raw log differs from the recorded trace")
