@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,15 +60,27 @@ static const char usage_main[] =
 
 static const char usage_record[] =
 "usage: gotl record [options] [--] PROG [ARGS...]\n"
+"       gotl record [options] -p PID [-d DURATION]\n"
 "\n"
 "Run PROG with ARGS under uprobes on the Go runtime, attached before its first\n"
 "instruction, until it exits; then write a Perfetto trace. PROG's stdin, stdout,\n"
 "stderr, environment and exit status are its own: gotl exits with PROG's status\n"
 "(128+N if PROG died of signal N). Ctrl-C reaches PROG as it would without gotl,\n"
-"and the trace is still written. Needs root (or CAP_BPF and CAP_PERFMON).\n"
+"and the trace is still written. Under sudo, PROG runs as the user who ran sudo.\n"
+"\n"
+"With -p, attach to the running Go process PID instead: its goroutines as they\n"
+"are (read from its memory) start the trace, then every transition until Ctrl-C,\n"
+"SIGTERM, DURATION or its exit; the process runs on untouched, without probes.\n"
+"gotl then exits 0. Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE).\n"
 "\n"
 "options:\n"
 "  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ")\n"
+"  -p, --pid PID         attach to a running Go process\n"
+"  -d, --duration TIME   stop after TIME (e.g. 30s, 500ms, 2m; a bare number is\n"
+"                        seconds); with PROG, PROG then gets SIGINT as if Ctrl-C\n"
+"      --as-root         under sudo, run PROG as root rather than as the user\n"
+"      --no-progress     no live status line on stderr (shown when stderr is a\n"
+"                        terminal, with -p or when PROG's stdout is redirected)\n"
 "  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
 "                        turns it into a trace again, even if gotl was killed\n"
 "      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
@@ -90,7 +103,8 @@ static const char usage_record[] =
 "\n"
 "examples:\n"
 "  sudo gotl record -o out.pftrace -- ./server -addr :8080\n"
-"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n";
+"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n"
+"  sudo gotl record -p $(pidof server) -d 30s -o server.pftrace\n";
 
 static const char usage_convert[] =
 "usage: gotl convert [options] LOG\n"
@@ -140,6 +154,43 @@ static int parse_size(const char *s, size_t *out)
 		return -EINVAL;
 	*out = (size_t)v;
 	return 0;
+}
+
+/* "30", "1.5s", "500ms", "2m", "1h": nanoseconds, more than 0. */
+static int parse_duration(const char *s, uint64_t *out)
+{
+	char *end;
+	double v, mul = 1e9;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || !(v > 0))
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		mul = 1e6;
+	else if (!strcmp(end, "us"))
+		mul = 1e3;
+	else if (!strcmp(end, "m"))
+		mul = 60e9;
+	else if (!strcmp(end, "h"))
+		mul = 3600e9;
+	else if (*end && strcmp(end, "s"))
+		return -EINVAL;
+	if (v * mul > 1e18 || v * mul < 1)
+		return -EINVAL;
+	*out = (uint64_t)(v * mul);
+	return 0;
+}
+
+/* Under sudo, give what gotl wrote to the user who ran it. */
+static void give_to_sudo_user(const char *path)
+{
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+
+	if (!path || !su || !sg || geteuid() != 0)
+		return;
+	if (chown(path, (uid_t)strtoul(su, NULL, 10), (gid_t)strtoul(sg, NULL, 10)))
+		return;		/* best effort: the file is written either way */
 }
 
 static const char usage_report[] =
@@ -234,10 +285,15 @@ static int cmd_record(int argc, char **argv)
 		{ "alloc", required_argument, NULL, 'A' },
 		{ "alloc-sample", required_argument, NULL, 'a' },
 		{ "alloc-counters", no_argument, NULL, 'C' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "as-root", no_argument, NULL, 'U' },
+		{ "no-progress", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	bool no_progress = false;
 	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH,
 				  .alloc_mode = GOTL_ALLOC_OFF,
 				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
@@ -250,10 +306,32 @@ static int cmd_record(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:r:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:r:p:d:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'p': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0 || v > INT32_MAX)
+				return cli_bad_usage("record ", "invalid --pid '%s'", optarg);
+			ro.pid = (pid_t)v;
+			break;
+		}
+		case 'd':
+			if (parse_duration(optarg, &ro.duration_ns))
+				return cli_bad_usage("record ", "invalid --duration '%s': want e.g. "
+						     "30s, 500ms, 2m", optarg);
+			break;
+		case 'U':
+			ro.as_root = true;
+			break;
+		case 'P':
+			no_progress = true;
 			break;
 		case 'r':
 			raw = optarg;
@@ -307,9 +385,13 @@ static int cmd_record(int argc, char **argv)
 			return cli_bad_option("record ", c, argv);
 		}
 	}
-	if (optind >= argc)
-		return cli_bad_usage("record ", "no program to record");
-	ro.argv = argv + optind;
+	if (ro.pid && optind < argc)
+		return cli_bad_usage("record ", "either -p PID or a program to run, not both");
+	if (!ro.pid && optind >= argc)
+		return cli_bad_usage("record ", "no program to record (or -p PID)");
+	ro.argv = ro.pid ? NULL : argv + optind;
+	/* A status line on the terminal, unless the program's output goes there too. */
+	ro.progress = !no_progress && isatty(2) && (ro.pid || !isatty(1));
 	if (raw) {
 		ro.log_path = raw;
 	} else {
@@ -321,15 +403,25 @@ static int cmd_record(int argc, char **argv)
 	ret = record__run(&ro, &rr);
 	if (ret)
 		return ret;
-	status = WIFSIGNALED(rr.status) ? 128 + WTERMSIG(rr.status) : WEXITSTATUS(rr.status);
-	if (ro.verbose)
-		cli_warn("%s exited with status %d after %.3f s; %llu uprobe hits, %llu events",
-		      ro.argv[0], status, rr.seconds, (unsigned long long)rr.hits,
-		      (unsigned long long)rr.events);
+	if (ro.pid) {
+		status = 0;	/* gotl's own: the process is not gotl's child */
+		cli_warn("recorded process %d for %.1f s (%s); %zu goroutines existed at attach",
+			 (int)ro.pid, rr.seconds, rr.exited ? "it exited" : "detached, it runs on",
+			 rr.snapshot);
+	} else {
+		status = WIFSIGNALED(rr.status) ? 128 + WTERMSIG(rr.status) :
+						  WEXITSTATUS(rr.status);
+		if (ro.verbose)
+			cli_warn("%s exited with status %d after %.3f s; %llu uprobe hits, "
+				 "%llu events", ro.argv[0], status, rr.seconds,
+				 (unsigned long long)rr.hits, (unsigned long long)rr.events);
+	}
+	give_to_sudo_user(ro.log_path);
 	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
 		cli_warn("the raw event log is kept in %s", ro.log_path);
 		return status ? status : 1;
 	}
+	give_to_sudo_user(out);
 	if (!raw)
 		unlink(ro.log_path);
 	summary(out, &cs, raw);

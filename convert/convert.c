@@ -99,7 +99,7 @@ struct cv {
 	uint64_t cat_goroutine, n_running, n_runnable, n_syscall, n_preempted, n_leaked,
 		 n_create, n_unblock;
 	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
-		 a_still_blocked, a_unobserved, a_cgo, a_blocked_at, a_blocked_for, n_suspect;
+		 a_still_blocked, a_unobserved, a_cgo, a_snapshot, a_waited_before, a_blocked_at, a_blocked_for, n_suspect;
 	uint64_t cat_alloc, cat_gc, a_alloc_site, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
 		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
 		 n_markterm;
@@ -248,6 +248,8 @@ static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 				      "(%s:%u)", site->func, site->file, site->line);
 	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\nfirst seen after its creation");
+	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
+		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first state began earlier)");
 
 	d.uuid = t->uuid;
 	d.parent = c->base + UUID_GROUP;
@@ -297,6 +299,8 @@ static void intern_fixed(struct cv *c)
 	c->a_still_blocked = pftrace__arg_iid(pf, "still_blocked_at_end");
 	c->a_unobserved = pftrace__arg_iid(pf, "unobserved_transitions");
 	c->a_cgo = pftrace__arg_iid(pf, "cgo_callback");
+	c->a_snapshot = pftrace__arg_iid(pf, "existed_at_attach");
+	c->a_waited_before = pftrace__arg_iid(pf, "blocked_before_recording_ns");
 	c->a_blocked_at = pftrace__arg_iid(pf, "blocked_at");
 	c->a_blocked_for = pftrace__arg_iid(pf, "blocked_for_ns");
 	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
@@ -498,7 +502,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	bool at_end = how == RP_END_RECORDING;
 	const struct rp_frame *uf = NULL;
 	uint64_t blocked_at = 0;
-	struct pf_arg a[16];
+	struct pf_arg a[20];
 	char site[1024];
 	size_t n = 0;
 
@@ -543,6 +547,13 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 					  .u = g->parent_goid };
 	if (g->flags & RP_G_CGO)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_cgo, .type = PF_ARG_BOOL, .b = true };
+	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
+		/* In this state since before the recording: since when, if the runtime knew. */
+		a[n++] = (struct pf_arg){ .name_iid = c->a_snapshot, .type = PF_ARG_BOOL, .b = true };
+		if (g->waited_since && blocked(g->state))
+			a[n++] = (struct pf_arg){ .name_iid = c->a_waited_before, .type = PF_ARG_UINT,
+						  .u = g->since - g->waited_since };
+	}
 	if (g->state_alloc_count) {
 		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_bytes, .type = PF_ARG_UINT,
 					  .u = g->state_alloc_bytes };

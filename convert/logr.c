@@ -136,6 +136,7 @@ static size_t min_size(uint16_t type)
 	case GOTL_REC_ALLOC:		return sizeof(struct gotl_ev_alloc);
 	case GOTL_REC_GALLOC:		return sizeof(struct gotl_ev_galloc);
 	case GOTL_REC_GC:		return sizeof(struct gotl_ev_gc);
+	case GOTL_REC_GSNAP:		return sizeof(struct gotl_ev_gsnap);
 	default:			return 0;
 	}
 }

@@ -319,8 +319,23 @@ static struct rp_g *born(struct replay *r, uint64_t gp, uint64_t ts, uint8_t sta
 	return g;
 }
 
+/*
+ * A goroutine from the attach-time snapshot is told to the sink at its
+ * first use: the snapshot may have caught one created while gotl attached,
+ * whose creation event then replaces it (on_create).
+ */
+static void told(struct replay *r, struct rp_g *g)
+{
+	if (!g || !(g->flags & RP_G_UNTOLD))
+		return;
+	g->flags &= (uint8_t)~RP_G_UNTOLD;
+	if (r->sink->born)
+		r->sink->born(r->sink->ctx, r, g, NULL);
+}
+
 static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end how)
 {
+	told(r, g);
 	if (ts < g->since)
 		ts = g->since;
 	if (r->sink->state_end)
@@ -335,7 +350,7 @@ static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end
 
 static void gone(struct replay *r, struct rp_g *g)
 {
-	if (r->sink->gone)
+	if (r->sink->gone && !(g->flags & RP_G_UNTOLD))
 		r->sink->gone(r->sink->ctx, r, g);
 	free(g->block_stack);
 	free(g->create_stack);
@@ -369,10 +384,25 @@ static bool follows(const struct rp_g *g, uint8_t from)
 	return g->state == from || (blocked(g->state) && blocked(from));
 }
 
+/* Forget a snapshot life the sink was never told of. */
+static void unsnap(struct replay *r, struct rp_g *g)
+{
+	count(r, g->state, -1);
+	r->counts[RP_C_ALIVE]--;
+	r->st->goroutines--;
+	u64map__del(&r->gors, g->gp);
+	gone(r, g);
+}
+
 static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create *e)
 {
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *parent;
 
+	/* Created while gotl attached, and in the snapshot too: the creation tells it all. */
+	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read && (!e->goid || e->goid == g->goid)) {
+		unsnap(r, g);
+		g = NULL;
+	}
 	if (g) {		/* its exit was lost: the g is already reused */
 		g->flags |= RP_G_GAP;
 		r->st->unobserved++;
@@ -426,6 +456,21 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 		g->goid = e->goid;	/* first status after a creation on Go <= 1.23 */
 	if (!dead && repeated(g, e))
 		return;
+	/*
+	 * A transition made while gotl read the snapshot, before it read this g:
+	 * the snapshot shows the state after it; the state before it held from
+	 * the start of the recording.
+	 */
+	if ((g->flags & RP_G_SNAPSHOT) && g->first && ts <= g->snap_read && !follows(g, e->from)) {
+		count(r, g->state, -1);
+		if (e->from != GOTL_G_WAITING || g->state != GOTL_G_WAITING)
+			g->reason = 0;
+		g->state = e->from;
+		count(r, g->state, +1);
+		free(g->block_stack);
+		g->block_stack = NULL;
+	}
+	told(r, g);
 	if (!follows(g, e->from)) {
 		g->flags |= RP_G_GAP;
 		r->st->unobserved++;
@@ -449,10 +494,34 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 	/* A wake-up (or a coroutine handing over). */
 	if ((e->to == GOTL_G_RUNNABLE || e->to == GOTL_G_RUNNING) && e->other_gp &&
 	    (w = u64map__get(&r->gors, e->other_gp)) && w != g && w->goid && g->goid) {
+		told(r, w);
 		g->woken_by = w->goid;
 		if (r->sink->wake)
 			r->sink->wake(r->sink->ctx, r, w, g, ts);
 	}
+}
+
+/* A goroutine that existed when gotl attached: its state holds from the start. */
+static void on_gsnap(struct replay *r, uint64_t ts, const struct gotl_ev_gsnap *e)
+{
+	struct rp_g *g;
+
+	if (u64map__get(&r->gors, e->gp) || e->status == GOTL_G_DEAD || e->status == GOTL_G_IDLE ||
+	    e->status == GOTL_G_DEADEXTRA || e->status >= GOTL_G_MAX)
+		return;
+	g = born(r, e->gp, ts, e->status, e->status == GOTL_G_WAITING ? e->reason : 0);
+	if (!g)
+		return;
+	g->goid = e->goid;
+	g->parent_goid = e->parent_goid;
+	g->startpc = e->startpc;
+	g->gopc = e->gopc;
+	g->probe = 0xff;
+	g->flags |= RP_G_SNAPSHOT | RP_G_UNTOLD;
+	g->snap_read = e->read_ts;
+	g->waited_since = e->waitsince && e->waitsince < ts ? e->waitsince : 0;
+	if (e->status == GOTL_G_RUNNING)
+		g->tid = e->hdr.tid;
 }
 
 /* A stack goes with the event just applied for the same g at the same time. */
@@ -517,6 +586,7 @@ static void on_galloc(struct replay *r, uint64_t ts, const struct gotl_ev_galloc
 
 	if (!g || (e->goid && g->goid && e->goid != g->goid))
 		return;
+	told(r, g);
 	/* What g allocated in the Running span that ends now. */
 	g->state_alloc_bytes += e->bytes;
 	g->state_alloc_count += e->count;
@@ -539,6 +609,7 @@ static void deliver_alloc(struct replay *r, const struct gotl_ev_stack *e)
 	g = a->gp ? u64map__get(&r->gors, a->gp) : NULL;
 	if (g && a->goid && g->goid && g->goid != a->goid)
 		g = NULL;
+	told(r, g);
 	if (e) {
 		memset(&s, 0, sizeof(s));
 		s.kind = e->kind;
@@ -653,9 +724,13 @@ static void on_gc(struct replay *r, uint64_t ts, const struct gotl_ev_gc *e)
 
 static void on_stats(struct replay *r, const struct gotl_rec_stats *s)
 {
-	/* The arrays are as long as the writer's GOTL_PROBE_MAX (event.h). */
+	/*
+	 * The arrays are as long as the writer's GOTL_PROBE_MAX (event.h), not
+	 * ours: index from the record's start, never past the end of s->hits.
+	 */
 	size_t n = (s->hdr.size - sizeof(s->hdr)) / 24, k;
-	const __u64 *lostv = s->hits + 2 * n;	/* hits[n], emitted[n], lost[n] */
+	const __u64 *v = (const void *)((const uint8_t *)s + sizeof(s->hdr));
+	const __u64 *lostv = v + 2 * n;		/* hits[n], emitted[n], lost[n] */
 	uint64_t lost = 0;
 
 	for (k = 0; k < n; k++)
@@ -714,6 +789,9 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		break;
 	case GOTL_REC_GC:
 		on_gc(r, ts, (const void *)rec);
+		break;
+	case GOTL_REC_GSNAP:
+		on_gsnap(r, ts, (const void *)rec);
 		break;
 	}
 	tell_counters(r, ts);
@@ -1089,6 +1167,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 		case GOTL_REC_ALLOC_TOTAL:
 		case GOTL_REC_ALLOC_CLASS:
 		case GOTL_REC_GC:
+		case GOTL_REC_GSNAP:
 			if (!r.start) {
 				replay__fail(&r, -EPROTO, "'%s' has events before its start record",
 					     path);

@@ -60,6 +60,8 @@ struct rp_stack {
 #define RP_G_GAP	1	/* the current state's end was not observed (events lost) */
 #define RP_G_APPEARED	2	/* first seen after its creation */
 #define RP_G_CGO	4	/* a cgo callback's goroutine on an extra M */
+#define RP_G_SNAPSHOT	8	/* it existed when gotl attached (its first state began earlier) */
+#define RP_G_UNTOLD	16	/* internal: a snapshot life the sink has not been told of yet */
 
 /* One life of a goroutine. */
 struct rp_g {
@@ -68,7 +70,9 @@ struct rp_g {
 	uint64_t parent_goid;	/* 0: created by the runtime, or unknown */
 	uint64_t startpc;	/* 0 if it appeared without a creation */
 	uint64_t gopc;
-	uint64_t created;	/* when it was created (or first seen) */
+	uint64_t created;	/* when it was created (or first seen, or the recording began) */
+	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the start), or 0 */
+	uint64_t snap_read;	/* RP_G_SNAPSHOT: when gotl read it */
 	uint64_t since;		/* start of the current state */
 	uint64_t woken_by;	/* goid that made the current state runnable, 0 if none */
 	uint64_t stack_size;	/* bytes of its stack when last seen, 0 if unknown */

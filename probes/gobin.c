@@ -1083,3 +1083,71 @@ int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
 {
 	return get_table(gb, &stw_reasons_desc, &((struct gobin *)gb)->stw, strs, n, how);
 }
+
+/* ------------------------------------------------------------ runtime.allgs */
+
+/* Is [va, va+len) inside a writable segment (data or bss)? */
+static bool in_writable(const struct gobin *gb, uint64_t va, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < gb->nsegs; i++) {
+		const struct gobin_seg *s = &gb->segs[i];
+
+		if ((s->flags & PF_W) && va >= s->vaddr && va - s->vaddr < s->memsz &&
+		    len <= s->memsz - (va - s->vaddr))
+			return true;
+	}
+	return false;
+}
+
+int gobin__allgs(const struct gobin *gb, uint64_t *addr, const char **how)
+{
+	uint64_t targets[32], size, va;
+	struct gobin_func fn;
+	const uint8_t *code;
+	size_t n = 0, i, j, len;
+
+	if (find_symbol(gb, "runtime.allgs", addr, &size) == 0 && in_writable(gb, *addr, 24)) {
+		*how = "symbol";
+		return 0;
+	}
+	/*
+	 * Stripped: runtime.forEachG is `lock(&allglock); for _, gp := range
+	 * allgs {...}`; it loads the slice's pointer and length with two
+	 * RIP-relative MOVs from addresses 8 bytes apart.
+	 */
+	if (gobin__find_func(gb, "runtime.forEachG", &fn) || fn.end <= fn.entry ||
+	    fn.end - fn.entry > 4096)
+		return -ENOENT;
+	len = (size_t)(fn.end - fn.entry);
+	code = gobin_va_ptr(gb, fn.entry, len);
+	if (!code)
+		return -ENOENT;
+	for (i = 0; i + 7 <= len && n < 32; i++) {
+		/* REX.W (+R) 8B /r with mod=00 rm=101: mov r64, [rip+disp32] */
+		if ((code[i] & 0xfb) != 0x48 || code[i + 1] != 0x8b || (code[i + 2] & 0xc7) != 0x05)
+			continue;
+		va = fn.entry + i + 7 + (uint64_t)(int64_t)(int32_t)gobin_le32(code + i + 3);
+		targets[n++] = va;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (targets[j] == targets[i] + 8 && in_writable(gb, targets[i], 24)) {
+				*addr = targets[i];
+				*how = "runtime.forEachG";
+				return 0;
+			}
+	return -ENOENT;
+}
+
+uint64_t gobin__first_vaddr(const struct gobin *gb)
+{
+	uint64_t lo = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < gb->nsegs; i++)
+		if (gb->segs[i].offset == 0 && gb->segs[i].vaddr < lo)
+			lo = gb->segs[i].vaddr;
+	return lo == UINT64_MAX ? 0 : lo;
+}

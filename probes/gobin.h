@@ -189,4 +189,14 @@ int gobin__type(const struct gobin *gb, uint64_t addr, struct gobin_type *out);
 /* [types, etypes): where the binary's type descriptors are; -ENOENT if unknown. */
 int gobin__types(const struct gobin *gb, uint64_t *types, uint64_t *etypes);
 
+/*
+ * runtime.allgs (a []*g: every goroutine the runtime ever made, live or
+ * dead), by symbol or, stripped, from the code of runtime.forEachG. *how
+ * says which. Returns 0 or -ENOENT.
+ */
+int gobin__allgs(const struct gobin *gb, uint64_t *addr, const char **how);
+
+/* The link-time address of the file's first byte (the PT_LOAD at offset 0), for load biases. */
+uint64_t gobin__first_vaddr(const struct gobin *gb);
+
 #endif /* GOTL_GOBIN_H */

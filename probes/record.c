@@ -13,14 +13,25 @@
  * and written as snapshots; the types and code addresses they name are
  * described in the log before first use.
  *
+ * Attach mode (record -p PID): the same probes on /proc/PID/exe (a PIE,
+ * deleted or other-namespace binary included), filtered to that process;
+ * then the goroutines it already has are read from its memory (gsnap) and
+ * written before any event. Recording stops on SIGINT/SIGTERM/SIGHUP, the
+ * duration or the process's exit; closing the links removes the probes and
+ * the process runs on as before.
+ *
  * What it must not do: change anything the program sees. stdin, stdout,
  * stderr, the environment and the process group are inherited as they are;
  * signals typed at the terminal reach the program directly, and signals
- * sent to gotl alone are forwarded to it. gotl never writes to stdout.
+ * sent to gotl alone are forwarded to it. Under sudo the program runs as
+ * the invoking user (unless --as-root). gotl never writes to stdout, and
+ * never stops, signals or writes to a process it attached to.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libgen.h>
+#include <pwd.h>
 #include <limits.h>
 #include <poll.h>
 #include <stddef.h>
@@ -38,6 +49,7 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "gobin.h"
+#include "gsnap.h"
 #include "logw.h"
 #include "plan.h"
 #include "record.h"
@@ -85,10 +97,19 @@ struct recorder {
 	uint64_t events;
 	uint64_t bad_records;
 	int ncpus;
+	/* attach mode */
+	char attach_path[64];		/* /proc/PID/exe */
+	char exe[PATH_MAX];		/* what it points at, for people */
+	/* the live status line */
+	uint64_t gs_created, gs_exited, gs_snapshot;
+	uint64_t progress_ts, progress_events;
+	bool progress_shown;
 };
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t forward_pending[_NSIG];
+static volatile sig_atomic_t attached;		/* attach mode: a signal means stop */
+static volatile sig_atomic_t stop_requested;
 
 static void warnx(const char *fmt, ...)
 {
@@ -117,6 +138,10 @@ static uint64_t clock_ns(clockid_t id)
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
+	if (attached) {
+		stop_requested = 1;
+		return;
+	}
 	if (si->si_code == SI_KERNEL)
 		return;
 	if (child_pid && si->si_pid == child_pid)
@@ -486,6 +511,12 @@ static int on_record(void *ctx, void *data, size_t size)
 
 		ensure_sym(r, c->startpc, GOTL_SYM_ENTRY);
 		ensure_sym(r, c->gopc, GOTL_SYM_RETURN);
+		r->gs_created++;
+	}
+	if (h->type == GOTL_REC_STATUS && size >= sizeof(struct gotl_ev_status)) {
+		uint8_t to = ((const struct gotl_ev_status *)data)->to;
+
+		r->gs_exited += to == GOTL_G_DEAD || to == GOTL_G_DEADEXTRA;
 	}
 	r->events++;
 	/* A write error is sticky in logw and reported at the end. */
@@ -561,6 +592,36 @@ static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 
 /* ---- the plan ----------------------------------------------------------- */
 
+/* Attach mode: the process's name and command line, from /proc. */
+static void write_proc_meta(struct recorder *r)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)r->o->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = 0;
+		buf[strcspn(buf, "\n")] = 0;
+		logw__meta(r->log, "comm", buf);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)r->o->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;		/* NUL-separated arguments; a long one is cut */
+	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1)
+		logw__meta(r->log, "arg", buf + i);
+}
+
 static int write_prologue(struct recorder *r)
 {
 	const struct plan *pl = r->plan;
@@ -569,15 +630,19 @@ static int write_prologue(struct recorder *r)
 
 	logw__meta(r->log, "gotl_version", GOTL_VERSION);
 	logw__meta(r->log, "go_version", gobin__version(r->gb));
-	logw__meta(r->log, "binary", r->path);
+	logw__meta(r->log, "binary", r->o->pid ? r->exe : r->path);
 	if (gobin__go_build_id(r->gb))
 		logw__meta(r->log, "go_build_id", gobin__go_build_id(r->gb));
 	if (gobin__gnu_build_id(r->gb))
 		logw__meta(r->log, "gnu_build_id", gobin__gnu_build_id(r->gb));
-	snprintf(buf, sizeof(buf), "%s", r->o->argv[0]);
-	logw__meta(r->log, "comm", basename(buf));
-	for (i = 0; r->o->argv[i]; i++)
-		logw__meta(r->log, "arg", r->o->argv[i]);
+	if (r->o->pid) {
+		write_proc_meta(r);
+	} else {
+		snprintf(buf, sizeof(buf), "%s", r->o->argv[0]);
+		logw__meta(r->log, "comm", basename(buf));
+		for (i = 0; r->o->argv[i]; i++)
+			logw__meta(r->log, "arg", r->o->argv[i]);
+	}
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		const struct plan_probe *p = &pl->probes[i];
 
@@ -622,10 +687,28 @@ static int prepare(struct recorder *r)
 	const struct plan *pl;
 	int err, i;
 
-	err = plan__resolve(o->argv[0], path);
-	if (err) {
-		warnx("cannot find '%s': %s", o->argv[0], strerror(-err));
-		return RECORD_BADINPUT;
+	if (o->pid) {
+		ssize_t n;
+
+		/* The file the process runs, even if replaced, deleted or in another mount namespace. */
+		snprintf(r->attach_path, sizeof(r->attach_path), "/proc/%d/exe", (int)o->pid);
+		n = readlink(r->attach_path, r->exe, sizeof(r->exe) - 1);
+		if (n < 0) {
+			if (errno == ENOENT && kill(o->pid, 0) && errno == ESRCH)
+				warnx("no process %d", (int)o->pid);
+			else
+				warnx("cannot attach to process %d: %s: %s", (int)o->pid,
+				      r->attach_path, strerror(errno));
+			return RECORD_BADINPUT;
+		}
+		r->exe[n] = 0;
+		snprintf(path, sizeof(path), "%s", r->attach_path);
+	} else {
+		err = plan__resolve(o->argv[0], path);
+		if (err) {
+			warnx("cannot find '%s': %s", o->argv[0], strerror(-err));
+			return RECORD_BADINPUT;
+		}
 	}
 	err = plan__new(path, &r->plan, err_msg, sizeof(err_msg));
 	if (err) {
@@ -833,12 +916,12 @@ static int attach(struct recorder *r, pid_t pid)
 
 /* ---- the run ------------------------------------------------------------ */
 
-static int write_start(struct recorder *r, pid_t pid)
+static int write_start(struct recorder *r, pid_t pid, uint32_t flags)
 {
 	struct gotl_rec_start s = {
 		.hdr = { .type = GOTL_REC_START, .size = sizeof(s) },
 		.pid = (uint32_t)pid,
-		.flags = GOTL_START_LAUNCHED,
+		.flags = flags,
 	};
 
 	s.hdr.ts = clock_ns(CLOCK_BOOTTIME);
@@ -856,6 +939,118 @@ static void drain(struct recorder *r)
 	} while (n > 0);
 }
 
+/* The live status line: events, goroutines alive, losses (a terminal only). */
+static void progress(struct recorder *r, uint64_t now, bool done)
+{
+	uint64_t alive = r->gs_snapshot + r->gs_created - r->gs_exited;
+	double rate;
+
+	if (!r->o->progress)
+		return;
+	if (done) {
+		if (r->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	if (!r->progress_ts) {
+		r->progress_ts = now;
+		return;
+	}
+	if (now - r->progress_ts < 1000000000ull)
+		return;
+	rate = (double)(r->events - r->progress_events) * 1e9 / (double)(now - r->progress_ts);
+	fprintf(stderr, "\rgotl: %llu events (%.0f/s), %llu goroutines, %llu lost\033[K",
+		(unsigned long long)r->events, rate, (unsigned long long)alive,
+		(unsigned long long)r->lost_seen);
+	r->progress_ts = now;
+	r->progress_events = r->events;
+	r->progress_shown = true;
+}
+
+/*
+ * Attach mode: the goroutines the process has, as they were at ts (their
+ * transitions since come as events). A failure costs only the snapshot.
+ */
+static size_t write_snapshot(struct recorder *r, pid_t pid, uint64_t ts)
+{
+	struct gsnap *snap;
+	char err[512];
+	uint64_t bias;
+	size_t i, n;
+	int ret;
+
+	ret = gsnap__bias(pid, r->gb, &bias);
+	if (ret) {
+		warnx("warning: cannot find where process %d's binary is loaded: %s; goroutines "
+		      "that already exist appear at their next event", (int)pid, strerror(-ret));
+		return 0;
+	}
+	ret = gsnap__read(r->plan, pid, bias, r->o->stack_depth, &snap, err, sizeof(err));
+	if (ret) {
+		warnx("warning: %s; goroutines that already exist appear at their next event",
+		      err);
+		return 0;
+	}
+	for (i = 0; i < snap->n; i++) {
+		struct gsnap_g *g = &snap->gs[i];
+		unsigned k;
+
+		g->ev.hdr.ts = ts;
+		ensure_sym(r, g->ev.startpc, GOTL_SYM_ENTRY);
+		ensure_sym(r, g->ev.gopc, GOTL_SYM_RETURN);
+		logw__append(r->log, &g->ev, sizeof(g->ev));
+		if (!g->stack.n)
+			continue;
+		for (k = 0; k < g->stack.n; k++)
+			ensure_frames(r, g->stack.pcs[k]);
+		g->stack.hdr.ts = ts;
+		logw__append(r->log, &g->stack, g->stack.hdr.size);
+	}
+	if (r->o->verbose)
+		warnx("process %d has %zu goroutines (%zu entries in runtime.allgs, found by %s%s)",
+		      (int)pid, snap->n, snap->allgs_len, snap->allgs_how,
+		      snap->unreadable ? ", some unreadable" : "");
+	n = snap->n;
+	gsnap__free(snap);
+	return n;
+}
+
+/*
+ * Under sudo, become the user who ran it (with their groups) before exec,
+ * unless --as-root. Returns 0 or -errno.
+ */
+static int drop_privileges(const struct record_opts *o)
+{
+	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	struct passwd *pw;
+	char *end;
+	unsigned long uid, gid;
+
+	if (o->as_root || geteuid() != 0 || !su || !sg)
+		return 0;
+	errno = 0;
+	uid = strtoul(su, &end, 10);
+	if (errno || *end || end == su)
+		return -EINVAL;
+	gid = strtoul(sg, &end, 10);
+	if (errno || *end || end == sg)
+		return -EINVAL;
+	if (uid == 0)
+		return 0;
+	pw = getpwuid((uid_t)uid);
+	if (pw ? initgroups(pw->pw_name, (gid_t)gid) : setgroups(0, NULL))
+		return -errno;
+	if (setgid((gid_t)gid) || setuid((uid_t)uid))
+		return -errno;
+	return 0;
+}
+
+/* Why the child could not become the program (written to gotl through a pipe). */
+struct child_err {
+	int stage;		/* 0: exec, 1: dropping root */
+	int err;		/* errno */
+};
+
 /* Fork a child that waits for the go-ahead, then execs the program. */
 static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 {
@@ -868,9 +1063,9 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		struct child_err ce = { 0, 0 };
 		char c;
 		ssize_t n;
-		int e;
 
 		close(go[1]);
 		close(ep[0]);
@@ -880,9 +1075,14 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(127);	/* gotl gave up before exec */
-		execv(r->path, r->o->argv);
-		e = errno;
-		if (write(ep[1], &e, sizeof(e)) < 0)
+		ce.err = -drop_privileges(r->o);
+		if (ce.err) {
+			ce.stage = 1;
+		} else {
+			execv(r->path, r->o->argv);
+			ce.err = errno;
+		}
+		if (write(ep[1], &ce, sizeof(ce)) < 0)
 			_exit(127);
 		_exit(127);
 	}
@@ -893,13 +1093,21 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 	return pid;
 }
 
-static int wait_loop(struct recorder *r, pid_t pid, int *status)
+/*
+ * Drain until the end: the launched child exits (its status in *status),
+ * or, attached, the process exits, the duration is over or a signal asks
+ * to stop. *exited says whether the program ended.
+ */
+static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 {
 	struct pollfd pfd[2];
-	uint64_t last_stats = 0, last_classes = 0, now;
+	uint64_t last_stats = 0, last_classes = 0, t0 = clock_ns(CLOCK_MONOTONIC), now = t0;
 	int pidfd, n;
 
+	*exited = false;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 && r->o->pid)
+		return -errno;	/* not our child: nothing else tells when it ends */
 	pfd[0].fd = pidfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = ring_buffer__epoll_fd(r->rb);
@@ -921,17 +1129,123 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status)
 			last_classes = now;
 		}
 		logw__flush(r->log);
+		progress(r, now, false);
+		if (r->o->pid) {
+			if (pfd[0].revents & POLLIN) {
+				*exited = true;
+				break;
+			}
+			if (stop_requested ||
+			    (r->o->duration_ns && now - t0 >= r->o->duration_ns))
+				break;
+			continue;
+		}
 		if (pidfd < 0 || (pfd[0].revents & POLLIN)) {
 			pid_t w = waitpid(pid, status, pidfd < 0 ? WNOHANG : 0);
 
-			if (w == pid)
+			if (w == pid) {
+				*exited = true;
 				break;
-			if (w < 0 && errno != EINTR)
-				return -errno;
+			}
+			if (w < 0 && errno != EINTR) {
+				n = -errno;
+				close(pidfd);
+				return n;
+			}
+		}
+		/* --duration in launch mode: the program is stopped the way Ctrl-C would. */
+		if (r->o->duration_ns && now - t0 >= r->o->duration_ns && !stop_requested) {
+			stop_requested = 1;
+			kill(pid, SIGINT);
 		}
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	progress(r, now, true);
+	return 0;
+}
+
+/* Launch mode: fork, attach, exec. Returns 0 with *pid running, or RECORD_*. */
+static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
+{
+	const struct record_opts *o = r->o;
+	struct child_err ce;
+	int go_fd = -1, err_fd = -1, ret;
+	pid_t pid;
+	ssize_t n;
+
+	pid = spawn_waiting(r, &go_fd, &err_fd);
+	if (pid < 0) {
+		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
+		return RECORD_FAILED;
+	}
+	*pidp = pid;
+	child_pid = pid;
+	res->pid = pid;
+	ret = attach(r, pid);
+	if (ret)
+		goto fail;
+	if (write_start(r, pid, GOTL_START_LAUNCHED) || logw__flush(r->log)) {
+		warnx("cannot write '%s'", o->log_path);
+		ret = RECORD_FAILED;
+		goto fail;
+	}
+	/* Go: the child execs the program, its uprobes already in place. */
+	if (write(go_fd, "g", 1) != 1) {
+		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
+		ret = RECORD_FAILED;
+		goto fail;
+	}
+	close(go_fd);
+	do
+		n = read(err_fd, &ce, sizeof(ce));
+	while (n < 0 && errno == EINTR);
+	close(err_fd);
+	if (n == sizeof(ce)) {
+		waitpid(pid, NULL, 0);
+		*pidp = -1;
+		child_pid = 0;
+		if (ce.stage == 1)
+			warnx("cannot run '%s' as the user who ran sudo (SUDO_UID %s): %s "
+			      "(--as-root runs it as root)", o->argv[0], getenv("SUDO_UID"),
+			      strerror(ce.err));
+		else
+			warnx("cannot execute '%s': %s", o->argv[0], strerror(ce.err));
+		return ce.stage == 1 ? RECORD_FAILED : RECORD_BADINPUT;
+	}
+	return 0;
+
+fail:
+	close(go_fd);		/* the child sees EOF and exits without exec */
+	close(err_fd);
+	return ret;
+}
+
+/* Attach mode: probes on the running process, then its goroutines as they are. */
+static int attach_running(struct recorder *r, struct record_result *res)
+{
+	pid_t pid = r->o->pid;
+	uint64_t ts;
+	int ret;
+
+	res->pid = pid;
+	attached = 1;
+	/* The start comes first: every event, and the snapshot, is at or after it. */
+	if (write_start(r, pid, GOTL_START_ATTACHED)) {
+		warnx("cannot write '%s'", r->o->log_path);
+		return RECORD_FAILED;
+	}
+	ts = clock_ns(CLOCK_BOOTTIME);
+	ret = attach(r, pid);
+	if (ret)
+		return ret;
+	/* The ring buffer keeps the events meanwhile: the snapshot goes first in the log. */
+	r->gs_snapshot = write_snapshot(r, pid, ts);
+	res->snapshot = (size_t)r->gs_snapshot;
+	if (logw__flush(r->log)) {
+		warnx("cannot write '%s'", r->o->log_path);
+		return RECORD_FAILED;
+	}
 	return 0;
 }
 
@@ -940,14 +1254,17 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	struct recorder r;
 	struct gotl_rec_stats st;
 	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
-	int go_fd = -1, err_fd = -1, exec_errno = 0, status = 0, ret, err, i;
+	int status = 0, ret, err, i;
+	const char *what = o->pid ? "the process" : o->argv[0];
+	bool exited = false;
 	uint64_t t0;
 	pid_t pid = -1;
-	ssize_t n;
 
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
 	r.o = o;
+	stop_requested = 0;
+	attached = 0;
 	set_libbpf_verbosity(o->verbose);
 
 	ret = prepare(&r);
@@ -955,48 +1272,14 @@ int record__run(const struct record_opts *o, struct record_result *res)
 		goto cleanup;
 
 	install_signals();
-	pid = spawn_waiting(&r, &go_fd, &err_fd);
-	if (pid < 0) {
-		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
-		ret = RECORD_FAILED;
-		goto cleanup;
-	}
-	child_pid = pid;
-	res->pid = pid;
-	ret = attach(&r, pid);
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	ret = o->pid ? attach_running(&r, res) : launch(&r, &pid, res);
 	if (ret)
 		goto cleanup;
-	if (write_start(&r, pid) || logw__flush(r.log)) {
-		warnx("cannot write '%s'", o->log_path);
-		ret = RECORD_FAILED;
-		goto cleanup;
-	}
-	t0 = clock_ns(CLOCK_MONOTONIC);
-	/* Go: the child execs the program, its uprobes already in place. */
-	if (write(go_fd, "g", 1) != 1) {
-		warnx("cannot start '%s': %s", o->argv[0], strerror(errno));
-		ret = RECORD_FAILED;
-		goto cleanup;
-	}
-	close(go_fd);
-	go_fd = -1;
-	do
-		n = read(err_fd, &exec_errno, sizeof(exec_errno));
-	while (n < 0 && errno == EINTR);
-	close(err_fd);
-	err_fd = -1;
-	if (n == sizeof(exec_errno)) {
-		waitpid(pid, NULL, 0);
-		child_pid = 0;
-		pid = -1;
-		warnx("cannot execute '%s': %s", o->argv[0], strerror(exec_errno));
-		ret = RECORD_BADINPUT;
-		goto cleanup;
-	}
 
-	err = wait_loop(&r, pid, &status);
+	err = wait_loop(&r, o->pid ? o->pid : pid, &status, &exited);
 	if (err) {
-		warnx("lost track of '%s': %s", o->argv[0], strerror(-err));
+		warnx("lost track of %s: %s", what, strerror(-err));
 		ret = RECORD_FAILED;
 		goto cleanup;
 	}
@@ -1011,8 +1294,13 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	log_alloc_classes(&r);
 	res->alloc_count = r.last_total.count;
 	res->alloc_bytes = r.last_total.bytes;
-	end.status = (uint32_t)status;
-	end.flags = GOTL_END_EXITED;
+	res->exited = exited;
+	if (!o->pid) {
+		end.status = (uint32_t)status;
+		end.flags = GOTL_END_EXITED;
+	} else {
+		end.flags = exited ? GOTL_END_EXITED | GOTL_END_NO_STATUS : GOTL_END_DETACHED;
+	}
 	logw__append(r.log, &end, sizeof(end));
 	res->status = status;
 	res->events = r.events;
@@ -1032,16 +1320,13 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	ret = 0;
 
 cleanup:
-	if (go_fd >= 0)
-		close(go_fd);		/* the child sees EOF and exits without exec */
-	if (err_fd >= 0)
-		close(err_fd);
 	if (pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
 	child_pid = 0;
 	restore_signals();
+	/* Closing the links takes the probes out of the process (attach: it runs on). */
 	for (i = 0; i < GOTL_PROBE_MAX; i++)
 		bpf_link__destroy(r.links[i]);
 	for (i = 0; r.malloc_links && i < r.plan->nmallocs; i++)
@@ -1055,5 +1340,6 @@ cleanup:
 	plan__free(r.plan);
 	free(r.syms.slots);
 	free(r.frame_pcs.slots);
+	attached = 0;
 	return ret;
 }

@@ -15,7 +15,11 @@
 #include <sys/types.h>
 
 struct record_opts {
-	char *const *argv;	/* the program and its arguments, argv[0] as typed */
+	char *const *argv;	/* the program and its arguments, argv[0] as typed; NULL with pid */
+	pid_t pid;		/* attach to this running process instead (record -p), 0 if none */
+	uint64_t duration_ns;	/* stop after this long (0: when the program ends or on a signal) */
+	bool as_root;		/* under sudo, run the program as root, not as the invoking user */
+	bool progress;		/* a live one-line status on stderr (a terminal) */
 	const char *log_path;	/* the event log to write */
 	size_t ring_size;	/* ring buffer bytes (power of two, >= 4096) */
 	int stack_depth;	/* frames per stack at parks and creations, 0 = no stacks */
@@ -33,7 +37,9 @@ struct record_result {
 	uint64_t log_bytes;
 	uint64_t alloc_count;	/* heap allocations seen (--alloc) */
 	uint64_t alloc_bytes;
-	double seconds;		/* wall time from exec to exit */
+	double seconds;		/* wall time from exec (or attach) to the end */
+	bool exited;		/* the program ended (status valid if launched) */
+	size_t snapshot;	/* goroutines that existed at attach time */
 };
 
 /* Exit codes of record__run other than 0. */
@@ -41,7 +47,9 @@ struct record_result {
 #define RECORD_BADINPUT	2	/* the program is not something gotl can trace */
 
 /*
- * Record the program until it exits. Returns 0 when the program ran (its
+ * Record the program until it exits, or (attach mode, o->pid) until it
+ * exits, the duration is over, or gotl gets SIGINT/SIGTERM/SIGHUP; the
+ * process then runs on without probes. Returns 0 when the program ran (its
  * wait status is in res->status, the log is complete), or RECORD_FAILED /
  * RECORD_BADINPUT after printing why. The program's stdin, stdout, stderr,
  * environment and exit status are its own; gotl never writes to stdout.

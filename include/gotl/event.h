@@ -61,6 +61,7 @@ struct gotl_log_header {
 #define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample of them */
 #define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated while it ran */
 #define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
+#define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine that existed at attach time */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -360,6 +361,36 @@ struct gotl_ev_gc {
 };
 
 /*
+ * GOTL_REC_GSNAP: a goroutine that already existed when gotl attached to a
+ * running process (record -p), read from the runtime's allgs through
+ * /proc/PID/mem with the probes already in place. hdr.ts is the start
+ * record's time (the state holds from there on); read_ts is when this g
+ * was read: events for gp before read_ts may already be reflected in it.
+ * A GOTL_REC_STACK (kind GOTL_STACK_BLOCK, same ts) may follow for a
+ * Waiting goroutine: where it blocked, walked from its saved frame.
+ *
+ * startpc/gopc are link-time addresses (the load bias removed), as in
+ * GOTL_REC_CREATE. waitsince is the runtime's g.waitsince in BOOTTIME ns,
+ * 0 if the runtime did not note it (it does so only for goroutines that
+ * were already blocked when a GC cycle scanned them): the goroutine has
+ * been blocked since at least then. hdr.tid is the OS thread of a Running
+ * goroutine, else 0.
+ */
+struct gotl_ev_gsnap {
+	struct gotl_rec hdr;	/* type GOTL_REC_GSNAP, size 80 */
+	__u64 gp;
+	__u64 goid;
+	__u64 parent_goid;	/* Go 1.21+; 0 if unknown */
+	__u64 startpc;
+	__u64 gopc;
+	__u64 waitsince;	/* BOOTTIME ns, 0 if unknown */
+	__u64 read_ts;		/* BOOTTIME ns when the g was read */
+	__u8 status;		/* GOTL_G_* */
+	__u8 reason;		/* waitReason when status is Waiting */
+	__u8 pad[6];
+};
+
+/*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
  * without NUL, then zero padding to a multiple of 8. Keys in use:
  *	"go_version"	version from .go.buildinfo, e.g. "go1.26.8"
@@ -395,6 +426,7 @@ struct gotl_rec_start {
 	__u64 reserved;
 };
 #define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
+#define GOTL_START_ATTACHED	2	/* gotl attached to a running process (gotl record -p) */
 
 /*
  * GOTL_REC_WAITREASON: entry `index` of the traced binary's
@@ -478,6 +510,7 @@ struct gotl_rec_end {
 };
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
+#define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, but not as gotl's child (status unknown) */
 
 /* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
 struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */
@@ -527,5 +560,6 @@ _Static_assert(sizeof(struct gotl_rec_alloc_total) == 64, "alloc total record si
 _Static_assert(sizeof(struct gotl_rec_alloc_class) == 96, "alloc class record size");
 _Static_assert(sizeof(struct gotl_rec_type) == 40, "type record size");
 _Static_assert(sizeof(struct gotl_ev_gc) == 40, "gc record size");
+_Static_assert(sizeof(struct gotl_ev_gsnap) == 80, "gsnap record size");
 
 #endif /* GOTL_EVENT_H */

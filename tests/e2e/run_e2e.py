@@ -1019,6 +1019,280 @@ def test_inspect_vs_goinspect(gotl, binary):
 
 # ---------------------------------------------------------------- driver
 
+class Service:
+    """samples/service running on its own (stdin a pipe), its truth line read."""
+
+    def __init__(self, binary, env=None, argv=None):
+        self.p = subprocess.Popen(argv or [binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env)
+        line, t0 = b"", time.time()
+        while not line.endswith(b"\n") and time.time() - t0 < 30:
+            r, _, _ = select.select([self.p.stdout], [], [], 0.5)
+            if r:
+                c = os.read(self.p.stdout.fileno(), 1)
+                if not c:
+                    break
+                line += c
+        text = line.decode(errors="replace")
+        if not text.startswith("gotl-truth "):
+            self.p.kill()
+            raise Failure("the service never got ready: %r" % text)
+        self.truth = json.loads(text[len("gotl-truth "):])
+        self.pid = self.p.pid
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def stop(self):
+        """Close its stdin: it exits 0 saying it served requests. Returns (status, stdout)."""
+        try:
+            self.p.stdin.close()
+            rest = self.p.stdout.read()
+            self.p.wait(timeout=30)
+        finally:
+            if self.p.poll() is None:
+                self.p.kill()
+                self.p.wait()
+        return self.p.returncode, rest.decode(errors="replace")
+
+
+LOCK_REASONS = ("sync.Mutex.Lock", "semacquire")
+
+
+def check_attached(model, t, minor):
+    """A trace recorded with -p of samples/service: the snapshot, then what happened."""
+    start = min(s["ts"] for v in model.slices.values() for s in v)
+    groups = [(t["chan_send"], ("chan send",), t["send_line"]),
+              (t["lock_wait"], LOCK_REASONS, t["lock_line"]),
+              (t["select_wait"], ("select",), t["select_line"])]
+    for goids, reasons, line in groups:
+        for g in goids:
+            states = model.states(g)
+            first = states[0]
+            check(first["name"] in reasons, "G%d starts in %r, want %s"
+                  % (g, first["name"], reasons))
+            check(first["ts"] == start, "G%d: its first slice starts after the recording's"
+                  % g)
+            check(first["args"].get("existed_at_attach") is True,
+                  "G%d: first slice not marked existed_at_attach" % g)
+            check(len(states) == 1, "G%d: a leaked goroutine moved: %s"
+                  % (g, [s["name"] for s in states]))
+            check_blocked_at_end(model, g, first["name"])
+            at = first["args"].get("blocked_at", "")
+            check(at.endswith("service/main.go:%d" % line), "G%d blocked_at %r, want main.go:%d"
+                  % (g, at, line))
+            check(first["args"].get("created_at", "").split(":")[-1].isdigit(),
+                  "G%d: no creation site from the snapshot: %r" % (g, first["args"]))
+    check(last(model, t["sleeper"])["name"] == "sleep", "the sleeper is in %r"
+          % last(model, t["sleeper"])["name"])
+    check(model.track(1)["name"] == "G1 runtime.main", "G1 is named %r" % model.track(1)["name"])
+    # While recording: request goroutines created (with spawn flows) and exited.
+    snap = {g for g, tr in model.by_goid.items()
+            if model.states(g)[0]["args"].get("existed_at_attach")}
+    new = [g for g in model.by_goid if g not in snap]
+    check(len(new) >= 10, "only %d goroutines created during the recording" % len(new))
+    spawned = [g for g in new if any(f[1]["name"] == "GoCreate" for f in model.flows_into(g))]
+    check(len(spawned) >= len(new) - 2, "%d of %d new goroutines have a spawn flow"
+          % (len(spawned), len(new)))
+    for goid, tr in model.by_goid.items():
+        states = model.slices.get(tr["uuid"], [])
+        for a, b in zip(states, states[1:]):
+            check(a["ts"] + a["dur"] == b["ts"], "G%d: gap or overlap between %r and %r"
+                  % (goid, a["name"], b["name"]))
+        check(not any(s["args"].get("unobserved_transitions") for s in states),
+              "G%d: unobserved transitions" % goid)
+
+
+def attach_record(gotl, pid, trace, raw, extra=(), timeout=60):
+    r = run([gotl, "record", "-p", str(pid), "-o", trace, "-r", raw] + list(extra),
+            timeout=timeout)
+    err = r.stderr.decode(errors="replace")
+    check(r.returncode == 0, "gotl record -p exited %d: %s" % (r.returncode, err[-800:]))
+    check(" 0 lost" in err, "events were lost: " + err[-800:])
+    return err
+
+
+def test_attach(gotl, label, gobin, out, shape="default", deleted=False):
+    """record -p: a running service, its existing goroutines, 1 s of its life; it runs on."""
+    binary = build(label, gobin, "service", out, shape)
+    if deleted:             # the file it runs from is gone: gotl reads /proc/PID/exe
+        copy = binary + ".deleted"
+        shutil.copy(binary, copy)
+        svc = Service(copy)
+        os.unlink(copy)
+    else:
+        svc = Service(binary)
+    try:
+        trace, raw = binary + ".attach.pftrace", binary + ".attach.gotl"
+        err = attach_record(gotl, svc.pid, trace, raw, ["-d", "1s"])
+        check("detached, it runs on" in err, "gotl did not say it detached: " + err[-500:])
+        check(svc.alive(), "the service died while or after gotl recorded it")
+        time.sleep(0.2)     # it keeps serving without probes
+        model = Model(pfcheck(trace))
+        procs = [t for t in model.m["tracks"] if t["kind"] == "process"]
+        check(procs and procs[0].get("pid") == svc.pid, "process track %s, want pid %d"
+              % (procs, svc.pid))
+        check_attached(model, svc.truth, int(label.split(".")[1]))
+        rep = json.loads(run([gotl, "report", "--json", raw]).stdout)
+        t = svc.truth
+        for goids, reasons, line in ((t["chan_send"], ("chan send",), t["send_line"]),
+                                     (t["lock_wait"], LOCK_REASONS, t["lock_line"]),
+                                     (t["select_wait"], ("select",), t["select_line"])):
+            grp = [g for g in rep["leak_suspects"] if sorted(g["goids"]) == sorted(goids)]
+            check(len(grp) == 1 and grp[0]["wait_reason"] in reasons and
+                  grp[0]["blocked_at"].endswith("service/main.go:%d" % line),
+                  "report: no leak group for %s at line %d: %s"
+                  % (goids, line, rep["leak_suspects"]))
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests; exiting" in rest,
+          "the service after gotl: status %d, output %r" % (status, rest[-300:]))
+    return "%d goroutines at attach" % sum(
+        1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach"))
+
+
+def test_attach_ends(gotl, label, gobin, out):
+    """record -p stops by itself when the process exits, and on SIGINT; both traces valid."""
+    binary = build(label, gobin, "service", out)
+    # 1. the process exits while gotl records it
+    svc = Service(binary)
+    trace, raw = binary + ".exit.pftrace", binary + ".exit.gotl"
+    g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace, "-r", raw],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    status, rest = svc.stop()
+    try:
+        gout, gerr = g.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        g.kill()
+        raise Failure("gotl record -p did not end when the process exited")
+    gerr = gerr.decode(errors="replace")
+    check(g.returncode == 0, "gotl exited %d: %s" % (g.returncode, gerr[-500:]))
+    check("it exited" in gerr, "gotl did not notice the exit: " + gerr[-500:])
+    check(status == 0 and "served requests" in rest, "service status %d" % status)
+    model = Model(pfcheck(trace))
+    check(any(not last(model, gg)["args"].get("open_at_end") for gg in model.by_goid),
+          "no goroutine exited in the trace")
+    # 2. SIGINT to gotl: it stops, the process runs on
+    svc = Service(binary)
+    try:
+        trace2 = binary + ".int.pftrace"
+        g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace2],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        g.send_signal(2)
+        gout, gerr = g.communicate(timeout=30)
+        gerr = gerr.decode(errors="replace")
+        check(g.returncode == 0, "gotl exited %d after SIGINT: %s" % (g.returncode, gerr[-500:]))
+        check("detached" in gerr and "wrote " + trace2 in gerr, "after SIGINT: " + gerr[-500:])
+        check(svc.alive(), "the service died when gotl got SIGINT")
+        check_attached(Model(pfcheck(trace2)), svc.truth, int(label.split(".")[1]))
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
+    return "ends on exit and on SIGINT"
+
+
+def test_kill9(gotl, label, gobin, out):
+    """kill -9 of gotl: the program runs on unharmed; the raw log converts into a valid trace."""
+    binary = build(label, gobin, "service", out)
+    raw = binary + ".k9.gotl"
+    # Launch mode: the service is gotl's child.
+    p = subprocess.Popen([gotl, "record", "-r", raw, "-o", raw + ".pftrace", "--", binary],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = p.stdout.readline().decode(errors="replace")
+    check(line.startswith("gotl-truth "), "the service under gotl never got ready: %r" % line)
+    t = json.loads(line[len("gotl-truth "):])
+    time.sleep(0.5)
+    p.kill()                # SIGKILL to gotl only
+    p.wait()
+    check(os.path.exists("/proc/%d" % t["pid"]), "the program died with gotl")
+    p.stdin.close()         # now stop the orphaned service through its stdin
+    rest = p.stdout.read().decode(errors="replace")
+    for _ in range(300):
+        if not os.path.exists("/proc/%d" % t["pid"]):
+            break
+        time.sleep(0.1)
+    check("served requests; exiting" in rest, "the program did not finish on its own: %r" % rest)
+    r = run([gotl, "convert", raw, "-o", raw + ".pftrace"])
+    check(r.returncode == 0, "converting the log of a killed gotl failed: " + r.stderr.decode())
+    model = Model(pfcheck(raw + ".pftrace"))
+    for g in t["chan_send"]:
+        check(model.states(g)[-1]["name"] == "chan send", "G%d not blocked in the log" % g)
+    # Attach mode: the same, the probes leave with gotl.
+    svc = Service(binary)
+    try:
+        raw2 = binary + ".k9a.gotl"
+        g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-r", raw2, "-o", raw2 + ".x"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        g.kill()
+        g.wait()
+        time.sleep(0.2)
+        check(svc.alive(), "the attached service died with gotl")
+        r = run([gotl, "convert", raw2, "-o", raw2 + ".pftrace"])
+        check(r.returncode == 0, "converting the attach log of a killed gotl failed: "
+              + r.stderr.decode())
+        check_attached(Model(pfcheck(raw2 + ".pftrace")), svc.truth, int(label.split(".")[1]))
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after kill -9 of gotl"
+          % status)
+    return "program unharmed, logs convert"
+
+
+def test_attach_bad(gotl, label, gobin, out):
+    """record -p of no process, of a process that is not Go: one line, status 2."""
+    cases = []
+    r = run([gotl, "record", "-p", "999999999", "-o", os.path.join(out, "x.pftrace")])
+    cases.append(("no such pid", r, "no process 999999999"))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    r = run([gotl, "record", "-p", str(dead.pid), "-o", os.path.join(out, "x.pftrace")])
+    cases.append(("exited pid", r, "no process %d" % dead.pid))
+    sl = subprocess.Popen(["sleep", "30"])
+    try:
+        r = run([gotl, "record", "-p", str(sl.pid), "-o", os.path.join(out, "x.pftrace")])
+        cases.append(("not Go", r, "not a Go"))
+        check(sl.poll() is None, "sleep died when gotl refused it")
+    finally:
+        sl.kill()
+        sl.wait()
+    r = run([gotl, "record", "-p", "1", "-o", os.path.join(out, "x.pftrace"), "--", "true"])
+    cases.append(("pid and program", r, "not both"))
+    for what, r, want in cases:
+        err = r.stderr.decode(errors="replace").strip()
+        check(r.returncode == 2, "%s: exit %d, want 2 (%s)" % (what, r.returncode, err))
+        check(len(err.splitlines()) == 1 and want in err, "%s: want one line with %r, got %r"
+              % (what, want, err))
+    return "%d refusals" % len(cases)
+
+
+def test_sudo_user(gotl, label, gobin, out):
+    """Under sudo the program runs as the invoking user; --as-root keeps root."""
+    binary = build(label, gobin, "whoami", out)
+    os.chmod(os.path.dirname(binary), 0o755)
+    d = os.path.dirname(binary)
+    while d != "/":
+        os.chmod(d, os.stat(d).st_mode | 0o005) if os.stat(d).st_uid == 0 else None
+        d = os.path.dirname(d)
+    env = dict(os.environ, SUDO_UID="65534", SUDO_GID="65534", SUDO_USER="nobody")
+    res = {}
+    for flag in ([], ["--as-root"]):
+        trace = binary + (".root" if flag else ".user") + ".pftrace"
+        r = run([gotl, "record", "-o", trace] + flag + ["--", binary], env=env, timeout=60)
+        check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr.decode()[-500:]))
+        res[bool(flag)] = truth_of(r.stdout)
+        pfcheck(trace)
+        check(os.stat(trace).st_uid == 65534, "the trace is not given to the sudo user")
+    user, root = res[False], res[True]
+    check(user["uid"] == 65534 and user["euid"] == 65534 and user["gid"] == 65534,
+          "under sudo the program ran as %s" % user)
+    check(0 not in user["groups"], "the program kept root's groups: %s" % user["groups"])
+    check(root["uid"] == 0 and root["euid"] == 0, "--as-root ran as %s" % root)
+    return "uid %d, --as-root uid %d" % (user["uid"], root["uid"])
+
+
 def pfcheck(trace):
     """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail."""
     r = run([PFCHECK, "--json", trace])
@@ -1137,11 +1411,12 @@ def main():
     ap.add_argument("--matrix", choices=("ci", "full"))
     ap.add_argument("--readme", action="store_true", help="write the matrix table into README.md")
     ap.add_argument("--only", help="comma-separated samples")
+    ap.add_argument("--cases", help="comma-separated special cases only (attach, kill-9, ...)")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e"))
     a = ap.parse_args()
     gos = [(l, os.path.abspath(p)) for l, p in (g.split("=", 1) for g in (a.go or DEFAULT_GOS))]
     shapes = a.shapes.split(",")
-    samples = a.only.split(",") if a.only else sorted(CHECKS)
+    samples = a.only.split(",") if a.only else [] if a.cases else sorted(CHECKS)
 
     problems = [("unknown shape %r" % sh) for sh in shapes if sh not in SHAPES]
     if os.geteuid() != 0:
@@ -1179,11 +1454,20 @@ def main():
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
             cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
+            cases.append((label, None, "attach", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out)))
+            cases.append((label, None, "attach-stripped", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out, "pie-stripped")))
             if label == "1.26":
                 cases.append((label, None, "sizespec-malloc", lambda l=label, p=path: test_sizespec(a.gotl, l, p, a.out)))
         cases.append(("-", None, "bad-input", lambda: test_bad_input(a.gotl, a.out)))
         nl, np_, _ = tcs[-1]
+        cases.append((nl, None, "attach-deleted", lambda l=nl, p=np_: test_attach(a.gotl, l, p, a.out, "pie", True)))
+        cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
+    if a.cases:
+        cases = [c for c in cases if c[2] in a.cases.split(",")]
     t_all = time.time()
     for label, shape, name, fn in cases:
         t0 = time.time()

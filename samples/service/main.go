@@ -1,0 +1,141 @@
+// service is a long-running Go process for gotl's attach mode (record -p).
+// Before it reports ready it leaks goroutines that stay blocked for good
+// (3 in "chan send", 2 in "sync.Mutex.Lock", 1 in "select"), one that
+// sleeps for an hour, and a ticker goroutine; then it serves "requests"
+// (a spawned goroutine every 2 ms that hands a value over a channel) until
+// stdin is closed or it gets SIGTERM/SIGINT.
+//
+// It prints its truth line first (as soon as everything is blocked), not
+// last, so a test can attach while it runs: the goids of each group, where
+// they block, and its pid. At the end it prints "served requests; exiting" and exits 0, so
+// a test can check it ran on unharmed after gotl detached.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"gotl/samples/internal/truth"
+)
+
+var (
+	ids sync.Mutex
+	// goids by group, and where each group blocks
+	chanSenders, lockWaiters, selecters truth.IDs
+	sleeperGoid                         uint64
+	sendLine, lockLine, selectLine      int
+	ready                               sync.WaitGroup
+)
+
+func leakSend(ch chan int) {
+	chanSenders.Add(truth.Goid())
+	ids.Lock()
+	sendLine = truth.Line() + 3
+	ids.Unlock()
+	ready.Done()
+	ch <- 1
+}
+
+func leakLock(mu *sync.Mutex) {
+	lockWaiters.Add(truth.Goid())
+	ids.Lock()
+	lockLine = truth.Line() + 3
+	ids.Unlock()
+	ready.Done()
+	mu.Lock()
+}
+
+func leakSelect(a, b chan int) {
+	selecters.Add(truth.Goid())
+	ids.Lock()
+	selectLine = truth.Line() + 3
+	ids.Unlock()
+	ready.Done()
+	select {
+	case <-a:
+	case <-b:
+	}
+}
+
+func sleeper() {
+	sleeperGoid = truth.Goid()
+	ready.Done()
+	time.Sleep(time.Hour)
+}
+
+func main() {
+	ch := make(chan int)
+	var mu sync.Mutex
+	mu.Lock()
+	a, b := make(chan int), make(chan int)
+	ready.Add(3 + 2 + 1 + 1)
+	for i := 0; i < 3; i++ {
+		go leakSend(ch)
+	}
+	for i := 0; i < 2; i++ {
+		go leakLock(&mu)
+	}
+	go leakSelect(a, b)
+	go sleeper()
+	ready.Wait()
+	time.Sleep(50 * time.Millisecond) // let them reach their blocking operations
+
+	stop := make(chan struct{})
+	var served int64
+	go func() { // the "server": a request every 2 ms, handled by its own goroutine
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				done := make(chan int)
+				go func() { done <- 1 }()
+				atomic.AddInt64(&served, int64(<-done))
+			}
+		}
+	}()
+
+	truth.Print(map[string]interface{}{
+		"sample":      "service",
+		"main_goid":   truth.Goid(),
+		"pid":         os.Getpid(),
+		"chan_send":   chanSenders.List(),
+		"lock_wait":   lockWaiters.List(),
+		"select_wait": selecters.List(),
+		"sleeper":     sleeperGoid,
+		"send_line":   sendLine,
+		"lock_line":   lockLine,
+		"select_line": selectLine,
+	})
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	eof := make(chan struct{})
+	go func() {
+		r := bufio.NewReader(os.Stdin)
+		for {
+			if _, err := r.ReadString('\n'); err != nil {
+				close(eof)
+				return
+			}
+		}
+	}()
+	select {
+	case <-sigs:
+	case <-eof:
+	}
+	close(stop)
+	if atomic.LoadInt64(&served) > 0 {
+		fmt.Println("served requests; exiting")
+	} else {
+		fmt.Println("served nothing; exiting")
+	}
+}
