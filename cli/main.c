@@ -416,6 +416,9 @@ static int cmd_record(int argc, char **argv)
 				 "%llu events", ro.argv[0], status, rr.seconds,
 				 (unsigned long long)rr.hits, (unsigned long long)rr.events);
 	}
+	if (rr.exec_file[0])
+		cli_warn("note: the program exec'd %s: its goroutines are recorded up to the exec, "
+			 "not in what it became", rr.exec_file);
 	give_to_sudo_user(ro.log_path);
 	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
 		cli_warn("the raw event log is kept in %s", ro.log_path);

@@ -891,7 +891,19 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		pftrace__attr_int(c->pf, "gotl.unobserved_transitions", (int64_t)st->unobserved);
 	if (st->truncated)
 		pftrace__attr_str(c->pf, "gotl.log", "truncated: the recorder stopped mid-write");
-	if (e && (e->flags & GOTL_END_EXITED)) {
+	if (replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED))
+		pftrace__attr_str(c->pf, "gotl.mode", "attached to a running process (record -p)");
+	if (e && (e->flags & GOTL_END_DETACHED))
+		pftrace__attr_str(c->pf, "gotl.end", "detached: the process ran on");
+	if (replay__exec(r)) {
+		const struct gotl_ev_exec *x = replay__exec(r);
+		char fn[GOTL_EXEC_PATH_MAX + 1];
+
+		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
+		pftrace__attr_str(c->pf, "go.exec", fn);
+		pftrace__attr_int(c->pf, "go.exec_ts", (int64_t)x->hdr.ts);
+	}
+	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
 		uint32_t ws = e->status;
 
 		if ((ws & 0x7f) == 0)

@@ -137,6 +137,7 @@ static size_t min_size(uint16_t type)
 	case GOTL_REC_GALLOC:		return sizeof(struct gotl_ev_galloc);
 	case GOTL_REC_GC:		return sizeof(struct gotl_ev_gc);
 	case GOTL_REC_GSNAP:		return sizeof(struct gotl_ev_gsnap);
+	case GOTL_REC_EXEC:		return sizeof(struct gotl_ev_exec);
 	default:			return 0;
 	}
 }

@@ -39,6 +39,7 @@ struct replay {
 	struct u64map triggers;	/* gp -> 1 + the GC trigger it asked for */
 	char *reasons[256];
 	char *stw_reasons[256];
+	const struct gotl_ev_exec *exec;	/* the program exec'd: its story ended there */
 	struct rp_gc gc;	/* the current GC cycle, if gc_open */
 	bool gc_open;
 	uint64_t gc_n;
@@ -100,6 +101,7 @@ const struct rp_type *replay__type(const struct replay *r, uint64_t addr) { retu
 char *const *replay__argv(const struct replay *r) { return r->argv; }
 const char *replay__probes(const struct replay *r) { return r->probes; }
 const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
+const struct gotl_ev_exec *replay__exec(const struct replay *r) { return r->exec; }
 const struct gotl_rec_end *replay__end(const struct replay *r) { return r->end; }
 
 const char *replay__meta(const struct replay *r, const char *key)
@@ -746,6 +748,8 @@ static bool alloc_stack(const struct gotl_rec *rec)
 	       ((const struct gotl_ev_stack *)rec)->kind == GOTL_STACK_ALLOC;
 }
 
+static void end_all(struct replay *r, uint64_t ts);
+
 static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 {
 	if (ts > r->last_ts)
@@ -759,7 +763,19 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		}
 		deliver_alloc(r, NULL);
 	}
+	/* After an exec the Go program is gone: what its probes still saw is not its story. */
+	if (r->exec && rec->type != GOTL_REC_STATS && rec->type != GOTL_REC_ALLOC_TOTAL &&
+	    rec->type != GOTL_REC_ALLOC_CLASS)
+		return;
 	switch (rec->type) {
+	case GOTL_REC_EXEC:
+		r->exec = (const void *)rec;
+		if (r->stw_open)
+			stw_end(r, ts, true);
+		if (r->gc_open)
+			gc_end(r, ts, true);
+		end_all(r, ts);
+		break;
 	case GOTL_REC_CREATE:
 		on_create(r, ts, (const void *)rec);
 		break;
@@ -1014,11 +1030,35 @@ static int by_goid(const void *a, const void *b)
 	return x->gp < y->gp ? -1 : x->gp > y->gp;
 }
 
+/* Every live goroutine's recording ends at ts, in goid order (same bytes for the same log). */
+static void end_all(struct replay *r, uint64_t ts)
+{
+	struct rp_g **all;
+	size_t i, n = 0;
+
+	all = calloc(r->gors.len ? r->gors.len : 1, sizeof(*all));
+	if (!all) {
+		replay__fail(r, -ENOMEM, "out of memory");
+		return;
+	}
+	for (i = 0; i < r->gors.cap; i++)
+		if (r->gors.slots[i].v)
+			all[n++] = r->gors.slots[i].v;
+	qsort(all, n, sizeof(*all), by_goid);
+	for (i = 0; i < n; i++) {
+		end_state(r, all[i], ts, RP_END_RECORDING);
+		count(r, all[i]->state, -1);
+		r->counts[RP_C_ALIVE]--;
+		gone(r, all[i]);
+	}
+	free(all);
+	free(r->gors.slots);
+	memset(&r->gors, 0, sizeof(r->gors));
+}
+
 static void finish(struct replay *r)
 {
 	uint64_t end = r->last_ts;
-	struct rp_g **all;
-	size_t i, n = 0;
 
 	if (r->end && r->end->hdr.ts > end)
 		end = r->end->hdr.ts;
@@ -1028,23 +1068,7 @@ static void finish(struct replay *r)
 		stw_end(r, end, true);
 	if (r->gc_open)
 		gc_end(r, end, true);
-	all = calloc(r->gors.len ? r->gors.len : 1, sizeof(*all));
-	if (!all) {
-		replay__fail(r, -ENOMEM, "out of memory");
-		return;
-	}
-	for (i = 0; i < r->gors.cap; i++)
-		if (r->gors.slots[i].v)
-			all[n++] = r->gors.slots[i].v;
-	/* In goid order, so sinks write the same bytes for the same log. */
-	qsort(all, n, sizeof(*all), by_goid);
-	for (i = 0; i < n; i++) {
-		end_state(r, all[i], end, RP_END_RECORDING);
-		gone(r, all[i]);
-	}
-	free(all);
-	free(r->gors.slots);
-	memset(&r->gors, 0, sizeof(r->gors));
+	end_all(r, end);
 	tell_counters(r, end);
 	if (r->sink->finish)
 		r->sink->finish(r->sink->ctx, r, end);
@@ -1168,6 +1192,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 		case GOTL_REC_ALLOC_CLASS:
 		case GOTL_REC_GC:
 		case GOTL_REC_GSNAP:
+		case GOTL_REC_EXEC:
 			if (!r.start) {
 				replay__fail(&r, -EPROTO, "'%s' has events before its start record",
 					     path);

@@ -229,6 +229,8 @@ char *const *replay__argv(const struct replay *r);	/* NULL-terminated */
 const char *replay__probes(const struct replay *r);	/* "a; b; c" or NULL */
 const struct gotl_rec_start *replay__start(const struct replay *r);
 const struct gotl_rec_end *replay__end(const struct replay *r);	/* NULL if the log has none */
+/* The exec that ended the Go program (its goroutines end there), or NULL. */
+const struct gotl_ev_exec *replay__exec(const struct replay *r);
 /* Report an error from a sink (the first one wins; the replay stops). */
 void replay__fail(struct replay *r, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

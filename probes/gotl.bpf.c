@@ -26,6 +26,7 @@
 #include <linux/ptrace.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "gotl/event.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -847,4 +848,40 @@ int stwstart(struct pt_regs *ctx)
 	__u64 g = ctx->r14;
 
 	return emit_gc(GOTL_PROBE_STWSTART, GOTL_GC_STW_START, 0, g);
+}
+
+/*
+ * The traced process exec'd (tracepoint sched_process_exec, attached with
+ * BTF, no tracefs needed). target_tgid is set by the recorder once it knows
+ * the pid; the recorder removes the uprobes when it sees this.
+ */
+volatile __u32 target_tgid;
+
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, void *task, int old_pid, struct linux_binprm *bprm)
+{
+	struct gotl_ev_exec *e;
+	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	const char *fn;
+
+	if (!target_tgid || tgid != target_tgid)
+		return 0;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return 0;
+	e->hdr.type = GOTL_REC_EXEC;
+	e->hdr.size = sizeof(*e);
+	e->hdr.tid = tgid;
+	e->hdr.ts = bpf_ktime_get_boot_ns();
+	e->pid = tgid;
+	e->old_pid = (__u32)old_pid;
+	fn = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), fn) < 0)
+		e->filename[0] = 0;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
 }

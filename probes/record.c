@@ -100,6 +100,11 @@ struct recorder {
 	/* attach mode */
 	char attach_path[64];		/* /proc/PID/exe */
 	char exe[PATH_MAX];		/* what it points at, for people */
+	/* exec: the program ends there (the process runs on as another one) */
+	struct bpf_link *exec_link;
+	int execs_to_skip;		/* launch mode: the exec that starts the program */
+	bool execed, probes_off;
+	char exec_file[GOTL_EXEC_PATH_MAX];
 	/* the live status line */
 	uint64_t gs_created, gs_exited, gs_snapshot;
 	uint64_t progress_ts, progress_events;
@@ -504,6 +509,19 @@ static int on_record(void *ctx, void *data, size_t size)
 		logw__append(r->log, &s, s.hdr.size);
 		return 0;
 	}
+	if (h->type == GOTL_REC_EXEC && size >= sizeof(struct gotl_ev_exec)) {
+		const struct gotl_ev_exec *x = data;
+
+		if (r->execs_to_skip > 0) {
+			r->execs_to_skip--;
+			return 0;
+		}
+		if (r->execed)
+			return 0;
+		r->execed = true;
+		snprintf(r->exec_file, sizeof(r->exec_file), "%.*s",
+			 (int)sizeof(x->filename), x->filename);
+	}
 	if (h->type == GOTL_REC_ALLOC && size >= sizeof(struct gotl_ev_alloc))
 		ensure_class(r, &((const struct gotl_ev_alloc *)data)->key);
 	if (h->type == GOTL_REC_CREATE && size >= sizeof(struct gotl_ev_create)) {
@@ -888,6 +906,13 @@ static int attach(struct recorder *r, pid_t pid)
 	const struct plan *pl = r->plan;
 	int i;
 
+	/* Execs first: the launch mode's own exec comes right after this. */
+	r->skel->bss->target_tgid = (__u32)pid;
+	r->exec_link = bpf_program__attach(r->skel->progs.on_exec);
+	if (!r->exec_link)
+		warnx("warning: cannot watch for exec (tracepoint sched_process_exec: %s): if the "
+		      "program execs, the trace goes on as if it had not", strerror(errno));
+
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		const struct plan_probe *p = &pl->probes[i];
 
@@ -1093,6 +1118,24 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 	return pid;
 }
 
+/* Take the uprobes (and the exec tracepoint) out of the process. */
+static void probes_off(struct recorder *r)
+{
+	int i;
+
+	for (i = 0; i < GOTL_PROBE_MAX; i++) {
+		bpf_link__destroy(r->links[i]);
+		r->links[i] = NULL;
+	}
+	for (i = 0; r->malloc_links && i < r->plan->nmallocs; i++) {
+		bpf_link__destroy(r->malloc_links[i]);
+		r->malloc_links[i] = NULL;
+	}
+	bpf_link__destroy(r->exec_link);
+	r->exec_link = NULL;
+	r->probes_off = true;
+}
+
 /*
  * Drain until the end: the launched child exits (its status in *status),
  * or, attached, the process exits, the duration is over or a signal asks
@@ -1118,6 +1161,13 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 			break;
 		drain(r);
 		forward_signals();
+		/* After an exec the Go program is gone: its probes must not see the next one. */
+		if (r->execed && !r->probes_off) {
+			probes_off(r);
+			if (r->o->verbose)
+				warnx("%s exec'd %s: recording of goroutines ends there",
+				      r->o->pid ? "the process" : r->o->argv[0], r->exec_file);
+		}
 		now = clock_ns(CLOCK_MONOTONIC);
 		if (now - last_stats > 100000000ull) {
 			log_stats(r, false, NULL);
@@ -1182,6 +1232,7 @@ static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
 	*pidp = pid;
 	child_pid = pid;
 	res->pid = pid;
+	r->execs_to_skip = 1;	/* the child becoming the program */
 	ret = attach(r, pid);
 	if (ret)
 		goto fail;
@@ -1254,7 +1305,7 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	struct recorder r;
 	struct gotl_rec_stats st;
 	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
-	int status = 0, ret, err, i;
+	int status = 0, ret, err;
 	const char *what = o->pid ? "the process" : o->argv[0];
 	bool exited = false;
 	uint64_t t0;
@@ -1295,6 +1346,8 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	res->alloc_count = r.last_total.count;
 	res->alloc_bytes = r.last_total.bytes;
 	res->exited = exited;
+	if (r.execed)
+		snprintf(res->exec_file, sizeof(res->exec_file), "%s", r.exec_file);
 	if (!o->pid) {
 		end.status = (uint32_t)status;
 		end.flags = GOTL_END_EXITED;
@@ -1327,10 +1380,8 @@ cleanup:
 	child_pid = 0;
 	restore_signals();
 	/* Closing the links takes the probes out of the process (attach: it runs on). */
-	for (i = 0; i < GOTL_PROBE_MAX; i++)
-		bpf_link__destroy(r.links[i]);
-	for (i = 0; r.malloc_links && i < r.plan->nmallocs; i++)
-		bpf_link__destroy(r.malloc_links[i]);
+	if (r.plan)
+		probes_off(&r);
 	free(r.malloc_links);
 	free(r.types.slots);
 	free(r.classes.slots);

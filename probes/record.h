@@ -40,6 +40,7 @@ struct record_result {
 	double seconds;		/* wall time from exec (or attach) to the end */
 	bool exited;		/* the program ended (status valid if launched) */
 	size_t snapshot;	/* goroutines that existed at attach time */
+	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
 };
 
 /* Exit codes of record__run other than 0. */

@@ -62,6 +62,7 @@ struct gotl_log_header {
 #define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated while it ran */
 #define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
 #define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine that existed at attach time */
+#define GOTL_REC_EXEC		23	/* struct gotl_ev_exec: the process exec'd another program */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -391,6 +392,20 @@ struct gotl_ev_gsnap {
 };
 
 /*
+ * GOTL_REC_EXEC: the traced process called execve at hdr.ts: the Go program
+ * (and every goroutine) ends there, the process runs on as `filename`.
+ * Events of the new image are not recorded (the probes are removed).
+ * Written by BPF (tracepoint sched_process_exec).
+ */
+#define GOTL_EXEC_PATH_MAX	240
+struct gotl_ev_exec {
+	struct gotl_rec hdr;	/* type GOTL_REC_EXEC, size 264 */
+	__u32 pid;
+	__u32 old_pid;		/* the thread that called execve (it becomes the leader) */
+	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-terminated, may be cut */
+};
+
+/*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
  * without NUL, then zero padding to a multiple of 8. Keys in use:
  *	"go_version"	version from .go.buildinfo, e.g. "go1.26.8"
@@ -561,5 +576,6 @@ _Static_assert(sizeof(struct gotl_rec_alloc_class) == 96, "alloc class record si
 _Static_assert(sizeof(struct gotl_rec_type) == 40, "type record size");
 _Static_assert(sizeof(struct gotl_ev_gc) == 40, "gc record size");
 _Static_assert(sizeof(struct gotl_ev_gsnap) == 80, "gsnap record size");
+_Static_assert(sizeof(struct gotl_ev_exec) == 264, "exec record size");
 
 #endif /* GOTL_EVENT_H */

@@ -702,6 +702,99 @@ static void test_gc(void **state)
 	td_free(d);
 }
 
+/* A goroutine read from a running process at attach time (record -p). */
+static void gsnap(struct logw *lw, uint64_t ts, uint64_t read_ts, uint64_t gp, uint64_t goid,
+		  uint8_t status, uint8_t reason, uint64_t start, uint64_t gopc, uint64_t since)
+{
+	struct gotl_ev_gsnap e = {
+		.hdr = { .type = GOTL_REC_GSNAP, .size = sizeof(e), .ts = ts },
+		.gp = gp, .goid = goid, .startpc = start, .gopc = gopc, .waitsince = since,
+		.read_ts = read_ts, .status = status, .reason = reason,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
+#define GP9 0xc000004000ull
+
+static void test_attach_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t block_pcs[] = { 0x401100 };
+	const struct td_track *g1, *g7, *g9;
+	const struct td_slice *x;
+	struct convert_stats st;
+	struct tdec *d;
+
+	prologue(f->lw);
+	frames(f->lw, 0x401100, "main.main", "/src/main.go", 20);
+	/* G1 blocked since 500 (the runtime's waitsince), with its stack. */
+	gsnap(f->lw, 1000, 1100, GP1, 1, GOTL_G_WAITING, 14, PC_MAIN, PC_RT, 500);
+	stack(f->lw, 1000, GP1, GOTL_STACK_BLOCK, block_pcs, 1, 8192);
+	/* G7 read at 1200 as Runnable, after its 1050 Running -> Runnable. */
+	gsnap(f->lw, 1000, 1200, GP7, 7, GOTL_G_RUNNABLE, 0, PC_WORKER, PC_GO, 0);
+	/* G9 created at 1250 while gotl attached, and in the snapshot too (read at 1300). */
+	gsnap(f->lw, 1000, 1300, GP9, 9, GOTL_G_RUNNABLE, 0, PC_WORKER, PC_GO, 0);
+	status(f->lw, 1050, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_RUNNABLE, 0, 0, 0);
+	create(f->lw, 1250, GP9, 0, GP7, 7, PC_WORKER, PC_GO);
+	status(f->lw, 1400, 101, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 2000, 101, GP1, 1, GOTL_G_WAITING, GOTL_G_RUNNABLE, 0, GP9, 9);
+	end(f->lw, 3000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.goroutines, 3);
+	assert_int_equal(st.unobserved, 0);
+
+	g1 = td_track_named(d, "G1 ");
+	x = td_nth_slice(d, g1->uuid, 0);
+	assert_slice(x, "chan receive", 1000, 1000);
+	assert_int_equal(arg_u(x, "existed_at_attach"), 1);
+	assert_int_equal(arg_u(x, "blocked_before_recording_ns"), 500);
+	assert_string_equal(arg_s(x, "blocked_at"), "main.main /src/main.go:20");
+	assert_slice(td_nth_slice(d, g1->uuid, 1), "Runnable", 2000, 1000);
+	assert_null(td_arg(td_nth_slice(d, g1->uuid, 1), "existed_at_attach"));
+
+	/* The state before the 1050 transition holds from the start, not the one read later. */
+	g7 = td_track_named(d, "G7 ");
+	assert_slice(td_nth_slice(d, g7->uuid, 0), "Running", 1000, 50);
+	assert_slice(td_nth_slice(d, g7->uuid, 1), "Runnable", 1050, 1950);
+
+	/* Told once, by its creation. */
+	g9 = td_track_named(d, "G9 ");
+	assert_int_equal(td_count_slices(d, g9->uuid), 2);
+	x = td_nth_slice(d, g9->uuid, 0);
+	assert_slice(x, "Runnable", 1250, 150);
+	assert_null(td_arg(x, "existed_at_attach"));
+	assert_int_equal(arg_u(x, "parent_goid"), 7);
+	td_free(d);
+}
+
+static void test_exec(void **state)
+{
+	struct fixture *f = *state;
+	struct gotl_ev_exec x = { .hdr = { .type = GOTL_REC_EXEC, .size = sizeof(x), .ts = 3000 },
+				  .pid = 4242, .old_pid = 4242, .filename = "/bin/sh" };
+	const struct td_track *g1;
+	struct convert_stats st;
+	struct tdec *d;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	assert_int_equal(logw__append(f->lw, &x, sizeof(x)), 0);
+	/* What the probes still saw of the new image is not the Go program's story. */
+	create(f->lw, 3500, GP7, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 3600, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+	end(f->lw, 5000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.goroutines, 1);
+	g1 = td_track_named(d, "G1 ");
+	assert_int_equal(td_count_slices(d, g1->uuid), 2);
+	assert_slice(td_nth_slice(d, g1->uuid, 1), "Running", 2000, 1000);
+	assert_int_equal(arg_u(td_nth_slice(d, g1->uuid, 1), "open_at_end"), 1);
+	assert_int_equal(counter_at(d, "Goroutines alive", 4000), 0);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +810,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stacks_and_suspects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allocations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
