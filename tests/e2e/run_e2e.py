@@ -31,6 +31,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -747,6 +748,87 @@ def test_ctrl_c(gotl, label, gobin, out):
     return "exit 130, trace written"
 
 
+def proc_state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_job_control(gotl, label, gobin, out):
+    """Ctrl-Z stops gotl and the program together, SIGCONT resumes both; SIGTERM sent to
+    gotl from outside reaches the program (143, as without gotl); the trace is written."""
+    binary = build(label, gobin, "interrupt", out)
+    trace = binary + ".tstp.pftrace"
+    shell, fd = pty.fork()
+    if shell == 0:
+        # A shell's job control: gotl in its own foreground process group (a group
+        # whose parent is in the session, so the terminal's Ctrl-Z is not discarded).
+        job = os.fork()
+        if job == 0:
+            os.setpgid(0, 0)
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            os.tcsetpgrp(0, os.getpgrp())
+            signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+            os.execv(gotl, [gotl, "record", "-o", trace, "--", binary])
+        while True:
+            _, st = os.waitpid(job, os.WUNTRACED)
+            if os.WIFSTOPPED(st):
+                os.write(1, b"[job stopped]\r\n")
+                continue
+            os._exit(os.waitstatus_to_exitcode(st) & 0xff)
+    data, t0 = b"", time.time()
+
+    def read_some(secs):
+        nonlocal data
+        end = time.time() + secs
+        while time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                data += chunk
+        return True
+
+    while b"gotl-truth" not in data and time.time() - t0 < 30:
+        if not read_some(0.1):
+            break
+    check(b"gotl-truth" in data, "the program never got ready: %r" % data[-300:])
+    with open("/proc/%d/task/%d/children" % (shell, shell)) as f:
+        pid = int(f.read().split()[0])
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        prog = int(f.read().split()[0])
+    read_some(0.3)
+    os.write(fd, b"\x1a")          # what the terminal sends for Ctrl-Z
+    for _ in range(50):
+        if proc_state(pid) == "T" and proc_state(prog) == "T":
+            break
+        time.sleep(0.05)
+    check(proc_state(prog) == "T", "Ctrl-Z did not stop the program (%s)" % proc_state(prog))
+    check(proc_state(pid) == "T", "Ctrl-Z did not stop gotl (%s)" % proc_state(pid))
+    read_some(0.2)
+    check(b"[job stopped]" in data, "the shell did not see gotl stop")
+    os.killpg(os.getpgid(pid), 18)  # SIGCONT, as a shell's fg does
+    read_some(0.3)
+    check(proc_state(prog) != "T" and proc_state(pid) != "T", "SIGCONT did not resume both")
+    os.kill(pid, 15)                # SIGTERM to gotl alone, from outside
+    while read_some(0.2):
+        pass
+    _, st = os.waitpid(shell, 0)
+    os.close(fd)
+    text = data.decode(errors="replace")
+    check(os.waitstatus_to_exitcode(st) == 143, "exit status %d after SIGTERM, want 143: %s"
+          % (os.waitstatus_to_exitcode(st), text[-500:]))
+    check("wrote %s" % trace in text, "no trace written: " + text[-500:])
+    line = [l for l in text.splitlines() if l.startswith("gotl-truth ")][0]
+    t = json.loads(line[len("gotl-truth "):])
+    model = Model(pfcheck(trace))
+    check_blocked_at_end(model, t["sleeper_goid"], "sleep")
+    return "stopped and resumed together, SIGTERM -> 143"
+
+
 def test_lost(gotl, label, gobin, out):
     """A ring buffer too small to keep up: loss is counted, reported, and in the trace."""
     binary = build(label, gobin, "pingpong", out)
@@ -1452,6 +1534,7 @@ def main():
     if not a.only:
         for label, path, _ in tcs:
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
+            cases.append((label, None, "ctrl-z-sigterm", lambda l=label, p=path: test_job_control(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
             cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
             cases.append((label, None, "attach", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out)))
