@@ -712,10 +712,13 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	if (c->have_total && t->bytes < c->total_bytes)
 		return;		/* an older total, late */
 	pftrace__counter(c->pf, c->base + UUID_HEAP, ts, (int64_t)t->bytes);
-	if (c->have_total && ts > c->total_ts)
+	if (c->have_total && ts > c->total_ts) {
+		double rate = (double)(t->bytes - c->total_bytes) * 1e9 / (double)(ts - c->total_ts);
+
+		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
 		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts,
-				 (int64_t)((double)(t->bytes - c->total_bytes) * 1e9 /
-					   (double)(ts - c->total_ts)));
+				 rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
+	}
 	c->have_total = true;
 	c->total_ts = ts;
 	c->total_bytes = t->bytes;
@@ -866,6 +869,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	const struct replay_stats *st = replay__stats(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	struct cv *c = ctx;
+	int k;
 
 	suspects_track(c, end);
 	types_tracks(c, end);
@@ -886,6 +890,14 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	pftrace__attr_int(c->pf, "gotl.leak_suspects", (int64_t)c->nsuspects);
 	pftrace__attr_int(c->pf, "gotl.events", (int64_t)st->events);
 	pftrace__attr_int(c->pf, "gotl.events_lost", (int64_t)st->lost);
+	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
+		char key[64];
+
+		if (!st->lost_kind[k])
+			continue;
+		snprintf(key, sizeof(key), "gotl.events_lost.%s", replay__loss_kind(k));
+		pftrace__attr_int(c->pf, key, (int64_t)st->lost_kind[k]);
+	}
 	pftrace__attr_int(c->pf, "gotl.goroutines", (int64_t)st->goroutines);
 	if (st->unobserved)
 		pftrace__attr_int(c->pf, "gotl.unobserved_transitions", (int64_t)st->unobserved);
@@ -944,6 +956,7 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->goroutines = rs.goroutines;
 	st->max_alive = rs.max_alive;
 	st->lost = rs.lost;
+	memcpy(st->lost_kind, rs.lost_kind, sizeof(st->lost_kind));
 	st->unobserved = rs.unobserved;
 	st->late = rs.late;
 	st->pid = rs.pid;

@@ -138,6 +138,7 @@ static size_t min_size(uint16_t type)
 	case GOTL_REC_GC:		return sizeof(struct gotl_ev_gc);
 	case GOTL_REC_GSNAP:		return sizeof(struct gotl_ev_gsnap);
 	case GOTL_REC_EXEC:		return sizeof(struct gotl_ev_exec);
+	case GOTL_REC_LOSS:		return sizeof(struct gotl_rec_loss);
 	default:			return 0;
 	}
 }

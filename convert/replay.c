@@ -742,6 +742,24 @@ static void on_stats(struct replay *r, const struct gotl_rec_stats *s)
 	r->counts[RP_C_LOST] = (int64_t)r->st->lost;
 }
 
+static void on_loss(struct replay *r, const struct gotl_rec_loss *l)
+{
+	int k;
+
+	for (k = 0; k < GOTL_LOSS_KINDS; k++)
+		if (l->lost[k] > r->st->lost_kind[k])
+			r->st->lost_kind[k] = l->lost[k];
+}
+
+const char *replay__loss_kind(int k)
+{
+	static const char *const names[GOTL_LOSS_KINDS] = {
+		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
+	};
+
+	return k >= 0 && k < GOTL_LOSS_KINDS ? names[k] : "?";
+}
+
 static bool alloc_stack(const struct gotl_rec *rec)
 {
 	return rec->type == GOTL_REC_STACK &&
@@ -764,7 +782,8 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		deliver_alloc(r, NULL);
 	}
 	/* After an exec the Go program is gone: what its probes still saw is not its story. */
-	if (r->exec && rec->type != GOTL_REC_STATS && rec->type != GOTL_REC_ALLOC_TOTAL &&
+	if (r->exec && rec->type != GOTL_REC_STATS && rec->type != GOTL_REC_LOSS &&
+	    rec->type != GOTL_REC_ALLOC_TOTAL &&
 	    rec->type != GOTL_REC_ALLOC_CLASS)
 		return;
 	switch (rec->type) {
@@ -788,6 +807,9 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		break;
 	case GOTL_REC_STATS:
 		on_stats(r, (const void *)rec);
+		break;
+	case GOTL_REC_LOSS:
+		on_loss(r, (const void *)rec);
 		break;
 	case GOTL_REC_GALLOC:
 		on_galloc(r, ts, (const void *)rec);
@@ -1193,6 +1215,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 		case GOTL_REC_GC:
 		case GOTL_REC_GSNAP:
 		case GOTL_REC_EXEC:
+		case GOTL_REC_LOSS:
 			if (!r.start) {
 				replay__fail(&r, -EPROTO, "'%s' has events before its start record",
 					     path);

@@ -179,6 +179,13 @@ static __always_inline __u64 current_user_g(__u64 g)
 	return read_u64(m + off_m_curg);
 }
 
+/* The ring buffer was full: a record of this type from this probe is lost. */
+static __always_inline void lose(struct gotl_bpf_stats *st, int probe, __u16 type)
+{
+	__sync_fetch_and_add(&st->lost[probe], 1);
+	__sync_fetch_and_add(&st->lost_kind[(type - GOTL_REC_STATUS) & (GOTL_LOSS_KINDS - 1)], 1);
+}
+
 /* Submit without waking the consumer unless a lot of data waits. */
 static __always_inline __u64 submit_flags(void)
 {
@@ -229,7 +236,7 @@ static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, _
 		bpf_ringbuf_submit(e, submit_flags());
 		__sync_fetch_and_add(&st->emitted[probe], 1);
 	} else {
-		__sync_fetch_and_add(&st->lost[probe], 1);
+		lose(st, probe, GOTL_REC_GALLOC);
 	}
 	t->count = 0;
 	t->bytes = 0;
@@ -259,7 +266,7 @@ static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[probe], 1);
+		lose(st, probe, GOTL_REC_STATUS);
 		return 0;
 	}
 	e->hdr.type = GOTL_REC_STATUS;
@@ -300,7 +307,7 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[probe], 1);
+		lose(st, probe, GOTL_REC_STACK);
 		return;
 	}
 	if (pc0) {
@@ -349,7 +356,7 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[GOTL_PROBE_CASGSTATUS], 1);
+		lose(st, GOTL_PROBE_CASGSTATUS, GOTL_REC_CREATE);
 		return 0;
 	}
 	/* At a uprobe ip is the probed instruction: runtime - link = load bias. */
@@ -748,7 +755,7 @@ int mallocgc(struct pt_regs *ctx)
 		ret = read_u64(sp + COOKIE_RET_OFF(cookie));
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[GOTL_PROBE_MALLOC], 1);
+		lose(st, GOTL_PROBE_MALLOC, GOTL_REC_ALLOC);
 		return 0;
 	}
 	e->hdr.type = GOTL_REC_ALLOC;
@@ -788,7 +795,7 @@ static __always_inline int emit_gc(int probe, __u8 what, __u8 arg, __u64 g)
 	gp = current_user_g(g);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&st->lost[probe], 1);
+		lose(st, probe, GOTL_REC_GC);
 		return 0;
 	}
 	e->hdr.type = GOTL_REC_GC;

@@ -542,7 +542,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int read_stats(struct recorder *r, struct gotl_rec_stats *out)
+static int read_stats(struct recorder *r, struct gotl_rec_stats *out, struct gotl_rec_loss *loss)
 {
 	size_t vsz = (sizeof(struct gotl_bpf_stats) + 7) & ~(size_t)7;
 	uint8_t *vals;
@@ -562,6 +562,10 @@ static int read_stats(struct recorder *r, struct gotl_rec_stats *out)
 	out->hdr.type = GOTL_REC_STATS;
 	out->hdr.size = sizeof(*out);
 	out->hdr.ts = clock_ns(CLOCK_BOOTTIME);
+	memset(loss, 0, sizeof(*loss));
+	loss->hdr.type = GOTL_REC_LOSS;
+	loss->hdr.size = sizeof(*loss);
+	loss->hdr.ts = out->hdr.ts;
 	for (cpu = 0; cpu < r->ncpus; cpu++) {
 		const struct gotl_bpf_stats *s = (const void *)(vals + vsz * (size_t)cpu);
 
@@ -570,6 +574,8 @@ static int read_stats(struct recorder *r, struct gotl_rec_stats *out)
 			out->emitted[k] += s->emitted[k];
 			out->lost[k] += s->lost[k];
 		}
+		for (k = 0; k < GOTL_LOSS_KINDS; k++)
+			loss->lost[k] += s->lost_kind[k];
 	}
 	free(vals);
 	return 0;
@@ -585,27 +591,52 @@ static uint64_t sum(const __u64 *v)
 	return s;
 }
 
-/* Write a stats record if the loss count moved (or always, if force). */
+/* "12 status, 3 stack" for the kinds of records lost. */
+static void loss_kinds(const struct gotl_rec_loss *l, char *buf, size_t len)
+{
+	static const char *const names[GOTL_LOSS_KINDS] = {
+		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
+	};
+	size_t n = 0;
+	int k;
+
+	buf[0] = 0;
+	for (k = 0; k < GOTL_LOSS_KINDS && n < len; k++)
+		if (l->lost[k])
+			n += (size_t)snprintf(buf + n, len - n, "%s%llu %s", n ? ", " : "",
+					      (unsigned long long)l->lost[k], names[k]);
+}
+
+/* Write the stats (and loss) records if the loss count moved (or always, if force). */
 static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 {
 	struct gotl_rec_stats st;
+	struct gotl_rec_loss loss;
+	char kinds[256];
 	uint64_t lost;
 	int err;
 
-	err = read_stats(r, &st);
+	err = read_stats(r, &st, &loss);
 	if (err)
 		return err;
 	lost = sum(st.lost);
 	if (lost != r->lost_seen) {
-		if (!force)
-			warnx("lost %llu events so far: the ring buffer was full "
-			      "(try a larger --ring-size)", (unsigned long long)lost);
+		if (!force) {
+			loss_kinds(&loss, kinds, sizeof(kinds));
+			if (r->progress_shown)
+				fputs("\r\033[K", stderr);
+			warnx("lost %llu events so far (%s): the ring buffer was full "
+			      "(try a larger --ring-size)", (unsigned long long)lost, kinds);
+		}
 		r->lost_seen = lost;
 		force = true;
 	}
 	if (out)
 		*out = st;
-	return force ? logw__append(r->log, &st, sizeof(st)) : 0;
+	if (!force)
+		return 0;
+	err = logw__append(r->log, &st, sizeof(st));
+	return err ? err : logw__append(r->log, &loss, sizeof(loss));
 }
 
 /* ---- the plan ----------------------------------------------------------- */

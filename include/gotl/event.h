@@ -55,6 +55,7 @@ struct gotl_log_header {
 #define GOTL_REC_TYPE		8	/* struct gotl_rec_type: what a type address is */
 #define GOTL_REC_ALLOC_TOTAL	9	/* struct gotl_rec_alloc_total: heap allocations so far */
 #define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class so far */
+#define GOTL_REC_LOSS		11	/* struct gotl_rec_loss: events lost so far, by kind */
 #define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
 #define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
@@ -515,6 +516,18 @@ struct gotl_rec_stats {
 };
 
 /*
+ * GOTL_REC_LOSS: records lost so far because the ring buffer was full, by
+ * record type: lost[t - GOTL_REC_STATUS] for type t (status, create,
+ * stack, alloc, galloc, gc, ...). Written with each GOTL_REC_STATS whose
+ * losses moved, and at the end.
+ */
+#define GOTL_LOSS_KINDS		8
+struct gotl_rec_loss {
+	struct gotl_rec hdr;	/* type GOTL_REC_LOSS, size 80, ts = when read */
+	__u64 lost[GOTL_LOSS_KINDS];
+};
+
+/*
  * GOTL_REC_END: the recording ended at hdr.ts. status is the wait(2)
  * status of the traced program when it ended (GOTL_END_EXITED), else 0.
  */
@@ -553,6 +566,7 @@ struct gotl_bpf_stats {
 	__u64 hits[GOTL_PROBE_MAX];
 	__u64 emitted[GOTL_PROBE_MAX];
 	__u64 lost[GOTL_PROBE_MAX];
+	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same losses by record type - GOTL_REC_STATUS */
 };
 
 _Static_assert(sizeof(struct gotl_log_header) == 32, "log header size");
@@ -577,5 +591,6 @@ _Static_assert(sizeof(struct gotl_rec_type) == 40, "type record size");
 _Static_assert(sizeof(struct gotl_ev_gc) == 40, "gc record size");
 _Static_assert(sizeof(struct gotl_ev_gsnap) == 80, "gsnap record size");
 _Static_assert(sizeof(struct gotl_ev_exec) == 264, "exec record size");
+_Static_assert(sizeof(struct gotl_rec_loss) == 80, "loss record size");
 
 #endif /* GOTL_EVENT_H */
