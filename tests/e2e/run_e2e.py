@@ -1270,10 +1270,32 @@ def test_attach_ends(gotl, label, gobin, out):
         check("detached" in gerr and "wrote " + trace2 in gerr, "after SIGINT: " + gerr[-500:])
         check(svc.alive(), "the service died when gotl got SIGINT")
         check_attached(Model(pfcheck(trace2)), svc.truth, int(label.split(".")[1]))
+        # 3. on a terminal: the live status line, erased at the end
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(gotl, [gotl, "record", "-p", str(svc.pid), "-d", "2.5s", "-o",
+                            binary + ".tty.pftrace"])
+        data = b""
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        _, st = os.waitpid(pid, 0)
+        os.close(fd)
+        text = data.decode(errors="replace")
+        check(os.waitstatus_to_exitcode(st) == 0, "gotl on a terminal: " + text[-300:])
+        check(re.search(r"\rgotl: \d+ events \(\d+/s\), \d+ goroutines, 0 lost", text),
+              "no live status line on the terminal: %r" % text[:300])
+        check("\r\x1b[K" in text, "the status line was not erased at the end")
+        check(svc.alive(), "the service died")
     finally:
         status, rest = svc.stop()
     check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
-    return "ends on exit and on SIGINT"
+    return "ends on exit, on SIGINT; status line on a terminal"
 
 
 def test_kill9(gotl, label, gobin, out):
