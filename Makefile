@@ -46,7 +46,7 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e test-matrix demo bench
+.PHONY: all clean deps test test-unit test-e2e test-matrix demo bench fuzz test-fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -103,6 +103,71 @@ $(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c $(OUTPUT)/bench/bare.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
 
+# ---- fuzzing ---------------------------------------------------------------
+# libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
+# UBSan into $(OUTPUT)/fuzz/, from the library sources each one reads with.
+# `make test-fuzz` replays every file of tests/fuzz/corpus/<target>/ once;
+# `make fuzz` runs each target for FUZZ_SECONDS (FUZZ=log or gobin for one).
+FUZZ_SECONDS ?= 60
+FUZZ         ?= log gobin
+FUZZ_OUT     := $(OUTPUT)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(FUZZ_SAN) \
+		-fsanitize=fuzzer-no-link -Iinclude -Iprobes -Iconvert -I$(OUTPUT)/proto
+FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10 -malloc_limit_mb=512
+FUZZ_log_SRCS   := $(wildcard convert/*.c)
+FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotable.c \
+		   probes/gotypes.c probes/probesite.c probes/plan.c
+FUZZ_BINS    := $(FUZZ_OUT)/fuzz_log $(FUZZ_OUT)/fuzz_gobin
+
+$(FUZZ_OUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h) $(PROTO_H)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(OUTPUT)/proto -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_log: $(FUZZ_OUT)/tests/fuzz/fuzz_log.o \
+		      $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_log_SRCS)) \
+		      $(FUZZ_OUT)/proto/perfetto_trace.pb-c.o
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lprotobuf-c -lm -o $@
+
+$(FUZZ_OUT)/fuzz_gobin: $(FUZZ_OUT)/tests/fuzz/fuzz_gobin.o \
+			$(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_gobin_SRCS))
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lelf -lz -o $@
+
+# Replay: every corpus file once (-runs=0), failing on any crash, leak or
+# sanitizer report.
+test-fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for t in log gobin; do \
+		printf '  %-8s %s\n' FUZZ "tests/fuzz/corpus/$$t ($$(ls tests/fuzz/corpus/$$t | wc -l) files)"; \
+		mkdir -p $(FUZZ_OUT)/artifacts/$$t; \
+		$(FUZZ_OUT)/fuzz_$$t $(FUZZ_OPTS) -runs=0 -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t/ \
+			tests/fuzz/corpus/$$t \
+			>$(FUZZ_OUT)/replay-$$t.log 2>&1 || { cat $(FUZZ_OUT)/replay-$$t.log; exit 1; }; \
+	done
+
+# New inputs go to $(FUZZ_OUT)/new/<target> (the checked-in corpus is only
+# read); crashes to $(FUZZ_OUT)/artifacts/<target>/.
+fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for t in $(FUZZ); do \
+		mkdir -p $(FUZZ_OUT)/new/$$t $(FUZZ_OUT)/artifacts/$$t; \
+		printf '  %-8s %s\n' FUZZ "fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_OUT)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/artifacts/$$t/ \
+			$(FUZZ_OUT)/new/$$t tests/fuzz/corpus/$$t || { \
+			echo "fuzz: fuzz_$$t found a bug: the input is in $(FUZZ_OUT)/artifacts/$$t/;" \
+			     "rerun: $(FUZZ_OUT)/fuzz_$$t FILE; once fixed, copy it into" \
+			     "tests/fuzz/corpus/$$t/" >&2; exit 1; }; \
+		echo "fuzz: to keep the new inputs that add coverage:" \
+		     "$(FUZZ_OUT)/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t $(FUZZ_OUT)/new/$$t"; \
+	done
+
 # ---- set-up, tests, demo ---------------------------------------------------
 
 deps:
@@ -122,6 +187,7 @@ test-unit: $(UNIT_TESTS)
 test-e2e: gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix ci
 	$(Q)$(PYTHON) tests/e2e/test_gobin.py
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_stress.py --gotl ./gotl
 
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.
@@ -129,7 +195,7 @@ test-matrix: deps gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full --readme
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all test-unit
+	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz
 	$(Q)$(MAKE) --no-print-directory test-e2e
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.

@@ -302,7 +302,8 @@ void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 					v[i]->name);
 			free(v);
 		}
-		qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
+		if (a->ngs)	/* a->gs is NULL when there are none */
+			qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
 		fprintf(f, "  Top goroutines by bytes\n");
 		for (i = 0; i < a->ngs && (int)i < top; i++)
 			fprintf(f, "    %10s %10" PRIu64 " x  G%" PRIu64 " %s\n", B(a->gs[i].bytes),
@@ -365,7 +366,8 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 			fprintf(f, ",\"sample_bytes\":%" PRIu64, a->tot.sample_bytes);
 		fputc(',', f);
 		jnamed(f, "by_type", &a->types, false, "type", "count", "bytes", false);
-		qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
+		if (a->ngs)
+			qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
 		fprintf(f, ",\"by_goroutine\":[");
 		for (i = 0; i < a->ngs; i++) {
 			fprintf(f, "%s{\"goid\":%" PRIu64 ",\"start_function\":", i ? "," : "",

@@ -557,7 +557,8 @@ int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
 	}
 
 	/* Lives in creation order, so a parent is born before its children. */
-	qsort(t.g, t.ng, sizeof(*t.g), by_created);
+	if (t.ng)	/* t.g is NULL when there are none, and qsort's base must not be */
+		qsort(t.g, t.ng, sizeof(*t.g), by_created);
 	u64map__free(&t.by_uuid);
 	for (i = 0; i < t.ng; i++) {
 		struct gtrack *g = &t.g[i], *parent;

@@ -19,6 +19,8 @@
 #include "gobin_int.h"
 
 #define MAX_INFLATED (1ULL << 30)
+/* deflate's best case is 1032:1; a larger claimed size is a lie, not a reason to allocate */
+#define MAX_DEFLATE_RATIO 1032
 
 /* the few DWARF constants used here */
 #define DW_TAG_array_type	0x01
@@ -215,7 +217,7 @@ int gobin_dwarf_inflate(const uint8_t *p, size_t len, bool shf_compressed, uint8
 		p += 12;
 		len -= 12;
 	}
-	if (size > MAX_INFLATED || len > UINT32_MAX)
+	if (size > MAX_INFLATED || size / MAX_DEFLATE_RATIO > len || len > UINT32_MAX)
 		return -EINVAL;
 	buf = malloc(size ? size : 1);
 	if (!buf)

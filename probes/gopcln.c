@@ -74,8 +74,8 @@ int gobin_pcvalue(const uint8_t *tab, const uint8_t *end, uint64_t entry, uint64
 		if (uv == 0 && !first)
 			return -ENOENT;	/* end of table: targetpc not covered */
 		first = false;
-		/* zig-zag delta, 32-bit like the runtime */
-		v += (int32_t)((uint32_t)(-(int64_t)(uv & 1)) ^ (uint32_t)(uv >> 1));
+		/* zig-zag delta, 32-bit and wrapping like the runtime (signed overflow is UB in C) */
+		v = (int32_t)((uint32_t)v + ((uint32_t)(-(int64_t)(uv & 1)) ^ (uint32_t)(uv >> 1)));
 		n = gobin_uvarint(tab, end, &pcdelta);
 		if (!n)
 			return -EINVAL;

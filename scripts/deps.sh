@@ -4,7 +4,7 @@
 # as root). Prints what it does; exits non-zero with the reason if it cannot.
 set -eu
 
-PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
+PKGS="clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
 libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils"
 
 missing=""
@@ -16,6 +16,11 @@ for h in /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h \
 	[ -e "$h" ] || missing="$missing $h"
 done
 [ -x /usr/lib/go-1.19/bin/go ] || missing="$missing go1.19"
+# libFuzzer and the sanitizer runtimes, for `make test-fuzz` and `make fuzz`
+if command -v clang >/dev/null 2>&1; then
+	[ -e "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ] ||
+		missing="$missing libFuzzer"
+fi
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
 	exit 0
