@@ -114,7 +114,7 @@ FUZZ_OUT     := $(OUTPUT)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(FUZZ_SAN) \
 		-fsanitize=fuzzer-no-link -Iinclude -Iprobes -Iconvert -I$(OUTPUT)/proto
-FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10 -malloc_limit_mb=512
+FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10 -malloc_limit_mb=512 -max_len=2097152
 FUZZ_log_SRCS   := $(wildcard convert/*.c)
 FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotable.c \
 		   probes/gotypes.c probes/probesite.c probes/plan.c
@@ -165,7 +165,7 @@ fuzz: $(FUZZ_BINS)
 			     "rerun: $(FUZZ_OUT)/fuzz_$$t FILE; once fixed, copy it into" \
 			     "tests/fuzz/corpus/$$t/" >&2; exit 1; }; \
 		echo "fuzz: to keep the new inputs that add coverage:" \
-		     "$(FUZZ_OUT)/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t $(FUZZ_OUT)/new/$$t"; \
+		     "$(FUZZ_OUT)/fuzz_$$t -merge=1 -use_counters=0 tests/fuzz/corpus/$$t $(FUZZ_OUT)/new/$$t"; \
 	done
 
 # ---- set-up, tests, demo ---------------------------------------------------
