@@ -26,7 +26,6 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
-#include "replay.h"
 #include "record.h"
 #include "report.h"
 #include "cli.h"
@@ -251,21 +250,12 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	human_size(cs->trace_bytes, size, sizeof(size));
 	if (cs->lost) {
 		char kinds[256];
-		size_t n = 0;
-		int k;
 
-		kinds[0] = 0;
-		for (k = 0; k < GOTL_LOSS_KINDS && n < sizeof(kinds); k++)
-			if (cs->lost_kind[k])
-				n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%llu %s",
-						      n ? ", " : " (",
-						      (unsigned long long)cs->lost_kind[k],
-						      replay__loss_kind(k));
-		if (n && n < sizeof(kinds) - 1)
-			strcat(kinds, ")");
-		cli_warn("warning: %llu events were lost%s: the ring buffer was full (try a "
+		record__loss_str(cs->lost_kind, kinds, sizeof(kinds));
+		cli_warn("warning: %llu events were lost%s%s%s: the ring buffer was full (try a "
 			 "larger --ring-size); the affected spans are marked "
-			 "'unobserved_transitions'", (unsigned long long)cs->lost, kinds);
+			 "'unobserved_transitions'", (unsigned long long)cs->lost,
+			 kinds[0] ? " (" : "", kinds, kinds[0] ? ")" : "");
 	}
 	if (cs->truncated)
 		cli_warn("warning: the event log was cut short; the trace ends at its last whole record");

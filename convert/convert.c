@@ -895,7 +895,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 
 		if (!st->lost_kind[k])
 			continue;
-		snprintf(key, sizeof(key), "gotl.events_lost.%s", replay__loss_kind(k));
+		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
 		pftrace__attr_int(c->pf, key, (int64_t)st->lost_kind[k]);
 	}
 	pftrace__attr_int(c->pf, "gotl.goroutines", (int64_t)st->goroutines);

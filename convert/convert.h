@@ -29,7 +29,7 @@ struct convert_stats {
 	uint64_t goroutines;	/* goroutines seen (lives, not goids: a recycled g counts again) */
 	uint64_t max_alive;	/* peak number of live goroutines */
 	uint64_t lost;		/* events the probes lost (ring buffer full) */
-	uint64_t lost_kind[GOTL_LOSS_KINDS];	/* by record type - GOTL_REC_STATUS */
+	__u64 lost_kind[GOTL_LOSS_KINDS];	/* by record type - GOTL_REC_STATUS */
 	uint64_t unobserved;	/* transitions that did not follow from the previous state */
 	uint64_t late;		/* events that arrived too late for the reorder window */
 	uint64_t trace_bytes;

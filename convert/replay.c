@@ -751,22 +751,13 @@ static void on_loss(struct replay *r, const struct gotl_rec_loss *l)
 			r->st->lost_kind[k] = l->lost[k];
 }
 
-const char *replay__loss_kind(int k)
-{
-	static const char *const names[GOTL_LOSS_KINDS] = {
-		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
-	};
-
-	return k >= 0 && k < GOTL_LOSS_KINDS ? names[k] : "?";
-}
-
 static bool alloc_stack(const struct gotl_rec *rec)
 {
 	return rec->type == GOTL_REC_STACK &&
 	       ((const struct gotl_ev_stack *)rec)->kind == GOTL_STACK_ALLOC;
 }
 
-static void end_all(struct replay *r, uint64_t ts);
+static void end_program(struct replay *r, uint64_t ts);
 
 static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 {
@@ -789,11 +780,7 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 	switch (rec->type) {
 	case GOTL_REC_EXEC:
 		r->exec = (const void *)rec;
-		if (r->stw_open)
-			stw_end(r, ts, true);
-		if (r->gc_open)
-			gc_end(r, ts, true);
-		end_all(r, ts);
+		end_program(r, ts);
 		break;
 	case GOTL_REC_CREATE:
 		on_create(r, ts, (const void *)rec);
@@ -1052,12 +1039,20 @@ static int by_goid(const void *a, const void *b)
 	return x->gp < y->gp ? -1 : x->gp > y->gp;
 }
 
-/* Every live goroutine's recording ends at ts, in goid order (same bytes for the same log). */
-static void end_all(struct replay *r, uint64_t ts)
+/*
+ * The Go program's story ends at ts (the recording's end, or an exec): an
+ * open stop-the-world and GC cycle, then every live goroutine, in goid
+ * order (the same bytes for the same log).
+ */
+static void end_program(struct replay *r, uint64_t ts)
 {
 	struct rp_g **all;
 	size_t i, n = 0;
 
+	if (r->stw_open)
+		stw_end(r, ts, true);
+	if (r->gc_open)
+		gc_end(r, ts, true);
 	all = calloc(r->gors.len ? r->gors.len : 1, sizeof(*all));
 	if (!all) {
 		replay__fail(r, -ENOMEM, "out of memory");
@@ -1086,11 +1081,7 @@ static void finish(struct replay *r)
 		end = r->end->hdr.ts;
 	r->st->end = end;
 	deliver_alloc(r, NULL);
-	if (r->stw_open)
-		stw_end(r, end, true);
-	if (r->gc_open)
-		gc_end(r, end, true);
-	end_all(r, end);
+	end_program(r, end);
 	tell_counters(r, end);
 	if (r->sink->finish)
 		r->sink->finish(r->sink->ctx, r, end);

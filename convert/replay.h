@@ -182,7 +182,7 @@ struct replay_stats {
 	uint64_t max_alive;	/* peak number of live goroutines */
 	uint64_t max_alive_ts;	/* when the peak was first reached */
 	uint64_t lost;		/* events the probes lost (ring buffer full) */
-	uint64_t lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
+	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
 	uint64_t unobserved;	/* transitions that did not follow from the state known */
 	uint64_t late;		/* events that arrived too late for the reorder window */
 	uint64_t gc_cycles;	/* GC cycles seen (begun) */
@@ -224,8 +224,6 @@ uint64_t replay__class_id(const struct gotl_alloc_key *k);
 const char *replay__stw_reason(const struct replay *r, unsigned reason);
 /* The wait-reason string for a waitReason value, or NULL. */
 const char *replay__reason(const struct replay *r, unsigned reason);
-/* "status", "create", "stack", ... for lost_kind[k]. */
-const char *replay__loss_kind(int k);
 /* A metadata value ("go_version", "binary", "comm", ...), or NULL; "arg" -> replay__argv. */
 const char *replay__meta(const struct replay *r, const char *key);
 char *const *replay__argv(const struct replay *r);	/* NULL-terminated */

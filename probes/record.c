@@ -591,20 +591,16 @@ static uint64_t sum(const __u64 *v)
 	return s;
 }
 
-/* "12 status, 3 stack" for the kinds of records lost. */
-static void loss_kinds(const struct gotl_rec_loss *l, char *buf, size_t len)
+void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len)
 {
-	static const char *const names[GOTL_LOSS_KINDS] = {
-		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
-	};
 	size_t n = 0;
 	int k;
 
 	buf[0] = 0;
 	for (k = 0; k < GOTL_LOSS_KINDS && n < len; k++)
-		if (l->lost[k])
+		if (lost[k])
 			n += (size_t)snprintf(buf + n, len - n, "%s%llu %s", n ? ", " : "",
-					      (unsigned long long)l->lost[k], names[k]);
+					      (unsigned long long)lost[k], gotl_loss_kind_name(k));
 }
 
 /* Write the stats (and loss) records if the loss count moved (or always, if force). */
@@ -622,7 +618,7 @@ static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 	lost = sum(st.lost);
 	if (lost != r->lost_seen) {
 		if (!force) {
-			loss_kinds(&loss, kinds, sizeof(kinds));
+			record__loss_str(loss.lost, kinds, sizeof(kinds));
 			if (r->progress_shown)
 				fputs("\r\033[K", stderr);
 			warnx("lost %llu events so far (%s): the ring buffer was full "
@@ -641,33 +637,37 @@ static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 
 /* ---- the plan ----------------------------------------------------------- */
 
+/* Read /proc/PID/name into buf (NUL-terminated); the bytes read, or -1. */
+static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
 /* Attach mode: the process's name and command line, from /proc. */
 static void write_proc_meta(struct recorder *r)
 {
-	char path[64], buf[4096];
+	char buf[4096];
 	ssize_t n;
 	size_t i;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)r->o->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = 0;
+	if (read_proc(r->o->pid, "comm", buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, "\n")] = 0;
 		logw__meta(r->log, "comm", buf);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)r->o->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;		/* NUL-separated arguments; a long one is cut */
-	for (i = 0; i < (size_t)n; i += strlen(buf + i) + 1)
+	/* NUL-separated arguments; a long one is cut. */
+	n = read_proc(r->o->pid, "cmdline", buf, sizeof(buf));
+	for (i = 0; n > 0 && i < (size_t)n; i += strlen(buf + i) + 1)
 		logw__meta(r->log, "arg", buf + i);
 }
 

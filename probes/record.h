@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "gotl/event.h"
 
 struct record_opts {
 	char *const *argv;	/* the program and its arguments, argv[0] as typed; NULL with pid */
@@ -42,6 +43,9 @@ struct record_result {
 	size_t snapshot;	/* goroutines that existed at attach time */
 	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
 };
+
+/* "12 status, 3 stack": losses by kind (GOTL_REC_LOSS order), "" if none. */
+void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len);
 
 /* Exit codes of record__run other than 0. */
 #define RECORD_FAILED	1	/* gotl could not record (BPF, attach, I/O) */

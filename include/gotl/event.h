@@ -527,6 +527,18 @@ struct gotl_rec_loss {
 	__u64 lost[GOTL_LOSS_KINDS];
 };
 
+#ifndef __bpf__
+/* The name of lost[k] for people: "status", "create", "stack", ... */
+static inline const char *gotl_loss_kind_name(int k)
+{
+	static const char *const names[GOTL_LOSS_KINDS] = {
+		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
+	};
+
+	return k >= 0 && k < GOTL_LOSS_KINDS ? names[k] : "?";
+}
+#endif
+
 /*
  * GOTL_REC_END: the recording ended at hdr.ts. status is the wait(2)
  * status of the traced program when it ended (GOTL_END_EXITED), else 0.
