@@ -37,10 +37,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
 GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck,  # noqa: E402
+                        status_of)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
 
@@ -58,15 +59,6 @@ SHAPES = {
 }
 
 
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
 def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
@@ -75,53 +67,6 @@ def truth_of(stdout):
     lines = [l for l in stdout.decode(errors="replace").splitlines() if l.strip()]
     check(lines and lines[-1].startswith("gotl-truth "), "no gotl-truth line at the end of stdout")
     return json.loads(lines[-1][len("gotl-truth "):])
-
-
-def status_of(rc):
-    return 128 - rc if rc < 0 else rc
-
-
-class Model:
-    """The decoded trace (pfcheck --json), indexed for the checks below."""
-
-    def __init__(self, m):
-        self.m = m
-        self.tracks = {t["uuid"]: t for t in m["tracks"]}
-        self.by_goid = {}
-        for t in m["tracks"]:
-            name = t.get("name") or ""
-            if t["kind"] == "track" and name.startswith("G") and name[1:2].isdigit():
-                goid = int(name[1:].split(" ")[0])
-                check(goid not in self.by_goid, "two tracks for goroutine %d" % goid)
-                self.by_goid[goid] = t
-        self.slices = {}
-        for s in m["slices"]:
-            self.slices.setdefault(s["track"], []).append(s)
-        for v in self.slices.values():
-            v.sort(key=lambda s: s["ts"])
-        self.instants = m["instants"]
-        self.refs = {s["ref"]: s for s in m["slices"]}
-        self.refs.update({i["ref"]: i for i in m["instants"]})
-        self.end = max((s["ts"] + s["dur"] for s in m["slices"]), default=0)
-
-    def track(self, goid):
-        check(goid in self.by_goid, "no track for goroutine %d" % goid)
-        return self.by_goid[goid]
-
-    def states(self, goid):
-        return self.slices.get(self.track(goid)["uuid"], [])
-
-    def flows_into(self, goid):
-        """(source track goid, source instant, target slice) of flows ending on goid's track."""
-        uuid = self.track(goid)["uuid"]
-        out = []
-        for f in self.m["flows"]:
-            src, dst = self.refs[f["from"]], self.refs[f["to"]]
-            if dst["track"] == uuid:
-                sname = self.tracks[src["track"]].get("name", "")
-                sgoid = int(sname[1:].split(" ")[0]) if sname[1:2].isdigit() else None
-                out.append((sgoid, src, dst))
-        return out
 
 
 # ---------------------------------------------------------------- generic checks
@@ -135,25 +80,7 @@ def check_generic(model, pid):
         check(c in counters, "no counter track %r" % c)
     check(1 in model.by_goid, "no track for goroutine 1")
     check(model.track(1)["name"] == "G1 runtime.main", "G1 is named %r" % model.track(1)["name"])
-    for goid, t in model.by_goid.items():
-        states = model.slices.get(t["uuid"], [])
-        check(states, "goroutine %d has a track but no slices" % goid)
-        prev = None
-        for s in states:
-            check(s["depth"] == 0, "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
-            check(s["args"].get("goid") == goid, "G%d: slice %r has goid arg %r"
-                  % (goid, s["name"], s["args"].get("goid")))
-            check(not s["args"].get("unobserved_transitions"),
-                  "G%d: %r at %d follows unobserved transitions" % (goid, s["name"], s["ts"]))
-            if s["name"] == "Running":
-                check(s["args"].get("thread", 0) > 0, "G%d: Running without a thread" % goid)
-            if prev is not None:
-                # A cgo callback's goroutine exists only while a callback runs: its
-                # lives (same goid, same track) leave gaps between them.
-                gap_ok = s["args"].get("cgo_callback") and prev["ts"] + prev["dur"] < s["ts"]
-                check(gap_ok or prev["ts"] + prev["dur"] == s["ts"],
-                      "G%d: gap or overlap between %r and %r" % (goid, prev["name"], s["name"]))
-            prev = s
+    check_tracks(model)
     # Allocations (when recorded): what the goroutines' Running slices carry is part of
     # what the heap counter says was allocated.
     heap = [t["uuid"] for t in model.m["tracks"] if t.get("name") == "Heap allocated"]
@@ -1177,13 +1104,7 @@ def check_attached(model, t, minor):
     spawned = [g for g in new if any(f[1]["name"] == "GoCreate" for f in model.flows_into(g))]
     check(len(spawned) >= len(new) - 2, "%d of %d new goroutines have a spawn flow"
           % (len(spawned), len(new)))
-    for goid, tr in model.by_goid.items():
-        states = model.slices.get(tr["uuid"], [])
-        for a, b in zip(states, states[1:]):
-            check(a["ts"] + a["dur"] == b["ts"], "G%d: gap or overlap between %r and %r"
-                  % (goid, a["name"], b["name"]))
-        check(not any(s["args"].get("unobserved_transitions") for s in states),
-              "G%d: unobserved transitions" % goid)
+    check_tracks(model)
 
 
 def attach_record(gotl, pid, trace, raw, extra=(), timeout=60):
@@ -1396,15 +1317,6 @@ def test_sudo_user(gotl, label, gobin, out):
     check(0 not in user["groups"], "the program kept root's groups: %s" % user["groups"])
     check(root["uid"] == 0 and root["euid"] == 0, "--as-root ran as %s" % root)
     return "uid %d, --as-root uid %d" % (user["uid"], root["uid"])
-
-
-def pfcheck(trace):
-    """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail."""
-    r = run([PFCHECK, "--json", trace])
-    check(r.returncode in (0, 1), "pfcheck failed: " + r.stderr.decode()[-1000:])
-    m = json.loads(r.stdout)
-    check(not m["errors"] and not m["warnings"], "pfcheck: %s" % (m["errors"] + m["warnings"])[:10])
-    return m
 
 
 def test_one(gotl, label, gobin, sample, out, shape="default"):

@@ -40,27 +40,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import toolchains  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck,  # noqa: E402
+                        status_of)
 
 # Truth fields that legitimately differ between two runs.
 VOLATILE = ("goid", "goids", "goid_sum", "tids")
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def status_of(rc):
-    """What a shell shows: Python says -N for death by signal N."""
-    return 128 - rc if rc < 0 else rc
 
 
 def no_core():
@@ -90,48 +77,6 @@ class Case:
 
 # ---------------------------------------------------------------- decoded traces
 
-class Model:
-    """pfcheck --json's decoded trace, indexed by goroutine."""
-
-    def __init__(self, m):
-        self.m = m
-        self.by_goid = {}
-        for t in m["tracks"]:
-            name = t.get("name") or ""
-            if t["kind"] == "track" and name.startswith("G") and name[1:2].isdigit():
-                goid = int(name[1:].split(" ")[0])
-                check(goid not in self.by_goid, "two tracks for goroutine %d" % goid)
-                self.by_goid[goid] = t
-        self.slices = {}
-        for s in m["slices"]:
-            self.slices.setdefault(s["track"], []).append(s)
-        for v in self.slices.values():
-            v.sort(key=lambda s: s["ts"])
-
-    def track(self, goid):
-        check(goid in self.by_goid, "no track for goroutine %d" % goid)
-        return self.by_goid[goid]
-
-    def states(self, goid):
-        return self.slices.get(self.track(goid)["uuid"], [])
-
-    def counter(self, name):
-        uu = [t["uuid"] for t in self.m["tracks"]
-              if t["kind"] == "counter" and t.get("name") == name]
-        check(len(uu) == 1, "want one counter %r, got %d" % (name, len(uu)))
-        return [c["value"] for c in self.m["counters"] if c["track"] == uu[0]]
-
-
-def pfcheck_json(trace):
-    r = subprocess.run([PFCHECK, "--json", trace], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    check(r.returncode in (0, 1), "pfcheck failed: " + r.stderr.decode()[-1000:])
-    m = json.loads(r.stdout)
-    check(not m["errors"] and not m["warnings"],
-          "pfcheck: %d errors, %d warnings: %s" % (len(m["errors"]), len(m["warnings"]),
-                                                   (m["errors"] + m["warnings"])[:5]))
-    return Model(m)
-
-
 def pfcheck_summary(out):
     """Problems in pfcheck's plain output (its last line: 'N errors, M warnings')."""
     m = re.search(r"^(\d+) errors?, (\d+) warnings?$", out, re.M)
@@ -140,24 +85,6 @@ def pfcheck_summary(out):
     if m.group(1) != "0" or m.group(2) != "0":
         return "pfcheck: " + out[-1500:]
     return None
-
-
-def check_tracks(model):
-    """Every goroutine track: back-to-back state slices, nothing unobserved."""
-    for goid, t in model.by_goid.items():
-        prev = None
-        for s in model.slices.get(t["uuid"], []):
-            check(s["args"].get("goid") == goid, "G%d: slice %r has goid %r"
-                  % (goid, s["name"], s["args"].get("goid")))
-            check(not s["args"].get("unobserved_transitions"),
-                  "G%d: %r at %d follows unobserved transitions" % (goid, s["name"], s["ts"]))
-            if s["name"] == "Running":
-                check(s["args"].get("thread", 0) > 0, "G%d: Running without a thread" % goid)
-            if prev is not None:
-                gap_ok = s["args"].get("cgo_callback") and prev["ts"] + prev["dur"] < s["ts"]
-                check(gap_ok or prev["ts"] + prev["dur"] == s["ts"],
-                      "G%d: gap or overlap between %r and %r" % (goid, prev["name"], s["name"]))
-            prev = s
 
 
 def report(gotl, path):
@@ -406,7 +333,7 @@ def test_one(gotl, case, label, gobin, out, background):
 
     def model():
         if not models:
-            m = pfcheck_json(trace)
+            m = Model(pfcheck(trace))
             check_tracks(m)
             models.append(m)
         return models[0]

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+"""What the end-to-end scripts share: failures, pfcheck, the decoded trace.
+
+run_e2e.py and run_stress.py both decode gotl's traces with the independent
+checker (../shared/tools/pfcheck --json) and check goroutine tracks the same
+way; this module is that one way. It must not know about samples or cases.
+"""
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def status_of(rc):
+    """What a shell shows: Python says -N for death by signal N."""
+    return 128 - rc if rc < 0 else rc
+
+
+class Model:
+    """The decoded trace (pfcheck --json), indexed by goroutine."""
+
+    def __init__(self, m):
+        self.m = m
+        self.tracks = {t["uuid"]: t for t in m["tracks"]}
+        self.by_goid = {}
+        for t in m["tracks"]:
+            name = t.get("name") or ""
+            if t["kind"] == "track" and name.startswith("G") and name[1:2].isdigit():
+                goid = int(name[1:].split(" ")[0])
+                check(goid not in self.by_goid, "two tracks for goroutine %d" % goid)
+                self.by_goid[goid] = t
+        self.slices = {}
+        for s in m["slices"]:
+            self.slices.setdefault(s["track"], []).append(s)
+        for v in self.slices.values():
+            v.sort(key=lambda s: s["ts"])
+        self.instants = m["instants"]
+        self.refs = {s["ref"]: s for s in m["slices"]}
+        self.refs.update({i["ref"]: i for i in m["instants"]})
+        self.end = max((s["ts"] + s["dur"] for s in m["slices"]), default=0)
+
+    def track(self, goid):
+        check(goid in self.by_goid, "no track for goroutine %d" % goid)
+        return self.by_goid[goid]
+
+    def states(self, goid):
+        return self.slices.get(self.track(goid)["uuid"], [])
+
+    def flows_into(self, goid):
+        """(source track goid, source instant, target slice) of flows ending on goid's track."""
+        uuid = self.track(goid)["uuid"]
+        out = []
+        for f in self.m["flows"]:
+            src, dst = self.refs[f["from"]], self.refs[f["to"]]
+            if dst["track"] == uuid:
+                sname = self.tracks[src["track"]].get("name", "")
+                sgoid = int(sname[1:].split(" ")[0]) if sname[1:2].isdigit() else None
+                out.append((sgoid, src, dst))
+        return out
+
+    def counter(self, name):
+        uu = [t["uuid"] for t in self.m["tracks"]
+              if t["kind"] == "counter" and t.get("name") == name]
+        check(len(uu) == 1, "want one counter %r, got %d" % (name, len(uu)))
+        return [c["value"] for c in self.m["counters"] if c["track"] == uu[0]]
+
+
+def pfcheck(trace):
+    """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail."""
+    r = subprocess.run([PFCHECK, "--json", trace], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode in (0, 1), "pfcheck failed: " + r.stderr.decode()[-1000:])
+    m = json.loads(r.stdout)
+    check(not m["errors"] and not m["warnings"], "pfcheck: %s" % (m["errors"] + m["warnings"])[:10])
+    return m
+
+
+def check_tracks(model):
+    """Every goroutine track: depth-0 state slices carrying its goid, back to back (a cgo
+    callback's lives leave gaps), Running ones with a thread, none after unobserved
+    transitions."""
+    for goid, t in model.by_goid.items():
+        states = model.slices.get(t["uuid"], [])
+        check(states, "goroutine %d has a track but no slices" % goid)
+        prev = None
+        for s in states:
+            check(s["depth"] == 0, "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
+            check(s["args"].get("goid") == goid, "G%d: slice %r has goid arg %r"
+                  % (goid, s["name"], s["args"].get("goid")))
+            check(not s["args"].get("unobserved_transitions"),
+                  "G%d: %r at %d follows unobserved transitions" % (goid, s["name"], s["ts"]))
+            if s["name"] == "Running":
+                check(s["args"].get("thread", 0) > 0, "G%d: Running without a thread" % goid)
+            if prev is not None:
+                gap_ok = s["args"].get("cgo_callback") and prev["ts"] + prev["dur"] < s["ts"]
+                check(gap_ok or prev["ts"] + prev["dur"] == s["ts"],
+                      "G%d: gap or overlap between %r and %r" % (goid, prev["name"], s["name"]))
+            prev = s
