@@ -19,7 +19,7 @@ WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 CFLAGS   ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert \
 	      -I$(OUTPUT) -I$(OUTPUT)/proto $(EXTRA_CFLAGS)
-LDLIBS   := -lbpf -lelf -lz -lprotobuf-c -lm $(EXTRA_LDFLAGS)
+LDLIBS   := -lbpf -lelf -lz -lprotobuf-c -lm -lpthread $(EXTRA_LDFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Iinclude -I/usr/include/$(shell uname -m)-linux-gnu
 

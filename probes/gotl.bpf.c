@@ -861,12 +861,35 @@ int stwstart(struct pt_regs *ctx)
  * The traced process exec'd (tracepoint sched_process_exec, attached with
  * BTF, no tracefs needed). target_tgid is set by the recorder once it knows
  * the pid; the recorder removes the uprobes when it sees this.
+ *
+ * --follow (follow = 1): the traced process and every process it forks,
+ * transitively, are in `followed`; an exec in any of them is reported and
+ * the process is stopped (SIGSTOP, before the new program's first
+ * instruction) so that the recorder can put probes in the new program before
+ * it runs; the recorder then sends SIGCONT. target_skip_execs: launch mode's
+ * own exec (the child becoming the program) is reported but not stopped.
  */
 volatile __u32 target_tgid;
+volatile __u32 target_skip_execs;
+const volatile __u32 follow = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} followed SEC(".maps");
 
 struct linux_binprm {
 	const char *filename;
 } __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+} __attribute__((preserve_access_index));
+
+#define SIGSTOP_NR	19
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, void *task, int old_pid, struct linux_binprm *bprm)
@@ -874,12 +897,23 @@ int BPF_PROG(on_exec, void *task, int old_pid, struct linux_binprm *bprm)
 	struct gotl_ev_exec *e;
 	__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
 	const char *fn;
+	__u32 stop;
 
-	if (!target_tgid || tgid != target_tgid)
+	if (!target_tgid)
 		return 0;
+	if (tgid == target_tgid && target_skip_execs) {
+		target_skip_execs = 0;
+		stop = 0;
+	} else if (tgid == target_tgid) {
+		stop = follow;
+	} else if (follow && bpf_map_lookup_elem(&followed, &tgid)) {
+		stop = 1;
+	} else {
+		return 0;
+	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
-		return 0;
+		return 0;	/* not stopped either: it is simply not followed */
 	e->hdr.type = GOTL_REC_EXEC;
 	e->hdr.size = sizeof(*e);
 	e->hdr.tid = tgid;
@@ -889,6 +923,33 @@ int BPF_PROG(on_exec, void *task, int old_pid, struct linux_binprm *bprm)
 	fn = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), fn) < 0)
 		e->filename[0] = 0;
+	e->flags = tgid != target_tgid ? GOTL_EXEC_FOLLOWED : 0;
+	e->pad = 0;
+	if (stop && bpf_send_signal(SIGSTOP_NR) == 0)
+		e->flags |= GOTL_EXEC_STOPPED;
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* --follow: a child of a followed process is followed. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = (__u32)parent->tgid, ctgid = (__u32)child->tgid, one = 1;
+
+	if (ptgid == ctgid || (ptgid != target_tgid && !bpf_map_lookup_elem(&followed, &ptgid)))
+		return 0;
+	bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+/* --follow: a followed process is gone (its leader exited). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 tgid = (__u32)p->tgid;
+
+	if (p->pid == p->tgid)
+		bpf_map_delete_elem(&followed, &tgid);
 	return 0;
 }

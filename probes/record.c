@@ -34,6 +34,7 @@
 #include <pwd.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -78,6 +79,19 @@ struct classtab {
 
 struct recorder {
 	const struct record_opts *o;
+	pid_t pid;			/* the process this recorder records (0 until known) */
+	const char *log_path;		/* o->log_path, or a follow log */
+	bool followed;			/* --follow: a program a traced process exec'd */
+	bool stopped;			/* followed: SIGSTOPped at its exec, to be continued */
+	bool ended;			/* followed: its log is complete */
+	int pidfd;			/* followed: readable when the process exits */
+	pthread_t reaper;		/* followed: takes its probes out once it ended */
+	bool reaping;
+	/* --follow, in the main recorder: one recorder per program followed */
+	struct recorder **subs;
+	int nsubs;
+	struct gotl_ev_exec *pending;	/* execs to follow, seen in the last drain */
+	int npending;
 	struct plan *plan;
 	struct gobin *gb;		/* plan->gb */
 	struct gotl_bpf *skel;
@@ -102,6 +116,7 @@ struct recorder {
 	char exe[PATH_MAX];		/* what it points at, for people */
 	/* exec: the program ends there (the process runs on as another one) */
 	struct bpf_link *exec_link;
+	struct bpf_link *fork_link, *exit_link;	/* --follow */
 	int execs_to_skip;		/* launch mode: the exec that starts the program */
 	bool execed, probes_off;
 	char exec_file[GOTL_EXEC_PATH_MAX];
@@ -485,6 +500,20 @@ static void log_galloc_rest(struct recorder *r, uint64_t ts)
 	}
 }
 
+/* --follow: an exec to act on after this drain (the process waits, stopped). */
+static void queue_exec(struct recorder *r, const struct gotl_ev_exec *x)
+{
+	struct gotl_ev_exec *p = realloc(r->pending, (size_t)(r->npending + 1) * sizeof(*p));
+
+	if (!p) {
+		if (x->flags & GOTL_EXEC_STOPPED)
+			kill((pid_t)x->pid, SIGCONT);
+		return;
+	}
+	r->pending = p;
+	r->pending[r->npending++] = *x;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -512,11 +541,13 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (h->type == GOTL_REC_EXEC && size >= sizeof(struct gotl_ev_exec)) {
 		const struct gotl_ev_exec *x = data;
 
-		if (r->execs_to_skip > 0) {
+		if (x->pid == (uint32_t)r->pid && r->execs_to_skip > 0) {
 			r->execs_to_skip--;
 			return 0;
 		}
-		if (r->execed)
+		if (r->o->follow)
+			queue_exec(r, x);
+		if (x->pid != (uint32_t)r->pid || r->execed)
 			return 0;
 		r->execed = true;
 		snprintf(r->exec_file, sizeof(r->exec_file), "%.*s",
@@ -661,12 +692,12 @@ static void write_proc_meta(struct recorder *r)
 	ssize_t n;
 	size_t i;
 
-	if (read_proc(r->o->pid, "comm", buf, sizeof(buf)) > 0) {
+	if (read_proc(r->pid, "comm", buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, "\n")] = 0;
 		logw__meta(r->log, "comm", buf);
 	}
 	/* NUL-separated arguments; a long one is cut. */
-	n = read_proc(r->o->pid, "cmdline", buf, sizeof(buf));
+	n = read_proc(r->pid, "cmdline", buf, sizeof(buf));
 	for (i = 0; n > 0 && i < (size_t)n; i += strlen(buf + i) + 1)
 		logw__meta(r->log, "arg", buf + i);
 }
@@ -679,12 +710,12 @@ static int write_prologue(struct recorder *r)
 
 	logw__meta(r->log, "gotl_version", GOTL_VERSION);
 	logw__meta(r->log, "go_version", gobin__version(r->gb));
-	logw__meta(r->log, "binary", r->o->pid ? r->exe : r->path);
+	logw__meta(r->log, "binary", r->o->pid || r->followed ? r->exe : r->path);
 	if (gobin__go_build_id(r->gb))
 		logw__meta(r->log, "go_build_id", gobin__go_build_id(r->gb));
 	if (gobin__gnu_build_id(r->gb))
 		logw__meta(r->log, "gnu_build_id", gobin__gnu_build_id(r->gb));
-	if (r->o->pid) {
+	if (r->o->pid || r->followed) {
 		write_proc_meta(r);
 	} else {
 		snprintf(buf, sizeof(buf), "%s", r->o->argv[0]);
@@ -736,17 +767,20 @@ static int prepare(struct recorder *r)
 	const struct plan *pl;
 	int err, i;
 
-	if (o->pid) {
+	if (o->pid || r->followed) {
 		ssize_t n;
 
 		/* The file the process runs, even if replaced, deleted or in another mount namespace. */
-		snprintf(r->attach_path, sizeof(r->attach_path), "/proc/%d/exe", (int)o->pid);
+		snprintf(r->attach_path, sizeof(r->attach_path), "/proc/%d/exe", (int)r->pid);
 		n = readlink(r->attach_path, r->exe, sizeof(r->exe) - 1);
 		if (n < 0) {
-			if (errno == ENOENT && kill(o->pid, 0) && errno == ESRCH)
-				warnx("no process %d", (int)o->pid);
+			if (r->followed)
+				warnx("warning: cannot follow process %d: %s: %s", (int)r->pid,
+				      r->attach_path, strerror(errno));
+			else if (errno == ENOENT && kill(r->pid, 0) && errno == ESRCH)
+				warnx("no process %d", (int)r->pid);
 			else
-				warnx("cannot attach to process %d: %s: %s", (int)o->pid,
+				warnx("cannot attach to process %d: %s: %s", (int)r->pid,
 				      r->attach_path, strerror(errno));
 			return RECORD_BADINPUT;
 		}
@@ -761,14 +795,20 @@ static int prepare(struct recorder *r)
 	}
 	err = plan__new(path, &r->plan, err_msg, sizeof(err_msg));
 	if (err) {
-		warnx("%s", err_msg);
+		/* Following, most programs started are not Go (a shell, a tool): fine. */
+		if (!r->followed)
+			warnx("%s", err_msg);
+		else if (o->verbose)
+			warnx("process %d exec'd %s: not followed: %s", (int)r->pid, r->exe, err_msg);
 		return RECORD_BADINPUT;
 	}
 	pl = r->plan;
 	r->gb = pl->gb;
 	r->path = pl->path;
-	if (pl->note[0])
+	if (pl->note[0] && !r->followed)
 		warnx("note: %s", pl->note);
+	if (r->followed)
+		warnx("following process %d: %s (%s)", (int)r->pid, r->exe, gobin__version(r->gb));
 	if (!pl->nreasons)
 		warnx("warning: no wait-reason table in '%s': blocked spans will be named by number",
 		      r->path);
@@ -790,8 +830,8 @@ static int prepare(struct recorder *r)
 	r->progs[GOTL_PROBE_STWSTOP] = r->skel->progs.stwstop;
 	r->progs[GOTL_PROBE_STWSTART] = r->skel->progs.stwstart;
 	if (o->alloc_mode != GOTL_ALLOC_OFF && !pl->alloc) {
-		warnx("'%s' has no runtime.mallocgc: cannot record allocations (--alloc=off)",
-		      r->path);
+		warnx("%s'%s' has no runtime.mallocgc: cannot record allocations (--alloc=off)",
+		      r->followed ? "warning: not following: " : "", r->path);
 		return RECORD_BADINPUT;
 	}
 	if (o->alloc_mode != GOTL_ALLOC_OFF && pl->malloc_unknown)
@@ -835,6 +875,14 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->park_m_end = pl->park_m.end;
 	}
 	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
+	/* Execs and forks are watched from the main recorder only. */
+	r->skel->rodata->follow = o->follow;
+	if (r->followed)
+		bpf_program__set_autoload(r->skel->progs.on_exec, false);
+	if (r->followed || !o->follow) {
+		bpf_program__set_autoload(r->skel->progs.on_fork, false);
+		bpf_program__set_autoload(r->skel->progs.on_exit, false);
+	}
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		if (probe_on(r, i))
 			r->skel->rodata->probe_addr[i] = pl->probes[i].addr;
@@ -878,14 +926,14 @@ static int prepare(struct recorder *r)
 		warnx("cannot open the ring buffer: %s", strerror(errno));
 		return RECORD_FAILED;
 	}
-	err = logw__open(o->log_path, &r->log);
+	err = logw__open(r->log_path, &r->log);
 	if (err) {
-		warnx("cannot create '%s': %s", o->log_path, strerror(-err));
+		warnx("cannot create '%s': %s", r->log_path, strerror(-err));
 		return RECORD_FAILED;
 	}
 	err = write_prologue(r);
 	if (err) {
-		warnx("cannot write '%s': %s", o->log_path, strerror(-err));
+		warnx("cannot write '%s': %s", r->log_path, strerror(-err));
 		return RECORD_FAILED;
 	}
 	if (o->verbose) {
@@ -939,10 +987,27 @@ static int attach(struct recorder *r, pid_t pid)
 
 	/* Execs first: the launch mode's own exec comes right after this. */
 	r->skel->bss->target_tgid = (__u32)pid;
-	r->exec_link = bpf_program__attach(r->skel->progs.on_exec);
-	if (!r->exec_link)
+	r->skel->bss->target_skip_execs = r->o->pid ? 0 : 1;
+	if (!r->followed)
+		r->exec_link = bpf_program__attach(r->skel->progs.on_exec);
+	if (!r->followed && !r->exec_link) {
+		if (r->o->follow) {
+			warnx("cannot watch for exec (tracepoint sched_process_exec: %s): cannot "
+			      "--follow", strerror(errno));
+			return RECORD_FAILED;
+		}
 		warnx("warning: cannot watch for exec (tracepoint sched_process_exec: %s): if the "
 		      "program execs, the trace goes on as if it had not", strerror(errno));
+	}
+	if (!r->followed && r->o->follow) {
+		r->fork_link = bpf_program__attach(r->skel->progs.on_fork);
+		r->exit_link = bpf_program__attach(r->skel->progs.on_exit);
+		if (!r->fork_link || !r->exit_link) {
+			warnx("cannot watch for new processes (tracepoints sched_process_fork/exit: "
+			      "%s): cannot --follow", strerror(errno));
+			return RECORD_FAILED;
+		}
+	}
 
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		const struct plan_probe *p = &pl->probes[i];
@@ -998,11 +1063,19 @@ static void drain(struct recorder *r)
 /* The live status line: events, goroutines alive, losses (a terminal only). */
 static void progress(struct recorder *r, uint64_t now, bool done)
 {
-	uint64_t alive = r->gs_snapshot + r->gs_created - r->gs_exited;
+	uint64_t alive = r->gs_snapshot + r->gs_created - r->gs_exited, events = r->events;
 	double rate;
+	int i;
 
 	if (!r->o->progress)
 		return;
+	for (i = 0; i < r->nsubs; i++) {
+		const struct recorder *s = r->subs[i];
+
+		events += s->events;
+		if (!s->ended)
+			alive += s->gs_snapshot + s->gs_created - s->gs_exited;
+	}
 	if (done) {
 		if (r->progress_shown)
 			fputs("\r\033[K", stderr);
@@ -1014,12 +1087,12 @@ static void progress(struct recorder *r, uint64_t now, bool done)
 	}
 	if (now - r->progress_ts < 1000000000ull)
 		return;
-	rate = (double)(r->events - r->progress_events) * 1e9 / (double)(now - r->progress_ts);
+	rate = (double)(events - r->progress_events) * 1e9 / (double)(now - r->progress_ts);
 	fprintf(stderr, "\rgotl: %llu events (%.0f/s), %llu goroutines, %llu lost\033[K",
-		(unsigned long long)r->events, rate, (unsigned long long)alive,
+		(unsigned long long)events, rate, (unsigned long long)alive,
 		(unsigned long long)r->lost_seen);
 	r->progress_ts = now;
-	r->progress_events = r->events;
+	r->progress_events = events;
 	r->progress_shown = true;
 }
 
@@ -1150,10 +1223,11 @@ static pid_t spawn_waiting(struct recorder *r, int *go_fd, int *err_fd)
 }
 
 /* Take the uprobes (and the exec tracepoint) out of the process. */
-static void probes_off(struct recorder *r)
+static void probes_off(struct recorder *r, bool all)
 {
 	int i;
 
+	/* Each uprobe takes ~0.1 s to go (an RCU grace period, serialised in the kernel). */
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		bpf_link__destroy(r->links[i]);
 		r->links[i] = NULL;
@@ -1162,54 +1236,314 @@ static void probes_off(struct recorder *r)
 		bpf_link__destroy(r->malloc_links[i]);
 		r->malloc_links[i] = NULL;
 	}
+	r->probes_off = true;
+	/* --follow: the exec and fork tracepoints stay until the end of the recording. */
+	if (r->o->follow && !r->followed && !all)
+		return;
 	bpf_link__destroy(r->exec_link);
 	r->exec_link = NULL;
-	r->probes_off = true;
+	bpf_link__destroy(r->fork_link);
+	r->fork_link = NULL;
+	bpf_link__destroy(r->exit_link);
+	r->exit_link = NULL;
+}
+
+/* ---- --follow ------------------------------------------------------------ */
+
+/* Drain what the probes wrote, then write what ends a log (the END record is the caller's). */
+static uint64_t end_log(struct recorder *r, struct gotl_rec_stats *st)
+{
+	uint64_t ts;
+
+	drain(r);
+	log_stats(r, true, st);
+	ts = clock_ns(CLOCK_BOOTTIME);
+	log_galloc_rest(r, ts);
+	log_alloc_total(r, true);
+	log_alloc_classes(r);
+	return ts;
+}
+
+static void free_recorder(struct recorder *r)
+{
+	if (r->plan)
+		probes_off(r, true);
+	free(r->malloc_links);
+	r->malloc_links = NULL;
+	free(r->types.slots);
+	free(r->classes.slots);
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	gotl_bpf__destroy(r->skel);
+	r->skel = NULL;
+	logw__close(r->log);
+	r->log = NULL;
+	plan__free(r->plan);
+	r->plan = NULL;
+	free(r->syms.slots);
+	free(r->frame_pcs.slots);
+	memset(&r->types, 0, sizeof(r->types));
+	memset(&r->classes, 0, sizeof(r->classes));
+	memset(&r->syms, 0, sizeof(r->syms));
+	memset(&r->frame_pcs, 0, sizeof(r->frame_pcs));
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->pidfd = -1;
+}
+
+static void *reap(void *s)
+{
+	free_recorder(s);
+	return NULL;
+}
+
+/*
+ * A followed program ends: it exited (EXITED, with NO_STATUS unless gotl is
+ * its parent), exec'd x, or the recording is over (DETACHED). Its probes go.
+ */
+static void end_sub(struct recorder *s, uint32_t flags, uint32_t status,
+		    const struct gotl_ev_exec *x)
+{
+	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
+	struct gotl_rec_stats st;
+	int err;
+
+	end.hdr.ts = end_log(s, &st);
+	if (x)
+		logw__append(s->log, x, sizeof(*x));
+	end.flags = flags;
+	end.status = status;
+	logw__append(s->log, &end, sizeof(end));
+	err = logw__close(s->log);
+	s->log = NULL;
+	if (err)
+		warnx("cannot write '%s': %s", s->log_path, strerror(-err));
+	if (s->o->verbose)
+		warnx("process %d (%s): %llu events in %s", (int)s->pid, s->exe,
+		      (unsigned long long)s->events, s->log_path);
+	s->ended = true;
+	/* Its probes take ~1 s to go: not on the thread that drains the others. */
+	s->reaping = !pthread_create(&s->reaper, NULL, reap, s);
+	if (!s->reaping)
+		free_recorder(s);
+}
+
+static struct recorder *active_sub(struct recorder *m, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < m->nsubs; i++)
+		if (!m->subs[i]->ended && m->subs[i]->pid == pid)
+			return m->subs[i];
+	return NULL;
+}
+
+/* Is the process gone? (pidfd readable) */
+static bool pidfd_done(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return pidfd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/*
+ * A followed process exec'd x->filename, and waits stopped (GOTL_EXEC_STOPPED)
+ * before its first instruction: if it is a Go program, record it into a log
+ * of its own, next to the main one, with its probes in place before it runs;
+ * then let it go. Whatever happens, it is continued.
+ */
+static void start_sub(struct recorder *m, const struct gotl_ev_exec *x)
+{
+	pid_t pid = (pid_t)x->pid;
+	bool stopped = x->flags & GOTL_EXEC_STOPPED;
+	struct recorder *s, **subs;
+	char path[PATH_MAX + 32], buf[PATH_MAX + 32];
+	int i, n = 0, ret;
+
+	for (i = 0; i < m->nsubs; i++)
+		n += m->subs[i]->pid == pid;
+	subs = realloc(m->subs, (size_t)(m->nsubs + 1) * sizeof(*subs));
+	s = calloc(1, sizeof(*s));
+	if (!subs || !s) {
+		free(s);
+		if (subs)
+			m->subs = subs;
+		warnx("warning: out of memory: process %d is not followed", (int)pid);
+		goto out;
+	}
+	m->subs = subs;
+	m->subs[m->nsubs++] = s;
+	s->o = m->o;
+	s->pid = pid;
+	s->followed = true;
+	s->stopped = stopped;
+	s->pidfd = -1;
+	if (n)
+		snprintf(path, sizeof(path), "%s.%d-%d", m->log_path, (int)pid, n + 1);
+	else
+		snprintf(path, sizeof(path), "%s.%d", m->log_path, (int)pid);
+	s->log_path = strdup(path);
+	if (!s->log_path)
+		goto fail;
+	ret = prepare(s);
+	if (ret)
+		goto fail;
+	ret = attach(s, pid);
+	if (ret)
+		goto fail;
+	snprintf(buf, sizeof(buf), "%d %s", (int)m->pid, m->log_path);
+	logw__meta(s->log, "followed_by", buf);
+	/* Not stopped (the signal failed): it may have run already, as in attach mode. */
+	write_start(s, pid, GOTL_START_FOLLOWED | (stopped ? GOTL_START_LAUNCHED :
+						    GOTL_START_ATTACHED));
+	if (!stopped)
+		s->gs_snapshot = write_snapshot(s, pid, clock_ns(CLOCK_BOOTTIME));
+	if (pid != m->pid)
+		s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (logw__flush(s->log)) {
+		warnx("cannot write '%s'", s->log_path);
+		goto fail;
+	}
+	snprintf(buf, sizeof(buf), "%s", s->log_path);
+	logw__meta(m->log, "follow_log", basename(buf));
+	goto out;
+
+fail:
+	if (s->log) {
+		logw__close(s->log);
+		s->log = NULL;
+		unlink(s->log_path);
+	}
+	free_recorder(s);
+	s->ended = true;
+	free((char *)s->log_path);
+	s->log_path = NULL;	/* not a log: not listed */
+out:
+	if (stopped)
+		kill(pid, SIGCONT);
+}
+
+/* The execs the last drain saw: end what each process was, follow what it became. */
+static void follow_execs(struct recorder *m)
+{
+	int i;
+
+	for (i = 0; i < m->npending; i++) {
+		const struct gotl_ev_exec *x = &m->pending[i];
+		struct recorder *s = active_sub(m, (pid_t)x->pid);
+
+		if (s)
+			end_sub(s, 0, 0, x);
+		start_sub(m, x);
+	}
+	m->npending = 0;
+}
+
+/* The recording is over: every program still followed ends with it. */
+static void end_subs(struct recorder *m, bool main_exited, int main_status)
+{
+	int i;
+
+	for (i = 0; i < m->nsubs; i++) {
+		struct recorder *s = m->subs[i];
+
+		if (s->ended)
+			continue;
+		if (s->pid == m->pid && main_exited && !m->o->pid)
+			end_sub(s, GOTL_END_EXITED, (uint32_t)main_status, NULL);
+		else if ((s->pid == m->pid && main_exited) || pidfd_done(s->pidfd))
+			end_sub(s, GOTL_END_EXITED | GOTL_END_NO_STATUS, 0, NULL);
+		else
+			end_sub(s, GOTL_END_DETACHED, 0, NULL);
+	}
+	/* Their processes may still be stopped if the recording ended in between. */
+	for (i = 0; i < m->npending; i++)
+		if (m->pending[i].flags & GOTL_EXEC_STOPPED)
+			kill((pid_t)m->pending[i].pid, SIGCONT);
+	m->npending = 0;
+}
+
+/* The periodic work of one recorder: counters, allocation tables, flush. */
+static void tick(struct recorder *r, uint64_t now, uint64_t *last_stats, uint64_t *last_classes)
+{
+	if (now - *last_stats > 100000000ull)
+		log_stats(r, false, NULL);
+	log_alloc_total(r, false);
+	if (now - *last_classes >= CLASSES_MS * 1000000ull)
+		log_alloc_classes(r);
+	logw__flush(r->log);
 }
 
 /*
  * Drain until the end: the launched child exits (its status in *status),
  * or, attached, the process exits, the duration is over or a signal asks
- * to stop. *exited says whether the program ended.
+ * to stop. *exited says whether the program ended. With --follow, the
+ * programs followed are drained and ended here too.
  */
 static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 {
-	struct pollfd pfd[2];
+	struct pollfd *pfd = NULL;
 	uint64_t last_stats = 0, last_classes = 0, t0 = clock_ns(CLOCK_MONOTONIC), now = t0;
-	int pidfd, n;
+	int pidfd, n, i, npfd;
 
 	*exited = false;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0 && r->o->pid)
 		return -errno;	/* not our child: nothing else tells when it ends */
-	pfd[0].fd = pidfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = ring_buffer__epoll_fd(r->rb);
-	pfd[1].events = POLLIN;
 	for (;;) {
-		n = poll(pfd, 2, DRAIN_MS);
+		struct pollfd *p = realloc(pfd, (size_t)(2 + 2 * r->nsubs) * sizeof(*pfd));
+
+		if (!p) {
+			n = -ENOMEM;
+			goto out;
+		}
+		pfd = p;
+		pfd[0].fd = pidfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ring_buffer__epoll_fd(r->rb);
+		pfd[1].events = POLLIN;
+		npfd = 2;
+		for (i = 0; i < r->nsubs; i++) {
+			if (r->subs[i]->ended)
+				continue;
+			pfd[npfd].fd = r->subs[i]->pidfd;	/* -1 is ignored */
+			pfd[npfd++].events = POLLIN;
+			pfd[npfd].fd = ring_buffer__epoll_fd(r->subs[i]->rb);
+			pfd[npfd++].events = POLLIN;
+		}
+		n = poll(pfd, (nfds_t)npfd, DRAIN_MS);
 		if (n < 0 && errno != EINTR)
 			break;
 		drain(r);
 		forward_signals();
 		/* After an exec the Go program is gone: its probes must not see the next one. */
 		if (r->execed && !r->probes_off) {
-			probes_off(r);
+			probes_off(r, false);
 			if (r->o->verbose)
 				warnx("%s exec'd %s: recording of goroutines ends there",
 				      r->o->pid ? "the process" : r->o->argv[0], r->exec_file);
 		}
 		now = clock_ns(CLOCK_MONOTONIC);
-		if (now - last_stats > 100000000ull) {
-			log_stats(r, false, NULL);
+		for (i = 0; i < r->nsubs; i++) {
+			struct recorder *s = r->subs[i];
+
+			if (s->ended)
+				continue;
+			if (pidfd_done(s->pidfd))
+				end_sub(s, GOTL_END_EXITED | GOTL_END_NO_STATUS, 0, NULL);
+			else
+				drain(s);
+		}
+		if (r->npending)
+			follow_execs(r);
+		for (i = 0; i < r->nsubs; i++)
+			if (!r->subs[i]->ended)
+				tick(r->subs[i], now, &last_stats, &last_classes);
+		tick(r, now, &last_stats, &last_classes);
+		if (now - last_stats > 100000000ull)
 			last_stats = now;
-		}
-		log_alloc_total(r, false);
-		if (now - last_classes >= CLASSES_MS * 1000000ull) {
-			log_alloc_classes(r);
+		if (now - last_classes >= CLASSES_MS * 1000000ull)
 			last_classes = now;
-		}
-		logw__flush(r->log);
 		progress(r, now, false);
 		if (r->o->pid) {
 			if (pfd[0].revents & POLLIN) {
@@ -1230,8 +1564,7 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 			}
 			if (w < 0 && errno != EINTR) {
 				n = -errno;
-				close(pidfd);
-				return n;
+				goto out;
 			}
 		}
 		/* --duration in launch mode: the program is stopped the way Ctrl-C would. */
@@ -1240,10 +1573,13 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 			kill(pid, SIGINT);
 		}
 	}
+	n = 0;
+out:
+	free(pfd);
 	if (pidfd >= 0)
 		close(pidfd);
 	progress(r, now, true);
-	return 0;
+	return n;
 }
 
 /* Launch mode: fork, attach, exec. Returns 0 with *pid running, or RECORD_*. */
@@ -1261,6 +1597,7 @@ static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
 		return RECORD_FAILED;
 	}
 	*pidp = pid;
+	r->pid = pid;
 	child_pid = pid;
 	res->pid = pid;
 	r->execs_to_skip = 1;	/* the child becoming the program */
@@ -1268,7 +1605,7 @@ static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
 	if (ret)
 		goto fail;
 	if (write_start(r, pid, GOTL_START_LAUNCHED) || logw__flush(r->log)) {
-		warnx("cannot write '%s'", o->log_path);
+		warnx("cannot write '%s'", r->log_path);
 		ret = RECORD_FAILED;
 		goto fail;
 	}
@@ -1336,7 +1673,7 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	struct recorder r;
 	struct gotl_rec_stats st;
 	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
-	int status = 0, ret, err;
+	int status = 0, ret, err, i;
 	const char *what = o->pid ? "the process" : o->argv[0];
 	bool exited = false;
 	uint64_t t0;
@@ -1345,6 +1682,9 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
 	r.o = o;
+	r.pid = o->pid;
+	r.log_path = o->log_path;
+	r.pidfd = -1;
 	stop_requested = 0;
 	attached = 0;
 	set_libbpf_verbosity(o->verbose);
@@ -1368,12 +1708,8 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	res->seconds = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	child_pid = 0;
 	pid = -1;
-	drain(&r);
-	log_stats(&r, true, &st);
-	end.hdr.ts = clock_ns(CLOCK_BOOTTIME);
-	log_galloc_rest(&r, end.hdr.ts);
-	log_alloc_total(&r, true);
-	log_alloc_classes(&r);
+	end_subs(&r, exited, status);
+	end.hdr.ts = end_log(&r, &st);
 	res->alloc_count = r.last_total.count;
 	res->alloc_bytes = r.last_total.bytes;
 	res->exited = exited;
@@ -1386,8 +1722,21 @@ int record__run(const struct record_opts *o, struct record_result *res)
 		end.flags = exited ? GOTL_END_EXITED | GOTL_END_NO_STATUS : GOTL_END_DETACHED;
 	}
 	logw__append(r.log, &end, sizeof(end));
+	for (i = 0; i < r.nsubs; i++) {
+		char **l;
+
+		if (!r.subs[i]->log_path)
+			continue;
+		l = realloc(res->follow_logs, (res->nfollow + 1) * sizeof(*l));
+		if (!l)
+			break;
+		res->follow_logs = l;
+		res->follow_logs[res->nfollow++] = (char *)r.subs[i]->log_path;
+		r.subs[i]->log_path = NULL;
+		res->events += r.subs[i]->events;
+	}
 	res->status = status;
-	res->events = r.events;
+	res->events += r.events;
 	res->lost = sum(st.lost);
 	res->hits = sum(st.hits);
 	res->log_bytes = logw__size(r.log);
@@ -1410,18 +1759,30 @@ cleanup:
 	}
 	child_pid = 0;
 	restore_signals();
+	/* A failure while following: nothing may stay stopped or probed. */
+	end_subs(&r, false, 0);
+	for (i = 0; i < r.nsubs; i++) {
+		if (r.subs[i]->reaping)
+			pthread_join(r.subs[i]->reaper, NULL);
+		free_recorder(r.subs[i]);
+		free((char *)r.subs[i]->log_path);
+		free(r.subs[i]);
+	}
+	free(r.subs);
+	free(r.pending);
 	/* Closing the links takes the probes out of the process (attach: it runs on). */
-	if (r.plan)
-		probes_off(&r);
-	free(r.malloc_links);
-	free(r.types.slots);
-	free(r.classes.slots);
-	ring_buffer__free(r.rb);
-	gotl_bpf__destroy(r.skel);
-	logw__close(r.log);
-	plan__free(r.plan);
-	free(r.syms.slots);
-	free(r.frame_pcs.slots);
+	free_recorder(&r);
 	attached = 0;
 	return ret;
+}
+
+void record__result_free(struct record_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->nfollow; i++)
+		free(res->follow_logs[i]);
+	free(res->follow_logs);
+	res->follow_logs = NULL;
+	res->nfollow = 0;
 }

@@ -27,6 +27,7 @@ struct record_opts {
 	int alloc_mode;		/* GOTL_ALLOC_*: allocations off, sampled, or all */
 	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples */
 	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
+	bool follow;		/* also record the Go programs the program (or its children) exec */
 };
 
 struct record_result {
@@ -42,7 +43,12 @@ struct record_result {
 	bool exited;		/* the program ended (status valid if launched) */
 	size_t snapshot;	/* goroutines that existed at attach time */
 	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
+	char **follow_logs;	/* --follow: the logs of the programs followed (next to the main one) */
+	size_t nfollow;
 };
+
+/* Free what record__run allocated in res. */
+void record__result_free(struct record_result *res);
 
 /* "12 status, 3 stack": losses by kind (GOTL_REC_LOSS order), "" if none. */
 void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len);

@@ -395,16 +395,21 @@ struct gotl_ev_gsnap {
 /*
  * GOTL_REC_EXEC: the traced process called execve at hdr.ts: the Go program
  * (and every goroutine) ends there, the process runs on as `filename`.
- * Events of the new image are not recorded (the probes are removed).
+ * Events of the new image are not recorded in this log (the probes are
+ * removed); with --follow they go to a log of their own (META follow_log).
  * Written by BPF (tracepoint sched_process_exec).
  */
-#define GOTL_EXEC_PATH_MAX	240
+#define GOTL_EXEC_PATH_MAX	232
 struct gotl_ev_exec {
 	struct gotl_rec hdr;	/* type GOTL_REC_EXEC, size 264 */
 	__u32 pid;
 	__u32 old_pid;		/* the thread that called execve (it becomes the leader) */
 	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-terminated, may be cut */
+	__u32 flags;		/* GOTL_EXEC_* */
+	__u32 pad;
 };
+#define GOTL_EXEC_STOPPED	1	/* --follow: stopped before its first instruction (SIGSTOP) */
+#define GOTL_EXEC_FOLLOWED	2	/* --follow: not the traced program but a process it started */
 
 /*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
@@ -420,6 +425,11 @@ struct gotl_ev_exec {
  *	"offsets"	where the runtime struct offsets came from
  *	"stw_reason"	"<index> <text>", one per entry of the runtime's
  *			stwReasonStrings (Go 1.21+)
+ *	"follow_log"	(--follow) the log of a program this one (or one of
+ *			its descendants) exec'd, a path relative to this log's
+ *			directory; one per program, in the order they started
+ *	"followed_by"	(in a follow log) "<pid> <path of the main log>": the
+ *			recording this program was followed from
  */
 struct gotl_rec_meta {
 	struct gotl_rec hdr;	/* type GOTL_REC_META, ts 0 */
@@ -443,6 +453,8 @@ struct gotl_rec_start {
 };
 #define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
 #define GOTL_START_ATTACHED	2	/* gotl attached to a running process (gotl record -p) */
+#define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd (with LAUNCHED:
+					 * probes in place before its first instruction) */
 
 /*
  * GOTL_REC_WAITREASON: entry `index` of the traced binary's
