@@ -91,6 +91,10 @@ struct cv {
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
 	uint64_t base;		/* uuid base for this process */
+	const uint32_t *pids;	/* --follow: the processes already in the trace */
+	size_t npids;
+	char **follows;		/* --follow: the logs the main log names, to convert next */
+	int nfollows;
 	uint64_t flow_seq;
 	uint64_t unknown_seq;
 	int64_t emitted[RP_C_MAX];
@@ -334,12 +338,18 @@ static int on_start(void *ctx, struct replay *r)
 		{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
 	};
 	struct pf_track t = { 0 };
-	uint32_t pid = s->pid ? s->pid : 1;
+	uint32_t pid = s->pid ? s->pid : 1, salt;
 	char cmd[1024];
 	size_t n = 0, i;
 	int k;
 
-	c->base = (uint64_t)(pid & 0x3fffff) << 40;
+	/* Unique per process; a pid seen again (an exec'd program) gets another base. */
+	salt = 0;
+	for (i = 0; i < c->npids; i++)
+		if (c->pids[i] == pid)
+			salt += 0x100000;
+	c->base = (uint64_t)((pid + salt) & 0x3fffff) << 40;
+	c->flow_seq = c->base;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
 	intern_fixed(c);
 
@@ -873,6 +883,16 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 
 	suspects_track(c, end);
 	types_tracks(c, end);
+	for (k = 0; replay__follow_log(r, k); k++) {
+		char **l = realloc(c->follows, (size_t)(c->nfollows + 1) * sizeof(*l));
+
+		if (!l)
+			break;
+		c->follows = l;
+		c->follows[c->nfollows] = strdup(replay__follow_log(r, k));
+		if (c->follows[c->nfollows])
+			c->nfollows++;
+	}
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
 		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts, 0);
@@ -925,7 +945,13 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	}
 }
 
-int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+/*
+ * One log into the trace: one process. The logs it names (META follow_log)
+ * come back in *follows.
+ */
+static int convert_log(const struct convert_opts *o, const char *log, struct pftrace *pf,
+		       const uint32_t *pids, size_t npids, struct convert_stats *st,
+		       char ***follows, int *nfollows, char *err, size_t errlen)
 {
 	struct cv c;
 	struct rp_sink sink = {
@@ -935,23 +961,20 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
 	};
 	struct replay_stats rs;
-	int ret, werr;
+	int ret;
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
 	c.o = o;
+	c.pf = pf;
+	c.pids = pids;
+	c.npids = npids;
 	ret = atab__new(true, &c.types);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	ret = pftrace__open(o->trace_path, &c.pf);
-	if (ret) {
-		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
-		atab__free(c.types);
-		return ret;
-	}
-	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
+	ret = replay__run(log, &sink, &rs, err, errlen);
 	st->events = rs.events;
 	st->goroutines = rs.goroutines;
 	st->max_alive = rs.max_alive;
@@ -962,7 +985,6 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->pid = rs.pid;
 	st->truncated = rs.truncated;
 	st->ended = rs.ended;
-	st->trace_bytes = pftrace__bytes(c.pf);
 	st->leak_suspects = c.nsuspects;
 	st->alloc_count = c.total.count;
 	st->alloc_bytes = c.total.bytes;
@@ -971,7 +993,89 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->stw_pauses = rs.stw_pauses;
 	free(c.suspects);
 	atab__free(c.types);
-	werr = pftrace__close(c.pf);
+	*follows = c.follows;
+	*nfollows = c.nfollows;
+	return ret;
+}
+
+/* A followed program's stats count in the recording's. */
+static void add_stats(struct convert_stats *st, const struct convert_stats *f)
+{
+	int k;
+
+	st->events += f->events;
+	st->goroutines += f->goroutines;
+	st->lost += f->lost;
+	for (k = 0; k < GOTL_LOSS_KINDS; k++)
+		st->lost_kind[k] += f->lost_kind[k];
+	st->unobserved += f->unobserved;
+	st->late += f->late;
+	st->leak_suspects += f->leak_suspects;
+	st->alloc_count += f->alloc_count;
+	st->alloc_bytes += f->alloc_bytes;
+	st->gc_cycles += f->gc_cycles;
+	st->stw_pauses += f->stw_pauses;
+	st->truncated |= f->truncated;
+	st->processes++;
+}
+
+int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct pftrace *pf;
+	char **follows = NULL, path[4096], dir[4096], *slash, ferr[512];
+	uint32_t *pids = NULL;
+	int nfollows = 0, ret, werr, i;
+
+	memset(st, 0, sizeof(*st));
+	ret = pftrace__open(o->trace_path, &pf);
+	if (ret) {
+		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
+		return ret;
+	}
+	ret = convert_log(o, o->log_path, pf, NULL, 0, st, &follows, &nfollows, err, errlen);
+	st->processes = 1;
+	/* --follow: the programs followed, each a process of its own, next to the main log. */
+	snprintf(dir, sizeof(dir), "%s", o->log_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = 0;
+	else
+		dir[0] = 0;
+	pids = calloc((size_t)nfollows + 1, sizeof(*pids));
+	if (pids)
+		pids[0] = st->pid;
+	for (i = 0; !ret && pids && i < nfollows; i++) {
+		struct convert_stats fs;
+		char **ff = NULL;
+		int nff = 0, fret, k;
+
+		snprintf(path, sizeof(path), "%s%s", strchr(follows[i], '/') ? "" : dir, follows[i]);
+		snprintf(ferr, sizeof(ferr), "proc.%d.", i + 1);
+		pftrace__attr_prefix(pf, ferr);
+		fret = convert_log(o, path, pf, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
+				   sizeof(ferr));
+		for (k = 0; k < nff; k++)
+			free(ff[k]);
+		free(ff);
+		pids[i + 1] = fs.pid;
+		if (fret && !fs.events && !fs.goroutines) {
+			/* Missing or unreadable: the rest of the trace is still good. */
+			st->follow_missing++;
+			if (!st->follow_err[0])
+				snprintf(st->follow_err, sizeof(st->follow_err), "%.250s", ferr);
+			continue;
+		}
+		add_stats(st, &fs);
+	}
+	pftrace__attr_prefix(pf, "");
+	if (nfollows)
+		pftrace__attr_int(pf, "gotl.processes", (int64_t)st->processes);
+	for (i = 0; i < nfollows; i++)
+		free(follows[i]);
+	free(follows);
+	free(pids);
+	st->trace_bytes = pftrace__bytes(pf);
+	werr = pftrace__close(pf);
 	if (!ret && werr) {
 		ret = werr;
 		snprintf(err, errlen, "cannot write '%s': %s", o->trace_path, strerror(-werr));

@@ -42,6 +42,10 @@ struct convert_stats {
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */
 	bool ended;		/* the log has its end record */
+	/* record --follow: the programs followed are processes of the same trace */
+	uint32_t processes;	/* processes in the trace (1 + programs followed) */
+	uint32_t follow_missing;	/* follow logs that could not be read */
+	char follow_err[256];	/* why the first of them could not */
 };
 
 /*

@@ -56,6 +56,8 @@ struct pftrace {
 	uint8_t *scratch;
 	size_t scratch_cap;
 	size_t used;
+	bool started;		/* the clock snapshot is written */
+	char attr_prefix[64];
 	uint8_t out[PF_OUTBUF];
 };
 
@@ -448,6 +450,11 @@ int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, ui
 	uint64_t vals[3] = { boottime, monotonic, realtime };
 	int i, err;
 
+	/* Several processes (record --follow) share the first one's clock snapshot. */
+	if (pf->started)
+		return 0;
+	pf->started = true;
+
 	for (i = 0; i < 3; i++) {
 		c[i].has_clock_id = true;
 		c[i].clock_id = ids[i];
@@ -479,7 +486,12 @@ static int attr(struct pftrace *pf, const char *key, const char *s, bool has_lon
 	Gotl__Perfetto__TraceAttributes__Attribute a =
 		GOTL__PERFETTO__TRACE_ATTRIBUTES__ATTRIBUTE__INIT;
 	Gotl__Perfetto__TraceAttributes__Attribute *ap = &a;
+	char k[256];
 
+	if (pf->attr_prefix[0]) {
+		snprintf(k, sizeof(k), "%s%s", pf->attr_prefix, key);
+		key = k;
+	}
 	a.key = (char *)key;
 	a.string_value = (char *)s;
 	a.has_long_value = has_long;
@@ -488,6 +500,11 @@ static int attr(struct pftrace *pf, const char *key, const char *s, bool has_lon
 	ta.attribute = &ap;
 	pkt.trace_attributes = &ta;
 	return write_packet(pf, &pkt, false);
+}
+
+void pftrace__attr_prefix(struct pftrace *pf, const char *prefix)
+{
+	snprintf(pf->attr_prefix, sizeof(pf->attr_prefix), "%s", prefix);
 }
 
 int pftrace__attr_str(struct pftrace *pf, const char *key, const char *value)

@@ -90,6 +90,8 @@ int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, ui
 /* Trace metadata (Perfetto "Trace Attributes"): a string or an integer value. */
 int pftrace__attr_str(struct pftrace *pf, const char *key, const char *value);
 int pftrace__attr_int(struct pftrace *pf, const char *key, int64_t value);
+/* Put prefix (e.g. "proc.1234.") before the keys of the attributes that follow; "" for none. */
+void pftrace__attr_prefix(struct pftrace *pf, const char *prefix);
 
 int pftrace__track(struct pftrace *pf, const struct pf_track *t);
 

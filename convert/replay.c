@@ -48,6 +48,8 @@ struct replay {
 	unsigned stw_reason;
 	const struct gotl_ev_alloc *alloc;	/* an allocation waiting for its stack */
 	char *meta_keys[32], *meta_vals[32];
+	char **follow_logs;	/* META follow_log, in order */
+	int nfollow;
 	int nmeta;
 	char **argv;
 	size_t argc;
@@ -112,6 +114,11 @@ const char *replay__meta(const struct replay *r, const char *key)
 		if (!strcmp(r->meta_keys[i], key))
 			return r->meta_vals[i];
 	return NULL;
+}
+
+const char *replay__follow_log(const struct replay *r, int n)
+{
+	return n >= 0 && n < r->nfollow ? r->follow_logs[n] : NULL;
 }
 
 /* Standard library: the first element of the import path has no dot (but "main" is the user's). */
@@ -916,6 +923,17 @@ static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
 		r->probes = n;
 		return;
 	}
+	if (m->key_len == 10 && !memcmp(k, "follow_log", 10)) {
+		char **l = realloc(r->follow_logs, (size_t)(r->nfollow + 1) * sizeof(*l));
+
+		if (!l)
+			return;
+		r->follow_logs = l;
+		r->follow_logs[r->nfollow] = dupn(v, m->value_len);
+		if (r->follow_logs[r->nfollow])
+			r->nfollow++;
+		return;
+	}
 	if (m->key_len == 10 && !memcmp(k, "stw_reason", 10)) {
 		/* "<index> <text>" */
 		char *text, *num = dupn(v, m->value_len);
@@ -1139,6 +1157,9 @@ static void replay_free(struct replay *r)
 	for (i = 0; i < r->argc; i++)
 		free(r->argv[i]);
 	free(r->argv);
+	for (k = 0; k < r->nfollow; k++)
+		free(r->follow_logs[k]);
+	free(r->follow_logs);
 	free(r->probes);
 	free(r->pend);
 	logr__free(r->lr);

@@ -226,6 +226,8 @@ const char *replay__stw_reason(const struct replay *r, unsigned reason);
 const char *replay__reason(const struct replay *r, unsigned reason);
 /* A metadata value ("go_version", "binary", "comm", ...), or NULL; "arg" -> replay__argv. */
 const char *replay__meta(const struct replay *r, const char *key);
+/* The n-th (0, 1, ...) follow log named in the log (META follow_log), or NULL. */
+const char *replay__follow_log(const struct replay *r, int n);
 char *const *replay__argv(const struct replay *r);	/* NULL-terminated */
 const char *replay__probes(const struct replay *r);	/* "a; b; c" or NULL */
 const struct gotl_rec_start *replay__start(const struct replay *r);
