@@ -69,7 +69,7 @@ static const char usage_record[] =
 "(128+N if PROG died of signal N). Ctrl-C reaches PROG as it would without gotl,\n"
 "and the trace is still written. Under sudo, PROG runs as the user who ran sudo.\n"
 "If PROG execs another program, its recording ends at the exec; programs it\n"
-"starts are not recorded.\n"
+"starts are not recorded, unless --follow.\n"
 "\n"
 "With -p, attach to the running Go process PID instead: its goroutines as they\n"
 "are (read from its memory) start the trace, then every transition until Ctrl-C,\n"
@@ -82,6 +82,13 @@ static const char usage_record[] =
 "  -d, --duration TIME   stop after TIME (e.g. 30s, 500ms, 2m; a bare number is\n"
 "                        seconds); with PROG, PROG then gets SIGINT as if Ctrl-C\n"
 "      --as-root         under sudo, run PROG as root rather than as the user\n"
+"      --follow          also record the Go programs that PROG (or any process\n"
+"                        it starts, through any number of forks and execs, e.g.\n"
+"                        a shell) execs, each as a process of its own in the\n"
+"                        same trace; with -r their logs are FILE.PID next to\n"
+"                        FILE. Each such process is held (SIGSTOP) at its exec\n"
+"                        while its probes go in, then continued; those still\n"
+"                        running when PROG ends are detached and run on\n"
 "      --no-progress     no live status line on stderr (shown when stderr is a\n"
 "                        terminal, with -p or when PROG's stdout is redirected)\n"
 "  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
@@ -264,9 +271,15 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 			 "select, lock or cond (details: gotl report on the raw log, -r)",
 			 (unsigned long long)cs->leak_suspects, cs->leak_suspects == 1 ? "" : "s",
 			 cs->leak_suspects == 1 ? "" : "s");
+	if (cs->follow_missing)
+		cli_warn("warning: %u of the programs followed are missing from the trace: %s",
+			 cs->follow_missing, cs->follow_err);
 	cli_warn("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
 	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
 	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
+	if (cs->processes > 1)
+		cli_warn("%u Go processes: the program and %u it started (--follow)", cs->processes,
+			 cs->processes - 1);
 	if (cs->alloc_mode != GOTL_ALLOC_OFF) {
 		char heap[32];
 
@@ -296,6 +309,7 @@ static int cmd_record(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "as-root", no_argument, NULL, 'U' },
+		{ "follow", no_argument, NULL, 'F' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -311,6 +325,7 @@ static int cmd_record(int argc, char **argv)
 	bool alloc_counters = false;
 	char tmp[4096];
 	int c, ret, status;
+	size_t i;
 
 	optind = 1;
 	opterr = 0;
@@ -337,6 +352,9 @@ static int cmd_record(int argc, char **argv)
 			break;
 		case 'U':
 			ro.as_root = true;
+			break;
+		case 'F':
+			ro.follow = true;
 			break;
 		case 'P':
 			no_progress = true;
@@ -424,17 +442,25 @@ static int cmd_record(int argc, char **argv)
 				 "%llu events", ro.argv[0], status, rr.seconds,
 				 (unsigned long long)rr.hits, (unsigned long long)rr.events);
 	}
-	if (rr.exec_file[0])
+	if (rr.exec_file[0] && !ro.follow)
 		cli_warn("note: the program exec'd %s: its goroutines are recorded up to the exec, "
 			 "not in what it became", rr.exec_file);
 	give_to_sudo_user(ro.log_path);
+	for (i = 0; i < rr.nfollow; i++)
+		give_to_sudo_user(rr.follow_logs[i]);
 	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
-		cli_warn("the raw event log is kept in %s", ro.log_path);
+		cli_warn("the raw event log is kept in %s%s", ro.log_path,
+			 rr.nfollow ? " (and those of the programs followed, next to it)" : "");
+		record__result_free(&rr);
 		return status ? status : 1;
 	}
 	give_to_sudo_user(out);
-	if (!raw)
+	if (!raw) {
 		unlink(ro.log_path);
+		for (i = 0; i < rr.nfollow; i++)
+			unlink(rr.follow_logs[i]);
+	}
+	record__result_free(&rr);
 	summary(out, &cs, raw);
 	return status;
 }
