@@ -44,7 +44,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import toolchains  # noqa: E402
 from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck,  # noqa: E402
-                        status_of)
+                        processes, status_of)
 
 # Truth fields that legitimately differ between two runs.
 VOLATILE = ("goid", "goids", "goid_sum", "tids")
@@ -184,6 +184,51 @@ def c_execs(ctx, truth, rep):
     check(len(stage1) == 4, "%d goroutines of stage1, want 4" % len(stage1))
 
 
+def c_execs_follow(ctx, truth, rep):
+    # --follow: the Go programs started are processes of the same trace. execs runs two
+    # copies of itself (`execs child`: only runtime goroutines) and /bin/echo twice (not
+    # Go: not followed), then exec's itself as stage2 (same pid: a second process in
+    # the trace, with stage2's 50 goroutines), which exec's /bin/sh (not Go).
+    m = pfcheck(ctx["trace"])
+    procs = processes(m)
+    check(len(procs) == 4, "%d processes in the trace, want 4 (the program, 2 copies, stage2): "
+          "%s" % (len(procs), [(p["pid"], p.get("cmdline")) for p in procs]))
+    models = [Model(m, p["uuid"]) for p in procs]
+    for mo in models:
+        check_tracks(mo)
+        check(mo.track(1)["name"].endswith("runtime.main"), "no G1 runtime.main in process %r"
+              % mo.tracks[mo.process].get("cmdline"))
+
+    def count(mo, fn):
+        return sum(1 for t in mo.by_goid.values() if fn in t["name"])
+
+    main, stage2 = models[0], models[-1]
+    children = models[1:-1]
+    check(count(main, "main.stage1") == 4 and not count(main, "main.stage2"),
+          "the program: %d stage1 and %d stage2 goroutines, want 4 and 0"
+          % (count(main, "main.stage1"), count(main, "main.stage2")))
+    check(count(stage2, "main.stage2") == 50 and not count(stage2, "main.stage1"),
+          "stage2: %d stage2 and %d stage1 goroutines, want 50 and 0"
+          % (count(stage2, "main.stage2"), count(stage2, "main.stage1")))
+    check(procs[0]["pid"] == procs[-1]["pid"], "stage2 is pid %d, the program %d: an exec keeps "
+          "the pid" % (procs[-1]["pid"], procs[0]["pid"]))
+    for p, mo in zip(procs[1:-1], children):
+        check(p.get("cmdline", [])[1:] == ["child"], "a copy's command line: %r"
+              % p.get("cmdline"))
+        check(p["pid"] != procs[0]["pid"], "a copy has the program's pid")
+        check(not count(mo, "main.stage"), "a copy has stage goroutines")
+        # It ran from its first instruction: its runtime's first goroutines are there.
+        check(2 in mo.by_goid, "a copy has no G2: its start was missed")
+    check(re.search(r"^gotl: 4 Go processes", ctx["gotl_lines"], re.M),
+          "gotl did not count 4 processes: " + ctx["gotl_lines"][-800:])
+    check(len(re.findall(r"^gotl: following process", ctx["gotl_lines"], re.M)) == 3,
+          "gotl did not say it followed 3 programs: " + ctx["gotl_lines"][-800:])
+    raw = ctx["trace"][:-len(".pftrace")] + ".gotl"
+    logs = [f for f in os.listdir(os.path.dirname(raw))
+            if f.startswith(os.path.basename(raw) + ".")]
+    check(len(logs) == 3, "follow logs next to %s: %s" % (raw, logs))
+
+
 def c_cgo(ctx, truth, rep):
     model = ctx["model"]()
     for g in truth["caller_goids"]:
@@ -227,6 +272,7 @@ CASES = [
     Case("killed-segv", sample="killed", args=["segv"], status=2, stderr="crash",
          check=c_killed),
     Case("execs", status=7, check=c_execs),
+    Case("execs-follow", sample="execs", status=7, record=["--follow"], check=c_execs_follow),
     Case("cgo", cgo=True, check=c_cgo),
     Case("threads", check=c_threads),
 ]

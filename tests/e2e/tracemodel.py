@@ -30,12 +30,18 @@ def status_of(rc):
 class Model:
     """The decoded trace (pfcheck --json), indexed by goroutine."""
 
-    def __init__(self, m):
+    def __init__(self, m, process=None):
+        """The goroutines of one process: `process` (a process track's uuid), by default
+        the first one in the trace, the traced program (record --follow adds others)."""
         self.m = m
         self.tracks = {t["uuid"]: t for t in m["tracks"]}
+        procs = processes(m)
+        self.process = process if process is not None else (procs[0]["uuid"] if procs else None)
         self.by_goid = {}
         for t in m["tracks"]:
             name = t.get("name") or ""
+            if self.process is not None and self.root_of(t) != self.process:
+                continue
             if t["kind"] == "track" and name.startswith("G") and name[1:2].isdigit():
                 goid = int(name[1:].split(" ")[0])
                 check(goid not in self.by_goid, "two tracks for goroutine %d" % goid)
@@ -49,6 +55,13 @@ class Model:
         self.refs = {s["ref"]: s for s in m["slices"]}
         self.refs.update({i["ref"]: i for i in m["instants"]})
         self.end = max((s["ts"] + s["dur"] for s in m["slices"]), default=0)
+
+    def root_of(self, t):
+        seen = 0
+        while t.get("parent") and t["parent"] in self.tracks and seen < 64:
+            t = self.tracks[t["parent"]]
+            seen += 1
+        return t["uuid"]
 
     def track(self, goid):
         check(goid in self.by_goid, "no track for goroutine %d" % goid)
@@ -74,6 +87,11 @@ class Model:
               if t["kind"] == "counter" and t.get("name") == name]
         check(len(uu) == 1, "want one counter %r, got %d" % (name, len(uu)))
         return [c["value"] for c in self.m["counters"] if c["track"] == uu[0]]
+
+
+def processes(m):
+    """The process tracks of a decoded trace, in the order they were declared."""
+    return [t for t in m["tracks"] if t["kind"] == "process"]
 
 
 def pfcheck(trace):

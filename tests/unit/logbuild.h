@@ -50,10 +50,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void prologue(struct logw *lw)
+static void prologue_pid(struct logw *lw, uint32_t pid)
 {
 	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-				    .pid = 4242, .flags = GOTL_START_LAUNCHED,
+				    .pid = pid, .flags = GOTL_START_LAUNCHED,
 				    .monotonic_ns = 900, .realtime_ns = 1700000000000000000ull };
 
 	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
@@ -68,6 +68,11 @@ static void prologue(struct logw *lw)
 	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
 	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
 	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
+}
+
+static void prologue(struct logw *lw)
+{
+	prologue_pid(lw, 4242);
 }
 
 static void create(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid, uint64_t pgp,

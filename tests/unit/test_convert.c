@@ -795,6 +795,58 @@ static void test_exec(void **state)
 	td_free(d);
 }
 
+/*
+ * record --follow: the main log names the logs of the programs followed; one
+ * trace holds them all, each a process with its own pid, tracks and flows.
+ * A follow log that is missing costs only its process.
+ */
+static void test_follow(void **state)
+{
+	struct fixture *f = *state;
+	char child[80], name[80];
+	const struct td_track *procs[3];
+	struct convert_stats st;
+	struct logw *lw;
+	struct tdec *d;
+	int i, n = 0, g1s = 0;
+
+	snprintf(child, sizeof(child), "%s.4300", f->log);
+	snprintf(name, sizeof(name), "%s", strrchr(child, '/') + 1);
+	prologue(f->lw);
+	assert_int_equal(logw__meta(f->lw, "follow_log", name), 0);
+	assert_int_equal(logw__meta(f->lw, "follow_log", "no-such-log.gotl"), 0);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 5000, 0);
+
+	assert_int_equal(logw__open(child, &lw), 0);
+	prologue_pid(lw, 4300);
+	create(lw, 1500, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	create(lw, 1600, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	status(lw, 1700, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(lw, 3000, 0);
+	assert_int_equal(logw__close(lw), 0);
+
+	d = convert_ok(f, &st);
+	unlink(child);
+	assert_int_equal(st.processes, 2);
+	assert_int_equal(st.follow_missing, 1);
+	assert_non_null(strstr(st.follow_err, "no-such-log.gotl"));
+	assert_int_equal(st.goroutines, 3);
+	for (i = 0; i < d->ntracks; i++) {
+		if (d->tracks[i].pid && n < 3)
+			procs[n++] = &d->tracks[i];
+		g1s += !strncmp(d->tracks[i].name, "G1 ", 3);
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(procs[0]->pid, 4242);
+	assert_int_equal(procs[1]->pid, 4300);
+	assert_int_not_equal(procs[0]->uuid, procs[1]->uuid);
+	assert_int_equal(g1s, 2);	/* one G1 per process */
+	assert_non_null(td_track_named(d, "G7 "));
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -812,6 +864,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
