@@ -89,6 +89,8 @@ static const char usage_record[] =
 "                        FILE. Each such process is held (SIGSTOP) at its exec\n"
 "                        while its probes go in, then continued; those still\n"
 "                        running when PROG ends are detached and run on\n"
+"      --no-hostname     keep this machine's host name out of the trace (it is\n"
+"                        in the trace metadata otherwise, with the kernel version)\n"
 "      --no-progress     no live status line on stderr (shown when stderr is a\n"
 "                        terminal, with -p or when PROG's stdout is redirected)\n"
 "  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
@@ -296,6 +298,43 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
 }
 
+static void size_str(uint64_t n, char *buf, size_t len)
+{
+	if (n && !(n & ((1u << 20) - 1)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(n >> 20));
+	else if (n && !(n & 1023))
+		snprintf(buf, len, "%lluK", (unsigned long long)(n >> 10));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+}
+
+/* The recording options in effect, defaults included, as a command line gives them. */
+static void describe_options(const struct record_opts *o, char *buf, size_t len)
+{
+	static const char *const modes[] = { "off", "sampled", "all" };
+	char ring[32], sample[32];
+	size_t n;
+
+	size_str(o->ring_size, ring, sizeof(ring));
+	size_str(o->alloc_sample_bytes, sample, sizeof(sample));
+	n = (size_t)snprintf(buf, len, "--ring-size %s --stack-depth %d --alloc %s", ring,
+			     o->stack_depth, o->alloc_mode >= 0 && o->alloc_mode <= 2 ?
+			     modes[o->alloc_mode] : "?");
+	if (o->alloc_mode == GOTL_ALLOC_SAMPLED && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " --alloc-sample %s", sample);
+	if (o->duration_ns && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " -d %llums",
+				      (unsigned long long)(o->duration_ns / 1000000));
+	if (o->pid && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " -p %d", (int)o->pid);
+	if (o->follow && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " --follow");
+	if (o->as_root && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " --as-root");
+	if (o->no_hostname && n < len)
+		snprintf(buf + n, len - n, " --no-hostname");
+}
+
 static int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -311,6 +350,7 @@ static int cmd_record(int argc, char **argv)
 		{ "as-root", no_argument, NULL, 'U' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "no-progress", no_argument, NULL, 'P' },
+		{ "no-hostname", no_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -323,7 +363,7 @@ static int cmd_record(int argc, char **argv)
 	struct convert_stats cs;
 	const char *out = DEFAULT_TRACE, *raw = NULL;
 	bool alloc_counters = false;
-	char tmp[4096];
+	char tmp[4096], optdesc[512];
 	int c, ret, status;
 	size_t i;
 
@@ -358,6 +398,9 @@ static int cmd_record(int argc, char **argv)
 			break;
 		case 'P':
 			no_progress = true;
+			break;
+		case 'H':
+			ro.no_hostname = true;
 			break;
 		case 'r':
 			raw = optarg;
@@ -416,6 +459,8 @@ static int cmd_record(int argc, char **argv)
 	if (!ro.pid && optind >= argc)
 		return cli_bad_usage("record ", "no program to record (or -p PID)");
 	ro.argv = ro.pid ? NULL : argv + optind;
+	describe_options(&ro, optdesc, sizeof(optdesc));
+	ro.options = optdesc;
 	/* A status line on the terminal, unless the program's output goes there too. */
 	ro.progress = !no_progress && isatty(2) && (ro.pid || !isatty(1));
 	if (raw) {

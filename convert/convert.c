@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
@@ -336,6 +337,8 @@ static int on_start(void *ctx, struct replay *r)
 		{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
 		{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
 		{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
+		{ "host.name", "hostname" }, { "host.kernel", "kernel" },
+		{ "gotl.options", "options" },
 	};
 	struct pf_track t = { 0 };
 	uint32_t pid = s->pid ? s->pid : 1, salt;
@@ -364,6 +367,10 @@ static int on_start(void *ctx, struct replay *r)
 		pftrace__attr_str(c->pf, "gotl.command", cmd);
 	if (replay__probes(r))
 		pftrace__attr_str(c->pf, "gotl.probes", replay__probes(r));
+	if (s->realtime_ns) {
+		convert__wall_time(s->realtime_ns, cmd, sizeof(cmd));
+		pftrace__attr_str(c->pf, "gotl.start_time", cmd);
+	}
 	pftrace__attr_int(c->pf, "gotl.pid", pid);
 
 	t.uuid = c->base + UUID_PROCESS;
@@ -1017,6 +1024,19 @@ static void add_stats(struct convert_stats *st, const struct convert_stats *f)
 	st->stw_pauses += f->stw_pauses;
 	st->truncated |= f->truncated;
 	st->processes++;
+}
+
+void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(realtime_ns / 1000000000ull);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	snprintf(buf + strlen(buf), len - strlen(buf), ".%03uZ",
+		 (unsigned)(realtime_ns / 1000000ull % 1000));
 }
 
 int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "gotl/event.h"
 #include "atab.h"
+#include "convert.h"
 #include "replay.h"
 #include "report_int.h"
 
@@ -687,6 +688,14 @@ static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, in
 	}
 }
 
+const char *const rmeta_attr[RM_MAX] = {
+	"go.binary", "go.build_id", "gotl.command", "gotl.recorder_version", "host.name",
+	"host.kernel", "gotl.options", "gotl.start_time",
+};
+const char *const rmeta_key[RM_MAX] = {
+	"binary", "build_id", "command", "gotl_version", "host", "kernel", "options", "start_time",
+};
+
 static void text(struct rep *p, const struct rmeta *m)
 {
 	FILE *f = p->out;
@@ -704,6 +713,22 @@ static void text(struct rep *p, const struct rmeta *m)
 	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n",
 		m->seen, m->events, m->lost, m->truncated ? ", the log was cut short" : "",
 		strcmp(m->source, "trace") ? "" : " (from the trace: stack sizes need the raw log)");
+	if (m->info[RM_COMMAND])
+		fprintf(f, "command:   %s\n", m->info[RM_COMMAND]);
+	if (m->info[RM_BINARY])
+		fprintf(f, "binary:    %s%s%s\n", m->info[RM_BINARY],
+			m->info[RM_BUILD_ID] ? ", build id " : "",
+			m->info[RM_BUILD_ID] ? m->info[RM_BUILD_ID] : "");
+	if (m->info[RM_START_TIME] || m->info[RM_HOST] || m->info[RM_KERNEL])
+		fprintf(f, "recorded:  %s%s%s%s%s\n",
+			m->info[RM_START_TIME] ? m->info[RM_START_TIME] : "",
+			m->info[RM_HOST] ? " on " : "", m->info[RM_HOST] ? m->info[RM_HOST] : "",
+			m->info[RM_KERNEL] ? ", " : "", m->info[RM_KERNEL] ? m->info[RM_KERNEL] : "");
+	if (m->info[RM_OPTIONS] || m->info[RM_GOTL_VERSION])
+		fprintf(f, "gotl:      %s%s%s\n",
+			m->info[RM_GOTL_VERSION] ? m->info[RM_GOTL_VERSION] : "?",
+			m->info[RM_OPTIONS] ? ", " : "",
+			m->info[RM_OPTIONS] ? m->info[RM_OPTIONS] : "");
 
 	v = smap_sorted(&p->leaks);
 	fprintf(f, "\nLeak suspects: %" PRIu64 " goroutine%s in %zu group%s%s\n",
@@ -838,6 +863,10 @@ static void json(struct rep *p, const struct rmeta *m)
 	jstr(f, m->comm);
 	fprintf(f, ",\"go_version\":");
 	jstr(f, m->go_version);
+	for (i = 0; i < RM_MAX; i++) {
+		fprintf(f, ",\"%s\":", rmeta_key[i]);
+		jstr(f, m->info[i]);
+	}
 	fprintf(f, ",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
 		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", m->pid, m->end - m->start,
 		m->events, m->lost, m->truncated ? "true" : "false");
@@ -1006,6 +1035,25 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
 		.truncated = st->truncated,
 	};
+	char *const *argv = replay__argv(r);
+	char cmd[1024], when[64];
+	size_t n = 0, i;
+
+	m.info[RM_BINARY] = replay__meta(r, "binary");
+	m.info[RM_BUILD_ID] = replay__meta(r, "go_build_id");
+	m.info[RM_GOTL_VERSION] = replay__meta(r, "gotl_version");
+	m.info[RM_HOST] = replay__meta(r, "hostname");
+	m.info[RM_KERNEL] = replay__meta(r, "kernel");
+	m.info[RM_OPTIONS] = replay__meta(r, "options");
+	cmd[0] = 0;
+	for (i = 0; argv && argv[i] && n < sizeof(cmd); i++)
+		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
+	if (cmd[0])
+		m.info[RM_COMMAND] = cmd;
+	if (replay__start(r) && replay__start(r)->realtime_ns) {
+		convert__wall_time(replay__start(r)->realtime_ns, when, sizeof(when));
+		m.info[RM_START_TIME] = when;
+	}
 
 	if (e && (e->flags & GOTL_END_EXITED)) {
 		m.has_exit = true;

@@ -49,8 +49,15 @@ struct rspan {
 };
 
 /* What the report says about the recording as a whole. */
+/* What the recording says about itself (RM_*: index into rmeta.info). */
+enum { RM_BINARY, RM_BUILD_ID, RM_COMMAND, RM_GOTL_VERSION, RM_HOST, RM_KERNEL, RM_OPTIONS,
+       RM_START_TIME, RM_MAX };
+/* Their names: trace attribute and JSON key. */
+extern const char *const rmeta_attr[RM_MAX], *const rmeta_key[RM_MAX];
+
 struct rmeta {
 	const char *comm, *go_version, *source;	/* source: "log" or "trace" */
+	const char *info[RM_MAX];	/* RM_*, NULL if unknown */
 	uint32_t pid;
 	uint64_t start, end;
 	bool has_exit;

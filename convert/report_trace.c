@@ -78,6 +78,7 @@ struct tr {
 	struct rep *rep;
 	struct rmeta *m;
 	char *comm, *go_version;
+	char *info[RM_MAX];
 };
 
 static int itab_set(struct itab *t, uint64_t iid, const char *s, size_t len)
@@ -215,6 +216,11 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 	struct rmeta *m = t->m;
 	const char *k = a->key ? a->key : "";
 
+	for (int i = 0; i < RM_MAX; i++)
+		if (!strcmp(k, rmeta_attr[i]) && a->string_value) {
+			free(t->info[i]);
+			t->info[i] = strdup(a->string_value);
+		}
 	if (!strcmp(k, "go.version") && a->string_value) {
 		free(t->go_version);
 		t->go_version = strdup(a->string_value);
@@ -585,6 +591,8 @@ int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
 	rep__alloc_totals(p, &t.alloc);
 	m.comm = t.comm;
 	m.go_version = t.go_version;
+	for (i = 0; i < RM_MAX; i++)
+		m.info[i] = t.info[i];
 	if (!m.max_alive_ts)
 		m.max_alive_ts = m.start;
 	rep__output(p, &m);
@@ -611,6 +619,8 @@ cleanup:
 	itab_free(&t.strs);
 	free(t.comm);
 	free(t.go_version);
+	for (i = 0; i < RM_MAX; i++)
+		free(t.info[i]);
 	free(t.gc_trigger);
 	free(t.stw_reason);
 	if (t.data)

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -702,6 +703,25 @@ static void write_proc_meta(struct recorder *r)
 		logw__meta(r->log, "arg", buf + i);
 }
 
+/* Where and how it was recorded: for whoever reads the trace in a bug report. */
+static void write_host_meta(struct recorder *r)
+{
+	struct utsname u;
+	char buf[1024];
+
+	if (!r->o->no_hostname && !gethostname(buf, sizeof(buf) - 1)) {
+		buf[sizeof(buf) - 1] = 0;
+		logw__meta(r->log, "hostname", buf);
+	}
+	if (!uname(&u)) {
+		snprintf(buf, sizeof(buf), "%s %s %s %s", u.sysname, u.release, u.version,
+			 u.machine);
+		logw__meta(r->log, "kernel", buf);
+	}
+	if (r->o->options)
+		logw__meta(r->log, "options", r->o->options);
+}
+
 static int write_prologue(struct recorder *r)
 {
 	const struct plan *pl = r->plan;
@@ -709,6 +729,7 @@ static int write_prologue(struct recorder *r)
 	int i;
 
 	logw__meta(r->log, "gotl_version", GOTL_VERSION);
+	write_host_meta(r);
 	logw__meta(r->log, "go_version", gobin__version(r->gb));
 	logw__meta(r->log, "binary", r->o->pid || r->followed ? r->exe : r->path);
 	if (gobin__go_build_id(r->gb))

@@ -28,6 +28,8 @@ struct record_opts {
 	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples */
 	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
 	bool follow;		/* also record the Go programs the program (or its children) exec */
+	bool no_hostname;	/* keep the host name out of the log (and the trace) */
+	const char *options;	/* the recording options, as text for the log, or NULL */
 };
 
 struct record_result {

@@ -425,6 +425,9 @@ struct gotl_ev_exec {
  *	"offsets"	where the runtime struct offsets came from
  *	"stw_reason"	"<index> <text>", one per entry of the runtime's
  *			stwReasonStrings (Go 1.21+)
+ *	"hostname"	the machine's host name (unless record --no-hostname)
+ *	"kernel"	uname: "<sysname> <release> <version> <machine>"
+ *	"options"	the recording options, as a command line would give them
  *	"follow_log"	(--follow) the log of a program this one (or one of
  *			its descendants) exec'd, a path relative to this log's
  *			directory; one per program, in the order they started

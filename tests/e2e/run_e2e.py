@@ -23,6 +23,7 @@ missing.
              --readme also writes the table into README.md.
 """
 import argparse
+import datetime
 import importlib.machinery
 import importlib.util
 import json
@@ -32,6 +33,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,7 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck,  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck, trace_metadata,  # noqa: E402
                         status_of)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
@@ -93,6 +95,62 @@ def check_generic(model, pid):
     first_run = [s for s in model.states(1) if s["name"] == "Running"][0]
     check(first_run["args"]["thread"] == pid, "G1 first ran on thread %s, not %d"
           % (first_run["args"]["thread"], pid))
+
+
+def clock_readings():
+    return {c: time.clock_gettime_ns(getattr(time, "CLOCK_" + c))
+            for c in ("BOOTTIME", "MONOTONIC", "REALTIME")}
+
+
+def check_metadata(trace, model, binary, args, before, after):
+    """The trace says where, when and how it was recorded (checked with tracemodel's own
+    wire decoder), and its clock is BOOTTIME, linked to MONOTONIC and REALTIME by one
+    snapshot that agrees with the clocks this script read around the recording."""
+    attrs, snaps, first = trace_metadata(trace)
+    check(first == "clock_snapshot", "the first packet is %s, not the clock snapshot" % first)
+    check(len(snaps) == 1, "%d clock snapshots" % len(snaps))
+    snap = snaps[0]
+    check(snap["primary"] == 6, "primary trace clock %r, not BOOTTIME (6)" % snap["primary"])
+    boot, mono, real = snap["clocks"].get(6), snap["clocks"].get(3), snap["clocks"].get(1)
+    check(boot and mono and real, "snapshot clocks %s: want BOOTTIME, MONOTONIC, REALTIME"
+          % sorted(snap["clocks"]))
+    check(before["BOOTTIME"] <= boot <= after["BOOTTIME"], "snapshot BOOTTIME %d not within "
+          "the recording [%d, %d]" % (boot, before["BOOTTIME"], after["BOOTTIME"]))
+    for name, v in (("MONOTONIC", mono), ("REALTIME", real)):
+        # Each clock's offset from BOOTTIME, as the snapshot says and as read here (it
+        # moves only if the machine suspends or the wall clock is stepped: allow 50 ms).
+        ours = after[name] - after["BOOTTIME"]
+        check(abs((v - boot) - ours) < 50000000, "snapshot %s - BOOTTIME = %d, here %d"
+              % (name, v - boot, ours))
+    first_ts = min((s["ts"] for s in model.m["slices"]), default=boot)
+    last_ts = max((s["ts"] + s["dur"] for s in model.m["slices"]), default=boot)
+    check(boot <= first_ts and last_ts <= after["BOOTTIME"], "slices [%d, %d] outside the "
+          "recording [%d, %d]" % (first_ts, last_ts, boot, after["BOOTTIME"]))
+    check(attrs.get("go.binary") == binary, "go.binary %r" % attrs.get("go.binary"))
+    check(attrs.get("gotl.command") == binary, "gotl.command %r" % attrs.get("gotl.command"))
+    check(attrs.get("host.kernel", "").startswith("Linux %s " % os.uname().release),
+          "host.kernel %r" % attrs.get("host.kernel"))
+    if "--no-hostname" in args:
+        check("host.name" not in attrs, "host.name %r with --no-hostname" % attrs.get("host.name"))
+        # (A short name like "vm" could be any two bytes of a trace.)
+        check(len(socket.gethostname()) < 6 or
+              socket.gethostname().encode() not in open(trace, "rb").read(),
+              "the host name is in the trace despite --no-hostname")
+    else:
+        check(attrs.get("host.name") == socket.gethostname(), "host.name %r, want %r"
+              % (attrs.get("host.name"), socket.gethostname()))
+    opts = attrs.get("gotl.options", "")
+    for a in args:
+        check(a.replace("=", " ") in opts, "gotl.options %r lacks %r" % (opts, a))
+    start = attrs.get("gotl.start_time", "")
+    try:
+        t = datetime.datetime.strptime(start, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp() * 1e9
+    except ValueError:
+        t = 0
+    check(before["REALTIME"] - 1e6 <= t <= after["REALTIME"], "gotl.start_time %r not within "
+          "the recording" % start)
+    check(attrs.get("gotl.version"), "no gotl.version")
 
 
 def last(model, goid):
@@ -200,6 +258,13 @@ def s_sleep(model, t, ctx):
         check(max(x["dur"] for x in sl) >= s["ms"] * 1000000 * 0.98,
               "G%d slept %d ns, asked %d ms" % (s["goid"], max(x["dur"] for x in sl), s["ms"]))
         check_exited(model, s["goid"])
+        # One clock: the trace's timestamps are the CLOCK_BOOTTIME the program read.
+        for x in sl:
+            check(t["boottime_before_ns"] <= x["ts"] and
+                  x["ts"] + x["dur"] <= t["boottime_after_ns"],
+                  "G%d's sleep [%d, %d] is not within the program's CLOCK_BOOTTIME readings "
+                  "[%d, %d]" % (s["goid"], x["ts"], x["ts"] + x["dur"], t["boottime_before_ns"],
+                                t["boottime_after_ns"]))
 
 
 def s_echo(model, t, ctx):
@@ -450,7 +515,8 @@ CHECKS = {
 # Options a sample is recorded with: allocations sampled everywhere (the default is off,
 # which alloc-modes checks), so their accounting meets every kind of transition; every
 # allocation for allocs.
-RECORD_ARGS = {"allocs": ["--alloc=all", "--alloc-counters"]}
+RECORD_ARGS = {"allocs": ["--alloc=all", "--alloc-counters"],
+               "echo": ["--alloc=sampled", "--no-hostname"]}
 DEFAULT_RECORD_ARGS = ["--alloc=sampled"]
 
 
@@ -604,6 +670,8 @@ def check_report(gotl, raw, trace, model, truth, status, ctx, vs_trace=True):
             check(rep[k] == from_trace.get(k), "report from the trace differs in %r:\n%s\n%s"
                   % (k, str(rep[k])[:400], str(from_trace.get(k))[:400]))
     check(rep["events_lost"] == 0, "report counts %d lost events" % rep["events_lost"])
+    for k in ("binary", "command", "gotl_version", "kernel", "options", "start_time"):
+        check(rep.get(k), "report has no %r: %s" % (k, str(rep)[:300]))
     check(rep.get("exit_status") == status, "report exit status %s, want %d"
           % (rep.get("exit_status"), status))
     # The trace's list of suspects is the report's.
@@ -1327,8 +1395,10 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     plain = run([binary], timeout=60)
     expect_truth = truth_of(plain.stdout)
     trace, raw = binary + ".pftrace", binary + ".gotl"
-    rec = run([gotl, "record", "-o", trace, "-r", raw] +
-              RECORD_ARGS.get(sample, DEFAULT_RECORD_ARGS) + ["--", binary], timeout=120)
+    args = RECORD_ARGS.get(sample, DEFAULT_RECORD_ARGS)
+    clocks = clock_readings()
+    rec = run([gotl, "record", "-o", trace, "-r", raw] + args + ["--", binary], timeout=120)
+    clocks_after = clock_readings()
     err = rec.stderr.decode(errors="replace")
     check(status_of(rec.returncode) == status_of(plain.returncode),
           "exit status %d under gotl, %d without (stderr: %s)"
@@ -1337,7 +1407,8 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     for k in truth:
         # Fields holding goroutine ids differ from run to run; the rest must not.
         if not (k.endswith("goid") or k.endswith("goids") or k in ("workers", "leaked", "winner",
-                "waves", "parents", "sleepers", "callers", "num_gc", "assist_s")):
+                "waves", "parents", "sleepers", "callers", "num_gc", "assist_s") or
+                k.endswith("_ns")):
             check(truth[k] == expect_truth.get(k), "field %r differs under gotl: %r vs %r"
                   % (k, truth[k], expect_truth.get(k)))
     check("wrote %s" % trace in err, "no 'wrote' line on stderr: " + err[-800:])
@@ -1346,6 +1417,7 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     procs = [t for t in model.m["tracks"] if t["kind"] == "process"]
     pid = procs[0]["pid"] if procs else -1
     check_generic(model, pid)
+    check_metadata(trace, model, binary, args, clocks, clocks_after)
     ctx = {"go": label, "minor": int(label.split(".")[1])}
     if sample == "allocs":
         ctx["classes"] = size_classes(gobin)

@@ -5,9 +5,11 @@ run_e2e.py and run_stress.py both decode gotl's traces with the independent
 checker (../shared/tools/pfcheck --json) and check goroutine tracks the same
 way; this module is that one way. It must not know about samples or cases.
 """
+import gzip
 import json
 import os
 import subprocess
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
@@ -87,6 +89,80 @@ class Model:
               if t["kind"] == "counter" and t.get("name") == name]
         check(len(uu) == 1, "want one counter %r, got %d" % (name, len(uu)))
         return [c["value"] for c in self.m["counters"] if c["track"] == uu[0]]
+
+
+def _varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7f) << shift
+        shift += 7
+        if c < 0x80:
+            return v, i
+
+
+def _fields(b):
+    """(field number, wire type, value) of one protobuf message, by the wire format."""
+    i = 0
+    while i < len(b):
+        key, i = _varint(b, i)
+        f, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = _varint(b, i)
+        elif wt == 1:
+            v, i = int.from_bytes(b[i:i + 8], "little"), i + 8
+        elif wt == 2:
+            n, i = _varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wt == 5:
+            v, i = int.from_bytes(b[i:i + 4], "little"), i + 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        yield f, wt, v
+
+
+def trace_metadata(path):
+    """What pfcheck does not decode: the trace attributes ({key: value}, the last of a key
+    wins, as in the importer), the clock snapshots ([{primary, clocks: {id: ts}}]) and
+    what the first packet is. Read with this module's own wire decoder, not gotl's."""
+    def packets(data):
+        for f, wt, pkt in _fields(data):
+            if f != 1 or wt != 2:
+                continue
+            inner = [v for pf, pwt, v in _fields(pkt) if pf == 50 and pwt == 2]
+            if inner:                           # compressed_packets: a zlib'd Trace
+                for blob in inner:
+                    yield from packets(zlib.decompress(blob))
+            else:
+                yield pkt
+
+    data = open(path, "rb").read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    attrs, snaps, first = {}, [], None
+    for pkt in packets(data):
+        kinds = [pf for pf, _, _ in _fields(pkt)]
+        if first is None:
+            first = "clock_snapshot" if 6 in kinds else "other: fields %s" % kinds
+        for pf, pwt, v in _fields(pkt):
+            if pf == 126 and pwt == 2:          # TracePacket.trace_attributes
+                for af, _, a in _fields(v):
+                    if af != 1:
+                        continue
+                    kv = {k: x for k, _, x in _fields(a)}
+                    key = kv.get(1, b"").decode()
+                    attrs[key] = kv[3].decode() if 3 in kv else kv.get(2)
+            elif pf == 6 and pwt == 2:          # TracePacket.clock_snapshot
+                snap = {"primary": None, "clocks": {}}
+                for cf, _, c in _fields(v):
+                    if cf == 1:
+                        kv = {k: x for k, _, x in _fields(c)}
+                        snap["clocks"][kv.get(1)] = kv.get(2)
+                    elif cf == 2:
+                        snap["primary"] = c
+                snaps.append(snap)
+    return attrs, snaps, first
 
 
 def processes(m):
