@@ -37,6 +37,7 @@
 #include "atab.h"
 #include "pftrace.h"
 #include "replay.h"
+#include "u64map.h"
 
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
@@ -50,6 +51,7 @@
 #define UUID_TYPES_GROUP	45
 #define UUID_NOG_ALLOCS		46
 #define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
+#define UUID_THREAD		(1ull << 36)	/* + tid: an OS thread */
 #define UUID_GALLOC		(1ull << 37)	/* + goid: per-goroutine heap bytes */
 #define UUID_UNKNOWN_GOID	(1ull << 38)
 #define UUID_GOID		(1ull << 39)
@@ -60,6 +62,11 @@
 static const char *const counter_names[RP_C_MAX] = {
 	"Goroutines alive", "Goroutines running", "Goroutines runnable", "Goroutines blocked",
 	"Goroutines in syscall", "gotl events lost",
+};
+
+/* An OS thread of the process: its track shows the goroutines it ran. */
+struct thr {
+	uint64_t last_end;	/* end of its last slice: the next starts no earlier */
 };
 
 /* What the trace keeps for each goroutine. */
@@ -92,6 +99,8 @@ struct cv {
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
 	uint64_t base;		/* uuid base for this process */
+	uint32_t pid;
+	struct u64map threads;	/* tid -> struct thr */
 	const uint32_t *pids;	/* --follow: the processes already in the trace */
 	size_t npids;
 	char **follows;		/* --follow: the logs the main log names, to convert next */
@@ -352,6 +361,7 @@ static int on_start(void *ctx, struct replay *r)
 		if (c->pids[i] == pid)
 			salt += 0x100000;
 	c->base = (uint64_t)((pid + salt) & 0x3fffff) << 40;
+	c->pid = pid;
 	c->flow_seq = c->base;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
 	intern_fixed(c);
@@ -512,6 +522,50 @@ static void suspects_track(struct cv *c, uint64_t end)
 }
 
 /* Write the slice of g's current state, [g->since, end). */
+/*
+ * The OS thread side of a Running or Syscall state: a slice named after the
+ * goroutine on the thread's track (a real thread track, pid and tid), so
+ * that goroutines line up with a system trace of the same threads. One
+ * thread runs one goroutine at a time; a slice that would overlap the
+ * previous one (clocks of two CPUs, lost events) starts where it ended.
+ */
+static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end)
+{
+	struct thr *th = u64map__get(&c->threads, g->tid);
+	uint64_t begin = g->since;
+	struct pf_arg a[1];
+	char name[300];
+	const struct rp_sym *s;
+
+	if (!th) {
+		struct pf_track t = { 0 };
+
+		th = calloc(1, sizeof(*th));
+		if (!th || u64map__put(&c->threads, g->tid, th)) {
+			free(th);
+			return;
+		}
+		t.uuid = c->base + UUID_THREAD + g->tid;
+		/* Ignored by Perfetto (the pid places it), but it says which process it is. */
+		t.parent = c->base + UUID_PROCESS;
+		t.tid = g->tid;
+		t.thread_pid = (int32_t)c->pid;
+		t.thread_name = replay__meta(r, "comm");
+		pftrace__track(c->pf, &t);
+	}
+	if (begin < th->last_end)
+		begin = th->last_end;
+	if (begin >= end)
+		return;
+	th->last_end = end;
+	s = replay__sym(r, g->startpc);
+	snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
+		 s && s->func[0] ? s->func : "?", g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
+	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
+	pftrace__slice(c->pf, c->base + UUID_THREAD + g->tid, begin, end,
+		       pftrace__name_iid(c->pf, name), c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
+}
+
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
 	struct cv *c = ctx;
@@ -588,6 +642,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_goroutine, a, n,
 		       t->flow_in, callstack(c, r, g->block_stack));
 	t->flow_in = 0;
+	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
+		thread_slice(c, r, g, end);
 	if (at_end && blocked(g->state))
 		suspect(c, r, g, end, blocked_at, uf);
 }
@@ -1000,6 +1056,9 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	st->stw_pauses = rs.stw_pauses;
 	free(c.suspects);
 	atab__free(c.types);
+	for (size_t k = 0; k < c.threads.cap; k++)
+		free(c.threads.slots[k].v);
+	u64map__free(&c.threads);
 	*follows = c.follows;
 	*nfollows = c.nfollows;
 	return ret;

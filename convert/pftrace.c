@@ -523,6 +523,7 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 	Gotl__Perfetto__TrackDescriptor td = GOTL__PERFETTO__TRACK_DESCRIPTOR__INIT;
 	Gotl__Perfetto__ProcessDescriptor pd = GOTL__PERFETTO__PROCESS_DESCRIPTOR__INIT;
 	Gotl__Perfetto__CounterDescriptor cd = GOTL__PERFETTO__COUNTER_DESCRIPTOR__INIT;
+	Gotl__Perfetto__ThreadDescriptor thd = GOTL__PERFETTO__THREAD_DESCRIPTOR__INIT;
 	size_t n = 0;
 
 	td.has_uuid = true;
@@ -544,6 +545,14 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 			pd.cmdline = (char **)t->cmdline;
 		}
 		td.process = &pd;
+	}
+	if (t->tid) {
+		thd.has_pid = true;
+		thd.pid = t->thread_pid;
+		thd.has_tid = true;
+		thd.tid = t->tid;
+		thd.thread_name = (char *)t->thread_name;
+		td.thread = &thd;
 	}
 	if (t->counter) {
 		if (t->counter_unit) {

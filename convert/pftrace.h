@@ -61,6 +61,9 @@ struct pf_track {
 	bool has_rank;
 	int32_t rank;			/* sibling_order_rank */
 	bool no_merge;			/* sibling_merge_behavior = NONE */
+	int64_t tid;			/* non-zero: a thread track (thread_pid's thread tid) */
+	int32_t thread_pid;
+	const char *thread_name;
 };
 
 /* Create path; nothing is written until the first packet. Returns 0 or -errno. */

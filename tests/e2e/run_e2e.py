@@ -42,7 +42,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck, trace_metadata,  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck, trace_metadata,  # noqa: E402
                         status_of)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
@@ -83,6 +83,7 @@ def check_generic(model, pid):
     check(1 in model.by_goid, "no track for goroutine 1")
     check(model.track(1)["name"] == "G1 runtime.main", "G1 is named %r" % model.track(1)["name"])
     check_tracks(model)
+    check_threads(model)
     # Allocations (when recorded): what the goroutines' Running slices carry is part of
     # what the heap counter says was allocated.
     heap = [t["uuid"] for t in model.m["tracks"] if t.get("name") == "Heap allocated"]
@@ -141,6 +142,8 @@ def check_metadata(trace, model, binary, args, before, after):
               % (attrs.get("host.name"), socket.gethostname()))
     opts = attrs.get("gotl.options", "")
     for a in args:
+        if a == "--alloc-counters":
+            continue            # how to convert, not how it was recorded
         check(a.replace("=", " ") in opts, "gotl.options %r lacks %r" % (opts, a))
     start = attrs.get("gotl.start_time", "")
     try:

@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_tracks, pfcheck,  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck,  # noqa: E402
                         processes, status_of)
 
 # Truth fields that legitimately differ between two runs.
@@ -196,6 +196,7 @@ def c_execs_follow(ctx, truth, rep):
     models = [Model(m, p["uuid"]) for p in procs]
     for mo in models:
         check_tracks(mo)
+        check_threads(mo)
         check(mo.track(1)["name"].endswith("runtime.main"), "no G1 runtime.main in process %r"
               % mo.tracks[mo.process].get("cmdline"))
 
@@ -381,6 +382,7 @@ def test_one(gotl, case, label, gobin, out, background):
         if not models:
             m = Model(pfcheck(trace))
             check_tracks(m)
+            check_threads(m)
             models.append(m)
         return models[0]
 

@@ -201,3 +201,46 @@ def check_tracks(model):
                 check(gap_ok or prev["ts"] + prev["dur"] == s["ts"],
                       "G%d: gap or overlap between %r and %r" % (goid, prev["name"], s["name"]))
             prev = s
+
+
+def check_threads(model):
+    """OS thread tracks: real thread tracks of the program's process, one per thread that
+    ran goroutines, whose slices ("G17 main.worker", "... (syscall)") never overlap and
+    lie within a Running or Syscall slice of that goroutine; every Running slice's thread
+    has a track."""
+    pid = model.tracks[model.process]["pid"] if model.process in model.tracks else None
+    threads = {t["uuid"]: t for t in model.m["tracks"] if t["kind"] == "thread"}
+    # gotl parents them to their process track (which Perfetto ignores: the pid places
+    # them), which tells two processes of one pid apart (an exec, with --follow).
+    mine = {u: t for u, t in threads.items()
+            if t.get("pid") == pid and model.root_of(t) == model.process}
+    by_tid = {}
+    for u, t in mine.items():
+        check(t.get("tid"), "thread track without a tid: %s" % t)
+        by_tid.setdefault(t["tid"], []).append(u)
+    ran = {s["args"]["thread"] for g in model.by_goid.values()
+           for s in model.slices.get(g["uuid"], []) if s["name"] == "Running"}
+    missing = ran - set(by_tid)
+    check(not missing, "threads %s ran goroutines but have no track" % sorted(missing)[:5])
+    for tid, uuids in by_tid.items():
+        for u in uuids:
+            prev = None
+            for x in model.slices.get(u, []):
+                check(x["depth"] == 0, "thread %d: nested slice %s" % (tid, x["name"]))
+                check(prev is None or x["ts"] >= prev, "thread %d: overlapping slices" % tid)
+                prev = x["ts"] + x["dur"]
+                goid = x["args"].get("goid")
+                if goid not in model.by_goid:
+                    continue
+                want = "Syscall" if x["name"].endswith(" (syscall)") else "Running"
+                check(x["name"].startswith("G%d " % goid), "thread slice %r for goid %s"
+                      % (x["name"], goid))
+                hold = [s for s in model.states(goid) if s["name"] == want and
+                        s["ts"] <= x["ts"] and x["ts"] + x["dur"] <= s["ts"] + s["dur"]]
+                check(hold, "thread %d: %s [%d, +%d] is in no %s slice of G%d"
+                      % (tid, x["name"], x["ts"], x["dur"], want, goid))
+                if want == "Running":
+                    check(hold[0]["args"].get("thread") == tid, "thread %d shows G%d running, "
+                          "its Running slice says thread %s" % (tid, goid,
+                                                                hold[0]["args"].get("thread")))
+
