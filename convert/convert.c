@@ -937,6 +937,8 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	struct replay_stats rs;
 	int ret, werr;
 
+	if (o->format == CONVERT_JSON)
+		return convert__json(o, st, err, errlen);
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
 	c.o = o;
