@@ -387,10 +387,18 @@ static void thread_meta(struct jw *j, uint32_t tid, const char *name, int64_t so
 	ev_end(j);
 }
 
-static uint32_t pseudo_tid(struct jw *j, enum pseudo p)
+/* A pseudo-thread's tid, named when first used ("Leak suspects (3)": n > 0 is a count). */
+static uint32_t pseudo_tid(struct jw *j, enum pseudo p, long n)
 {
-	if (!j->pseudo_named[p])
-		thread_meta(j, JSON_TID_PSEUDO + p, pseudo_names[p], (int64_t)p - PT_MAX);
+	char name[64];
+
+	if (!j->pseudo_named[p]) {
+		if (n > 0)
+			snprintf(name, sizeof(name), "%s (%ld)", pseudo_names[p], n);
+		else
+			snprintf(name, sizeof(name), "%s", pseudo_names[p]);
+		thread_meta(j, JSON_TID_PSEUDO + p, name, (int64_t)p - PT_MAX);
+	}
 	j->pseudo_named[p] = true;
 	return JSON_TID_PSEUDO + p;
 }
@@ -740,7 +748,7 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 	if (g && jg_of(g))
 		tid = thread_of(j, r, g);
 	else
-		tid = pseudo_tid(j, PT_NOG_ALLOCS);
+		tid = pseudo_tid(j, PT_NOG_ALLOCS, 0);
 	ev_begin(j, "i", tid, true, e->hdr.ts, replay__class_name(r, &e->key, name, sizeof(name)),
 		 "alloc");
 	fputs(",\"s\":\"t\"", j->f);
@@ -802,7 +810,7 @@ static void types_events(struct jw *j, uint64_t end)
 			free(v);
 		return;
 	}
-	tid = pseudo_tid(j, PT_TYPES);
+	tid = pseudo_tid(j, PT_TYPES, n);
 	for (i = 0; i < n; i++) {
 		ev_begin(j, "i", tid, true, end, v[i]->name, "alloc");
 		fputs(",\"s\":\"t\"", j->f);
@@ -832,7 +840,7 @@ static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, cons
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct jw *j = ctx;
-	uint32_t tid = pseudo_tid(j, PT_GC);
+	uint32_t tid = pseudo_tid(j, PT_GC, 0);
 	uint64_t mark_start, mark_end;
 	char name[64];
 	bool a;
@@ -872,7 +880,7 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 	struct jw *j = ctx;
 	bool a;
 
-	slice(j, pseudo_tid(j, PT_STW), s->start, s->end, s->reason, "gc");
+	slice(j, pseudo_tid(j, PT_STW, 0), s->start, s->end, s->reason, "gc");
 	if (s->gc || s->open) {
 		args_open(j, &a);
 		if (s->gc)
@@ -991,7 +999,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	size_t i;
 
 	if (j->nsuspects) {
-		uint32_t tid = pseudo_tid(j, PT_SUSPECTS);
+		uint32_t tid = pseudo_tid(j, PT_SUSPECTS, (long)j->nsuspects);
 
 		for (i = 0; i < j->nsuspects; i++) {
 			const struct jsuspect *s = &j->suspects[i];
