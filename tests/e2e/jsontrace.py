@@ -137,7 +137,10 @@ def _callstack(args):
     s = args.pop("stack", None)
     if s is None:
         return None
-    return [{"function": f} for f in reversed(s.split("\n"))]
+    frames = s.split("\n")
+    if frames[-1] == "...":
+        frames.pop()    # cut at --stack-depth: the protobuf callstack just ends
+    return [{"function": f} for f in reversed(frames)]
 
 
 def model(doc):
