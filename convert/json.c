@@ -34,6 +34,7 @@
 #include "convert.h"
 #include "atab.h"
 #include "replay.h"
+#include "u64map.h"
 
 /*
  * Thread ids. Linux tids are below 2^22 (PID_MAX_LIMIT), so none of these
@@ -70,6 +71,7 @@ struct jg {
 	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
 	uint64_t spawn_ts;
 	uint32_t spawn_parent_tid;
+	bool own_tid;		/* its goid's tid is taken by another life (a damaged log) */
 };
 
 struct jsuspect {
@@ -95,6 +97,7 @@ struct jw {
 	struct jsuspect *suspects;
 	size_t nsuspects, cap_suspects;
 	bool closed;		/* the document is complete */
+	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
 };
 
 static struct jg *jg_of(struct rp_g *g)
@@ -403,6 +406,28 @@ static uint32_t pseudo_tid(struct jw *j, enum pseudo p, long n)
 	return JSON_TID_PSEUDO + p;
 }
 
+/*
+ * Claim the tid of g's goid for this life. Two lives of one goid at once
+ * (only in a damaged log) would overlap on one thread: the second one then
+ * gets a tid of its own. false if another live life has it.
+ */
+static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
+{
+	struct jg *t = jg_of(g), *o;
+	uint64_t tid = JSON_TID_GOID + g->goid;
+
+	if (!g->goid || g->goid >= JSON_GOID_MAX || t->own_tid)
+		return false;
+	o = u64map__get(&j->owners, tid);
+	if (o && o != t) {
+		t->own_tid = true;
+		return false;
+	}
+	if (!o && u64map__put(&j->owners, tid, t))
+		replay__fail(r, -ENOMEM, "out of memory");
+	return true;
+}
+
 /* g's thread: its tid and its name, "G17 main.worker" as convert.c's track. */
 static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 {
@@ -413,7 +438,7 @@ static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 	if (t->tid)
 		return t->tid;
 	start = replay__sym(r, g->startpc);
-	if (g->goid && g->goid < JSON_GOID_MAX) {
+	if (claim(j, r, g)) {
 		t->tid = JSON_TID_GOID + (uint32_t)g->goid;
 	} else {
 		t->tid = JSON_TID_OTHER + (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
@@ -477,6 +502,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 		return;
 	}
 	g->sink = t;
+	claim(j, r, g);
 	if (parent && parent->goid && jg_of(parent)) {
 		t->spawn_flow = ++j->flow_seq;
 		t->spawn_ts = g->created;
@@ -679,6 +705,11 @@ static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g,
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
 {
+	struct jw *j = ctx;
+
+	if (g->goid && g->goid < JSON_GOID_MAX &&
+	    u64map__get(&j->owners, JSON_TID_GOID + g->goid) == g->sink)
+		u64map__del(&j->owners, JSON_TID_GOID + g->goid);
 	free(g->sink);
 	g->sink = NULL;
 }
@@ -987,6 +1018,8 @@ static void close_doc(struct jw *j, struct replay *r)
 	fputs("\n],\n\"displayTimeUnit\":\"ns\"", j->f);
 	if (r)
 		metadata(j, r, replay__stats(r));
+	else
+		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", j->f);
 	fputs("}\n", j->f);
 	j->closed = true;
 }
@@ -1080,6 +1113,7 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 		free(j.suspects[i].created_at);
 	}
 	free(j.suspects);
+	u64map__free(&j.owners);
 	atab__free(j.types);
 	if (!ret && werr) {
 		ret = werr;

@@ -19,6 +19,7 @@ Perfetto's JSON importer (../shared/docs/perfetto.md, section 4):
 It must not know about samples or cases.
 """
 import json
+from decimal import Decimal
 
 from tracemodel import Failure, check
 
@@ -26,9 +27,10 @@ FLOW_MARKERS = ("GoCreate", "GoUnblock")
 
 
 def ns(us):
-    """A JSON time (µs, 3 decimals) as integer ns."""
-    check(isinstance(us, (int, float)) and not isinstance(us, bool), "time %r is no number" % (us,))
-    return round(us * 1000)
+    """A JSON time (µs, 3 decimals, read as a Decimal: exact) as integer ns."""
+    check(isinstance(us, (int, Decimal)) and not isinstance(us, bool), "time %r is no number" % (us,))
+    check(us * 1000 == int(us * 1000), "time %s is not whole ns" % us)
+    return int(us * 1000)
 
 
 def load(path):
@@ -42,7 +44,7 @@ def load(path):
     def no_constant(c):
         raise Failure("%s: non-JSON constant %s" % (path, c))
     try:
-        doc = json.loads(text, parse_constant=no_constant)
+        doc = json.loads(text, parse_constant=no_constant, parse_float=Decimal)
     except json.JSONDecodeError as e:
         raise Failure("%s is not valid JSON: %s" % (path, e))
     check(isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list),

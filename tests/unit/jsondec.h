@@ -423,18 +423,24 @@ static int64_t jd_int(const struct jd *o, const char *key)
 	return strtoll(v->s, NULL, 10);
 }
 
-/* A time member (µs, written with 3 decimals) as exact ns; INT64_MIN if none. */
-static int64_t jd_ns(const struct jd *o, const char *key)
+/*
+ * A time member (µs, written with 3 decimals) as exact ns, JD_NONE if none.
+ * 128 bits: a damaged log's times reach 2^64 ns, past int64.
+ */
+typedef __int128 jd_ns_t;
+#define JD_NONE ((jd_ns_t)INT64_MIN * 1000000)
+
+static jd_ns_t jd_ns(const struct jd *o, const char *key)
 {
 	const struct jd *v = jd_get(o, key);
 	const char *dot;
-	int64_t us, frac = 0;
+	jd_ns_t us, frac = 0;
 	bool neg;
 
 	if (!v || v->t != JD_NUM)
-		return INT64_MIN;
+		return JD_NONE;
 	neg = v->s[0] == '-';
-	us = strtoll(v->s + neg, NULL, 10);
+	us = strtoull(v->s + neg, NULL, 10);
 	dot = strchr(v->s, '.');
 	if (dot) {
 		char f[4] = "000";
@@ -448,7 +454,8 @@ static int64_t jd_ns(const struct jd *o, const char *key)
 /* ---- the trace-event rules (Perfetto's importer, ../shared/docs/perfetto.md §4) ---- */
 
 struct jd_x {
-	int64_t tid, ts, end;
+	int64_t tid;
+	jd_ns_t ts, end;
 };
 
 static int jd_x_cmp(const void *a, const void *b)
@@ -465,7 +472,7 @@ static int jd_x_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static bool jd_in_x(const struct jd_x *xs, size_t n, int64_t tid, int64_t ts)
+static bool jd_in_x(const struct jd_x *xs, size_t n, int64_t tid, jd_ns_t ts)
 {
 	size_t i;
 
@@ -514,7 +521,7 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			}
 			continue;
 		}
-		if (jd_ns(e, "ts") == INT64_MIN)
+		if (jd_ns(e, "ts") == JD_NONE)
 			JD_BAD("event %zu (%s): no ts", i, ph);
 		if (!strcmp(ph, "C"))
 			continue;
@@ -522,9 +529,9 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			JD_BAD("event %zu (%s %s): no tid or cat", i, ph, jd_str(e, "name"));
 		used[nused++] = jd_int(e, "tid");
 		if (!strcmp(ph, "X")) {
-			int64_t d = jd_ns(e, "dur");
+			jd_ns_t d = jd_ns(e, "dur");
 
-			if (d == INT64_MIN || d < 0)
+			if (d == JD_NONE || d < 0)
 				JD_BAD("event %zu: X without a dur >= 0", i);
 			xs[nx++] = (struct jd_x){ jd_int(e, "tid"), jd_ns(e, "ts"), jd_ns(e, "ts") + d };
 		} else if (!strcmp(ph, "i")) {

@@ -8,6 +8,7 @@
  * the format (jd_check), and against the protobuf trace of the same log
  * (tracedec.h): both outputs must tell the same story.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -577,7 +578,50 @@ static void test_errors(void **state)
 	doc = jd_read(f->trace, err, sizeof(err));
 	assert_non_null(doc);
 	assert_int_equal(events(doc)->n, 0);
+	assert_non_null(jd_str(jd_get(doc, "metadata"), "gotl.version"));
 	jd_free(doc);
+}
+
+/*
+ * Whatever the log holds, the output is one valid JSON document; and when
+ * the conversion succeeds, one that keeps the format's rules. The inputs:
+ * every file of the fuzzing corpus (malformed, cut, hostile logs included).
+ */
+static void test_corpus(void **state)
+{
+	static const char dir[] = "tests/fuzz/corpus/log";
+	struct fixture *f = *state;
+	struct convert_opts o = { .trace_path = f->trace, .format = CONVERT_JSON };
+	struct convert_stats st;
+	char path[512], err[256];
+	struct dirent *de;
+	int files = 0, ok = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		fail_msg("no %s: run the unit tests from the top of the tree", dir);
+	while ((de = readdir(d))) {
+		struct jd *doc;
+		int ret;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		o.log_path = path;
+		o.goroutine_alloc_counters = files & 1;
+		ret = convert__run(&o, &st, err, sizeof(err));
+		doc = jd_read(f->trace, err, sizeof(err));
+		if (!doc)
+			fail_msg("%s: invalid JSON: %s", path, err);
+		if (!ret && jd_check(doc, err, sizeof(err)))
+			fail_msg("%s: %s", path, err);
+		ok += !ret;
+		files++;
+		jd_free(doc);
+	}
+	closedir(d);
+	assert_true(files >= 100);
+	assert_true(ok > 0);
 }
 
 int main(void)
@@ -589,6 +633,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
