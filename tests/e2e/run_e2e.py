@@ -1422,9 +1422,10 @@ def test_json_record(gotl, label, gobin, out):
         check_generic(jm, pid)
         ctx = {"go": label, "minor": int(label.split(".")[1])}
         CHECKS[sample](jm, truth, ctx)
-        r = run([gotl, "convert", raw, "-o", raw + ".pftrace"])
+        # -f wins over the name: a protobuf trace called .json.
+        r = run([gotl, "convert", raw, "-f", "perfetto", "-o", raw + ".pb.json"])
         check(r.returncode == 0, "gotl convert failed: " + r.stderr.decode())
-        pf = Model(pfcheck(raw + ".pftrace"))
+        pf = Model(pfcheck(raw + ".pb.json"))
         jsontrace.compare(pf, jm)
         notes.append("%s %d events" % (sample, n))
     return ", ".join(notes)
