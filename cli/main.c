@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #include "cli.h"
 
 #define DEFAULT_TRACE	"gotl.pftrace"
+#define DEFAULT_JSON	"gotl.json"
 #define DEFAULT_RING	(16u << 20)
 #define DEFAULT_STACK_DEPTH	16
 #define DEFAULT_ALLOC_SAMPLE	(512u << 10)
@@ -47,7 +49,8 @@ static const char usage_main[] =
 "commands:\n"
 "  record    run a Go program, or attach to one (-p PID), and record it\n"
 "            (needs root)\n"
-"  convert   turn a raw event log (record -r) into a Perfetto trace\n"
+"  convert   turn a raw event log (record -r) into a Perfetto trace, or\n"
+"            Chrome trace-event JSON (-f json)\n"
 "  inspect   show what gotl finds in a Go binary and where it would probe\n"
 "  report    leak suspects and goroutine statistics from a log or a trace\n"
 "\n"
@@ -77,7 +80,11 @@ static const char usage_record[] =
 "gotl then exits 0. Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE).\n"
 "\n"
 "options:\n"
-"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ")\n"
+"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ", or\n"
+"                        " DEFAULT_JSON " with -f json)\n"
+"  -f, --format FORMAT   perfetto (protobuf, the default) or json (Chrome\n"
+"                        trace-event JSON; the default when FILE ends in .json);\n"
+"                        see `gotl convert --help` for what JSON lacks\n"
 "  -p, --pid PID         attach to a running Go process\n"
 "  -d, --duration TIME   stop after TIME (e.g. 30s, 500ms, 2m; a bare number is\n"
 "                        seconds); with PROG, PROG then gets SIGINT as if Ctrl-C\n"
@@ -125,9 +132,23 @@ static const char usage_convert[] =
 "Works without root and without the traced binary (the log carries what it\n"
 "needs), and on a log cut short by a killed recorder (up to its last record).\n"
 "\n"
+"With -f json (or an output FILE ending in .json), write the same timeline as\n"
+"Chrome trace-event JSON (chrome://tracing, Perfetto, other viewers): the\n"
+"program is a process, each goroutine a thread named \"G17 main.worker\" with\n"
+"the synthetic tid 4194304+goid (no real tid is that high), each state an X\n"
+"slice with the protobuf slice's args, spawns and wake-ups v1 flows from a\n"
+"0-length GoCreate/GoUnblock slice, counters C events, GC, stop-the-world, leak\n"
+"suspects and types on pseudo-threads, the trace attributes in \"metadata\".\n"
+"Unlike the protobuf trace: times are us since the recording's start\n"
+"(metadata gotl.ts0_*), stacks are string args (no flamegraphs), no track\n"
+"groups or descriptions, counters are per process (\"Goroutines\" {alive,\n"
+"running, ...}), and files are larger.\n"
+"\n"
 "options:\n"
 "  -o, --output FILE   the trace to write (default: LOG with its extension\n"
-"                      replaced by .pftrace)\n"
+"                      replaced by .pftrace, or .json with -f json)\n"
+"  -f, --format FORMAT perfetto (the default) or json; FILE ending in .json\n"
+"                      picks json\n"
 "      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
 "  -h, --help          this help\n";
 
@@ -238,11 +259,34 @@ static void human_size(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
 }
 
+/* "-f FORMAT": 0, or -EINVAL. */
+static int parse_format(const char *s, int *out)
+{
+	if (!strcmp(s, "perfetto") || !strcmp(s, "pftrace") || !strcmp(s, "protobuf"))
+		*out = CONVERT_PERFETTO;
+	else if (!strcmp(s, "json"))
+		*out = CONVERT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* The format asked for, or else the output name's: *.json is JSON. */
+static enum convert_format out_format(int asked, const char *out)
+{
+	size_t n = out ? strlen(out) : 0;
+
+	if (asked >= 0)
+		return (enum convert_format)asked;
+	return n >= 5 && !strcasecmp(out + n - 5, ".json") ? CONVERT_JSON : CONVERT_PERFETTO;
+}
+
 static int do_convert(const char *log, const char *out, bool alloc_counters,
-		      struct convert_stats *cs)
+		      enum convert_format format, struct convert_stats *cs)
 {
 	struct convert_opts co = { .log_path = log, .trace_path = out,
-				   .goroutine_alloc_counters = alloc_counters };
+				   .goroutine_alloc_counters = alloc_counters,
+				   .format = format };
 	char err[512];
 	int ret;
 
@@ -252,7 +296,8 @@ static int do_convert(const char *log, const char *out, bool alloc_counters,
 	return ret;
 }
 
-static void summary(const char *trace, const struct convert_stats *cs, const char *raw)
+static void summary(const char *trace, const struct convert_stats *cs, const char *raw,
+		    enum convert_format format)
 {
 	char size[32];
 
@@ -295,7 +340,12 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	}
 	if (raw)
 		cli_warn("raw event log: %s", raw);
-	cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)", trace, size);
+	if (format == CONVERT_JSON)
+		cli_warn("wrote %s (%s, trace-event JSON); open it at https://ui.perfetto.dev or "
+			 "chrome://tracing", trace, size);
+	else
+		cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)",
+			 trace, size);
 }
 
 static void size_str(uint64_t n, char *buf, size_t len)
@@ -339,6 +389,7 @@ static int cmd_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "raw", required_argument, NULL, 'r' },
 		{ "ring-size", required_argument, NULL, 'R' },
 		{ "stack-depth", required_argument, NULL, 'S' },
@@ -361,18 +412,24 @@ static int cmd_record(int argc, char **argv)
 				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
 	struct record_result rr;
 	struct convert_stats cs;
-	const char *out = DEFAULT_TRACE, *raw = NULL;
+	const char *out = NULL, *raw = NULL;
+	enum convert_format format;
 	bool alloc_counters = false;
 	char tmp[4096], optdesc[512];
-	int c, ret, status;
+	int c, ret, status, asked = -1;
 	size_t i;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:o:r:p:d:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:f:r:p:d:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &asked))
+				return cli_bad_usage("record ", "invalid --format '%s': want perfetto "
+						     "or json", optarg);
 			break;
 		case 'p': {
 			char *end;
@@ -461,6 +518,9 @@ static int cmd_record(int argc, char **argv)
 	ro.argv = ro.pid ? NULL : argv + optind;
 	describe_options(&ro, optdesc, sizeof(optdesc));
 	ro.options = optdesc;
+	format = out_format(asked, out);
+	if (!out)
+		out = format == CONVERT_JSON ? DEFAULT_JSON : DEFAULT_TRACE;
 	/* A status line on the terminal, unless the program's output goes there too. */
 	ro.progress = !no_progress && isatty(2) && (ro.pid || !isatty(1));
 	if (raw) {
@@ -493,7 +553,7 @@ static int cmd_record(int argc, char **argv)
 	give_to_sudo_user(ro.log_path);
 	for (i = 0; i < rr.nfollow; i++)
 		give_to_sudo_user(rr.follow_logs[i]);
-	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
+	if (do_convert(ro.log_path, out, alloc_counters, format, &cs)) {
 		cli_warn("the raw event log is kept in %s%s", ro.log_path,
 			 rr.nfollow ? " (and those of the programs followed, next to it)" : "");
 		record__result_free(&rr);
@@ -506,7 +566,7 @@ static int cmd_record(int argc, char **argv)
 			unlink(rr.follow_logs[i]);
 	}
 	record__result_free(&rr);
-	summary(out, &cs, raw);
+	summary(out, &cs, raw, format);
 	return status;
 }
 
@@ -514,22 +574,29 @@ static int cmd_convert(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "alloc-counters", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct convert_stats cs;
 	const char *out = NULL;
+	enum convert_format format;
 	char def[4096], *dot;
 	bool alloc_counters = false;
-	int c;
+	int c, asked = -1;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &asked))
+				return cli_bad_usage("convert ", "invalid --format '%s': want perfetto "
+						     "or json", optarg);
 			break;
 		case 'C':
 			alloc_counters = true;
@@ -544,17 +611,19 @@ static int cmd_convert(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_bad_usage("convert ", optind >= argc ? "no event log given" :
 				 "one event log at a time");
+	format = out_format(asked, out);
 	if (!out) {
 		snprintf(def, sizeof(def), "%s", argv[optind]);
 		dot = strrchr(def, '.');
 		if (dot && !strchr(dot, '/'))
 			*dot = 0;
-		strncat(def, ".pftrace", sizeof(def) - strlen(def) - 1);
+		strncat(def, format == CONVERT_JSON ? ".json" : ".pftrace",
+			sizeof(def) - strlen(def) - 1);
 		out = def;
 	}
-	if (do_convert(argv[optind], out, alloc_counters, &cs))
+	if (do_convert(argv[optind], out, alloc_counters, format, &cs))
 		return 1;
-	summary(out, &cs, NULL);
+	summary(out, &cs, NULL, format);
 	return 0;
 }
 

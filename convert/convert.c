@@ -1026,6 +1026,8 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	struct replay_stats rs;
 	int ret;
 
+	if (o->format == CONVERT_JSON)
+		return convert__json(o, st, err, errlen);
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
 	c.o = o;

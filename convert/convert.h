@@ -3,7 +3,7 @@
  * convert: turn a gotl event log into a Perfetto trace — one track per
  * goroutine with back-to-back state slices (Running, Runnable, Syscall, or
  * the runtime's wait reason), flows for spawns and wake-ups, and counters of
- * goroutines by state.
+ * goroutines by state — or into the same timeline as Chrome trace-event JSON.
  *
  * Pure: reads the log, writes the trace, never prints; errors come back as
  * -errno plus a one-line reason. Needs neither root nor the traced binary.
@@ -18,10 +18,17 @@
 #include <stdint.h>
 #include "gotl/event.h"
 
+/* What convert__run writes. */
+enum convert_format {
+	CONVERT_PERFETTO,	/* Perfetto protobuf (convert.c) */
+	CONVERT_JSON,		/* Chrome trace-event JSON (json.c) */
+};
+
 struct convert_opts {
 	const char *log_path;
 	const char *trace_path;
 	bool goroutine_alloc_counters;	/* a counter track of heap bytes per goroutine */
+	enum convert_format format;
 };
 
 struct convert_stats {
@@ -56,5 +63,8 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 
 /* "2026-11-23T06:00:12.345Z": a CLOCK_REALTIME time in UTC, for people. */
 void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len);
+
+/* The same story as Chrome trace-event JSON (json.c); convert__run calls it for CONVERT_JSON. */
+int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
 
 #endif /* GOTL_CONVERT_H */

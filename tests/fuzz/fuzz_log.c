@@ -7,7 +7,7 @@
  * path, exactly as the CLI would: walked record by record with logr, then
  * converted to a trace (a second memfd), reported as text and as JSON,
  * and, when the conversion succeeded, the trace it wrote is reported on
- * too. A crash, a hang, a leak, a sanitizer report, or a trace gotl wrote
+ * too; then converted to trace-event JSON (into the same memfd). A crash, a hang, a leak, a sanitizer report, or a trace gotl wrote
  * that its own report rejects is a finding: rejecting the input is the
  * expected outcome. It must not write anywhere
  * but its two memfds and /dev/null, nor keep state between inputs.
@@ -129,6 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	co.goroutine_alloc_counters = size & 1;
 	if (!convert__run(&co, &cs, err, sizeof(err)))
 		report(trace.path, false, false, 10);
+	co.format = CONVERT_JSON;	/* the same story as trace-event JSON, over the trace */
+	convert__run(&co, &cs, err, sizeof(err));
 	report(in.path, false, size & 2, 3);
 	report(in.path, true, false, 10);
 	return 0;

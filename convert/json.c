@@ -1,0 +1,1130 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * json.c: the Chrome trace-event JSON sink of the replay (replay.h) —
+ * `gotl convert -f json`. It tells the same story as the Perfetto sink
+ * (convert.c) from the same replay callbacks, in the legacy JSON format
+ * chrome://tracing, Perfetto's JSON importer and other viewers read.
+ *
+ * Mapping: the Go program is a process (its pid); each goroutine a thread
+ * of it with a synthetic tid (JSON_TID_* below: above any real Linux tid),
+ * named "G17 main.worker" by "M" events, sorted by goid; each state an "X"
+ * slice with the same args as the protobuf slice (its stack as a string);
+ * spawns and wake-ups a 0-duration "X" marker (GoCreate, GoUnblock) on the
+ * source thread holding a v1 flow "s", ended by an "f" with "bp":"e" at the
+ * start of the target slice; counters "C" events; allocations thread
+ * instants; GC cycles, stop-the-world pauses, leak suspects and types on
+ * pseudo-threads; the trace attributes in the top-level "metadata".
+ * Timestamps are in µs with three decimals (ns), rebased to the log's start
+ * record (metadata gotl.ts0_*: what ts 0 is).
+ *
+ * It streams: every event is written when the replay tells it, nothing of
+ * the document is kept (memory: the live goroutines, the leak suspects and
+ * the allocated types, as convert.c). It must not print, nor write invalid
+ * JSON whatever the log holds: every string goes through jstr(), which
+ * escapes quotes, backslashes and control characters and replaces invalid
+ * UTF-8 with U+FFFD.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gotl/event.h"
+#include "gotl/version.h"
+#include "convert.h"
+#include "atab.h"
+#include "replay.h"
+#include "u64map.h"
+
+/*
+ * Thread ids. Linux tids are below 2^22 (PID_MAX_LIMIT), so none of these
+ * can be a real thread of the program.
+ */
+#define JSON_TID_GOID	(1u << 22)	/* + goid, for goids below JSON_GOID_MAX */
+#define JSON_GOID_MAX	((1u << 30) - JSON_TID_GOID)
+#define JSON_TID_OTHER	(1u << 30)	/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
+#define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
+
+enum pseudo { PT_GC, PT_STW, PT_NOG_ALLOCS, PT_SUSPECTS, PT_TYPES, PT_MAX };
+
+static const char *const pseudo_names[PT_MAX] = {
+	"GC", "Stop the world", "Allocations on no goroutine", "Leak suspects", "Allocated types",
+};
+
+/* Types that get a counter of their own (by bytes allocated), as convert.c. */
+#define TOP_TYPES	10
+
+/* The protobuf counter tracks "Goroutines alive" ... as "C" name + key (Perfetto joins them). */
+static const char *const counter_keys[RP_C_MAX] = {
+	"alive", "running", "runnable", "blocked", "in syscall", "lost",
+};
+
+#define CAT_G	"goroutine"
+#define N_CREATE	"GoCreate"
+#define N_UNBLOCK	"GoUnblock"
+
+/* What the writer keeps for each goroutine. */
+struct jg {
+	uint32_t tid;		/* 0 until its thread is named */
+	uint64_t flow_in;	/* flow that ends at the current slice's start */
+	bool flow_in_spawn;	/* ... and it is the spawn flow */
+	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
+	uint64_t spawn_ts;
+	uint32_t spawn_parent_tid;
+	bool own_tid;		/* its goid's tid is taken by another life (a damaged log) */
+};
+
+struct jsuspect {
+	uint64_t goid, since;
+	uint32_t tid;
+	char *name, *reason, *blocked_at, *created_at;
+};
+
+struct jw {
+	const struct convert_opts *o;
+	FILE *f;
+	bool first;		/* no event written yet */
+	uint64_t ts0;		/* the start record's time: ts 0 */
+	uint32_t pid;
+	uint64_t flow_seq, other_seq;
+	bool pseudo_named[PT_MAX];
+	int64_t emitted[RP_C_MAX];
+	bool counters_started;
+	struct atab *types;
+	bool have_total;
+	uint64_t total_ts, total_bytes;
+	struct gotl_rec_alloc_total total;
+	struct jsuspect *suspects;
+	size_t nsuspects, cap_suspects;
+	bool closed;		/* the document is complete */
+	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
+};
+
+static struct jg *jg_of(struct rp_g *g)
+{
+	return g->sink;
+}
+
+/* ---- JSON text -------------------------------------------------------------- */
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len, i;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;	/* overlong, surrogate, or past Unicode */
+	return len;
+}
+
+/* The characters of s as the inside of a JSON string. */
+static void jstr_part(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str), i = 0, k;
+
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc((int)c, f);
+			i++;
+		} else if (c < 0x20) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\t': fputs("\\t", f); break;
+			case '\r': fputs("\\r", f); break;
+			default: fprintf(f, "\\u%04x", c); break;
+			}
+			i++;
+		} else if (c < 0x80) {
+			fputc((int)c, f);
+			i++;
+		} else if ((k = utf8_len(s + i, n - i))) {
+			fwrite(s + i, 1, k, f);
+			i += k;
+		} else {
+			fputs("\\ufffd", f);	/* one replacement per invalid byte */
+			i++;
+		}
+	}
+}
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	jstr_part(f, s ? s : "");
+	fputc('"', f);
+}
+
+/* A time as µs since ts0, with ns precision: "1234.567". */
+static void jts(struct jw *j, uint64_t t)
+{
+	uint64_t d = t >= j->ts0 ? t - j->ts0 : j->ts0 - t;
+
+	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= j->ts0 ? "" : "-", d / 1000,
+		(unsigned)(d % 1000));
+}
+
+static void jdur(struct jw *j, uint64_t d)
+{
+	fprintf(j->f, "%" PRIu64 ".%03u", d / 1000, (unsigned)(d % 1000));
+}
+
+/* The start of an event, up to its name and cat; the caller adds fields and ev_end(). */
+static void ev_begin(struct jw *j, const char *ph, uint32_t tid, bool has_ts, uint64_t ts,
+		     const char *name, const char *cat)
+{
+	fputs(j->first ? "\n" : ",\n", j->f);
+	j->first = false;
+	fprintf(j->f, "{\"ph\":\"%s\",\"pid\":%" PRIu32, ph, j->pid);
+	if (tid)
+		fprintf(j->f, ",\"tid\":%" PRIu32, tid);
+	if (has_ts) {
+		fputs(",\"ts\":", j->f);
+		jts(j, ts);
+	}
+	fputs(",\"name\":", j->f);
+	jstr(j->f, name);
+	if (cat) {
+		fputs(",\"cat\":", j->f);
+		jstr(j->f, cat);
+	}
+}
+
+static void ev_end(struct jw *j)
+{
+	fputc('}', j->f);
+}
+
+/* args: args_open(), then arg_*() with *first = true before the first one, then args_close(). */
+static void args_open(struct jw *j, bool *first)
+{
+	fputs(",\"args\":{", j->f);
+	*first = true;
+}
+
+static void arg_key(struct jw *j, bool *first, const char *key)
+{
+	if (!*first)
+		fputc(',', j->f);
+	*first = false;
+	jstr(j->f, key);
+	fputc(':', j->f);
+}
+
+static void arg_u(struct jw *j, bool *first, const char *key, uint64_t v)
+{
+	arg_key(j, first, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+static void arg_i(struct jw *j, bool *first, const char *key, int64_t v)
+{
+	arg_key(j, first, key);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+static void arg_s(struct jw *j, bool *first, const char *key, const char *v)
+{
+	arg_key(j, first, key);
+	jstr(j->f, v);
+}
+
+static void arg_b(struct jw *j, bool *first, const char *key)
+{
+	arg_key(j, first, key);
+	fputs("true", j->f);
+}
+
+static void args_close(struct jw *j)
+{
+	fputc('}', j->f);
+}
+
+/* ---- names (the same as convert.c's) ---------------------------------------- */
+
+static const char *reason_str(struct replay *r, uint8_t reason, char *buf, size_t len)
+{
+	const char *s = replay__reason(r, reason);
+
+	if (s && *s)
+		return s;
+	if (reason)
+		snprintf(buf, len, "waiting (reason %u)", reason);
+	else
+		snprintf(buf, len, "waiting");
+	return buf;
+}
+
+static bool blocked(uint8_t state)
+{
+	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
+}
+
+/* The slice name of g's current state. */
+static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+{
+	switch (g->state) {
+	case GOTL_G_RUNNING:	return "Running";
+	case GOTL_G_RUNNABLE:	return "Runnable";
+	case GOTL_G_SYSCALL:	return "Syscall";
+	case GOTL_G_PREEMPTED:	return "preempted";
+	case GOTL_G_LEAKED:	return "leaked";
+	default:		return reason_str(r, g->reason, buf, len);
+	}
+}
+
+/* The wait_reason arg of a blocked state. */
+static const char *reason_arg(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+{
+	if (g->state == GOTL_G_PREEMPTED)
+		return "preempted";
+	if (g->state == GOTL_G_LEAKED)
+		return "leaked";
+	return reason_str(r, g->reason, buf, len);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static const char *trigger_str(uint8_t trigger)
+{
+	switch (trigger) {
+	case GOTL_GC_TRIGGER_HEAP:	return "heap";
+	case GOTL_GC_TRIGGER_TIME:	return "time";
+	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
+	default:			return "unknown";
+	}
+}
+
+static const char *alloc_mode_str(uint32_t mode)
+{
+	switch (mode) {
+	case GOTL_ALLOC_SAMPLED:	return "sampled";
+	case GOTL_ALLOC_ALL:		return "all";
+	default:			return "off";
+	}
+}
+
+/*
+ * A recorded stack as a string arg: one "function file:line" a line,
+ * innermost frame first (as Go prints stacks); the protobuf output has it as
+ * an interned callstack.
+ */
+static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct rp_stack *s)
+{
+	bool nl = false;
+	char buf[64];
+	int p, k;
+
+	if (!s || !s->n)
+		return;
+	arg_key(j, first, "stack");
+	fputc('"', j->f);
+	for (p = 0; p < s->n; p++) {
+		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
+
+		if (!fr || !fr->n) {
+			snprintf(buf, sizeof(buf), "%s0x%" PRIx64, nl ? "\n" : "", s->pcs[p]);
+			jstr_part(j->f, buf);
+			nl = true;
+			continue;
+		}
+		for (k = 0; k < fr->n; k++) {
+			if (nl)
+				jstr_part(j->f, "\n");
+			jstr_part(j->f, fr->f[k].func);
+			jstr_part(j->f, " ");
+			jstr_part(j->f, base_name(fr->f[k].file));
+			snprintf(buf, sizeof(buf), ":%u", fr->f[k].line);
+			jstr_part(j->f, buf);
+			nl = true;
+		}
+	}
+	if (s->truncated)
+		jstr_part(j->f, "\n...");
+	fputc('"', j->f);
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+static void thread_meta(struct jw *j, uint32_t tid, const char *name, int64_t sort)
+{
+	bool a;
+
+	ev_begin(j, "M", tid, false, 0, "thread_name", NULL);
+	args_open(j, &a);
+	arg_s(j, &a, "name", name);
+	args_close(j);
+	ev_end(j);
+	ev_begin(j, "M", tid, false, 0, "thread_sort_index", NULL);
+	args_open(j, &a);
+	arg_i(j, &a, "sort_index", sort);
+	args_close(j);
+	ev_end(j);
+}
+
+/* A pseudo-thread's tid, named when first used ("Leak suspects (3)": n > 0 is a count). */
+static uint32_t pseudo_tid(struct jw *j, enum pseudo p, long n)
+{
+	char name[64];
+
+	if (!j->pseudo_named[p]) {
+		if (n > 0)
+			snprintf(name, sizeof(name), "%s (%ld)", pseudo_names[p], n);
+		else
+			snprintf(name, sizeof(name), "%s", pseudo_names[p]);
+		thread_meta(j, JSON_TID_PSEUDO + p, name, (int64_t)p - PT_MAX);
+	}
+	j->pseudo_named[p] = true;
+	return JSON_TID_PSEUDO + p;
+}
+
+/*
+ * Claim the tid of g's goid for this life. Two lives of one goid at once
+ * (only in a damaged log) would overlap on one thread: the second one then
+ * gets a tid of its own. false if another live life has it.
+ */
+static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
+{
+	struct jg *t = jg_of(g), *o;
+	uint64_t tid = JSON_TID_GOID + g->goid;
+
+	if (!g->goid || g->goid >= JSON_GOID_MAX || t->own_tid)
+		return false;
+	o = u64map__get(&j->owners, tid);
+	if (o && o != t) {
+		t->own_tid = true;
+		return false;
+	}
+	if (!o && u64map__put(&j->owners, tid, t))
+		replay__fail(r, -ENOMEM, "out of memory");
+	return true;
+}
+
+/* g's thread: its tid and its name, "G17 main.worker" as convert.c's track. */
+static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
+{
+	const struct rp_sym *start;
+	struct jg *t = jg_of(g);
+	char name[512], id[32];
+
+	if (t->tid)
+		return t->tid;
+	start = replay__sym(r, g->startpc);
+	if (claim(j, r, g)) {
+		t->tid = JSON_TID_GOID + (uint32_t)g->goid;
+	} else {
+		t->tid = JSON_TID_OTHER + (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
+	}
+	if (g->goid)
+		snprintf(id, sizeof(id), "G%" PRIu64, g->goid);
+	else
+		snprintf(id, sizeof(id), "G?");
+	if (start && *start->func)
+		snprintf(name, sizeof(name), "%s %s", id, start->func);
+	else if (g->flags & RP_G_CGO)
+		snprintf(name, sizeof(name), "%s (cgo callback)", id);
+	else
+		snprintf(name, sizeof(name), "%s", id);
+	thread_meta(j, t->tid, name, g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
+	return t->tid;
+}
+
+/* ---- the sink ------------------------------------------------------------------- */
+
+static int on_start(void *ctx, struct replay *r)
+{
+	const struct gotl_rec_start *s = replay__start(r);
+	struct jw *j = ctx;
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
+	char *const *argv = replay__argv(r);
+	bool a;
+	size_t i;
+
+	j->pid = s->pid ? s->pid : 1;
+	j->ts0 = s->hdr.ts;
+	ev_begin(j, "M", 0, false, 0, "process_name", NULL);
+	args_open(j, &a);
+	arg_s(j, &a, "name", name);
+	args_close(j);
+	ev_end(j);
+	if (argv && argv[0]) {
+		ev_begin(j, "M", 0, false, 0, "process_labels", NULL);
+		args_open(j, &a);
+		arg_key(j, &a, "labels");
+		fputc('"', j->f);
+		for (i = 0; argv[i]; i++) {
+			if (i)
+				jstr_part(j->f, " ");
+			jstr_part(j->f, argv[i]);
+		}
+		fputc('"', j->f);
+		args_close(j);
+		ev_end(j);
+	}
+	return 0;
+}
+
+static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
+{
+	struct jw *j = ctx;
+	struct jg *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		replay__fail(r, -ENOMEM, "out of memory");
+		return;
+	}
+	g->sink = t;
+	claim(j, r, g);
+	if (parent && parent->goid && jg_of(parent)) {
+		t->spawn_flow = ++j->flow_seq;
+		t->spawn_ts = g->created;
+		t->spawn_parent_tid = thread_of(j, r, parent);
+		t->flow_in = t->spawn_flow;
+		t->flow_in_spawn = true;
+	}
+}
+
+/* A 0-duration marker on the source thread and the flow's start inside it. */
+static void flow_start(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts, const char *name,
+		       uint64_t goid, const struct rp_stack *stack, uint64_t id)
+{
+	bool a;
+
+	ev_begin(j, "X", tid, true, ts, name, CAT_G);
+	fputs(",\"dur\":0", j->f);
+	if (goid || stack) {
+		args_open(j, &a);
+		if (goid)
+			arg_u(j, &a, "goid", goid);
+		arg_stack(j, &a, r, stack);
+		args_close(j);
+	}
+	ev_end(j);
+	if (!id)
+		return;
+	ev_begin(j, "s", tid, true, ts, name, CAT_G);
+	fprintf(j->f, ",\"id\":%" PRIu64, id);
+	ev_end(j);
+}
+
+static int add_suspect(struct jw *j, struct rp_g *g, uint32_t tid, const char *name,
+		       const char *reason, const char *blocked_at, const char *created_at)
+{
+	struct jsuspect *s;
+
+	if (j->nsuspects == j->cap_suspects) {
+		size_t ncap = j->cap_suspects ? j->cap_suspects * 2 : 16;
+		struct jsuspect *ns = realloc(j->suspects, ncap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		j->suspects = ns;
+		j->cap_suspects = ncap;
+	}
+	s = &j->suspects[j->nsuspects];
+	memset(s, 0, sizeof(*s));
+	s->goid = g->goid;
+	s->since = g->since;
+	s->tid = tid;
+	s->name = strdup(name);
+	s->reason = strdup(reason);
+	s->blocked_at = blocked_at ? strdup(blocked_at) : NULL;
+	s->created_at = created_at ? strdup(created_at) : NULL;
+	j->nsuspects++;
+	if (!s->name || !s->reason || (blocked_at && !s->blocked_at) ||
+	    (created_at && !s->created_at))
+		return -ENOMEM;
+	return 0;
+}
+
+static void suspect_args(struct jw *j, uint64_t goid, const char *reason, uint64_t blocked_for,
+			 const char *blocked_at, const char *created_at)
+{
+	bool a;
+
+	args_open(j, &a);
+	arg_u(j, &a, "goid", goid);
+	arg_s(j, &a, "wait_reason", reason);
+	arg_u(j, &a, "blocked_for_ns", blocked_for);
+	if (blocked_at)
+		arg_s(j, &a, "blocked_at", blocked_at);
+	if (created_at)
+		arg_s(j, &a, "created_at", created_at);
+	args_close(j);
+}
+
+/* A goroutine still blocked at the end on a channel, select, lock or cond (convert.c's rule). */
+static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end,
+		    const char *blocked_at, const char *created_at, const struct rp_frame *uf)
+{
+	char buf[64], name[512];
+	const char *reason = g->state == GOTL_G_WAITING ? reason_str(r, g->reason, buf, sizeof(buf))
+						      : "preempted";
+	uint32_t tid = jg_of(g)->tid;
+
+	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
+		return;
+	ev_begin(j, "i", tid, true, end, "leak suspect", CAT_G);
+	fputs(",\"s\":\"t\"", j->f);
+	suspect_args(j, g->goid, reason, end - g->since, blocked_at, created_at);
+	ev_end(j);
+	if (uf)
+		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
+			 base_name(uf->file), uf->line);
+	else
+		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
+	if (add_suspect(j, g, tid, name, reason, blocked_at, created_at))
+		replay__fail(r, -ENOMEM, "out of memory");
+}
+
+/* Write the slice of g's current state, [g->since, end), with its flows. */
+static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
+{
+	struct jw *j = ctx;
+	struct jg *t = jg_of(g);
+	bool at_end = how == RP_END_RECORDING, a;
+	const struct rp_sym *start, *site;
+	const struct rp_frame *uf = NULL;
+	char buf[64], rbuf[64], blocked_at[1024], created_at[1024];
+	uint32_t tid;
+
+	if (!t)
+		return;
+	if (end == g->since && !t->flow_in && !t->spawn_flow && !at_end)
+		return;		/* nothing happened in between: no zero-length slice */
+	tid = thread_of(j, r, g);
+	if (t->spawn_flow) {
+		/* The parent's `go` statement; its flow only if it still ends here. */
+		flow_start(j, r, t->spawn_parent_tid, t->spawn_ts, N_CREATE, g->goid, g->create_stack,
+			   t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
+		t->spawn_flow = 0;
+	}
+	start = replay__sym(r, g->startpc);
+	site = replay__sym(r, g->gopc);
+	blocked_at[0] = created_at[0] = 0;
+	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack)))
+		snprintf(blocked_at, sizeof(blocked_at), "%s %s:%u", uf->func, uf->file, uf->line);
+	if (site && *site->func)
+		snprintf(created_at, sizeof(created_at), "%s %s:%u", site->func, site->file,
+			 site->line);
+
+	ev_begin(j, "X", tid, true, g->since, state_str(r, g, buf, sizeof(buf)), CAT_G);
+	fputs(",\"dur\":", j->f);
+	jdur(j, end - g->since);
+	args_open(j, &a);
+	if (g->goid)
+		arg_u(j, &a, "goid", g->goid);
+	if (g->state == GOTL_G_RUNNING)
+		arg_u(j, &a, "thread", g->tid);
+	if (blocked(g->state))
+		arg_s(j, &a, "wait_reason", reason_arg(r, g, rbuf, sizeof(rbuf)));
+	if (blocked_at[0])
+		arg_s(j, &a, "blocked_at", blocked_at);
+	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
+		arg_u(j, &a, "woken_by", g->woken_by);
+	if (start && *start->func)
+		arg_s(j, &a, "start_function", start->func);
+	if (created_at[0])
+		arg_s(j, &a, "created_at", created_at);
+	if (g->parent_goid)
+		arg_u(j, &a, "parent_goid", g->parent_goid);
+	if (g->flags & RP_G_CGO)
+		arg_b(j, &a, "cgo_callback");
+	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
+		arg_b(j, &a, "existed_at_attach");
+		if (g->waited_since && blocked(g->state))
+			arg_u(j, &a, "blocked_before_recording_ns", g->since - g->waited_since);
+	}
+	if (g->state_alloc_count) {
+		arg_u(j, &a, "alloc_bytes", g->state_alloc_bytes);
+		arg_u(j, &a, "alloc_count", g->state_alloc_count);
+	}
+	if (at_end) {
+		arg_b(j, &a, "open_at_end");
+		if (blocked(g->state))
+			arg_b(j, &a, "still_blocked_at_end");
+	}
+	if (g->flags & RP_G_GAP)
+		arg_b(j, &a, "unobserved_transitions");
+	arg_stack(j, &a, r, g->block_stack);
+	args_close(j);
+	ev_end(j);
+
+	if (t->flow_in) {
+		/* Bound to the enclosing slice: the one just written, which starts here. */
+		ev_begin(j, "f", tid, true, g->since, t->flow_in_spawn ? N_CREATE : N_UNBLOCK, CAT_G);
+		fprintf(j->f, ",\"bp\":\"e\",\"id\":%" PRIu64, t->flow_in);
+		ev_end(j);
+	}
+	t->flow_in = 0;
+	t->flow_in_spawn = false;
+	if (at_end && blocked(g->state))
+		suspect(j, r, g, end, blocked_at[0] ? blocked_at : NULL,
+			created_at[0] ? created_at : NULL, uf);
+}
+
+static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
+{
+	struct jw *j = ctx;
+	struct jg *t = jg_of(g);
+
+	if (!t || !jg_of(w))
+		return;
+	t->flow_in = ++j->flow_seq;
+	t->flow_in_spawn = false;
+	flow_start(j, r, thread_of(j, r, w), ts, N_UNBLOCK, g->goid, NULL, t->flow_in);
+}
+
+static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
+{
+	struct jw *j = ctx;
+
+	if (g->goid && g->goid < JSON_GOID_MAX &&
+	    u64map__get(&j->owners, JSON_TID_GOID + g->goid) == g->sink)
+		u64map__del(&j->owners, JSON_TID_GOID + g->goid);
+	free(g->sink);
+	g->sink = NULL;
+}
+
+/* One "C" event: Perfetto names its counter track "name key". */
+static void counter(struct jw *j, uint64_t ts, const char *name, const char *key, int64_t v)
+{
+	bool a;
+
+	ev_begin(j, "C", 0, true, ts, name, NULL);
+	args_open(j, &a);
+	arg_i(j, &a, key, v);
+	args_close(j);
+	ev_end(j);
+}
+
+/*
+ * The goroutine counters: one "Goroutines" event with every state's count
+ * (chrome://tracing draws them stacked; they are tracks "Goroutines alive",
+ * "Goroutines running", ... in Perfetto), and "gotl events" {"lost"}.
+ */
+static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t *counts)
+{
+	struct jw *j = ctx;
+	bool changed = !j->counters_started, a;
+	int k;
+
+	for (k = 0; k < RP_C_LOST; k++)
+		changed |= counts[k] != j->emitted[k];
+	if (changed) {
+		ev_begin(j, "C", 0, true, ts, "Goroutines", NULL);
+		args_open(j, &a);
+		for (k = 0; k < RP_C_LOST; k++)
+			arg_i(j, &a, counter_keys[k], counts[k]);
+		args_close(j);
+		ev_end(j);
+	}
+	if (!j->counters_started || counts[RP_C_LOST] != j->emitted[RP_C_LOST])
+		counter(j, ts, "gotl events", counter_keys[RP_C_LOST], counts[RP_C_LOST]);
+	memcpy(j->emitted, counts, sizeof(j->emitted));
+	j->counters_started = true;
+}
+
+/* ---- allocations ------------------------------------------------------------------ */
+
+static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
+{
+	struct jw *j = ctx;
+	char name[64];
+
+	if (!j->o->goroutine_alloc_counters || !jg_of(g) || !g->goid)
+		return;
+	thread_of(j, r, g);
+	snprintf(name, sizeof(name), "G%" PRIu64 " heap", g->goid);
+	counter(j, ts, name, "allocated", (int64_t)g->alloc_bytes);
+}
+
+/* An allocation (or a sample): an instant on its goroutine's thread, with its stack. */
+static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *e,
+		     const struct rp_stack *stack)
+{
+	struct jw *j = ctx;
+	char name[512], site[1024];
+	uint32_t tid;
+	bool a;
+
+	if (g && jg_of(g))
+		tid = thread_of(j, r, g);
+	else
+		tid = pseudo_tid(j, PT_NOG_ALLOCS, 0);
+	ev_begin(j, "i", tid, true, e->hdr.ts, replay__class_name(r, &e->key, name, sizeof(name)),
+		 "alloc");
+	fputs(",\"s\":\"t\"", j->f);
+	args_open(j, &a);
+	if (g && g->goid)
+		arg_u(j, &a, "goid", g->goid);
+	arg_u(j, &a, "size", e->size);
+	arg_u(j, &a, "bytes", e->weight);
+	arg_s(j, &a, "site", replay__site(r, stack, site, sizeof(site)));
+	arg_stack(j, &a, r, stack);
+	args_close(j);
+	ev_end(j);
+}
+
+static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_total *t)
+{
+	struct jw *j = ctx;
+
+	if (j->have_total && t->bytes < j->total_bytes)
+		return;		/* an older total, late */
+	counter(j, ts, "Heap", "allocated", (int64_t)t->bytes);
+	if (j->have_total && ts > j->total_ts) {
+		double rate = (double)(t->bytes - j->total_bytes) * 1e9 / (double)(ts - j->total_ts);
+
+		counter(j, j->total_ts, "Allocation", "rate",
+			rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
+	}
+	j->have_total = true;
+	j->total_ts = ts;
+	j->total_bytes = t->bytes;
+	j->total = *t;
+}
+
+static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
+			   const struct gotl_rec_alloc_class *cl)
+{
+	struct jw *j = ctx;
+	char name[512];
+
+	if (atab__update(j->types, replay__class_id(&cl->key),
+			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
+			 cl->bytes))
+		replay__fail(r, -ENOMEM, "out of memory");
+}
+
+/* At the end: every type an instant (largest first), the largest few counters of their bytes. */
+static void types_events(struct jw *j, uint64_t end)
+{
+	const struct atab_name **v;
+	uint32_t tid;
+	long n, i;
+	size_t k;
+	bool a;
+
+	n = atab__sorted(j->types, false, &v);
+	if (n <= 0) {
+		if (n == 0)
+			free(v);
+		return;
+	}
+	tid = pseudo_tid(j, PT_TYPES, n);
+	for (i = 0; i < n; i++) {
+		ev_begin(j, "i", tid, true, end, v[i]->name, "alloc");
+		fputs(",\"s\":\"t\"", j->f);
+		args_open(j, &a);
+		arg_u(j, &a, "count", v[i]->count);
+		arg_u(j, &a, "bytes", v[i]->bytes);
+		args_close(j);
+		ev_end(j);
+	}
+	for (i = 0; i < n && i < TOP_TYPES; i++)
+		for (k = 0; k < v[i]->nseries; k++)
+			counter(j, v[i]->series[k].ts, v[i]->name, "bytes",
+				(int64_t)v[i]->series[k].bytes);
+	free(v);
+}
+
+/* ---- garbage collector -------------------------------------------------------------- */
+
+static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, const char *name,
+		  const char *cat)
+{
+	ev_begin(j, "X", tid, true, start, name, cat);
+	fputs(",\"dur\":", j->f);
+	jdur(j, end - start);
+}
+
+static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
+{
+	struct jw *j = ctx;
+	uint32_t tid = pseudo_tid(j, PT_GC, 0);
+	uint64_t mark_start, mark_end;
+	char name[64];
+	bool a;
+
+	if (g->sweepterm_start && g->sweepterm_end) {
+		slice(j, tid, g->sweepterm_start, g->sweepterm_end, "sweep termination (STW)", "gc");
+		ev_end(j);
+	}
+	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
+	mark_end = g->markterm_start ? g->markterm_start : g->end;
+	if (mark_end > mark_start) {
+		slice(j, tid, mark_start, mark_end, "mark", "gc");
+		ev_end(j);
+	}
+	if (g->markterm_start) {
+		slice(j, tid, g->markterm_start, g->end, "mark termination (STW)", "gc");
+		ev_end(j);
+	}
+	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, trigger_str(g->trigger));
+	slice(j, tid, g->start, g->end, name, "gc");
+	args_open(j, &a);
+	arg_u(j, &a, "gc_cycle", g->n);
+	arg_s(j, &a, "trigger", trigger_str(g->trigger));
+	if (g->by_goid)
+		arg_u(j, &a, "started_by_goid", g->by_goid);
+	arg_u(j, &a, "stw_ns", g->stw_ns);
+	if (g->open)
+		arg_b(j, &a, "open_at_end");
+	if (g->began_unseen)
+		arg_b(j, &a, "began_before_recording");
+	args_close(j);
+	ev_end(j);
+}
+
+static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
+{
+	struct jw *j = ctx;
+	bool a;
+
+	slice(j, pseudo_tid(j, PT_STW, 0), s->start, s->end, s->reason, "gc");
+	if (s->gc || s->open) {
+		args_open(j, &a);
+		if (s->gc)
+			arg_u(j, &a, "gc_cycle", s->gc);
+		if (s->open)
+			arg_b(j, &a, "open_at_end");
+		args_close(j);
+	}
+	ev_end(j);
+}
+
+/* The trace attributes of convert.c, as top-level "metadata" (strings and integers). */
+static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
+{
+	static const struct { const char *attr, *meta; } strs[] = {
+		{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
+		{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
+		{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
+		{ "host.name", "hostname" }, { "host.kernel", "kernel" },
+		{ "gotl.options", "options" },
+	};
+	const struct gotl_rec_start *s = replay__start(r);
+	const struct gotl_rec_end *e = replay__end(r);
+	char *const *argv = replay__argv(r);
+	bool a = true;
+	size_t i;
+	int k;
+
+	fputs(",\n\"metadata\":{", j->f);
+	arg_s(j, &a, "gotl.version", GOTL_VERSION);
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (replay__meta(r, strs[i].meta))
+			arg_s(j, &a, strs[i].attr, replay__meta(r, strs[i].meta));
+	if (argv && argv[0]) {
+		arg_key(j, &a, "gotl.command");
+		fputc('"', j->f);
+		for (i = 0; argv[i]; i++) {
+			if (i)
+				jstr_part(j->f, " ");
+			jstr_part(j->f, argv[i]);
+		}
+		fputc('"', j->f);
+	}
+	if (replay__probes(r))
+		arg_s(j, &a, "gotl.probes", replay__probes(r));
+	arg_u(j, &a, "gotl.pid", j->pid);
+	arg_u(j, &a, "gotl.ts0_boottime_ns", j->ts0);
+	if (s && s->monotonic_ns)
+		arg_u(j, &a, "gotl.ts0_monotonic_ns", s->monotonic_ns);
+	if (s && s->realtime_ns) {
+		char when[64];
+
+		arg_u(j, &a, "gotl.ts0_realtime_ns", s->realtime_ns);
+		convert__wall_time(s->realtime_ns, when, sizeof(when));
+		arg_s(j, &a, "gotl.start_time", when);
+	}
+	arg_s(j, &a, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
+	      "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
+	if (j->have_total) {
+		arg_s(j, &a, "gotl.alloc_mode", alloc_mode_str(j->total.mode));
+		if (j->total.mode == GOTL_ALLOC_SAMPLED)
+			arg_u(j, &a, "gotl.alloc_sample_bytes", j->total.sample_bytes);
+		arg_u(j, &a, "gotl.alloc_count", j->total.count);
+		arg_u(j, &a, "gotl.alloc_bytes", j->total.bytes);
+		if (j->total.unclassified)
+			arg_u(j, &a, "gotl.alloc_unclassified", j->total.unclassified);
+	}
+	arg_u(j, &a, "gotl.gc_cycles", st->gc_cycles);
+	arg_u(j, &a, "gotl.leak_suspects", j->nsuspects);
+	arg_u(j, &a, "gotl.events", st->events);
+	arg_u(j, &a, "gotl.events_lost", st->lost);
+	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
+		char key[64];
+
+		if (!st->lost_kind[k])
+			continue;
+		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
+		arg_u(j, &a, key, st->lost_kind[k]);
+	}
+	arg_u(j, &a, "gotl.goroutines", st->goroutines);
+	if (st->unobserved)
+		arg_u(j, &a, "gotl.unobserved_transitions", st->unobserved);
+	if (st->truncated)
+		arg_s(j, &a, "gotl.log", "truncated: the recorder stopped mid-write");
+	if (s && (s->flags & GOTL_START_ATTACHED))
+		arg_s(j, &a, "gotl.mode", "attached to a running process (record -p)");
+	if (e && (e->flags & GOTL_END_DETACHED))
+		arg_s(j, &a, "gotl.end", "detached: the process ran on");
+	if (replay__exec(r)) {
+		const struct gotl_ev_exec *x = replay__exec(r);
+		char fn[GOTL_EXEC_PATH_MAX + 1];
+
+		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
+		arg_s(j, &a, "go.exec", fn);
+		arg_u(j, &a, "go.exec_ts", x->hdr.ts);
+	}
+	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
+		uint32_t ws = e->status;
+
+		if ((ws & 0x7f) == 0)
+			arg_u(j, &a, "go.exit_status", (ws >> 8) & 0xff);
+		else
+			arg_u(j, &a, "go.killed_by_signal", ws & 0x7f);
+	}
+	fputs("}", j->f);
+}
+
+/* The end of the document: the events so far, the unit, the metadata. */
+static void close_doc(struct jw *j, struct replay *r)
+{
+	fputs("\n],\n\"displayTimeUnit\":\"ns\"", j->f);
+	if (r)
+		metadata(j, r, replay__stats(r));
+	else
+		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", j->f);
+	fputs("}\n", j->f);
+	j->closed = true;
+}
+
+/* ---- the end: the list of suspects, the types, the trace metadata -------------------- */
+
+static void on_finish(void *ctx, struct replay *r, uint64_t end)
+{
+	struct jw *j = ctx;
+	size_t i;
+
+	if (j->nsuspects) {
+		uint32_t tid = pseudo_tid(j, PT_SUSPECTS, (long)j->nsuspects);
+
+		for (i = 0; i < j->nsuspects; i++) {
+			const struct jsuspect *s = &j->suspects[i];
+
+			ev_begin(j, "i", tid, true, end, s->name, CAT_G);
+			fputs(",\"s\":\"t\"", j->f);
+			suspect_args(j, s->goid, s->reason, end - s->since, s->blocked_at,
+				     s->created_at);
+			ev_end(j);
+		}
+	}
+	types_events(j, end);
+	if (j->have_total)
+		counter(j, j->total_ts, "Allocation", "rate", 0);	/* nothing after the last total */
+	close_doc(j, r);
+}
+
+int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct jw j;
+	struct rp_sink sink = {
+		.ctx = &j, .start = on_start, .born = on_born, .state_end = on_state_end,
+		.wake = on_wake, .gone = on_gone, .counters = on_counters, .finish = on_finish,
+		.galloc = on_galloc, .alloc = on_alloc, .alloc_total = on_alloc_total,
+		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
+	};
+	struct replay_stats rs;
+	int ret, werr = 0;
+	size_t i;
+
+	memset(&j, 0, sizeof(j));
+	memset(st, 0, sizeof(*st));
+	j.o = o;
+	j.first = true;
+	ret = atab__new(true, &j.types);
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+		return ret;
+	}
+	j.f = fopen(o->trace_path, "w");
+	if (!j.f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
+		atab__free(j.types);
+		return ret;
+	}
+	setvbuf(j.f, NULL, _IOFBF, 1 << 16);
+	fputs("{\"traceEvents\":[", j.f);
+	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
+	if (!j.closed)
+		close_doc(&j, NULL);	/* the replay failed: still a JSON document */
+	st->events = rs.events;
+	st->goroutines = rs.goroutines;
+	st->max_alive = rs.max_alive;
+	st->lost = rs.lost;
+	memcpy(st->lost_kind, rs.lost_kind, sizeof(st->lost_kind));
+	st->unobserved = rs.unobserved;
+	st->late = rs.late;
+	st->pid = rs.pid;
+	st->truncated = rs.truncated;
+	st->ended = rs.ended;
+	st->leak_suspects = j.nsuspects;
+	st->alloc_count = j.total.count;
+	st->alloc_bytes = j.total.bytes;
+	st->alloc_mode = j.have_total ? j.total.mode : GOTL_ALLOC_OFF;
+	st->gc_cycles = rs.gc_cycles;
+	st->stw_pauses = rs.stw_pauses;
+	if (fflush(j.f) || ferror(j.f))
+		werr = errno ? -errno : -EIO;
+	else
+		st->trace_bytes = (uint64_t)ftello(j.f);
+	if (fclose(j.f) && !werr)
+		werr = errno ? -errno : -EIO;
+	for (i = 0; i < j.nsuspects; i++) {
+		free(j.suspects[i].name);
+		free(j.suspects[i].reason);
+		free(j.suspects[i].blocked_at);
+		free(j.suspects[i].created_at);
+	}
+	free(j.suspects);
+	u64map__free(&j.owners);
+	atab__free(j.types);
+	if (!ret && werr) {
+		ret = werr;
+		snprintf(err, errlen, "cannot write '%s': %s", o->trace_path, strerror(-werr));
+	}
+	return ret;
+}
