@@ -1026,8 +1026,6 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	struct replay_stats rs;
 	int ret;
 
-	if (o->format == CONVERT_JSON)
-		return convert__json(o, st, err, errlen);
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
 	c.o = o;
@@ -1107,6 +1105,8 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	uint32_t *pids = NULL;
 	int nfollows = 0, ret, werr, i;
 
+	if (o->format == CONVERT_JSON)
+		return convert__json(o, st, err, errlen);
 	memset(st, 0, sizeof(*st));
 	ret = pftrace__open(o->trace_path, &pf);
 	if (ret) {
