@@ -16,9 +16,9 @@ from run_bench import build, offsets
 
 
 def add_args(ap):
-    ap.add_argument("--requests", type=int, default=20000, help="requests of the http section")
+    ap.add_argument("--requests", type=int, default=10000, help="requests of the http section")
     ap.add_argument("--jobs", type=int, default=100000, help="jobs of the workerpool section")
-    ap.add_argument("--docs", type=int, default=3000, help="documents of the allocheavy section")
+    ap.add_argument("--docs", type=int, default=2000, help="documents of the allocheavy section")
 
 
 def after_gotl(pf):
