@@ -21,6 +21,13 @@ def add_args(ap):
     ap.add_argument("--docs", type=int, default=2000, help="documents of the allocheavy section")
 
 
+NOTE = ("*time vs untraced* is over the workload's own timing of its measured part, *whole "
+        "run* over the wall time from starting the command to its exit (gotl: start-up and "
+        "writing the trace included). The floor's traps are taken as gotl's with the same "
+        "probes attached; *vs a bare trap* is gotl's added cost per trap over the floor's. On a "
+        "machine with few cores the recorder's own CPU time competes with the program's.")
+
+
 def after_gotl(pf):
     def f(out, err):
         s = bl.gotl_summary(err)
@@ -61,11 +68,13 @@ def throughput_section(b, gobin, title, pkg, wargs, intro, unit, gotl_modes, all
             name += " (**%d events lost**)" % lost
         per = (v - base) / traps if traps == traps else float("nan")
         rows.append([name, bl.fmt(1e9 / v), "%.2f x" % (v / base),
+                     "%.2f x" % (c.med("wall_s") / cfgs[0].med("wall_s")),
                      bl.fmt(traps, "%.1f") + (" (as gotl)" if c.key == "bare" else ""),
                      "-" if c.key == "untraced" else "%.1f" % ((v - base) / 1000),
                      bl.fmt(per), bl.fmt(per / trap, "%.2f x")])
-    lines = ["## %s" % title, "", intro % {"ops": ops}, ""]
+    lines = ["## %s" % title, "", intro % {"ops": ops} + " " + NOTE, ""]
     lines += bl.table(["configuration", "%ss per second" % unit, "time vs untraced",
+                       "whole run vs untraced",
                        "traps per %s (gotl -v)" % unit, "added us per %s" % unit,
                        "added ns per trap", "vs a bare trap"], rows) + [""]
     return lines
