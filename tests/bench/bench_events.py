@@ -16,7 +16,7 @@ from run_bench import build, die, offsets
 
 
 def add_args(ap):
-    ap.add_argument("--events", type=int, default=50000,
+    ap.add_argument("--events", type=int, default=30000,
                     help="rounds / goroutines of the pingpong, mutex and spawn sections")
 
 

@@ -1,4 +1,5 @@
-"""make bench sections `http`, `workerpool` and `allocheavy`: what gotl costs
+"""make bench sections `http`, `workerpool` and `allocheavy` (named to run
+after bench_events.py and before bench_recorder.py): what gotl costs
 programs that do real work between transitions (tests/bench/go: httpload, a
 net/http server on loopback under a fixed count of requests from in-process
 clients; workerpool, jobs through a channel to hashing workers; allocheavy,
@@ -18,13 +19,14 @@ from run_bench import build, offsets
 def add_args(ap):
     ap.add_argument("--requests", type=int, default=10000, help="requests of the http section")
     ap.add_argument("--jobs", type=int, default=100000, help="jobs of the workerpool section")
-    ap.add_argument("--docs", type=int, default=2000, help="documents of the allocheavy section")
+    ap.add_argument("--docs", type=int, default=1000, help="documents of the allocheavy section")
 
 
 NOTE = ("*time vs untraced* is over the workload's own timing of its measured part, *whole "
         "run* over the wall time from starting the command to its exit (gotl: start-up and "
         "writing the trace included). The floor's traps are taken as gotl's with the same "
-        "probes attached; *vs a bare trap* is gotl's added cost per trap over the floor's. On a "
+        "probes attached; *vs a bare trap* is gotl's added cost per trap over the floor's, shown "
+        "only where the traps' floor cost is over a tenth of the untraced time. On a "
         "machine with few cores the recorder's own CPU time competes with the program's.")
 
 
@@ -66,7 +68,9 @@ def throughput_section(b, gobin, title, pkg, wargs, intro, unit, gotl_modes, all
                 ("transition and allocation" if alloc else "transition")}.get(c.key, c.key)
         if lost == lost and lost:
             name += " (**%d events lost**)" % lost
-        per = (v - base) / traps if traps == traps else float("nan")
+        # Per-trap figures only where the traps could matter: their floor cost over 10% of
+        # the untraced time; below that, run-to-run noise is what the division would show.
+        per = (v - base) / traps if traps == traps and traps * trap > base / 10 else float("nan")
         rows.append([name, bl.fmt(1e9 / v), "%.2f x" % (v / base),
                      "%.2f x" % (c.med("wall_s") / cfgs[0].med("wall_s")),
                      bl.fmt(traps, "%.1f") + (" (as gotl)" if c.key == "bare" else ""),
