@@ -10,10 +10,9 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import time
 
-from run_bench import ROOT, die, run  # noqa: F401  (one copy of each helper)
+from run_bench import ROOT, die, run  # one copy of each helper
 
 BENCH = os.path.join(ROOT, "tests", "bench")
 
