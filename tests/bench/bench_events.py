@@ -89,7 +89,7 @@ def event_section(b, gobin, title, pkg, wargs, intro, unit):
     else:
         names = bl.wait_reasons(gobin)
         parked = sorted(counts["parked"].items(), key=lambda kv: -kv[1])[:4]
-        lines += [BPFTRACE + " Its own counts (one run): %d created, %d exited, %d readied, parks by "
+        lines += [BPFTRACE + " (" + bl.bpftrace_version() + ".) Its own counts (one run): %d created, %d exited, %d readied, parks by "
                   "wait reason: %s." % (counts.get("created", 0), counts.get("exited", 0),
                                         counts.get("readied", 0),
                                         ", ".join("%s %d" % (names.get(k, str(k)), v)

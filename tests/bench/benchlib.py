@@ -103,7 +103,12 @@ def bpftrace_status():
         _bpftrace["s"] = (None, "bpftrace is not installed (apt-get install bpftrace)")
         return _bpftrace["s"]
     _bpftrace["s"] = (bt, None)  # try_bpftrace's first run is the trial
+    _bpftrace["version"] = run([bt, "--version"])[1].strip()
     return _bpftrace["s"]
+
+
+def bpftrace_version():
+    return _bpftrace.get("version", "")
 
 
 def bpftrace_cmd(bt, binary, wargs):
