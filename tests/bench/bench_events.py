@@ -99,7 +99,7 @@ def event_section(b, gobin, title, pkg, wargs, intro, unit):
 
 NOTE = ("*vs untraced* compares the workload's own timing of its measured part; *whole run* "
         "the wall time from starting the command to its exit (gotl: start-up and writing the "
-        "trace included). The floor is an empty BPF program on the instructions gotl probes for transitions; "
+        "trace and detaching its probes included). The floor is an empty BPF program on the instructions gotl probes for transitions; "
         "*vs a bare trap* is each configuration's added cost per trap over it (gotl's target: "
         "1.1 x or less). The Go tracer row counts the events it wrote (`go tool trace "
         "-d=footprint`); *bytes per event* is the output's size over its events (gotl: the "

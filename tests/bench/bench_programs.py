@@ -24,7 +24,7 @@ def add_args(ap):
 
 NOTE = ("*time vs untraced* is over the workload's own timing of its measured part, *whole "
         "run* over the wall time from starting the command to its exit (gotl: start-up and "
-        "writing the trace included). The floor's traps are taken as gotl's with the same "
+        "writing the trace and detaching its probes included). The floor's traps are taken as gotl's with the same "
         "probes attached; *vs a bare trap* is gotl's added cost per trap over the floor's, shown "
         "only where the traps' floor cost is over a tenth of the untraced time. On a "
         "machine with few cores the recorder's own CPU time competes with the program's.")
