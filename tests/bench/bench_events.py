@@ -78,10 +78,12 @@ def event_section(b, gobin, title, pkg, wargs, intro, unit):
     if counts:
         v, t = c["bpftrace"].med("ns_per_op"), c["bpftrace"].med("traps") / ops
         rows.append(["bpftrace goroutines.bt (counts only)", bl.fmt(v), "%.2f x" % (v / base),
-                     whole("bpftrace"), "%.2f" % t, bl.fmt((v - base) / t), "%.2f x" % ((v - base) / t / trap), "-"])
+                     whole("bpftrace"), "%.2f" % t, bl.fmt((v - base) / t),
+                     "%.2f x" % ((v - base) / t / trap), "-"])
     lines = ["## %s" % title, "", (intro % {"ops": ops, "known": known, "traps": traps}) +
              " That is %.2f traps per transition. " % (traps / known) + NOTE, "",
-             ] + bl.table(["configuration", "ns per %s" % unit, "vs untraced", "whole run vs untraced",
+             ] + bl.table(["configuration", "ns per %s" % unit, "vs untraced",
+                           "whole run vs untraced",
                            "traps per %s" % unit,
                            "added ns per trap", "vs a bare trap", "bytes per event"], rows) + [""]
     if not counts:
@@ -89,7 +91,8 @@ def event_section(b, gobin, title, pkg, wargs, intro, unit):
     else:
         names = bl.wait_reasons(gobin)
         parked = sorted(counts["parked"].items(), key=lambda kv: -kv[1])[:4]
-        lines += [BPFTRACE + " (" + bl.bpftrace_version() + ".) Its own counts (one run): %d created, %d exited, %d readied, parks by "
+        lines += [BPFTRACE + " (" + bl.bpftrace_version() + ".) Its own counts (one run): "
+                  "%d created, %d exited, %d readied, parks by "
                   "wait reason: %s." % (counts.get("created", 0), counts.get("exited", 0),
                                         counts.get("readied", 0),
                                         ", ".join("%s %d" % (names.get(k, str(k)), v)
@@ -99,11 +102,11 @@ def event_section(b, gobin, title, pkg, wargs, intro, unit):
 
 NOTE = ("*vs untraced* compares the workload's own timing of its measured part; *whole run* "
         "the wall time from starting the command to its exit (gotl: start-up and writing the "
-        "trace and detaching its probes included). The floor is an empty BPF program on the instructions gotl probes for transitions; "
-        "*vs a bare trap* is each configuration's added cost per trap over it (gotl's target: "
-        "1.1 x or less). The Go tracer row counts the events it wrote (`go tool trace "
-        "-d=footprint`); *bytes per event* is the output's size over its events (gotl: the "
-        ".pftrace, stacks and names included).")
+        "trace and detaching its probes included). The floor is an empty BPF program on the "
+        "instructions gotl probes for transitions; *vs a bare trap* is each configuration's "
+        "added cost per trap over it (gotl's target: 1.1 x or less). The Go tracer row counts "
+        "the events it wrote (`go tool trace -d=footprint`); *bytes per event* is the "
+        "output's size over its events (gotl: the .pftrace, stacks and names included).")
 BPFTRACE = ("bpftrace's probes sit on the first instruction of `runtime.newproc1`, `gdestroy`, "
             "`gopark` and `ready`, Go's stack check `cmp 0x10(%r14),%rsp`, which the kernel "
             "cannot emulate, so each of its traps is single-stepped: that is what such a "

@@ -24,10 +24,11 @@ def add_args(ap):
 
 NOTE = ("*time vs untraced* is over the workload's own timing of its measured part, *whole "
         "run* over the wall time from starting the command to its exit (gotl: start-up and "
-        "writing the trace and detaching its probes included). The floor's traps are taken as gotl's with the same "
-        "probes attached; *vs a bare trap* is gotl's added cost per trap over the floor's, shown "
-        "only where the traps' floor cost is over a tenth of the untraced time. On a "
-        "machine with few cores the recorder's own CPU time competes with the program's.")
+        "writing the trace and detaching its probes included). The floor's traps are taken as "
+        "gotl's with the same probes attached; *vs a bare trap* is gotl's added cost per trap "
+        "over the floor's, shown only where the traps' floor cost is over a tenth of the "
+        "untraced time. On a machine with few cores the recorder's own CPU time competes with "
+        "the program's.")
 
 
 def after_gotl(pf):
@@ -51,7 +52,8 @@ def throughput_section(b, gobin, title, pkg, wargs, intro, unit, gotl_modes, all
         cfgs.append(bl.Config(label, [b.a.gotl, "record", "-v", "-o", pf] + args + ["--", binary] +
                               wargs, after=after_gotl(pf)))
     if not alloc:
-        cfgs.append(bl.Config("Go execution tracer (runtime/trace)", [binary] + wargs + ["-trace", gt]))
+        cfgs.append(bl.Config("Go execution tracer (runtime/trace)",
+                              [binary] + wargs + ["-trace", gt]))
     bl.interleave(cfgs, b.a.runs)
     base = cfgs[0].med("ns_per_op")
     ops = cfgs[0].med("ops")
@@ -111,7 +113,8 @@ def allocheavy(b, gobin):
         "(tests/bench/go/allocheavy; about 350 allocations each), under gotl with each "
         "`--alloc` mode; the floor has empty uprobes on the allocation probe sites too. "
         "Documents per second, time over the untraced run's, and gotl's traps per document.",
-        "document", [("gotl record --alloc=%s" % m, ["--alloc=" + m]) for m in ("off", "sampled", "all")],
+        "document",
+        [("gotl record --alloc=%s" % m, ["--alloc=" + m]) for m in ("off", "sampled", "all")],
         alloc=True)
     return lines + ["With `--alloc=off` (the default) only transitions trap; `sampled` and "
                     "`all` trap on every allocation, so this kind of program runs several times "
