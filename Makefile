@@ -199,10 +199,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory test-e2e
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--only http,rss --runs 3" (--list).
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe
 	$(Q)GO126=$(GO126) $(PYTHON) tests/bench/run_bench.py --gotl ./gotl \
-		--bareprobe $(OUTPUT)/bench/bareprobe
+		--bareprobe $(OUTPUT)/bench/bareprobe $(BENCH_ARGS)
 
 DEMO_TRACE := gotl-demo.pftrace
 

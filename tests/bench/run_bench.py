@@ -14,9 +14,16 @@ uprobe: an empty BPF program on the same instructions gotl probes
     untraced, with empty uprobes on every allocation entry gotl probes, and
     under gotl record with --alloc=off (the default), sampled and all.
 
+More sections live in tests/bench/bench_*.py, each a module with SECTIONS, a
+list of (name, function(bench, go) -> markdown lines), and optionally
+add_args(argparser); they run after these two, in file-name order. --only
+NAME,... runs some sections (see --list).
+
 Writes BENCHMARKS.md (--out) with the machine description. Needs root.
 """
 import argparse
+import glob
+import importlib
 import os
 import platform
 import re
@@ -185,7 +192,21 @@ def machine():
     return "%s, %d CPUs, kernel %s" % (cpu, os.cpu_count(), platform.release())
 
 
+def sections():
+    """[(name, function(bench, go) -> lines)]: the two here, then each bench_*.py's SECTIONS."""
+    sys.modules.setdefault("run_bench", sys.modules[__name__])  # one copy of the helpers
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    secs = [("transitions", lambda b, go: transitions(b, go)[0]),
+            ("allocations", lambda b, go: allocations(b, go)[0])]
+    mods = [importlib.import_module(os.path.basename(p)[:-3]) for p in
+            sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_*.py")))]
+    for m in mods:
+        secs += m.SECTIONS
+    return secs, mods
+
+
 def main():
+    secs, mods = sections()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
     ap.add_argument("--bareprobe", default=os.path.join(ROOT, ".output", "bench", "bareprobe"))
@@ -194,7 +215,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=200000, help="ping-pong rounds")
     ap.add_argument("--allocs", type=int, default=2000000, help="allocation loop rounds")
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    ap.add_argument("--only", help="comma-separated sections to run (default: all)")
+    ap.add_argument("--list", action="store_true", help="list the sections and exit")
+    for m in mods:
+        if hasattr(m, "add_args"):
+            m.add_args(ap)
     a = ap.parse_args()
+    if a.list:
+        print("\n".join(n for n, _ in secs))
+        return
+    want = a.only.split(",") if a.only else [n for n, _ in secs]
+    unknown = set(want) - set(n for n, _ in secs)
+    if unknown:
+        die("unknown section(s) %s; --list shows them" % ", ".join(sorted(unknown)))
     if os.geteuid() != 0:
         die("needs root (uprobes)")
     for p in (a.gotl, a.bareprobe, a.go):
@@ -207,9 +240,13 @@ def main():
            "Written by `make bench` (tests/bench/run_bench.py) on %s: %s; workloads built "
            "with %s. Every figure is the median of %d runs; ratios compare runs of the same "
            "session." % (time.strftime("%Y-%m-%d"), machine(), gov, a.runs), ""]
-    t_lines, t = transitions(b, a.go)
-    a_lines, s = allocations(b, a.go)
-    doc += t_lines + a_lines
+    if a.only:
+        doc += ["Sections run: %s (`--only`)." % ", ".join(want), ""]
+    for name, fn in secs:
+        if name in want:
+            t1 = time.time()
+            doc += fn(b, a.go)
+            print("bench: %s done (%d s)" % (name, time.time() - t1), file=sys.stderr)
     doc += ["(%d s)" % (time.time() - t0), ""]
     with open(a.out, "w") as f:
         f.write("\n".join(doc))
