@@ -98,6 +98,7 @@ struct jw {
 	size_t nsuspects, cap_suspects;
 	bool closed;		/* the document is complete */
 	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
+	struct u64map os_threads;	/* real OS tid -> uint64_t: where its last slice ended */
 };
 
 static struct jg *jg_of(struct rp_g *g)
@@ -606,6 +607,47 @@ static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end
 }
 
 /* Write the slice of g's current state, [g->since, end), with its flows. */
+/*
+ * The OS thread side of a Running or Syscall state, as in the protobuf trace:
+ * a slice named after the goroutine on the real thread (its own tid, below
+ * JSON_TID_GOID), never overlapping the thread's previous one.
+ */
+static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
+{
+	uint64_t *last = u64map__get(&j->os_threads, g->tid), begin = g->since;
+	const struct rp_sym *s;
+	char name[300];
+	bool a;
+
+	if (g->tid >= JSON_TID_GOID)
+		return;
+	if (!last) {
+		last = calloc(1, sizeof(*last));
+		if (!last || u64map__put(&j->os_threads, g->tid, last)) {
+			free(last);
+			return;
+		}
+		thread_meta(j, g->tid, replay__meta(r, "comm") ? replay__meta(r, "comm") : "thread",
+			    (int64_t)1 << 40 | g->tid);
+	}
+	if (begin < *last)
+		begin = *last;
+	if (begin >= end)
+		return;
+	*last = end;
+	s = replay__sym(r, g->startpc);
+	snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
+		 s && s->func[0] ? s->func : "?", g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
+	ev_begin(j, "X", g->tid, true, begin, name, CAT_G);
+	fputs(",\"dur\":", j->f);
+	jdur(j, end - begin);
+	args_open(j, &a);
+	if (g->goid)
+		arg_u(j, &a, "goid", g->goid);
+	args_close(j);
+	ev_end(j);
+}
+
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
 	struct jw *j = ctx;
@@ -686,6 +728,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	}
 	t->flow_in = 0;
 	t->flow_in_spawn = false;
+	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
+		os_thread_slice(j, r, g, end);
 	if (at_end && blocked(g->state))
 		suspect(j, r, g, end, blocked_at[0] ? blocked_at : NULL,
 			created_at[0] ? created_at : NULL, uf);
@@ -1121,6 +1165,9 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 	}
 	free(j.suspects);
 	u64map__free(&j.owners);
+	for (size_t k = 0; k < j.os_threads.cap; k++)
+		free(j.os_threads.slots[k].v);
+	u64map__free(&j.os_threads);
 	atab__free(j.types);
 	if (!ret && werr) {
 		ret = werr;

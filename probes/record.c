@@ -1689,6 +1689,38 @@ static int attach_running(struct recorder *r, struct record_result *res)
 	return 0;
 }
 
+/*
+ * The program has exited: its probes protect nothing any more, but removing
+ * them takes ~0.1 s each (an RCU grace period per uprobe, one after the
+ * other in the kernel), a second or more before gotl could write the trace
+ * and exit. A detached grandchild takes a reference to them and drops it
+ * when it exits, which is when the kernel removes them; gotl's own closes
+ * are then instant. It holds nothing else: its stdio is /dev/null (a pipe
+ * that gotl writes to sees its end when gotl exits), and it is reaped by
+ * init. If it cannot be made, the probes are removed here as before.
+ */
+static void release_in_background(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+}
+
 int record__run(const struct record_opts *o, struct record_result *res)
 {
 	struct recorder r;
@@ -1792,6 +1824,8 @@ cleanup:
 	free(r.subs);
 	free(r.pending);
 	/* Closing the links takes the probes out of the process (attach: it runs on). */
+	if (!o->pid && exited)
+		release_in_background();
 	free_recorder(&r);
 	attached = 0;
 	return ret;

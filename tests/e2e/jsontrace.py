@@ -157,6 +157,9 @@ def _callstack(args):
     return [{"function": f} for f in reversed(frames)]
 
 
+TID_GOID = 1 << 22      # json.c: goroutine G is thread TID_GOID + G; real tids are below
+
+
 def model(doc):
     """doc as pfcheck --json would decode the protobuf trace (absolute ns times)."""
     md = doc["metadata"]
@@ -172,7 +175,11 @@ def model(doc):
             tracks.append({"uuid": "process", "kind": "process", "pid": e["pid"], "name": None,
                            "process_name": e["args"]["name"]})
     for tid, name in names.items():
-        tracks.append({"uuid": tid, "kind": "track", "name": name, "parent": None})
+        if tid < TID_GOID:      # a real OS thread: what the protobuf has as a thread track
+            tracks.append({"uuid": tid, "kind": "thread", "name": None, "parent": "process",
+                           "pid": pid, "tid": tid, "thread_name": name})
+        else:
+            tracks.append({"uuid": tid, "kind": "track", "name": name, "parent": "process"})
     ctr = {}
     by_tid = {}
     last = {}

@@ -218,8 +218,16 @@ def c_execs_follow(ctx, truth, rep):
               % p.get("cmdline"))
         check(p["pid"] != procs[0]["pid"], "a copy has the program's pid")
         check(not count(mo, "main.stage"), "a copy has stage goroutines")
-        # It ran from its first instruction: its runtime's first goroutines are there.
-        check(2 in mo.by_goid, "a copy has no G2: its start was missed")
+        # Held at its exec, it is recorded from its first instruction: the goroutines the
+        # runtime starts before main are there, each from its creation (none was found
+        # already running, as when attaching).
+        names = [t["name"] for t in mo.by_goid.values()]
+        for fn in ("runtime.forcegchelper", "runtime.bgsweep", "runtime.bgscavenge"):
+            check(any(n.endswith(" " + fn) for n in names), "a copy has no %s: its start was "
+                  "missed (%s)" % (fn, names))
+        check(not any(x["args"].get("existed_at_attach") for t in mo.by_goid.values()
+                      for x in mo.slices.get(t["uuid"], [])), "a copy was attached to, not "
+              "held at its exec")
     check(re.search(r"^gotl: 4 Go processes", ctx["gotl_lines"], re.M),
           "gotl did not count 4 processes: " + ctx["gotl_lines"][-800:])
     check(len(re.findall(r"^gotl: following process", ctx["gotl_lines"], re.M)) == 3,
