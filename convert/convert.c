@@ -36,6 +36,7 @@
 #include "convert.h"
 #include "atab.h"
 #include "pftrace.h"
+#include "logr.h"
 #include "replay.h"
 #include "u64map.h"
 
@@ -51,10 +52,18 @@
 #define UUID_TYPES_GROUP	45
 #define UUID_NOG_ALLOCS		46
 #define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
+#define UUID_FGROUP		(1ull << 35)	/* + n: the goroutines of one start function */
 #define UUID_THREAD		(1ull << 36)	/* + tid: an OS thread */
 #define UUID_GALLOC		(1ull << 37)	/* + goid: per-goroutine heap bytes */
 #define UUID_UNKNOWN_GOID	(1ull << 38)
 #define UUID_GOID		(1ull << 39)
+
+/*
+ * A start function with at least this many goroutines in the log gets a
+ * group track of its own under "Goroutines", collapsed in the UI: 100,000
+ * workers are one line until opened.
+ */
+#define FGROUP_MIN		16
 
 /* Types that get a counter track of their own (by bytes allocated). */
 #define TOP_TYPES		10
@@ -62,6 +71,12 @@
 static const char *const counter_names[RP_C_MAX] = {
 	"Goroutines alive", "Goroutines running", "Goroutines runnable", "Goroutines blocked",
 	"Goroutines in syscall", "gotl events lost",
+};
+
+/* The goroutines of one start function. */
+struct fgroup {
+	uint64_t count;		/* in the whole log */
+	uint64_t uuid;		/* its group track, 0 until declared (or if too few) */
 };
 
 /* An OS thread of the process: its track shows the goroutines it ran. */
@@ -101,6 +116,8 @@ struct cv {
 	uint64_t base;		/* uuid base for this process */
 	uint32_t pid;
 	struct u64map threads;	/* tid -> struct thr */
+	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
+	uint64_t fgroup_seq;
 	const uint32_t *pids;	/* --follow: the processes already in the trace */
 	size_t npids;
 	char **follows;		/* --follow: the logs the main log names, to convert next */
@@ -226,6 +243,37 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 
 /* ---- tracks ------------------------------------------------------------- */
 
+/*
+ * Where a goroutine's track goes: under the group of its start function if
+ * that function has many goroutines (declared with the first of them, which
+ * ranks it among its siblings), else straight under "Goroutines".
+ */
+static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp_sym *start)
+{
+	struct fgroup *f = g->startpc ? u64map__get(&c->starts, g->startpc) : NULL;
+	struct pf_track d = { 0 };
+	char name[512], desc[768];
+
+	if (!f || f->count < FGROUP_MIN || !start || !*start->func)
+		return c->base + UUID_GROUP;
+	if (f->uuid)
+		return f->uuid;
+	f->uuid = c->base + UUID_FGROUP + ++c->fgroup_seq;
+	snprintf(name, sizeof(name), "%s (%" PRIu64 " goroutines)", start->func, f->count);
+	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
+		 "goroutine id.", f->count, start->func, start->file, start->line);
+	d.uuid = f->uuid;
+	d.parent = c->base + UUID_GROUP;
+	d.name = name;
+	d.description = desc;
+	d.child_ordering = 3;	/* by sibling_order_rank = goid */
+	d.has_rank = true;
+	d.rank = g->goid > INT32_MAX ? INT32_MAX : (int32_t)g->goid;
+	d.no_merge = true;
+	pftrace__track(c->pf, &d);
+	return f->uuid;
+}
+
 static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 {
 	const struct rp_sym *start = replay__sym(r, g->startpc), *site = replay__sym(r, g->gopc);
@@ -266,7 +314,7 @@ static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first state began earlier)");
 
 	d.uuid = t->uuid;
-	d.parent = c->base + UUID_GROUP;
+	d.parent = fgroup_track(c, g, start);
 	d.name = name;
 	d.description = desc;
 	d.has_rank = true;
@@ -1009,6 +1057,44 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 }
 
 /*
+ * How many goroutines each start function has in the log (creations and
+ * attach-time snapshots): a quick pass over the record headers, before the
+ * replay, so that a group track can say its count when it is declared.
+ * Anything wrong with the log is the replay's to report: this just stops.
+ */
+static void count_starts(const char *log, struct u64map *m)
+{
+	const struct gotl_rec *rec;
+	struct logr *lr;
+	char err[256];
+
+	if (logr__open(log, &lr, err, sizeof(err)))
+		return;
+	while (logr__next(lr, &rec) == 1) {
+		uint64_t pc;
+		struct fgroup *f;
+
+		if (rec->type == GOTL_REC_CREATE && rec->size >= sizeof(struct gotl_ev_create))
+			pc = ((const struct gotl_ev_create *)rec)->startpc;
+		else if (rec->type == GOTL_REC_GSNAP && rec->size >= sizeof(struct gotl_ev_gsnap))
+			pc = ((const struct gotl_ev_gsnap *)rec)->startpc;
+		else
+			continue;
+		f = pc ? u64map__get(m, pc) : NULL;
+		if (!f && pc) {
+			f = calloc(1, sizeof(*f));
+			if (!f || u64map__put(m, pc, f)) {
+				free(f);
+				break;
+			}
+		}
+		if (f)
+			f->count++;
+	}
+	logr__free(lr);
+}
+
+/*
  * One log into the trace: one process. The logs it names (META follow_log)
  * come back in *follows.
  */
@@ -1037,6 +1123,7 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
+	count_starts(log, &c.starts);
 	ret = replay__run(log, &sink, &rs, err, errlen);
 	st->events = rs.events;
 	st->goroutines = rs.goroutines;
@@ -1059,6 +1146,9 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	for (size_t k = 0; k < c.threads.cap; k++)
 		free(c.threads.slots[k].v);
 	u64map__free(&c.threads);
+	for (size_t k = 0; k < c.starts.cap; k++)
+		free(c.starts.slots[k].v);
+	u64map__free(&c.starts);
 	*follows = c.follows;
 	*nfollows = c.nfollows;
 	return ret;

@@ -67,6 +67,7 @@ struct tr {
 	struct gtrack *g;
 	size_t ng, capg;
 	struct u64map by_uuid;	/* track uuid -> gtrack (rebuilt after sorting) */
+	struct u64map fgroups;	/* uuids of the start-function groups in the goroutine group */
 	struct u64map by_goid;	/* goid -> gtrack, for parents */
 	uint64_t group_uuid, alive_uuid, types_uuid, nog_uuid, gc_uuid, stw_uuid;
 	struct rmeta_alloc alloc;
@@ -261,10 +262,16 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 		t->comm = strdup(d->process->process_name ? d->process->process_name : "");
 		return t->comm ? 0 : -ENOMEM;
 	}
+	/* The first process's: the traced program (record --follow adds others). */
 	if (d->name && !d->counter && !strcmp(d->name, "Goroutines")) {
-		t->group_uuid = d->uuid;
+		if (!t->group_uuid)
+			t->group_uuid = d->uuid;
 		return 0;
 	}
+	/* A start function's group (many goroutines of one function) inside it. */
+	if (d->name && !d->counter && t->group_uuid && d->parent_uuid == t->group_uuid &&
+	    !goroutine_track_name(d->name))
+		return u64map__put(&t->fgroups, d->uuid, t);
 	if (d->counter && d->name && !strcmp(d->name, "Goroutines alive")) {
 		t->alive_uuid = d->uuid;
 		return 0;
@@ -279,7 +286,8 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 		else if (!strcmp(d->name, "Stop the world"))
 			t->stw_uuid = d->uuid;
 	}
-	if (!goroutine_track_name(d->name) || !t->group_uuid || d->parent_uuid != t->group_uuid ||
+	if (!goroutine_track_name(d->name) || !t->group_uuid ||
+	    (d->parent_uuid != t->group_uuid && !u64map__get(&t->fgroups, d->parent_uuid)) ||
 	    u64map__get(&t->by_uuid, d->uuid))
 		return 0;
 	if (t->ng == t->capg) {
@@ -613,6 +621,7 @@ cleanup:
 	}
 	free(t.g);
 	u64map__free(&t.by_uuid);
+	u64map__free(&t.fgroups);
 	u64map__free(&t.by_goid);
 	itab_free(&t.names);
 	itab_free(&t.args);

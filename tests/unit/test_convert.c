@@ -847,6 +847,46 @@ static void test_follow(void **state)
 	td_free(d);
 }
 
+/*
+ * 100,000 workers must stay usable: a start function with many goroutines
+ * gets a group track of its own (named with its count, ranked by its first
+ * goid); a function with few stays directly in "Goroutines".
+ */
+static void test_function_groups(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *grp, *top, *g1, *w;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, under = 0;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	for (i = 0; i < 20; i++)
+		create(f->lw, 1100 + (uint64_t)i, GP7 + 0x1000 * (uint64_t)i, 10 + (uint64_t)i, GP1, 1,
+		       PC_WORKER, PC_GO);
+	end(f->lw, 5000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.goroutines, 21);
+	top = td_track_named(d, "Goroutines");
+	grp = td_track_named(d, "main.worker (20 goroutines)");
+	assert_non_null(top);
+	assert_non_null(grp);
+	assert_int_equal(grp->parent, top->uuid);
+	assert_int_equal(grp->rank, 10);	/* its first goroutine's id */
+	g1 = td_track_named(d, "G1 ");
+	assert_int_equal(g1->parent, top->uuid);
+	for (i = 0; i < d->ntracks; i++) {
+		w = &d->tracks[i];
+		if (!strncmp(w->name, "G", 1) && strstr(w->name, " main.worker")) {
+			assert_int_equal(w->parent, grp->uuid);
+			under++;
+		}
+	}
+	assert_int_equal(under, 20);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -865,6 +905,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
