@@ -103,6 +103,12 @@ $(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c $(OUTPUT)/bench/bare.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
 
+# The converter benchmark's synthetic event logs (tests/bench/mklog.c).
+$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -o $@
+
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
 # UBSan into $(OUTPUT)/fuzz/, from the library sources each one reads with.
