@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * pftrace.c: Perfetto trace writer over protobuf-c. Builds each TracePacket
- * from stack structs, packs it into a reusable scratch buffer and appends
- * the framed bytes to a 1 MiB output buffer in front of write(2).
+ * pftrace.c: Perfetto trace writer. TrackEvent packets, the hot path (one
+ * or more per goroutine event), are encoded by hand straight into the
+ * output buffer: varints and length-delimited submessages, fields in
+ * field-number order, byte for byte what protobuf-c would write for the
+ * same packet. The rare packets (clock snapshot, track descriptors,
+ * attributes, interned data) are built from stack structs and packed with
+ * protobuf-c. Framed packets go to a 1 MiB output buffer in front of
+ * write(2), or, with compression on, into a chunk of at most PF_CHUNK bytes
+ * that is deflated (zlib) into one TracePacket.compressed_packets when full.
  *
  * It knows the wire rules (sequence id on every packet, CLEARED on the
  * first, NEEDS on those using interned ids, interned entries in the packet
- * that first uses them) and nothing about goroutines.
+ * that first uses them) and nothing about goroutines. It never holds more
+ * than one chunk and one output buffer of the trace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "perfetto_trace.pb-c.h"
 #include "pftrace.h"
 
@@ -23,6 +31,14 @@
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
 #define PF_MAX_ARGS		16
+/*
+ * Framed packets per compressed_packets packet, before compression: the
+ * importer wants each such packet under 512 KB (../shared/docs/perfetto.md
+ * §1.1), and deflate never grows data by more than a few bytes per 16 KiB.
+ */
+#define PF_CHUNK		(256 << 10)
+/* The largest TrackEvent packet event_w can write, without interned data. */
+#define PF_EVENT_MAX		1024
 
 #define CLOCK_REALTIME_ID	1
 #define CLOCK_MONOTONIC_ID	3
@@ -55,6 +71,17 @@ struct pftrace {
 	size_t by_iid_cap[IT_MAX];
 	uint8_t *scratch;
 	size_t scratch_cap;
+	uint8_t *pkt;		/* an event packet with interned data */
+	size_t pkt_cap;
+	/* Compression (pftrace__compress): framed packets waiting to be deflated. */
+	int level;		/* zlib level, 0 = off */
+	bool z_init;
+	z_stream zs;
+	uint8_t *chunk;
+	size_t chunk_used;
+	uint8_t *zout;		/* one compressed packet, framed */
+	size_t zout_cap;
+	uint64_t raw_bytes;	/* framed packets, before compression */
 	size_t used;
 	uint8_t out[PF_OUTBUF];
 };
@@ -151,47 +178,171 @@ uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size
 	return intern(pf, IT_STACK, key);
 }
 
-static int flush_out(struct pftrace *pf)
+static int write_all(struct pftrace *pf, const uint8_t *p, size_t n)
 {
-	size_t off = 0;
+	while (n) {
+		ssize_t w = write(pf->fd, p, n);
 
-	while (off < pf->used) {
-		ssize_t w = write(pf->fd, pf->out + off, pf->used - off);
-
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
 			pf->err = -errno;
 			return pf->err;
 		}
-		off += (size_t)w;
+		p += w;
+		n -= (size_t)w;
 	}
-	pf->used = 0;
 	return 0;
 }
 
+static int flush_out(struct pftrace *pf)
+{
+	int err = write_all(pf, pf->out, pf->used);
+
+	pf->used = 0;
+	return err;
+}
+
+/* Append bytes to the file (through the output buffer). */
 static int emit(struct pftrace *pf, const uint8_t *p, size_t n)
 {
 	if (n > sizeof(pf->out) - pf->used && flush_out(pf))
 		return pf->err;
-	if (n > sizeof(pf->out)) {
-		while (n) {
-			ssize_t w = write(pf->fd, p, n);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				pf->err = -errno;
-				return pf->err;
-			}
-			p += w;
-			n -= (size_t)w;
-		}
-		return 0;
-	}
+	pf->bytes += n;
+	if (n > sizeof(pf->out))
+		return write_all(pf, p, n);
 	memcpy(pf->out + pf->used, p, n);
 	pf->used += n;
 	return 0;
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* Deflate the chunk into one compressed_packets packet (TracePacket field 50). */
+static int flush_chunk(struct pftrace *pf)
+{
+	size_t bound, zlen, hdr;
+	uint8_t *p;
+	int ret;
+
+	if (!pf->chunk_used || pf->err)
+		return pf->err;
+	if (!pf->z_init) {
+		if (deflateInit(&pf->zs, pf->level) != Z_OK)
+			return pf->err = -ENOMEM;
+		pf->z_init = true;
+	} else if (deflateReset(&pf->zs) != Z_OK) {
+		return pf->err = -EIO;
+	}
+	bound = deflateBound(&pf->zs, pf->chunk_used) + 16;
+	if (bound > pf->zout_cap) {
+		uint8_t *n = realloc(pf->zout, bound);
+
+		if (!n)
+			return pf->err = -ENOMEM;
+		pf->zout = n;
+		pf->zout_cap = bound;
+	}
+	/* Room for the frame: 0x0a, len, 0x92 0x03, zlen: at most 2 + 5 + 2 + 5 bytes. */
+	hdr = 14;
+	pf->zs.next_in = pf->chunk;
+	pf->zs.avail_in = (uInt)pf->chunk_used;
+	pf->zs.next_out = pf->zout + hdr;
+	pf->zs.avail_out = (uInt)(pf->zout_cap - hdr);
+	ret = deflate(&pf->zs, Z_FINISH);
+	if (ret != Z_STREAM_END)
+		return pf->err = -EIO;
+	zlen = pf->zout_cap - hdr - pf->zs.avail_out;
+	/* Frame it right before the data: Trace.packet { compressed_packets = data }. */
+	hdr = 1 + varint_len(2 + varint_len(zlen) + zlen) + 2 + varint_len(zlen);
+	p = pf->zout + 14 - hdr;
+	*p++ = 0x0a;
+	p = put_varint(p, 2 + varint_len(zlen) + zlen);
+	*p++ = 0x92;		/* field 50, wire type 2 */
+	*p++ = 0x03;
+	p = put_varint(p, zlen);
+	pf->chunk_used = 0;
+	return emit(pf, pf->zout + 14 - hdr, hdr + zlen);
+}
+
+/*
+ * Room for n bytes of framed packets where they go (the output buffer, or
+ * the chunk to compress); NULL if n is too large for either (or on error).
+ */
+static uint8_t *room(struct pftrace *pf, size_t n)
+{
+	if (pf->err)
+		return NULL;
+	if (pf->level) {
+		if (n > PF_CHUNK)
+			return NULL;
+		if (n > PF_CHUNK - pf->chunk_used && flush_chunk(pf))
+			return NULL;
+		return pf->chunk + pf->chunk_used;
+	}
+	if (n > sizeof(pf->out))
+		return NULL;
+	if (n > sizeof(pf->out) - pf->used && flush_out(pf))
+		return NULL;
+	return pf->out + pf->used;
+}
+
+/* The n bytes written at room() are done. */
+static void commit(struct pftrace *pf, size_t n)
+{
+	pf->raw_bytes += n;
+	if (pf->level) {
+		pf->chunk_used += n;
+	} else {
+		pf->used += n;
+		pf->bytes += n;
+	}
+}
+
+/* Frame one packet (Trace.packet = field 1, wire type 2) and append it. */
+static int put_packet(struct pftrace *pf, const uint8_t *pkt, size_t n)
+{
+	size_t framed = 1 + varint_len(n) + n;
+	uint8_t *p = room(pf, framed), frame[16], *f;
+
+	if (p) {
+		*p++ = 0x0a;
+		p = put_varint(p, n);
+		memcpy(p, pkt, n);
+		commit(pf, framed);
+		return 0;
+	}
+	if (pf->err)
+		return pf->err;
+	/* Too large for a chunk: on its own, uncompressed, after what came before. */
+	if (pf->level && flush_chunk(pf))
+		return pf->err;
+	f = frame;
+	*f++ = 0x0a;
+	f = put_varint(f, n);
+	pf->raw_bytes += framed;
+	if (emit(pf, frame, (size_t)(f - frame)))
+		return pf->err;
+	return emit(pf, pkt, n);
 }
 
 /* Allocations that live only while one packet is packed. */
@@ -328,13 +479,45 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 	return 0;
 }
 
+static int grow(uint8_t **buf, size_t *cap, size_t n)
+{
+	size_t ncap = n * 2 > 4096 ? n * 2 : 4096;
+	uint8_t *s;
+
+	if (n <= *cap)
+		return 0;
+	s = realloc(*buf, ncap);
+	if (!s)
+		return -ENOMEM;
+	*buf = s;
+	*cap = ncap;
+	return 0;
+}
+
+static bool pending(const struct pftrace *pf)
+{
+	size_t k;
+
+	for (k = 0; k < IT_MAX; k++)
+		if (pf->it[k].npend)
+			return true;
+	return false;
+}
+
+static void sent(struct pftrace *pf)
+{
+	size_t k;
+
+	for (k = 0; k < IT_MAX; k++)
+		pf->it[k].npend = 0;
+}
+
 /* Attach pending intern entries to pkt, pack it, frame it, append it. */
 static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
 {
 	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
 	struct arena arena = { 0 };
-	size_t total = 0, k, i, n, hdr;
-	uint8_t frame[16];
+	size_t n;
 	int err = 0;
 
 	if (pf->err)
@@ -345,42 +528,21 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 		pkt->has_sequence_flags = true;
 		pkt->sequence_flags = PF_SEQ_NEEDS;
 	}
-	for (k = 0; k < IT_MAX; k++)
-		total += pf->it[k].npend;
-	if (total) {
+	if (pending(pf)) {
 		err = build_interned(pf, &idata, &arena);
 		if (err)
 			goto out;
 		pkt->interned_data = &idata;
 	}
-
 	n = protobuf_c_message_get_packed_size(&pkt->base);
-	if (n > pf->scratch_cap) {
-		size_t ncap = n * 2 > 4096 ? n * 2 : 4096;
-		uint8_t *s = realloc(pf->scratch, ncap);
-
-		if (!s) {
-			err = pf->err = -ENOMEM;
-			goto out;
-		}
-		pf->scratch = s;
-		pf->scratch_cap = ncap;
+	if (grow(&pf->scratch, &pf->scratch_cap, n)) {
+		err = pf->err = -ENOMEM;
+		goto out;
 	}
 	protobuf_c_message_pack(&pkt->base, pf->scratch);
-	/* Trace.packet = field 1, wire type 2. */
-	frame[0] = 0x0a;
-	hdr = 1;
-	for (i = n; i >= 0x80; i >>= 7)
-		frame[hdr++] = (uint8_t)(i | 0x80);
-	frame[hdr++] = (uint8_t)i;
-	err = emit(pf, frame, hdr);
+	err = put_packet(pf, pf->scratch, n);
 	if (!err)
-		err = emit(pf, pf->scratch, n);
-	if (!err) {
-		pf->bytes += hdr + n;
-		for (k = 0; k < IT_MAX; k++)
-			pf->it[k].npend = 0;
-	}
+		sent(pf);
 out:
 	pkt->interned_data = NULL;
 	arena_free(&arena);
@@ -406,9 +568,38 @@ int pftrace__open(const char *path, struct pftrace **out)
 	return 0;
 }
 
+int pftrace__compress(struct pftrace *pf, int level)
+{
+	if (level < 0 || level > 9)
+		return -EINVAL;
+	if (pf->raw_bytes || pf->level)
+		return -EBUSY;		/* only before the first packet */
+	if (!level)
+		return 0;
+	pf->chunk = malloc(PF_CHUNK);
+	if (!pf->chunk)
+		return -ENOMEM;
+	pf->level = level;
+	return 0;
+}
+
+int pftrace__flush(struct pftrace *pf)
+{
+	if (pf->level && flush_chunk(pf))
+		return pf->err;
+	if (flush_out(pf))
+		return pf->err;
+	return pf->err;
+}
+
 uint64_t pftrace__bytes(const struct pftrace *pf)
 {
 	return pf->bytes;
+}
+
+uint64_t pftrace__raw_bytes(const struct pftrace *pf)
+{
+	return pf->raw_bytes;
 }
 
 int pftrace__close(struct pftrace *pf)
@@ -418,7 +609,7 @@ int pftrace__close(struct pftrace *pf)
 
 	if (!pf)
 		return 0;
-	flush_out(pf);
+	pftrace__flush(pf);
 	err = pf->err;
 	if (close(pf->fd) && !err)
 		err = -errno;
@@ -429,6 +620,11 @@ int pftrace__close(struct pftrace *pf)
 		free(pf->it[k].pend);
 		free(pf->by_iid[k]);
 	}
+	if (pf->z_init)
+		deflateEnd(&pf->zs);
+	free(pf->chunk);
+	free(pf->zout);
+	free(pf->pkt);
 	free(pf->scratch);
 	free(pf);
 	return err;
@@ -552,90 +748,148 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 	return write_packet(pf, &pkt, false);
 }
 
-/* Fill debug annotations from args; returns the count written. */
-static size_t fill_args(const struct pf_arg *args, size_t nargs, Gotl__Perfetto__DebugAnnotation *da,
-			Gotl__Perfetto__DebugAnnotation **dap)
-{
-	size_t i;
+/* Field keys (field number << 3 | wire type) of the hand-encoded messages. */
+#define K_VARINT(f)	((uint64_t)(f) << 3)
+#define K_FIXED64(f)	((uint64_t)(f) << 3 | 1)
+#define K_LEN(f)	((uint64_t)(f) << 3 | 2)
 
-	if (nargs > PF_MAX_ARGS)
-		nargs = PF_MAX_ARGS;
-	for (i = 0; i < nargs; i++) {
-		da[i] = (Gotl__Perfetto__DebugAnnotation)GOTL__PERFETTO__DEBUG_ANNOTATION__INIT;
-		da[i].has_name_iid = true;
-		da[i].name_iid = args[i].name_iid;
-		switch (args[i].type) {
-		case PF_ARG_INT:
-			da[i].has_int_value = true;
-			da[i].int_value = args[i].i;
-			break;
-		case PF_ARG_UINT:
-			da[i].has_uint_value = true;
-			da[i].uint_value = args[i].u;
-			break;
-		case PF_ARG_BOOL:
-			da[i].has_bool_value = true;
-			da[i].bool_value = args[i].b;
-			break;
-		case PF_ARG_STR:
-			da[i].has_string_value_iid = true;
-			da[i].string_value_iid = args[i].str_iid;
-			break;
-		}
-		dap[i] = &da[i];
-	}
-	return nargs;
+static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
+{
+	return put_varint(put_varint(p, key), v);
 }
 
+static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
+{
+	p = put_varint(p, key);
+	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
+	return p + 8;
+}
+
+/*
+ * One DebugAnnotation (TrackEvent field 4): name_iid = 1, then the value:
+ * bool_value = 2, uint_value = 3, int_value = 4, string_value_iid = 17.
+ */
+static uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
+{
+	uint8_t body[32], *b = body;
+
+	b = put_key_varint(b, K_VARINT(1), a->name_iid);
+	switch (a->type) {
+	case PF_ARG_INT:
+		b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i);
+		break;
+	case PF_ARG_UINT:
+		b = put_key_varint(b, K_VARINT(3), a->u);
+		break;
+	case PF_ARG_BOOL:
+		b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0);
+		break;
+	case PF_ARG_STR:
+		b = put_key_varint(b, K_VARINT(17), a->str_iid);
+		break;
+	}
+	p = put_key_varint(p, K_LEN(4), (uint64_t)(b - body));
+	memcpy(p, body, (size_t)(b - body));
+	return p + (b - body);
+}
+
+/*
+ * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
+ * track_event = 11, interned_data = 12, sequence_flags = 13 } whose
+ * TrackEvent is { category_iids = 3, debug_annotations = 4, type = 9,
+ * name_iid = 10, track_uuid = 11, counter_value = 30, flow_ids = 47,
+ * terminating_flow_ids = 48, callstack_iid = 56, callstack_weight = 57 }.
+ */
 static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
 		   uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
 		   uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value,
 		   double weight)
 {
-	Gotl__Perfetto__TracePacket pkt = GOTL__PERFETTO__TRACE_PACKET__INIT;
-	Gotl__Perfetto__TrackEvent te = GOTL__PERFETTO__TRACK_EVENT__INIT;
-	Gotl__Perfetto__DebugAnnotation da[PF_MAX_ARGS], *dap[PF_MAX_ARGS];
+	uint8_t te[PF_EVENT_MAX - 64], head[32], *t = te, *h = head, *p;
+	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
+	size_t i, tlen, ilen = 0, n;
+	struct arena arena = { 0 };
+	uint8_t *pkt;
+	int err;
 
-	pkt.has_timestamp = true;
-	pkt.timestamp = ts;
-	te.has_type = true;
-	te.type = type;
-	te.has_track_uuid = true;
-	te.track_uuid = track;
-	if (name_iid) {
-		te.has_name_iid = true;
-		te.name_iid = name_iid;
-	}
-	if (cat_iid) {
-		te.n_category_iids = 1;
-		te.category_iids = &cat_iid;
-	}
-	if (nargs) {
-		te.n_debug_annotations = fill_args(args, nargs, da, dap);
-		te.debug_annotations = dap;
-	}
-	if (flow_out) {
-		te.n_flow_ids = 1;
-		te.flow_ids = &flow_out;
-	}
-	if (flow_in) {
-		te.n_terminating_flow_ids = 1;
-		te.terminating_flow_ids = &flow_in;
-	}
+	if (pf->err)
+		return pf->err;
+	if (nargs > PF_MAX_ARGS)
+		nargs = PF_MAX_ARGS;
+	if (cat_iid)
+		t = put_key_varint(t, K_VARINT(3), cat_iid);
+	for (i = 0; i < nargs; i++)
+		t = put_arg(t, &args[i]);
+	t = put_key_varint(t, K_VARINT(9), (uint64_t)type);
+	if (name_iid)
+		t = put_key_varint(t, K_VARINT(10), name_iid);
+	t = put_key_varint(t, K_VARINT(11), track);
+	if (has_counter)
+		t = put_key_varint(t, K_VARINT(30), (uint64_t)value);
+	if (flow_out)
+		t = put_key_fixed64(t, K_FIXED64(47), flow_out);
+	if (flow_in)
+		t = put_key_fixed64(t, K_FIXED64(48), flow_in);
 	if (callstack_iid) {
-		te.has_callstack_iid = true;
-		te.callstack_iid = callstack_iid;
+		t = put_key_varint(t, K_VARINT(56), callstack_iid);
 		if (weight > 0) {
-			te.has_callstack_weight = true;
-			te.callstack_weight = weight;
+			uint64_t w;
+
+			memcpy(&w, &weight, 8);
+			t = put_key_fixed64(t, K_FIXED64(57), w);
 		}
 	}
-	if (has_counter) {
-		te.has_counter_value = true;
-		te.counter_value = value;
+	tlen = (size_t)(t - te);
+	h = put_key_varint(h, K_VARINT(8), ts);
+	h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
+	h = put_key_varint(h, K_LEN(11), tlen);
+	n = (size_t)(h - head) + tlen + 2;
+
+	if (!pending(pf)) {
+		/* The hot path: straight into the output, framed. */
+		p = room(pf, 1 + varint_len(n) + n);
+		if (!p)
+			return pf->err ? pf->err : -EMSGSIZE;
+		*p++ = 0x0a;
+		p = put_varint(p, n);
+		memcpy(p, head, (size_t)(h - head));
+		p += h - head;
+		memcpy(p, te, tlen);
+		p += tlen;
+		*p++ = (uint8_t)K_VARINT(13);
+		*p++ = PF_SEQ_NEEDS;
+		commit(pf, 1 + varint_len(n) + n);
+		return 0;
 	}
-	pkt.track_event = &te;
-	return write_packet(pf, &pkt, true);
+
+	/* New interned entries ride on this packet: field 12, between the event and the flags. */
+	err = build_interned(pf, &idata, &arena);
+	if (err) {
+		pf->err = err;
+		goto out;
+	}
+	ilen = protobuf_c_message_get_packed_size(&idata.base);
+	n += 1 + varint_len(ilen) + ilen;
+	if (grow(&pf->pkt, &pf->pkt_cap, n)) {
+		err = pf->err = -ENOMEM;
+		goto out;
+	}
+	pkt = pf->pkt;
+	memcpy(pkt, head, (size_t)(h - head));
+	p = pkt + (h - head);
+	memcpy(p, te, tlen);
+	p += tlen;
+	p = put_key_varint(p, K_LEN(12), ilen);
+	protobuf_c_message_pack(&idata.base, p);
+	p += ilen;
+	*p++ = (uint8_t)K_VARINT(13);
+	*p++ = PF_SEQ_NEEDS;
+	err = put_packet(pf, pkt, (size_t)(p - pkt));
+	if (!err)
+		sent(pf);
+out:
+	arena_free(&arena);
+	return err;
 }
 
 static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
