@@ -794,6 +794,49 @@ static uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
 }
 
 /*
+ * The event packet (head: its timestamp, sequence id and track_event key,
+ * then te: the TrackEvent) with the new interned entries riding on it:
+ * field 12, between the event and the flags. Kept out of event_w, whose
+ * fast path must not even initialise an InternedData.
+ */
+static __attribute__((noinline)) int event_interned(struct pftrace *pf, const uint8_t *head,
+						    size_t hlen, const uint8_t *te, size_t tlen)
+{
+	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
+	struct arena arena = { 0 };
+	size_t ilen, n;
+	uint8_t *p;
+	int err;
+
+	err = build_interned(pf, &idata, &arena);
+	if (err) {
+		pf->err = err;
+		goto out;
+	}
+	ilen = protobuf_c_message_get_packed_size(&idata.base);
+	n = hlen + tlen + 1 + varint_len(ilen) + ilen + 2;
+	if (grow(&pf->pkt, &pf->pkt_cap, n)) {
+		err = pf->err = -ENOMEM;
+		goto out;
+	}
+	memcpy(pf->pkt, head, hlen);
+	p = pf->pkt + hlen;
+	memcpy(p, te, tlen);
+	p += tlen;
+	p = put_key_varint(p, K_LEN(12), ilen);
+	protobuf_c_message_pack(&idata.base, p);
+	p += ilen;
+	*p++ = (uint8_t)K_VARINT(13);
+	*p++ = PF_SEQ_NEEDS;
+	err = put_packet(pf, pf->pkt, (size_t)(p - pf->pkt));
+	if (!err)
+		sent(pf);
+out:
+	arena_free(&arena);
+	return err;
+}
+
+/*
  * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
  * track_event = 11, interned_data = 12, sequence_flags = 13 } whose
  * TrackEvent is { category_iids = 3, debug_annotations = 4, type = 9,
@@ -806,11 +849,7 @@ static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, ui
 		   double weight)
 {
 	uint8_t te[PF_EVENT_MAX - 64], head[32], *t = te, *h = head, *p;
-	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
-	size_t i, tlen, ilen = 0, n;
-	struct arena arena = { 0 };
-	uint8_t *pkt;
-	int err;
+	size_t i, tlen, n;
 
 	if (pf->err)
 		return pf->err;
@@ -862,34 +901,7 @@ static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, ui
 		return 0;
 	}
 
-	/* New interned entries ride on this packet: field 12, between the event and the flags. */
-	err = build_interned(pf, &idata, &arena);
-	if (err) {
-		pf->err = err;
-		goto out;
-	}
-	ilen = protobuf_c_message_get_packed_size(&idata.base);
-	n += 1 + varint_len(ilen) + ilen;
-	if (grow(&pf->pkt, &pf->pkt_cap, n)) {
-		err = pf->err = -ENOMEM;
-		goto out;
-	}
-	pkt = pf->pkt;
-	memcpy(pkt, head, (size_t)(h - head));
-	p = pkt + (h - head);
-	memcpy(p, te, tlen);
-	p += tlen;
-	p = put_key_varint(p, K_LEN(12), ilen);
-	protobuf_c_message_pack(&idata.base, p);
-	p += ilen;
-	*p++ = (uint8_t)K_VARINT(13);
-	*p++ = PF_SEQ_NEEDS;
-	err = put_packet(pf, pkt, (size_t)(p - pkt));
-	if (!err)
-		sent(pf);
-out:
-	arena_free(&arena);
-	return err;
+	return event_interned(pf, head, (size_t)(h - head), te, tlen);
 }
 
 static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
