@@ -67,6 +67,7 @@ struct pftrace {
 	int err;
 	uint64_t bytes;
 	struct itab it[IT_MAX];
+	size_t npending;	/* interned entries waiting for the next packet, in all tables */
 	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
 	uint8_t *scratch;
@@ -153,6 +154,7 @@ static uint64_t intern(struct pftrace *pf, int kind, const char *s)
 		t->cap_pend = ncap;
 	}
 	t->pend[t->npend++] = t->len;
+	pf->npending++;
 	return t->len;
 oom:
 	pf->err = -ENOMEM;
@@ -494,22 +496,13 @@ static int grow(uint8_t **buf, size_t *cap, size_t n)
 	return 0;
 }
 
-static bool pending(const struct pftrace *pf)
-{
-	size_t k;
-
-	for (k = 0; k < IT_MAX; k++)
-		if (pf->it[k].npend)
-			return true;
-	return false;
-}
-
 static void sent(struct pftrace *pf)
 {
 	size_t k;
 
 	for (k = 0; k < IT_MAX; k++)
 		pf->it[k].npend = 0;
+	pf->npending = 0;
 }
 
 /* Attach pending intern entries to pkt, pack it, frame it, append it. */
@@ -528,7 +521,7 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 		pkt->has_sequence_flags = true;
 		pkt->sequence_flags = PF_SEQ_NEEDS;
 	}
-	if (pending(pf)) {
+	if (pf->npending) {
 		err = build_interned(pf, &idata, &arena);
 		if (err)
 			goto out;
@@ -765,32 +758,75 @@ static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
 	return p + 8;
 }
 
+/* What a TrackEvent packet says (the arguments of event_w). */
+struct pf_ev {
+	int type;
+	uint64_t track, ts, name_iid, cat_iid;
+	const struct pf_arg *args;
+	size_t nargs;
+	uint64_t flow_out, flow_in, callstack_iid;
+	bool has_counter;
+	int64_t value;
+	double weight;
+};
+
 /*
  * One DebugAnnotation (TrackEvent field 4): name_iid = 1, then the value:
  * bool_value = 2, uint_value = 3, int_value = 4, string_value_iid = 17.
+ * Its length is at most 23 bytes: one byte.
  */
-static uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
+static inline uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
 {
-	uint8_t body[32], *b = body;
+	uint64_t key, v;
 
-	b = put_key_varint(b, K_VARINT(1), a->name_iid);
 	switch (a->type) {
-	case PF_ARG_INT:
-		b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i);
-		break;
-	case PF_ARG_UINT:
-		b = put_key_varint(b, K_VARINT(3), a->u);
-		break;
-	case PF_ARG_BOOL:
-		b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0);
-		break;
-	case PF_ARG_STR:
-		b = put_key_varint(b, K_VARINT(17), a->str_iid);
-		break;
+	case PF_ARG_INT:	key = K_VARINT(4); v = (uint64_t)a->i; break;
+	case PF_ARG_UINT:	key = K_VARINT(3); v = a->u; break;
+	case PF_ARG_BOOL:	key = K_VARINT(2); v = a->b ? 1 : 0; break;
+	default:		key = K_VARINT(17); v = a->str_iid; break;
 	}
-	p = put_key_varint(p, K_LEN(4), (uint64_t)(b - body));
-	memcpy(p, body, (size_t)(b - body));
-	return p + (b - body);
+	*p++ = (uint8_t)K_LEN(4);
+	*p++ = (uint8_t)(1 + varint_len(a->name_iid) + varint_len(key) + varint_len(v));
+	p = put_key_varint(p, K_VARINT(1), a->name_iid);
+	return put_key_varint(p, key, v);
+}
+
+/*
+ * A TrackEvent { category_iids = 3, debug_annotations = 4, type = 9,
+ * name_iid = 10, track_uuid = 11, counter_value = 30, flow_ids = 47,
+ * terminating_flow_ids = 48, callstack_iid = 56, callstack_weight = 57 }:
+ * at most PF_TE_MAX bytes.
+ */
+#define PF_TE_MAX	(11 + PF_MAX_ARGS * 25 + 2 + 11 + 11 + 12 + 10 + 10 + 12 + 10)
+
+static inline uint8_t *put_te(uint8_t *t, const struct pf_ev *e)
+{
+	size_t i;
+
+	if (e->cat_iid)
+		t = put_key_varint(t, K_VARINT(3), e->cat_iid);
+	for (i = 0; i < e->nargs; i++)
+		t = put_arg(t, &e->args[i]);
+	t = put_key_varint(t, K_VARINT(9), (uint64_t)e->type);
+	if (e->name_iid)
+		t = put_key_varint(t, K_VARINT(10), e->name_iid);
+	t = put_key_varint(t, K_VARINT(11), e->track);
+	if (e->has_counter)
+		t = put_key_varint(t, K_VARINT(30), (uint64_t)e->value);
+	if (e->flow_out)
+		t = put_key_fixed64(t, K_FIXED64(47), e->flow_out);
+	if (e->flow_in)
+		t = put_key_fixed64(t, K_FIXED64(48), e->flow_in);
+	if (e->callstack_iid) {
+		t = put_key_varint(t, K_VARINT(56), e->callstack_iid);
+		if (e->weight > 0) {
+			uint64_t w;
+
+			memcpy(&w, &e->weight, 8);
+			t = put_key_fixed64(t, K_FIXED64(57), w);
+		}
+	}
+	return t;
 }
 
 /*
@@ -838,86 +874,76 @@ out:
 
 /*
  * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
- * track_event = 11, interned_data = 12, sequence_flags = 13 } whose
- * TrackEvent is { category_iids = 3, debug_annotations = 4, type = 9,
- * name_iid = 10, track_uuid = 11, counter_value = 30, flow_ids = 47,
- * terminating_flow_ids = 48, callstack_iid = 56, callstack_weight = 57 }.
+ * track_event = 11, interned_data = 12, sequence_flags = 13 }. Without new
+ * interned entries (nearly always) it is encoded in place in the output:
+ * the TrackEvent first, where it goes if both lengths before it take one
+ * byte, moved up if not.
  */
-static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
-		   uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
-		   uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value,
-		   double weight)
+static int event_w(struct pftrace *pf, const struct pf_ev *e)
 {
-	uint8_t te[PF_EVENT_MAX - 64], head[32], *t = te, *h = head, *p;
-	size_t i, tlen, n;
+	uint8_t te[PF_TE_MAX], head[32], *t, *h = head, *p, *t0;
+	size_t tlen, n, hl, shift;
 
 	if (pf->err)
 		return pf->err;
-	if (nargs > PF_MAX_ARGS)
-		nargs = PF_MAX_ARGS;
-	if (cat_iid)
-		t = put_key_varint(t, K_VARINT(3), cat_iid);
-	for (i = 0; i < nargs; i++)
-		t = put_arg(t, &args[i]);
-	t = put_key_varint(t, K_VARINT(9), (uint64_t)type);
-	if (name_iid)
-		t = put_key_varint(t, K_VARINT(10), name_iid);
-	t = put_key_varint(t, K_VARINT(11), track);
-	if (has_counter)
-		t = put_key_varint(t, K_VARINT(30), (uint64_t)value);
-	if (flow_out)
-		t = put_key_fixed64(t, K_FIXED64(47), flow_out);
-	if (flow_in)
-		t = put_key_fixed64(t, K_FIXED64(48), flow_in);
-	if (callstack_iid) {
-		t = put_key_varint(t, K_VARINT(56), callstack_iid);
-		if (weight > 0) {
-			uint64_t w;
-
-			memcpy(&w, &weight, 8);
-			t = put_key_fixed64(t, K_FIXED64(57), w);
-		}
+	if (pf->npending) {
+		t = put_te(te, e);
+		tlen = (size_t)(t - te);
+		h = put_key_varint(h, K_VARINT(8), e->ts);
+		h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
+		h = put_key_varint(h, K_LEN(11), tlen);
+		return event_interned(pf, head, (size_t)(h - head), te, tlen);
 	}
-	tlen = (size_t)(t - te);
-	h = put_key_varint(h, K_VARINT(8), ts);
+	/* ts, sequence id and the track_event key, without the TrackEvent's length. */
+	hl = 1 + varint_len(e->ts) + 1 + varint_len(PF_SEQ_ID) + 1;
+	p = room(pf, 1 + 2 + hl + 2 + PF_TE_MAX + 2);
+	if (!p)
+		return pf->err ? pf->err : -EMSGSIZE;
+	t0 = p + 1 + 1 + hl + 1;
+	t = put_te(t0, e);
+	tlen = (size_t)(t - t0);
+	n = hl + varint_len(tlen) + tlen + 2;
+	shift = varint_len(n) - 1 + varint_len(tlen) - 1;
+	if (shift) {
+		memmove(t0 + shift, t0, tlen);
+		t += shift;
+	}
+	*p = 0x0a;
+	h = put_varint(p + 1, n);
+	h = put_key_varint(h, K_VARINT(8), e->ts);
 	h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
 	h = put_key_varint(h, K_LEN(11), tlen);
-	n = (size_t)(h - head) + tlen + 2;
-
-	if (!pending(pf)) {
-		/* The hot path: straight into the output, framed. */
-		p = room(pf, 1 + varint_len(n) + n);
-		if (!p)
-			return pf->err ? pf->err : -EMSGSIZE;
-		*p++ = 0x0a;
-		p = put_varint(p, n);
-		memcpy(p, head, (size_t)(h - head));
-		p += h - head;
-		memcpy(p, te, tlen);
-		p += tlen;
-		*p++ = (uint8_t)K_VARINT(13);
-		*p++ = PF_SEQ_NEEDS;
-		commit(pf, 1 + varint_len(n) + n);
-		return 0;
-	}
-
-	return event_interned(pf, head, (size_t)(h - head), te, tlen);
+	*t++ = (uint8_t)K_VARINT(13);
+	*t++ = PF_SEQ_NEEDS;
+	commit(pf, (size_t)(t - p));
+	return 0;
 }
 
 static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
 		 uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
 		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
 {
-	return event_w(pf, type, track, ts, name_iid, cat_iid, args, nargs, flow_out, flow_in,
-		       callstack_iid, has_counter, value, 0);
+	struct pf_ev e = {
+		.type = type, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
+		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.flow_out = flow_out, .flow_in = flow_in, .callstack_iid = callstack_iid,
+		.has_counter = has_counter, .value = value,
+	};
+
+	return event_w(pf, &e);
 }
 
 int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
 		    uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
 		    uint64_t callstack_iid, double weight)
 {
-	return event_w(pf, 3, track, ts, name_iid, cat_iid, args, nargs, 0, 0, callstack_iid,
-		       false, 0, weight);
+	struct pf_ev e = {
+		.type = 3, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
+		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.callstack_iid = callstack_iid, .weight = weight,
+	};
+
+	return event_w(pf, &e);
 }
 
 int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,
