@@ -218,15 +218,9 @@ static int emit(struct pftrace *pf, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static size_t varint_len(uint64_t v)
+static inline size_t varint_len(uint64_t v)
 {
-	size_t n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
+	return v ? (size_t)(63 - __builtin_clzll(v)) / 7 + 1 : 1;
 }
 
 static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
@@ -237,6 +231,31 @@ static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 	}
 	*p++ = (uint8_t)v;
 	return p;
+}
+
+/*
+ * put_varint for the hot path: spreads the 7-bit groups of a value under
+ * 2^56 over one 8-byte store. It may write up to 8 bytes whatever the
+ * value: only where 8 bytes are free and what follows is written later.
+ */
+static inline uint8_t *put_varint8(uint8_t *p, uint64_t v)
+{
+	uint64_t x;
+	size_t n;
+
+	if (v < 0x80) {
+		*p = (uint8_t)v;
+		return p + 1;
+	}
+	if (v >= 1ull << 56)
+		return put_varint(p, v);
+	n = varint_len(v);
+	x = (v & 0x7f) | (v & 0x3f80) << 1 | (v & 0x1fc000) << 2 | (v & 0xfe00000) << 3 |
+	    (v & 0x7f0000000ull) << 4 | (v & 0x3f800000000ull) << 5 |
+	    (v & 0x1fc0000000000ull) << 6 | (v & 0xfe000000000000ull) << 7;
+	x |= 0x8080808080808080ull >> (8 * (9 - n));	/* "more" on all but the last byte */
+	memcpy(p, &x, 8);	/* little-endian: gotl only runs on x86-64 */
+	return p + n;
 }
 
 /* Deflate the chunk into one compressed_packets packet (TracePacket field 50). */
@@ -746,14 +765,15 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 #define K_FIXED64(f)	((uint64_t)(f) << 3 | 1)
 #define K_LEN(f)	((uint64_t)(f) << 3 | 2)
 
+/* Keys and values of hand-encoded fields (8-byte stores: see put_varint8). */
 static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
 {
-	return put_varint(put_varint(p, key), v);
+	return put_varint8(put_varint8(p, key), v);
 }
 
 static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
 {
-	p = put_varint(p, key);
+	p = put_varint8(p, key);
 	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
 	return p + 8;
 }
@@ -875,14 +895,15 @@ out:
 /*
  * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
  * track_event = 11, interned_data = 12, sequence_flags = 13 }. Without new
- * interned entries (nearly always) it is encoded in place in the output:
- * the TrackEvent first, where it goes if both lengths before it take one
- * byte, moved up if not.
+ * interned entries (nearly always) it is encoded in place in the output, in
+ * address order (put_varint8 writes past its end), with one byte for the
+ * packet's and the TrackEvent's lengths; if either needs two, what follows
+ * it moves up a byte.
  */
 static int event_w(struct pftrace *pf, const struct pf_ev *e)
 {
-	uint8_t te[PF_TE_MAX], head[32], *t, *h = head, *p, *t0;
-	size_t tlen, n, hl, shift;
+	uint8_t te[PF_TE_MAX + 8], head[32], *t, *h = head, *p, *q, *t0;
+	size_t tlen, n;
 
 	if (pf->err)
 		return pf->err;
@@ -894,27 +915,29 @@ static int event_w(struct pftrace *pf, const struct pf_ev *e)
 		h = put_key_varint(h, K_LEN(11), tlen);
 		return event_interned(pf, head, (size_t)(h - head), te, tlen);
 	}
-	/* ts, sequence id and the track_event key, without the TrackEvent's length. */
-	hl = 1 + varint_len(e->ts) + 1 + varint_len(PF_SEQ_ID) + 1;
-	p = room(pf, 1 + 2 + hl + 2 + PF_TE_MAX + 2);
+	p = room(pf, 2 + 2 + 11 + 6 + 2 + PF_TE_MAX + 2 + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	t0 = p + 1 + 1 + hl + 1;
+	p[0] = 0x0a;
+	q = put_key_varint(p + 2, K_VARINT(8), e->ts);
+	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
+	*q++ = (uint8_t)K_LEN(11);
+	t0 = q + 1;
 	t = put_te(t0, e);
-	tlen = (size_t)(t - t0);
-	n = hl + varint_len(tlen) + tlen + 2;
-	shift = varint_len(n) - 1 + varint_len(tlen) - 1;
-	if (shift) {
-		memmove(t0 + shift, t0, tlen);
-		t += shift;
-	}
-	*p = 0x0a;
-	h = put_varint(p + 1, n);
-	h = put_key_varint(h, K_VARINT(8), e->ts);
-	h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
-	h = put_key_varint(h, K_LEN(11), tlen);
 	*t++ = (uint8_t)K_VARINT(13);
 	*t++ = PF_SEQ_NEEDS;
+	tlen = (size_t)(t - t0) - 2;
+	if (tlen >= 0x80) {
+		memmove(t0 + 1, t0, tlen + 2);
+		t++;
+	}
+	put_varint(q, tlen);
+	n = (size_t)(t - (p + 2));
+	if (n >= 0x80) {
+		memmove(p + 3, p + 2, n);
+		t++;
+	}
+	put_varint(p + 1, n);
 	commit(pf, (size_t)(t - p));
 	return 0;
 }

@@ -407,7 +407,7 @@ int main(int argc, char **argv)
 	prologue(&G);
 	create(&G, NULL);
 	while (!G.err && G.events < G.total) {
-		G.ts += 20 + rndn(300);
+		G.ts += 100 + rndn(800);	/* ~2M events/s: a few CPUs of trapping */
 		/* Keep ALIVE goroutines going while there are more to create. */
 		if (G.alive < G.max_alive && G.created < G.ngor &&
 		    (G.alive < 2 || rndn(100) < 30)) {
