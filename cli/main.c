@@ -229,11 +229,33 @@ static void human_size(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
 }
 
-static int do_convert(const char *log, const char *out, bool alloc_counters,
+/* --compress[=LEVEL] (zlib level, default 1) or --no-compress (level 0). */
+static int parse_compress(bool on, const char *arg, int *level)
+{
+	char *end;
+	long v;
+
+	if (!on) {
+		*level = 0;
+		return 0;
+	}
+	if (!arg) {
+		*level = 1;	/* BENCHMARKS.md: 4x smaller for 5x the time; higher levels gain little */
+		return 0;
+	}
+	v = strtol(arg, &end, 10);
+	if (*end || end == arg || v < 1 || v > 9)
+		return -EINVAL;
+	*level = (int)v;
+	return 0;
+}
+
+static int do_convert(const char *log, const char *out, bool alloc_counters, int compress,
 		      struct convert_stats *cs)
 {
 	struct convert_opts co = { .log_path = log, .trace_path = out,
-				   .goroutine_alloc_counters = alloc_counters };
+				   .goroutine_alloc_counters = alloc_counters,
+				   .compress = compress };
 	char err[512];
 	int ret;
 
@@ -293,6 +315,8 @@ static int cmd_record(int argc, char **argv)
 		{ "alloc", required_argument, NULL, 'A' },
 		{ "alloc-sample", required_argument, NULL, 'a' },
 		{ "alloc-counters", no_argument, NULL, 'C' },
+		{ "compress", optional_argument, NULL, 'Z' },
+		{ "no-compress", no_argument, NULL, 'N' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "as-root", no_argument, NULL, 'U' },
@@ -309,6 +333,7 @@ static int cmd_record(int argc, char **argv)
 	struct convert_stats cs;
 	const char *out = DEFAULT_TRACE, *raw = NULL;
 	bool alloc_counters = false;
+	int compress = 0;
 	char tmp[4096];
 	int c, ret, status;
 
@@ -362,6 +387,12 @@ static int cmd_record(int argc, char **argv)
 		}
 		case 'C':
 			alloc_counters = true;
+			break;
+		case 'Z':
+		case 'N':
+			if (parse_compress(c == 'Z', optarg, &compress))
+				return cli_bad_usage("record ",
+						     "invalid --compress level '%s' (1-9)", optarg);
 			break;
 		case 'A':
 			if (!strcmp(optarg, "off"))
@@ -428,7 +459,7 @@ static int cmd_record(int argc, char **argv)
 		cli_warn("note: the program exec'd %s: its goroutines are recorded up to the exec, "
 			 "not in what it became", rr.exec_file);
 	give_to_sudo_user(ro.log_path);
-	if (do_convert(ro.log_path, out, alloc_counters, &cs)) {
+	if (do_convert(ro.log_path, out, alloc_counters, compress, &cs)) {
 		cli_warn("the raw event log is kept in %s", ro.log_path);
 		return status ? status : 1;
 	}
@@ -444,6 +475,8 @@ static int cmd_convert(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "alloc-counters", no_argument, NULL, 'C' },
+		{ "compress", optional_argument, NULL, 'Z' },
+		{ "no-compress", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -451,6 +484,7 @@ static int cmd_convert(int argc, char **argv)
 	const char *out = NULL;
 	char def[4096], *dot;
 	bool alloc_counters = false;
+	int compress = 0;
 	int c;
 
 	optind = 1;
@@ -462,6 +496,12 @@ static int cmd_convert(int argc, char **argv)
 			break;
 		case 'C':
 			alloc_counters = true;
+			break;
+		case 'Z':
+		case 'N':
+			if (parse_compress(c == 'Z', optarg, &compress))
+				return cli_bad_usage("convert ",
+						     "invalid --compress level '%s' (1-9)", optarg);
 			break;
 		case 'h':
 			fputs(usage_convert, stdout);
@@ -481,7 +521,7 @@ static int cmd_convert(int argc, char **argv)
 		strncat(def, ".pftrace", sizeof(def) - strlen(def) - 1);
 		out = def;
 	}
-	if (do_convert(argv[optind], out, alloc_counters, &cs))
+	if (do_convert(argv[optind], out, alloc_counters, compress, &cs))
 		return 1;
 	summary(out, &cs, NULL);
 	return 0;

@@ -1004,6 +1004,12 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		atab__free(c.types);
 		return ret;
 	}
+	if (o->compress && (ret = pftrace__compress(c.pf, o->compress))) {
+		snprintf(err, errlen, "cannot compress at level %d: %s", o->compress, strerror(-ret));
+		pftrace__close(c.pf);
+		atab__free(c.types);
+		return ret;
+	}
 	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
 	st->events = rs.events;
 	st->goroutines = rs.goroutines;
@@ -1015,7 +1021,9 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->pid = rs.pid;
 	st->truncated = rs.truncated;
 	st->ended = rs.ended;
+	pftrace__flush(c.pf);		/* the last compressed chunk; an error comes back at close */
 	st->trace_bytes = pftrace__bytes(c.pf);
+	st->trace_raw_bytes = pftrace__raw_bytes(c.pf);
 	st->leak_suspects = c.nsuspects;
 	st->alloc_count = c.total.count;
 	st->alloc_bytes = c.total.bytes;
