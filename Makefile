@@ -206,7 +206,7 @@ test: deps
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe $(OUTPUT)/bench/mklog
 	$(Q)GO126=$(GO126) $(PYTHON) tests/bench/run_bench.py --gotl ./gotl \
 		--bareprobe $(OUTPUT)/bench/bareprobe
 

@@ -390,7 +390,7 @@ int main(int argc, char **argv)
 	    G.stack_pct < 0 || G.stack_pct > 100)
 		usage();
 	/* Every goroutine makes about this many transitions, so all GOROUTINES fit in EVENTS. */
-	G.mean_budget = (long)(G.total / G.ngor);
+	G.mean_budget = (long)(G.total * 4 / 5 / G.ngor);	/* room for the last ones to end */
 	if (G.mean_budget < 1)
 		G.mean_budget = 1;
 	G.g = calloc(G.max_alive, sizeof(*G.g));

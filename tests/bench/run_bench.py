@@ -13,6 +13,8 @@ uprobe: an empty BPF program on the same instructions gotl probes
   - Allocations: a tight loop of 32-byte allocations and a JSON round trip,
     untraced, with empty uprobes on every allocation entry gotl probes, and
     under gotl record with --alloc=off (the default), sampled and all.
+  - Converter (tests/bench/bench_convert.py): gotl convert's events/s, trace
+    bytes per event and peak RSS on synthetic logs (tests/bench/mklog).
 
 Writes BENCHMARKS.md (--out) with the machine description. Needs root.
 """
@@ -28,6 +30,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import toolchains  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_convert  # noqa: E402  (the Converter section, tests/bench/bench_convert.py)
 
 
 def run(cmd, **kw):
@@ -194,6 +198,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=200000, help="ping-pong rounds")
     ap.add_argument("--allocs", type=int, default=2000000, help="allocation loop rounds")
     ap.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    bench_convert.add_args(ap)
     a = ap.parse_args()
     if os.geteuid() != 0:
         die("needs root (uprobes)")
@@ -210,6 +215,7 @@ def main():
     t_lines, t = transitions(b, a.go)
     a_lines, s = allocations(b, a.go)
     doc += t_lines + a_lines
+    doc += bench_convert.converter(b, a.go)
     doc += ["(%d s)" % (time.time() - t0), ""]
     with open(a.out, "w") as f:
         f.write("\n".join(doc))
