@@ -247,6 +247,11 @@ static inline uint8_t *put_varint8(uint8_t *p, uint64_t v)
 		*p = (uint8_t)v;
 		return p + 1;
 	}
+	if (v < 0x4000) {
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
 	if (v >= 1ull << 56)
 		return put_varint(p, v);
 	n = varint_len(v);
@@ -309,7 +314,7 @@ static int flush_chunk(struct pftrace *pf)
  * Room for n bytes of framed packets where they go (the output buffer, or
  * the chunk to compress); NULL if n is too large for either (or on error).
  */
-static uint8_t *room(struct pftrace *pf, size_t n)
+static uint8_t *room_slow(struct pftrace *pf, size_t n)
 {
 	if (pf->err)
 		return NULL;
@@ -327,8 +332,15 @@ static uint8_t *room(struct pftrace *pf, size_t n)
 	return pf->out + pf->used;
 }
 
+static inline uint8_t *room(struct pftrace *pf, size_t n)
+{
+	if (!pf->level && n <= sizeof(pf->out) - pf->used)
+		return pf->out + pf->used;
+	return room_slow(pf, n);
+}
+
 /* The n bytes written at room() are done. */
-static void commit(struct pftrace *pf, size_t n)
+static inline void commit(struct pftrace *pf, size_t n)
 {
 	pf->raw_bytes += n;
 	if (pf->level) {
@@ -797,18 +809,18 @@ struct pf_ev {
  */
 static inline uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
 {
-	uint64_t key, v;
+	uint8_t *b = p + 2;
 
+	b = put_key_varint(b, K_VARINT(1), a->name_iid);
 	switch (a->type) {
-	case PF_ARG_INT:	key = K_VARINT(4); v = (uint64_t)a->i; break;
-	case PF_ARG_UINT:	key = K_VARINT(3); v = a->u; break;
-	case PF_ARG_BOOL:	key = K_VARINT(2); v = a->b ? 1 : 0; break;
-	default:		key = K_VARINT(17); v = a->str_iid; break;
+	case PF_ARG_INT:	b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i); break;
+	case PF_ARG_UINT:	b = put_key_varint(b, K_VARINT(3), a->u); break;
+	case PF_ARG_BOOL:	b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0); break;
+	default:		b = put_key_varint(b, K_VARINT(17), a->str_iid); break;
 	}
-	*p++ = (uint8_t)K_LEN(4);
-	*p++ = (uint8_t)(1 + varint_len(a->name_iid) + varint_len(key) + varint_len(v));
-	p = put_key_varint(p, K_VARINT(1), a->name_iid);
-	return put_key_varint(p, key, v);
+	p[0] = (uint8_t)K_LEN(4);
+	p[1] = (uint8_t)(b - (p + 2));
+	return b;
 }
 
 /*
