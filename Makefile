@@ -140,7 +140,7 @@ $(FUZZ_OUT)/fuzz_log: $(FUZZ_OUT)/tests/fuzz/fuzz_log.o \
 		      $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_log_SRCS)) \
 		      $(FUZZ_OUT)/proto/perfetto_trace.pb-c.o
 	$(call msg,FUZZ-LD,$@)
-	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lprotobuf-c -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lprotobuf-c -lz -lm -o $@
 
 $(FUZZ_OUT)/fuzz_gobin: $(FUZZ_OUT)/tests/fuzz/fuzz_gobin.o \
 			$(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_gobin_SRCS))

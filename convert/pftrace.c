@@ -883,7 +883,7 @@ static __attribute__((noinline)) int event_interned(struct pftrace *pf, const ui
 	}
 	ilen = protobuf_c_message_get_packed_size(&idata.base);
 	n = hlen + tlen + 1 + varint_len(ilen) + ilen + 2;
-	if (grow(&pf->pkt, &pf->pkt_cap, n)) {
+	if (grow(&pf->pkt, &pf->pkt_cap, n + 16)) {	/* put_varint8 may store past its end */
 		err = pf->err = -ENOMEM;
 		goto out;
 	}
