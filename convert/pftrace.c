@@ -68,6 +68,15 @@ struct pftrace {
 	uint64_t bytes;
 	struct itab it[IT_MAX];
 	size_t npending;	/* interned entries waiting for the next packet, in all tables */
+	/*
+	 * Encoded varints of the last timestamp and of recent tracks: a state's
+	 * END, the counters that move with it and the next BEGIN share a time;
+	 * a few tracks (the counters, the busy goroutines) take most events.
+	 */
+	struct venc {
+		uint64_t v, bytes;	/* bytes: the varint, in the low len bytes */
+		size_t len;		/* 0: empty */
+	} ts_enc, track_enc[32];
 	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
 	uint8_t *scratch;
@@ -261,6 +270,29 @@ static inline uint8_t *put_varint8(uint8_t *p, uint64_t v)
 	x |= 0x8080808080808080ull >> (8 * (9 - n));	/* "more" on all but the last byte */
 	memcpy(p, &x, 8);	/* little-endian: gotl only runs on x86-64 */
 	return p + n;
+}
+
+/* put_varint8 through a one-entry cache of the encoding of v (only for 3 to 8 bytes). */
+static inline uint8_t *put_varint_cached(uint8_t *p, uint64_t v, struct venc *c)
+{
+	uint8_t *end;
+
+	if (c->v == v && c->len) {
+		memcpy(p, &c->bytes, 8);
+		return p + c->len;
+	}
+	end = put_varint8(p, v);
+	if (v >= 0x4000 && v < 1ull << 56) {
+		c->v = v;
+		memcpy(&c->bytes, p, 8);	/* what put_varint8 stored */
+		c->len = (size_t)(end - p);
+	}
+	return end;
+}
+
+static inline struct venc *track_enc(struct pftrace *pf, uint64_t track)
+{
+	return &pf->track_enc[(track * 0x9e3779b97f4a7c15ull) >> 59];
 }
 
 /* Deflate the chunk into one compressed_packets packet (TracePacket field 50). */
@@ -831,7 +863,7 @@ static inline uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
  */
 #define PF_TE_MAX	(11 + PF_MAX_ARGS * 25 + 2 + 11 + 11 + 12 + 10 + 10 + 12 + 10)
 
-static inline uint8_t *put_te(uint8_t *t, const struct pf_ev *e)
+static inline uint8_t *put_te(struct pftrace *pf, uint8_t *t, const struct pf_ev *e)
 {
 	size_t i;
 
@@ -842,7 +874,8 @@ static inline uint8_t *put_te(uint8_t *t, const struct pf_ev *e)
 	t = put_key_varint(t, K_VARINT(9), (uint64_t)e->type);
 	if (e->name_iid)
 		t = put_key_varint(t, K_VARINT(10), e->name_iid);
-	t = put_key_varint(t, K_VARINT(11), e->track);
+	*t++ = (uint8_t)K_VARINT(11);
+	t = put_varint_cached(t, e->track, track_enc(pf, e->track));
 	if (e->has_counter)
 		t = put_key_varint(t, K_VARINT(30), (uint64_t)e->value);
 	if (e->flow_out)
@@ -920,7 +953,7 @@ static int event_w(struct pftrace *pf, const struct pf_ev *e)
 	if (pf->err)
 		return pf->err;
 	if (pf->npending) {
-		t = put_te(te, e);
+		t = put_te(pf, te, e);
 		tlen = (size_t)(t - te);
 		h = put_key_varint(h, K_VARINT(8), e->ts);
 		h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
@@ -931,11 +964,12 @@ static int event_w(struct pftrace *pf, const struct pf_ev *e)
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
 	p[0] = 0x0a;
-	q = put_key_varint(p + 2, K_VARINT(8), e->ts);
+	p[2] = (uint8_t)K_VARINT(8);
+	q = put_varint_cached(p + 3, e->ts, &pf->ts_enc);
 	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
 	*q++ = (uint8_t)K_LEN(11);
 	t0 = q + 1;
-	t = put_te(t0, e);
+	t = put_te(pf, t0, e);
 	*t++ = (uint8_t)K_VARINT(13);
 	*t++ = PF_SEQ_NEEDS;
 	tlen = (size_t)(t - t0) - 2;
@@ -1002,13 +1036,15 @@ static int event_small(struct pftrace *pf, int type, uint64_t track, uint64_t ts
 		return pf->err ? pf->err : -EMSGSIZE;
 	p[0] = 0x0a;
 	p[1] = (uint8_t)n;
-	p = put_key_varint(p + 2, K_VARINT(8), ts);
+	p[2] = (uint8_t)K_VARINT(8);
+	p = put_varint_cached(p + 3, ts, &pf->ts_enc);
 	p = put_key_varint(p, K_VARINT(10), PF_SEQ_ID);
 	p[0] = (uint8_t)K_LEN(11);
 	p[1] = (uint8_t)tlen;
 	p[2] = (uint8_t)K_VARINT(9);
 	p[3] = (uint8_t)type;
-	p = put_key_varint(p + 4, K_VARINT(11), track);
+	p[4] = (uint8_t)K_VARINT(11);
+	p = put_varint_cached(p + 5, track, track_enc(pf, track));
 	if (has_counter)
 		p = put_key_varint(p, K_VARINT(30), (uint64_t)value);
 	p[0] = (uint8_t)K_VARINT(13);
