@@ -42,6 +42,8 @@ def add_args(ap):
 
 def measure(cmd, out_path):
     """Run cmd; (wall s, cpu s, peak RSS KiB, stderr). Fails the bench on error."""
+    if os.path.exists(out_path):
+        os.unlink(out_path)     # not the previous run's truncation
     with open(out_path + ".err", "w+b") as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
