@@ -989,6 +989,7 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	};
 	struct replay_stats rs;
 	int ret, werr;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
@@ -1031,7 +1032,7 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	st->gc_cycles = rs.gc_cycles;
 	st->stw_pauses = rs.stw_pauses;
 	free(c.suspects);
-	for (size_t i = 0; i < c.stacks.cap; i++)
+	for (i = 0; i < c.stacks.cap; i++)
 		free(c.stacks.slots[i].v);
 	u64map__free(&c.stacks);
 	u64map__free(&c.sites);
