@@ -37,8 +37,6 @@
  * §1.1), and deflate never grows data by more than a few bytes per 16 KiB.
  */
 #define PF_CHUNK		(256 << 10)
-/* The largest TrackEvent packet event_w can write, without interned data. */
-#define PF_EVENT_MAX		1024
 
 #define CLOCK_REALTIME_ID	1
 #define CLOCK_MONOTONIC_ID	3
