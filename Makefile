@@ -103,6 +103,12 @@ $(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c $(OUTPUT)/bench/bare.skel.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
 
+# The converter benchmark's synthetic event logs (tests/bench/mklog.c).
+$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -o $@
+
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
 # UBSan into $(OUTPUT)/fuzz/, from the library sources each one reads with.
@@ -134,7 +140,7 @@ $(FUZZ_OUT)/fuzz_log: $(FUZZ_OUT)/tests/fuzz/fuzz_log.o \
 		      $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_log_SRCS)) \
 		      $(FUZZ_OUT)/proto/perfetto_trace.pb-c.o
 	$(call msg,FUZZ-LD,$@)
-	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lprotobuf-c -lm -o $@
+	$(Q)$(CLANG) $(FUZZ_SAN) -fsanitize=fuzzer $^ -lprotobuf-c -lz -lm -o $@
 
 $(FUZZ_OUT)/fuzz_gobin: $(FUZZ_OUT)/tests/fuzz/fuzz_gobin.o \
 			$(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_gobin_SRCS))
@@ -201,7 +207,7 @@ test: deps
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--only http,rss --runs 3" (--list).
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe $(OUTPUT)/bench/mklog
 	$(Q)GO126=$(GO126) $(PYTHON) tests/bench/run_bench.py --gotl ./gotl \
 		--bareprobe $(OUTPUT)/bench/bareprobe $(BENCH_ARGS)
 

@@ -134,6 +134,10 @@ struct cv {
 	uint64_t cat_alloc, cat_gc, a_alloc_site, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
 		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
 		 n_markterm;
+	uint64_t s_preempted, s_leaked;
+	/* Caches of what every event would otherwise format and intern again. */
+	struct u64map stacks;	/* hash of a stack's pcs -> struct stack_iid */
+	struct u64map sites;	/* struct rp_frame * -> its "func file:line" string-value iid */
 	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
 	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
 };
@@ -184,9 +188,10 @@ static uint64_t reason_arg(struct cv *c, struct replay *r, const struct rp_g *g)
 	char buf[64];
 
 	if (g->state == GOTL_G_PREEMPTED)
-		return pftrace__str_iid(c->pf, "preempted");
+		return c->s_preempted ? c->s_preempted :
+		       (c->s_preempted = pftrace__str_iid(c->pf, "preempted"));
 	if (g->state == GOTL_G_LEAKED)
-		return pftrace__str_iid(c->pf, "leaked");
+		return c->s_leaked ? c->s_leaked : (c->s_leaked = pftrace__str_iid(c->pf, "leaked"));
 	if (!c->s_reason[g->reason])
 		c->s_reason[g->reason] = pftrace__str_iid(c->pf, reason_str(r, g->reason, buf,
 									  sizeof(buf)));
@@ -205,23 +210,49 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* A stack's callstack iid, cached by its pcs. */
+struct stack_iid {
+	uint8_t n;
+	uint64_t pcs[GOTL_STACK_MAX];
+	uint64_t iid;
+};
+
+static uint64_t stack_hash(const struct rp_stack *s)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull * (s->n + 1u);
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		h = (h ^ (h >> 29) ^ s->pcs[i]) * 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 32);
+}
+
 /*
  * A recorded stack as an interned callstack (outermost frame first), each
- * frame named "function file:line". 0 for no stack.
+ * frame named "function file:line". 0 for no stack. The same pcs give the
+ * same callstack once every pc's frames are known (the log describes a pc
+ * once, before its first use): those are remembered.
  */
 static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack *s)
 {
-	uint64_t ids[GOTL_STACK_MAX * 8];
+	uint64_t ids[GOTL_STACK_MAX * 8], h, iid;
+	struct stack_iid *e;
 	size_t n = 0, i;
+	bool known = true;
 	int p, k;
 	char name[1024];
 
 	if (!s)
 		return 0;
+	h = stack_hash(s);
+	e = u64map__get(&c->stacks, h);
+	if (e && e->n == s->n && !memcmp(e->pcs, s->pcs, 8 * (size_t)s->n))
+		return e->iid;
 	for (p = s->n - 1; p >= 0; p--) {
 		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
 
 		if (!fr || !fr->n) {
+			known = known && fr;
 			snprintf(name, sizeof(name), "0x%" PRIx64, s->pcs[p]);
 			if (n < sizeof(ids) / sizeof(ids[0]))
 				ids[n++] = pftrace__frame_iid(c->pf, name);
@@ -238,7 +269,30 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 	for (i = 0; i < n; i++)
 		if (!ids[i])
 			return 0;	/* out of memory: the pftrace error is sticky */
-	return pftrace__callstack_iid(c->pf, ids, n);
+	iid = pftrace__callstack_iid(c->pf, ids, n);
+	if (iid && known && !e && (e = malloc(sizeof(*e)))) {
+		e->n = s->n;
+		memcpy(e->pcs, s->pcs, 8 * (size_t)s->n);
+		e->iid = iid;
+		if (u64map__put(&c->stacks, h, e))
+			free(e);
+	}
+	return iid;
+}
+
+/* "func file:line" of a frame, as an interned string value (frames live as long as the replay). */
+static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
+{
+	uint64_t iid = (uintptr_t)u64map__get(&c->sites, (uintptr_t)f);
+	char site[1024];
+
+	if (iid)
+		return iid;
+	snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
+	iid = pftrace__str_iid(c->pf, site);
+	if (iid)
+		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);	/* no room: not cached */
+	return iid;
 }
 
 /* ---- tracks ------------------------------------------------------------- */
@@ -622,7 +676,6 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	const struct rp_frame *uf = NULL;
 	uint64_t blocked_at = 0;
 	struct pf_arg a[20];
-	char site[1024];
 	size_t n = 0;
 
 	if (!t)
@@ -647,8 +700,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
 					  .str_iid = reason_arg(c, r, g) };
 	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
-		snprintf(site, sizeof(site), "%s %s:%u", uf->func, uf->file, uf->line);
-		blocked_at = pftrace__str_iid(c->pf, site);
+		blocked_at = site_iid(c, uf);
 		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
 					  .str_iid = blocked_at };
 	}
@@ -1111,6 +1163,7 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	};
 	struct replay_stats rs;
 	int ret;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
@@ -1142,6 +1195,10 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 	st->gc_cycles = rs.gc_cycles;
 	st->stw_pauses = rs.stw_pauses;
 	free(c.suspects);
+	for (i = 0; i < c.stacks.cap; i++)
+		free(c.stacks.slots[i].v);
+	u64map__free(&c.stacks);
+	u64map__free(&c.sites);
 	atab__free(c.types);
 	for (size_t k = 0; k < c.threads.cap; k++)
 		free(c.threads.slots[k].v);
@@ -1203,6 +1260,11 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
 		return ret;
 	}
+	if (o->compress && (ret = pftrace__compress(pf, o->compress))) {
+		snprintf(err, errlen, "cannot compress at level %d: %s", o->compress, strerror(-ret));
+		pftrace__close(pf);
+		return ret;
+	}
 	ret = convert_log(o, o->log_path, pf, NULL, 0, st, &follows, &nfollows, err, errlen);
 	st->processes = 1;
 	/* --follow: the programs followed, each a process of its own, next to the main log. */
@@ -1245,7 +1307,9 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		free(follows[i]);
 	free(follows);
 	free(pids);
+	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */
 	st->trace_bytes = pftrace__bytes(pf);
+	st->trace_raw_bytes = pftrace__raw_bytes(pf);
 	werr = pftrace__close(pf);
 	if (!ret && werr) {
 		ret = werr;

@@ -29,6 +29,7 @@ struct convert_opts {
 	const char *trace_path;
 	bool goroutine_alloc_counters;	/* a counter track of heap bytes per goroutine */
 	enum convert_format format;
+	int compress;		/* zlib level 1-9 for TracePacket.compressed_packets; 0: none */
 };
 
 struct convert_stats {
@@ -39,7 +40,8 @@ struct convert_stats {
 	__u64 lost_kind[GOTL_LOSS_KINDS];	/* by record type - GOTL_REC_STATUS */
 	uint64_t unobserved;	/* transitions that did not follow from the previous state */
 	uint64_t late;		/* events that arrived too late for the reorder window */
-	uint64_t trace_bytes;
+	uint64_t trace_bytes;	/* written (compressed, with compress) */
+	uint64_t trace_raw_bytes;	/* the packets before compression */
 	uint64_t alloc_count;	/* heap allocations (0 when not recorded) */
 	uint64_t alloc_bytes;
 	uint32_t alloc_mode;	/* GOTL_ALLOC_* of the recording */

@@ -24,6 +24,7 @@ struct logr {
 	bool bad;
 	void *map;		/* mmap'ed file, or NULL for logr__open_mem */
 	size_t map_size;
+	size_t released;	/* bytes of the map given back (logr__release) */
 };
 
 static int check_header(struct logr *lr, char *err, size_t errlen)
@@ -224,6 +225,21 @@ int logr__next(struct logr *lr, const struct gotl_rec **rec)
 	lr->pos += r->size;
 	*rec = r;
 	return 1;
+}
+
+void logr__release(struct logr *lr, const void *upto)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), end;
+
+	if (!lr->map || (const uint8_t *)upto < lr->data ||
+	    (const uint8_t *)upto > lr->data + lr->size)
+		return;
+	end = (size_t)((const uint8_t *)upto - lr->data) & ~(page - 1);
+	if (end <= lr->released)
+		return;
+	/* A private read-only file mapping: dropped pages fault in from the file again. */
+	madvise((uint8_t *)lr->map + lr->released, end - lr->released, MADV_DONTNEED);
+	lr->released = end;
 }
 
 bool logr__truncated(const struct logr *lr)

@@ -33,6 +33,14 @@ int logr__open_mem(const void *data, size_t size, struct logr **out, char *err, 
  */
 int logr__next(struct logr *lr, const struct gotl_rec **rec);
 
+/*
+ * The caller keeps no pointer to records before upto (an address handed
+ * out by logr__next, or the end of the data): a mapped file's pages there
+ * leave memory (a pointer kept anyway still reads the same bytes, from the
+ * file again). Keeps a reader's memory bounded on logs of any size.
+ */
+void logr__release(struct logr *lr, const void *upto);
+
 /* True if the file ended inside a record (a recorder killed mid-write). */
 bool logr__truncated(const struct logr *lr);
 /* Byte offset of the next record (or of the bad one after -EBADMSG). */

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * pftrace.c: Perfetto trace writer over protobuf-c. Builds each TracePacket
- * from stack structs, packs it into a reusable scratch buffer and appends
- * the framed bytes to a 1 MiB output buffer in front of write(2).
+ * pftrace.c: Perfetto trace writer. TrackEvent packets, the hot path (one
+ * or more per goroutine event), are encoded by hand straight into the
+ * output buffer: varints and length-delimited submessages, fields in
+ * field-number order, byte for byte what protobuf-c would write for the
+ * same packet. The rare packets (clock snapshot, track descriptors,
+ * attributes, interned data) are built from stack structs and packed with
+ * protobuf-c. Framed packets go to a 1 MiB output buffer in front of
+ * write(2), or, with compression on, into a chunk of at most PF_CHUNK bytes
+ * that is deflated (zlib) into one TracePacket.compressed_packets when full.
  *
  * It knows the wire rules (sequence id on every packet, CLEARED on the
  * first, NEEDS on those using interned ids, interned entries in the packet
- * that first uses them) and nothing about goroutines.
+ * that first uses them) and nothing about goroutines. It never holds more
+ * than one chunk and one output buffer of the trace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "perfetto_trace.pb-c.h"
 #include "pftrace.h"
 
@@ -23,6 +31,12 @@
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
 #define PF_MAX_ARGS		16
+/*
+ * Framed packets per compressed_packets packet, before compression: the
+ * importer wants each such packet under 512 KB (../shared/docs/perfetto.md
+ * §1.1), and deflate never grows data by more than a few bytes per 16 KiB.
+ */
+#define PF_CHUNK		(256 << 10)
 
 #define CLOCK_REALTIME_ID	1
 #define CLOCK_MONOTONIC_ID	3
@@ -51,10 +65,31 @@ struct pftrace {
 	int err;
 	uint64_t bytes;
 	struct itab it[IT_MAX];
+	size_t npending;	/* interned entries waiting for the next packet, in all tables */
+	/*
+	 * Encoded varints of the last timestamp and of recent tracks: a state's
+	 * END, the counters that move with it and the next BEGIN share a time;
+	 * a few tracks (the counters, the busy goroutines) take most events.
+	 */
+	struct venc {
+		uint64_t v, bytes;	/* bytes: the varint, in the low len bytes */
+		size_t len;		/* 0: empty */
+	} ts_enc, track_enc[32];
 	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
 	uint8_t *scratch;
 	size_t scratch_cap;
+	uint8_t *pkt;		/* an event packet with interned data */
+	size_t pkt_cap;
+	/* Compression (pftrace__compress): framed packets waiting to be deflated. */
+	int level;		/* zlib level, 0 = off */
+	bool z_init;
+	z_stream zs;
+	uint8_t *chunk;
+	size_t chunk_used;
+	uint8_t *zout;		/* one compressed packet, framed */
+	size_t zout_cap;
+	uint64_t raw_bytes;	/* framed packets, before compression */
 	size_t used;
 	bool started;		/* the clock snapshot is written */
 	char attr_prefix[64];
@@ -128,6 +163,7 @@ static uint64_t intern(struct pftrace *pf, int kind, const char *s)
 		t->cap_pend = ncap;
 	}
 	t->pend[t->npend++] = t->len;
+	pf->npending++;
 	return t->len;
 oom:
 	pf->err = -ENOMEM;
@@ -153,47 +189,225 @@ uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size
 	return intern(pf, IT_STACK, key);
 }
 
-static int flush_out(struct pftrace *pf)
+static int write_all(struct pftrace *pf, const uint8_t *p, size_t n)
 {
-	size_t off = 0;
+	while (n) {
+		ssize_t w = write(pf->fd, p, n);
 
-	while (off < pf->used) {
-		ssize_t w = write(pf->fd, pf->out + off, pf->used - off);
-
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
 			pf->err = -errno;
 			return pf->err;
 		}
-		off += (size_t)w;
+		p += w;
+		n -= (size_t)w;
 	}
-	pf->used = 0;
 	return 0;
 }
 
+static int flush_out(struct pftrace *pf)
+{
+	int err = write_all(pf, pf->out, pf->used);
+
+	pf->used = 0;
+	return err;
+}
+
+/* Append bytes to the file (through the output buffer). */
 static int emit(struct pftrace *pf, const uint8_t *p, size_t n)
 {
 	if (n > sizeof(pf->out) - pf->used && flush_out(pf))
 		return pf->err;
-	if (n > sizeof(pf->out)) {
-		while (n) {
-			ssize_t w = write(pf->fd, p, n);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				pf->err = -errno;
-				return pf->err;
-			}
-			p += w;
-			n -= (size_t)w;
-		}
-		return 0;
-	}
+	pf->bytes += n;
+	if (n > sizeof(pf->out))
+		return write_all(pf, p, n);
 	memcpy(pf->out + pf->used, p, n);
 	pf->used += n;
 	return 0;
+}
+
+static inline size_t varint_len(uint64_t v)
+{
+	return v ? (size_t)(63 - __builtin_clzll(v)) / 7 + 1 : 1;
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/*
+ * put_varint for the hot path: spreads the 7-bit groups of a value under
+ * 2^56 over one 8-byte store. It may write up to 8 bytes whatever the
+ * value: only where 8 bytes are free and what follows is written later.
+ */
+static inline uint8_t *put_varint8(uint8_t *p, uint64_t v)
+{
+	uint64_t x;
+	size_t n;
+
+	if (v < 0x80) {
+		*p = (uint8_t)v;
+		return p + 1;
+	}
+	if (v < 0x4000) {
+		p[0] = (uint8_t)(v | 0x80);
+		p[1] = (uint8_t)(v >> 7);
+		return p + 2;
+	}
+	if (v >= 1ull << 56)
+		return put_varint(p, v);
+	n = varint_len(v);
+	x = (v & 0x7f) | (v & 0x3f80) << 1 | (v & 0x1fc000) << 2 | (v & 0xfe00000) << 3 |
+	    (v & 0x7f0000000ull) << 4 | (v & 0x3f800000000ull) << 5 |
+	    (v & 0x1fc0000000000ull) << 6 | (v & 0xfe000000000000ull) << 7;
+	x |= 0x8080808080808080ull >> (8 * (9 - n));	/* "more" on all but the last byte */
+	memcpy(p, &x, 8);	/* little-endian: gotl only runs on x86-64 */
+	return p + n;
+}
+
+/* put_varint8 through a one-entry cache of the encoding of v (only for 3 to 8 bytes). */
+static inline uint8_t *put_varint_cached(uint8_t *p, uint64_t v, struct venc *c)
+{
+	uint8_t *end;
+
+	if (c->v == v && c->len) {
+		memcpy(p, &c->bytes, 8);
+		return p + c->len;
+	}
+	end = put_varint8(p, v);
+	if (v >= 0x4000 && v < 1ull << 56) {
+		c->v = v;
+		memcpy(&c->bytes, p, 8);	/* what put_varint8 stored */
+		c->len = (size_t)(end - p);
+	}
+	return end;
+}
+
+static inline struct venc *track_enc(struct pftrace *pf, uint64_t track)
+{
+	return &pf->track_enc[(track * 0x9e3779b97f4a7c15ull) >> 59];
+}
+
+/* Deflate the chunk into one compressed_packets packet (TracePacket field 50). */
+static int flush_chunk(struct pftrace *pf)
+{
+	size_t bound, zlen, hdr;
+	uint8_t *p;
+	int ret;
+
+	if (!pf->chunk_used || pf->err)
+		return pf->err;
+	if (!pf->z_init) {
+		if (deflateInit(&pf->zs, pf->level) != Z_OK)
+			return pf->err = -ENOMEM;
+		pf->z_init = true;
+	} else if (deflateReset(&pf->zs) != Z_OK) {
+		return pf->err = -EIO;
+	}
+	bound = deflateBound(&pf->zs, pf->chunk_used) + 16;
+	if (bound > pf->zout_cap) {
+		uint8_t *n = realloc(pf->zout, bound);
+
+		if (!n)
+			return pf->err = -ENOMEM;
+		pf->zout = n;
+		pf->zout_cap = bound;
+	}
+	/* Room for the frame: 0x0a, len, 0x92 0x03, zlen: at most 2 + 5 + 2 + 5 bytes. */
+	hdr = 14;
+	pf->zs.next_in = pf->chunk;
+	pf->zs.avail_in = (uInt)pf->chunk_used;
+	pf->zs.next_out = pf->zout + hdr;
+	pf->zs.avail_out = (uInt)(pf->zout_cap - hdr);
+	ret = deflate(&pf->zs, Z_FINISH);
+	if (ret != Z_STREAM_END)
+		return pf->err = -EIO;
+	zlen = pf->zout_cap - hdr - pf->zs.avail_out;
+	/* Frame it right before the data: Trace.packet { compressed_packets = data }. */
+	hdr = 1 + varint_len(2 + varint_len(zlen) + zlen) + 2 + varint_len(zlen);
+	p = pf->zout + 14 - hdr;
+	*p++ = 0x0a;
+	p = put_varint(p, 2 + varint_len(zlen) + zlen);
+	*p++ = 0x92;		/* field 50, wire type 2 */
+	*p++ = 0x03;
+	p = put_varint(p, zlen);
+	pf->chunk_used = 0;
+	return emit(pf, pf->zout + 14 - hdr, hdr + zlen);
+}
+
+/*
+ * Room for n bytes of framed packets where they go (the output buffer, or
+ * the chunk to compress); NULL if n is too large for either (or on error).
+ */
+static uint8_t *room_slow(struct pftrace *pf, size_t n)
+{
+	if (pf->err)
+		return NULL;
+	if (pf->level) {
+		if (n > PF_CHUNK)
+			return NULL;
+		if (n > PF_CHUNK - pf->chunk_used && flush_chunk(pf))
+			return NULL;
+		return pf->chunk + pf->chunk_used;
+	}
+	if (n > sizeof(pf->out))
+		return NULL;
+	if (n > sizeof(pf->out) - pf->used && flush_out(pf))
+		return NULL;
+	return pf->out + pf->used;
+}
+
+static inline uint8_t *room(struct pftrace *pf, size_t n)
+{
+	if (!pf->level && n <= sizeof(pf->out) - pf->used)
+		return pf->out + pf->used;
+	return room_slow(pf, n);
+}
+
+/* The n bytes written at room() are done. */
+static inline void commit(struct pftrace *pf, size_t n)
+{
+	pf->raw_bytes += n;
+	if (pf->level) {
+		pf->chunk_used += n;
+	} else {
+		pf->used += n;
+		pf->bytes += n;
+	}
+}
+
+/* Frame one packet (Trace.packet = field 1, wire type 2) and append it. */
+static int put_packet(struct pftrace *pf, const uint8_t *pkt, size_t n)
+{
+	size_t framed = 1 + varint_len(n) + n;
+	uint8_t *p = room(pf, framed), frame[16], *f;
+
+	if (p) {
+		*p++ = 0x0a;
+		p = put_varint(p, n);
+		memcpy(p, pkt, n);
+		commit(pf, framed);
+		return 0;
+	}
+	if (pf->err)
+		return pf->err;
+	/* Too large for a chunk: on its own, uncompressed, after what came before. */
+	if (pf->level && flush_chunk(pf))
+		return pf->err;
+	f = frame;
+	*f++ = 0x0a;
+	f = put_varint(f, n);
+	pf->raw_bytes += framed;
+	if (emit(pf, frame, (size_t)(f - frame)))
+		return pf->err;
+	return emit(pf, pkt, n);
 }
 
 /* Allocations that live only while one packet is packed. */
@@ -330,13 +544,36 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 	return 0;
 }
 
+static int grow(uint8_t **buf, size_t *cap, size_t n)
+{
+	size_t ncap = n * 2 > 4096 ? n * 2 : 4096;
+	uint8_t *s;
+
+	if (n <= *cap)
+		return 0;
+	s = realloc(*buf, ncap);
+	if (!s)
+		return -ENOMEM;
+	*buf = s;
+	*cap = ncap;
+	return 0;
+}
+
+static void sent(struct pftrace *pf)
+{
+	size_t k;
+
+	for (k = 0; k < IT_MAX; k++)
+		pf->it[k].npend = 0;
+	pf->npending = 0;
+}
+
 /* Attach pending intern entries to pkt, pack it, frame it, append it. */
 static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
 {
 	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
 	struct arena arena = { 0 };
-	size_t total = 0, k, i, n, hdr;
-	uint8_t frame[16];
+	size_t n;
 	int err = 0;
 
 	if (pf->err)
@@ -347,42 +584,21 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 		pkt->has_sequence_flags = true;
 		pkt->sequence_flags = PF_SEQ_NEEDS;
 	}
-	for (k = 0; k < IT_MAX; k++)
-		total += pf->it[k].npend;
-	if (total) {
+	if (pf->npending) {
 		err = build_interned(pf, &idata, &arena);
 		if (err)
 			goto out;
 		pkt->interned_data = &idata;
 	}
-
 	n = protobuf_c_message_get_packed_size(&pkt->base);
-	if (n > pf->scratch_cap) {
-		size_t ncap = n * 2 > 4096 ? n * 2 : 4096;
-		uint8_t *s = realloc(pf->scratch, ncap);
-
-		if (!s) {
-			err = pf->err = -ENOMEM;
-			goto out;
-		}
-		pf->scratch = s;
-		pf->scratch_cap = ncap;
+	if (grow(&pf->scratch, &pf->scratch_cap, n)) {
+		err = pf->err = -ENOMEM;
+		goto out;
 	}
 	protobuf_c_message_pack(&pkt->base, pf->scratch);
-	/* Trace.packet = field 1, wire type 2. */
-	frame[0] = 0x0a;
-	hdr = 1;
-	for (i = n; i >= 0x80; i >>= 7)
-		frame[hdr++] = (uint8_t)(i | 0x80);
-	frame[hdr++] = (uint8_t)i;
-	err = emit(pf, frame, hdr);
+	err = put_packet(pf, pf->scratch, n);
 	if (!err)
-		err = emit(pf, pf->scratch, n);
-	if (!err) {
-		pf->bytes += hdr + n;
-		for (k = 0; k < IT_MAX; k++)
-			pf->it[k].npend = 0;
-	}
+		sent(pf);
 out:
 	pkt->interned_data = NULL;
 	arena_free(&arena);
@@ -408,9 +624,38 @@ int pftrace__open(const char *path, struct pftrace **out)
 	return 0;
 }
 
+int pftrace__compress(struct pftrace *pf, int level)
+{
+	if (level < 0 || level > 9)
+		return -EINVAL;
+	if (pf->raw_bytes || pf->level)
+		return -EBUSY;		/* only before the first packet */
+	if (!level)
+		return 0;
+	pf->chunk = malloc(PF_CHUNK);
+	if (!pf->chunk)
+		return -ENOMEM;
+	pf->level = level;
+	return 0;
+}
+
+int pftrace__flush(struct pftrace *pf)
+{
+	if (pf->level && flush_chunk(pf))
+		return pf->err;
+	if (flush_out(pf))
+		return pf->err;
+	return pf->err;
+}
+
 uint64_t pftrace__bytes(const struct pftrace *pf)
 {
 	return pf->bytes;
+}
+
+uint64_t pftrace__raw_bytes(const struct pftrace *pf)
+{
+	return pf->raw_bytes;
 }
 
 int pftrace__close(struct pftrace *pf)
@@ -420,7 +665,7 @@ int pftrace__close(struct pftrace *pf)
 
 	if (!pf)
 		return 0;
-	flush_out(pf);
+	pftrace__flush(pf);
 	err = pf->err;
 	if (close(pf->fd) && !err)
 		err = -errno;
@@ -431,6 +676,11 @@ int pftrace__close(struct pftrace *pf)
 		free(pf->it[k].pend);
 		free(pf->by_iid[k]);
 	}
+	if (pf->z_init)
+		deflateEnd(&pf->zs);
+	free(pf->chunk);
+	free(pf->zout);
+	free(pf->pkt);
 	free(pf->scratch);
 	free(pf);
 	return err;
@@ -578,106 +828,253 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 	return write_packet(pf, &pkt, false);
 }
 
-/* Fill debug annotations from args; returns the count written. */
-static size_t fill_args(const struct pf_arg *args, size_t nargs, Gotl__Perfetto__DebugAnnotation *da,
-			Gotl__Perfetto__DebugAnnotation **dap)
+/* Field keys (field number << 3 | wire type) of the hand-encoded messages. */
+#define K_VARINT(f)	((uint64_t)(f) << 3)
+#define K_FIXED64(f)	((uint64_t)(f) << 3 | 1)
+#define K_LEN(f)	((uint64_t)(f) << 3 | 2)
+
+/* Keys and values of hand-encoded fields (8-byte stores: see put_varint8). */
+static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
+{
+	return put_varint8(put_varint8(p, key), v);
+}
+
+static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
+{
+	p = put_varint8(p, key);
+	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
+	return p + 8;
+}
+
+/* What a TrackEvent packet says (the arguments of event_w). */
+struct pf_ev {
+	int type;
+	uint64_t track, ts, name_iid, cat_iid;
+	const struct pf_arg *args;
+	size_t nargs;
+	uint64_t flow_out, flow_in, callstack_iid;
+	bool has_counter;
+	int64_t value;
+	double weight;
+};
+
+/*
+ * One DebugAnnotation (TrackEvent field 4): name_iid = 1, then the value:
+ * bool_value = 2, uint_value = 3, int_value = 4, string_value_iid = 17.
+ * Its length is at most 23 bytes: one byte.
+ */
+static inline uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
+{
+	uint8_t *b = p + 2;
+
+	b = put_key_varint(b, K_VARINT(1), a->name_iid);
+	switch (a->type) {
+	case PF_ARG_INT:	b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i); break;
+	case PF_ARG_UINT:	b = put_key_varint(b, K_VARINT(3), a->u); break;
+	case PF_ARG_BOOL:	b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0); break;
+	default:		b = put_key_varint(b, K_VARINT(17), a->str_iid); break;
+	}
+	p[0] = (uint8_t)K_LEN(4);
+	p[1] = (uint8_t)(b - (p + 2));
+	return b;
+}
+
+/*
+ * A TrackEvent { category_iids = 3, debug_annotations = 4, type = 9,
+ * name_iid = 10, track_uuid = 11, counter_value = 30, flow_ids = 47,
+ * terminating_flow_ids = 48, callstack_iid = 56, callstack_weight = 57 }:
+ * at most PF_TE_MAX bytes.
+ */
+#define PF_TE_MAX	(11 + PF_MAX_ARGS * 25 + 2 + 11 + 11 + 12 + 10 + 10 + 12 + 10)
+
+static inline uint8_t *put_te(struct pftrace *pf, uint8_t *t, const struct pf_ev *e)
 {
 	size_t i;
 
-	if (nargs > PF_MAX_ARGS)
-		nargs = PF_MAX_ARGS;
-	for (i = 0; i < nargs; i++) {
-		da[i] = (Gotl__Perfetto__DebugAnnotation)GOTL__PERFETTO__DEBUG_ANNOTATION__INIT;
-		da[i].has_name_iid = true;
-		da[i].name_iid = args[i].name_iid;
-		switch (args[i].type) {
-		case PF_ARG_INT:
-			da[i].has_int_value = true;
-			da[i].int_value = args[i].i;
-			break;
-		case PF_ARG_UINT:
-			da[i].has_uint_value = true;
-			da[i].uint_value = args[i].u;
-			break;
-		case PF_ARG_BOOL:
-			da[i].has_bool_value = true;
-			da[i].bool_value = args[i].b;
-			break;
-		case PF_ARG_STR:
-			da[i].has_string_value_iid = true;
-			da[i].string_value_iid = args[i].str_iid;
-			break;
+	if (e->cat_iid)
+		t = put_key_varint(t, K_VARINT(3), e->cat_iid);
+	for (i = 0; i < e->nargs; i++)
+		t = put_arg(t, &e->args[i]);
+	t = put_key_varint(t, K_VARINT(9), (uint64_t)e->type);
+	if (e->name_iid)
+		t = put_key_varint(t, K_VARINT(10), e->name_iid);
+	*t++ = (uint8_t)K_VARINT(11);
+	t = put_varint_cached(t, e->track, track_enc(pf, e->track));
+	if (e->has_counter)
+		t = put_key_varint(t, K_VARINT(30), (uint64_t)e->value);
+	if (e->flow_out)
+		t = put_key_fixed64(t, K_FIXED64(47), e->flow_out);
+	if (e->flow_in)
+		t = put_key_fixed64(t, K_FIXED64(48), e->flow_in);
+	if (e->callstack_iid) {
+		t = put_key_varint(t, K_VARINT(56), e->callstack_iid);
+		if (e->weight > 0) {
+			uint64_t w;
+
+			memcpy(&w, &e->weight, 8);
+			t = put_key_fixed64(t, K_FIXED64(57), w);
 		}
-		dap[i] = &da[i];
 	}
-	return nargs;
+	return t;
 }
 
-static int event_w(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
-		   uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
-		   uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value,
-		   double weight)
+/*
+ * The event packet (head: its timestamp, sequence id and track_event key,
+ * then te: the TrackEvent) with the new interned entries riding on it:
+ * field 12, between the event and the flags. Kept out of event_w, whose
+ * fast path must not even initialise an InternedData.
+ */
+static __attribute__((noinline)) int event_interned(struct pftrace *pf, const uint8_t *head,
+						    size_t hlen, const uint8_t *te, size_t tlen)
 {
-	Gotl__Perfetto__TracePacket pkt = GOTL__PERFETTO__TRACE_PACKET__INIT;
-	Gotl__Perfetto__TrackEvent te = GOTL__PERFETTO__TRACK_EVENT__INIT;
-	Gotl__Perfetto__DebugAnnotation da[PF_MAX_ARGS], *dap[PF_MAX_ARGS];
+	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
+	struct arena arena = { 0 };
+	size_t ilen, n;
+	uint8_t *p;
+	int err;
 
-	pkt.has_timestamp = true;
-	pkt.timestamp = ts;
-	te.has_type = true;
-	te.type = type;
-	te.has_track_uuid = true;
-	te.track_uuid = track;
-	if (name_iid) {
-		te.has_name_iid = true;
-		te.name_iid = name_iid;
+	err = build_interned(pf, &idata, &arena);
+	if (err) {
+		pf->err = err;
+		goto out;
 	}
-	if (cat_iid) {
-		te.n_category_iids = 1;
-		te.category_iids = &cat_iid;
+	ilen = protobuf_c_message_get_packed_size(&idata.base);
+	n = hlen + tlen + 1 + varint_len(ilen) + ilen + 2;
+	if (grow(&pf->pkt, &pf->pkt_cap, n + 16)) {	/* put_varint8 may store past its end */
+		err = pf->err = -ENOMEM;
+		goto out;
 	}
-	if (nargs) {
-		te.n_debug_annotations = fill_args(args, nargs, da, dap);
-		te.debug_annotations = dap;
+	memcpy(pf->pkt, head, hlen);
+	p = pf->pkt + hlen;
+	memcpy(p, te, tlen);
+	p += tlen;
+	p = put_key_varint(p, K_LEN(12), ilen);
+	protobuf_c_message_pack(&idata.base, p);
+	p += ilen;
+	*p++ = (uint8_t)K_VARINT(13);
+	*p++ = PF_SEQ_NEEDS;
+	err = put_packet(pf, pf->pkt, (size_t)(p - pf->pkt));
+	if (!err)
+		sent(pf);
+out:
+	arena_free(&arena);
+	return err;
+}
+
+/*
+ * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
+ * track_event = 11, interned_data = 12, sequence_flags = 13 }. Without new
+ * interned entries (nearly always) it is encoded in place in the output, in
+ * address order (put_varint8 writes past its end), with one byte for the
+ * packet's and the TrackEvent's lengths; if either needs two, what follows
+ * it moves up a byte.
+ */
+static int event_w(struct pftrace *pf, const struct pf_ev *e)
+{
+	uint8_t te[PF_TE_MAX + 8], head[32], *t, *h = head, *p, *q, *t0;
+	size_t tlen, n;
+
+	if (pf->err)
+		return pf->err;
+	if (pf->npending) {
+		t = put_te(pf, te, e);
+		tlen = (size_t)(t - te);
+		h = put_key_varint(h, K_VARINT(8), e->ts);
+		h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
+		h = put_key_varint(h, K_LEN(11), tlen);
+		return event_interned(pf, head, (size_t)(h - head), te, tlen);
 	}
-	if (flow_out) {
-		te.n_flow_ids = 1;
-		te.flow_ids = &flow_out;
+	p = room(pf, 2 + 2 + 11 + 6 + 2 + PF_TE_MAX + 2 + 8);
+	if (!p)
+		return pf->err ? pf->err : -EMSGSIZE;
+	p[0] = 0x0a;
+	p[2] = (uint8_t)K_VARINT(8);
+	q = put_varint_cached(p + 3, e->ts, &pf->ts_enc);
+	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
+	*q++ = (uint8_t)K_LEN(11);
+	t0 = q + 1;
+	t = put_te(pf, t0, e);
+	*t++ = (uint8_t)K_VARINT(13);
+	*t++ = PF_SEQ_NEEDS;
+	tlen = (size_t)(t - t0) - 2;
+	if (tlen >= 0x80) {
+		memmove(t0 + 1, t0, tlen + 2);
+		t++;
 	}
-	if (flow_in) {
-		te.n_terminating_flow_ids = 1;
-		te.terminating_flow_ids = &flow_in;
+	put_varint(q, tlen);
+	n = (size_t)(t - (p + 2));
+	if (n >= 0x80) {
+		memmove(p + 3, p + 2, n);
+		t++;
 	}
-	if (callstack_iid) {
-		te.has_callstack_iid = true;
-		te.callstack_iid = callstack_iid;
-		if (weight > 0) {
-			te.has_callstack_weight = true;
-			te.callstack_weight = weight;
-		}
-	}
-	if (has_counter) {
-		te.has_counter_value = true;
-		te.counter_value = value;
-	}
-	pkt.track_event = &te;
-	return write_packet(pf, &pkt, true);
+	put_varint(p + 1, n);
+	commit(pf, (size_t)(t - p));
+	return 0;
 }
 
 static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint64_t name_iid,
 		 uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
 		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
 {
-	return event_w(pf, type, track, ts, name_iid, cat_iid, args, nargs, flow_out, flow_in,
-		       callstack_iid, has_counter, value, 0);
+	struct pf_ev e = {
+		.type = type, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
+		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.flow_out = flow_out, .flow_in = flow_in, .callstack_iid = callstack_iid,
+		.has_counter = has_counter, .value = value,
+	};
+
+	return event_w(pf, &e);
 }
 
 int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
 		    uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
 		    uint64_t callstack_iid, double weight)
 {
-	return event_w(pf, 3, track, ts, name_iid, cat_iid, args, nargs, 0, 0, callstack_iid,
-		       false, 0, weight);
+	struct pf_ev e = {
+		.type = 3, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
+		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.callstack_iid = callstack_iid, .weight = weight,
+	};
+
+	return event_w(pf, &e);
+}
+
+/*
+ * The two most frequent packets, a slice's END (type 2) and a counter value
+ * (type 4, counter_value), which say nothing but a type, a track, a time
+ * and maybe a value: encoded in one go, lengths known beforehand (at most
+ * 47 bytes: one byte each). The same bytes as event_w's.
+ */
+static int event_small(struct pftrace *pf, int type, uint64_t track, uint64_t ts,
+		       bool has_counter, int64_t value)
+{
+	size_t tlen, n;
+	uint8_t *p;
+
+	if (pf->npending || pf->err)
+		return event(pf, type, track, ts, 0, 0, NULL, 0, 0, 0, 0, has_counter, value);
+	tlen = 2 + 1 + varint_len(track) + (has_counter ? 2 + varint_len((uint64_t)value) : 0);
+	n = 1 + varint_len(ts) + 1 + varint_len(PF_SEQ_ID) + 2 + tlen + 2;
+	p = room(pf, 2 + n + 8);
+	if (!p)
+		return pf->err ? pf->err : -EMSGSIZE;
+	p[0] = 0x0a;
+	p[1] = (uint8_t)n;
+	p[2] = (uint8_t)K_VARINT(8);
+	p = put_varint_cached(p + 3, ts, &pf->ts_enc);
+	p = put_key_varint(p, K_VARINT(10), PF_SEQ_ID);
+	p[0] = (uint8_t)K_LEN(11);
+	p[1] = (uint8_t)tlen;
+	p[2] = (uint8_t)K_VARINT(9);
+	p[3] = (uint8_t)type;
+	p[4] = (uint8_t)K_VARINT(11);
+	p = put_varint_cached(p + 5, track, track_enc(pf, track));
+	if (has_counter)
+		p = put_key_varint(p, K_VARINT(30), (uint64_t)value);
+	p[0] = (uint8_t)K_VARINT(13);
+	p[1] = PF_SEQ_NEEDS;
+	commit(pf, 2 + n);
+	return 0;
 }
 
 int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t end,
@@ -689,7 +1086,7 @@ int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t 
 	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in,
 		    callstack_iid, false, 0);
 	if (!err)
-		err = event(pf, 2, track, end, 0, 0, NULL, 0, 0, 0, 0, false, 0);
+		err = event_small(pf, 2, track, end, false, 0);
 	return err;
 }
 
@@ -703,5 +1100,5 @@ int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t n
 
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
-	return event(pf, 4, track, ts, 0, 0, NULL, 0, 0, 0, 0, true, value);
+	return event_small(pf, 4, track, ts, true, value);
 }

@@ -2,8 +2,9 @@
 /*
  * pftrace: a streaming writer of Perfetto protobuf traces, for the subset in
  * proto/perfetto_trace.proto. Each call appends whole TracePackets to the
- * file (tag 0x0A, varint length, packet), so memory stays O(one packet +
- * intern tables) whatever the trace size.
+ * file (tag 0x0A, varint length, packet), through a 1 MiB buffer (and, when
+ * compressing, a 256 KiB chunk), so memory stays O(buffers + intern tables)
+ * whatever the trace size.
  *
  * Everything goes on one packet sequence. The first packet clears its
  * incremental state; names, categories, annotation names and annotation
@@ -70,8 +71,18 @@ struct pf_track {
 int pftrace__open(const char *path, struct pftrace **out);
 /* Flush, close, free. Returns the first error of the whole write, or 0. NULL-safe. */
 int pftrace__close(struct pftrace *pf);
-/* Bytes written so far. */
+/*
+ * Compress the packets that follow (zlib level 1-9; 0 = off, the default):
+ * framed packets are gathered into chunks of at most 256 KiB, each written
+ * as one TracePacket.compressed_packets (field 50), which Perfetto's
+ * importer unpacks in place. Only before the first packet. 0 or -errno.
+ */
+int pftrace__compress(struct pftrace *pf, int level);
+/* Write out everything buffered (compressing a partial chunk). Returns the sticky error. */
+int pftrace__flush(struct pftrace *pf);
+/* Bytes written to the file so far (after compression), and framed packets before it. */
 uint64_t pftrace__bytes(const struct pftrace *pf);
+uint64_t pftrace__raw_bytes(const struct pftrace *pf);
 
 /* Interned ids (> 0) for event names, categories, arg names and string arg values. */
 uint64_t pftrace__name_iid(struct pftrace *pf, const char *s);

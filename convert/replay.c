@@ -22,6 +22,8 @@
 
 /* Events may arrive this much later than newer ones and still be ordered. */
 #define REORDER_WINDOW_NS	(200ull * 1000 * 1000)
+/* Give the log's pages back to the system every this many bytes read. */
+#define RELEASE_BYTES		(8ull << 20)
 
 struct pending {
 	uint64_t ts;
@@ -62,6 +64,7 @@ struct replay {
 	bool counters_told;
 	struct pending *pend;
 	size_t head, tail, cap;
+	uint64_t released;	/* log offset at the last logr__release */
 	int err;
 	char *errbuf;
 	size_t errlen;
@@ -888,6 +891,27 @@ static void queue(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 	pend_flush(r, r->max_seen, false);
 }
 
+/*
+ * The log's pages before every record still needed (the reorder window's,
+ * the allocation waiting for its stack) leave memory: a long log is read
+ * through, not kept. Records kept by pointer for the whole replay (start,
+ * end, exec) are tiny and read again from the file if their page was given
+ * back.
+ */
+static void release(struct replay *r, const struct gotl_rec *next)
+{
+	const void *low = next;
+	size_t i;
+
+	for (i = r->head; i < r->tail; i++)
+		if ((const void *)r->pend[i].rec < low)
+			low = r->pend[i].rec;
+	if (r->alloc && (const void *)r->alloc < low)
+		low = r->alloc;
+	logr__release(r->lr, low);
+	r->released = logr__offset(r->lr);
+}
+
 /* ---- untimed records ---------------------------------------------------- */
 
 static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
@@ -1182,6 +1206,8 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 	if (ret)
 		return ret;
 	while (!r.err && (ret = logr__next(r.lr, &rec)) > 0) {
+		if (logr__offset(r.lr) - r.released > RELEASE_BYTES)
+			release(&r, rec);
 		switch (rec->type) {
 		case GOTL_REC_META:
 			on_meta(&r, (const void *)rec);

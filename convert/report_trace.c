@@ -11,9 +11,10 @@
  * second feeds every state span to the report core (report_int.h), each
  * goroutine's spans in the order its track has them.
  *
- * It reads only traces in gotl's own shape (convert.c): another program's
- * trace gives an error, not a wrong report. Memory: the goroutine tracks
- * and the intern tables, not the events.
+ * It reads only traces in gotl's own shape (convert.c), compressed or not
+ * (`--compress`: compressed_packets are inflated one at a time): another
+ * program's trace gives an error, not a wrong report. Memory: the
+ * goroutine tracks and the intern tables, not the events.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "gotl/event.h"
 #include "perfetto_trace.pb-c.h"
 #include "report_int.h"
@@ -167,42 +169,112 @@ static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
 	return NULL;
 }
 
-/* Call fn on every packet, in file order; stops at the first error or malformed packet. */
-static int each_packet(struct tr *t, int (*fn)(struct tr *, Gotl__Perfetto__TracePacket *))
+/* The most a compressed_packets packet may hold once inflated (gotl writes 256 KiB). */
+#define INFLATED_MAX		(64u << 20)
+
+/* A compressed_packets payload (zlib or gzip), inflated into a malloc'd buffer. */
+static int inflate_packets(const uint8_t *z, size_t zlen, uint8_t **out, size_t *outlen)
+{
+	size_t cap = 1 << 20, len = 0;
+	uint8_t *buf = NULL, *n;
+	z_stream zs = { 0 };
+	int ret = -EPROTO, zr;
+
+	if (inflateInit2(&zs, 15 + 32) != Z_OK)
+		return -ENOMEM;
+	zs.next_in = (uint8_t *)z;
+	zs.avail_in = (uInt)zlen;
+	do {
+		if (!buf || len == cap) {
+			if (buf)
+				cap *= 2;
+			if (cap > INFLATED_MAX)
+				goto out;
+			n = realloc(buf, cap);
+			if (!n) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			buf = n;
+		}
+		zs.next_out = buf + len;
+		zs.avail_out = (uInt)(cap - len);
+		zr = inflate(&zs, Z_NO_FLUSH);
+		len = cap - zs.avail_out;
+		if (zr != Z_OK && zr != Z_STREAM_END)
+			goto out;
+	} while (zr != Z_STREAM_END);
+	if (zs.avail_in)
+		goto out;		/* bytes after the compressed data */
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	ret = 0;
+out:
+	inflateEnd(&zs);
+	free(buf);
+	return ret;
+}
+
+/*
+ * Call fn on every packet of data, in order, the packets inside a
+ * compressed_packets packet in its place (one level: no compressed packets
+ * within); stops at the first error or malformed packet.
+ */
+static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner,
+		      int (*fn)(struct tr *, Gotl__Perfetto__TracePacket *))
 {
 	size_t pos = 0;
 	int ret = 0;
 
-	while (pos < t->size && !ret) {
+	while (pos < size && !ret) {
 		Gotl__Perfetto__TracePacket *p;
 		uint64_t len = 0;
 		int shift = 0;
 
-		if (t->data[pos++] != 0x0a)
+		if (data[pos++] != 0x0a)
 			return -EPROTO;
 		for (;;) {
 			uint8_t b;
 
-			if (pos >= t->size || shift > 56)
+			if (pos >= size || shift > 56)
 				return -EPROTO;
-			b = t->data[pos++];
+			b = data[pos++];
 			len |= (uint64_t)(b & 0x7f) << shift;
 			shift += 7;
 			if (!(b & 0x80))
 				break;
 		}
-		if (len > t->size - pos)
+		if (len > size - pos)
 			return -EPROTO;
-		p = gotl__perfetto__trace_packet__unpack(NULL, len, t->data + pos);
+		p = gotl__perfetto__trace_packet__unpack(NULL, len, data + pos);
 		if (!p)
 			return -EPROTO;
 		pos += len;
+		if (p->has_compressed_packets) {
+			uint8_t *buf = NULL;
+			size_t n = 0;
+
+			ret = inner ? -EPROTO : inflate_packets(p->compressed_packets.data,
+								 p->compressed_packets.len, &buf, &n);
+			if (!ret)
+				ret = packets_in(t, buf, n, true, fn);
+			free(buf);
+			gotl__perfetto__trace_packet__free_unpacked(p, NULL);
+			continue;
+		}
 		ret = p->interned_data ? take_interned(t, p->interned_data) : 0;
 		if (!ret)
 			ret = fn(t, p);
 		gotl__perfetto__trace_packet__free_unpacked(p, NULL);
 	}
 	return ret;
+}
+
+/* Call fn on every packet, in file order; stops at the first error or malformed packet. */
+static int each_packet(struct tr *t, int (*fn)(struct tr *, Gotl__Perfetto__TracePacket *))
+{
+	return packets_in(t, t->data, t->size, false, fn);
 }
 
 static bool goroutine_track_name(const char *n)

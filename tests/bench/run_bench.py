@@ -13,6 +13,8 @@ uprobe: an empty BPF program on the same instructions gotl probes
   - Allocations: a tight loop of 32-byte allocations and a JSON round trip,
     untraced, with empty uprobes on every allocation entry gotl probes, and
     under gotl record with --alloc=off (the default), sampled and all.
+  - Converter (tests/bench/bench_convert.py): gotl convert's events/s, trace
+    bytes per event and peak RSS on synthetic logs (tests/bench/mklog).
 
 More sections live in tests/bench/bench_*.py, each a module with SECTIONS, a
 list of (name, function(bench, go) -> markdown lines), and optionally
@@ -35,6 +37,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import toolchains  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def run(cmd, **kw):

@@ -127,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	co.log_path = in.path;
 	co.trace_path = trace.path;
 	co.goroutine_alloc_counters = size & 1;
+	co.compress = size & 4 ? 1 : 0;	/* report reads the compressed trace too */
 	if (!convert__run(&co, &cs, err, sizeof(err)))
 		report(trace.path, false, false, 10);
 	co.format = CONVERT_JSON;	/* the same story as trace-event JSON, over the trace */

@@ -286,6 +286,34 @@ static void test_trace_input(void **state)
 	free(a);
 }
 
+/* A trace written with --compress reports exactly as the plain one. */
+static void test_compressed_trace_input(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts co = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats cs;
+	struct report_result r1, r2;
+	char err[256], *a, *b;
+	int json;
+
+	story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	for (json = 0; json < 2; json++) {
+		co.compress = 0;
+		assert_int_equal(convert__run(&co, &cs, err, sizeof(err)), 0);
+		a = report_on(f->trace, json, false, &r1);
+		co.compress = 9;
+		assert_int_equal(convert__run(&co, &cs, err, sizeof(err)), 0);
+		assert_true(cs.trace_bytes < cs.trace_raw_bytes);
+		b = report_on(f->trace, json, false, &r2);
+		assert_string_equal(a, b);
+		assert_int_equal(r1.leak_suspects, r2.leak_suspects);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compressed_trace_input, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
