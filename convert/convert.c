@@ -92,6 +92,7 @@ struct tg {
 	uint64_t spawn_ts;
 	uint64_t spawn_parent_uuid;
 	uint64_t start_iid, site_iid;
+	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
 	bool galloc_declared;	/* its heap-bytes counter track */
 };
 
@@ -634,7 +635,9 @@ static void suspects_track(struct cv *c, uint64_t end)
 static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end)
 {
 	struct thr *th = u64map__get(&c->threads, g->tid);
+	struct tg *t = tg_of(g);
 	uint64_t begin = g->since;
+	int sys = g->state == GOTL_G_SYSCALL;
 	struct pf_arg a[1];
 	char name[300];
 	const struct rp_sym *s;
@@ -660,12 +663,15 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 	if (begin >= end)
 		return;
 	th->last_end = end;
-	s = replay__sym(r, g->startpc);
-	snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
-		 s && s->func[0] ? s->func : "?", g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
+	if (!t->thr_iid[sys] || !g->goid) {
+		s = replay__sym(r, g->startpc);
+		snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
+			 s && s->func[0] ? s->func : "?", sys ? " (syscall)" : "");
+		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
+	}
 	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	pftrace__slice(c->pf, c->base + UUID_THREAD + g->tid, begin, end,
-		       pftrace__name_iid(c->pf, name), c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
+	pftrace__slice(c->pf, c->base + UUID_THREAD + g->tid, begin, end, t->thr_iid[sys],
+		       c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
 }
 
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
@@ -1119,12 +1125,19 @@ static void count_starts(const char *log, struct u64map *m)
 	const struct gotl_rec *rec;
 	struct logr *lr;
 	char err[256];
+	uint64_t released = 0;
 
 	if (logr__open(log, &lr, err, sizeof(err)))
 		return;
 	while (logr__next(lr, &rec) == 1) {
 		uint64_t pc;
 		struct fgroup *f;
+
+		/* The log's pages go back as they are read: memory stays flat. */
+		if (logr__offset(lr) - released >= 8u << 20) {
+			logr__release(lr, rec);
+			released = logr__offset(lr);
+		}
 
 		if (rec->type == GOTL_REC_CREATE && rec->size >= sizeof(struct gotl_ev_create))
 			pc = ((const struct gotl_ev_create *)rec)->startpc;
