@@ -1265,9 +1265,16 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	uint32_t *pids = NULL;
 	int nfollows = 0, ret, werr, i;
 
+	struct logr *lr;
+
+	/* A log that cannot be read leaves no empty trace behind. */
+	memset(st, 0, sizeof(*st));
+	ret = logr__open(o->log_path, &lr, err, errlen);
+	if (ret)
+		return ret;
+	logr__free(lr);
 	if (o->format == CONVERT_JSON)
 		return convert__json(o, st, err, errlen);
-	memset(st, 0, sizeof(*st));
 	ret = pftrace__open(o->trace_path, &pf);
 	if (ret) {
 		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
