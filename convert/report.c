@@ -1055,7 +1055,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		m.info[RM_START_TIME] = when;
 	}
 
-	if (e && (e->flags & GOTL_END_EXITED)) {
+	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
 		m.has_exit = true;
 		m.signaled = (e->status & 0x7f) != 0;
 		m.exit_status = m.signaled ? 128 + (int)(e->status & 0x7f) :

@@ -5,6 +5,11 @@
 // (a spawned goroutine every 2 ms that hands a value over a channel) until
 // stdin is closed or it gets SIGTERM/SIGINT.
 //
+// With SERVICE_CHILDREN=1 it also runs a copy of itself (`service child`)
+// every 200 ms, for record -p --follow: a child runs 5 goroutines that hand
+// a value over a channel, checks the sum and exits 0; the service counts
+// the children that did not, and prints the counts when it exits.
+//
 // It prints its truth line first (as soon as everything is blocked), not
 // last, so a test can attach while it runs: the goids of each group, where
 // they block, and its pid. At the end it prints "served requests; exiting" and exits 0, so
@@ -15,6 +20,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sync"
 	"sync/atomic"
@@ -69,7 +75,27 @@ func sleeper() {
 	time.Sleep(time.Hour)
 }
 
+// child is `service child`: five goroutines and a sum.
+func child() {
+	const n = 5
+	done := make(chan int)
+	for i := 1; i <= n; i++ {
+		go func(i int) { done <- i }(i)
+	}
+	sum := 0
+	for i := 0; i < n; i++ {
+		sum += <-done
+	}
+	if sum != n*(n+1)/2 {
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "child" {
+		child()
+	}
 	ch := make(chan int)
 	var mu sync.Mutex
 	mu.Lock()
@@ -116,6 +142,28 @@ func main() {
 		"select_line": selectLine,
 	})
 
+	var childrenOK, childrenFailed int64
+	if os.Getenv("SERVICE_CHILDREN") == "1" {
+		self, err := os.Executable()
+		if err != nil {
+			panic(err)
+		}
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(200 * time.Millisecond):
+				}
+				if exec.Command(self, "child").Run() == nil {
+					atomic.AddInt64(&childrenOK, 1)
+				} else {
+					atomic.AddInt64(&childrenFailed, 1)
+				}
+			}
+		}()
+	}
+
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	eof := make(chan struct{})
@@ -133,6 +181,10 @@ func main() {
 	case <-eof:
 	}
 	close(stop)
+	if os.Getenv("SERVICE_CHILDREN") == "1" {
+		fmt.Printf("children: %d ok, %d failed\n", atomic.LoadInt64(&childrenOK),
+			atomic.LoadInt64(&childrenFailed))
+	}
 	if atomic.LoadInt64(&served) > 0 {
 		fmt.Println("served requests; exiting")
 	} else {

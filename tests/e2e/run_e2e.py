@@ -47,8 +47,8 @@ GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck, trace_metadata,  # noqa: E402
-                        status_of)
+from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck,  # noqa: E402
+                        processes, status_of, trace_metadata)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
 
@@ -1233,6 +1233,57 @@ def test_attach(gotl, label, gobin, out, shape="default", deleted=False):
         1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach"))
 
 
+def test_attach_follow(gotl, label, gobin, out):
+    """record -p --follow: the Go programs a running service starts (a copy of itself every
+    200 ms) are recorded from their first goroutine, each a process of the trace; they and
+    the service run as they would without gotl."""
+    binary = build(label, gobin, "service", out)
+    env = dict(os.environ, SERVICE_CHILDREN="1")
+    svc = Service(binary, env=env)
+    trace, raw = binary + ".follow.pftrace", binary + ".follow.gotl"
+    try:
+        r = run([gotl, "record", "--follow", "-p", str(svc.pid), "-d", "3s", "-o", trace,
+                 "-r", raw], timeout=60)
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 0, "gotl exited %d: %s" % (r.returncode, err[-600:]))
+        check(svc.alive(), "the service died while gotl followed its children")
+    finally:
+        status, rest = svc.stop()
+    rest = rest.decode(errors="replace") if isinstance(rest, bytes) else rest
+    check(status == 0 and "served requests" in rest, "service status %d: %r" % (status, rest))
+    m = re.search(r"children: (\d+) ok, (\d+) failed", rest)
+    check(m and int(m.group(1)) >= 5 and m.group(2) == "0", "the children: %r" % rest)
+    dec = pfcheck(trace)
+    procs = processes(dec)
+    check(procs[0]["pid"] == svc.pid, "the first process is %d, not the service %d"
+          % (procs[0]["pid"], svc.pid))
+    kids = procs[1:]
+    check(len(kids) >= 3, "%d children in 3 s, want >= 3 (one every 200 ms, each held ~0.1 s)"
+          % len(kids))
+    n = len(re.findall(r"^gotl: following process", err, re.M))
+    check(n == len(kids), "gotl said it followed %d, the trace has %d" % (n, len(kids)))
+    for i, p in enumerate(kids):
+        mo = Model(dec, p["uuid"])
+        check_tracks(mo)
+        check_threads(mo)
+        check(p.get("cmdline", [])[1:] == ["child"], "a child's command line %r"
+              % p.get("cmdline"))
+        if i == len(kids) - 1:
+            continue    # the last may have been cut anywhere by the end of the recording
+        # go func(i int){...}(i): main.child.func1, or on Go <= 1.21 the wrapper's name.
+        workers = [t for t in mo.by_goid.values() if " main.child." in t["name"]]
+        check(len(workers) == 5, "child %d: %d goroutines started in main.child, want 5: %s"
+              % (p["pid"], len(workers), sorted(t["name"] for t in mo.by_goid.values())))
+        check(not any(x["args"].get("existed_at_attach") for t in mo.by_goid.values()
+                      for x in mo.slices.get(t["uuid"], [])),
+              "child %d was attached to, not held at its exec" % p["pid"])
+        # Each ran (it handed its value over).
+        for t in workers:
+            check(any(x["name"] == "Running" for x in mo.slices.get(t["uuid"], [])),
+                  "child %d: %s never ran" % (p["pid"], t["name"]))
+    return "%d children followed, the service ran on" % len(kids)
+
+
 def test_attach_ends(gotl, label, gobin, out):
     """record -p stops by itself when the process exits, and on SIGINT; both traces valid."""
     binary = build(label, gobin, "service", out)
@@ -1615,6 +1666,7 @@ def main():
         cases.append((nl, None, "attach-deleted", lambda l=nl, p=np_: test_attach(a.gotl, l, p, a.out, "pie", True)))
         cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
         cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
         cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
