@@ -13,11 +13,14 @@
  * allocation) to user space; a goroutine's totals ride along when it stops
  * running. The GC programs fire a few times per GC cycle.
  *
- * Keep this file small and cheap: no strings; a handful of user-memory reads
- * per event, a hash lookup per transition only when allocations are
- * recorded, plus one bounded frame-pointer walk (GOTL_STACK_MAX reads at
- * most) when a goroutine parks, is created, or an allocation is sampled, if
- * stacks are asked for.
+ * Keep this file small and cheap: no strings; as few user-memory reads as
+ * possible, because each bpf_probe_read_user costs about as much as an
+ * eighth of the trap itself (BENCHMARKS.md): the fields of a g an event
+ * needs come in one read of a window of the g, a stack walk reads the
+ * stack in chunks of STACK_CHUNK bytes rather than frame by frame. A hash
+ * lookup per transition only when allocations are recorded, plus one
+ * bounded frame-pointer walk when a goroutine parks, is created, or an
+ * allocation is sampled, if stacks are asked for.
  * Every register is read unconditionally into a local first (the verifier
  * rejects loads from a ctx pointer chosen at run time). Never a uretprobe:
  * Go moves goroutine stacks and a rewritten return address crashes it.
@@ -86,6 +89,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gotl_bpf_stats);
 } stats SEC(".maps");
+
+/*
+ * Per OS thread (task storage: no other thread, and no preempting program on
+ * the same CPU, can touch it while a program uses it): scratch memory for a
+ * stack walk, which reads the goroutine's stack STACK_CHUNK bytes at a time.
+ */
+#define STACK_CHUNK	2048
+
+struct thread_state {
+	__u8 stk[STACK_CHUNK];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} tstate SEC(".maps");
 
 /*
  * Go <= 1.19: casgstatus call sites (link-time return address) whose
@@ -163,6 +184,57 @@ static __always_inline __u8 read_u8(__u64 addr)
 }
 
 /*
+ * The first G_HEAD bytes of a g, read at once: stack.lo/hi, m, sched (pc,
+ * sp, bp), goid and waitreason in every Go version gotl supports (the g is
+ * larger than that in all of them). A field beyond it is read on its own.
+ */
+#define G_HEAD	192
+
+struct ghead {
+	__u64 w[G_HEAD / 8];
+};
+
+static __always_inline __u64 ghead_u64(const struct ghead *h, __u64 gp, __u64 off)
+{
+	if (off <= G_HEAD - 8)
+		return *(const __u64 *)((const __u8 *)h + off);
+	return read_u64(gp + off);
+}
+
+static __always_inline __u8 ghead_u8(const struct ghead *h, __u64 gp, __u64 off)
+{
+	if (off <= G_HEAD - 1)
+		return *((const __u8 *)h + off);
+	return read_u8(gp + off);
+}
+
+/*
+ * goid and waitreason together: one read of G_WIN bytes at the goid
+ * (waitreason follows it by 24 bytes in every version).
+ */
+#define G_WIN	32
+
+struct gwin {
+	__u64 goid;
+	__u8 rest[G_WIN - 8];
+};
+
+static __always_inline __u8 gwin_reason(const struct gwin *w, __u64 gp)
+{
+	__u64 d = off_g_waitreason - off_g_goid;
+
+	if (off_g_waitreason >= off_g_goid && d <= G_WIN - 1)
+		return *((const __u8 *)w + d);
+	return read_u8(gp + off_g_waitreason);
+}
+
+static __always_inline void gwin_read(struct gwin *w, __u64 gp)
+{
+	if (bpf_probe_read_user(w, sizeof(*w), (const void *)(gp + off_g_goid)))
+		__builtin_memset(w, 0, sizeof(*w));
+}
+
+/*
  * The user goroutine that owns the current thread: g (R14) -> g.m -> m.curg.
  * When the code runs on g0 (scheduler paths) curg is the goroutine the
  * thread was running when it switched to g0, or 0 inside schedule().
@@ -212,7 +284,7 @@ static __always_inline struct gotl_bpf_thread_alloc *thread_alloc_get(void)
  * span that ends).
  */
 static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts,
-					 __u64 gp)
+					 __u64 gp, __u64 goid)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gotl_bpf_thread_alloc *t;
@@ -230,7 +302,7 @@ static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, _
 		e->hdr.tid = tid;
 		e->hdr.ts = ts;
 		e->gp = gp;
-		e->goid = read_u64(gp + off_g_goid);
+		e->goid = goid;
 		e->bytes = t->bytes;
 		e->count = t->count;
 		bpf_ringbuf_submit(e, submit_flags());
@@ -259,8 +331,8 @@ static __always_inline void start_galloc(__u64 gp)
 }
 
 static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts,
-				       __u64 gp, __u32 from, __u32 to, __u32 reason,
-				       __u64 waker)
+				       __u64 gp, __u64 goid, __u32 from, __u32 to, __u32 reason,
+				       __u64 waker, __u64 waker_goid)
 {
 	struct gotl_ev_status *e;
 
@@ -274,9 +346,9 @@ static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u
 	e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
 	e->hdr.ts = ts;
 	e->gp = gp;
-	e->goid = read_u64(gp + off_g_goid);
+	e->goid = goid;
 	e->other_gp = waker;
-	e->other_goid = waker ? read_u64(waker + off_g_goid) : 0;
+	e->other_goid = waker_goid;
 	e->from = from;
 	e->to = to;
 	e->reason = reason;
@@ -295,14 +367,18 @@ struct frame {
 /*
  * Record gp's stack for the event just emitted: pc0 (if non-zero), then
  * the return addresses along the frame-pointer chain from fp, staying
- * inside the stack [lo, hi) and moving only towards its top.
+ * inside the stack [lo, hi) and moving only towards its top. The stack is
+ * read STACK_CHUNK bytes at a time into this thread's scratch memory (one
+ * read for most stacks); without it (task storage busy), frame by frame.
  */
 static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts,
 				       __u64 bias, __u64 gp, __u8 kind, __u64 pc0, __u64 fp,
 				       __u64 lo, __u64 hi, __u64 gp_stack_size)
 {
+	struct thread_state *t;
 	struct gotl_ev_stack *e;
 	struct frame f;
+	__u64 base = 0, len = 0, off;
 	__u32 n = 0, i;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -310,6 +386,8 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 		lose(st, probe, GOTL_REC_STACK);
 		return;
 	}
+	t = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (pc0) {
 		e->pcs[0] = pc0 - bias;
 		n = 1;
@@ -318,7 +396,23 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 	for (i = 0; i < GOTL_STACK_MAX; i++) {
 		if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 			break;
-		if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp) || !f.ret)
+		off = fp - base;
+		if (t && (fp < base || off + sizeof(f) > len)) {
+			/* Refill the window from this frame up. */
+			len = hi - fp;
+			if (len > STACK_CHUNK)
+				len = STACK_CHUNK;
+			base = fp;
+			off = 0;
+			if (bpf_probe_read_user(t->stk, len, (const void *)fp))
+				len = 0;
+		}
+		if (t && off + sizeof(f) <= len && off <= STACK_CHUNK - sizeof(f)) {
+			__builtin_memcpy(&f, &t->stk[off], sizeof(f));
+		} else if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp)) {
+			break;
+		}
+		if (!f.ret)
 			break;
 		if (n >= stack_depth || n >= GOTL_STACK_MAX) {
 			e->truncated = 1;
@@ -409,8 +503,11 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 ip = ctx->rip;
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 waker = 0, bias, ret;
+	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi;
+	struct ghead h;
+	struct gwin w;
 	__u8 reason, *fix;
+	int park;
 
 	if (!st)
 		return 0;
@@ -429,33 +526,49 @@ int casgstatus(struct pt_regs *ctx)
 		waker = current_user_g(g);
 		if (waker == gp)
 			waker = 0;
+		if (waker)
+			waker_goid = read_u64(waker + off_g_goid);
+	}
+	park = stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING;
+	/* One read of the g: all a park with its stack needs, or goid and waitreason. */
+	if (park) {
+		if (bpf_probe_read_user(&h, sizeof(h), (const void *)gp))
+			__builtin_memset(&h, 0, sizeof(h));
+		goid = ghead_u64(&h, gp, off_g_goid);
+		reason = ghead_u8(&h, gp, off_g_waitreason);
+	} else {
+		gwin_read(&w, gp);
+		goid = w.goid;
+		reason = to == GOTL_G_WAITING ? gwin_reason(&w, gp) : 0;
 	}
 	if (from == GOTL_G_RUNNING)
-		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp);
+		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid);
 	else if (to == GOTL_G_RUNNING)
 		start_galloc(gp);
-	reason = to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0;
+	if (to != GOTL_G_WAITING)
+		reason = 0;
 	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
 		ret = read_u64(sp + casg_ret_off) - (ip - probe_addr[GOTL_PROBE_CASGSTATUS]);
 		fix = bpf_map_lookup_elem(&casg_fix, &ret);
 		if (fix)
 			reason = *fix;
 	}
-	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to, reason, waker);
+	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid, from, to, reason, waker, waker_goid);
 
 	/*
 	 * A park: when casgstatus was called by park_m, mcall has just saved the
 	 * goroutine's state in g.sched (pc in gopark, bp its frame): its stack
 	 * is there to walk, with no trap at gopark.
 	 */
-	if (stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
+	if (park) {
 		bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
 		ret = read_u64(sp + casg_ret_off) - bias;
+		lo = ghead_u64(&h, gp, off_g_stack_lo);
+		hi = ghead_u64(&h, gp, off_g_stack_hi);
 		if (ret >= park_m_start && ret < park_m_end)
 			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK,
-				   read_u64(gp + off_g_sched_pc), read_u64(gp + off_g_sched_bp),
-				   read_u64(gp + off_g_stack_lo), read_u64(gp + off_g_stack_hi),
-				   stack_size(gp));
+				   ghead_u64(&h, gp, off_g_sched_pc),
+				   ghead_u64(&h, gp, off_g_sched_bp), lo, hi, hi - lo);
 	}
 	return 0;
 }
@@ -471,7 +584,7 @@ int reentersyscall(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 gp;
+	__u64 gp, goid;
 
 	if (!st)
 		return 0;
@@ -479,9 +592,10 @@ int reentersyscall(struct pt_regs *ctx)
 	gp = current_user_g(g);
 	if (!gp)
 		return 0;
-	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp);
-	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, GOTL_G_RUNNING,
-			   GOTL_G_SYSCALL, 0, 0);
+	goid = read_u64(gp + off_g_goid);
+	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid);
+	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid, GOTL_G_RUNNING,
+			   GOTL_G_SYSCALL, 0, 0, 0);
 }
 
 SEC("uprobe")
@@ -499,8 +613,8 @@ int exitsyscall(struct pt_regs *ctx)
 	if (!gp)
 		return 0;
 	start_galloc(gp);
-	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, GOTL_G_SYSCALL,
-			   GOTL_G_RUNNING, 0, 0);
+	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, read_u64(gp + off_g_goid),
+			   GOTL_G_SYSCALL, GOTL_G_RUNNING, 0, 0, 0);
 }
 
 /* runtime.preemptPark(gp *g): Running -> Preempted, bypassing casgstatus. */
@@ -510,13 +624,15 @@ int preemptpark(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
+	__u64 goid;
 
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_PREEMPTPARK], 1);
-	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp);
-	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, GOTL_G_RUNNING,
-			   GOTL_G_PREEMPTED, 0, 0);
+	goid = read_u64(gp + off_g_goid);
+	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid);
+	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid, GOTL_G_RUNNING,
+			   GOTL_G_PREEMPTED, 0, 0, 0);
 }
 
 /*
@@ -531,7 +647,7 @@ int coroswitch(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 coro, next;
+	__u64 coro, next, goid;
 	__u8 exiting;
 
 	if (!st)
@@ -540,15 +656,16 @@ int coroswitch(struct pt_regs *ctx)
 	exiting = read_u8(gp + off_g_coroexit);
 	coro = read_u64(gp + off_g_coroarg);
 	next = coro ? read_u64(coro + off_coro_gp) : 0;
+	goid = read_u64(gp + off_g_goid);
 	if (!exiting) {
-		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, GOTL_G_RUNNING, GOTL_G_WAITING,
-			    reason_coroutine, 0);
+		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp, goid);
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, goid, GOTL_G_RUNNING,
+			    GOTL_G_WAITING, reason_coroutine, 0, 0);
 	}
 	if (next && next != gp) {
 		start_galloc(next);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, GOTL_G_WAITING, GOTL_G_RUNNING,
-			    0, gp);
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, read_u64(next + off_g_goid),
+			    GOTL_G_WAITING, GOTL_G_RUNNING, 0, gp, goid);
 	}
 	return 0;
 }
