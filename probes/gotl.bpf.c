@@ -92,14 +92,28 @@ struct {
 
 /*
  * Per OS thread (task storage: no other thread, and no preempting program on
- * the same CPU, can touch it while a program uses it): scratch memory for a
- * stack walk, which reads the goroutine's stack STACK_CHUNK bytes at a time.
+ * the same CPU, can touch it while a program uses it): what saves reads of
+ * user memory when a goroutine is made runnable by the one running here,
+ * and scratch memory for a stack walk, which reads the goroutine's stack
+ * STACK_CHUNK bytes at a time.
+ *
+ * g -> m: the runtime m of the g last seen in R14 on this thread (an m
+ * belongs to one thread; its g0 only to it). curg -> curg_goid: the goid of
+ * the goroutine that last started running on this thread. A goroutine's
+ * goid changes only when its g is reused for a new goroutine, which must
+ * then start running here (a transition to Running, which refreshes the
+ * pair) before it can be m.curg here again; m.curg is always read.
  */
 #define STACK_CHUNK	2048
 
 struct thread_state {
+	__u64 g;
+	__u64 m;
+	__u64 curg;
+	__u64 curg_goid;
 	__u8 stk[STACK_CHUNK];
 };
+
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -107,6 +121,12 @@ struct {
 	__type(key, int);
 	__type(value, struct thread_state);
 } tstate SEC(".maps");
+
+static __always_inline struct thread_state *thread_state(void)
+{
+	return bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
 
 /*
  * Go <= 1.19: casgstatus call sites (link-time return address) whose
@@ -251,6 +271,44 @@ static __always_inline __u64 current_user_g(__u64 g)
 	return read_u64(m + off_m_curg);
 }
 
+/*
+ * current_user_g() and that goroutine's goid, with what this thread's
+ * state already knows (see struct thread_state): one read (m.curg) instead
+ * of three when it knows the g and the goroutine.
+ */
+static __always_inline __u64 current_user_g_goid(struct thread_state *t, __u64 g, __u64 *goid)
+{
+	__u64 m, curg;
+
+	*goid = 0;
+	if (!g)
+		return 0;
+	if (t && t->g == g) {
+		m = t->m;
+	} else {
+		m = read_u64(g + off_g_m);
+		if (t) {
+			t->g = g;
+			t->m = m;
+		}
+	}
+	if (!m)
+		return 0;
+	curg = read_u64(m + off_m_curg);
+	if (!curg)
+		return 0;
+	if (t && t->curg == curg) {
+		*goid = t->curg_goid;
+		return curg;
+	}
+	*goid = read_u64(curg + off_g_goid);
+	if (t) {
+		t->curg = curg;
+		t->curg_goid = *goid;
+	}
+	return curg;
+}
+
 /* The ring buffer was full: a record of this type from this probe is lost. */
 static __always_inline void lose(struct gotl_bpf_stats *st, int probe, __u16 type)
 {
@@ -386,8 +444,7 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 		lose(st, probe, GOTL_REC_STACK);
 		return;
 	}
-	t = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	t = thread_state();
 	if (pc0) {
 		e->pcs[0] = pc0 - bias;
 		n = 1;
@@ -397,6 +454,8 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 		if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 			break;
 		off = fp - base;
+		/* Keep clang from hoisting &t->stk above the null check (the verifier refuses). */
+		asm volatile("" : "+r"(t));
 		if (t && (fp < base || off + sizeof(f) > len)) {
 			/* Refill the window from this frame up. */
 			len = hi - fp;
@@ -504,6 +563,7 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
 	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi;
+	struct thread_state *t;
 	struct ghead h;
 	struct gwin w;
 	__u8 reason, *fix;
@@ -523,11 +583,9 @@ int casgstatus(struct pt_regs *ctx)
 		return emit_create(st, ts, ip, g, gp, to);
 
 	if ((from == GOTL_G_WAITING || from == GOTL_G_PREEMPTED) && to == GOTL_G_RUNNABLE) {
-		waker = current_user_g(g);
+		waker = current_user_g_goid(thread_state(), g, &waker_goid);
 		if (waker == gp)
-			waker = 0;
-		if (waker)
-			waker_goid = read_u64(waker + off_g_goid);
+			waker = waker_goid = 0;
 	}
 	park = stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING;
 	/* One read of the g: all a park with its stack needs, or goid and waitreason. */
@@ -545,6 +603,14 @@ int casgstatus(struct pt_regs *ctx)
 		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid);
 	else if (to == GOTL_G_RUNNING)
 		start_galloc(gp);
+	if (to == GOTL_G_RUNNING) {
+		/* gp is, or is about to be, m.curg here: remember its goid (thread_state). */
+		t = thread_state();
+		if (t) {
+			t->curg = gp;
+			t->curg_goid = goid;
+		}
+	}
 	if (to != GOTL_G_WAITING)
 		reason = 0;
 	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
@@ -647,7 +713,8 @@ int coroswitch(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 coro, next, goid;
+	struct thread_state *t;
+	__u64 coro, next, goid, ngoid;
 	__u8 exiting;
 
 	if (!st)
@@ -664,8 +731,14 @@ int coroswitch(struct pt_regs *ctx)
 	}
 	if (next && next != gp) {
 		start_galloc(next);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, read_u64(next + off_g_goid),
-			    GOTL_G_WAITING, GOTL_G_RUNNING, 0, gp, goid);
+		ngoid = read_u64(next + off_g_goid);
+		t = thread_state();
+		if (t) {
+			t->curg = next;
+			t->curg_goid = ngoid;
+		}
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, ngoid, GOTL_G_WAITING,
+			    GOTL_G_RUNNING, 0, gp, goid);
 	}
 	return 0;
 }
