@@ -58,6 +58,16 @@ const volatile __u64 casg_ret_off = 0;
 /* runtime.park_m [start, end), link-time: a park whose g.sched is fresh. */
 const volatile __u64 park_m_start = 0;
 const volatile __u64 park_m_end = 0;
+/*
+ * runtime.gopark [start, end), link-time, or 0: with it, a park is told from
+ * g.sched alone (no read of casgstatus's return address). Only mcall from
+ * gopark leaves g.sched.pc in gopark with g.sched.sp set: gogo and the
+ * return from systemstack clear sched.sp, systemstack sets pc to
+ * systemstack_switch, and gopark's only mcall is mcall(park_m).
+ */
+const volatile __u64 gopark_start = 0;
+const volatile __u64 gopark_end = 0;
+const volatile __u64 off_g_sched_sp = 56;
 /* Link-time address of the instruction each probe sits on (for the PIE bias). */
 const volatile __u64 probe_addr[GOTL_PROBE_MAX];
 /* 1 when the runtime writes the new goid before the creation transition (Go 1.24+). */
@@ -562,12 +572,12 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 ip = ctx->rip;
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi;
+	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi, pc;
 	struct thread_state *t;
 	struct ghead h;
 	struct gwin w;
 	__u8 reason, *fix;
-	int park;
+	int park, in_park_m;
 
 	if (!st)
 		return 0;
@@ -628,12 +638,18 @@ int casgstatus(struct pt_regs *ctx)
 	 */
 	if (park) {
 		bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
-		ret = read_u64(sp + casg_ret_off) - bias;
+		pc = ghead_u64(&h, gp, off_g_sched_pc);
 		lo = ghead_u64(&h, gp, off_g_stack_lo);
 		hi = ghead_u64(&h, gp, off_g_stack_hi);
-		if (ret >= park_m_start && ret < park_m_end)
-			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK,
-				   ghead_u64(&h, gp, off_g_sched_pc),
+		if (gopark_end) {
+			in_park_m = ghead_u64(&h, gp, off_g_sched_sp) && pc - bias >= gopark_start &&
+				    pc - bias < gopark_end;
+		} else {
+			ret = read_u64(sp + casg_ret_off) - bias;
+			in_park_m = ret >= park_m_start && ret < park_m_end;
+		}
+		if (in_park_m)
+			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK, pc,
 				   ghead_u64(&h, gp, off_g_sched_bp), lo, hi, hi - lo);
 	}
 	return 0;
