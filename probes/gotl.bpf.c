@@ -506,16 +506,34 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 	__sync_fetch_and_add(&st->emitted[probe], 1);
 }
 
+/* g.stack.lo and g.stack.hi: one read (hi follows lo in every Go version). */
+static __always_inline void stack_bounds(__u64 gp, __u64 *lo, __u64 *hi)
+{
+	__u64 b[2] = {};
+
+	if (off_g_stack_hi == off_g_stack_lo + 8) {
+		bpf_probe_read_user(b, sizeof(b), (const void *)(gp + off_g_stack_lo));
+		*lo = b[0];
+		*hi = b[1];
+		return;
+	}
+	*lo = read_u64(gp + off_g_stack_lo);
+	*hi = read_u64(gp + off_g_stack_hi);
+}
+
 static __always_inline __u64 stack_size(__u64 gp)
 {
-	return read_u64(gp + off_g_stack_hi) - read_u64(gp + off_g_stack_lo);
+	__u64 lo, hi;
+
+	stack_bounds(gp, &lo, &hi);
+	return hi - lo;
 }
 
 static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u64 ip,
 				       __u64 g, __u64 gp, __u32 to)
 {
 	struct gotl_ev_create *e;
-	__u64 bias, parent, pc;
+	__u64 bias, parent, pc, lo, hi;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -553,10 +571,11 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	 * which saved its frame pointer in g.sched.bp; the first return address
 	 * on that chain is the `go` statement's.
 	 */
-	if (stack_depth && parent)
+	if (stack_depth && parent) {
+		stack_bounds(parent, &lo, &hi);
 		emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_CREATE, 0,
-			   read_u64(parent + off_g_sched_bp), read_u64(parent + off_g_stack_lo),
-			   read_u64(parent + off_g_stack_hi), stack_size(gp));
+			   read_u64(parent + off_g_sched_bp), lo, hi, stack_size(gp));
+	}
 	return 0;
 }
 
@@ -934,10 +953,8 @@ int mallocgc(struct pt_regs *ctx)
 	} else {
 		/* Untyped: who asked, as return addresses up the frame-pointer chain. */
 		key.pcs[0] = ret ? ret - bias : 0;
-		if (g) {
-			lo = read_u64(g + off_g_stack_lo);
-			hi = read_u64(g + off_g_stack_hi);
-		}
+		if (g)
+			stack_bounds(g, &lo, &hi);
 		for (i = 1; i < GOTL_ALLOC_PCS; i++) {
 			if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 				break;
@@ -976,10 +993,8 @@ int mallocgc(struct pt_regs *ctx)
 	bpf_ringbuf_submit(e, submit_flags());
 	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_MALLOC], 1);
 	if (stack_depth && g) {
-		if (!lo) {
-			lo = read_u64(g + off_g_stack_lo);
-			hi = read_u64(g + off_g_stack_hi);
-		}
+		if (!lo)
+			stack_bounds(g, &lo, &hi);
 		emit_stack(st, GOTL_PROBE_MALLOC, ts, bias, gp, GOTL_STACK_ALLOC, ret, fp, lo, hi,
 			   gp ? stack_size(gp) : 0);
 	}
