@@ -13,11 +13,14 @@
  * allocation) to user space; a goroutine's totals ride along when it stops
  * running. The GC programs fire a few times per GC cycle.
  *
- * Keep this file small and cheap: no strings; a handful of user-memory reads
- * per event, a hash lookup per transition only when allocations are
- * recorded, plus one bounded frame-pointer walk (GOTL_STACK_MAX reads at
- * most) when a goroutine parks, is created, or an allocation is sampled, if
- * stacks are asked for.
+ * Keep this file small and cheap: no strings; as few user-memory reads as
+ * possible, because each bpf_probe_read_user costs about as much as an
+ * eighth of the trap itself (BENCHMARKS.md): the fields of a g an event
+ * needs come in one read of a window of the g, a stack walk reads the
+ * stack in chunks of STACK_CHUNK bytes rather than frame by frame. A hash
+ * lookup per transition only when allocations are recorded, plus one
+ * bounded frame-pointer walk when a goroutine parks, is created, or an
+ * allocation is sampled, if stacks are asked for.
  * Every register is read unconditionally into a local first (the verifier
  * rejects loads from a ctx pointer chosen at run time). Never a uretprobe:
  * Go moves goroutine stacks and a rewritten return address crashes it.
@@ -55,6 +58,16 @@ const volatile __u64 casg_ret_off = 0;
 /* runtime.park_m [start, end), link-time: a park whose g.sched is fresh. */
 const volatile __u64 park_m_start = 0;
 const volatile __u64 park_m_end = 0;
+/*
+ * runtime.gopark [start, end), link-time, or 0: with it, a park is told from
+ * g.sched alone (no read of casgstatus's return address). Only mcall from
+ * gopark leaves g.sched.pc in gopark with g.sched.sp set: gogo and the
+ * return from systemstack clear sched.sp, systemstack sets pc to
+ * systemstack_switch, and gopark's only mcall is mcall(park_m).
+ */
+const volatile __u64 gopark_start = 0;
+const volatile __u64 gopark_end = 0;
+const volatile __u64 off_g_sched_sp = 56;
 /* Link-time address of the instruction each probe sits on (for the PIE bias). */
 const volatile __u64 probe_addr[GOTL_PROBE_MAX];
 /* 1 when the runtime writes the new goid before the creation transition (Go 1.24+). */
@@ -86,6 +99,44 @@ struct {
 	__type(key, __u32);
 	__type(value, struct gotl_bpf_stats);
 } stats SEC(".maps");
+
+/*
+ * Per OS thread (task storage: no other thread, and no preempting program on
+ * the same CPU, can touch it while a program uses it): what saves reads of
+ * user memory when a goroutine is made runnable by the one running here,
+ * and scratch memory for a stack walk, which reads the goroutine's stack
+ * STACK_CHUNK bytes at a time.
+ *
+ * g -> m: the runtime m of the g last seen in R14 on this thread (an m
+ * belongs to one thread; its g0 only to it). curg -> curg_goid: the goid of
+ * the goroutine that last started running on this thread. A goroutine's
+ * goid changes only when its g is reused for a new goroutine, which must
+ * then start running here (a transition to Running, which refreshes the
+ * pair) before it can be m.curg here again; m.curg is always read.
+ */
+#define STACK_CHUNK	2048
+
+struct thread_state {
+	__u64 g;
+	__u64 m;
+	__u64 curg;
+	__u64 curg_goid;
+	__u8 stk[STACK_CHUNK];
+};
+
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} tstate SEC(".maps");
+
+static __always_inline struct thread_state *thread_state(void)
+{
+	return bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
 
 /*
  * Go <= 1.19: casgstatus call sites (link-time return address) whose
@@ -163,6 +214,57 @@ static __always_inline __u8 read_u8(__u64 addr)
 }
 
 /*
+ * The first G_HEAD bytes of a g, read at once: stack.lo/hi, m, sched (pc,
+ * sp, bp), goid and waitreason in every Go version gotl supports (the g is
+ * larger than that in all of them). A field beyond it is read on its own.
+ */
+#define G_HEAD	192
+
+struct ghead {
+	__u64 w[G_HEAD / 8];
+};
+
+static __always_inline __u64 ghead_u64(const struct ghead *h, __u64 gp, __u64 off)
+{
+	if (off <= G_HEAD - 8)
+		return *(const __u64 *)((const __u8 *)h + off);
+	return read_u64(gp + off);
+}
+
+static __always_inline __u8 ghead_u8(const struct ghead *h, __u64 gp, __u64 off)
+{
+	if (off <= G_HEAD - 1)
+		return *((const __u8 *)h + off);
+	return read_u8(gp + off);
+}
+
+/*
+ * goid and waitreason together: one read of G_WIN bytes at the goid
+ * (waitreason follows it by 24 bytes in every version).
+ */
+#define G_WIN	32
+
+struct gwin {
+	__u64 goid;
+	__u8 rest[G_WIN - 8];
+};
+
+static __always_inline __u8 gwin_reason(const struct gwin *w, __u64 gp)
+{
+	__u64 d = off_g_waitreason - off_g_goid;
+
+	if (off_g_waitreason >= off_g_goid && d <= G_WIN - 1)
+		return *((const __u8 *)w + d);
+	return read_u8(gp + off_g_waitreason);
+}
+
+static __always_inline void gwin_read(struct gwin *w, __u64 gp)
+{
+	if (bpf_probe_read_user(w, sizeof(*w), (const void *)(gp + off_g_goid)))
+		__builtin_memset(w, 0, sizeof(*w));
+}
+
+/*
  * The user goroutine that owns the current thread: g (R14) -> g.m -> m.curg.
  * When the code runs on g0 (scheduler paths) curg is the goroutine the
  * thread was running when it switched to g0, or 0 inside schedule().
@@ -177,6 +279,44 @@ static __always_inline __u64 current_user_g(__u64 g)
 	if (!m)
 		return 0;
 	return read_u64(m + off_m_curg);
+}
+
+/*
+ * current_user_g() and that goroutine's goid, with what this thread's
+ * state already knows (see struct thread_state): one read (m.curg) instead
+ * of three when it knows the g and the goroutine.
+ */
+static __always_inline __u64 current_user_g_goid(struct thread_state *t, __u64 g, __u64 *goid)
+{
+	__u64 m, curg;
+
+	*goid = 0;
+	if (!g)
+		return 0;
+	if (t && t->g == g) {
+		m = t->m;
+	} else {
+		m = read_u64(g + off_g_m);
+		if (t) {
+			t->g = g;
+			t->m = m;
+		}
+	}
+	if (!m)
+		return 0;
+	curg = read_u64(m + off_m_curg);
+	if (!curg)
+		return 0;
+	if (t && t->curg == curg) {
+		*goid = t->curg_goid;
+		return curg;
+	}
+	*goid = read_u64(curg + off_g_goid);
+	if (t) {
+		t->curg = curg;
+		t->curg_goid = *goid;
+	}
+	return curg;
 }
 
 /* The ring buffer was full: a record of this type from this probe is lost. */
@@ -212,7 +352,7 @@ static __always_inline struct gotl_bpf_thread_alloc *thread_alloc_get(void)
  * span that ends).
  */
 static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts,
-					 __u64 gp)
+					 __u64 gp, __u64 goid)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gotl_bpf_thread_alloc *t;
@@ -230,7 +370,7 @@ static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, _
 		e->hdr.tid = tid;
 		e->hdr.ts = ts;
 		e->gp = gp;
-		e->goid = read_u64(gp + off_g_goid);
+		e->goid = goid;
 		e->bytes = t->bytes;
 		e->count = t->count;
 		bpf_ringbuf_submit(e, submit_flags());
@@ -259,8 +399,8 @@ static __always_inline void start_galloc(__u64 gp)
 }
 
 static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts,
-				       __u64 gp, __u32 from, __u32 to, __u32 reason,
-				       __u64 waker)
+				       __u64 gp, __u64 goid, __u32 from, __u32 to, __u32 reason,
+				       __u64 waker, __u64 waker_goid)
 {
 	struct gotl_ev_status *e;
 
@@ -274,9 +414,9 @@ static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u
 	e->hdr.tid = (__u32)bpf_get_current_pid_tgid();
 	e->hdr.ts = ts;
 	e->gp = gp;
-	e->goid = read_u64(gp + off_g_goid);
+	e->goid = goid;
 	e->other_gp = waker;
-	e->other_goid = waker ? read_u64(waker + off_g_goid) : 0;
+	e->other_goid = waker_goid;
 	e->from = from;
 	e->to = to;
 	e->reason = reason;
@@ -295,14 +435,18 @@ struct frame {
 /*
  * Record gp's stack for the event just emitted: pc0 (if non-zero), then
  * the return addresses along the frame-pointer chain from fp, staying
- * inside the stack [lo, hi) and moving only towards its top.
+ * inside the stack [lo, hi) and moving only towards its top. The stack is
+ * read STACK_CHUNK bytes at a time into this thread's scratch memory (one
+ * read for most stacks); without it (task storage busy), frame by frame.
  */
 static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts,
 				       __u64 bias, __u64 gp, __u8 kind, __u64 pc0, __u64 fp,
 				       __u64 lo, __u64 hi, __u64 gp_stack_size)
 {
+	struct thread_state *t;
 	struct gotl_ev_stack *e;
 	struct frame f;
+	__u64 base = 0, len = 0, off;
 	__u32 n = 0, i;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -310,6 +454,7 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 		lose(st, probe, GOTL_REC_STACK);
 		return;
 	}
+	t = thread_state();
 	if (pc0) {
 		e->pcs[0] = pc0 - bias;
 		n = 1;
@@ -318,7 +463,25 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 	for (i = 0; i < GOTL_STACK_MAX; i++) {
 		if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 			break;
-		if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp) || !f.ret)
+		off = fp - base;
+		/* Keep clang from hoisting &t->stk above the null check (the verifier refuses). */
+		asm volatile("" : "+r"(t));
+		if (t && (fp < base || off + sizeof(f) > len)) {
+			/* Refill the window from this frame up. */
+			len = hi - fp;
+			if (len > STACK_CHUNK)
+				len = STACK_CHUNK;
+			base = fp;
+			off = 0;
+			if (bpf_probe_read_user(t->stk, len, (const void *)fp))
+				len = 0;
+		}
+		if (t && off + sizeof(f) <= len && off <= STACK_CHUNK - sizeof(f)) {
+			__builtin_memcpy(&f, &t->stk[off], sizeof(f));
+		} else if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp)) {
+			break;
+		}
+		if (!f.ret)
 			break;
 		if (n >= stack_depth || n >= GOTL_STACK_MAX) {
 			e->truncated = 1;
@@ -343,16 +506,34 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 	__sync_fetch_and_add(&st->emitted[probe], 1);
 }
 
+/* g.stack.lo and g.stack.hi: one read (hi follows lo in every Go version). */
+static __always_inline void stack_bounds(__u64 gp, __u64 *lo, __u64 *hi)
+{
+	__u64 b[2] = {};
+
+	if (off_g_stack_hi == off_g_stack_lo + 8) {
+		bpf_probe_read_user(b, sizeof(b), (const void *)(gp + off_g_stack_lo));
+		*lo = b[0];
+		*hi = b[1];
+		return;
+	}
+	*lo = read_u64(gp + off_g_stack_lo);
+	*hi = read_u64(gp + off_g_stack_hi);
+}
+
 static __always_inline __u64 stack_size(__u64 gp)
 {
-	return read_u64(gp + off_g_stack_hi) - read_u64(gp + off_g_stack_lo);
+	__u64 lo, hi;
+
+	stack_bounds(gp, &lo, &hi);
+	return hi - lo;
 }
 
 static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u64 ip,
 				       __u64 g, __u64 gp, __u32 to)
 {
 	struct gotl_ev_create *e;
-	__u64 bias, parent, pc;
+	__u64 bias, parent, pc, lo, hi;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -390,10 +571,11 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	 * which saved its frame pointer in g.sched.bp; the first return address
 	 * on that chain is the `go` statement's.
 	 */
-	if (stack_depth && parent)
+	if (stack_depth && parent) {
+		stack_bounds(parent, &lo, &hi);
 		emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_CREATE, 0,
-			   read_u64(parent + off_g_sched_bp), read_u64(parent + off_g_stack_lo),
-			   read_u64(parent + off_g_stack_hi), stack_size(gp));
+			   read_u64(parent + off_g_sched_bp), lo, hi, stack_size(gp));
+	}
 	return 0;
 }
 
@@ -409,8 +591,12 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 ip = ctx->rip;
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 waker = 0, bias, ret;
+	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi, pc;
+	struct thread_state *t;
+	struct ghead h;
+	struct gwin w;
 	__u8 reason, *fix;
+	int park, in_park_m;
 
 	if (!st)
 		return 0;
@@ -426,36 +612,64 @@ int casgstatus(struct pt_regs *ctx)
 		return emit_create(st, ts, ip, g, gp, to);
 
 	if ((from == GOTL_G_WAITING || from == GOTL_G_PREEMPTED) && to == GOTL_G_RUNNABLE) {
-		waker = current_user_g(g);
+		waker = current_user_g_goid(thread_state(), g, &waker_goid);
 		if (waker == gp)
-			waker = 0;
+			waker = waker_goid = 0;
+	}
+	park = stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING;
+	/* One read of the g: all a park with its stack needs, or goid and waitreason. */
+	if (park) {
+		if (bpf_probe_read_user(&h, sizeof(h), (const void *)gp))
+			__builtin_memset(&h, 0, sizeof(h));
+		goid = ghead_u64(&h, gp, off_g_goid);
+		reason = ghead_u8(&h, gp, off_g_waitreason);
+	} else {
+		gwin_read(&w, gp);
+		goid = w.goid;
+		reason = to == GOTL_G_WAITING ? gwin_reason(&w, gp) : 0;
 	}
 	if (from == GOTL_G_RUNNING)
-		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp);
+		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid);
 	else if (to == GOTL_G_RUNNING)
 		start_galloc(gp);
-	reason = to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0;
+	if (to == GOTL_G_RUNNING) {
+		/* gp is, or is about to be, m.curg here: remember its goid (thread_state). */
+		t = thread_state();
+		if (t) {
+			t->curg = gp;
+			t->curg_goid = goid;
+		}
+	}
+	if (to != GOTL_G_WAITING)
+		reason = 0;
 	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
 		ret = read_u64(sp + casg_ret_off) - (ip - probe_addr[GOTL_PROBE_CASGSTATUS]);
 		fix = bpf_map_lookup_elem(&casg_fix, &ret);
 		if (fix)
 			reason = *fix;
 	}
-	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, from, to, reason, waker);
+	emit_status(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid, from, to, reason, waker, waker_goid);
 
 	/*
 	 * A park: when casgstatus was called by park_m, mcall has just saved the
 	 * goroutine's state in g.sched (pc in gopark, bp its frame): its stack
 	 * is there to walk, with no trap at gopark.
 	 */
-	if (stack_depth && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
+	if (park) {
 		bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
-		ret = read_u64(sp + casg_ret_off) - bias;
-		if (ret >= park_m_start && ret < park_m_end)
-			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK,
-				   read_u64(gp + off_g_sched_pc), read_u64(gp + off_g_sched_bp),
-				   read_u64(gp + off_g_stack_lo), read_u64(gp + off_g_stack_hi),
-				   stack_size(gp));
+		pc = ghead_u64(&h, gp, off_g_sched_pc);
+		lo = ghead_u64(&h, gp, off_g_stack_lo);
+		hi = ghead_u64(&h, gp, off_g_stack_hi);
+		if (gopark_end) {
+			in_park_m = ghead_u64(&h, gp, off_g_sched_sp) && pc - bias >= gopark_start &&
+				    pc - bias < gopark_end;
+		} else {
+			ret = read_u64(sp + casg_ret_off) - bias;
+			in_park_m = ret >= park_m_start && ret < park_m_end;
+		}
+		if (in_park_m)
+			emit_stack(st, GOTL_PROBE_CASGSTATUS, ts, bias, gp, GOTL_STACK_BLOCK, pc,
+				   ghead_u64(&h, gp, off_g_sched_bp), lo, hi, hi - lo);
 	}
 	return 0;
 }
@@ -471,7 +685,7 @@ int reentersyscall(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 gp;
+	__u64 gp, goid;
 
 	if (!st)
 		return 0;
@@ -479,9 +693,10 @@ int reentersyscall(struct pt_regs *ctx)
 	gp = current_user_g(g);
 	if (!gp)
 		return 0;
-	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp);
-	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, GOTL_G_RUNNING,
-			   GOTL_G_SYSCALL, 0, 0);
+	goid = read_u64(gp + off_g_goid);
+	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid);
+	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid, GOTL_G_RUNNING,
+			   GOTL_G_SYSCALL, 0, 0, 0);
 }
 
 SEC("uprobe")
@@ -499,8 +714,8 @@ int exitsyscall(struct pt_regs *ctx)
 	if (!gp)
 		return 0;
 	start_galloc(gp);
-	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, GOTL_G_SYSCALL,
-			   GOTL_G_RUNNING, 0, 0);
+	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, read_u64(gp + off_g_goid),
+			   GOTL_G_SYSCALL, GOTL_G_RUNNING, 0, 0, 0);
 }
 
 /* runtime.preemptPark(gp *g): Running -> Preempted, bypassing casgstatus. */
@@ -510,13 +725,15 @@ int preemptpark(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
+	__u64 goid;
 
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_PREEMPTPARK], 1);
-	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp);
-	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, GOTL_G_RUNNING,
-			   GOTL_G_PREEMPTED, 0, 0);
+	goid = read_u64(gp + off_g_goid);
+	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid);
+	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid, GOTL_G_RUNNING,
+			   GOTL_G_PREEMPTED, 0, 0, 0);
 }
 
 /*
@@ -531,7 +748,8 @@ int coroswitch(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 coro, next;
+	struct thread_state *t;
+	__u64 coro, next, goid, ngoid;
 	__u8 exiting;
 
 	if (!st)
@@ -540,15 +758,22 @@ int coroswitch(struct pt_regs *ctx)
 	exiting = read_u8(gp + off_g_coroexit);
 	coro = read_u64(gp + off_g_coroarg);
 	next = coro ? read_u64(coro + off_coro_gp) : 0;
+	goid = read_u64(gp + off_g_goid);
 	if (!exiting) {
-		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, GOTL_G_RUNNING, GOTL_G_WAITING,
-			    reason_coroutine, 0);
+		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp, goid);
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, goid, GOTL_G_RUNNING,
+			    GOTL_G_WAITING, reason_coroutine, 0, 0);
 	}
 	if (next && next != gp) {
 		start_galloc(next);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, GOTL_G_WAITING, GOTL_G_RUNNING,
-			    0, gp);
+		ngoid = read_u64(next + off_g_goid);
+		t = thread_state();
+		if (t) {
+			t->curg = next;
+			t->curg_goid = ngoid;
+		}
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, ngoid, GOTL_G_WAITING,
+			    GOTL_G_RUNNING, 0, gp, goid);
 	}
 	return 0;
 }
@@ -728,10 +953,8 @@ int mallocgc(struct pt_regs *ctx)
 	} else {
 		/* Untyped: who asked, as return addresses up the frame-pointer chain. */
 		key.pcs[0] = ret ? ret - bias : 0;
-		if (g) {
-			lo = read_u64(g + off_g_stack_lo);
-			hi = read_u64(g + off_g_stack_hi);
-		}
+		if (g)
+			stack_bounds(g, &lo, &hi);
 		for (i = 1; i < GOTL_ALLOC_PCS; i++) {
 			if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 				break;
@@ -770,10 +993,8 @@ int mallocgc(struct pt_regs *ctx)
 	bpf_ringbuf_submit(e, submit_flags());
 	__sync_fetch_and_add(&st->emitted[GOTL_PROBE_MALLOC], 1);
 	if (stack_depth && g) {
-		if (!lo) {
-			lo = read_u64(g + off_g_stack_lo);
-			hi = read_u64(g + off_g_stack_hi);
-		}
+		if (!lo)
+			stack_bounds(g, &lo, &hi);
 		emit_stack(st, GOTL_PROBE_MALLOC, ts, bias, gp, GOTL_STACK_ALLOC, ret, fp, lo, hi,
 			   gp ? stack_size(gp) : 0);
 	}

@@ -353,6 +353,9 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	p->stacks = !gobin__find_func(p->gb, "runtime.park_m", &p->park_m) &&
 		    p->off.g_sched_pc >= 0 && p->off.g_sched_bp >= 0 && p->off.g_stack_lo >= 0 &&
 		    p->off.g_stack_hi >= 0;
+	/* Optional: lets the park probe tell a park from g.sched alone (gotl.bpf.c). */
+	if (p->off.g_sched_sp < 0 || gobin__find_func(p->gb, "runtime.gopark", &p->gopark))
+		memset(&p->gopark, 0, sizeof(p->gopark));
 
 	if (p->newer)
 		snprintf(p->note, sizeof(p->note), "%s is newer than the Go versions gotl knows "

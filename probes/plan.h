@@ -49,6 +49,7 @@ struct plan {
 	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
 	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
+	struct gobin_func gopark;	/* runtime.gopark, or entry 0: tells a park without a read */
 	/*
 	 * Go <= 1.19: runtime-internal waits set g.waitreason only after their
 	 * casgstatus(Running -> Waiting), so the probe would read a stale one.

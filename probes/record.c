@@ -894,6 +894,9 @@ static int prepare(struct recorder *r)
 		r->skel->rodata->off_g_sched_bp = (__u64)pl->off.g_sched_bp;
 		r->skel->rodata->park_m_start = pl->park_m.entry;
 		r->skel->rodata->park_m_end = pl->park_m.end;
+		r->skel->rodata->gopark_start = pl->gopark.entry;
+		r->skel->rodata->gopark_end = pl->gopark.end;
+		r->skel->rodata->off_g_sched_sp = (__u64)pl->off.g_sched_sp;
 	}
 	r->skel->rodata->wakeup_bytes = o->ring_size / 4;
 	/* Execs and forks are watched from the main recorder only. */
