@@ -1292,7 +1292,7 @@ def test_attach_ends(gotl, label, gobin, out):
     trace, raw = binary + ".exit.pftrace", binary + ".exit.gotl"
     g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace, "-r", raw],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.0)
+    time.sleep(3.0)  # attaching may wait for an earlier run's probes to go (~1 s)
     status, rest = svc.stop()
     try:
         gout, gerr = g.communicate(timeout=30)
@@ -1312,7 +1312,7 @@ def test_attach_ends(gotl, label, gobin, out):
         trace2 = binary + ".int.pftrace"
         g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace2],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
+        time.sleep(3.0)
         g.send_signal(2)
         gout, gerr = g.communicate(timeout=30)
         gerr = gerr.decode(errors="replace")
@@ -1380,7 +1380,7 @@ def test_kill9(gotl, label, gobin, out):
         raw2 = binary + ".k9a.gotl"
         g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-r", raw2, "-o", raw2 + ".x"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
+        time.sleep(3.0)
         g.kill()
         g.wait()
         time.sleep(0.2)
