@@ -627,7 +627,8 @@ static void suspects_track(struct cv *c, uint64_t end)
 /* Write the slice of g's current state, [g->since, end). */
 /*
  * The OS thread side of a Running or Syscall state: a slice named after the
- * goroutine on the thread's track (a real thread track, pid and tid), so
+ * goroutine's start function, with its goid, on the thread's track (a real
+ * thread track, pid and tid), so
  * that goroutines line up with a system trace of the same threads. One
  * thread runs one goroutine at a time; a slice that would overlap the
  * previous one (clocks of two CPUs, lost events) starts where it ended.
@@ -663,10 +664,15 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 	if (begin >= end)
 		return;
 	th->last_end = end;
-	if (!t->thr_iid[sys] || !g->goid) {
+	/*
+	 * Named by the start function, the goid in the args: a name per goroutine
+	 * would be interned for the whole trace, memory growing with every
+	 * goroutine ever seen rather than with those alive.
+	 */
+	if (!t->thr_iid[sys]) {
 		s = replay__sym(r, g->startpc);
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
-			 s && s->func[0] ? s->func : "?", sys ? " (syscall)" : "");
+		snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
+			 sys ? " (syscall)" : "");
 		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
 	}
 	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };

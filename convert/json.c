@@ -609,7 +609,8 @@ static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end
 /* Write the slice of g's current state, [g->since, end), with its flows. */
 /*
  * The OS thread side of a Running or Syscall state, as in the protobuf trace:
- * a slice named after the goroutine on the real thread (its own tid, below
+ * a slice named after the goroutine's start function (its goid in the args)
+ * on the real thread (its own tid, below
  * JSON_TID_GOID), never overlapping the thread's previous one.
  */
 static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
@@ -636,8 +637,8 @@ static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint
 		return;
 	*last = end;
 	s = replay__sym(r, g->startpc);
-	snprintf(name, sizeof(name), "G%" PRIu64 " %s%s", g->goid,
-		 s && s->func[0] ? s->func : "?", g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
+	snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
+		 g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
 	ev_begin(j, "X", g->tid, true, begin, name, CAT_G);
 	fputs(",\"dur\":", j->f);
 	jdur(j, end - begin);

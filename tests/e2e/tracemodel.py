@@ -205,9 +205,9 @@ def check_tracks(model):
 
 def check_threads(model):
     """OS thread tracks: real thread tracks of the program's process, one per thread that
-    ran goroutines, whose slices ("G17 main.worker", "... (syscall)") never overlap and
-    lie within a Running or Syscall slice of that goroutine; every Running slice's thread
-    has a track."""
+    ran goroutines, whose slices (named by the goroutine's start function, "main.worker" or
+    "main.worker (syscall)", its goid in the args) never overlap and lie within a Running or
+    Syscall slice of that goroutine; every Running slice's thread has a track."""
     pid = model.tracks[model.process]["pid"] if model.process in model.tracks else None
     threads = {t["uuid"]: t for t in model.m["tracks"] if t["kind"] == "thread"}
     # gotl parents them to their process track (which Perfetto ignores: the pid places
@@ -233,8 +233,10 @@ def check_threads(model):
                 if goid not in model.by_goid:
                     continue
                 want = "Syscall" if x["name"].endswith(" (syscall)") else "Running"
-                check(x["name"].startswith("G%d " % goid), "thread slice %r for goid %s"
-                      % (x["name"], goid))
+                tname = model.by_goid[goid]["name"].split(" ", 1)
+                fn = tname[1] if len(tname) > 1 and not tname[1].startswith("(") else "goroutine"
+                check(x["name"] == fn + (" (syscall)" if want == "Syscall" else ""),
+                      "thread slice %r for G%s %s" % (x["name"], goid, fn))
                 hold = [s for s in model.states(goid) if s["name"] == want and
                         s["ts"] <= x["ts"] and x["ts"] + x["dur"] <= s["ts"] + s["dur"]]
                 check(hold, "thread %d: %s [%d, +%d] is in no %s slice of G%d"
