@@ -150,20 +150,6 @@ static struct tg *tg_of(struct rp_g *g)
 
 /* ---- names -------------------------------------------------------------- */
 
-/* The name of a blocked state: the runtime's wait-reason string, or a stand-in. */
-static const char *reason_str(struct replay *r, uint8_t reason, char *buf, size_t len)
-{
-	const char *s = replay__reason(r, reason);
-
-	if (s && *s)
-		return s;
-	if (reason)
-		snprintf(buf, len, "waiting (reason %u)", reason);
-	else
-		snprintf(buf, len, "waiting");
-	return buf;
-}
-
 static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
 {
 	char buf[64];
@@ -178,7 +164,7 @@ static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
 		break;
 	}
 	if (!c->n_reason[g->reason])
-		c->n_reason[g->reason] = pftrace__name_iid(c->pf, reason_str(r, g->reason, buf,
+		c->n_reason[g->reason] = pftrace__name_iid(c->pf, replay__reason_str(r, g->reason, buf,
 									   sizeof(buf)));
 	return c->n_reason[g->reason];
 }
@@ -194,21 +180,9 @@ static uint64_t reason_arg(struct cv *c, struct replay *r, const struct rp_g *g)
 	if (g->state == GOTL_G_LEAKED)
 		return c->s_leaked ? c->s_leaked : (c->s_leaked = pftrace__str_iid(c->pf, "leaked"));
 	if (!c->s_reason[g->reason])
-		c->s_reason[g->reason] = pftrace__str_iid(c->pf, reason_str(r, g->reason, buf,
+		c->s_reason[g->reason] = pftrace__str_iid(c->pf, replay__reason_str(r, g->reason, buf,
 									  sizeof(buf)));
 	return c->s_reason[g->reason];
-}
-
-static bool blocked(uint8_t state)
-{
-	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
 }
 
 /* A stack's callstack iid, cached by its pcs. */
@@ -262,7 +236,7 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 		/* Frames of one pc are innermost first: the outermost goes first here. */
 		for (k = fr->n - 1; k >= 0; k--) {
 			snprintf(name, sizeof(name), "%s %s:%u", fr->f[k].func,
-				 base_name(fr->f[k].file), fr->f[k].line);
+				 basename(fr->f[k].file), fr->f[k].line);
 			if (n < sizeof(ids) / sizeof(ids[0]))
 				ids[n++] = pftrace__frame_iid(c->pf, name);
 		}
@@ -445,17 +419,11 @@ static int on_start(void *ctx, struct replay *r)
 	struct cv *c = ctx;
 	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
 	char *const *argv = replay__argv(r);
-	static const struct { const char *attr, *meta; } strs[] = {
-		{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
-		{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
-		{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
-		{ "host.name", "hostname" }, { "host.kernel", "kernel" },
-		{ "gotl.options", "options" },
-	};
+	const struct rp_meta_attr *ma;
 	struct pf_track t = { 0 };
 	uint32_t pid = s->pid ? s->pid : 1, salt;
 	char cmd[1024];
-	size_t n = 0, i;
+	size_t i;
 	int k;
 
 	/* Unique per process; a pid seen again (an exec'd program) gets another base. */
@@ -470,12 +438,10 @@ static int on_start(void *ctx, struct replay *r)
 	intern_fixed(c);
 
 	pftrace__attr_str(c->pf, "gotl.version", GOTL_VERSION);
-	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (replay__meta(r, strs[i].meta))
-			pftrace__attr_str(c->pf, strs[i].attr, replay__meta(r, strs[i].meta));
-	cmd[0] = 0;
-	for (i = 0; argv && argv[i] && n < sizeof(cmd); i++)
-		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
+	for (ma = replay__meta_attrs; ma->attr; ma++)
+		if (replay__meta(r, ma->meta))
+			pftrace__attr_str(c->pf, ma->attr, replay__meta(r, ma->meta));
+	replay__command(r, cmd, sizeof(cmd));
 	if (argv && argv[0])
 		pftrace__attr_str(c->pf, "gotl.command", cmd);
 	if (replay__probes(r))
@@ -540,7 +506,7 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 		    uint64_t blocked_at, const struct rp_frame *uf)
 {
 	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? reason_str(r, g->reason, buf, sizeof(buf))
+	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
 						      : "preempted";
 	struct tg *t = tg_of(g);
 	struct suspect *s;
@@ -576,7 +542,7 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 	s = &c->suspects[c->nsuspects++];
 	if (uf)
 		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 base_name(uf->file), uf->line);
+			 basename(uf->file), uf->line);
 	else
 		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
 	s->goid = g->goid;
@@ -708,7 +674,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
 	if (g->state == GOTL_G_RUNNING)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_tid, .type = PF_ARG_UINT, .u = g->tid };
-	if (blocked(g->state))
+	if (replay__blocked(g->state))
 		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
 					  .str_iid = reason_arg(c, r, g) };
 	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
@@ -733,7 +699,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
 		/* In this state since before the recording: since when, if the runtime knew. */
 		a[n++] = (struct pf_arg){ .name_iid = c->a_snapshot, .type = PF_ARG_BOOL, .b = true };
-		if (g->waited_since && blocked(g->state))
+		if (g->waited_since && replay__blocked(g->state))
 			a[n++] = (struct pf_arg){ .name_iid = c->a_waited_before, .type = PF_ARG_UINT,
 						  .u = g->since - g->waited_since };
 	}
@@ -745,7 +711,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	}
 	if (at_end) {
 		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL, .b = true };
-		if (blocked(g->state))
+		if (replay__blocked(g->state))
 			a[n++] = (struct pf_arg){ .name_iid = c->a_still_blocked, .type = PF_ARG_BOOL,
 						  .b = true };
 	}
@@ -756,7 +722,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	t->flow_in = 0;
 	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
 		thread_slice(c, r, g, end);
-	if (at_end && blocked(g->state))
+	if (at_end && replay__blocked(g->state))
 		suspect(c, r, g, end, blocked_at, uf);
 }
 
@@ -871,15 +837,6 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 			c->cat_alloc, a, n, callstack(c, r, stack), (double)e->weight);
 }
 
-static const char *alloc_mode_str(uint32_t mode)
-{
-	switch (mode) {
-	case GOTL_ALLOC_SAMPLED:	return "sampled";
-	case GOTL_ALLOC_ALL:		return "all";
-	default:			return "off";
-	}
-}
-
 /* Heap bytes allocated so far, and the rate since the previous total. */
 static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 			   const struct gotl_rec_alloc_total *t)
@@ -976,16 +933,6 @@ static void types_tracks(struct cv *c, uint64_t end)
 
 /* ---- garbage collector ---------------------------------------------------- */
 
-static const char *trigger_str(uint8_t trigger)
-{
-	switch (trigger) {
-	case GOTL_GC_TRIGGER_HEAP:	return "heap";
-	case GOTL_GC_TRIGGER_TIME:	return "time";
-	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
-	default:			return "unknown";
-	}
-}
-
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct cv *c = ctx;
@@ -1013,7 +960,7 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 
 	a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = g->n };
 	a[n++] = (struct pf_arg){ .name_iid = c->a_trigger, .type = PF_ARG_STR,
-				  .str_iid = pftrace__str_iid(c->pf, trigger_str(g->trigger)) };
+				  .str_iid = pftrace__str_iid(c->pf, replay__trigger_str(g->trigger)) };
 	if (g->by_goid)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_started_by, .type = PF_ARG_UINT,
 					  .u = g->by_goid };
@@ -1024,7 +971,7 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 	if (g->began_unseen)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_began_before, .type = PF_ARG_BOOL,
 					  .b = true };
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, trigger_str(g->trigger));
+	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
 	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_gc,
 		       a, n, 0, 0);
 }
@@ -1071,7 +1018,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
 		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts, 0);
-		pftrace__attr_str(c->pf, "gotl.alloc_mode", alloc_mode_str(c->total.mode));
+		pftrace__attr_str(c->pf, "gotl.alloc_mode", replay__alloc_mode_str(c->total.mode));
 		if (c->total.mode == GOTL_ALLOC_SAMPLED)
 			pftrace__attr_int(c->pf, "gotl.alloc_sample_bytes",
 					  (int64_t)c->total.sample_bytes);

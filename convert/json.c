@@ -266,24 +266,6 @@ static void args_close(struct jw *j)
 
 /* ---- names (the same as convert.c's) ---------------------------------------- */
 
-static const char *reason_str(struct replay *r, uint8_t reason, char *buf, size_t len)
-{
-	const char *s = replay__reason(r, reason);
-
-	if (s && *s)
-		return s;
-	if (reason)
-		snprintf(buf, len, "waiting (reason %u)", reason);
-	else
-		snprintf(buf, len, "waiting");
-	return buf;
-}
-
-static bool blocked(uint8_t state)
-{
-	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
-}
-
 /* The slice name of g's current state. */
 static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
 {
@@ -293,7 +275,7 @@ static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, 
 	case GOTL_G_SYSCALL:	return "Syscall";
 	case GOTL_G_PREEMPTED:	return "preempted";
 	case GOTL_G_LEAKED:	return "leaked";
-	default:		return reason_str(r, g->reason, buf, len);
+	default:		return replay__reason_str(r, g->reason, buf, len);
 	}
 }
 
@@ -304,33 +286,7 @@ static const char *reason_arg(struct replay *r, const struct rp_g *g, char *buf,
 		return "preempted";
 	if (g->state == GOTL_G_LEAKED)
 		return "leaked";
-	return reason_str(r, g->reason, buf, len);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static const char *trigger_str(uint8_t trigger)
-{
-	switch (trigger) {
-	case GOTL_GC_TRIGGER_HEAP:	return "heap";
-	case GOTL_GC_TRIGGER_TIME:	return "time";
-	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
-	default:			return "unknown";
-	}
-}
-
-static const char *alloc_mode_str(uint32_t mode)
-{
-	switch (mode) {
-	case GOTL_ALLOC_SAMPLED:	return "sampled";
-	case GOTL_ALLOC_ALL:		return "all";
-	default:			return "off";
-	}
+	return replay__reason_str(r, g->reason, buf, len);
 }
 
 /*
@@ -362,7 +318,7 @@ static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct 
 				jstr_part(j->f, "\n");
 			jstr_part(j->f, fr->f[k].func);
 			jstr_part(j->f, " ");
-			jstr_part(j->f, base_name(fr->f[k].file));
+			jstr_part(j->f, basename(fr->f[k].file));
 			snprintf(buf, sizeof(buf), ":%u", fr->f[k].line);
 			jstr_part(j->f, buf);
 			nl = true;
@@ -587,7 +543,7 @@ static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end
 		    const char *blocked_at, const char *created_at, const struct rp_frame *uf)
 {
 	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? reason_str(r, g->reason, buf, sizeof(buf))
+	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
 						      : "preempted";
 	uint32_t tid = jg_of(g)->tid;
 
@@ -599,7 +555,7 @@ static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end
 	ev_end(j);
 	if (uf)
 		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 base_name(uf->file), uf->line);
+			 basename(uf->file), uf->line);
 	else
 		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
 	if (add_suspect(j, g, tid, name, reason, blocked_at, created_at))
@@ -687,7 +643,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		arg_u(j, &a, "goid", g->goid);
 	if (g->state == GOTL_G_RUNNING)
 		arg_u(j, &a, "thread", g->tid);
-	if (blocked(g->state))
+	if (replay__blocked(g->state))
 		arg_s(j, &a, "wait_reason", reason_arg(r, g, rbuf, sizeof(rbuf)));
 	if (blocked_at[0])
 		arg_s(j, &a, "blocked_at", blocked_at);
@@ -703,7 +659,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		arg_b(j, &a, "cgo_callback");
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
 		arg_b(j, &a, "existed_at_attach");
-		if (g->waited_since && blocked(g->state))
+		if (g->waited_since && replay__blocked(g->state))
 			arg_u(j, &a, "blocked_before_recording_ns", g->since - g->waited_since);
 	}
 	if (g->state_alloc_count) {
@@ -712,7 +668,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	}
 	if (at_end) {
 		arg_b(j, &a, "open_at_end");
-		if (blocked(g->state))
+		if (replay__blocked(g->state))
 			arg_b(j, &a, "still_blocked_at_end");
 	}
 	if (g->flags & RP_G_GAP)
@@ -731,7 +687,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	t->flow_in_spawn = false;
 	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
 		os_thread_slice(j, r, g, end);
-	if (at_end && blocked(g->state))
+	if (at_end && replay__blocked(g->state))
 		suspect(j, r, g, end, blocked_at[0] ? blocked_at : NULL,
 			created_at[0] ? created_at : NULL, uf);
 }
@@ -935,11 +891,11 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 		slice(j, tid, g->markterm_start, g->end, "mark termination (STW)", "gc");
 		ev_end(j);
 	}
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, trigger_str(g->trigger));
+	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
 	slice(j, tid, g->start, g->end, name, "gc");
 	args_open(j, &a);
 	arg_u(j, &a, "gc_cycle", g->n);
-	arg_s(j, &a, "trigger", trigger_str(g->trigger));
+	arg_s(j, &a, "trigger", replay__trigger_str(g->trigger));
 	if (g->by_goid)
 		arg_u(j, &a, "started_by_goid", g->by_goid);
 	arg_u(j, &a, "stw_ns", g->stw_ns);
@@ -971,13 +927,7 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 /* The trace attributes of convert.c, as top-level "metadata" (strings and integers). */
 static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
 {
-	static const struct { const char *attr, *meta; } strs[] = {
-		{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
-		{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
-		{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
-		{ "host.name", "hostname" }, { "host.kernel", "kernel" },
-		{ "gotl.options", "options" },
-	};
+	const struct rp_meta_attr *ma;
 	const struct gotl_rec_start *s = replay__start(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	char *const *argv = replay__argv(r);
@@ -987,9 +937,9 @@ static void metadata(struct jw *j, struct replay *r, const struct replay_stats *
 
 	fputs(",\n\"metadata\":{", j->f);
 	arg_s(j, &a, "gotl.version", GOTL_VERSION);
-	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (replay__meta(r, strs[i].meta))
-			arg_s(j, &a, strs[i].attr, replay__meta(r, strs[i].meta));
+	for (ma = replay__meta_attrs; ma->attr; ma++)
+		if (replay__meta(r, ma->meta))
+			arg_s(j, &a, ma->attr, replay__meta(r, ma->meta));
 	if (argv && argv[0]) {
 		arg_key(j, &a, "gotl.command");
 		fputc('"', j->f);
@@ -1016,7 +966,7 @@ static void metadata(struct jw *j, struct replay *r, const struct replay_stats *
 	arg_s(j, &a, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
 	      "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
 	if (j->have_total) {
-		arg_s(j, &a, "gotl.alloc_mode", alloc_mode_str(j->total.mode));
+		arg_s(j, &a, "gotl.alloc_mode", replay__alloc_mode_str(j->total.mode));
 		if (j->total.mode == GOTL_ALLOC_SAMPLED)
 			arg_u(j, &a, "gotl.alloc_sample_bytes", j->total.sample_bytes);
 		arg_u(j, &a, "gotl.alloc_count", j->total.count);

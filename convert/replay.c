@@ -265,12 +265,64 @@ bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g)
 	return s && !strncmp(s->func, "runtime.", 8);
 }
 
-/* ---- counters ----------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------- */
 
-static bool blocked(uint8_t state)
+bool replay__blocked(uint8_t state)
 {
 	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
 }
+
+const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf, size_t len)
+{
+	const char *s = replay__reason(r, reason);
+
+	if (s && *s)
+		return s;
+	if (reason)
+		snprintf(buf, len, "waiting (reason %u)", reason);
+	else
+		snprintf(buf, len, "waiting");
+	return buf;
+}
+
+const struct rp_meta_attr replay__meta_attrs[] = {
+	{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
+	{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
+	{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
+	{ "host.name", "hostname" }, { "host.kernel", "kernel" },
+	{ "gotl.options", "options" }, { NULL, NULL },
+};
+
+void replay__command(const struct replay *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; r->argv && r->argv[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", r->argv[i]);
+}
+
+const char *replay__trigger_str(uint8_t trigger)
+{
+	switch (trigger) {
+	case GOTL_GC_TRIGGER_HEAP:	return "heap";
+	case GOTL_GC_TRIGGER_TIME:	return "time";
+	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
+	default:			return "unknown";
+	}
+}
+
+const char *replay__alloc_mode_str(uint32_t mode)
+{
+	switch (mode) {
+	case GOTL_ALLOC_SAMPLED:	return "sampled";
+	case GOTL_ALLOC_ALL:		return "all";
+	default:			return "off";
+	}
+}
+
+/* ---- counters ----------------------------------------------------------- */
 
 static void count(struct replay *r, uint8_t state, int delta)
 {
@@ -280,7 +332,7 @@ static void count(struct replay *r, uint8_t state, int delta)
 	case GOTL_G_RUNNING:	k = RP_C_RUNNING; break;
 	case GOTL_G_RUNNABLE:	k = RP_C_RUNNABLE; break;
 	case GOTL_G_SYSCALL:	k = RP_C_SYSCALL; break;
-	default:		k = blocked(state) ? RP_C_BLOCKED : -1; break;
+	default:		k = replay__blocked(state) ? RP_C_BLOCKED : -1; break;
 	}
 	if (k >= 0)
 		r->counts[k] += delta;
@@ -393,7 +445,7 @@ static bool repeated(const struct rp_g *g, const struct gotl_ev_status *e)
 /* Does `from` agree with what we know? Waiting and Preempted are interchangeable. */
 static bool follows(const struct rp_g *g, uint8_t from)
 {
-	return g->state == from || (blocked(g->state) && blocked(from));
+	return g->state == from || (replay__blocked(g->state) && replay__blocked(from));
 }
 
 /* Forget a snapshot life the sink was never told of. */

@@ -530,19 +530,9 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 		oom(p, r);
 }
 
-static const char *trigger_name(uint8_t t)
-{
-	switch (t) {
-	case GOTL_GC_TRIGGER_HEAP:	return "heap";
-	case GOTL_GC_TRIGGER_TIME:	return "time";
-	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
-	default:			return "unknown";
-	}
-}
-
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *c)
 {
-	if (rep__gc(ctx, trigger_name(c->trigger), c->stw_ns, c->open))
+	if (rep__gc(ctx, replay__trigger_str(c->trigger), c->stw_ns, c->open))
 		oom(ctx, r);
 }
 
@@ -1035,9 +1025,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
 		.truncated = st->truncated,
 	};
-	char *const *argv = replay__argv(r);
 	char cmd[1024], when[64];
-	size_t n = 0, i;
 
 	m.info[RM_BINARY] = replay__meta(r, "binary");
 	m.info[RM_BUILD_ID] = replay__meta(r, "go_build_id");
@@ -1045,9 +1033,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	m.info[RM_HOST] = replay__meta(r, "hostname");
 	m.info[RM_KERNEL] = replay__meta(r, "kernel");
 	m.info[RM_OPTIONS] = replay__meta(r, "options");
-	cmd[0] = 0;
-	for (i = 0; argv && argv[i] && n < sizeof(cmd); i++)
-		n += (size_t)snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
+	replay__command(r, cmd, sizeof(cmd));
 	if (cmd[0])
 		m.info[RM_COMMAND] = cmd;
 	if (replay__start(r) && replay__start(r)->realtime_ns) {

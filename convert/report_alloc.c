@@ -273,11 +273,6 @@ static int cmp_g(const void *x, const void *y)
 	return a->goid < b->goid ? -1 : a->goid > b->goid;
 }
 
-static const char *mode_str(uint32_t mode)
-{
-	return mode == GOTL_ALLOC_ALL ? "all" : mode == GOTL_ALLOC_SAMPLED ? "sampled" : "off";
-}
-
 void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 {
 	const struct named **v;
@@ -358,7 +353,7 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "\"allocations\":{\"mode\":\"%s\"", mode_str(a->tot.mode));
+	fprintf(f, "\"allocations\":{\"mode\":\"%s\"", replay__alloc_mode_str(a->tot.mode));
 	if (a->tot.mode != GOTL_ALLOC_OFF) {
 		fprintf(f, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"unclassified\":%" PRIu64,
 			a->tot.count, a->tot.bytes, a->tot.unclassified);
