@@ -1087,7 +1087,7 @@ static void count_starts(const char *log, struct u64map *m)
 		struct fgroup *f;
 
 		/* The log's pages go back as they are read: memory stays flat. */
-		if (logr__offset(lr) - released >= 8u << 20) {
+		if (logr__offset(lr) - released > LOGR_RELEASE_BYTES) {
 			logr__release(lr, rec);
 			released = logr__offset(lr);
 		}

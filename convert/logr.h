@@ -40,6 +40,8 @@ int logr__next(struct logr *lr, const struct gotl_rec **rec);
  * file again). Keeps a reader's memory bounded on logs of any size.
  */
 void logr__release(struct logr *lr, const void *upto);
+/* How much a reader goes through between two calls of logr__release. */
+#define LOGR_RELEASE_BYTES	(8ull << 20)
 
 /* True if the file ended inside a record (a recorder killed mid-write). */
 bool logr__truncated(const struct logr *lr);

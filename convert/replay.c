@@ -22,8 +22,6 @@
 
 /* Events may arrive this much later than newer ones and still be ordered. */
 #define REORDER_WINDOW_NS	(200ull * 1000 * 1000)
-/* Give the log's pages back to the system every this many bytes read. */
-#define RELEASE_BYTES		(8ull << 20)
 
 struct pending {
 	uint64_t ts;
@@ -1258,7 +1256,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 	if (ret)
 		return ret;
 	while (!r.err && (ret = logr__next(r.lr, &rec)) > 0) {
-		if (logr__offset(r.lr) - r.released > RELEASE_BYTES)
+		if (logr__offset(r.lr) - r.released > LOGR_RELEASE_BYTES)
 			release(&r, rec);
 		switch (rec->type) {
 		case GOTL_REC_META:
