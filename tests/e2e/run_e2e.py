@@ -47,7 +47,8 @@ GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck,  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec, check_threads,
+                        check_tracks, pfcheck,  # noqa: E402
                         processes, status_of, trace_metadata)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
@@ -1274,9 +1275,7 @@ def test_attach_follow(gotl, label, gobin, out):
         workers = [t for t in mo.by_goid.values() if " main.child." in t["name"]]
         check(len(workers) == 5, "child %d: %d goroutines started in main.child, want 5: %s"
               % (p["pid"], len(workers), sorted(t["name"] for t in mo.by_goid.values())))
-        check(not any(x["args"].get("existed_at_attach") for t in mo.by_goid.values()
-                      for x in mo.slices.get(t["uuid"], [])),
-              "child %d was attached to, not held at its exec" % p["pid"])
+        check_held_at_exec(mo, "child %d" % p["pid"])
         # Each ran (it handed its value over).
         for t in workers:
             check(any(x["name"] == "Running" for x in mo.slices.get(t["uuid"], [])),

@@ -43,7 +43,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_threads, check_tracks, pfcheck,  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec, check_threads,
+                        check_tracks, pfcheck,  # noqa: E402
                         processes, status_of)
 
 # Truth fields that legitimately differ between two runs.
@@ -225,9 +226,7 @@ def c_execs_follow(ctx, truth, rep):
         for fn in ("runtime.forcegchelper", "runtime.bgsweep", "runtime.bgscavenge"):
             check(any(n.endswith(" " + fn) for n in names), "a copy has no %s: its start was "
                   "missed (%s)" % (fn, names))
-        check(not any(x["args"].get("existed_at_attach") for t in mo.by_goid.values()
-                      for x in mo.slices.get(t["uuid"], [])), "a copy was attached to, not "
-              "held at its exec")
+        check_held_at_exec(mo, "a copy")
     check(re.search(r"^gotl: 4 Go processes", ctx["gotl_lines"], re.M),
           "gotl did not count 4 processes: " + ctx["gotl_lines"][-800:])
     check(len(re.findall(r"^gotl: following process", ctx["gotl_lines"], re.M)) == 3,

@@ -203,6 +203,14 @@ def check_tracks(model):
             prev = s
 
 
+def check_held_at_exec(model, what):
+    """A program followed from its exec (record --follow): recorded from its first goroutine
+    on, none of them found already there as when gotl attaches to a running process."""
+    check(not any(x["args"].get("existed_at_attach") for t in model.by_goid.values()
+                  for x in model.slices.get(t["uuid"], [])),
+          "%s was attached to, not held at its exec" % what)
+
+
 def check_threads(model):
     """OS thread tracks: real thread tracks of the program's process, one per thread that
     ran goroutines, whose slices (named by the goroutine's start function, "main.worker" or
