@@ -26,11 +26,12 @@
 #include "perfetto_trace.pb-c.h"
 #include "pftrace.h"
 
-#define PF_SEQ_ID		0x676f746cu	/* "gotl" */
+#define PF_SEQ_ID		0x67u	/* 'g': one byte on the wire, on every packet */
 #define PF_SEQ_CLEARED		1
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
 #define PF_MAX_ARGS		16
+#define PF_MAX_EXTRA		8	/* counter values on one event: the importer's limit */
 /*
  * Framed packets per compressed_packets packet, before compression: the
  * importer wants each such packet under 512 KB (../shared/docs/perfetto.md
@@ -77,6 +78,19 @@ struct pftrace {
 	} ts_enc, track_enc[32];
 	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
+	/*
+	 * A slice's END, held back until the next packet so that the counter
+	 * values of the same instant ride on it (extra_counter_values) instead
+	 * of taking a packet each: a transition ends a state and moves two
+	 * counters at one time.
+	 */
+	struct pend_end {
+		bool on;
+		size_t n;
+		uint64_t track, ts;
+		uint64_t uuid[PF_MAX_EXTRA];
+		int64_t val[PF_MAX_EXTRA];
+	} end;
 	uint8_t *scratch;
 	size_t scratch_cap;
 	uint8_t *pkt;		/* an event packet with interned data */
@@ -288,6 +302,24 @@ static inline uint8_t *put_varint_cached(uint8_t *p, uint64_t v, struct venc *c)
 		c->len = (size_t)(end - p);
 	}
 	return end;
+}
+
+/* Field keys (field number << 3 | wire type) of the hand-encoded messages. */
+#define K_VARINT(f)	((uint64_t)(f) << 3)
+#define K_FIXED64(f)	((uint64_t)(f) << 3 | 1)
+#define K_LEN(f)	((uint64_t)(f) << 3 | 2)
+
+/* Keys and values of hand-encoded fields (8-byte stores: see put_varint8). */
+static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
+{
+	return put_varint8(put_varint8(p, key), v);
+}
+
+static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
+{
+	p = put_varint8(p, key);
+	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
+	return p + 8;
 }
 
 static inline struct venc *track_enc(struct pftrace *pf, uint64_t track)
@@ -568,6 +600,66 @@ static void sent(struct pftrace *pf)
 	pf->npending = 0;
 }
 
+/*
+ * The held-back END (struct pend_end): TrackEvent { type = 9, track_uuid =
+ * 11, extra_counter_values = 12, extra_counter_track_uuids = 31 } in a
+ * packet without sequence flags (it uses no interned ids; entries waiting
+ * to be sent go with the next packet, which is the one using them).
+ */
+static int write_end(struct pftrace *pf)
+{
+	struct pend_end *e = &pf->end;
+	uint8_t *p, *q, *t0, *t;
+	size_t tlen, n, i;
+
+	e->on = false;
+	if (pf->err)
+		return pf->err;
+	/* In place, lengths taken as one byte and moved up if not (see event_w). */
+	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + PF_MAX_EXTRA * (11 + 12) + 8);
+	if (!p)
+		return pf->err ? pf->err : -EMSGSIZE;
+	p[0] = 0x0a;
+	p[2] = (uint8_t)K_VARINT(8);
+	q = put_varint_cached(p + 3, e->ts, &pf->ts_enc);
+	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
+	*q++ = (uint8_t)K_LEN(11);
+	t0 = t = q + 1;
+	*t++ = (uint8_t)K_VARINT(9);
+	*t++ = 2;
+	*t++ = (uint8_t)K_VARINT(11);
+	t = put_varint_cached(t, e->track, track_enc(pf, e->track));
+	for (i = 0; i < e->n; i++) {
+		*t++ = (uint8_t)K_VARINT(12);
+		t = put_varint8(t, (uint64_t)e->val[i]);
+	}
+	for (i = 0; i < e->n; i++) {
+		*t++ = (uint8_t)(K_VARINT(31) | 0x80);
+		*t++ = (uint8_t)(K_VARINT(31) >> 7);
+		t = put_varint_cached(t, e->uuid[i], track_enc(pf, e->uuid[i]));
+	}
+	tlen = (size_t)(t - t0);
+	if (tlen >= 0x80) {
+		memmove(t0 + 1, t0, tlen);
+		t++;
+	}
+	put_varint(q, tlen);
+	n = (size_t)(t - (p + 2));
+	if (n >= 0x80) {
+		memmove(p + 3, p + 2, n);
+		t++;
+	}
+	put_varint(p + 1, n);
+	commit(pf, (size_t)(t - p));
+	return 0;
+}
+
+/* Write what is held back: every other writer calls this first, so file order stays. */
+static inline int settle(struct pftrace *pf)
+{
+	return pf->end.on ? write_end(pf) : 0;
+}
+
 /* Attach pending intern entries to pkt, pack it, frame it, append it. */
 static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
 {
@@ -576,7 +668,7 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 	size_t n;
 	int err = 0;
 
-	if (pf->err)
+	if (settle(pf))
 		return pf->err;
 	pkt->has_trusted_packet_sequence_id = true;
 	pkt->trusted_packet_sequence_id = PF_SEQ_ID;
@@ -641,6 +733,8 @@ int pftrace__compress(struct pftrace *pf, int level)
 
 int pftrace__flush(struct pftrace *pf)
 {
+	if (settle(pf))
+		return pf->err;
 	if (pf->level && flush_chunk(pf))
 		return pf->err;
 	if (flush_out(pf))
@@ -828,24 +922,6 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 	return write_packet(pf, &pkt, false);
 }
 
-/* Field keys (field number << 3 | wire type) of the hand-encoded messages. */
-#define K_VARINT(f)	((uint64_t)(f) << 3)
-#define K_FIXED64(f)	((uint64_t)(f) << 3 | 1)
-#define K_LEN(f)	((uint64_t)(f) << 3 | 2)
-
-/* Keys and values of hand-encoded fields (8-byte stores: see put_varint8). */
-static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
-{
-	return put_varint8(put_varint8(p, key), v);
-}
-
-static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
-{
-	p = put_varint8(p, key);
-	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
-	return p + 8;
-}
-
 /* What a TrackEvent packet says (the arguments of event_w). */
 struct pf_ev {
 	int type;
@@ -974,7 +1050,7 @@ static int event_w(struct pftrace *pf, const struct pf_ev *e)
 	uint8_t te[PF_TE_MAX + 8], head[32], *t, *h = head, *p, *q, *t0;
 	size_t tlen, n;
 
-	if (pf->err)
+	if (settle(pf))
 		return pf->err;
 	if (pf->npending) {
 		t = put_te(pf, te, e);
@@ -1040,21 +1116,20 @@ int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t na
 }
 
 /*
- * The two most frequent packets, a slice's END (type 2) and a counter value
- * (type 4, counter_value), which say nothing but a type, a track, a time
- * and maybe a value: encoded in one go, lengths known beforehand (at most
- * 47 bytes: one byte each). The same bytes as event_w's.
+ * A counter value (TYPE_COUNTER with counter_value) that could not ride on
+ * an END: it says nothing but a track, a time and a value and uses no
+ * interned ids, so it is encoded in one go with its lengths known
+ * beforehand (at most 45 bytes: one byte each) and no sequence flags.
  */
-static int event_small(struct pftrace *pf, int type, uint64_t track, uint64_t ts,
-		       bool has_counter, int64_t value)
+static int counter_packet(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
 	size_t tlen, n;
 	uint8_t *p;
 
-	if (pf->npending || pf->err)
-		return event(pf, type, track, ts, 0, 0, NULL, 0, 0, 0, 0, has_counter, value);
-	tlen = 2 + 1 + varint_len(track) + (has_counter ? 2 + varint_len((uint64_t)value) : 0);
-	n = 1 + varint_len(ts) + 1 + varint_len(PF_SEQ_ID) + 2 + tlen + 2;
+	if (settle(pf))
+		return pf->err;
+	tlen = 2 + 1 + varint_len(track) + 2 + varint_len((uint64_t)value);
+	n = 1 + varint_len(ts) + 1 + varint_len(PF_SEQ_ID) + 2 + tlen;
 	p = room(pf, 2 + n + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
@@ -1066,13 +1141,10 @@ static int event_small(struct pftrace *pf, int type, uint64_t track, uint64_t ts
 	p[0] = (uint8_t)K_LEN(11);
 	p[1] = (uint8_t)tlen;
 	p[2] = (uint8_t)K_VARINT(9);
-	p[3] = (uint8_t)type;
+	p[3] = 4;
 	p[4] = (uint8_t)K_VARINT(11);
 	p = put_varint_cached(p + 5, track, track_enc(pf, track));
-	if (has_counter)
-		p = put_key_varint(p, K_VARINT(30), (uint64_t)value);
-	p[0] = (uint8_t)K_VARINT(13);
-	p[1] = PF_SEQ_NEEDS;
+	put_key_varint(p, K_VARINT(30), (uint64_t)value);
 	commit(pf, 2 + n);
 	return 0;
 }
@@ -1085,9 +1157,13 @@ int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t 
 
 	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in,
 		    callstack_iid, false, 0);
-	if (!err)
-		err = event_small(pf, 2, track, end, false, 0);
-	return err;
+	if (err)
+		return err;
+	pf->end.on = true;	/* written by the next writer, with the counters of its time */
+	pf->end.track = track;
+	pf->end.ts = end;
+	pf->end.n = 0;
+	return 0;
 }
 
 int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t name_iid,
@@ -1100,5 +1176,12 @@ int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t n
 
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
-	return event_small(pf, 4, track, ts, true, value);
+	struct pend_end *e = &pf->end;
+
+	if (e->on && e->ts == ts && e->n < PF_MAX_EXTRA) {
+		e->uuid[e->n] = track;
+		e->val[e->n++] = value;
+		return pf->err;
+	}
+	return counter_packet(pf, track, ts, value);
 }

@@ -131,7 +131,11 @@ int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t na
 		    uint64_t cat_iid, const struct pf_arg *args, size_t nargs,
 		    uint64_t callstack_iid, double weight);
 
-/* A counter value on a counter track. */
+/*
+ * A counter value on a counter track. At the time of the END of the slice
+ * written last (nothing in between) it rides on that END packet
+ * (extra_counter_values); otherwise it is a COUNTER packet of its own.
+ */
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value);
 
 #endif /* GOTL_PFTRACE_H */

@@ -407,6 +407,15 @@ static int take_first(struct tr *t, struct gtrack *g, const Gotl__Perfetto__Trac
 	return 0;
 }
 
+/* A value of "Goroutines alive": the peak and when it was first reached. */
+static void take_alive(struct rmeta *m, uint64_t ts, int64_t v)
+{
+	if (v > 0 && (uint64_t)v > m->max_alive) {
+		m->max_alive = (uint64_t)v;
+		m->max_alive_ts = ts;
+	}
+}
+
 static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
 {
 	const Gotl__Perfetto__TrackEvent *te = p->track_event;
@@ -427,11 +436,12 @@ static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		return 0;
 	if (p->timestamp > m->end)
 		m->end = p->timestamp;
-	if (te->type == 4 && te->track_uuid == t->alive_uuid &&
-	    (uint64_t)te->counter_value > m->max_alive) {
-		m->max_alive = (uint64_t)te->counter_value;
-		m->max_alive_ts = p->timestamp;
-	}
+	if (te->type == 4 && te->track_uuid == t->alive_uuid)
+		take_alive(m, p->timestamp, te->counter_value);
+	/* Counter values riding on another event (a slice's END, as gotl writes them). */
+	for (i = 0; i < te->n_extra_counter_values && i < te->n_extra_counter_track_uuids; i++)
+		if (te->extra_counter_track_uuids[i] == t->alive_uuid)
+			take_alive(m, p->timestamp, te->extra_counter_values[i]);
 	if (!(g = u64map__get(&t->by_uuid, te->track_uuid)))
 		return 0;
 	if (te->type == 2) {

@@ -2,8 +2,10 @@
 /*
  * test_pftrace.c: the trace writer's hand-made encoding. Events of every
  * shape (each argument type, negative and 64-bit values, flows, callstacks
- * and weights, counters, events long enough to need two-byte lengths, new
- * interned entries riding on an event) are written with pftrace, plain and
+ * and weights, counters, counters at a slice's end that ride on its END
+ * packet (up to 8, the rest in packets of their own), events long enough to
+ * need two-byte lengths, new interned entries riding on an event) are
+ * written with pftrace, plain and
  * compressed; the file is then read back independently: framing by hand,
  * compressed_packets inflated with zlib, every packet unpacked with
  * protobuf-c, and each field compared with what was written.
@@ -32,6 +34,10 @@ struct want {
 	int64_t value;
 	struct pf_arg args[16];
 	size_t nargs;
+	/* Slices: counter values written at their end, right after them. */
+	size_t nextra;
+	uint64_t xtrack[12];
+	int64_t xval[12];
 };
 
 static uint64_t rng = 88172645463325252ull;
@@ -115,7 +121,8 @@ static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want 
 	assert_true(p->has_timestamp);
 	assert_int_equal(p->timestamp, w->ts);
 	assert_true(p->has_trusted_packet_sequence_id);
-	assert_int_equal(p->sequence_flags, 2);
+	/* A counter uses no interned ids: no flags; every other event is flagged. */
+	assert_int_equal(p->sequence_flags, w->counter ? 0 : 2);
 	assert_int_equal(te->type, w->type);
 	assert_int_equal(te->track_uuid, w->track);
 	assert_int_equal(te->has_name_iid, w->name != 0);
@@ -163,8 +170,8 @@ static void roundtrip(int level)
 	char path[64];
 	struct pftrace *pf;
 	struct want *w = calloc(NEV, sizeof(*w));
-	Gotl__Perfetto__TracePacket **pkts = calloc(NEV * 3 + 64, sizeof(*pkts));
-	size_t npk = 0, nz = 0, i, k, ev = 0, interned = 0;
+	Gotl__Perfetto__TracePacket **pkts = calloc(NEV * 8 + 64, sizeof(*pkts));
+	size_t npk = 0, nz = 0, i, k, n, ev = 0, interned = 0;
 	uint64_t names[8];
 	uint8_t *buf;
 	FILE *f;
@@ -226,6 +233,13 @@ static void roundtrip(int level)
 			assert_int_equal(pftrace__slice(pf, x->track, x->ts, x->ts + 5, x->name,
 							x->cat, x->args, x->nargs, x->flow_in,
 							x->cs), 0);
+			x->nextra = rnd() % 2 ? rnd() % 13 : 0;
+			for (k = 0; k < x->nextra; k++) {
+				x->xtrack[k] = rval();
+				x->xval[k] = (int64_t)rval() * (rnd() % 2 ? -1 : 1);
+				assert_int_equal(pftrace__counter(pf, x->xtrack[k], x->ts + 5,
+								  x->xval[k]), 0);
+			}
 			break;
 		}
 	}
@@ -265,8 +279,26 @@ static void roundtrip(int level)
 			assert_int_equal(end->type, 2);
 			assert_int_equal(end->track_uuid, w[ev].track);
 			assert_int_equal(pkts[i]->timestamp, w[ev].ts + 5);
+			assert_int_equal(pkts[i]->sequence_flags, 0);
 			assert_int_equal(end->n_debug_annotations, 0);
 			assert_false(end->has_name_iid);
+			assert_false(end->has_counter_value);
+			/* The first 8 counter values of its time ride on it... */
+			n = w[ev].nextra < 8 ? w[ev].nextra : 8;
+			assert_int_equal(end->n_extra_counter_values, n);
+			assert_int_equal(end->n_extra_counter_track_uuids, n);
+			for (k = 0; k < n; k++) {
+				assert_int_equal(end->extra_counter_track_uuids[k], w[ev].xtrack[k]);
+				assert_int_equal(end->extra_counter_values[k], w[ev].xval[k]);
+			}
+			/* ...the others follow as counter packets. */
+			for (k = n; k < w[ev].nextra; k++) {
+				struct want c = { .type = 4, .track = w[ev].xtrack[k],
+						  .ts = w[ev].ts + 5, .counter = true,
+						  .value = w[ev].xval[k] };
+
+				check_event(pkts[++i], &c);
+			}
 		}
 		ev++;
 	}

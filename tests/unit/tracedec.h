@@ -285,6 +285,15 @@ static struct tdec *td_read(const char *path)
 		Gotl__Perfetto__TrackEvent *te = evs[i].te;
 		int k;
 
+		/* Values riding on an event (extra_counter_values), then its own. */
+		for (k = 0; k < (int)te->n_extra_counter_values; k++) {
+			if (k >= (int)te->n_extra_counter_track_uuids)
+				d->errors++;	/* a value without its track */
+			else if (d->ncounters < TD_MAX * 4)
+				d->counters[d->ncounters++] = (struct td_counter){
+					te->extra_counter_track_uuids[k], evs[i].ts,
+					te->extra_counter_values[k] };
+		}
 		if (te->type == 4) {
 			if (d->ncounters < TD_MAX * 4)
 				d->counters[d->ncounters++] = (struct td_counter){
