@@ -94,6 +94,7 @@ struct tg {
 	uint64_t start_iid, site_iid;
 	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
 	bool galloc_declared;	/* its heap-bytes counter track */
+	bool introduced;	/* its first slice, with who it is, is written */
 };
 
 /* A leak suspect, listed on its own track at the end. */
@@ -685,15 +686,20 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_woken_by, .type = PF_ARG_UINT,
 					  .u = g->woken_by };
-	if (t->start_iid)
+	/*
+	 * Who the goroutine is goes on its first slice only (and in its track's
+	 * description): the same args on every slice were a third of the trace.
+	 */
+	if (t->start_iid && !t->introduced)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_start, .type = PF_ARG_STR,
 					  .str_iid = t->start_iid };
-	if (t->site_iid)
+	if (t->site_iid && !t->introduced)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
 					  .str_iid = t->site_iid };
-	if (g->parent_goid)
+	if (g->parent_goid && !t->introduced)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_parent, .type = PF_ARG_UINT,
 					  .u = g->parent_goid };
+	t->introduced = true;
 	if (g->flags & RP_G_CGO)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_cgo, .type = PF_ARG_BOOL, .b = true };
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
@@ -1213,7 +1219,7 @@ void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len)
 
 int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
 {
-	struct pftrace *pf;
+	struct pftrace *pf = NULL;
 	char **follows = NULL, path[4096], dir[4096], *slash, ferr[512];
 	uint32_t *pids = NULL;
 	int nfollows = 0, ret, werr, i;

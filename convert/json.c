@@ -72,6 +72,7 @@ struct jg {
 	uint64_t spawn_ts;
 	uint32_t spawn_parent_tid;
 	bool own_tid;		/* its goid's tid is taken by another life (a damaged log) */
+	bool introduced;	/* its first slice, with who it is, is written */
 };
 
 struct jsuspect {
@@ -649,12 +650,14 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		arg_s(j, &a, "blocked_at", blocked_at);
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
 		arg_u(j, &a, "woken_by", g->woken_by);
-	if (start && *start->func)
+	/* Who the goroutine is: on its first slice only, as in the protobuf trace. */
+	if (start && *start->func && !t->introduced)
 		arg_s(j, &a, "start_function", start->func);
-	if (created_at[0])
+	if (created_at[0] && !t->introduced)
 		arg_s(j, &a, "created_at", created_at);
-	if (g->parent_goid)
+	if (g->parent_goid && !t->introduced)
 		arg_u(j, &a, "parent_goid", g->parent_goid);
+	t->introduced = true;
 	if (g->flags & RP_G_CGO)
 		arg_b(j, &a, "cgo_callback");
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {

@@ -215,11 +215,12 @@ static void test_story(void **state)
 	assert_int_equal(states(doc, TID(1), s, 16), 5);
 	assert_x(s[0], "Runnable", 1000, 1000);
 	assert_string_equal(jd_str(s[0], "ph"), "X");
+	assert_string_equal(jd_str(jd_get(s[0], "args"), "start_function"), "main.main");
 	assert_x(s[1], "Running", 2000, 2000);
 	a = jd_get(s[1], "args");
 	assert_int_equal(jd_int(a, "goid"), 1);
 	assert_int_equal(jd_int(a, "thread"), 100);
-	assert_string_equal(jd_str(a, "start_function"), "main.main");
+	assert_null(jd_get(a, "start_function"));	/* who it is: on its first slice only */
 	assert_x(s[2], "chan receive", 4000, 2000);
 	assert_string_equal(jd_str(jd_get(s[2], "args"), "wait_reason"), "chan receive");
 	assert_x(s[3], "Runnable", 6000, 2000);
