@@ -167,13 +167,13 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
 		const struct rp_frames *fr = replay__frames(r, s->pcs[i]);
 
 		for (k = 0; fr && k < fr->n; k++) {
-			const char *f = fr->f[k].func;
+			uint8_t cls = fr->f[k].cls;
 
-			if (!stdlib_func(f))
+			if (!(cls & RP_F_STDLIB))
 				return &fr->f[k];
-			if (!stdlib && strncmp(f, "runtime.", 8))
+			if (!stdlib && !(cls & RP_F_RUNTIME))
 				stdlib = &fr->f[k];
-			if (!runtime && !machinery_func(f))
+			if (!runtime && !(cls & RP_F_MACHINERY))
 				runtime = &fr->f[k];
 		}
 	}
@@ -1108,7 +1108,11 @@ static void on_frames(struct replay *r, const struct gotl_rec_frames *f)
 			free(file);
 			break;
 		}
-		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line };
+		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line,
+					      (uint8_t)((stdlib_func(func) ? RP_F_STDLIB : 0) |
+							(!strncmp(func, "runtime.", 8) ?
+							 RP_F_RUNTIME : 0) |
+							(machinery_func(func) ? RP_F_MACHINERY : 0)) };
 		fr->n = i + 1;
 	}
 	if (u64map__put(&r->frames, f->pc, fr)) {

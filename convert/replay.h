@@ -39,6 +39,13 @@ struct rp_frame {
 	const char *func;
 	const char *file;
 	uint32_t line;
+	uint8_t cls;		/* RP_F_*: what replay__user_frame asks of func, found once */
+};
+
+enum {
+	RP_F_STDLIB = 1,	/* Go's standard library (runtime included) */
+	RP_F_RUNTIME = 2,	/* "runtime." */
+	RP_F_MACHINERY = 4,	/* the runtime's parking and allocating functions */
 };
 
 /* The frames of a stack pc (a return address), innermost (inlined) first. */
