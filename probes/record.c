@@ -1128,7 +1128,7 @@ static size_t write_snapshot(struct recorder *r, pid_t pid, uint64_t ts)
 {
 	struct gsnap *snap;
 	char err[512];
-	uint64_t bias;
+	uint64_t bias = 0;
 	size_t i, n;
 	int ret;
 
