@@ -533,7 +533,7 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 				       __u64 g, __u64 gp, __u32 to)
 {
 	struct gotl_ev_create *e;
-	__u64 bias, parent, pc, lo, hi;
+	__u64 bias, parent, parent_goid, gopc, startpc, lo, hi, w[3] = {};
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -542,10 +542,23 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	}
 	/* At a uprobe ip is the probed instruction: runtime - link = load bias. */
 	bias = ip - probe_addr[GOTL_PROBE_CASGSTATUS];
-	/* newproc1 runs on g0 (systemstack); m.curg is the goroutine running `go`. */
-	parent = current_user_g(g);
+	/*
+	 * newproc1 runs on g0 (systemstack); m.curg is the goroutine running
+	 * `go`. This thread's state knows its m and, as the goroutine it last
+	 * ran, nearly always its goid: one read (m.curg) instead of three.
+	 */
+	parent = current_user_g_goid(thread_state(), g, &parent_goid);
 	if (parent == gp)
-		parent = 0;
+		parent = parent_goid = 0;
+	/* gopc and startpc: 16 bytes apart in every version, one read. */
+	if (off_g_startpc == off_g_gopc + 16) {
+		bpf_probe_read_user(w, sizeof(w), (const void *)(gp + off_g_gopc));
+		gopc = w[0];
+		startpc = w[2];
+	} else {
+		gopc = read_u64(gp + off_g_gopc);
+		startpc = read_u64(gp + off_g_startpc);
+	}
 
 	e->hdr.type = GOTL_REC_CREATE;
 	e->hdr.size = sizeof(*e);
@@ -555,11 +568,9 @@ static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u6
 	/* On Go <= 1.23 the field still holds the previous life's goid here. */
 	e->goid = goid_at_create ? read_u64(gp + off_g_goid) : 0;
 	e->parent_gp = parent;
-	e->parent_goid = parent ? read_u64(parent + off_g_goid) : 0;
-	pc = read_u64(gp + off_g_startpc);
-	e->startpc = pc ? pc - bias : 0;
-	pc = read_u64(gp + off_g_gopc);
-	e->gopc = pc ? pc - bias : 0;
+	e->parent_goid = parent_goid;
+	e->startpc = startpc ? startpc - bias : 0;
+	e->gopc = gopc ? gopc - bias : 0;
 	e->to = to;
 	e->reason = to == GOTL_G_WAITING ? read_u8(gp + off_g_waitreason) : 0;
 	e->probe = GOTL_PROBE_CASGSTATUS;
@@ -677,7 +688,8 @@ int casgstatus(struct pt_regs *ctx)
 /*
  * Go 1.26+: runtime.reentersyscall(pc, sp, bp) and runtime.exitsyscall()
  * switch Running <-> Syscall with a direct CAS. Both run on the user
- * goroutine; take it from R14 -> m -> curg all the same.
+ * goroutine; take it from R14 -> m -> curg all the same (m and the goid as
+ * this thread's state knows them: one read).
  */
 SEC("uprobe")
 int reentersyscall(struct pt_regs *ctx)
@@ -690,10 +702,9 @@ int reentersyscall(struct pt_regs *ctx)
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_REENTERSYSCALL], 1);
-	gp = current_user_g(g);
+	gp = current_user_g_goid(thread_state(), g, &goid);
 	if (!gp)
 		return 0;
-	goid = read_u64(gp + off_g_goid);
 	flush_galloc(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid);
 	return emit_status(st, GOTL_PROBE_REENTERSYSCALL, ts, gp, goid, GOTL_G_RUNNING,
 			   GOTL_G_SYSCALL, 0, 0, 0);
@@ -705,17 +716,17 @@ int exitsyscall(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
 	struct gotl_bpf_stats *st = stats_get();
-	__u64 gp;
+	__u64 gp, goid;
 
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_EXITSYSCALL], 1);
-	gp = current_user_g(g);
+	gp = current_user_g_goid(thread_state(), g, &goid);
 	if (!gp)
 		return 0;
 	start_galloc(gp);
-	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, read_u64(gp + off_g_goid),
-			   GOTL_G_SYSCALL, GOTL_G_RUNNING, 0, 0, 0);
+	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, goid, GOTL_G_SYSCALL,
+			   GOTL_G_RUNNING, 0, 0, 0);
 }
 
 /* runtime.preemptPark(gp *g): Running -> Preempted, bypassing casgstatus. */
