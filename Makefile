@@ -99,9 +99,10 @@ $(OUTPUT)/bench/bare.skel.h: $(OUTPUT)/bench/bare.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name bare_bpf > $@
 
-$(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c $(OUTPUT)/bench/bare.skel.h
+$(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c probes/umulti.c $(OUTPUT)/bench/bare.skel.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUTPUT)/bench tests/bench/bareprobe.c probes/umulti.c \
+		-lbpf -lelf -lz -lpthread -o $@
 
 # The converter benchmark's synthetic event logs (tests/bench/mklog.c).
 $(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl.a

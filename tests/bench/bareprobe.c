@@ -6,7 +6,10 @@
  *
  *	bareprobe OFFSET[,OFFSET...] -- PROG [ARGS...]
  *
- * Offsets are hex file offsets in PROG (gotl inspect -v prints them).
+ * Offsets are hex file offsets in PROG (gotl inspect -v prints them). The
+ * uprobes are attached the way gotl record attaches its own: one
+ * uprobe_multi link where the kernel has them (probes/umulti.c), else a
+ * perf_event uprobe each.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "bare.skel.h"
+#include "umulti.h"
 
 #define MAX_PROBES 256
 
@@ -23,8 +27,10 @@ int main(int argc, char **argv)
 {
 	struct bpf_link *links[MAX_PROBES] = { 0 };
 	size_t offs[MAX_PROBES];
+	uint64_t moffs[MAX_PROBES];
 	struct bare_bpf *skel;
-	int go[2], n = 0, i, status = 0, ret = 1;
+	int go[2], n = 0, i, status = 0, ret = 1, mfd = -1;
+	bool multi = umulti__supported();
 	char *s, *tok, *save = NULL;
 	pid_t pid;
 
@@ -35,7 +41,13 @@ int main(int argc, char **argv)
 	s = strdup(argv[1]);
 	for (tok = strtok_r(s, ",", &save); tok && n < MAX_PROBES; tok = strtok_r(NULL, ",", &save))
 		offs[n++] = strtoull(tok, NULL, 16);
-	skel = bare_bpf__open_and_load();
+	skel = bare_bpf__open();
+	if (skel && multi)
+		bpf_program__set_expected_attach_type(skel->progs.bare, UMULTI_ATTACH_TYPE);
+	if (skel && bare_bpf__load(skel)) {
+		bare_bpf__destroy(skel);
+		skel = NULL;
+	}
 	if (!skel || pipe(go)) {
 		fprintf(stderr, "bareprobe: cannot load the BPF object: %s\n", strerror(errno));
 		return 1;
@@ -51,7 +63,18 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	close(go[0]);
-	for (i = 0; i < n; i++) {
+	for (i = 0; multi && i < n; i++)
+		moffs[i] = offs[i];
+	if (multi) {
+		mfd = umulti__attach(bpf_program__fd(skel->progs.bare), argv[3], moffs, NULL,
+				     (size_t)n, pid);
+		if (mfd < 0) {
+			fprintf(stderr, "bareprobe: cannot attach: %s\n", strerror(-mfd));
+			kill(pid, SIGKILL);
+			goto out;
+		}
+	}
+	for (i = 0; !multi && i < n; i++) {
 		links[i] = bpf_program__attach_uprobe(skel->progs.bare, false, pid, argv[3], offs[i]);
 		if (!links[i]) {
 			fprintf(stderr, "bareprobe: cannot attach at 0x%zx: %s\n", offs[i],
@@ -66,6 +89,8 @@ int main(int argc, char **argv)
 	if (waitpid(pid, &status, 0) == pid)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 out:
+	if (mfd >= 0)
+		close(mfd);
 	for (i = 0; i < n; i++)
 		bpf_link__destroy(links[i]);
 	bare_bpf__destroy(skel);
