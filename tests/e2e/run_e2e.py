@@ -1556,6 +1556,30 @@ def test_json_record(gotl, label, gobin, out):
     return ", ".join(notes)
 
 
+def test_attach_kinds(gotl, label, gobin, out):
+    """The probes are uprobe_multi links on this kernel (-v says so), and the perf_event
+    uprobes gotl falls back to on older kernels (GOTL_NO_UPROBE_MULTI=1 forces them here)
+    record the same truth."""
+    notes = []
+    for kind, env in (("uprobe_multi links", {}),
+                      ("perf_event uprobes", {"GOTL_NO_UPROBE_MULTI": "1"})):
+        for sample in ("pingpong", "leaky"):
+            binary = build(label, gobin, sample, out)
+            trace = binary + ".%s.pftrace" % kind.split()[0]
+            rec = run([gotl, "record", "-v", "-o", trace, "--", binary], timeout=120,
+                      env=dict(os.environ, **env))
+            err = rec.stderr.decode(errors="replace")
+            check("uprobes attached as " + kind in err,
+                  "-v does not say %r: %s" % (kind, err[-800:]))
+            check(" 0 lost" in err, "events were lost: " + err[-800:])
+            m = Model(pfcheck(trace))
+            procs = [t for t in m.m["tracks"] if t["kind"] == "process"]
+            check_generic(m, procs[0]["pid"] if procs else -1)
+            CHECKS[sample](m, truth_of(rec.stdout), {"go": label, "minor": int(label.split(".")[1])})
+        notes.append(kind.split()[0])
+    return "pingpong and leaky with " + " and ".join(notes)
+
+
 def cells_for(preset, gos, shapes):
     """[(label, go path, shape)] to run; the specials run on each label's default cell."""
     if preset == "ci":
@@ -1666,6 +1690,7 @@ def main():
         cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "probe-kinds", lambda l=nl, p=np_: test_attach_kinds(a.gotl, l, p, a.out)))
         cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
         cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
