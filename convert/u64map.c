@@ -26,6 +26,12 @@ void *u64map__get(const struct u64map *m, uint64_t k)
 	return NULL;
 }
 
+void u64map__prefetch(const struct u64map *m, uint64_t k)
+{
+	if (m->cap)
+		__builtin_prefetch(&m->slots[idx(m, k)]);
+}
+
 int u64map__put(struct u64map *m, uint64_t k, void *v)
 {
 	size_t i;
