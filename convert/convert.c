@@ -40,6 +40,22 @@
 #include "replay.h"
 #include "u64map.h"
 
+/*
+ * Track uuids: id << 25 | kind << 22 | the process's 22 bits (its pid, salted
+ * for a pid seen again), so unique per process, also across traces opened
+ * together. Small numbers make small varints, and a uuid is in nearly
+ * every packet: 5-6 bytes where a base << 40 took 8.
+ */
+enum uuid_kind {
+	UK_FIXED,	/* id: one of the UUID_* below */
+	UK_GOID,	/* id: goid */
+	UK_THREAD,	/* id: tid, an OS thread */
+	UK_FGROUP,	/* id: n, the goroutines of one start function */
+	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
+	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
+};
+
+#define UUID_ID_MASK		((1ull << 38) - 1)
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
 #define UUID_COUNTER_BASE	16
@@ -52,11 +68,6 @@
 #define UUID_TYPES_GROUP	45
 #define UUID_NOG_ALLOCS		46
 #define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
-#define UUID_FGROUP		(1ull << 35)	/* + n: the goroutines of one start function */
-#define UUID_THREAD		(1ull << 36)	/* + tid: an OS thread */
-#define UUID_GALLOC		(1ull << 37)	/* + goid: per-goroutine heap bytes */
-#define UUID_UNKNOWN_GOID	(1ull << 38)
-#define UUID_GOID		(1ull << 39)
 
 /*
  * A start function with at least this many goroutines in the log gets a
@@ -115,7 +126,7 @@ struct cv {
 	uint64_t alloc_records;
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
-	uint64_t base;		/* uuid base for this process */
+	uint64_t proc_bits;	/* this process's low 22 bits of every uuid (see uuid_of) */
 	uint32_t pid;
 	struct u64map threads;	/* tid -> struct thr */
 	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
@@ -143,6 +154,17 @@ struct cv {
 	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
 	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
 };
+
+static inline uint64_t uuid_of(const struct cv *c, enum uuid_kind kind, uint64_t id)
+{
+	return (id & UUID_ID_MASK) << 25 | (uint64_t)kind << 22 | c->proc_bits;
+}
+
+/* A track of the process itself (UUID_*). */
+static inline uint64_t uuid_fixed(const struct cv *c, uint64_t id)
+{
+	return uuid_of(c, UK_FIXED, id);
+}
 
 static struct tg *tg_of(struct rp_g *g)
 {
@@ -285,15 +307,15 @@ static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp
 	char name[512], desc[768];
 
 	if (!f || f->count < FGROUP_MIN || !start || !*start->func)
-		return c->base + UUID_GROUP;
+		return uuid_fixed(c, UUID_GROUP);
 	if (f->uuid)
 		return f->uuid;
-	f->uuid = c->base + UUID_FGROUP + ++c->fgroup_seq;
+	f->uuid = uuid_of(c, UK_FGROUP, ++c->fgroup_seq);
 	snprintf(name, sizeof(name), "%s (%" PRIu64 " goroutines)", start->func, f->count);
 	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
 		 "goroutine id.", f->count, start->func, start->file, start->line);
 	d.uuid = f->uuid;
-	d.parent = c->base + UUID_GROUP;
+	d.parent = uuid_fixed(c, UUID_GROUP);
 	d.name = name;
 	d.description = desc;
 	d.child_ordering = 3;	/* by sibling_order_rank = goid */
@@ -313,10 +335,10 @@ static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 	size_t n;
 
 	if (g->goid) {
-		t->uuid = c->base + UUID_GOID + (g->goid & (UUID_GOID - 1));
+		t->uuid = uuid_of(c, UK_GOID, g->goid);
 		snprintf(id, sizeof(id), "G%" PRIu64, g->goid);
 	} else {
-		t->uuid = c->base + UUID_UNKNOWN_GOID + ++c->unknown_seq;
+		t->uuid = uuid_of(c, UK_UNKNOWN, ++c->unknown_seq);
 		snprintf(id, sizeof(id), "G?");
 	}
 	if (start && *start->func)
@@ -432,9 +454,9 @@ static int on_start(void *ctx, struct replay *r)
 	for (i = 0; i < c->npids; i++)
 		if (c->pids[i] == pid)
 			salt += 0x100000;
-	c->base = (uint64_t)((pid + salt) & 0x3fffff) << 40;
+	c->proc_bits = (pid + salt) & 0x3fffff;
 	c->pid = pid;
-	c->flow_seq = c->base;	/* flow ids are global to the trace too */
+	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
 	intern_fixed(c);
 
@@ -453,15 +475,15 @@ static int on_start(void *ctx, struct replay *r)
 	}
 	pftrace__attr_int(c->pf, "gotl.pid", pid);
 
-	t.uuid = c->base + UUID_PROCESS;
+	t.uuid = uuid_fixed(c, UUID_PROCESS);
 	t.pid = (int32_t)pid;
 	t.process_name = name;
 	t.cmdline = (const char *const *)argv;
 	pftrace__track(c->pf, &t);
 
 	memset(&t, 0, sizeof(t));
-	t.uuid = c->base + UUID_GROUP;
-	t.parent = c->base + UUID_PROCESS;
+	t.uuid = uuid_fixed(c, UUID_GROUP);
+	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = "Goroutines";
 	t.description = "One track per goroutine, ordered by goroutine id.";
 	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
@@ -470,8 +492,8 @@ static int on_start(void *ctx, struct replay *r)
 
 	for (k = 0; k < RP_C_MAX; k++) {
 		memset(&t, 0, sizeof(t));
-		t.uuid = c->base + UUID_COUNTER_BASE + (uint64_t)k;
-		t.parent = c->base + UUID_PROCESS;
+		t.uuid = uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k);
+		t.parent = uuid_fixed(c, UUID_PROCESS);
 		t.name = counter_names[k];
 		t.counter = true;
 		t.counter_unit = 2;	/* count */
@@ -564,8 +586,8 @@ static void suspects_track(struct cv *c, uint64_t end)
 	if (!c->nsuspects)
 		return;
 	snprintf(name, sizeof(name), "Leak suspects (%zu)", c->nsuspects);
-	t.uuid = c->base + UUID_SUSPECTS;
-	t.parent = c->base + UUID_PROCESS;
+	t.uuid = uuid_fixed(c, UUID_SUSPECTS);
+	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = name;
 	t.description = "Goroutines still blocked at the end of the recording on a channel, "
 			"select, lock or cond (gotl report lists them grouped by site).";
@@ -618,9 +640,9 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 			free(th);
 			return;
 		}
-		t.uuid = c->base + UUID_THREAD + g->tid;
+		t.uuid = uuid_of(c, UK_THREAD, g->tid);
 		/* Ignored by Perfetto (the pid places it), but it says which process it is. */
-		t.parent = c->base + UUID_PROCESS;
+		t.parent = uuid_fixed(c, UUID_PROCESS);
 		t.tid = g->tid;
 		t.thread_pid = (int32_t)c->pid;
 		t.thread_name = replay__meta(r, "comm");
@@ -643,7 +665,7 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
 	}
 	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	pftrace__slice(c->pf, c->base + UUID_THREAD + g->tid, begin, end, t->thr_iid[sys],
+	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), begin, end, t->thr_iid[sys],
 		       c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
 }
 
@@ -760,7 +782,7 @@ static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t 
 	for (k = 0; k < RP_C_MAX; k++) {
 		if (c->counters_started && counts[k] == c->emitted[k])
 			continue;
-		if (pftrace__counter(c->pf, c->base + UUID_COUNTER_BASE + (uint64_t)k, ts, counts[k]))
+		if (pftrace__counter(c->pf, uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k), ts, counts[k]))
 			return;
 		c->emitted[k] = counts[k];
 	}
@@ -774,8 +796,8 @@ static void process_track(struct cv *c, uint64_t uuid, const char *name, const c
 {
 	struct pf_track t = { 0 };
 
-	t.uuid = c->base + uuid;
-	t.parent = c->base + UUID_PROCESS;
+	t.uuid = uuid_fixed(c, uuid);
+	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = name;
 	t.description = desc;
 	t.counter = counter;
@@ -797,7 +819,7 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 	ensure_track(c, r, g);
 	if (!t->galloc_declared) {
 		snprintf(name, sizeof(name), "G%" PRIu64 " heap allocated", g->goid);
-		d.uuid = c->base + UUID_GALLOC + (g->goid & (UUID_GALLOC - 1));
+		d.uuid = uuid_of(c, UK_GALLOC, g->goid);
 		d.parent = t->uuid;
 		d.name = name;
 		d.counter = true;
@@ -805,7 +827,7 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 		pftrace__track(c->pf, &d);
 		t->galloc_declared = true;
 	}
-	pftrace__counter(c->pf, c->base + UUID_GALLOC + (g->goid & (UUID_GALLOC - 1)), ts,
+	pftrace__counter(c->pf, uuid_of(c, UK_GALLOC, g->goid), ts,
 			 (int64_t)g->alloc_bytes);
 }
 
@@ -828,7 +850,7 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 				      "Allocations the runtime made on a system stack, with no "
 				      "user goroutine running on the thread.", false, 0, NULL);
 		c->nog_declared = true;
-		track = c->base + UUID_NOG_ALLOCS;
+		track = uuid_fixed(c, UUID_NOG_ALLOCS);
 	}
 	c->alloc_records++;
 	if (g && g->goid)
@@ -859,12 +881,12 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	}
 	if (c->have_total && t->bytes < c->total_bytes)
 		return;		/* an older total, late */
-	pftrace__counter(c->pf, c->base + UUID_HEAP, ts, (int64_t)t->bytes);
+	pftrace__counter(c->pf, uuid_fixed(c, UUID_HEAP), ts, (int64_t)t->bytes);
 	if (c->have_total && ts > c->total_ts) {
 		double rate = (double)(t->bytes - c->total_bytes) * 1e9 / (double)(ts - c->total_ts);
 
 		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
-		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts,
+		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts,
 				 rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
 	}
 	c->have_total = true;
@@ -912,7 +934,7 @@ static void types_tracks(struct cv *c, uint64_t end)
 			{ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = v[i]->bytes },
 		};
 
-		pftrace__instant(c->pf, c->base + UUID_TYPES, end, pftrace__name_iid(c->pf, v[i]->name),
+		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end, pftrace__name_iid(c->pf, v[i]->name),
 				 c->cat_alloc, a, 2, 0, 0);
 	}
 	process_track(c, UUID_TYPES_GROUP, "Heap allocated by type",
@@ -921,8 +943,8 @@ static void types_tracks(struct cv *c, uint64_t end)
 		size_t k;
 
 		memset(&t, 0, sizeof(t));
-		t.uuid = c->base + UUID_TYPE_BASE + (uint64_t)i;
-		t.parent = c->base + UUID_TYPES_GROUP;
+		t.uuid = uuid_fixed(c, UUID_TYPE_BASE + (uint64_t)i);
+		t.parent = uuid_fixed(c, UUID_TYPES_GROUP);
 		t.name = v[i]->name;
 		t.counter = true;
 		t.counter_unit = 3;
@@ -942,7 +964,7 @@ static void types_tracks(struct cv *c, uint64_t end)
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct cv *c = ctx;
-	uint64_t track = c->base + UUID_GC, mark_start, mark_end;
+	uint64_t track = uuid_fixed(c, UUID_GC), mark_start, mark_end;
 	struct pf_arg a[6];
 	char name[64];
 	size_t n = 0;
@@ -998,7 +1020,7 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 	if (s->open)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
 					  .b = true };
-	pftrace__slice(c->pf, c->base + UUID_STW, s->start, s->end,
+	pftrace__slice(c->pf, uuid_fixed(c, UUID_STW), s->start, s->end,
 		       pftrace__name_iid(c->pf, s->reason), c->cat_gc, a, n, 0, 0);
 }
 
@@ -1023,7 +1045,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	}
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
-		pftrace__counter(c->pf, c->base + UUID_RATE, c->total_ts, 0);
+		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts, 0);
 		pftrace__attr_str(c->pf, "gotl.alloc_mode", replay__alloc_mode_str(c->total.mode));
 		if (c->total.mode == GOTL_ALLOC_SAMPLED)
 			pftrace__attr_int(c->pf, "gotl.alloc_sample_bytes",
