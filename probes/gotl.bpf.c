@@ -17,7 +17,7 @@
  * possible, because each bpf_probe_read_user costs about as much as an
  * eighth of the trap itself (BENCHMARKS.md): the fields of a g an event
  * needs come in one read of a window of the g, a stack walk reads the
- * stack in chunks of STACK_CHUNK bytes rather than frame by frame. A hash
+ * first STACK_CHUNK bytes of the stack at once rather than frame by frame. A hash
  * lookup per transition only when allocations are recorded, plus one
  * bounded frame-pointer walk when a goroutine parks, is created, or an
  * allocation is sampled, if stacks are asked for.
@@ -435,9 +435,10 @@ struct frame {
 /*
  * Record gp's stack for the event just emitted: pc0 (if non-zero), then
  * the return addresses along the frame-pointer chain from fp, staying
- * inside the stack [lo, hi) and moving only towards its top. The stack is
- * read STACK_CHUNK bytes at a time into this thread's scratch memory (one
- * read for most stacks); without it (task storage busy), frame by frame.
+ * inside the stack [lo, hi) and moving only towards its top. The first
+ * STACK_CHUNK bytes from fp are read at once into this thread's scratch
+ * memory (all of most stacks); frames past them, or all of them without
+ * it (task storage busy), are read frame by frame.
  */
 static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts,
 				       __u64 bias, __u64 gp, __u8 kind, __u64 pc0, __u64 fp,
@@ -460,23 +461,26 @@ static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u
 		n = 1;
 	}
 	e->truncated = 0;
+	/*
+	 * One window of the stack from the first frame up, read before the walk;
+	 * frames past it are read one by one. A refill inside the loop doubled
+	 * the paths the verifier walks at every frame (0.1 s of every start).
+	 */
+	if (t && fp >= lo && fp < hi) {
+		len = hi - fp;
+		if (len > STACK_CHUNK)
+			len = STACK_CHUNK;
+		base = fp;
+		if (bpf_probe_read_user(t->stk, len, (const void *)fp))
+			len = 0;
+	}
 	for (i = 0; i < GOTL_STACK_MAX; i++) {
 		if (fp < lo || fp + sizeof(f) > hi || (fp & 7))
 			break;
 		off = fp - base;
 		/* Keep clang from hoisting &t->stk above the null check (the verifier refuses). */
 		asm volatile("" : "+r"(t));
-		if (t && (fp < base || off + sizeof(f) > len)) {
-			/* Refill the window from this frame up. */
-			len = hi - fp;
-			if (len > STACK_CHUNK)
-				len = STACK_CHUNK;
-			base = fp;
-			off = 0;
-			if (bpf_probe_read_user(t->stk, len, (const void *)fp))
-				len = 0;
-		}
-		if (t && off + sizeof(f) <= len && off <= STACK_CHUNK - sizeof(f)) {
+		if (t && fp >= base && off + sizeof(f) <= len && off <= STACK_CHUNK - sizeof(f)) {
 			__builtin_memcpy(&f, &t->stk[off], sizeof(f));
 		} else if (bpf_probe_read_user(&f, sizeof(f), (const void *)fp)) {
 			break;
