@@ -601,30 +601,65 @@ static void sent(struct pftrace *pf)
 }
 
 /*
+ * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
+ * track_event = 11, ... } encoded in place at p, in address order
+ * (put_varint8 writes past its end), with one byte for the packet's and the
+ * TrackEvent's lengths; packet_close moves what follows a length up a byte
+ * if it needs two. packet_head returns where the TrackEvent goes and, in
+ * *lenp, where its length goes.
+ */
+static inline uint8_t *packet_head(struct pftrace *pf, uint8_t *p, uint64_t ts, uint8_t **lenp)
+{
+	uint8_t *q;
+
+	p[0] = 0x0a;
+	p[2] = (uint8_t)K_VARINT(8);
+	q = put_varint_cached(p + 3, ts, &pf->ts_enc);
+	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
+	*q++ = (uint8_t)K_LEN(11);
+	*lenp = q;
+	return q + 1;
+}
+
+/* The packet at p ends at t; its TrackEvent runs from t0 to t, less `after` bytes of fields after it. */
+static inline void packet_close(struct pftrace *pf, uint8_t *p, uint8_t *lenp, uint8_t *t0,
+				uint8_t *t, size_t after)
+{
+	size_t tlen = (size_t)(t - t0) - after, n;
+
+	if (tlen >= 0x80) {
+		memmove(t0 + 1, t0, tlen + after);
+		t++;
+	}
+	put_varint(lenp, tlen);
+	n = (size_t)(t - (p + 2));
+	if (n >= 0x80) {
+		memmove(p + 3, p + 2, n);
+		t++;
+	}
+	put_varint(p + 1, n);
+	commit(pf, (size_t)(t - p));
+}
+
+/*
  * The held-back END (struct pend_end): TrackEvent { type = 9, track_uuid =
- * 11, extra_counter_values = 12, extra_counter_track_uuids = 31 } in a
- * packet without sequence flags (it uses no interned ids; entries waiting
+ * 11, extra_counter_values = 12, extra_counter_track_uuids = 31 } in place,
+ * in a packet without sequence flags (it uses no interned ids; entries waiting
  * to be sent go with the next packet, which is the one using them).
  */
 static int write_end(struct pftrace *pf)
 {
 	struct pend_end *e = &pf->end;
 	uint8_t *p, *q, *t0, *t;
-	size_t tlen, n, i;
+	size_t i;
 
 	e->on = false;
 	if (pf->err)
 		return pf->err;
-	/* In place, lengths taken as one byte and moved up if not (see event_w). */
 	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + PF_MAX_EXTRA * (11 + 12) + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	p[0] = 0x0a;
-	p[2] = (uint8_t)K_VARINT(8);
-	q = put_varint_cached(p + 3, e->ts, &pf->ts_enc);
-	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
-	*q++ = (uint8_t)K_LEN(11);
-	t0 = t = q + 1;
+	t0 = t = packet_head(pf, p, e->ts, &q);
 	*t++ = (uint8_t)K_VARINT(9);
 	*t++ = 2;
 	*t++ = (uint8_t)K_VARINT(11);
@@ -638,19 +673,7 @@ static int write_end(struct pftrace *pf)
 		*t++ = (uint8_t)(K_VARINT(31) >> 7);
 		t = put_varint_cached(t, e->uuid[i], track_enc(pf, e->uuid[i]));
 	}
-	tlen = (size_t)(t - t0);
-	if (tlen >= 0x80) {
-		memmove(t0 + 1, t0, tlen);
-		t++;
-	}
-	put_varint(q, tlen);
-	n = (size_t)(t - (p + 2));
-	if (n >= 0x80) {
-		memmove(p + 3, p + 2, n);
-		t++;
-	}
-	put_varint(p + 1, n);
-	commit(pf, (size_t)(t - p));
+	packet_close(pf, p, q, t0, t, 0);
 	return 0;
 }
 
@@ -1040,15 +1063,13 @@ out:
 /*
  * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
  * track_event = 11, interned_data = 12, sequence_flags = 13 }. Without new
- * interned entries (nearly always) it is encoded in place in the output, in
- * address order (put_varint8 writes past its end), with one byte for the
- * packet's and the TrackEvent's lengths; if either needs two, what follows
- * it moves up a byte.
+ * interned entries (nearly always) it is encoded in place in the output
+ * (packet_head, packet_close).
  */
 static int event_w(struct pftrace *pf, const struct pf_ev *e)
 {
 	uint8_t te[PF_TE_MAX + 8], head[32], *t, *h = head, *p, *q, *t0;
-	size_t tlen, n;
+	size_t tlen;
 
 	if (settle(pf))
 		return pf->err;
@@ -1063,28 +1084,11 @@ static int event_w(struct pftrace *pf, const struct pf_ev *e)
 	p = room(pf, 2 + 2 + 11 + 6 + 2 + PF_TE_MAX + 2 + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	p[0] = 0x0a;
-	p[2] = (uint8_t)K_VARINT(8);
-	q = put_varint_cached(p + 3, e->ts, &pf->ts_enc);
-	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
-	*q++ = (uint8_t)K_LEN(11);
-	t0 = q + 1;
+	t0 = packet_head(pf, p, e->ts, &q);
 	t = put_te(pf, t0, e);
 	*t++ = (uint8_t)K_VARINT(13);
 	*t++ = PF_SEQ_NEEDS;
-	tlen = (size_t)(t - t0) - 2;
-	if (tlen >= 0x80) {
-		memmove(t0 + 1, t0, tlen + 2);
-		t++;
-	}
-	put_varint(q, tlen);
-	n = (size_t)(t - (p + 2));
-	if (n >= 0x80) {
-		memmove(p + 3, p + 2, n);
-		t++;
-	}
-	put_varint(p + 1, n);
-	commit(pf, (size_t)(t - p));
+	packet_close(pf, p, q, t0, t, 2);
 	return 0;
 }
 
