@@ -17,10 +17,10 @@
  * possible, because each bpf_probe_read_user costs about as much as an
  * eighth of the trap itself (BENCHMARKS.md): the fields of a g an event
  * needs come in one read of a window of the g, a stack walk reads the
- * first STACK_CHUNK bytes of the stack at once rather than frame by frame. A hash
- * lookup per transition only when allocations are recorded, plus one
- * bounded frame-pointer walk when a goroutine parks, is created, or an
- * allocation is sampled, if stacks are asked for.
+ * first STACK_CHUNK bytes of the stack at once rather than frame by
+ * frame. A hash lookup per transition only when allocations are recorded,
+ * plus one bounded frame-pointer walk when a goroutine parks, is created,
+ * or an allocation is sampled, if stacks are asked for.
  * Every register is read unconditionally into a local first (the verifier
  * rejects loads from a ctx pointer chosen at run time). Never a uretprobe:
  * Go moves goroutine stacks and a rewritten return address crashes it.
@@ -104,8 +104,8 @@ struct {
  * Per OS thread (task storage: no other thread, and no preempting program on
  * the same CPU, can touch it while a program uses it): what saves reads of
  * user memory when a goroutine is made runnable by the one running here,
- * and scratch memory for a stack walk, which reads the goroutine's stack
- * STACK_CHUNK bytes at a time.
+ * and scratch memory for a stack walk, which reads the first STACK_CHUNK
+ * bytes of the goroutine's stack at once.
  *
  * g -> m: the runtime m of the g last seen in R14 on this thread (an m
  * belongs to one thread; its g0 only to it). curg -> curg_goid: the goid of
@@ -136,6 +136,17 @@ static __always_inline struct thread_state *thread_state(void)
 {
 	return bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* gp (goid) starts running on this thread: it is, or is about to be, m.curg here. */
+static __always_inline void note_running(__u64 gp, __u64 goid)
+{
+	struct thread_state *t = thread_state();
+
+	if (t) {
+		t->curg = gp;
+		t->curg_goid = goid;
+	}
 }
 
 /*
@@ -607,7 +618,6 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 sp = ctx->rsp;
 	struct gotl_bpf_stats *st = stats_get();
 	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi, pc;
-	struct thread_state *t;
 	struct ghead h;
 	struct gwin w;
 	__u8 reason, *fix;
@@ -647,14 +657,8 @@ int casgstatus(struct pt_regs *ctx)
 		flush_galloc(st, GOTL_PROBE_CASGSTATUS, ts, gp, goid);
 	else if (to == GOTL_G_RUNNING)
 		start_galloc(gp);
-	if (to == GOTL_G_RUNNING) {
-		/* gp is, or is about to be, m.curg here: remember its goid (thread_state). */
-		t = thread_state();
-		if (t) {
-			t->curg = gp;
-			t->curg_goid = goid;
-		}
-	}
+	if (to == GOTL_G_RUNNING)
+		note_running(gp, goid);
 	if (to != GOTL_G_WAITING)
 		reason = 0;
 	if (casg_fix_on && from == GOTL_G_RUNNING && to == GOTL_G_WAITING) {
@@ -763,7 +767,6 @@ int coroswitch(struct pt_regs *ctx)
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
 	struct gotl_bpf_stats *st = stats_get();
-	struct thread_state *t;
 	__u64 coro, next, goid, ngoid;
 	__u8 exiting;
 
@@ -782,11 +785,7 @@ int coroswitch(struct pt_regs *ctx)
 	if (next && next != gp) {
 		start_galloc(next);
 		ngoid = read_u64(next + off_g_goid);
-		t = thread_state();
-		if (t) {
-			t->curg = next;
-			t->curg_goid = ngoid;
-		}
+		note_running(next, ngoid);
 		emit_status(st, GOTL_PROBE_COROSWITCH, ts, next, ngoid, GOTL_G_WAITING,
 			    GOTL_G_RUNNING, 0, gp, goid);
 	}
