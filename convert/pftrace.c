@@ -621,7 +621,10 @@ static inline uint8_t *packet_head(struct pftrace *pf, uint8_t *p, uint64_t ts, 
 	return q + 1;
 }
 
-/* The packet at p ends at t; its TrackEvent runs from t0 to t, less `after` bytes of fields after it. */
+/*
+ * The packet at p ends at t; its TrackEvent runs from t0 to t, less `after`
+ * bytes of fields after it.
+ */
 static inline void packet_close(struct pftrace *pf, uint8_t *p, uint8_t *lenp, uint8_t *t0,
 				uint8_t *t, size_t after)
 {
@@ -1120,36 +1123,26 @@ int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t na
 }
 
 /*
- * A counter value (TYPE_COUNTER with counter_value) that could not ride on
- * an END: it says nothing but a track, a time and a value and uses no
- * interned ids, so it is encoded in one go with its lengths known
- * beforehand (at most 45 bytes: one byte each) and no sequence flags.
+ * A counter value that could not ride on an END: TrackEvent { type = 9,
+ * track_uuid = 11, counter_value = 30 } (type COUNTER) in place, in a
+ * packet without sequence flags (it uses no interned ids).
  */
 static int counter_packet(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
-	size_t tlen, n;
-	uint8_t *p;
+	uint8_t *p, *q, *t0, *t;
 
 	if (settle(pf))
 		return pf->err;
-	tlen = 2 + 1 + varint_len(track) + 2 + varint_len((uint64_t)value);
-	n = 1 + varint_len(ts) + 1 + varint_len(PF_SEQ_ID) + 2 + tlen;
-	p = room(pf, 2 + n + 8);
+	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + 11 + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	p[0] = 0x0a;
-	p[1] = (uint8_t)n;
-	p[2] = (uint8_t)K_VARINT(8);
-	p = put_varint_cached(p + 3, ts, &pf->ts_enc);
-	p = put_key_varint(p, K_VARINT(10), PF_SEQ_ID);
-	p[0] = (uint8_t)K_LEN(11);
-	p[1] = (uint8_t)tlen;
-	p[2] = (uint8_t)K_VARINT(9);
-	p[3] = 4;
-	p[4] = (uint8_t)K_VARINT(11);
-	p = put_varint_cached(p + 5, track, track_enc(pf, track));
-	put_key_varint(p, K_VARINT(30), (uint64_t)value);
-	commit(pf, 2 + n);
+	t0 = t = packet_head(pf, p, ts, &q);
+	*t++ = (uint8_t)K_VARINT(9);
+	*t++ = 4;
+	*t++ = (uint8_t)K_VARINT(11);
+	t = put_varint_cached(t, track, track_enc(pf, track));
+	t = put_key_varint(t, K_VARINT(30), (uint64_t)value);
+	packet_close(pf, p, q, t0, t, 0);
 	return 0;
 }
 
