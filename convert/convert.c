@@ -710,7 +710,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 					  .u = g->woken_by };
 	/*
 	 * Who the goroutine is goes on its first slice only (and in its track's
-	 * description): the same args on every slice were a third of the trace.
+	 * description): on every slice they were a third of the bytes of slice
+	 * packets.
 	 */
 	if (t->start_iid && !t->introduced)
 		a[n++] = (struct pf_arg){ .name_iid = c->a_start, .type = PF_ARG_STR,
@@ -782,7 +783,8 @@ static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t 
 	for (k = 0; k < RP_C_MAX; k++) {
 		if (c->counters_started && counts[k] == c->emitted[k])
 			continue;
-		if (pftrace__counter(c->pf, uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k), ts, counts[k]))
+		if (pftrace__counter(c->pf, uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k), ts,
+				     counts[k]))
 			return;
 		c->emitted[k] = counts[k];
 	}
@@ -934,8 +936,8 @@ static void types_tracks(struct cv *c, uint64_t end)
 			{ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = v[i]->bytes },
 		};
 
-		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end, pftrace__name_iid(c->pf, v[i]->name),
-				 c->cat_alloc, a, 2, 0, 0);
+		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
+				 pftrace__name_iid(c->pf, v[i]->name), c->cat_alloc, a, 2, 0, 0);
 	}
 	process_track(c, UUID_TYPES_GROUP, "Heap allocated by type",
 		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);

@@ -158,6 +158,14 @@ static bool machinery_func(const char *f)
 	return false;
 }
 
+/* What replay__user_frame asks of a frame's function (RP_F_*), found once per pc. */
+static uint8_t frame_class(const char *func)
+{
+	return (uint8_t)((stdlib_func(func) ? RP_F_STDLIB : 0) |
+			 (!strncmp(func, "runtime.", 8) ? RP_F_RUNTIME : 0) |
+			 (machinery_func(func) ? RP_F_MACHINERY : 0));
+}
+
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s)
 {
 	const struct rp_frame *stdlib = NULL, *runtime = NULL;
@@ -1141,11 +1149,7 @@ static void on_frames(struct replay *r, const struct gotl_rec_frames *f)
 			free(file);
 			break;
 		}
-		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line,
-					      (uint8_t)((stdlib_func(func) ? RP_F_STDLIB : 0) |
-							(!strncmp(func, "runtime.", 8) ?
-							 RP_F_RUNTIME : 0) |
-							(machinery_func(func) ? RP_F_MACHINERY : 0)) };
+		fr->f[i] = (struct rp_frame){ func, file, f->frames[i].line, frame_class(func) };
 		fr->n = i + 1;
 	}
 	if (u64map__put(&r->frames, f->pc, fr)) {

@@ -15,9 +15,9 @@ struct u64map {
 };
 
 void *u64map__get(const struct u64map *m, uint64_t k);
-/* Insert or replace (v must not be NULL). Returns 0 or -ENOMEM. */
 /* Start loading where k would be (a lookup coming soon): no effect on the map. */
 void u64map__prefetch(const struct u64map *m, uint64_t k);
+/* Insert or replace (v must not be NULL). Returns 0 or -ENOMEM. */
 int u64map__put(struct u64map *m, uint64_t k, void *v);
 void u64map__del(struct u64map *m, uint64_t k);
 void u64map__free(struct u64map *m);

@@ -1018,7 +1018,10 @@ static struct bpf_link *attach_one(struct recorder *r, struct bpf_program *prog,
 	return l;
 }
 
-/* One uprobe_multi link for probe i's program: its site, and for allocations every allocation function's. */
+/*
+ * One uprobe_multi link for probe i's program: its site, and for
+ * allocations every allocation function's.
+ */
 static int attach_multi(struct recorder *r, int i, pid_t pid)
 {
 	const struct plan *pl = r->plan;
