@@ -488,6 +488,8 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 	g->gopc = e->gopc;
 	g->probe = e->probe;
 	parent = e->parent_gp ? u64map__get(&r->gors, e->parent_gp) : NULL;
+	/* A parent from the snapshot that has not moved since: the sink meets it now. */
+	told(r, parent);
 	if (r->sink->born)
 		r->sink->born(r->sink->ctx, r, g, parent);
 }

@@ -106,6 +106,21 @@ static void status(struct logw *lw, uint64_t ts, uint32_t tid, uint64_t gp, uint
 	status_from(lw, GOTL_PROBE_CASGSTATUS, ts, tid, gp, goid, from, to, reason, wgp, wgoid);
 }
 
+/* A goroutine read from a running process at attach time (record -p). */
+static __attribute__((unused)) void gsnap(struct logw *lw, uint64_t ts, uint64_t read_ts,
+					  uint64_t gp, uint64_t goid, uint8_t status,
+					  uint8_t reason, uint64_t start, uint64_t gopc,
+					  uint64_t since)
+{
+	struct gotl_ev_gsnap e = {
+		.hdr = { .type = GOTL_REC_GSNAP, .size = sizeof(e), .ts = ts },
+		.gp = gp, .goid = goid, .startpc = start, .gopc = gopc, .waitsince = since,
+		.read_ts = read_ts, .status = status, .reason = reason,
+	};
+
+	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
+}
+
 static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
 {
 	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = ts },

@@ -705,19 +705,6 @@ static void test_gc(void **state)
 	td_free(d);
 }
 
-/* A goroutine read from a running process at attach time (record -p). */
-static void gsnap(struct logw *lw, uint64_t ts, uint64_t read_ts, uint64_t gp, uint64_t goid,
-		  uint8_t status, uint8_t reason, uint64_t start, uint64_t gopc, uint64_t since)
-{
-	struct gotl_ev_gsnap e = {
-		.hdr = { .type = GOTL_REC_GSNAP, .size = sizeof(e), .ts = ts },
-		.gp = gp, .goid = goid, .startpc = start, .gopc = gopc, .waitsince = since,
-		.read_ts = read_ts, .status = status, .reason = reason,
-	};
-
-	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
-}
-
 #define GP9 0xc000004000ull
 
 static void test_attach_snapshot(void **state)
@@ -768,6 +755,55 @@ static void test_attach_snapshot(void **state)
 	assert_slice(x, "Runnable", 1250, 150);
 	assert_null(td_arg(x, "existed_at_attach"));
 	assert_int_equal(arg_u(x, "parent_goid"), 7);
+	td_free(d);
+}
+
+/*
+ * A goroutine running when gotl attached creates one before its own first
+ * transition: the parent, from the snapshot, is known to the trace by then
+ * and the spawn arrow starts on its track.
+ */
+static void test_attach_snapshot_parent(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g7, *g9;
+	const struct td_slice *x;
+	struct convert_stats st;
+	struct tdec *d;
+	int i, creates = 0;
+
+	prologue(f->lw);
+	gsnap(f->lw, 1000, 1100, GP7, 7, GOTL_G_RUNNING, 0, PC_WORKER, PC_GO, 0);
+	create(f->lw, 1500, GP9, 9, GP7, 7, PC_WORKER, PC_GO);
+	status(f->lw, 1600, 101, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 3000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.goroutines, 2);
+	assert_int_equal(st.unobserved, 0);
+
+	g7 = td_track_named(d, "G7 ");
+	assert_non_null(g7);
+	assert_int_equal(td_count_slices(d, g7->uuid), 1);
+	x = td_nth_slice(d, g7->uuid, 0);
+	assert_slice(x, "Running", 1000, 2000);
+	assert_int_equal(arg_u(x, "existed_at_attach"), 1);
+
+	g9 = td_track_named(d, "G9 ");
+	x = td_nth_slice(d, g9->uuid, 0);
+	assert_slice(x, "Runnable", 1500, 100);
+	assert_int_equal(arg_u(x, "parent_goid"), 7);
+	assert_true(x->flow_in != 0);
+	for (i = 0; i < d->nslices; i++) {
+		const struct td_slice *c = &d->slices[i];
+
+		if (!c->instant || strcmp(c->name, "GoCreate"))
+			continue;
+		creates++;
+		assert_int_equal(c->track, g7->uuid);
+		assert_int_equal(c->ts, 1500);
+		assert_int_equal(c->flow_out, x->flow_in);
+	}
+	assert_int_equal(creates, 1);
 	td_free(d);
 }
 
@@ -906,6 +942,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_allocations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_snapshot_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),

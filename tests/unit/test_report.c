@@ -182,6 +182,31 @@ static void test_json(void **state)
 	free(j);
 }
 
+/*
+ * record -p: a goroutine running when gotl attached spawns one before its own
+ * first transition. The child hangs under it in the tree.
+ */
+static void test_attach_parent(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	char *j;
+
+	prologue(f->lw);
+	gsnap(f->lw, 1000, 1100, GP7, 7, GOTL_G_RUNNING, 0, PC_MAIN, PC_RT, 0);
+	create(f->lw, 1500, GP9, 9, GP7, 7, PC_WORKER, PC_GO);
+	status(f->lw, 1600, 101, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 3000, 0);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	has(j, "\"tree\":[{\"id\":1,\"parent\":0,\"count\":1,\"alive_at_end\":1,"
+	       "\"start_function\":\"main.main\",\"created_at\":\"runtime.rt0_go asm.s:1\","
+	       "\"goids\":[7]},{\"id\":2,\"parent\":1,\"count\":1,\"alive_at_end\":1,"
+	       "\"start_function\":\"main.worker\"");
+	free(j);
+}
+
 static void test_text(void **state)
 {
 	struct fixture *f = *state;
@@ -318,6 +343,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_input, setup, teardown),
