@@ -512,7 +512,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 		return;
 	}
 	g->sink = t;
-	if (parent && parent->goid) {
+	if (parent && parent->goid && tg_of(parent)) {
 		ensure_track(c, r, parent);
 		t->spawn_flow = ++c->flow_seq;
 		t->spawn_ts = g->created;
