@@ -12,6 +12,7 @@
  * perf_event uprobe each.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,7 @@
 int main(int argc, char **argv)
 {
 	struct bpf_link *links[MAX_PROBES] = { 0 };
-	size_t offs[MAX_PROBES];
-	uint64_t moffs[MAX_PROBES];
+	uint64_t offs[MAX_PROBES];
 	struct bare_bpf *skel;
 	int go[2], n = 0, i, status = 0, ret = 1, mfd = -1;
 	bool multi = umulti__supported();
@@ -63,10 +63,8 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	close(go[0]);
-	for (i = 0; multi && i < n; i++)
-		moffs[i] = offs[i];
 	if (multi) {
-		mfd = umulti__attach(bpf_program__fd(skel->progs.bare), argv[3], moffs, NULL,
+		mfd = umulti__attach(bpf_program__fd(skel->progs.bare), argv[3], offs, NULL,
 				     (size_t)n, pid);
 		if (mfd < 0) {
 			fprintf(stderr, "bareprobe: cannot attach: %s\n", strerror(-mfd));
@@ -77,7 +75,7 @@ int main(int argc, char **argv)
 	for (i = 0; !multi && i < n; i++) {
 		links[i] = bpf_program__attach_uprobe(skel->progs.bare, false, pid, argv[3], offs[i]);
 		if (!links[i]) {
-			fprintf(stderr, "bareprobe: cannot attach at 0x%zx: %s\n", offs[i],
+			fprintf(stderr, "bareprobe: cannot attach at 0x%" PRIx64 ": %s\n", offs[i],
 				strerror(errno));
 			kill(pid, SIGKILL);
 			goto out;
