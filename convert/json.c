@@ -20,7 +20,7 @@
  * It streams: every event is written when the replay tells it, nothing of
  * the document is kept (memory: the live goroutines, the leak suspects and
  * the allocated types, as convert.c). It must not print, nor write invalid
- * JSON whatever the log holds: every string goes through jstr(), which
+ * JSON whatever the log holds: every string goes through jsonstr__put(), which
  * escapes quotes, backslashes and control characters and replaces invalid
  * UTF-8 with U+FFFD.
  */
@@ -33,6 +33,7 @@
 #include "gotl/version.h"
 #include "convert.h"
 #include "atab.h"
+#include "jsonstr.h"
 #include "replay.h"
 #include "u64map.h"
 
@@ -109,77 +110,6 @@ static struct jg *jg_of(struct rp_g *g)
 
 /* ---- JSON text -------------------------------------------------------------- */
 
-/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;	/* overlong, surrogate, or past Unicode */
-	return len;
-}
-
-/* The characters of s as the inside of a JSON string. */
-static void jstr_part(FILE *f, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str), i = 0, k;
-
-	while (i < n) {
-		unsigned c = s[i];
-
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc((int)c, f);
-			i++;
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
-			}
-			i++;
-		} else if (c < 0x80) {
-			fputc((int)c, f);
-			i++;
-		} else if ((k = utf8_len(s + i, n - i))) {
-			fwrite(s + i, 1, k, f);
-			i += k;
-		} else {
-			fputs("\\ufffd", f);	/* one replacement per invalid byte */
-			i++;
-		}
-	}
-}
-
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	jstr_part(f, s ? s : "");
-	fputc('"', f);
-}
-
 /* A time as µs since ts0, with ns precision: "1234.567". */
 static void jts(struct jw *j, uint64_t t)
 {
@@ -208,10 +138,10 @@ static void ev_begin(struct jw *j, const char *ph, uint32_t tid, bool has_ts, ui
 		jts(j, ts);
 	}
 	fputs(",\"name\":", j->f);
-	jstr(j->f, name);
+	jsonstr__put(j->f, name);
 	if (cat) {
 		fputs(",\"cat\":", j->f);
-		jstr(j->f, cat);
+		jsonstr__put(j->f, cat);
 	}
 }
 
@@ -232,7 +162,7 @@ static void arg_key(struct jw *j, bool *first, const char *key)
 	if (!*first)
 		fputc(',', j->f);
 	*first = false;
-	jstr(j->f, key);
+	jsonstr__put(j->f, key);
 	fputc(':', j->f);
 }
 
@@ -251,7 +181,7 @@ static void arg_i(struct jw *j, bool *first, const char *key, int64_t v)
 static void arg_s(struct jw *j, bool *first, const char *key, const char *v)
 {
 	arg_key(j, first, key);
-	jstr(j->f, v);
+	jsonstr__put(j->f, v);
 }
 
 static void arg_b(struct jw *j, bool *first, const char *key)
@@ -310,23 +240,23 @@ static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct 
 
 		if (!fr || !fr->n) {
 			snprintf(buf, sizeof(buf), "%s0x%" PRIx64, nl ? "\n" : "", s->pcs[p]);
-			jstr_part(j->f, buf);
+			jsonstr__put_inner(j->f, buf);
 			nl = true;
 			continue;
 		}
 		for (k = 0; k < fr->n; k++) {
 			if (nl)
-				jstr_part(j->f, "\n");
-			jstr_part(j->f, fr->f[k].func);
-			jstr_part(j->f, " ");
-			jstr_part(j->f, basename(fr->f[k].file));
+				jsonstr__put_inner(j->f, "\n");
+			jsonstr__put_inner(j->f, fr->f[k].func);
+			jsonstr__put_inner(j->f, " ");
+			jsonstr__put_inner(j->f, basename(fr->f[k].file));
 			snprintf(buf, sizeof(buf), ":%u", fr->f[k].line);
-			jstr_part(j->f, buf);
+			jsonstr__put_inner(j->f, buf);
 			nl = true;
 		}
 	}
 	if (s->truncated)
-		jstr_part(j->f, "\n...");
+		jsonstr__put_inner(j->f, "\n...");
 	fputc('"', j->f);
 }
 
@@ -440,8 +370,8 @@ static int on_start(void *ctx, struct replay *r)
 		fputc('"', j->f);
 		for (i = 0; argv[i]; i++) {
 			if (i)
-				jstr_part(j->f, " ");
-			jstr_part(j->f, argv[i]);
+				jsonstr__put_inner(j->f, " ");
+			jsonstr__put_inner(j->f, argv[i]);
 		}
 		fputc('"', j->f);
 		args_close(j);
@@ -948,8 +878,8 @@ static void metadata(struct jw *j, struct replay *r, const struct replay_stats *
 		fputc('"', j->f);
 		for (i = 0; argv[i]; i++) {
 			if (i)
-				jstr_part(j->f, " ");
-			jstr_part(j->f, argv[i]);
+				jsonstr__put_inner(j->f, " ");
+			jsonstr__put_inner(j->f, argv[i]);
 		}
 		fputc('"', j->f);
 	}

@@ -17,6 +17,7 @@
 #include "gotl/event.h"
 #include "atab.h"
 #include "convert.h"
+#include "jsonstr.h"
 #include "replay.h"
 #include "report_int.h"
 
@@ -582,7 +583,6 @@ static void dur_str(uint64_t ns, char *buf, size_t len)
 }
 
 #define D(ns)		rep__dur(ns)
-#define jstr(f, s)	rep__jstr(f, s)
 
 const char *rep__dur(uint64_t ns)
 {
@@ -785,22 +785,6 @@ static void text(struct rep *p, const struct rmeta *m)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-void rep__jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
 {
 	size_t i;
@@ -829,10 +813,10 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 	fprintf(f, "\"%s\":[", name);
 	for (i = 0; v && i < m->len; i++) {
 		fprintf(f, "%s{\"%s\":", i ? "," : "", ka);
-		jstr(f, v[i]->a);
+		jsonstr__put(f, v[i]->a);
 		if (kb) {
 			fprintf(f, ",\"%s\":", kb);
-			jstr(f, v[i]->b);
+			jsonstr__put(f, v[i]->b);
 		}
 		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 "}",
 			v[i]->n, v[i]->total, v[i]->max);
@@ -848,14 +832,14 @@ static void json(struct rep *p, const struct rmeta *m)
 	size_t i, k;
 
 	fprintf(f, "{\"source\":");
-	jstr(f, m->source);
+	jsonstr__put(f, m->source);
 	fprintf(f, ",\"comm\":");
-	jstr(f, m->comm);
+	jsonstr__put(f, m->comm);
 	fprintf(f, ",\"go_version\":");
-	jstr(f, m->go_version);
+	jsonstr__put(f, m->go_version);
 	for (i = 0; i < RM_MAX; i++) {
 		fprintf(f, ",\"%s\":", rmeta_key[i]);
-		jstr(f, m->info[i]);
+		jsonstr__put(f, m->info[i]);
 	}
 	fprintf(f, ",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
 		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", m->pid, m->end - m->start,
@@ -871,11 +855,11 @@ static void json(struct rep *p, const struct rmeta *m)
 	fprintf(f, ",\"leak_suspects\":[");
 	for (i = 0; v && i < p->leaks.len; i++) {
 		fprintf(f, "%s{\"count\":%" PRIu64 ",\"wait_reason\":", i ? "," : "", v[i]->n);
-		jstr(f, v[i]->c);
+		jsonstr__put(f, v[i]->c);
 		fprintf(f, ",\"created_at\":");
-		jstr(f, v[i]->a);
+		jsonstr__put(f, v[i]->a);
 		fprintf(f, ",\"blocked_at\":");
-		jstr(f, v[i]->b);
+		jsonstr__put(f, v[i]->b);
 		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64 ",\"goids\":[",
 			v[i]->min_blocked, v[i]->max_blocked);
 		for (k = 0; k < v[i]->ngoids; k++)
@@ -905,9 +889,9 @@ static void json(struct rep *p, const struct rmeta *m)
 
 		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
 			",\"start_function\":", i > 1 ? "," : "", i, nd->parent, nd->n, nd->alive);
-		jstr(f, nd->start);
+		jsonstr__put(f, nd->start);
 		fprintf(f, ",\"created_at\":");
-		jstr(f, nd->site);
+		jsonstr__put(f, nd->site);
 		fprintf(f, ",\"goids\":[");
 		for (k = 0; k < (size_t)nd->ngoids; k++)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", nd->goids[k]);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gotl/event.h"
+#include "jsonstr.h"
 #include "report_int.h"
 #include "u64map.h"
 
@@ -339,7 +340,7 @@ static void jnamed(FILE *f, const char *key, const struct names *m, bool by_coun
 	fprintf(f, "\"%s\":[", key);
 	for (i = 0; v && i < m->len; i++) {
 		fprintf(f, "%s{\"%s\":", i ? "," : "", kname);
-		rep__jstr(f, v[i]->name);
+		jsonstr__put(f, v[i]->name);
 		fprintf(f, ",\"%s\":%" PRIu64 ",\"%s\":%" PRIu64, kn, v[i]->n, kbytes, v[i]->bytes);
 		if (with_max)
 			fprintf(f, ",\"max_ns\":%" PRIu64, v[i]->max);
@@ -367,7 +368,7 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 		for (i = 0; i < a->ngs; i++) {
 			fprintf(f, "%s{\"goid\":%" PRIu64 ",\"start_function\":", i ? "," : "",
 				a->gs[i].goid);
-			rep__jstr(f, a->gs[i].start);
+			jsonstr__put(f, a->gs[i].start);
 			fprintf(f, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", a->gs[i].n,
 				a->gs[i].bytes);
 		}

@@ -100,7 +100,6 @@ int rep__stw(struct rep *p, const char *reason, uint64_t dur);
 
 /* Helpers the core shares with report_alloc.c. */
 const char *rep__dur(uint64_t ns);	/* "1.5 ms"; a ring of static buffers */
-void rep__jstr(FILE *f, const char *s);	/* a JSON string */
 
 struct rep_alloc;
 struct rep_alloc *rep_alloc__new(void);

@@ -20,6 +20,9 @@
 #include "logbuild.h"
 #include "convert.h"
 #include "report.h"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "jsondec.h"
+#pragma GCC diagnostic error "-Wunused-function"
 
 #define GP8 0xc000004000ull
 #define GP9 0xc000005000ull
@@ -179,6 +182,45 @@ static void test_json(void **state)
 	assert_int_equal(res.leak_suspects, 4);
 	assert_int_equal(res.leak_groups, 3);
 	has(j, "\"wait_reason\":\"IO wait\"");
+	free(j);
+}
+
+/*
+ * report --json is valid JSON whatever the log holds: a program's argv and
+ * path are bytes, not UTF-8 (a Latin-1 file name, a cut multi-byte
+ * character, a control character).
+ */
+static void test_json_not_utf8(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	char path[] = "/tmp/gotl-test-report-XXXXXX", err[128];
+	struct jd *doc;
+	char *j;
+	FILE *out;
+	int fd;
+
+	assert_int_equal(logw__meta(f->lw, "binary", "/srv/caf\xe9/prog"), 0);
+	assert_int_equal(logw__meta(f->lw, "arg", "--name=\xc3"), 0);
+	assert_int_equal(logw__meta(f->lw, "arg", "\x01\x7f\xed\xa0\x80\xf4\x90\x80\x80"), 0);
+	story(f->lw);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	out = fdopen(fd, "w");
+	fputs(j, out);
+	fclose(out);
+	doc = jd_read(path, err, sizeof(err));
+	unlink(path);
+	if (!doc)
+		fail_msg("report --json is not JSON: %s\n%s", err, j);
+	/* Each invalid byte is one U+FFFD; valid text around it is kept. */
+	has(j, "caf\\ufffd/prog");
+	has(j, "--name=\\ufffd");
+	has(j, "\\u0001\x7f\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd");
+	jd_free(doc);
 	free(j);
 }
 
@@ -343,6 +385,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_not_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
