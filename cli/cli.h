@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * cli.h: the pieces the gotl commands share (cli/common.c) and the
- * commands that live outside main.c. Only cli/ includes it.
+ * cli.h: what the gotl commands share (cli/common.c: messages and the
+ * parsers of option values; cli/convert.c: the conversion step and its
+ * summary) and the commands themselves, one file each (cli/<command>.c),
+ * which cli/main.c dispatches to. Only cli/ includes it.
  */
 #ifndef GOTL_CLI_H
 #define GOTL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "convert.h"
 
 /* "gotl: <message>" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -13,6 +19,36 @@ int cli_bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(p
 /* The usage error for getopt's ':' or '?' (opterr = 0, leading ':' in optstring). */
 int cli_bad_option(const char *cmd, int c, char **argv);
 
+/*
+ * Parsers of option values. Each returns 0 with *out set, or -EINVAL with
+ * *out untouched.
+ */
+/* "512", "64K", "16M", "1G" (also "16MiB", "16MB"): bytes, at most 1T. */
+int cli_parse_bytes(const char *s, uint64_t *out);
+/* "30", "1.5s", "500ms", "2m", "1h": nanoseconds, more than 0. */
+int cli_parse_duration(const char *s, uint64_t *out);
+/* "-f FORMAT": perfetto (or pftrace, protobuf) or json, as enum convert_format. */
+int cli_parse_format(const char *s, int *out);
+/* --compress[=LEVEL] (zlib level, default 1) or --no-compress (on false: level 0). */
+int cli_parse_compress(bool on, const char *arg, int *level);
+
+/* The format asked for (-1: none), or else the output name's: *.json is JSON. */
+enum convert_format cli_out_format(int asked, const char *out);
+
+/*
+ * Convert the event log at log into out (cli/convert.c); on failure, says
+ * why on stderr and returns non-zero. cli_summary() then tells the user
+ * what the trace holds (events, losses, leak suspects, where it is).
+ */
+int cli_convert(const char *log, const char *out, bool alloc_counters,
+		enum convert_format format, int compress, struct convert_stats *cs);
+void cli_summary(const char *trace, const struct convert_stats *cs, const char *raw,
+		 enum convert_format format);
+
+/* The commands: argv[0] is the command's name; the return value is gotl's exit status. */
+int cmd_record(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 
 #endif /* GOTL_CLI_H */
