@@ -17,7 +17,7 @@ GO119    ?= /usr/lib/go-1.19/bin/go
 
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS   ?= -g -O2
-ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert \
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert -Icli \
 	      -I$(OUTPUT) -I$(OUTPUT)/proto $(EXTRA_CFLAGS)
 LDLIBS   := -lbpf -lelf -lz -lprotobuf-c -lm -lpthread $(EXTRA_LDFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -46,7 +46,7 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e test-matrix demo bench fuzz test-fuzz
+.PHONY: all clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -187,6 +187,10 @@ test-unit: $(UNIT_TESTS)
 		grep -h 'PASSED' $$t.log | sed 's/^/           /'; \
 	done
 
+# The command line as a user runs it: bad values, usage errors (no root).
+test-cli: gotl
+	$(Q)$(PYTHON) tests/cli/test_cli.py --gotl ./gotl
+
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
 # The CI matrix: Go 1.19 1.21 1.23 1.25 1.26 and the newest release, each
 # default, stripped and PIE, plus cgo and static on the newest (releases other
@@ -202,7 +206,7 @@ test-matrix: deps gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full --readme
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz
+	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz test-cli
 	$(Q)$(MAKE) --no-print-directory test-e2e
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.

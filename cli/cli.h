@@ -23,9 +23,11 @@ int cli_bad_option(const char *cmd, int c, char **argv);
  * Parsers of option values. Each returns 0 with *out set, or -EINVAL with
  * *out untouched.
  */
-/* "512", "64K", "16M", "1G" (also "16MiB", "16MB"): bytes, at most 1T. */
-int cli_parse_bytes(const char *s, uint64_t *out);
-/* "30", "1.5s", "500ms", "2m", "1h": nanoseconds, more than 0. */
+/* Decimal digits only (no sign, space or junk), from min to max. */
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* "512", "64K", "16M", "1G" (also "16MiB", "16Mi", "16MB", "512B"): bytes, at most max. */
+int cli_parse_bytes(const char *s, uint64_t max, uint64_t *out);
+/* "30", "1.5s", "500ms", "100us", "2m", "1h": nanoseconds, from 1 to 10^18. */
 int cli_parse_duration(const char *s, uint64_t *out);
 /* "-f FORMAT": perfetto (or pftrace, protobuf) or json, as enum convert_format. */
 int cli_parse_format(const char *s, int *out);

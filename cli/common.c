@@ -52,54 +52,98 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 	return cli_bad_usage(cmd, "invalid option '%s'", argv[optind - 1]);
 }
 
-int cli_parse_bytes(const char *s, uint64_t *out)
+/*
+ * The decimal digits at *s (at least one, nothing else: no sign, no space),
+ * as a number no larger than max; *s is moved past them. The range is
+ * checked before each digit is added, so nothing wraps.
+ */
+static int digits(const char **s, uint64_t max, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
+	const char *p = *s;
+	uint64_t v = 0;
 
-	errno = 0;
-	if (*s == '-')
-		return -EINVAL;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || v > (1ull << 40))
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (d > max || v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
 	}
-	if (*end == 'i' || *end == 'B')
-		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end)
+	if (p == *s)
+		return -EINVAL;
+	*s = p;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+
+	if (digits(&s, max, &v) || *s || v < min)
 		return -EINVAL;
 	*out = v;
 	return 0;
 }
 
+int cli_parse_bytes(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned int shift = 0;
+	uint64_t v;
+
+	if (digits(&s, UINT64_MAX, &v))
+		return -EINVAL;
+	switch (*s) {
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	default: break;
+	}
+	if (shift) {
+		s++;
+		if (*s == 'i')
+			s++;
+	}
+	if (*s == 'B')
+		s++;
+	/* The range before the shift, which would drop the high bits. */
+	if (*s || v > max >> shift)
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
 int cli_parse_duration(const char *s, uint64_t *out)
 {
-	char *end;
-	double v, mul = 1e9;
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {
+		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "m", 60e9 }, { "h", 3600e9 },
+	};
+	const char *p = s;
+	uint64_t ignored;
+	double v;
+	size_t i;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v > 0))
+	/* Digits with an optional fraction: what strtod reads of it is all of it. */
+	if (digits(&p, UINT64_MAX, &ignored))
 		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mul = 1e6;
-	else if (!strcmp(end, "us"))
-		mul = 1e3;
-	else if (!strcmp(end, "m"))
-		mul = 60e9;
-	else if (!strcmp(end, "h"))
-		mul = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	if (v * mul > 1e18 || v * mul < 1)
-		return -EINVAL;
-	*out = (uint64_t)(v * mul);
-	return 0;
+	if (*p == '.') {
+		p++;
+		if (digits(&p, UINT64_MAX, &ignored))
+			return -EINVAL;
+	}
+	v = strtod(s, NULL);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].unit))
+			continue;
+		if (!(v * units[i].ns >= 1 && v * units[i].ns <= 1e18))
+			return -EINVAL;
+		*out = (uint64_t)(v * units[i].ns);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 int cli_parse_format(const char *s, int *out)
@@ -124,8 +168,7 @@ enum convert_format cli_out_format(int asked, const char *out)
 
 int cli_parse_compress(bool on, const char *arg, int *level)
 {
-	char *end;
-	long v;
+	uint64_t v;
 
 	if (!on) {
 		*level = 0;
@@ -135,8 +178,7 @@ int cli_parse_compress(bool on, const char *arg, int *level)
 		*level = 1;	/* BENCHMARKS.md: 4x smaller for 5x the time; higher levels gain little */
 		return 0;
 	}
-	v = strtol(arg, &end, 10);
-	if (*end || end == arg || v < 1 || v > 9)
+	if (cli_parse_uint(arg, 1, 9, &v))
 		return -EINVAL;
 	*level = (int)v;
 	return 0;

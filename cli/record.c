@@ -99,7 +99,7 @@ static int parse_size(const char *s, size_t *out)
 {
 	uint64_t v;
 
-	if (cli_parse_bytes(s, &v) || v < 4096 || v > (1ull << 31) || (v & (v - 1)))
+	if (cli_parse_bytes(s, 1ull << 31, &v) || v < 4096 || (v & (v - 1)))
 		return -EINVAL;
 	*out = (size_t)v;
 	return 0;
@@ -109,10 +109,13 @@ static int parse_size(const char *s, size_t *out)
 static void give_to_sudo_user(const char *path)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
+	uint64_t uid, gid;
 
-	if (!path || !su || !sg || geteuid() != 0)
+	/* (uid_t)-1 would mean "leave unchanged" to chown: not a user. */
+	if (!path || !su || !sg || geteuid() != 0 || cli_parse_uint(su, 0, UINT32_MAX - 1, &uid) ||
+	    cli_parse_uint(sg, 0, UINT32_MAX - 1, &gid))
 		return;
-	if (chown(path, (uid_t)strtoul(su, NULL, 10), (gid_t)strtoul(sg, NULL, 10)))
+	if (chown(path, (uid_t)uid, (gid_t)gid))
 		return;		/* best effort: the file is written either way */
 }
 
@@ -187,6 +190,7 @@ int cmd_record(int argc, char **argv)
 	bool alloc_counters = false;
 	char tmp[4096], optdesc[512];
 	int c, ret, status, asked = -1, compress = 0;
+	uint64_t v;
 	size_t i;
 
 	optind = 1;
@@ -201,17 +205,11 @@ int cmd_record(int argc, char **argv)
 				return cli_bad_usage("record ", "invalid --format '%s': want perfetto "
 						     "or json", optarg);
 			break;
-		case 'p': {
-			char *end;
-			long v;
-
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v <= 0 || v > INT32_MAX)
+		case 'p':
+			if (cli_parse_uint(optarg, 1, INT32_MAX, &v))
 				return cli_bad_usage("record ", "invalid --pid '%s'", optarg);
 			ro.pid = (pid_t)v;
 			break;
-		}
 		case 'd':
 			if (cli_parse_duration(optarg, &ro.duration_ns))
 				return cli_bad_usage("record ", "invalid --duration '%s': want e.g. "
@@ -237,17 +235,12 @@ int cmd_record(int argc, char **argv)
 				return cli_bad_usage("record ", "invalid --ring-size '%s': want a power "
 						 "of two between 4K and 2G, e.g. 16M", optarg);
 			break;
-		case 'S': {
-			char *end;
-
-			errno = 0;
-			ro.stack_depth = (int)strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || ro.stack_depth < 0 ||
-			    ro.stack_depth > 16)
+		case 'S':
+			if (cli_parse_uint(optarg, 0, GOTL_STACK_MAX, &v))
 				return cli_bad_usage("record ", "invalid --stack-depth '%s': want 0 "
-						     "(no stacks) to 16", optarg);
+						     "(no stacks) to %d", optarg, GOTL_STACK_MAX);
+			ro.stack_depth = (int)v;
 			break;
-		}
 		case 'C':
 			alloc_counters = true;
 			break;
@@ -268,15 +261,12 @@ int cmd_record(int argc, char **argv)
 				return cli_bad_usage("record ", "invalid --alloc '%s': want off, "
 						     "sampled or all", optarg);
 			break;
-		case 'a': {
-			uint64_t v;
-
-			if (cli_parse_bytes(optarg, &v) || !v || v > (1ull << 30))
+		case 'a':
+			if (cli_parse_bytes(optarg, 1ull << 30, &v) || !v)
 				return cli_bad_usage("record ", "invalid --alloc-sample '%s': want "
 						     "a size from 1 to 1G, e.g. 512K", optarg);
 			ro.alloc_sample_bytes = v;
 			break;
-		}
 		case 'v':
 			ro.verbose++;
 			break;

@@ -4,11 +4,10 @@
  * statistics (convert/report.c does the analysis) on stdout, as text or
  * JSON. Needs no root; reads the file only.
  */
-#include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "report.h"
 #include "cli.h"
 
@@ -48,7 +47,8 @@ int cmd_report(int argc, char **argv)
 	struct report_opts ro = { .top = 10 };
 	struct report_result res;
 	bool fail_on_leak = false;
-	char err[512], *end;
+	char err[512];
+	uint64_t top;
 	int c, ret;
 
 	optind = 1;
@@ -65,10 +65,10 @@ int cmd_report(int argc, char **argv)
 			ro.all_waits = true;
 			break;
 		case 't':
-			errno = 0;
-			ro.top = (int)strtol(optarg, &end, 10);
-			if (errno || *end || ro.top < 1)
-				return cli_bad_usage("report ", "invalid --top '%s'", optarg);
+			if (cli_parse_uint(optarg, 1, INT_MAX, &top))
+				return cli_bad_usage("report ", "invalid --top '%s': want 1 to %d",
+						     optarg, INT_MAX);
+			ro.top = (int)top;
 			break;
 		case 'h':
 			fputs(usage_report, stdout);
