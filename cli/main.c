@@ -14,7 +14,25 @@
 #include "gotl/version.h"
 #include "cli.h"
 
-static const char usage_main[] =
+/*
+ * The commands, in the order the help lists them: a new command is one line
+ * here (and its file), and the help, gotl(1) and the bash completion, which
+ * are made from the help, follow.
+ */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *what;	/* for the help; '\n' starts an indented line */
+} commands[] = {
+	{ "record", cmd_record, "run a Go program, or attach to one (-p PID), and record it\n"
+				"(needs root)" },
+	{ "convert", cmd_convert, "turn a raw event log (record -r) into a Perfetto trace, or\n"
+				  "Chrome trace-event JSON (-f json)" },
+	{ "inspect", cmd_inspect, "show what gotl finds in a Go binary and where it would probe" },
+	{ "report", cmd_report, "leak suspects and goroutine statistics from a log or a trace" },
+};
+
+static const char usage_head[] =
 "usage: gotl <command> [options] [args]\n"
 "\n"
 "Record a Go program's goroutines with eBPF uprobes on the Go runtime (no code\n"
@@ -23,13 +41,9 @@ static const char usage_main[] =
 "flows for spawns and wake-ups, and goroutine counters. Open traces at\n"
 "https://ui.perfetto.dev.\n"
 "\n"
-"commands:\n"
-"  record    run a Go program, or attach to one (-p PID), and record it\n"
-"            (needs root)\n"
-"  convert   turn a raw event log (record -r) into a Perfetto trace, or\n"
-"            Chrome trace-event JSON (-f json)\n"
-"  inspect   show what gotl finds in a Go binary and where it would probe\n"
-"  report    leak suspects and goroutine statistics from a log or a trace\n"
+"commands:\n";
+
+static const char usage_tail[] =
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -39,25 +53,39 @@ static const char usage_main[] =
 "  sudo gotl record -o out.pftrace -- ./prog arg1 arg2\n"
 "  sudo gotl record -r out.gotl -- ./prog && gotl convert out.gotl -o out.pftrace\n";
 
+static void usage(FILE *f)
+{
+	const char *p;
+	size_t i;
+
+	fputs(usage_head, f);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-9s ", commands[i].name);
+		for (p = commands[i].what; *p; p++) {
+			if (*p == '\n')
+				fputs("\n           ", f);
+			fputc(*p == '\n' ? ' ' : *p, f);
+		}
+		fputc('\n', f);
+	}
+	fputs(usage_tail, f);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
+	size_t i;
 
 	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage_main, cmd ? stdout : stderr);
+		usage(cmd ? stdout : stderr);
 		return cmd ? 0 : 2;
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("gotl %s\n", GOTL_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "record"))
-		return cmd_record(argc - 1, argv + 1);
-	if (!strcmp(cmd, "convert"))
-		return cmd_convert(argc - 1, argv + 1);
-	if (!strcmp(cmd, "inspect"))
-		return cmd_inspect(argc - 1, argv + 1);
-	if (!strcmp(cmd, "report"))
-		return cmd_report(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	return cli_bad_usage("", "unknown command '%s'", cmd);
 }
