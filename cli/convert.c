@@ -36,13 +36,25 @@ static const char usage_convert[] =
 "options:\n"
 "  -o, --output FILE   the trace to write (default: LOG with its extension\n"
 "                      replaced by .pftrace, or .json with -f json)\n"
-"  -f, --format FORMAT perfetto (the default) or json; FILE ending in .json\n"
+"  -f, --format perfetto|json\n"
+"                      perfetto (the default) or json; FILE ending in .json\n"
 "                      picks json\n"
 "      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
 "      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
 "                      compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
-"                      ~4x the time; off by default (--no-compress)\n"
-"  -h, --help          this help\n";
+"                      ~4x the time; off by default\n"
+"      --no-compress   plain packets (the default)\n"
+"  -h, --help          this help\n"
+"\n"
+"exit status:\n"
+"  0     the trace was written\n"
+"  1     it was not: LOG is not a gotl event log, or cannot be read, or the\n"
+"        trace cannot be written (the reason is on stderr)\n"
+"  2     bad usage\n"
+"\n"
+"examples:\n"
+"  gotl convert run.gotl\n"
+"  gotl convert -f json -o run.json run.gotl\n";
 
 static void human_size(uint64_t n, char *buf, size_t len)
 {

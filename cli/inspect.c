@@ -21,12 +21,21 @@ static const char usage_inspect[] =
 "Print what gotl finds in the Go binary PROG and how: Go version and build\n"
 "settings, binary shape, where its runtime tables are, the struct offsets\n"
 "gotl would use and where they come from, the wait-reason table, and where\n"
-"each uprobe would go and why. Needs no root. Exit status 0 if gotl can\n"
-"trace PROG, 2 (with the reason on stderr) if it cannot.\n"
+"each uprobe would go and why. Needs no root. PROG is a path, or a command\n"
+"found in PATH.\n"
 "\n"
 "options:\n"
 "  -v, --verbose   list every allocation function probed, not two of them\n"
-"  -h, --help      this help\n";
+"  -h, --help      this help\n"
+"\n"
+"exit status:\n"
+"  0     gotl can trace PROG\n"
+"  2     it cannot (the reason is on stderr, after what could be read), or bad\n"
+"        usage\n"
+"\n"
+"examples:\n"
+"  gotl inspect ./server\n"
+"  gotl inspect -v $(which prog)\n";
 
 #define ROW(label, ...) do { printf("%-14s", label); printf(__VA_ARGS__); putchar('\n'); } while (0)
 

@@ -31,8 +31,15 @@ static const char usage_report[] =
 "      --top N          rows in the top lists (default 10)\n"
 "  -h, --help           this help\n"
 "\n"
-"exit status: 0, or 1 with --fail-on-leak when there are suspects; 2 if the\n"
-"input cannot be read.\n";
+"exit status:\n"
+"  0     the report was written\n"
+"  1     --fail-on-leak, and there are leak suspects\n"
+"  2     bad usage, or the input cannot be read\n"
+"\n"
+"examples:\n"
+"  gotl report run.gotl\n"
+"  gotl report --json --top 3 run.pftrace\n"
+"  gotl report --fail-on-leak run.gotl || echo leaks\n";
 
 int cmd_report(int argc, char **argv)
 {
