@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # gotl build. `make` leaves ./gotl; `make test` installs what is missing,
 # builds, and runs every test (unit + end-to-end, the latter needs root);
-# `make demo` records a sample. Intermediates go to .output/.
+# `make demo` records a sample. Intermediates go to .output/ (OUTPUT=DIR for
+# another place).
 
 OUTPUT   := .output
 CC       ?= gcc
@@ -46,9 +47,28 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
+# The objects that include the BPF skeleton, directly or through a header of
+# probes/ or cli/: on a first build they wait for it (and so for clang and
+# bpftool); later their .d files say so. The rest, libgotl-host.a, builds
+# without the BPF toolchain, and the unit tests link only that.
+empty        :=
+space        := $(empty) $(empty)
+skel_hdrs    := $(notdir $(shell grep -l '"gotl.skel.h"' probes/*.h cli/*.h 2>/dev/null))
+SKEL_USERS   := $(patsubst %.c,$(OUTPUT)/%.o,$(shell grep -lE \
+		'^\#include "($(subst $(space),|,gotl.skel.h $(skel_hdrs)))"' probes/*.c cli/*.c))
+HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
+
+# Each compiler run writes what the object was made from (-MMD) beside it.
+DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
+
 .PHONY: all clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
+
+# `make -j clean all`: nothing may be built beside the clean.
+ifneq ($(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS))),)
+.NOTPARALLEL:
+endif
 
 all: gotl
 
@@ -60,40 +80,49 @@ $(OUTPUT)/libgotl.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h cli/*.h) $(PROTO_H) $(SKEL)
+$(OUTPUT)/libgotl-host.a: $(HOST_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The generated headers must exist before the first compile that may include
+# them; after that, the .d files name the headers each object really includes.
+$(OUTPUT)/%.o: %.c | $(PROTO_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# Generated protobuf-c code: not ours, so not -Werror.
-$(PROTO_C) $(PROTO_H): $(PROTO)
-	$(call msg,PROTOC,$@)
+$(SKEL_USERS): | $(SKEL)
+
+# Generated protobuf-c code: not ours, so not -Werror. One run of protoc-c
+# makes both files (a grouped target: make -j runs it once).
+$(PROTO_C) $(PROTO_H) &: $(PROTO)
+	$(call msg,PROTOC,$(PROTO))
 	$(Q)mkdir -p $(OUTPUT)/proto
 	$(Q)$(PROTOC_C) --proto_path=proto --c_out=$(OUTPUT)/proto $(PROTO)
 
 $(OUTPUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/proto -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUTPUT)/proto -c $< -o $@
 
-$(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c include/gotl/event.h
+$(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SKEL): $(OUTPUT)/gotl.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name gotl_bpf > $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl.a
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libgotl-host.a $(LDLIBS) -lcmocka -o $@
 
 # The trap floor for the benchmarks: empty uprobes, no gotl (tests/bench/bareprobe.c).
 $(OUTPUT)/bench/bare.bpf.o: tests/bench/bare.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/bench/bare.skel.h: $(OUTPUT)/bench/bare.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -105,10 +134,10 @@ $(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c probes/umulti.c $(OUTPUT)/ben
 		-lbpf -lelf -lz -lpthread -o $@
 
 # The converter benchmark's synthetic event logs (tests/bench/mklog.c).
-$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl.a
+$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libgotl-host.a $(LDLIBS) -o $@
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
@@ -127,15 +156,16 @@ FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotabl
 		   probes/gotypes.c probes/probesite.c probes/plan.c
 FUZZ_BINS    := $(FUZZ_OUT)/fuzz_log $(FUZZ_OUT)/fuzz_gobin
 
-$(FUZZ_OUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h) $(PROTO_H)
+$(FUZZ_OUT)/%.o: %.c | $(PROTO_H)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(FUZZ_OUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(OUTPUT)/proto -c $< -o $@
+	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -I$(OUTPUT)/proto \
+		-c $< -o $@
 
 $(FUZZ_OUT)/fuzz_log: $(FUZZ_OUT)/tests/fuzz/fuzz_log.o \
 		      $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_log_SRCS)) \
@@ -235,3 +265,6 @@ demo: deps
 clean:
 	$(call msg,CLEAN)
 	$(Q)rm -rf $(OUTPUT) gotl
+
+# What each object, test and skeleton was made from, as the compilers saw it.
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)
