@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# gotl build. `make` leaves ./gotl; `make test` installs what is missing,
-# builds, and runs every test (unit + end-to-end, the latter needs root);
-# `make demo` records a sample. Intermediates go to .output/ (OUTPUT=DIR for
-# another place).
+# gotl build. `make` leaves ./gotl (and its man page and bash completion in
+# .output/doc/); `make test` installs what is missing, builds, and runs every
+# test (unit + end-to-end, the latter needs root); `make demo` records a
+# sample. Intermediates go to .output/ (OUTPUT=DIR for another place).
 
 OUTPUT   := .output
 CC       ?= gcc
@@ -61,7 +61,7 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 # Each compiler run writes what the object was made from (-MMD) beside it.
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
-.PHONY: all clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz
+.PHONY: all doc clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -70,7 +70,7 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS))
 .NOTPARALLEL:
 endif
 
-all: gotl
+all: gotl doc
 
 gotl: $(OUTPUT)/cli/main.o $(OUTPUT)/libgotl.a
 	$(call msg,LINK,$@)
@@ -112,6 +112,22 @@ $(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c
 $(SKEL): $(OUTPUT)/gotl.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name gotl_bpf > $@
+
+# gotl(1) and the bash completion, made from `--help` (scripts/gendoc.py, doc/*.in):
+# a command or option added to cli/ is in them at the next make.
+DOCS := $(OUTPUT)/doc/gotl.1 $(OUTPUT)/doc/gotl.bash
+
+doc: $(DOCS)
+
+$(OUTPUT)/doc/gotl.1: doc/gotl.1.in scripts/gendoc.py gotl
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) scripts/gendoc.py --gotl ./gotl man $< > $@
+
+$(OUTPUT)/doc/gotl.bash: doc/gotl.bash.in scripts/gendoc.py gotl
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) scripts/gendoc.py --gotl ./gotl bash $< > $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,TEST-CC,$@)

@@ -3,7 +3,18 @@
  * cli.h: what the gotl commands share (cli/common.c: messages and the
  * parsers of option values; cli/convert.c: the conversion step and its
  * summary) and the commands themselves, one file each (cli/<command>.c),
- * which cli/main.c dispatches to. Only cli/ includes it.
+ * which cli/main.c dispatches to. Only cli/ (and its tests) include it.
+ *
+ * A command's --help is the source of gotl(1) and of the bash completion
+ * (scripts/gendoc.py), so every help keeps to one layout, at most 80
+ * columns: "usage: gotl CMD ..." (more forms on lines starting
+ * "       gotl CMD"), the description, then sections, each a "name:" line
+ * and its items. An item starts two spaces in, as "  term   text", and
+ * goes on in lines indented further. Every command has "options:" and
+ * "exit status:"; "environment:" and "examples:" where it has them. An
+ * option item is "  -x, --long ARG   text", or "      --long ARG" without
+ * a short form; --long[=ARG] for an optional value, and a|b|c for ARG
+ * when the value is one of a fixed set. A blank line ends a section.
  */
 #ifndef GOTL_CLI_H
 #define GOTL_CLI_H
