@@ -2,7 +2,8 @@
 # gotl build. `make` leaves ./gotl (and its man page and bash completion in
 # .output/doc/); `make test` installs what is missing, builds, and runs every
 # test (unit + end-to-end, the latter needs root); `make demo` records a
-# sample. Intermediates go to .output/ (OUTPUT=DIR for another place).
+# sample; `make install` (PREFIX, DESTDIR) installs.
+# Intermediates go to .output/ (OUTPUT=DIR for another place).
 
 OUTPUT   := .output
 CC       ?= gcc
@@ -61,7 +62,8 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 # Each compiler run writes what the object was made from (-MMD) beside it.
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
-.PHONY: all doc clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz
+.PHONY: all doc clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz \
+	install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -128,6 +130,27 @@ $(OUTPUT)/doc/gotl.bash: doc/gotl.bash.in scripts/gendoc.py gotl
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PYTHON) scripts/gendoc.py --gotl ./gotl bash $< > $@
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, gotl(1) and the
+# bash completion (where bash-completion looks for it, by command name).
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+bindir      ?= $(prefix)/bin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+bashcompdir ?= $(datarootdir)/bash-completion/completions
+INSTALL     ?= install
+
+install: gotl $(DOCS)
+	$(call msg,INSTALL,$(DESTDIR)$(bindir)/gotl)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir)
+	$(Q)$(INSTALL) -m 0755 gotl $(DESTDIR)$(bindir)/gotl
+	$(Q)$(INSTALL) -m 0644 $(OUTPUT)/doc/gotl.1 $(DESTDIR)$(mandir)/man1/gotl.1
+	$(Q)$(INSTALL) -m 0644 $(OUTPUT)/doc/gotl.bash $(DESTDIR)$(bashcompdir)/gotl
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(bindir)/gotl $(DESTDIR)$(mandir)/man1/gotl.1 \
+		$(DESTDIR)$(bashcompdir)/gotl
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,TEST-CC,$@)
