@@ -2,7 +2,8 @@
 # gotl build. `make` leaves ./gotl (and its man page and bash completion in
 # .output/doc/); `make test` installs what is missing, builds, and runs every
 # test (unit + end-to-end, the latter needs root); `make demo` records a
-# sample; `make install` (PREFIX, DESTDIR) installs.
+# sample; `make install` (PREFIX, DESTDIR) installs; `make static` leaves
+# gotl-static, one statically linked binary to copy onto another host.
 # Intermediates go to .output/ (OUTPUT=DIR for another place).
 
 OUTPUT   := .output
@@ -63,7 +64,7 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
 .PHONY: all doc clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz \
-	install uninstall
+	install uninstall static
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -151,6 +152,23 @@ install: gotl $(DOCS)
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(bindir)/gotl $(DESTDIR)$(mandir)/man1/gotl.1 \
 		$(DESTDIR)$(bashcompdir)/gotl
+
+# `make static`: gotl-static, the whole of gotl in one statically linked file
+# that needs nothing of the host but a kernel (no libc, no libbpf, no
+# /etc/nsswitch.conf modules), to copy onto a production host. Its main.o
+# asks glibc's NSS for the files backend only (GOTL_STATIC in cli/main.c):
+# the warnings of the static link about getpwuid and initgroups are about
+# the modules that this avoids loading.
+static: gotl-static
+
+gotl-static: $(OUTPUT)/static/cli/main.o $(OUTPUT)/libgotl.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/static/%.o: %.c | $(PROTO_H)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -DGOTL_STATIC $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,TEST-CC,$@)
@@ -303,7 +321,7 @@ demo: deps
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) gotl
+	$(Q)rm -rf $(OUTPUT) gotl gotl-static
 
 # What each object, test and skeleton was made from, as the compilers saw it.
 -include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

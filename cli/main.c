@@ -9,6 +9,9 @@
  *		cannot trace
  *	others	0 ok, 1 failure, 2 bad usage or input
  */
+#ifdef GOTL_STATIC
+#include <nss.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 #include "gotl/version.h"
@@ -76,6 +79,18 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	size_t i;
 
+#ifdef GOTL_STATIC
+	/*
+	 * The static gotl (make static) runs on hosts whose libc is not the one
+	 * it was linked with. glibc's NSS would load the modules nsswitch.conf
+	 * names (libnss_systemd.so.2, libnss_sss.so.2, ...), built for the host's
+	 * libc, into it, for the getpwuid and initgroups that run the program as
+	 * the sudo user: users and groups come from /etc/passwd and /etc/group
+	 * only, which glibc reads itself.
+	 */
+	__nss_configure_lookup("passwd", "files");
+	__nss_configure_lookup("group", "files");
+#endif
 	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		usage(cmd ? stdout : stderr);
 		return cmd ? 0 : 2;
