@@ -120,9 +120,6 @@ def read_all(gotl):
         h = parse_help(help_text(gotl, name), "gotl %s --help" % name)
         if not h["usage"][0].startswith("gotl %s" % name):
             raise BadHelp("gotl %s --help: usage is not 'gotl %s ...'" % (name, name))
-        for need in ("options", "exit status"):
-            if not section(h, need):
-                raise BadHelp("gotl %s --help: no '%s:' section" % (name, need))
         h["what"] = c["text"]
         out["commands"][name] = h
     return out
@@ -180,6 +177,10 @@ def man(doc, template):
     description = []
     for p in top["description"]:
         description += [".PP", line(esc(p))]
+    description += [".PP", "The commands:", ".RS 4"]
+    for c in section(top, "commands"):
+        description += tp("\\fBgotl %s\\fR" % esc(c["term"]), c["text"])
+    description.append(".RE")
     commands = []
     done = ("options", "exit status", "environment", "examples")
     for name, h in cmds.items():
