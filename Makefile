@@ -63,7 +63,7 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 # Each compiler run writes what the object was made from (-MMD) beside it.
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
-.PHONY: all doc clean deps test test-unit test-cli test-e2e test-matrix demo bench fuzz test-fuzz \
+.PHONY: all doc clean deps test test-unit test-cli test-build test-static test-e2e test-matrix demo bench fuzz test-fuzz \
 	install uninstall static
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -274,9 +274,20 @@ test-unit: $(UNIT_TESTS)
 		grep -h 'PASSED' $$t.log | sed 's/^/           /'; \
 	done
 
-# The command line as a user runs it: bad values, usage errors (no root).
+# The command line as a user runs it: bad values, usage errors, the help
+# against the code, gotl(1) and the completion (no root).
 test-cli: gotl
 	$(Q)$(PYTHON) tests/cli/test_cli.py --gotl ./gotl
+
+# The build as a user and a packager use it: header dependencies, make -j,
+# test-unit without the BPF toolchain, install, static (no root; in copies
+# of the tree, except what writes only gotl-static and a DESTDIR).
+test-build:
+	$(Q)$(PYTHON) tests/cli/test_build.py
+
+# gotl-static recording in an empty root, as on another distribution (root).
+test-static: gotl gotl-static
+	$(Q)GO126=$(GO126) $(PYTHON) tests/cli/test_static.py --gotl ./gotl --gotl-static ./gotl-static
 
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
 # The CI matrix: Go 1.19 1.21 1.23 1.25 1.26 and the newest release, each
@@ -294,7 +305,8 @@ test-matrix: deps gotl
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz test-cli
-	$(Q)$(MAKE) --no-print-directory test-e2e
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory test-static test-e2e
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--only http,rss --runs 3" (--list).

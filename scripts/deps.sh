@@ -5,14 +5,21 @@
 set -eu
 
 PKGS="clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
-libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils"
+libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils libc6-dev \
+groff-base man-db file strace util-linux coreutils"
 
 missing=""
-for c in clang bpftool protoc-c python3 gcc objdump; do
+# the man page's checks (groff, man), make static's (file, readelf) and the
+# static binary's recording in an empty root (strace, unshare, chroot)
+for c in clang bpftool protoc-c python3 gcc objdump groff man file readelf strace unshare \
+	 chroot; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
+# make static links these archives
+a=/usr/lib/$(uname -m)-linux-gnu
 for h in /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h \
-	 /usr/include/protobuf-c/protobuf-c.h /usr/include/cmocka.h; do
+	 /usr/include/protobuf-c/protobuf-c.h /usr/include/cmocka.h $a/libbpf.a $a/libelf.a \
+	 $a/libz.a $a/libprotobuf-c.a $a/libc.a; do
 	[ -e "$h" ] || missing="$missing $h"
 done
 [ -x /usr/lib/go-1.19/bin/go ] || missing="$missing go1.19"
