@@ -28,6 +28,9 @@ if command -v clang >/dev/null 2>&1; then
 	[ -e "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ] ||
 		missing="$missing libFuzzer"
 fi
+# clang-format, pinned for make format-check: the version .clang-format is tuned for
+cf=$(python3 "$(dirname "$0")/format.py" wanted 2>/dev/null || echo "")
+python3 "$(dirname "$0")/format.py" binary >/dev/null 2>&1 || missing="$missing clang-format==$cf"
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
 	exit 0
@@ -45,4 +48,11 @@ if ! apt-get install -y -q $PKGS >/tmp/gotl-deps.log 2>&1; then
 		exit 1
 	}
 fi
-echo "deps: installed $PKGS"
+if [ -n "$cf" ] && ! python3 "$(dirname "$0")/format.py" binary >/dev/null 2>&1; then
+	python3 -m pip install -q --root-user-action=ignore "clang-format==$cf" \
+		>>/tmp/gotl-deps.log 2>&1 || {
+		echo "deps: pip install clang-format==$cf failed, see /tmp/gotl-deps.log" >&2
+		exit 1
+	}
+fi
+echo "deps: installed what was missing of $PKGS clang-format==$cf"
