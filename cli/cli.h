@@ -53,8 +53,8 @@ enum convert_format cli_out_format(int asked, const char *out);
  * why on stderr and returns non-zero. cli_summary() then tells the user
  * what the trace holds (events, losses, leak suspects, where it is).
  */
-int cli_convert(const char *log, const char *out, bool alloc_counters,
-		enum convert_format format, int compress, struct convert_stats *cs);
+int cli_convert(const char *log, const char *out, bool alloc_counters, enum convert_format format,
+		int compress, struct convert_stats *cs);
 void cli_summary(const char *trace, const struct convert_stats *cs, const char *raw,
 		 enum convert_format format);
 

@@ -94,10 +94,20 @@ int cli_parse_bytes(const char *s, uint64_t max, uint64_t *out)
 	if (digits(&s, UINT64_MAX, &v))
 		return -EINVAL;
 	switch (*s) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		break;
 	}
 	if (shift) {
 		s++;
@@ -119,7 +129,8 @@ int cli_parse_duration(const char *s, uint64_t *out)
 		const char *unit;
 		double ns;
 	} units[] = {
-		{ "", 1e9 }, { "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "m", 60e9 }, { "h", 3600e9 },
+		{ "", 1e9 },   { "s", 1e9 },  { "ms", 1e6 },
+		{ "us", 1e3 }, { "m", 60e9 }, { "h", 3600e9 },
 	};
 	const char *p = s;
 	uint64_t ignored;
@@ -175,7 +186,7 @@ int cli_parse_compress(bool on, const char *arg, int *level)
 		return 0;
 	}
 	if (!arg) {
-		*level = 1;	/* BENCHMARKS.md: 4x smaller for 5x the time; higher levels gain little */
+		*level = 1; /* BENCHMARKS.md: 4x smaller for 5x the time; higher levels gain little */
 		return 0;
 	}
 	if (cli_parse_uint(arg, 1, 9, &v))

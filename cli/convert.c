@@ -15,46 +15,46 @@
 #include "cli.h"
 
 static const char usage_convert[] =
-"usage: gotl convert [options] LOG\n"
-"\n"
-"Turn a raw event log written by `gotl record -r LOG` into a Perfetto trace.\n"
-"Works without root and without the traced binary (the log carries what it\n"
-"needs), and on a log cut short by a killed recorder (up to its last record).\n"
-"\n"
-"With -f json (or an output FILE ending in .json), write the same timeline as\n"
-"Chrome trace-event JSON (chrome://tracing, Perfetto, other viewers): the\n"
-"program is a process, each goroutine a thread named \"G17 main.worker\" with\n"
-"the synthetic tid 4194304+goid (no real tid is that high), each state an X\n"
-"slice with the protobuf slice's args, spawns and wake-ups v1 flows from a\n"
-"0-length GoCreate/GoUnblock slice, counters C events, GC, stop-the-world, leak\n"
-"suspects and types on pseudo-threads, the trace attributes in \"metadata\".\n"
-"Unlike the protobuf trace: times are us since the recording's start\n"
-"(metadata gotl.ts0_*), stacks are string args (no flamegraphs), no track\n"
-"groups or descriptions, counters are per process (\"Goroutines\" {alive,\n"
-"running, ...}), and files are larger.\n"
-"\n"
-"options:\n"
-"  -o, --output FILE   the trace to write (default: LOG with its extension\n"
-"                      replaced by .pftrace, or .json with -f json)\n"
-"  -f, --format perfetto|json\n"
-"                      perfetto (the default) or json; FILE ending in .json\n"
-"                      picks json\n"
-"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
-"      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
-"                      compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
-"                      ~4x the time; off by default\n"
-"      --no-compress   plain packets (the default)\n"
-"  -h, --help          this help\n"
-"\n"
-"exit status:\n"
-"  0     the trace was written\n"
-"  1     it was not: LOG is not a gotl event log, or cannot be read, or the\n"
-"        trace cannot be written (the reason is on stderr)\n"
-"  2     bad usage\n"
-"\n"
-"examples:\n"
-"  gotl convert run.gotl\n"
-"  gotl convert -f json -o run.json run.gotl\n";
+	"usage: gotl convert [options] LOG\n"
+	"\n"
+	"Turn a raw event log written by `gotl record -r LOG` into a Perfetto trace.\n"
+	"Works without root and without the traced binary (the log carries what it\n"
+	"needs), and on a log cut short by a killed recorder (up to its last record).\n"
+	"\n"
+	"With -f json (or an output FILE ending in .json), write the same timeline as\n"
+	"Chrome trace-event JSON (chrome://tracing, Perfetto, other viewers): the\n"
+	"program is a process, each goroutine a thread named \"G17 main.worker\" with\n"
+	"the synthetic tid 4194304+goid (no real tid is that high), each state an X\n"
+	"slice with the protobuf slice's args, spawns and wake-ups v1 flows from a\n"
+	"0-length GoCreate/GoUnblock slice, counters C events, GC, stop-the-world, leak\n"
+	"suspects and types on pseudo-threads, the trace attributes in \"metadata\".\n"
+	"Unlike the protobuf trace: times are us since the recording's start\n"
+	"(metadata gotl.ts0_*), stacks are string args (no flamegraphs), no track\n"
+	"groups or descriptions, counters are per process (\"Goroutines\" {alive,\n"
+	"running, ...}), and files are larger.\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FILE   the trace to write (default: LOG with its extension\n"
+	"                      replaced by .pftrace, or .json with -f json)\n"
+	"  -f, --format perfetto|json\n"
+	"                      perfetto (the default) or json; FILE ending in .json\n"
+	"                      picks json\n"
+	"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
+	"      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
+	"                      compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
+	"                      ~4x the time; off by default\n"
+	"      --no-compress   plain packets (the default)\n"
+	"  -h, --help          this help\n"
+	"\n"
+	"exit status:\n"
+	"  0     the trace was written\n"
+	"  1     it was not: LOG is not a gotl event log, or cannot be read, or the\n"
+	"        trace cannot be written (the reason is on stderr)\n"
+	"  2     bad usage\n"
+	"\n"
+	"examples:\n"
+	"  gotl convert run.gotl\n"
+	"  gotl convert -f json -o run.json run.gotl\n";
 
 static void human_size(uint64_t n, char *buf, size_t len)
 {
@@ -79,12 +79,14 @@ static void loss_kinds(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len)
 					      (unsigned long long)lost[k], gotl_loss_kind_name(k));
 }
 
-int cli_convert(const char *log, const char *out, bool alloc_counters,
-		enum convert_format format, int compress, struct convert_stats *cs)
+int cli_convert(const char *log, const char *out, bool alloc_counters, enum convert_format format,
+		int compress, struct convert_stats *cs)
 {
-	struct convert_opts co = { .log_path = log, .trace_path = out,
+	struct convert_opts co = { .log_path = log,
+				   .trace_path = out,
 				   .goroutine_alloc_counters = alloc_counters,
-				   .format = format, .compress = compress };
+				   .format = format,
+				   .compress = compress };
 	char err[512];
 	int ret;
 
@@ -106,8 +108,9 @@ void cli_summary(const char *trace, const struct convert_stats *cs, const char *
 		loss_kinds(cs->lost_kind, kinds, sizeof(kinds));
 		cli_warn("warning: %llu events were lost%s%s%s: the ring buffer was full (try a "
 			 "larger --ring-size); the affected spans are marked "
-			 "'unobserved_transitions'", (unsigned long long)cs->lost,
-			 kinds[0] ? " (" : "", kinds, kinds[0] ? ")" : "");
+			 "'unobserved_transitions'",
+			 (unsigned long long)cs->lost, kinds[0] ? " (" : "", kinds,
+			 kinds[0] ? ")" : "");
 	}
 	if (cs->truncated)
 		cli_warn("warning: the event log was cut short; the trace ends at its last whole record");
@@ -120,8 +123,8 @@ void cli_summary(const char *trace, const struct convert_stats *cs, const char *
 		cli_warn("warning: %u of the programs followed are missing from the trace: %s",
 			 cs->follow_missing, cs->follow_err);
 	cli_warn("%llu events, %llu lost, %llu goroutines (peak %llu alive)",
-	      (unsigned long long)cs->events, (unsigned long long)cs->lost,
-	      (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
+		 (unsigned long long)cs->events, (unsigned long long)cs->lost,
+		 (unsigned long long)cs->goroutines, (unsigned long long)cs->max_alive);
 	if (cs->processes > 1)
 		cli_warn("%u Go processes: the program and %u it started (--follow)", cs->processes,
 			 cs->processes - 1);
@@ -140,7 +143,8 @@ void cli_summary(const char *trace, const struct convert_stats *cs, const char *
 		cli_warn("raw event log: %s", raw);
 	if (format == CONVERT_JSON)
 		cli_warn("wrote %s (%s, trace-event JSON); open it at https://ui.perfetto.dev or "
-			 "chrome://tracing", trace, size);
+			 "chrome://tracing",
+			 trace, size);
 	else
 		cli_warn("wrote %s (%s); open it at https://ui.perfetto.dev (Open trace file)",
 			 trace, size);
@@ -173,8 +177,10 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case 'f':
 			if (cli_parse_format(optarg, &asked))
-				return cli_bad_usage("convert ", "invalid --format '%s': want perfetto "
-						     "or json", optarg);
+				return cli_bad_usage("convert ",
+						     "invalid --format '%s': want perfetto "
+						     "or json",
+						     optarg);
 			break;
 		case 'C':
 			alloc_counters = true;
@@ -194,7 +200,7 @@ int cmd_convert(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_bad_usage("convert ", optind >= argc ? "no event log given" :
-				 "one event log at a time");
+								  "one event log at a time");
 	format = cli_out_format(asked, out);
 	if (!out) {
 		snprintf(def, sizeof(def), "%s", argv[optind]);

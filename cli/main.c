@@ -25,36 +25,38 @@
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *what;	/* for the help; '\n' starts an indented line */
+	const char *what; /* for the help; '\n' starts an indented line */
 } commands[] = {
-	{ "record", cmd_record, "run a Go program, or attach to one (-p PID), and record it\n"
-				"(needs root)" },
-	{ "convert", cmd_convert, "turn a raw event log (record -r) into a Perfetto trace, or\n"
-				  "Chrome trace-event JSON (-f json)" },
+	{ "record", cmd_record,
+	  "run a Go program, or attach to one (-p PID), and record it\n"
+	  "(needs root)" },
+	{ "convert", cmd_convert,
+	  "turn a raw event log (record -r) into a Perfetto trace, or\n"
+	  "Chrome trace-event JSON (-f json)" },
 	{ "inspect", cmd_inspect, "show what gotl finds in a Go binary and where it would probe" },
 	{ "report", cmd_report, "leak suspects and goroutine statistics from a log or a trace" },
 };
 
 static const char usage_head[] =
-"usage: gotl <command> [options] [args]\n"
-"\n"
-"Record a Go program's goroutines with eBPF uprobes on the Go runtime (no code\n"
-"change, no rebuild) and write a Perfetto trace: one track per goroutine with\n"
-"Running / Runnable / Syscall / blocked spans named by the runtime's wait reason,\n"
-"flows for spawns and wake-ups, and goroutine counters. Open traces at\n"
-"https://ui.perfetto.dev.\n"
-"\n"
-"commands:\n";
+	"usage: gotl <command> [options] [args]\n"
+	"\n"
+	"Record a Go program's goroutines with eBPF uprobes on the Go runtime (no code\n"
+	"change, no rebuild) and write a Perfetto trace: one track per goroutine with\n"
+	"Running / Runnable / Syscall / blocked spans named by the runtime's wait reason,\n"
+	"flows for spawns and wake-ups, and goroutine counters. Open traces at\n"
+	"https://ui.perfetto.dev.\n"
+	"\n"
+	"commands:\n";
 
 static const char usage_tail[] =
-"\n"
-"options:\n"
-"  -h, --help      this help; `gotl <command> --help` for a command\n"
-"      --version   print gotl's version\n"
-"\n"
-"examples:\n"
-"  sudo gotl record -o out.pftrace -- ./prog arg1 arg2\n"
-"  sudo gotl record -r out.gotl -- ./prog && gotl convert out.gotl -o out.pftrace\n";
+	"\n"
+	"options:\n"
+	"  -h, --help      this help; `gotl <command> --help` for a command\n"
+	"      --version   print gotl's version\n"
+	"\n"
+	"examples:\n"
+	"  sudo gotl record -o out.pftrace -- ./prog arg1 arg2\n"
+	"  sudo gotl record -r out.gotl -- ./prog && gotl convert out.gotl -o out.pftrace\n";
 
 static void usage(FILE *f)
 {

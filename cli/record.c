@@ -29,89 +29,89 @@
 #define DEFAULT_ALLOC_SAMPLE	(512u << 10)
 
 static const char usage_record[] =
-"usage: gotl record [options] [--] PROG [ARGS...]\n"
-"       gotl record [options] -p PID [-d DURATION]\n"
-"\n"
-"Run PROG with ARGS under uprobes on the Go runtime, attached before its first\n"
-"instruction, until it exits; then write a Perfetto trace. PROG's stdin, stdout,\n"
-"stderr, environment and exit status are its own: gotl exits with PROG's status\n"
-"(128+N if PROG died of signal N). Ctrl-C reaches PROG as it would without gotl,\n"
-"and the trace is still written. Under sudo, PROG runs as the user who ran sudo.\n"
-"If PROG execs another program, its recording ends at the exec; programs it\n"
-"starts are not recorded, unless --follow.\n"
-"\n"
-"With -p, attach to the running Go process PID instead: its goroutines as they\n"
-"are (read from its memory) start the trace, then every transition until Ctrl-C,\n"
-"SIGTERM, DURATION or its exit; the process runs on untouched, without probes.\n"
-"gotl then exits 0. Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE).\n"
-"\n"
-"options:\n"
-"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ", or\n"
-"                        " DEFAULT_JSON " with -f json)\n"
-"  -f, --format perfetto|json\n"
-"                        perfetto (protobuf, the default) or json (Chrome\n"
-"                        trace-event JSON; the default when FILE ends in .json);\n"
-"                        see `gotl convert --help` for what JSON lacks\n"
-"  -p, --pid PID         attach to a running Go process\n"
-"  -d, --duration TIME   stop after TIME: 30s, 1.5s, 500ms, 100us, 2m, 1h (a bare\n"
-"                        number is seconds); with PROG, PROG then gets SIGINT as\n"
-"                        if Ctrl-C\n"
-"      --as-root         under sudo, run PROG as root rather than as the user\n"
-"      --follow          also record the Go programs that PROG (or any process\n"
-"                        it starts, through any number of forks and execs, e.g.\n"
-"                        a shell) execs, each as a process of its own in the\n"
-"                        same trace; with -r their logs are FILE.PID next to\n"
-"                        FILE. Each such process is held (SIGSTOP) at its exec\n"
-"                        while its probes go in, then continued; those still\n"
-"                        running when PROG ends are detached and run on\n"
-"      --no-hostname     keep this machine's host name out of the trace (it is in\n"
-"                        the trace metadata otherwise, with the kernel version)\n"
-"      --no-progress     no live status line on stderr (shown when stderr is a\n"
-"                        terminal, with -p or when PROG's stdout is redirected)\n"
-"  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
-"                        turns it into a trace again, even if gotl was killed\n"
-"      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
-"                        events that do not fit are counted and reported as lost\n"
-"      --stack-depth N   frames of the goroutine's stack to record where it\n"
-"                        blocks, where it is created and where it allocates\n"
-"                        (0-16, default 16; 0: no stacks)\n"
-"      --alloc off|sampled|all\n"
-"                        heap allocations: off (default), sampled or all.\n"
-"                        sampled and all count every allocation by type and by\n"
-"                        goroutine; sampled records a stack for one allocation in\n"
-"                        every --alloc-sample bytes, all for every allocation.\n"
-"                        Each allocation then costs a uprobe trap (~1 us; see\n"
-"                        BENCHMARKS.md): allocation-heavy code runs much slower\n"
-"      --alloc-sample SIZE  mean bytes between two allocation samples (default\n"
-"                        512K, as Go's own heap profile)\n"
-"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
-"      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
-"                        compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
-"                        ~4x the conversion time; off by default\n"
-"      --no-compress     plain packets (the default)\n"
-"  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
-"                        -vv adds libbpf's debug output\n"
-"  -h, --help            this help\n"
-"\n"
-"exit status:\n"
-"  N     PROG's own exit status, or 128+N if PROG died of signal N\n"
-"  0     with -p, when the recording ends (the process is not gotl's child)\n"
-"  1     gotl could not record, or (PROG having exited 0) not write the trace;\n"
-"        the raw log is then kept\n"
-"  2     bad usage, or a program gotl cannot trace\n"
-"\n"
-"environment:\n"
-"  SUDO_UID, SUDO_GID\n"
-"        set by sudo: PROG runs as that user and group, with the user's groups\n"
-"        (unless --as-root), and the trace and raw log are given to the user\n"
-"  GOTL_NO_UPROBE_MULTI=1\n"
-"        attach each probe as a perf_event uprobe, not through uprobe_multi\n"
-"        links (the fallback for kernels without them)\n"
-"\n"
-"examples:\n"
-"  sudo gotl record -o out.pftrace -- ./server -addr :8080\n"
-"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n"
-"  sudo gotl record -p $(pidof server) -d 30s -o server.pftrace\n";
+	"usage: gotl record [options] [--] PROG [ARGS...]\n"
+	"       gotl record [options] -p PID [-d DURATION]\n"
+	"\n"
+	"Run PROG with ARGS under uprobes on the Go runtime, attached before its first\n"
+	"instruction, until it exits; then write a Perfetto trace. PROG's stdin, stdout,\n"
+	"stderr, environment and exit status are its own: gotl exits with PROG's status\n"
+	"(128+N if PROG died of signal N). Ctrl-C reaches PROG as it would without gotl,\n"
+	"and the trace is still written. Under sudo, PROG runs as the user who ran sudo.\n"
+	"If PROG execs another program, its recording ends at the exec; programs it\n"
+	"starts are not recorded, unless --follow.\n"
+	"\n"
+	"With -p, attach to the running Go process PID instead: its goroutines as they\n"
+	"are (read from its memory) start the trace, then every transition until Ctrl-C,\n"
+	"SIGTERM, DURATION or its exit; the process runs on untouched, without probes.\n"
+	"gotl then exits 0. Needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_PTRACE).\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ", or\n"
+	"                        " DEFAULT_JSON " with -f json)\n"
+	"  -f, --format perfetto|json\n"
+	"                        perfetto (protobuf, the default) or json (Chrome\n"
+	"                        trace-event JSON; the default when FILE ends in .json);\n"
+	"                        see `gotl convert --help` for what JSON lacks\n"
+	"  -p, --pid PID         attach to a running Go process\n"
+	"  -d, --duration TIME   stop after TIME: 30s, 1.5s, 500ms, 100us, 2m, 1h (a bare\n"
+	"                        number is seconds); with PROG, PROG then gets SIGINT as\n"
+	"                        if Ctrl-C\n"
+	"      --as-root         under sudo, run PROG as root rather than as the user\n"
+	"      --follow          also record the Go programs that PROG (or any process\n"
+	"                        it starts, through any number of forks and execs, e.g.\n"
+	"                        a shell) execs, each as a process of its own in the\n"
+	"                        same trace; with -r their logs are FILE.PID next to\n"
+	"                        FILE. Each such process is held (SIGSTOP) at its exec\n"
+	"                        while its probes go in, then continued; those still\n"
+	"                        running when PROG ends are detached and run on\n"
+	"      --no-hostname     keep this machine's host name out of the trace (it is in\n"
+	"                        the trace metadata otherwise, with the kernel version)\n"
+	"      --no-progress     no live status line on stderr (shown when stderr is a\n"
+	"                        terminal, with -p or when PROG's stdout is redirected)\n"
+	"  -r, --raw FILE        keep the raw event log in FILE; `gotl convert FILE`\n"
+	"                        turns it into a trace again, even if gotl was killed\n"
+	"      --ring-size SIZE  BPF ring buffer size, e.g. 16M or 64M (default 16M);\n"
+	"                        events that do not fit are counted and reported as lost\n"
+	"      --stack-depth N   frames of the goroutine's stack to record where it\n"
+	"                        blocks, where it is created and where it allocates\n"
+	"                        (0-16, default 16; 0: no stacks)\n"
+	"      --alloc off|sampled|all\n"
+	"                        heap allocations: off (default), sampled or all.\n"
+	"                        sampled and all count every allocation by type and by\n"
+	"                        goroutine; sampled records a stack for one allocation in\n"
+	"                        every --alloc-sample bytes, all for every allocation.\n"
+	"                        Each allocation then costs a uprobe trap (~1 us; see\n"
+	"                        BENCHMARKS.md): allocation-heavy code runs much slower\n"
+	"      --alloc-sample SIZE  mean bytes between two allocation samples (default\n"
+	"                        512K, as Go's own heap profile)\n"
+	"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
+	"      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
+	"                        compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
+	"                        ~4x the conversion time; off by default\n"
+	"      --no-compress     plain packets (the default)\n"
+	"  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
+	"                        -vv adds libbpf's debug output\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"exit status:\n"
+	"  N     PROG's own exit status, or 128+N if PROG died of signal N\n"
+	"  0     with -p, when the recording ends (the process is not gotl's child)\n"
+	"  1     gotl could not record, or (PROG having exited 0) not write the trace;\n"
+	"        the raw log is then kept\n"
+	"  2     bad usage, or a program gotl cannot trace\n"
+	"\n"
+	"environment:\n"
+	"  SUDO_UID, SUDO_GID\n"
+	"        set by sudo: PROG runs as that user and group, with the user's groups\n"
+	"        (unless --as-root), and the trace and raw log are given to the user\n"
+	"  GOTL_NO_UPROBE_MULTI=1\n"
+	"        attach each probe as a perf_event uprobe, not through uprobe_multi\n"
+	"        links (the fallback for kernels without them)\n"
+	"\n"
+	"examples:\n"
+	"  sudo gotl record -o out.pftrace -- ./server -addr :8080\n"
+	"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n"
+	"  sudo gotl record -p $(pidof server) -d 30s -o server.pftrace\n";
 
 /* A ring buffer size: a power of two from 4K to 2G. */
 static int parse_size(const char *s, size_t *out)
@@ -135,7 +135,7 @@ static void give_to_sudo_user(const char *path)
 	    cli_parse_uint(sg, 0, UINT32_MAX - 1, &gid))
 		return;
 	if (chown(path, (uid_t)uid, (gid_t)gid))
-		return;		/* best effort: the file is written either way */
+		return; /* best effort: the file is written either way */
 }
 
 static void size_str(uint64_t n, char *buf, size_t len)
@@ -158,8 +158,8 @@ static void describe_options(const struct record_opts *o, char *buf, size_t len)
 	size_str(o->ring_size, ring, sizeof(ring));
 	size_str(o->alloc_sample_bytes, sample, sizeof(sample));
 	n = (size_t)snprintf(buf, len, "--ring-size %s --stack-depth %d --alloc %s", ring,
-			     o->stack_depth, o->alloc_mode >= 0 && o->alloc_mode <= 2 ?
-			     modes[o->alloc_mode] : "?");
+			     o->stack_depth,
+			     o->alloc_mode >= 0 && o->alloc_mode <= 2 ? modes[o->alloc_mode] : "?");
 	if (o->alloc_mode == GOTL_ALLOC_SAMPLED && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " --alloc-sample %s", sample);
 	if (o->duration_ns && n < len)
@@ -199,7 +199,8 @@ int cmd_record(int argc, char **argv)
 		{ 0 },
 	};
 	bool no_progress = false;
-	struct record_opts ro = { .ring_size = DEFAULT_RING, .stack_depth = DEFAULT_STACK_DEPTH,
+	struct record_opts ro = { .ring_size = DEFAULT_RING,
+				  .stack_depth = DEFAULT_STACK_DEPTH,
 				  .alloc_mode = GOTL_ALLOC_OFF,
 				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
 	struct record_result rr;
@@ -221,8 +222,10 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'f':
 			if (cli_parse_format(optarg, &asked))
-				return cli_bad_usage("record ", "invalid --format '%s': want perfetto "
-						     "or json", optarg);
+				return cli_bad_usage("record ",
+						     "invalid --format '%s': want perfetto "
+						     "or json",
+						     optarg);
 			break;
 		case 'p':
 			if (cli_parse_uint(optarg, 1, INT32_MAX, &v))
@@ -231,8 +234,10 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'd':
 			if (cli_parse_duration(optarg, &ro.duration_ns))
-				return cli_bad_usage("record ", "invalid --duration '%s': want e.g. "
-						     "30s, 500ms, 2m", optarg);
+				return cli_bad_usage("record ",
+						     "invalid --duration '%s': want e.g. "
+						     "30s, 500ms, 2m",
+						     optarg);
 			break;
 		case 'U':
 			ro.as_root = true;
@@ -251,13 +256,17 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'R':
 			if (parse_size(optarg, &ro.ring_size))
-				return cli_bad_usage("record ", "invalid --ring-size '%s': want a power "
-						 "of two between 4K and 2G, e.g. 16M", optarg);
+				return cli_bad_usage("record ",
+						     "invalid --ring-size '%s': want a power "
+						     "of two between 4K and 2G, e.g. 16M",
+						     optarg);
 			break;
 		case 'S':
 			if (cli_parse_uint(optarg, 0, GOTL_STACK_MAX, &v))
-				return cli_bad_usage("record ", "invalid --stack-depth '%s': want 0 "
-						     "(no stacks) to %d", optarg, GOTL_STACK_MAX);
+				return cli_bad_usage("record ",
+						     "invalid --stack-depth '%s': want 0 "
+						     "(no stacks) to %d",
+						     optarg, GOTL_STACK_MAX);
 			ro.stack_depth = (int)v;
 			break;
 		case 'C':
@@ -277,13 +286,17 @@ int cmd_record(int argc, char **argv)
 			else if (!strcmp(optarg, "all"))
 				ro.alloc_mode = GOTL_ALLOC_ALL;
 			else
-				return cli_bad_usage("record ", "invalid --alloc '%s': want off, "
-						     "sampled or all", optarg);
+				return cli_bad_usage("record ",
+						     "invalid --alloc '%s': want off, "
+						     "sampled or all",
+						     optarg);
 			break;
 		case 'a':
 			if (cli_parse_bytes(optarg, 1ull << 30, &v) || !v)
-				return cli_bad_usage("record ", "invalid --alloc-sample '%s': want "
-						     "a size from 1 to 1G, e.g. 512K", optarg);
+				return cli_bad_usage("record ",
+						     "invalid --alloc-sample '%s': want "
+						     "a size from 1 to 1G, e.g. 512K",
+						     optarg);
 			ro.alloc_sample_bytes = v;
 			break;
 		case 'v':
@@ -320,7 +333,7 @@ int cmd_record(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (ro.pid) {
-		status = 0;	/* gotl's own: the process is not gotl's child */
+		status = 0; /* gotl's own: the process is not gotl's child */
 		cli_warn("recorded process %d for %.1f s (%s); %zu goroutines existed at attach",
 			 (int)ro.pid, rr.seconds, rr.exited ? "it exited" : "detached, it runs on",
 			 rr.snapshot);
@@ -329,12 +342,14 @@ int cmd_record(int argc, char **argv)
 						  WEXITSTATUS(rr.status);
 		if (ro.verbose)
 			cli_warn("%s exited with status %d after %.3f s; %llu uprobe hits, "
-				 "%llu events", ro.argv[0], status, rr.seconds,
-				 (unsigned long long)rr.hits, (unsigned long long)rr.events);
+				 "%llu events",
+				 ro.argv[0], status, rr.seconds, (unsigned long long)rr.hits,
+				 (unsigned long long)rr.events);
 	}
 	if (rr.exec_file[0] && !ro.follow)
 		cli_warn("note: the program exec'd %s: its goroutines are recorded up to the exec, "
-			 "not in what it became", rr.exec_file);
+			 "not in what it became",
+			 rr.exec_file);
 	give_to_sudo_user(ro.log_path);
 	for (i = 0; i < rr.nfollow; i++)
 		give_to_sudo_user(rr.follow_logs[i]);

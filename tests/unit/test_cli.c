@@ -26,7 +26,7 @@ static void no_bytes(const char *s, uint64_t max)
 	uint64_t v = 12345;
 
 	assert_int_equal(cli_parse_bytes(s, max, &v), -EINVAL);
-	assert_int_equal(v, 12345);		/* untouched */
+	assert_int_equal(v, 12345); /* untouched */
 }
 
 static void test_bytes(void **state)
@@ -44,14 +44,14 @@ static void test_bytes(void **state)
 	assert_int_equal(bytes("0", 1 << 30), 0);
 	assert_int_equal(bytes("18446744073709551615", UINT64_MAX), UINT64_MAX);
 	/* The range applies to the value, not to the digits before the unit. */
-	no_bytes("17179869185G", UINT64_MAX);	/* (2^34 + 1) << 30 wraps to 1G */
-	no_bytes("17179869184G", UINT64_MAX);	/* 2^64 exactly */
+	no_bytes("17179869185G", UINT64_MAX); /* (2^34 + 1) << 30 wraps to 1G */
+	no_bytes("17179869184G", UINT64_MAX); /* 2^64 exactly */
 	no_bytes("1025M", 1 << 30);
 	no_bytes("1073741825", 1 << 30);
 	no_bytes("18446744073709551616", UINT64_MAX);
 	no_bytes("99999999999999999999999", UINT64_MAX);
-	const char *junk[] = { "", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5M", "16iB", "16BB",
-			       "16MiBx", "16MM", "1T", "K", "1e3" };
+	const char *junk[] = { "",     "-1",   "+1",	 " 1",	 "1 ", "1x", "0x10", "1.5M",
+			       "16iB", "16BB", "16MiBx", "16MM", "1T", "K",  "1e3" };
 	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		no_bytes(junk[i], UINT64_MAX);
 }
@@ -91,14 +91,17 @@ static void test_duration(void **state)
 		const char *s;
 		uint64_t ns;
 	} good[] = {
-		{ "30", 30000000000ull }, { "1.5s", 1500000000ull }, { "2.5s", 2500000000ull },
-		{ "500ms", 500000000ull }, { "100us", 100000ull }, { "2m", 120000000000ull },
-		{ "1h", 3600000000000ull }, { "0.5", 500000000ull }, { "0.001us", 1 },
-		{ "277777h", 999997200000000000ull },
+		{ "30", 30000000000ull },   { "1.5s", 1500000000ull },
+		{ "2.5s", 2500000000ull },  { "500ms", 500000000ull },
+		{ "100us", 100000ull },	    { "2m", 120000000000ull },
+		{ "1h", 3600000000000ull }, { "0.5", 500000000ull },
+		{ "0.001us", 1 },	    { "277777h", 999997200000000000ull },
 	};
-	const char *bad[] = { "", "0", "0s", "-1s", "+1s", " 1s", "1s ", "nan", "inf", "1e3",
-			      "0x10", "1.", ".5", "1..5", "5ss", "5S", "10d", "1s5",
-			      "0.0001us", "277778h", "1000000000000000000000000s" };
+	const char *bad[] = {
+		"",    "0",   "0s",  "-1s",  "+1s",	 " 1s",	    "1s ",
+		"nan", "inf", "1e3", "0x10", "1.",	 ".5",	    "1..5",
+		"5ss", "5S",  "10d", "1s5",  "0.0001us", "277778h", "1000000000000000000000000s"
+	};
 	uint64_t v;
 	size_t i;
 
