@@ -29,6 +29,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The usage error for getopt's ':' or '?' (opterr = 0, leading ':' in optstring). */
 int cli_bad_option(const char *cmd, int c, char **argv);
+/* The usage error for a bad value: "invalid --OPTION 'VALUE': want WANT"; returns 2. */
+int cli_bad_value(const char *cmd, const char *option, const char *value, const char *want);
 
 /*
  * Parsers of option values. Each returns 0 with *out set, or -EINVAL with

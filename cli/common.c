@@ -43,6 +43,11 @@ int cli_bad_usage(const char *cmd, const char *fmt, ...)
  * returns ':' for a missing value and '?' for an unknown option, and gotl
  * names the bad option once, itself.
  */
+int cli_bad_value(const char *cmd, const char *option, const char *value, const char *want)
+{
+	return cli_bad_usage(cmd, "invalid --%s '%s': want %s", option, value, want);
+}
+
 int cli_bad_option(const char *cmd, int c, char **argv)
 {
 	if (c == ':')

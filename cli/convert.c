@@ -177,10 +177,8 @@ int cmd_convert(int argc, char **argv)
 			break;
 		case 'f':
 			if (cli_parse_format(optarg, &asked))
-				return cli_bad_usage("convert ",
-						     "invalid --format '%s': want perfetto "
-						     "or json",
-						     optarg);
+				return cli_bad_value("convert ", "format", optarg,
+						     "perfetto or json");
 			break;
 		case 'C':
 			alloc_counters = true;
@@ -188,8 +186,8 @@ int cmd_convert(int argc, char **argv)
 		case 'Z':
 		case 'N':
 			if (cli_parse_compress(c == 'Z', optarg, &compress))
-				return cli_bad_usage("convert ",
-						     "invalid --compress level '%s' (1-9)", optarg);
+				return cli_bad_value("convert ", "compress", optarg,
+						     "a level from 1 to 9");
 			break;
 		case 'h':
 			fputs(usage_convert, stdout);

@@ -27,6 +27,8 @@
 #define DEFAULT_RING	(16u << 20)
 #define DEFAULT_STACK_DEPTH	16
 #define DEFAULT_ALLOC_SAMPLE	(512u << 10)
+#define STR_(x)			#x
+#define STR(x)			STR_(x)
 
 static const char usage_record[] =
 	"usage: gotl record [options] [--] PROG [ARGS...]\n"
@@ -222,22 +224,18 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'f':
 			if (cli_parse_format(optarg, &asked))
-				return cli_bad_usage("record ",
-						     "invalid --format '%s': want perfetto "
-						     "or json",
-						     optarg);
+				return cli_bad_value("record ", "format", optarg,
+						     "perfetto or json");
 			break;
 		case 'p':
 			if (cli_parse_uint(optarg, 1, INT32_MAX, &v))
-				return cli_bad_usage("record ", "invalid --pid '%s'", optarg);
+				return cli_bad_value("record ", "pid", optarg, "a process id");
 			ro.pid = (pid_t)v;
 			break;
 		case 'd':
 			if (cli_parse_duration(optarg, &ro.duration_ns))
-				return cli_bad_usage("record ",
-						     "invalid --duration '%s': want e.g. "
-						     "30s, 500ms, 2m",
-						     optarg);
+				return cli_bad_value("record ", "duration", optarg,
+						     "e.g. 30s, 500ms, 2m");
 			break;
 		case 'U':
 			ro.as_root = true;
@@ -256,17 +254,13 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'R':
 			if (parse_size(optarg, &ro.ring_size))
-				return cli_bad_usage("record ",
-						     "invalid --ring-size '%s': want a power "
-						     "of two between 4K and 2G, e.g. 16M",
-						     optarg);
+				return cli_bad_value("record ", "ring-size", optarg,
+						     "a power of two between 4K and 2G, e.g. 16M");
 			break;
 		case 'S':
 			if (cli_parse_uint(optarg, 0, GOTL_STACK_MAX, &v))
-				return cli_bad_usage("record ",
-						     "invalid --stack-depth '%s': want 0 "
-						     "(no stacks) to %d",
-						     optarg, GOTL_STACK_MAX);
+				return cli_bad_value("record ", "stack-depth", optarg,
+						     "0 (no stacks) to " STR(GOTL_STACK_MAX));
 			ro.stack_depth = (int)v;
 			break;
 		case 'C':
@@ -275,8 +269,8 @@ int cmd_record(int argc, char **argv)
 		case 'Z':
 		case 'N':
 			if (cli_parse_compress(c == 'Z', optarg, &compress))
-				return cli_bad_usage("record ",
-						     "invalid --compress level '%s' (1-9)", optarg);
+				return cli_bad_value("record ", "compress", optarg,
+						     "a level from 1 to 9");
 			break;
 		case 'A':
 			if (!strcmp(optarg, "off"))
@@ -286,17 +280,13 @@ int cmd_record(int argc, char **argv)
 			else if (!strcmp(optarg, "all"))
 				ro.alloc_mode = GOTL_ALLOC_ALL;
 			else
-				return cli_bad_usage("record ",
-						     "invalid --alloc '%s': want off, "
-						     "sampled or all",
-						     optarg);
+				return cli_bad_value("record ", "alloc", optarg,
+						     "off, sampled or all");
 			break;
 		case 'a':
 			if (cli_parse_bytes(optarg, 1ull << 30, &v) || !v)
-				return cli_bad_usage("record ",
-						     "invalid --alloc-sample '%s': want "
-						     "a size from 1 to 1G, e.g. 512K",
-						     optarg);
+				return cli_bad_value("record ", "alloc-sample", optarg,
+						     "a size from 1 to 1G, e.g. 512K");
 			ro.alloc_sample_bytes = v;
 			break;
 		case 'v':

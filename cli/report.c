@@ -44,9 +44,12 @@ static const char usage_report[] =
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },	 { "fail-on-leak", no_argument, NULL, 'f' },
-		{ "all-waits", no_argument, NULL, 'a' }, { "top", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },	 { 0 },
+		{ "json", no_argument, NULL, 'j' }, /* long options only, but for -h */
+		{ "fail-on-leak", no_argument, NULL, 'f' },
+		{ "all-waits", no_argument, NULL, 'a' },
+		{ "top", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	struct report_opts ro = { .top = 10 };
 	struct report_result res;
@@ -70,8 +73,7 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 't':
 			if (cli_parse_uint(optarg, 1, INT_MAX, &top))
-				return cli_bad_usage("report ", "invalid --top '%s': want 1 to %d",
-						     optarg, INT_MAX);
+				return cli_bad_value("report ", "top", optarg, "1 or more rows");
 			ro.top = (int)top;
 			break;
 		case 'h':

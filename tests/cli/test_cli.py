@@ -112,8 +112,7 @@ def test_numbers(gotl):
                 wrong.append("%s: exit %d, want 2 (%r)" % (what, r.returncode, err))
             elif err.count("\n") != 1 or not err.endswith("\n") or not err.startswith("gotl: "):
                 wrong.append("%s: want one line on stderr, got %r" % (what, err))
-            elif ("invalid %s '%s'" % (name, v)) not in err and \
-                    ("invalid %s level '%s'" % (name, v)) not in err:
+            elif ("invalid %s '%s'" % (name, v)) not in err:
                 wrong.append("%s: taken, then %r" % (what, err.strip()))
             elif r.stdout:
                 wrong.append("%s wrote to stdout: %r" % (what, r.stdout))
