@@ -63,7 +63,8 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 # Each compiler run writes what the object was made from (-MMD) beside it.
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
-.PHONY: all doc clean deps test test-unit test-cli test-build test-static test-e2e test-matrix demo bench fuzz test-fuzz \
+.PHONY: all doc clean deps test test-unit test-cli test-build test-static test-e2e test-matrix \
+	demo bench fuzz test-fuzz \
 	install uninstall static format-check format-changed format-report
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -320,7 +321,8 @@ test-e2e: gotl
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.
 test-matrix: deps gotl
-	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full --readme
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full \
+		--readme
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz test-cli format-check

@@ -271,7 +271,8 @@ def bash(doc, template):
             shlex.quote(w) for w in positionals(h["usage"][0])))
     top = []
     for o in section(doc["top"], "options"):
-        top += (["-" + o["short"]] if o["short"] else []) + (["--" + o["long"]] if o["long"] else [])
+        top += ["-" + o["short"]] if o["short"] else []
+        top += ["--" + o["long"]] if o["long"] else []
     fill = {"VERSION": doc["version"], "COMMANDS": " ".join(doc["commands"]),
             "TOP_OPTIONS": " ".join(top), "SPEC": spec}
     return substitute(template, fill)

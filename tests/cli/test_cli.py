@@ -323,7 +323,8 @@ def test_man(gotl):
 
 def complete(script, lines, cwd):
     """COMPREPLY for each command line (the cursor at its end), bash running the script."""
-    prog = ["source " + shlex_quote(script), 'c() { COMP_LINE=$1; COMP_POINT=${#1}; COMPREPLY=(); _gotl 2>/dev/null;',
+    prog = ["source " + shlex_quote(script),
+            'c() { COMP_LINE=$1; COMP_POINT=${#1}; COMPREPLY=(); _gotl 2>/dev/null;',
             '  printf "%s\\n" "${COMPREPLY[@]}"; echo "#end"; }']
     prog += ["c %s" % shlex_quote(l) for l in lines]
     r = subprocess.run(["bash", "--norc", "--noprofile", "-c", "\n".join(prog)], cwd=cwd,
