@@ -10,11 +10,12 @@
  * columns: "usage: gotl CMD ..." (more forms on lines starting
  * "       gotl CMD"), the description, then sections, each a "name:" line
  * and its items. An item starts two spaces in, as "  term   text", and
- * goes on in lines indented further. Every command has "options:" and
- * "exit status:"; "environment:" and "examples:" where it has them. An
- * option item is "  -x, --long ARG   text", or "      --long ARG" without
- * a short form; --long[=ARG] for an optional value, and a|b|c for ARG
- * when the value is one of a fixed set. A blank line ends a section.
+ * goes on in lines indented further. Every command has "options:",
+ * "exit status:" and "examples:" (make test-cli checks), "environment:"
+ * if it reads any. An option item is "  -x, --long ARG   text", or
+ * "      --long ARG" without a short form; --long[=ARG] for an optional
+ * value, and a|b|c for ARG when the value is one of a fixed set. A blank
+ * line ends a section.
  */
 #ifndef GOTL_CLI_H
 #define GOTL_CLI_H
