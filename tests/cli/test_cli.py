@@ -7,7 +7,10 @@
 numbers   every numeric option of every command, given values that overflow,
           truncate, are negative, out of range, empty or followed by junk:
           exactly one line on stderr that names the option, nothing on stdout,
-          status 2; and the values the help promises are accepted.
+          status 2; and the values the help promises are accepted. Every
+          option of every command whose value the help names as a number
+          (N, SIZE, TIME, PID, LEVEL, ...; new commands too) refuses the values
+          no number can be.
 usage     for every command `gotl --help` lists (new ones included): --help and
           -h on stdout, status 0; an unknown option, a missing value, an
           unknown command: one line on stderr, status 2.
@@ -93,6 +96,13 @@ NUMBERS = [
 ]
 
 
+# Values that are wrong for any number, whatever its range, for the numeric options of every
+# command the help lists (new ones too): the options whose value is named as a number is.
+NUMERIC = {"N", "SIZE", "TIME", "DURATION", "LEVEL", "PID", "COUNT", "INTERVAL", "SECONDS",
+           "BYTES", "DEPTH", "RATE", "HZ", "NUM", "MS"}
+ALWAYS_BAD = ["", "-1", "x", "1x", "18446744073709551616", "99999999999999999999999999"]
+
+
 def argv_for(gotl, cmd, opt, value):
     o = [opt + value] if opt.endswith("=") else [opt, value]
     if cmd == "record" and opt == "-p":
@@ -123,6 +133,25 @@ def test_numbers(gotl):
             if "invalid %s" % name in err:
                 wrong.append("gotl %s %s %r refused a good value: %r" % (cmd, opt, v, err))
             good += 1
+    # The same for every numeric option of every command, the ones above or not.
+    for c in commands(gotl):
+        h = gendoc.parse_help(gendoc.help_text(gotl, c), "gotl %s --help" % c)
+        for o in gendoc.section(h, "options"):
+            if o["arg"] not in NUMERIC:
+                continue
+            opt = "--%s=" % o["long"] if o["long"] else "-%s" % o["short"]
+            for v in ALWAYS_BAD:
+                if v == "" and not o["long"]:
+                    continue
+                argv = [gotl, c, opt + v] + TAIL.get(c, [])
+                r = run(argv)
+                err = r.stderr.decode(errors="replace")
+                name = "--" + o["long"] if o["long"] else "-" + o["short"]
+                if r.returncode != 2 or err.count("\n") != 1 or name not in err or r.stdout:
+                    wrong.append("gotl %s %s%r: want status 2 and one line naming %s (before "
+                                 "any other check), got %d, %r"
+                                 % (c, opt, v, name, r.returncode, err))
+                bad += 1
     check(not wrong, "%d of %d values handled wrongly:\n  %s"
           % (len(wrong), bad + good, "\n  ".join(wrong)))
     return "%d bad values refused, %d good ones taken" % (bad, good)
@@ -214,7 +243,15 @@ def code_options(fn):
             bodies.update(c_functions(f.read()))
     check(fn in bodies, "no function %s in cli/*.c" % fn)
     body = bodies[fn]
-    tables = re.findall(r"struct option \w+\[\] = \{(.*?)\n\t*\};", body, re.S)
+    table = r"struct option \w+\[\] = \{(.*?)\n\t*\};"
+    if not re.search(table, body, re.S):
+        # Commands may share their parsing: the one function it calls that has it.
+        called = [f for f in set(re.findall(r"\b(\w+)\(", body)) if f in bodies and f != fn
+                  and re.search(table, bodies[f], re.S)]
+        check(len(called) == 1, "%s: no struct option table, and it calls %d functions of "
+              "cli/ that have one (%s)" % (fn, len(called), ", ".join(called)))
+        fn, body = called[0], bodies[called[0]]
+    tables = re.findall(table, body, re.S)
     check(len(tables) == 1, "%s: want one struct option table, found %d" % (fn, len(tables)))
     longs = {}
     for name, kind, val in re.findall(r'\{\s*"([^"]+)",\s*(\w+)_argument,\s*[^,]+,\s*'
