@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# gotl build. `make` leaves ./gotl; `make test` installs what is missing,
-# builds, and runs every test (unit + end-to-end, the latter needs root);
-# `make demo` records a sample. Intermediates go to .output/.
+# gotl build. `make` leaves ./gotl (and its man page and bash completion in
+# .output/doc/); `make test` installs what is missing, builds, and runs every
+# test (unit + end-to-end, the latter needs root); `make demo` records a
+# sample; `make install` (PREFIX, DESTDIR) installs; `make static` leaves
+# gotl-static, one statically linked binary to copy onto another host.
+# Intermediates go to .output/ (OUTPUT=DIR for another place).
 
 OUTPUT   := .output
 CC       ?= gcc
@@ -17,7 +20,7 @@ GO119    ?= /usr/lib/go-1.19/bin/go
 
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS   ?= -g -O2
-ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert \
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude -Iprobes -Iconvert -Icli \
 	      -I$(OUTPUT) -I$(OUTPUT)/proto $(EXTRA_CFLAGS)
 LDLIBS   := -lbpf -lelf -lz -lprotobuf-c -lm -lpthread $(EXTRA_LDFLAGS)
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -46,11 +49,32 @@ LIB_SRCS     := $(filter-out %.bpf.c,$(wildcard probes/*.c)) $(wildcard convert/
 LIB_OBJS     := $(patsubst %.c,$(OUTPUT)/%.o,$(LIB_SRCS)) $(OUTPUT)/proto/perfetto_trace.pb-c.o
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all clean deps test test-unit test-e2e test-matrix demo bench fuzz test-fuzz
+# The objects that include the BPF skeleton, directly or through a header of
+# probes/ or cli/: on a first build they wait for it (and so for clang and
+# bpftool); later their .d files say so. The rest, libgotl-host.a, builds
+# without the BPF toolchain, and the unit tests link only that.
+empty        :=
+space        := $(empty) $(empty)
+skel_hdrs    := $(notdir $(shell grep -l '"gotl.skel.h"' probes/*.h cli/*.h 2>/dev/null))
+SKEL_USERS   := $(patsubst %.c,$(OUTPUT)/%.o,$(shell grep -lE \
+		'^\#include "($(subst $(space),|,gotl.skel.h $(skel_hdrs)))"' probes/*.c cli/*.c))
+HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
+
+# Each compiler run writes what the object was made from (-MMD) beside it.
+DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
+
+.PHONY: all doc clean deps test test-unit test-cli test-build test-static test-e2e test-matrix \
+	demo bench fuzz test-fuzz \
+	install uninstall static format-check format-changed format-report
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: gotl
+# `make -j clean all`: nothing may be built beside the clean.
+ifneq ($(and $(filter clean,$(MAKECMDGOALS)),$(filter-out clean,$(MAKECMDGOALS))),)
+.NOTPARALLEL:
+endif
+
+all: gotl doc
 
 gotl: $(OUTPUT)/cli/main.o $(OUTPUT)/libgotl.a
 	$(call msg,LINK,$@)
@@ -60,40 +84,103 @@ $(OUTPUT)/libgotl.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h cli/*.h) $(PROTO_H) $(SKEL)
+$(OUTPUT)/libgotl-host.a: $(HOST_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The generated headers must exist before the first compile that may include
+# them; after that, the .d files name the headers each object really includes.
+$(OUTPUT)/%.o: %.c | $(PROTO_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# Generated protobuf-c code: not ours, so not -Werror.
-$(PROTO_C) $(PROTO_H): $(PROTO)
-	$(call msg,PROTOC,$@)
+$(SKEL_USERS): | $(SKEL)
+
+# Generated protobuf-c code: not ours, so not -Werror. One run of protoc-c
+# makes both files (a grouped target: make -j runs it once).
+$(PROTO_C) $(PROTO_H) &: $(PROTO)
+	$(call msg,PROTOC,$(PROTO))
 	$(Q)mkdir -p $(OUTPUT)/proto
 	$(Q)$(PROTOC_C) --proto_path=proto --c_out=$(OUTPUT)/proto $(PROTO)
 
 $(OUTPUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(OUTPUT)/proto -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(OUTPUT)/proto -c $< -o $@
 
-$(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c include/gotl/event.h
+$(OUTPUT)/gotl.bpf.o: probes/gotl.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(OUTPUT)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(SKEL): $(OUTPUT)/gotl.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name gotl_bpf > $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl.a
+# gotl(1) and the bash completion, made from `--help` (scripts/gendoc.py, doc/*.in):
+# a command or option added to cli/ is in them at the next make.
+DOCS := $(OUTPUT)/doc/gotl.1 $(OUTPUT)/doc/gotl.bash
+
+doc: $(DOCS)
+
+$(OUTPUT)/doc/gotl.1: doc/gotl.1.in scripts/gendoc.py gotl
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) scripts/gendoc.py --gotl ./gotl man $< > $@
+
+$(OUTPUT)/doc/gotl.bash: doc/gotl.bash.in scripts/gendoc.py gotl
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PYTHON) scripts/gendoc.py --gotl ./gotl bash $< > $@
+
+# `make install [PREFIX=/usr/local] [DESTDIR=]`: the binary, gotl(1) and the
+# bash completion (where bash-completion looks for it, by command name).
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+bindir      ?= $(prefix)/bin
+datarootdir ?= $(prefix)/share
+mandir      ?= $(datarootdir)/man
+bashcompdir ?= $(datarootdir)/bash-completion/completions
+INSTALL     ?= install
+
+install: gotl $(DOCS)
+	$(call msg,INSTALL,$(DESTDIR)$(bindir)/gotl)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 $(DESTDIR)$(bashcompdir)
+	$(Q)$(INSTALL) -m 0755 gotl $(DESTDIR)$(bindir)/gotl
+	$(Q)$(INSTALL) -m 0644 $(OUTPUT)/doc/gotl.1 $(DESTDIR)$(mandir)/man1/gotl.1
+	$(Q)$(INSTALL) -m 0644 $(OUTPUT)/doc/gotl.bash $(DESTDIR)$(bashcompdir)/gotl
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(bindir)/gotl $(DESTDIR)$(mandir)/man1/gotl.1 \
+		$(DESTDIR)$(bashcompdir)/gotl
+
+# `make static`: gotl-static, the whole of gotl in one statically linked file
+# that needs nothing of the host but a kernel (no libc, no libbpf, no
+# /etc/nsswitch.conf modules), to copy onto a production host. Its main.o
+# asks glibc's NSS for the files backend only (GOTL_STATIC in cli/main.c):
+# the warnings of the static link about getpwuid and initgroups are about
+# the modules that this avoids loading.
+static: gotl-static
+
+gotl-static: $(OUTPUT)/static/cli/main.o $(OUTPUT)/libgotl.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -static $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/static/%.o: %.c | $(PROTO_H)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -DGOTL_STATIC $(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libgotl-host.a $(LDLIBS) -lcmocka -o $@
 
 # The trap floor for the benchmarks: empty uprobes, no gotl (tests/bench/bareprobe.c).
 $(OUTPUT)/bench/bare.bpf.o: tests/bench/bare.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(OUTPUT)/bench/bare.skel.h: $(OUTPUT)/bench/bare.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -105,10 +192,10 @@ $(OUTPUT)/bench/bareprobe: tests/bench/bareprobe.c probes/umulti.c $(OUTPUT)/ben
 		-lbpf -lelf -lz -lpthread -o $@
 
 # The converter benchmark's synthetic event logs (tests/bench/mklog.c).
-$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl.a
+$(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libgotl-host.a $(LDLIBS) -o $@
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
@@ -127,15 +214,16 @@ FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotabl
 		   probes/gotypes.c probes/probesite.c probes/plan.c
 FUZZ_BINS    := $(FUZZ_OUT)/fuzz_log $(FUZZ_OUT)/fuzz_gobin
 
-$(FUZZ_OUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h) $(PROTO_H)
+$(FUZZ_OUT)/%.o: %.c | $(PROTO_H)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(FUZZ_OUT)/proto/perfetto_trace.pb-c.o: $(PROTO_C)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(OUTPUT)/proto -c $< -o $@
+	$(Q)$(CLANG) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -I$(OUTPUT)/proto \
+		-c $< -o $@
 
 $(FUZZ_OUT)/fuzz_log: $(FUZZ_OUT)/tests/fuzz/fuzz_log.o \
 		      $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_log_SRCS)) \
@@ -175,6 +263,25 @@ fuzz: $(FUZZ_BINS)
 		     "$(FUZZ_OUT)/fuzz_$$t -merge=1 -use_counters=0 tests/fuzz/corpus/$$t $(FUZZ_OUT)/new/$$t"; \
 	done
 
+# ---- code format --------------------------------------------------------------
+# .clang-format is the style the code is written in, for the clang-format
+# version scripts/format.py names (make deps installs it). FORMAT_FILES keep
+# to it exactly (make format-check, in make test); the rest of the tree
+# joins them once formatted. format-changed checks the lines changed since
+# BASE in every C file; format-report counts, per file, what clang-format
+# would change.
+FORMAT_FILES ?= $(wildcard cli/*.c cli/*.h) tests/unit/test_cli.c
+BASE         ?= HEAD
+
+format-check:
+	$(Q)$(PYTHON) scripts/format.py check $(FORMAT_FILES)
+
+format-changed:
+	$(Q)$(PYTHON) scripts/format.py changed $(BASE)
+
+format-report:
+	$(Q)$(PYTHON) scripts/format.py report
+
 # ---- set-up, tests, demo ---------------------------------------------------
 
 deps:
@@ -186,6 +293,21 @@ test-unit: $(UNIT_TESTS)
 		printf '  %-8s %s\n' UNIT $$t; $$t >$$t.log 2>&1 || { cat $$t.log; exit 1; }; \
 		grep -h 'PASSED' $$t.log | sed 's/^/           /'; \
 	done
+
+# The command line as a user runs it: bad values, usage errors, the help
+# against the code, gotl(1) and the completion (no root).
+test-cli: gotl
+	$(Q)$(PYTHON) tests/cli/test_cli.py --gotl ./gotl
+
+# The build as a user and a packager use it: header dependencies, make -j,
+# test-unit without the BPF toolchain, install, static (no root; in copies
+# of the tree, except what writes only gotl-static and a DESTDIR).
+test-build:
+	$(Q)$(PYTHON) tests/cli/test_build.py
+
+# gotl-static recording in an empty root, as on another distribution (root).
+test-static: gotl gotl-static
+	$(Q)GO126=$(GO126) $(PYTHON) tests/cli/test_static.py --gotl ./gotl --gotl-static ./gotl-static
 
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
 # The CI matrix: Go 1.19 1.21 1.23 1.25 1.26 and the newest release, each
@@ -199,11 +321,13 @@ test-e2e: gotl
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.
 test-matrix: deps gotl
-	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full --readme
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix full \
+		--readme
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz
-	$(Q)$(MAKE) --no-print-directory test-e2e
+	$(Q)$(MAKE) --no-print-directory all test-unit test-fuzz test-cli format-check
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory test-static test-e2e
 
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--only http,rss --runs 3" (--list).
@@ -230,4 +354,7 @@ demo: deps
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT) gotl
+	$(Q)rm -rf $(OUTPUT) gotl gotl-static
+
+# What each object, test and skeleton was made from, as the compilers saw it.
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

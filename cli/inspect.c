@@ -16,27 +16,40 @@
 #include "cli.h"
 
 static const char usage_inspect[] =
-"usage: gotl inspect [-v] PROG\n"
-"\n"
-"Print what gotl finds in the Go binary PROG and how: Go version and build\n"
-"settings, binary shape, where its runtime tables are, the struct offsets\n"
-"gotl would use and where they come from, the wait-reason table, and where\n"
-"each uprobe would go and why. Needs no root. Exit status 0 if gotl can\n"
-"trace PROG, 2 (with the reason on stderr) if it cannot.\n"
-"\n"
-"options:\n"
-"  -v, --verbose   list every allocation function probed, not two of them\n"
-"  -h, --help      this help\n";
+	"usage: gotl inspect [-v] PROG\n"
+	"\n"
+	"Print what gotl finds in the Go binary PROG and how: Go version and build\n"
+	"settings, binary shape, where its runtime tables are, the struct offsets\n"
+	"gotl would use and where they come from, the wait-reason table, and where\n"
+	"each uprobe would go and why. Needs no root. PROG is a path, or a command\n"
+	"found in PATH.\n"
+	"\n"
+	"options:\n"
+	"  -v, --verbose   list every allocation function probed, not two of them\n"
+	"  -h, --help      this help\n"
+	"\n"
+	"exit status:\n"
+	"  0     gotl can trace PROG\n"
+	"  2     it cannot (the reason is on stderr, after what could be read), or bad\n"
+	"        usage\n"
+	"\n"
+	"examples:\n"
+	"  gotl inspect ./server\n"
+	"  gotl inspect -v $(which prog)\n";
 
 #define ROW(label, ...) do { printf("%-14s", label); printf(__VA_ARGS__); putchar('\n'); } while (0)
 
 static const char *layout_of(uint32_t magic)
 {
 	switch (magic) {
-	case 0xfffffffa: return "Go 1.16-1.17 layout";
-	case 0xfffffff0: return "Go 1.18-1.19 layout";
-	case 0xfffffff1: return "Go 1.20+ layout";
-	default: return "unknown layout";
+	case 0xfffffffa:
+		return "Go 1.16-1.17 layout";
+	case 0xfffffff0:
+		return "Go 1.18-1.19 layout";
+	case 0xfffffff1:
+		return "Go 1.20+ layout";
+	default:
+		return "unknown layout";
 	}
 }
 
@@ -75,7 +88,8 @@ static void print_file(struct gobin *gb, const char *path)
 	print_modinfo(gobin__modinfo(gb));
 	ROW("build ids", "go %s; gnu %s", gobin__go_build_id(gb) ? gobin__go_build_id(gb) : "none",
 	    gobin__gnu_build_id(gb) ? gobin__gnu_build_id(gb) : "none");
-	ROW("debug info", "DWARF %s, symbol table %s", gobin__has_dwarf(gb) ? "yes" : "no (stripped)",
+	ROW("debug info", "DWARF %s, symbol table %s",
+	    gobin__has_dwarf(gb) ? "yes" : "no (stripped)",
 	    gobin__has_symtab(gb) ? "yes" : "no (stripped)");
 	ROW("pclntab", "0x%llx, found by %s, magic 0x%x (%s), %llu functions",
 	    (unsigned long long)in.pclntab_addr, in.pclntab, in.pclntab_magic,
@@ -85,7 +99,8 @@ static void print_file(struct gobin *gb, const char *path)
 		    (unsigned long long)in.moduledata_addr, in.moduledata,
 		    (unsigned long long)in.text);
 	else
-		ROW("moduledata", "not found; Go code starts at 0x%llx", (unsigned long long)in.text);
+		ROW("moduledata", "not found; Go code starts at 0x%llx",
+		    (unsigned long long)in.text);
 }
 
 static void print_site(const struct plan_probe *pp)
@@ -94,7 +109,7 @@ static void print_site(const struct plan_probe *pp)
 	       (unsigned long long)pp->fn.entry, pp->site.offset,
 	       (unsigned long long)pp->file_offset, pp->site.insn,
 	       pp->site.emulated ? "emulated by the kernel (no single-step)" :
-	       "single-stepped (~20x the cost of an emulated probe)");
+				   "single-stepped (~20x the cost of an emulated probe)");
 }
 
 static const char *types_found(const struct gobin *gb)
@@ -104,8 +119,8 @@ static const char *types_found(const struct gobin *gb)
 
 	if (gobin__types(gb, &t, &e))
 		return "type descriptors not found: allocations would not be named by type";
-	snprintf(buf, sizeof(buf), "type descriptors at 0x%llx-0x%llx",
-		 (unsigned long long)t, (unsigned long long)e);
+	snprintf(buf, sizeof(buf), "type descriptors at 0x%llx-0x%llx", (unsigned long long)t,
+		 (unsigned long long)e);
 	return buf;
 }
 
@@ -114,27 +129,31 @@ static void print_plan(const struct plan *p, bool verbose)
 	const struct gobin_offsets *o = &p->off;
 	int i;
 
-	ROW("supported", "%s", p->newer ? "newer than gotl knows (see note)" :
-	    "yes (gotl knows go1.17 to go1.27)");
+	ROW("supported", "%s",
+	    p->newer ? "newer than gotl knows (see note)" : "yes (gotl knows go1.17 to go1.27)");
 	ROW("wait reasons", "%d, found by %s%s", p->nreasons, p->reasons_how,
 	    p->nreasons ? "" : ": blocked spans would be named by number");
 	ROW("offsets", "from %s", o->source);
 	printf("              g.goid %d, g.atomicstatus %d, g.waitreason %d, g.gopc %d, "
-	       "g.startpc %d, g.m %d, m.curg %d", o->g_goid, o->g_atomicstatus,
-	       o->g_waitreason, o->g_gopc, o->g_startpc, o->g_m, o->m_curg);
+	       "g.startpc %d, g.m %d, m.curg %d",
+	       o->g_goid, o->g_atomicstatus, o->g_waitreason, o->g_gopc, o->g_startpc, o->g_m,
+	       o->m_curg);
 	if (o->g_coroarg >= 0)
 		printf(", g.coroarg %d, g.coroexit %d, coro.gp %d", o->g_coroarg, o->g_coroexit,
 		       o->coro_gp);
 	putchar('\n');
 	if (p->nreason_fix)
-		ROW("wait fixes", "%d casgstatus calls that park before setting g.waitreason "
-		    "(Go <= 1.19) get their reason from the call site", p->nreason_fix);
-	ROW("new goids", "%s", p->goid_at_create ?
-	    "written before the creation transition (Go 1.24+): read at creation" :
-	    "written after the creation transition (Go <= 1.23): read at the goroutine's "
-	    "first run");
+		ROW("wait fixes",
+		    "%d casgstatus calls that park before setting g.waitreason "
+		    "(Go <= 1.19) get their reason from the call site",
+		    p->nreason_fix);
+	ROW("new goids", "%s",
+	    p->goid_at_create ?
+		    "written before the creation transition (Go 1.24+): read at creation" :
+		    "written after the creation transition (Go <= 1.23): read at the goroutine's "
+		    "first run");
 	ROW("probes", "found by name in pclntab; placed on the first instruction the kernel "
-	    "emulates");
+		      "emulates");
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		const struct plan_probe *pp = &p->probes[i];
 
@@ -145,8 +164,8 @@ static void print_plan(const struct plan *p, bool verbose)
 		if (!pp->found) {
 			printf("  %-24s not probed: %s\n", pp->func,
 			       gobin__find_func(p->gb, pp->func, &(struct gobin_func){ 0 }) ?
-			       "not in this binary (unused by the program)" :
-			       "the runtime offsets it needs are unknown");
+				       "not in this binary (unused by the program)" :
+				       "the runtime offsets it needs are unknown");
 			continue;
 		}
 		print_site(pp);
@@ -158,14 +177,17 @@ static void print_plan(const struct plan *p, bool verbose)
 		for (i = 0; i < p->nmallocs; i++)
 			emulated += p->mallocs[i].site.emulated;
 		printf("  %d size-specialised allocation functions the compiler calls directly "
-		       "(%d emulated)%s\n", p->nmallocs, emulated, verbose ? ":" : ", e.g.");
+		       "(%d emulated)%s\n",
+		       p->nmallocs, emulated, verbose ? ":" : ", e.g.");
 		for (i = 0; i < p->nmallocs; i++)
 			if (verbose || i == 0 || i == p->nmallocs - 1)
 				print_site(&p->mallocs[i]);
 	}
 	if (p->malloc_unknown)
-		ROW("warning", "%s is an allocation function gotl does not know: allocations "
-		    "through it may be missed", p->malloc_unknown);
+		ROW("warning",
+		    "%s is an allocation function gotl does not know: allocations "
+		    "through it may be missed",
+		    p->malloc_unknown);
 	ROW("types", "%s", types_found(p->gb));
 	if (p->nstw_reasons)
 		ROW("stw reasons", "%d (runtime.stwReasonStrings)", p->nstw_reasons);
@@ -199,8 +221,8 @@ int cmd_inspect(int argc, char **argv)
 		return 0;
 	}
 	if (optind != argc - 1)
-		return cli_bad_usage("inspect ", optind >= argc ? "no program given" :
-				     "one program at a time");
+		return cli_bad_usage("inspect ",
+				     optind >= argc ? "no program given" : "one program at a time");
 	ret = plan__resolve(argv[optind], path);
 	if (ret) {
 		cli_warn("cannot find '%s': %s", argv[optind], strerror(-ret));

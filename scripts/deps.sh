@@ -5,14 +5,21 @@
 set -eu
 
 PKGS="clang llvm libclang-rt-dev libbpf-dev bpftool libelf-dev zlib1g-dev protobuf-c-compiler \
-libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils"
+libprotobuf-c-dev libcmocka-dev golang-1.19-go python3 gcc make binutils libc6-dev \
+groff-base man-db file strace util-linux coreutils"
 
 missing=""
-for c in clang bpftool protoc-c python3 gcc objdump; do
+# the man page's checks (groff, man), make static's (file, readelf) and the
+# static binary's recording in an empty root (strace, unshare, chroot)
+for c in clang bpftool protoc-c python3 gcc objdump groff man file readelf strace unshare \
+	 chroot; do
 	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
 done
+# make static links these archives
+a=/usr/lib/$(uname -m)-linux-gnu
 for h in /usr/include/bpf/libbpf.h /usr/include/libelf.h /usr/include/zlib.h \
-	 /usr/include/protobuf-c/protobuf-c.h /usr/include/cmocka.h; do
+	 /usr/include/protobuf-c/protobuf-c.h /usr/include/cmocka.h $a/libbpf.a $a/libelf.a \
+	 $a/libz.a $a/libprotobuf-c.a $a/libc.a; do
 	[ -e "$h" ] || missing="$missing $h"
 done
 [ -x /usr/lib/go-1.19/bin/go ] || missing="$missing go1.19"
@@ -21,6 +28,9 @@ if command -v clang >/dev/null 2>&1; then
 	[ -e "$(clang -print-file-name="libclang_rt.fuzzer-$(uname -m).a")" ] ||
 		missing="$missing libFuzzer"
 fi
+# clang-format, pinned for make format-check: the version .clang-format is tuned for
+cf=$(python3 "$(dirname "$0")/format.py" wanted 2>/dev/null || echo "")
+python3 "$(dirname "$0")/format.py" binary >/dev/null 2>&1 || missing="$missing clang-format==$cf"
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"
 	exit 0
@@ -38,4 +48,11 @@ if ! apt-get install -y -q $PKGS >/tmp/gotl-deps.log 2>&1; then
 		exit 1
 	}
 fi
-echo "deps: installed $PKGS"
+if [ -n "$cf" ] && ! python3 "$(dirname "$0")/format.py" binary >/dev/null 2>&1; then
+	python3 -m pip install -q --root-user-action=ignore "clang-format==$cf" \
+		>>/tmp/gotl-deps.log 2>&1 || {
+		echo "deps: pip install clang-format==$cf failed, see /tmp/gotl-deps.log" >&2
+		exit 1
+	}
+fi
+echo "deps: installed what was missing of $PKGS clang-format==$cf"
