@@ -314,13 +314,13 @@ static int ensure_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 /* Make sure the log has the frames of a stack pc (a return address) before its use. */
 static int ensure_frames(struct recorder *r, uint64_t pc)
 {
-	struct gobin_frame frames[32];
+	struct gobin_frame frames[LOGW_FRAMES_MAX + 1];	/* one more: logw says if some are cut */
 	int n, added;
 
 	added = pcset_add(&r->frame_pcs, pc);
 	if (added <= 0)
 		return added;
-	n = pc ? gobin__symbolize(r->gb, pc - 1, frames, 32) : 0;
+	n = pc ? gobin__symbolize(r->gb, pc - 1, frames, LOGW_FRAMES_MAX + 1) : 0;
 	return logw__frames(r->log, pc, frames, n > 0 ? n : 0);
 }
 

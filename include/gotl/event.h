@@ -499,6 +499,10 @@ struct gotl_rec_sym {
  * (inlined) first, for a pc that appears in a GOTL_REC_STACK (a return
  * address: the frames are those of pc - 1). Written before the first
  * record that uses pc. nframes 0 means the pc is in no known function.
+ *
+ * The recorder keeps a record small: flags say what it left out. Logs
+ * written before the flags existed have 0 there (it was zero padding) even
+ * where names were cut; a reader ignores the flags it does not know.
  */
 struct gotl_frame {
 	__u32 line;
@@ -510,9 +514,12 @@ struct gotl_rec_frames {
 	struct gotl_rec hdr;	/* type GOTL_REC_FRAMES, ts 0 */
 	__u64 pc;
 	__u16 nframes;
-	__u16 pad[3];
+	__u16 flags;		/* GOTL_FRAMES_* */
+	__u16 pad[2];
 	struct gotl_frame frames[];	/* nframes, then every func and file string in order */
 };
+#define GOTL_FRAMES_NAMES_CUT	1	/* a func or file name is only its first bytes */
+#define GOTL_FRAMES_DEPTH_CUT	2	/* pc stands for more frames: the outermost are missing */
 
 /*
  * GOTL_REC_STATS: cumulative counters since the start, per probe, summed

@@ -38,6 +38,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -703,14 +704,14 @@ def check_report(gotl, raw, trace, model, truth, status, ctx, vs_trace=True):
 
 # ---------------------------------------------------------------- special cases
 
-def build(label, gobin, sample, out, shape="default", experiment=None):
+def build(label, gobin, sample, out, shape="default", experiment=None, flags=()):
     d = os.path.join(out, label, shape + ("-" + experiment if experiment else ""))
     os.makedirs(d, exist_ok=True)
     binary = os.path.join(d, sample)
-    env, flags = SHAPES[shape]
+    env, shape_flags = SHAPES[shape]
     if experiment:
         env = dict(env, GOEXPERIMENT=experiment)
-    r = run([gobin, "build", "-o", binary] + flags + ["./" + sample],
+    r = run([gobin, "build", "-o", binary] + shape_flags + list(flags) + ["./" + sample],
             cwd=os.path.join(ROOT, "samples"),
             env=toolchains.go_env(toolchains.go_version(gobin), env, out))
     check(r.returncode == 0, "build failed: " + r.stderr.decode()[-1000:])
@@ -833,6 +834,106 @@ def test_job_control(gotl, label, gobin, out):
     model = Model(pfcheck(trace))
     check_blocked_at_end(model, t["sleeper_goid"], "sleep")
     return "stopped and resumed together, SIGTERM -> 143"
+
+
+def log_records(raw):
+    """(type, record bytes) of every whole record of a raw event log (include/gotl/event.h)."""
+    with open(raw, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"GOTL-LOG", "%s is not a gotl event log" % raw)
+    off = struct.unpack_from("<I", data, 12)[0]
+    while off + 16 <= len(data):
+        typ, size = struct.unpack_from("<HH", data, off)
+        if size < 16 or off + size > len(data):
+            break
+        yield typ, data[off:off + size]
+        off += size
+
+
+GOTL_REC_FRAMES, GOTL_FRAMES_NAMES_CUT = 7, 1
+
+
+def log_frames(raw):
+    """{pc: (flags, [(func, file, line)])} from a raw log's GOTL_REC_FRAMES records."""
+    out = {}
+    for typ, rec in log_records(raw):
+        if typ != GOTL_REC_FRAMES:
+            continue
+        pc, n, flags = struct.unpack_from("<QHH", rec, 16)
+        fr = [struct.unpack_from("<IHH", rec, 32 + 8 * i) for i in range(n)]
+        s, frames = 32 + 8 * n, []
+        for line, fl, sl in fr:
+            frames.append((rec[s:s + fl].decode(errors="replace"),
+                           rec[s + fl:s + fl + sl].decode(errors="replace"), line))
+            s += fl + sl
+        out[pc] = (flags, frames)
+    return out
+
+
+def generic_names(binary, printed):
+    """The names in a binary's function name table (NUL-terminated strings) that the runtime
+    prints as `printed`, type arguments elided as [...]."""
+    head, tail = printed.split("[...]", 1)
+    with open(binary, "rb") as f:
+        data = f.read()
+    pat = re.escape(head.encode()) + rb"\[[^\x00]*\]" + re.escape(tail.encode()) + rb"\x00"
+    return sorted({m.group(0)[:-1].decode() for m in re.finditer(pat, data)})
+
+
+def test_deep_inline(gotl, label, gobin, out):
+    """samples/deepinline built with more inlining than the default: its workers park under
+    a chain of ~40 inlined frames with long names (a deep package; a generic function from
+    Go 1.21), a dozen or more for one pc. The recording ends as the program does; each
+    worker's blocked span has the stack the runtime's own traceback shows, in order, names
+    as `go tool nm` has them, cut to 400 bytes where longer, which the log's frames record
+    says (GOTL_FRAMES_NAMES_CUT)."""
+    binary = build(label, gobin, "deepinline", out, flags=["-gcflags=all=-l=4"])
+    trace, raw = binary + ".pftrace", binary + ".gotl"
+    rec = run([gotl, "record", "-o", trace, "-r", raw, "--", binary], timeout=120)
+    err = rec.stderr.decode(errors="replace")
+    check(rec.returncode == 0, "gotl record exited %d: %s" % (rec.returncode, err[-500:]))
+    check("wrote %s" % trace in err and " 0 lost" in err, "after the recording: " + err[-500:])
+    t = truth_of(rec.stdout)
+    stack = t["stack"]      # the runtime's traceback of the first worker, innermost first
+    check(len(stack) > 40, "the runtime shows %d frames, want the whole chain" % len(stack))
+    frames = log_frames(raw)
+    model = Model(pfcheck(trace))
+    # blocked_at is the first frame outside the standard library, for which a module path
+    # without a dot ("gotl/samples") passes: main's.
+    at = [f for f in stack if f["func"].startswith("main.")][0]
+    cut = 0
+    for g in t["workers"]:
+        check_blocked_at_end(model, g, t["wait_reason"])
+        s = last(model, g)
+        check(s["args"].get("blocked_at") == "%s %s:%d" % (at["func"], at["file"], at["line"]),
+              "G%d blocked_at %r, want %s at %s:%d" % (g, s["args"].get("blocked_at"),
+                                                     at["func"], at["file"], at["line"]))
+        user = [f["function"] for f in s.get("callstack") or []
+                if not f["function"].startswith("runtime.")]
+        want = list(reversed(stack))
+        check(len(user) == len(want), "G%d: %d frames outside the runtime, the runtime's "
+              "traceback has %d" % (g, len(user), len(want)))
+        for got, w in zip(user, want):
+            name, pos = got.rsplit(" ", 1)
+            check(pos == "%s:%d" % (os.path.basename(w["file"]), w["line"]),
+                  "G%d: frame %r, want %s at %s:%d" % (g, got, w["func"], w["file"], w["line"]))
+            if "[...]" not in w["func"]:
+                check(name == w["func"], "G%d: frame %r, want %s" % (g, name, w["func"]))
+                continue
+            # The runtime prints type arguments as [...]; the binary's name spells them out.
+            full = generic_names(binary, w["func"])
+            check(len(full) == 1, "G%d: %s is %s in the binary" % (g, w["func"], full))
+            check(name == full[0][:400], "G%d: frame %r, want the first 400 bytes of %r"
+                  % (g, name, full[0]))
+            cut += len(full[0]) > 400
+    if int(label.split(".")[1]) >= 21:
+        check(cut, "no frame name over 400 bytes: the generic receive is not in the stacks")
+    named = [fl for fl, fr in frames.values() if any(len(f[0]) == 400 for f in fr)]
+    check(all(fl & GOTL_FRAMES_NAMES_CUT for fl in named), "a frames record with a cut name "
+          "lacks GOTL_FRAMES_NAMES_CUT")
+    deepest = max(len(fr) for _, fr in frames.values())
+    check(deepest >= 12, "at most %d frames for one pc: the chain was not inlined" % deepest)
+    return "%d frames, up to %d for one pc, %d names cut" % (len(stack), deepest, cut)
 
 
 def test_lost(gotl, label, gobin, out):
@@ -1678,6 +1779,7 @@ def main():
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
             cases.append((label, None, "ctrl-z-sigterm", lambda l=label, p=path: test_job_control(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
+            cases.append((label, None, "deep-inline", lambda l=label, p=path: test_deep_inline(a.gotl, l, p, a.out)))
             cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
             cases.append((label, None, "attach", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out)))
             cases.append((label, None, "json-record", lambda l=label, p=path: test_json_record(a.gotl, l, p, a.out)))
