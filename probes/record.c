@@ -1567,9 +1567,10 @@ static void tick(struct recorder *r, uint64_t now, uint64_t *last_stats, uint64_
  * Drain until the end: the launched child exits (its status in *status),
  * or, attached, the process exits, the duration is over or a signal asks
  * to stop. *exited says whether the program ended. With --follow, the
- * programs followed are drained and ended here too.
+ * programs followed are drained and ended here too. If poll fails, the
+ * recording ends there with the error in *poll_err (the program runs on).
  */
-static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
+static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited, int *poll_err)
 {
 	struct pollfd *pfd = NULL;
 	uint64_t last_stats = 0, last_classes = 0, t0 = clock_ns(CLOCK_MONOTONIC), now = t0;
@@ -1601,8 +1602,10 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited)
 			pfd[npfd++].events = POLLIN;
 		}
 		n = poll(pfd, (nfds_t)npfd, DRAIN_MS);
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR) {
+			*poll_err = -errno;
 			break;
+		}
 		drain(r);
 		forward_signals();
 		/* After an exec the Go program is gone: its probes must not see the next one. */
@@ -1758,6 +1761,26 @@ static int attach_running(struct recorder *r, struct record_result *res)
 }
 
 /*
+ * The recording broke off while the launched program runs: wait for it as
+ * without gotl (signals sent to gotl still reach it), for its real status.
+ * nanosleep, unlike waitpid, returns to forward a signal.
+ */
+static int wait_child(pid_t pid)
+{
+	struct timespec ts = { 0, DRAIN_MS * 1000000L };
+	int status = 0;
+	pid_t w;
+
+	for (;;) {
+		forward_signals();
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			return w == pid ? status : 0;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
  * The program has exited: its probes protect nothing any more, but removing
  * them takes ~0.1 s each (an RCU grace period per uprobe, one after the
  * other in the kernel), a second or more before gotl could write the trace
@@ -1794,7 +1817,7 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	struct recorder r;
 	struct gotl_rec_stats st;
 	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
-	int status = 0, ret, err, i;
+	int status = 0, ret, err, i, poll_err = 0;
 	const char *what = o->pid ? "the process" : o->argv[0];
 	bool exited = false;
 	uint64_t t0;
@@ -1820,15 +1843,21 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	if (ret)
 		goto cleanup;
 
-	err = wait_loop(&r, o->pid ? o->pid : pid, &status, &exited);
+	err = wait_loop(&r, o->pid ? o->pid : pid, &status, &exited, &poll_err);
 	if (err) {
 		warnx("lost track of %s: %s", what, strerror(-err));
 		ret = RECORD_FAILED;
 		goto cleanup;
 	}
+	if (poll_err)
+		warnx("cannot wait for events: poll: %s: the recording stops here (the raw event "
+		      "log up to here is kept in %s); %s runs on%s", strerror(-poll_err),
+		      o->log_path, what, o->pid ? "" : ", gotl waits for it");
 	res->seconds = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
-	child_pid = 0;
-	pid = -1;
+	if (!poll_err) {
+		child_pid = 0;
+		pid = -1;
+	}
 	end_subs(&r, exited, status);
 	end.hdr.ts = end_log(&r, &st);
 	res->alloc_count = r.last_total.count;
@@ -1836,7 +1865,9 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	res->exited = exited;
 	if (r.execed)
 		snprintf(res->exec_file, sizeof(res->exec_file), "%s", r.exec_file);
-	if (!o->pid) {
+	if (poll_err) {
+		end.flags = GOTL_END_DETACHED | GOTL_END_FAILED;
+	} else if (!o->pid) {
 		end.status = (uint32_t)status;
 		end.flags = GOTL_END_EXITED;
 	} else {
@@ -1863,15 +1894,27 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	res->log_bytes = logw__size(r.log);
 	err = logw__close(r.log);
 	r.log = NULL;
-	if (err) {
+	if (err)
 		warnx("cannot write '%s': %s", o->log_path, strerror(-err));
-		ret = RECORD_FAILED;
-		goto cleanup;
-	}
-	if (r.bad_records)
+	else if (r.bad_records)
 		warnx("warning: %llu malformed records from the probes were dropped",
 		      (unsigned long long)r.bad_records);
-	ret = 0;
+	ret = err ? RECORD_FAILED : 0;
+	if (poll_err) {
+		/* The program runs on without probes; a launched one is still waited for. */
+		probes_off(&r, true);
+		ret = RECORD_FAILED;
+		if (pid > 0) {
+			status = wait_child(pid);
+			res->status = status;
+			res->exited = true;
+			if (WIFSIGNALED(status) || WEXITSTATUS(status))
+				ret = WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+							    WEXITSTATUS(status);
+		}
+		child_pid = 0;
+		pid = -1;
+	}
 
 cleanup:
 	if (pid > 0) {

@@ -64,8 +64,12 @@ void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len);
  * exits, the duration is over, or gotl gets SIGINT/SIGTERM/SIGHUP; the
  * process then runs on without probes. Returns 0 when the program ran (its
  * wait status is in res->status, the log is complete), or RECORD_FAILED /
- * RECORD_BADINPUT after printing why. The program's stdin, stdout, stderr,
- * environment and exit status are its own; gotl never writes to stdout.
+ * RECORD_BADINPUT after printing why. If the recording fails while a
+ * launched program runs, the log ends there (GOTL_END_FAILED) and the
+ * program is still waited for: then the return is its exit code (128+N for
+ * signal N) if not 0, else RECORD_FAILED. The program's stdin, stdout,
+ * stderr, environment and exit status are its own; gotl never writes to
+ * stdout.
  */
 int record__run(const struct record_opts *o, struct record_result *res);
 

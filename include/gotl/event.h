@@ -564,6 +564,8 @@ static inline const char *gotl_loss_kind_name(int k)
 /*
  * GOTL_REC_END: the recording ended at hdr.ts. status is the wait(2)
  * status of the traced program when it ended (GOTL_END_EXITED), else 0.
+ * A recording that failed while the program ran (GOTL_END_FAILED) ends
+ * there; the program runs on without probes (GOTL_END_DETACHED).
  */
 struct gotl_rec_end {
 	struct gotl_rec hdr;	/* type GOTL_REC_END, size 24 */
@@ -573,6 +575,7 @@ struct gotl_rec_end {
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
 #define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, but not as gotl's child (status unknown) */
+#define GOTL_END_FAILED		8	/* with DETACHED: the recording broke off (gotl said why) */
 
 /* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
 struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */

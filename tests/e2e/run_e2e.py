@@ -1448,6 +1448,154 @@ def test_attach_ends(gotl, label, gobin, out):
     return "ends on exit, on SIGINT; status line on a terminal"
 
 
+POLL_SHIM = r"""
+/* LD_PRELOAD into gotl: its wait loop's poll (2+ fds, a timeout) fails with
+ * ENOMEM from call GOTL_TEST_POLL_FAIL_AFTER + 1 on; nothing else changes. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+static int after = -1, calls;
+
+__attribute__((constructor)) static void init(void)
+{
+	const char *s = getenv("GOTL_TEST_POLL_FAIL_AFTER");
+
+	after = s ? atoi(s) : -1;
+	unsetenv("LD_PRELOAD");		/* not for the programs gotl starts */
+	unsetenv("GOTL_TEST_POLL_FAIL_AFTER");
+}
+
+int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	static int (*real)(struct pollfd *, nfds_t, int);
+
+	if (!real)
+		real = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT, "poll");
+	if (after >= 0 && n >= 2 && timeout > 0 && ++calls > after) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real(fds, n, timeout);
+}
+"""
+
+GOTL_REC_END, GOTL_END_EXITED, GOTL_END_DETACHED, GOTL_END_FAILED = 6, 1, 2, 8
+
+
+def log_end(raw):
+    """(flags, status) of a raw log's END record, or None."""
+    ends = [struct.unpack_from("<II", rec, 16) for typ, rec in log_records(raw)
+            if typ == GOTL_REC_END]
+    check(len(ends) <= 1, "%d END records in %s" % (len(ends), raw))
+    return (ends[0][1], ends[0][0]) if ends else None
+
+
+def poll_shim(out):
+    src, so = os.path.join(out, "pollfail.c"), os.path.join(out, "pollfail.so")
+    with open(src, "w") as f:
+        f.write(POLL_SHIM)
+    r = run(["gcc", "-shared", "-fPIC", "-O2", "-Wall", "-o", so, src, "-ldl"])
+    check(r.returncode == 0, "cannot build the poll shim: " + r.stderr.decode())
+    return so
+
+
+def read_until(f, what, timeout):
+    """Read a pipe until `what` appears in what was read (or EOF, or timeout)."""
+    data, t0 = b"", time.time()
+    while what not in data and time.time() - t0 < timeout:
+        r, _, _ = select.select([f], [], [], 0.1)
+        if r:
+            chunk = os.read(f.fileno(), 4096)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+def ppid_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def check_failed_log(gotl, raw, err, what):
+    """A log whose recording broke off: said once on stderr, its END says so, it converts."""
+    lines = [l for l in err.splitlines() if "poll" in l]
+    check(len(lines) == 1 and "cannot wait for events" in lines[0] and raw in lines[0],
+          "%s: want one line on the poll error naming the log: %r" % (what, err[-600:]))
+    end = log_end(raw)
+    check(end and end[0] == GOTL_END_DETACHED | GOTL_END_FAILED and end[1] == 0,
+          "%s: the log ends with %s, want DETACHED|FAILED and no status" % (what, end))
+    r = run([gotl, "convert", raw, "-o", raw + ".pftrace"])
+    check(r.returncode == 0, "%s: the log does not convert: %s" % (what, r.stderr.decode()))
+    return Model(pfcheck(raw + ".pftrace"))
+
+
+def test_poll_error(gotl, label, gobin, out):
+    """The recorder's poll fails (an LD_PRELOAD shim makes it, in gotl only): the error is
+    said once, the log's END says the recording broke off (not a clean exit); a launched
+    program is not orphaned: gotl waits for it, forwards signals, exits with its real
+    status (1 for 0); an attached process runs on and gotl exits 1."""
+    binary = build(label, gobin, "service", out)
+    env = dict(os.environ, LD_PRELOAD=poll_shim(out), GOTL_TEST_POLL_FAIL_AFTER="30")
+    notes = []
+    # Launch mode, twice: SIGTERM to gotl reaches the program (it exits 0: gotl 1), then
+    # the program killed on its own: gotl exits with its status, 137.
+    for how, want in (("sigterm", 1), ("killed", 137)):
+        raw = binary + ".pollerr-%s.gotl" % how
+        g = subprocess.Popen([gotl, "record", "-r", raw, "-o", raw + ".x", "--", binary],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        try:
+            line = g.stdout.readline().decode(errors="replace")
+            check(line.startswith("gotl-truth "), "the service never got ready: %r" % line)
+            svc = json.loads(line[len("gotl-truth "):])["pid"]
+            err = read_until(g.stderr, b"cannot wait for events", 30)
+            time.sleep(0.5)
+            check(g.poll() is None, "gotl exited %s after the poll error, the program left "
+                  "behind: %s" % (g.returncode, err.decode(errors="replace")[-500:]))
+            check(ppid_of(svc) == g.pid, "the program's parent is %d, not gotl" % ppid_of(svc))
+            with open("/proc/%d/environ" % svc, "rb") as f:
+                check(b"LD_PRELOAD" not in f.read(), "the shim reached the program")
+            if how == "sigterm":
+                g.send_signal(signal.SIGTERM)
+            else:
+                os.kill(svc, signal.SIGKILL)
+            rest, more = g.communicate(timeout=30)
+        finally:
+            if g.poll() is None:
+                g.kill()
+                g.wait()
+        err = (err + more).decode(errors="replace")
+        check(g.returncode == want, "%s: gotl exited %d, want %d: %s"
+              % (how, g.returncode, want, err[-500:]))
+        if how == "sigterm":
+            check(b"served requests; exiting" in rest, "the program did not get the SIGTERM "
+                  "sent to gotl: %r" % rest[-300:])
+        check_failed_log(gotl, raw, err, how)
+        notes.append("%s -> %d" % (how, want))
+    # Attach mode: gotl stops at once, the process runs on.
+    svc = Service(binary)
+    try:
+        raw = binary + ".pollerr-attach.gotl"
+        r = run([gotl, "record", "-p", str(svc.pid), "-r", raw, "-o", raw + ".x"], env=env,
+                timeout=60)
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 1, "attached: gotl exited %d, want 1: %s"
+              % (r.returncode, err[-500:]))
+        time.sleep(0.2)
+        check(svc.alive(), "the attached service died")
+        model = check_failed_log(gotl, raw, err, "attached")
+        check(model.by_goid, "no goroutine in the trace of the log up to the error")
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
+    notes.append("attached -> 1")
+    return ", ".join(notes)
+
+
 def test_kill9(gotl, label, gobin, out):
     """kill -9 of gotl: the program runs on unharmed; the raw log converts into a valid trace."""
     binary = build(label, gobin, "service", out)
@@ -1794,6 +1942,7 @@ def main():
         cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
         cases.append((nl, None, "probe-kinds", lambda l=nl, p=np_: test_attach_kinds(a.gotl, l, p, a.out)))
         cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "poll-error", lambda l=nl, p=np_: test_poll_error(a.gotl, l, p, a.out)))
         cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
     if a.cases:
