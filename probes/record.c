@@ -137,8 +137,10 @@ struct recorder {
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t forward_pending[_NSIG];
-static volatile sig_atomic_t attached;		/* attach mode: a signal means stop */
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t attached;		/* attach mode: SIGINT/SIGTERM/SIGHUP stop */
+static volatile sig_atomic_t stop_requested;	/* attach mode: the recording ends */
+static const char *kept_log;			/* attach mode: what a second signal leaves */
+static bool erase_status_line;			/* o->progress: the line end_now writes over */
 
 static void warnx(const char *fmt, ...)
 {
@@ -159,15 +161,59 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static void write_str(const char *s)
+{
+	ssize_t n = write(2, s, strlen(s));
+
+	(void)n;
+}
+
 /*
- * Signals typed at the terminal (si_code SI_KERNEL) went to the whole
- * foreground process group, the program included: leave them to it. A
- * signal someone sent to gotl itself is forwarded to the program.
+ * Attach mode: SIGINT or SIGTERM while gotl already stops ends it at once,
+ * in the signal handler (async-signal-safe calls only); the log has what
+ * was flushed. The probes go when the last copy of their fds is closed,
+ * which takes ~0.1 s per perf_event uprobe: a child that outlives gotl,
+ * its stdio on /dev/null, closes them, and gotl ends now.
+ */
+static void end_now(int sig)
+{
+	struct timespec ms = { 0, 1000000 };
+	pid_t parent = getpid();
+	int fd;
+
+	if (erase_status_line)
+		write_str("\r\033[K");
+	write_str("gotl: ");
+	write_str(sig == SIGINT ? "SIGINT" : "SIGTERM");
+	write_str(" while stopping: stopped at once; the raw event log is kept in ");
+	write_str(kept_log);
+	write_str("\n");
+	if (fork() == 0) {
+		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		while (getppid() == parent)
+			nanosleep(&ms, NULL);
+		_exit(0);
+	}
+	_exit(128 + sig);
+}
+
+/*
+ * Launch mode: signals typed at the terminal (si_code SI_KERNEL) went to
+ * the whole foreground process group, the program included: leave them to
+ * it. A signal someone sent to gotl itself is forwarded to the program.
+ * Attach mode: the first SIGINT, SIGTERM or SIGHUP stops the recording.
  */
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	if (attached) {
+		if (stop_requested && sig != SIGHUP)
+			end_now(sig);
 		stop_requested = 1;
 		return;
 	}
@@ -178,18 +224,23 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	forward_pending[sig] = 1;
 }
 
+/* Launch mode forwards these; attach mode handles the first three. */
 static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+#define ATTACH_SIGNALS	3
 
-static void install_signals(void)
+static void install_signals(const struct record_opts *o)
 {
 	struct sigaction sa;
-	size_t i;
+	size_t i, n = o->pid ? ATTACH_SIGNALS : sizeof(forwarded_signals) / sizeof(int);
 
+	attached = o->pid != 0;
+	kept_log = o->log_path;
+	erase_status_line = o->progress;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
+	for (i = 0; i < n; i++)
 		sigaction(forwarded_signals[i], &sa, NULL);
 }
 
@@ -1740,7 +1791,6 @@ static int attach_running(struct recorder *r, struct record_result *res)
 	int ret;
 
 	res->pid = pid;
-	attached = 1;
 	/* The start comes first: every event, and the snapshot, is at or after it. */
 	if (write_start(r, pid, GOTL_START_ATTACHED)) {
 		warnx("cannot write '%s'", r->o->log_path);
@@ -1837,13 +1887,14 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	if (ret)
 		goto cleanup;
 
-	install_signals();
+	install_signals(o);
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	ret = o->pid ? attach_running(&r, res) : launch(&r, &pid, res);
 	if (ret)
 		goto cleanup;
 
 	err = wait_loop(&r, o->pid ? o->pid : pid, &status, &exited, &poll_err);
+	stop_requested = 1;	/* attach mode: a signal from now on ends gotl at once */
 	if (err) {
 		warnx("lost track of %s: %s", what, strerror(-err));
 		ret = RECORD_FAILED;
@@ -1922,7 +1973,11 @@ cleanup:
 		waitpid(pid, NULL, 0);
 	}
 	child_pid = 0;
-	restore_signals();
+	/* Attach mode: a signal while the trace is written still ends gotl at once. */
+	if (!o->pid || ret) {
+		restore_signals();
+		attached = 0;
+	}
 	/* A failure while following: nothing may stay stopped or probed. */
 	end_subs(&r, false, 0);
 	for (i = 0; i < r.nsubs; i++) {
@@ -1938,7 +1993,6 @@ cleanup:
 	if (!o->pid && exited)
 		release_in_background();
 	free_recorder(&r);
-	attached = 0;
 	return ret;
 }
 

@@ -1596,6 +1596,96 @@ def test_poll_error(gotl, label, gobin, out):
     return ", ".join(notes)
 
 
+def uprobes_on(pid):
+    """The uprobes some process holds on /proc/PID/exe (what attach mode puts there)."""
+    r = run(["bpftool", "perf", "-j"])
+    check(r.returncode == 0, "bpftool perf: " + r.stderr.decode()[-300:])
+    return [e for e in json.loads(r.stdout or b"[]")
+            if e.get("filename") == "/proc/%d/exe" % pid]
+
+
+def no_core():
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def test_attach_signals(gotl, label, gobin, out):
+    """record -p and signals: SIGTERM and SIGHUP stop the recording as SIGINT does (trace
+    written, exit 0); a second SIGINT or SIGTERM while gotl stops ends it at once: exit
+    128+N, one line naming the raw log, which is kept and converts, and the probes gone;
+    SIGQUIT, SIGUSR1 and SIGUSR2 are no stop (gotl dies of them, no trace). The process
+    runs on through all of it."""
+    binary = build(label, gobin, "service", out)
+    svc = Service(binary)
+    notes = []
+
+    def record(name, env=None):
+        trace, raw = binary + ".sig-%s.pftrace" % name, binary + ".sig-%s.gotl" % name
+        g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace, "-r", raw],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out,
+                             env=dict(os.environ, **(env or {})), preexec_fn=no_core)
+        time.sleep(3.0)     # attaching may wait for an earlier run's probes to go (~1 s)
+        if g.poll() is not None:
+            raise Failure("%s: gotl ended before the signal: %s"
+                          % (name, g.stderr.read().decode(errors="replace")[-300:]))
+        return g, trace, raw
+
+    try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            g, trace, raw = record(sig.name)
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            err = err.decode(errors="replace")
+            check(g.returncode == 0, "%s: gotl exited %d: %s" % (sig.name, g.returncode,
+                                                                 err[-400:]))
+            check("detached" in err and "wrote " + trace in err, "%s: %s" % (sig.name, err))
+            check(svc.alive(), "the service died when gotl got %s" % sig.name)
+            check_attached(Model(pfcheck(trace)), svc.truth, int(label.split(".")[1]))
+            notes.append("%s stops" % sig.name)
+        # perf_event uprobes take ~1 s to remove: the second signal comes while they go.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            g, trace, raw = record("twice-" + sig.name, {"GOTL_NO_UPROBE_MULTI": "1"})
+            g.send_signal(signal.SIGINT)
+            time.sleep(0.15)
+            t0 = time.time()
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            secs = time.time() - t0
+            err = err.decode(errors="replace").strip()
+            check(g.returncode == 128 + sig, "SIGINT then %s: gotl exited %d, want %d: %s"
+                  % (sig.name, g.returncode, 128 + sig, err[-400:]))
+            check(len(err.splitlines()) == 1 and "stopped at once" in err and raw in err,
+                  "SIGINT then %s: want one line naming %s: %r" % (sig.name, raw, err))
+            check(not os.path.exists(trace), "a trace was written after a second signal")
+            r = run([gotl, "convert", raw, "-o", trace])
+            check(r.returncode == 0, "the raw log left by a second signal does not convert: "
+                  + r.stderr.decode())
+            pfcheck(trace)
+            for _ in range(50):
+                if not uprobes_on(svc.pid):
+                    break
+                time.sleep(0.1)
+            check(not uprobes_on(svc.pid), "uprobes left on the service: %s"
+                  % uprobes_on(svc.pid))
+            check(svc.alive(), "the service died when gotl got a second %s" % sig.name)
+            notes.append("SIGINT+%s: %d in %.2f s" % (sig.name, 128 + sig, secs))
+        for sig in (signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+            g, trace, raw = record(sig.name)
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            err = err.decode(errors="replace")
+            check(g.returncode == -sig, "%s: gotl exited %d, want death by the signal (no "
+                  "stop): %s" % (sig.name, g.returncode, err[-400:]))
+            check(not os.path.exists(trace), "%s: a trace was written" % sig.name)
+            time.sleep(0.2)
+            check(svc.alive(), "the service died when gotl got %s" % sig.name)
+        notes.append("QUIT/USR1/USR2 no stop")
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
+    return ", ".join(notes)
+
+
 def test_kill9(gotl, label, gobin, out):
     """kill -9 of gotl: the program runs on unharmed; the raw log converts into a valid trace."""
     binary = build(label, gobin, "service", out)
@@ -1938,6 +2028,7 @@ def main():
         nl, np_, _ = tcs[-1]
         cases.append((nl, None, "attach-deleted", lambda l=nl, p=np_: test_attach(a.gotl, l, p, a.out, "pie", True)))
         cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "attach-signals", lambda l=nl, p=np_: test_attach_signals(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
         cases.append((nl, None, "probe-kinds", lambda l=nl, p=np_: test_attach_kinds(a.gotl, l, p, a.out)))
