@@ -158,7 +158,7 @@ const volatile __u32 casg_fix_on = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32);
+	__uint(max_entries, GOTL_CASG_FIX_MAX);
 	__type(key, __u64);
 	__type(value, __u8);
 } casg_fix SEC(".maps");

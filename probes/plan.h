@@ -22,9 +22,10 @@
 #include "gobin.h"
 #include "probesite.h"
 
-#define PLAN_MAX_REASON_FIX	32
+#define PLAN_MAX_REASON_FIX	GOTL_CASG_FIX_MAX	/* all go into that BPF map */
 #define PLAN_MAX_SYNTH		8
 #define PLAN_SYNTH_REASON	200
+_Static_assert(PLAN_SYNTH_REASON + PLAN_MAX_SYNTH <= 256, "a wait reason is a __u8");
 
 struct plan_probe {
 	const char *func;	/* runtime function, e.g. "runtime.casgstatus" */

@@ -898,17 +898,10 @@ static int prepare(struct recorder *r)
 		warnx("cannot open the BPF object: %s", strerror(errno));
 		return RECORD_FAILED;
 	}
-	r->progs[GOTL_PROBE_CASGSTATUS] = r->skel->progs.casgstatus;
-	r->progs[GOTL_PROBE_REENTERSYSCALL] = r->skel->progs.reentersyscall;
-	r->progs[GOTL_PROBE_EXITSYSCALL] = r->skel->progs.exitsyscall;
-	r->progs[GOTL_PROBE_PREEMPTPARK] = r->skel->progs.preemptpark;
-	r->progs[GOTL_PROBE_COROSWITCH] = r->skel->progs.coroswitch;
-	r->progs[GOTL_PROBE_MALLOC] = r->skel->progs.mallocgc;
-	r->progs[GOTL_PROBE_GCSTART] = r->skel->progs.gcstart;
-	r->progs[GOTL_PROBE_GCBEGIN] = r->skel->progs.gcbegin;
-	r->progs[GOTL_PROBE_GCMARKTERM] = r->skel->progs.gcmarkterm;
-	r->progs[GOTL_PROBE_STWSTOP] = r->skel->progs.stwstop;
-	r->progs[GOTL_PROBE_STWSTART] = r->skel->progs.stwstart;
+#define PROBE_PROG(name, program, function) \
+	r->progs[GOTL_PROBE_##name] = r->skel->progs.program;
+	GOTL_PROBE_LIST(PROBE_PROG)
+#undef PROBE_PROG
 	if (o->alloc_mode != GOTL_ALLOC_OFF && !pl->alloc) {
 		warnx("%s'%s' has no runtime.mallocgc: cannot record allocations (--alloc=off)",
 		      r->followed ? "warning: not following: " : "", r->path);
@@ -991,6 +984,8 @@ static int prepare(struct recorder *r)
 			      o->verbose ? "" : " (-v shows libbpf's details)");
 		return RECORD_FAILED;
 	}
+	_Static_assert(sizeof(pl->reason_fix) / sizeof(pl->reason_fix[0]) <= GOTL_CASG_FIX_MAX,
+		       "every reason fix fits in the BPF map casg_fix");
 	for (i = 0; i < pl->nreason_fix; i++) {
 		__u64 ret = pl->reason_fix[i].ret;
 		__u8 reason = pl->reason_fix[i].reason;

@@ -91,22 +91,32 @@ struct gotl_rec {
 #define GOTL_G_MAX		12
 
 /*
- * Which probe saw an event (struct gotl_ev_status.probe). A probe other than
- * casgstatus reports a transition the runtime makes without casgstatus.
+ * The probes, one X(NAME, program, function) each: NAME makes
+ * GOTL_PROBE_NAME, which probe saw an event (struct gotl_ev_status.probe)
+ * and its index in GOTL_REC_STATS and the BPF stats, so entries are only
+ * ever appended; program is its BPF program in gotl.bpf.c, function the
+ * runtime function it is placed on (MALLOC: also that function's
+ * size-specialised siblings). A probe other than casgstatus reports what
+ * the runtime does without casgstatus: syscall fast paths (Go 1.26+), GC
+ * preemption parks, coroutine switches (Go 1.22+), allocations, GC and
+ * stop-the-world phases. When each is needed, and why: probes/plan.c.
  */
-#define GOTL_PROBE_CASGSTATUS		0	/* runtime.casgstatus(gp, old, new) */
-#define GOTL_PROBE_REENTERSYSCALL	1	/* Go 1.26+: Running -> Syscall fast path */
-#define GOTL_PROBE_EXITSYSCALL		2	/* Go 1.26+: Syscall -> Running fast path */
-#define GOTL_PROBE_PREEMPTPARK		3	/* Running -> Preempted (GC stack scan) */
-#define GOTL_PROBE_COROSWITCH		4	/* Go 1.22+: coroutine switch, out and in */
-#define GOTL_PROBE_MALLOC		5	/* runtime.mallocgc and its size-specialised
-						 * siblings (one program, many attachments) */
-#define GOTL_PROBE_GCSTART		6	/* runtime.gcStart(trigger): a GC is asked for */
-#define GOTL_PROBE_GCBEGIN		7	/* runtime.gcBgMarkStartWorkers: a GC cycle begins */
-#define GOTL_PROBE_GCMARKTERM		8	/* runtime.gcMarkTermination: marking is done */
-#define GOTL_PROBE_STWSTOP		9	/* runtime.stopTheWorldWithSema: the world stops */
-#define GOTL_PROBE_STWSTART		10	/* runtime.startTheWorldWithSema: it starts again */
-#define GOTL_PROBE_MAX			11
+#define GOTL_PROBE_LIST(X)                                                      \
+	X(CASGSTATUS, casgstatus, "runtime.casgstatus")                         \
+	X(REENTERSYSCALL, reentersyscall, "runtime.reentersyscall")             \
+	X(EXITSYSCALL, exitsyscall, "runtime.exitsyscall")                      \
+	X(PREEMPTPARK, preemptpark, "runtime.preemptPark")                      \
+	X(COROSWITCH, coroswitch, "runtime.coroswitch_m")                       \
+	X(MALLOC, mallocgc, "runtime.mallocgc")                                 \
+	X(GCSTART, gcstart, "runtime.gcStart")                                  \
+	X(GCBEGIN, gcbegin, "runtime.gcBgMarkStartWorkers")                     \
+	X(GCMARKTERM, gcmarkterm, "runtime.gcMarkTermination")                  \
+	X(STWSTOP, stwstop, "runtime.stopTheWorldWithSema")                     \
+	X(STWSTART, stwstart, "runtime.startTheWorldWithSema")
+
+#define GOTL_PROBE_ID(name, program, function)	GOTL_PROBE_##name,
+enum gotl_probe { GOTL_PROBE_LIST(GOTL_PROBE_ID) GOTL_PROBE_MAX };
+#undef GOTL_PROBE_ID
 
 /*
  * GOTL_REC_STATUS: goroutine gp went from `from` to `to` at hdr.ts, on OS
@@ -543,21 +553,26 @@ struct gotl_rec_stats {
  * stack, alloc, galloc, gc, ...). Written with each GOTL_REC_STATS whose
  * losses moved, and at the end.
  */
-#define GOTL_LOSS_KINDS		8
+#define GOTL_LOSS_KINDS		8	/* a power of two: BPF masks the index with it - 1 */
 struct gotl_rec_loss {
 	struct gotl_rec hdr;	/* type GOTL_REC_LOSS, size 80, ts = when read */
 	__u64 lost[GOTL_LOSS_KINDS];
 };
+_Static_assert((GOTL_LOSS_KINDS & (GOTL_LOSS_KINDS - 1)) == 0, "loss kinds: a power of two");
+_Static_assert(GOTL_REC_EXEC - GOTL_REC_STATUS < GOTL_LOSS_KINDS,
+	       "a loss kind for every record type from GOTL_REC_STATUS on");
 
 #ifndef __bpf__
 /* The name of lost[k] for people: "status", "create", "stack", ... */
 static inline const char *gotl_loss_kind_name(int k)
 {
-	static const char *const names[GOTL_LOSS_KINDS] = {
+	static const char *const names[] = {
 		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == GOTL_REC_EXEC - GOTL_REC_STATUS + 1,
+		       "a name for every record type from GOTL_REC_STATUS on");
 
-	return k >= 0 && k < GOTL_LOSS_KINDS ? names[k] : "?";
+	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
 #endif
 
@@ -576,6 +591,9 @@ struct gotl_rec_end {
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
 #define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, but not as gotl's child (status unknown) */
 #define GOTL_END_FAILED		8	/* with DETACHED: the recording broke off (gotl said why) */
+
+/* Entries of the BPF map casg_fix (gotl.bpf.c), filled from the plan's reason fixes. */
+#define GOTL_CASG_FIX_MAX	32
 
 /* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
 struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */
