@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "gotl/event.h"
+#include "gotl/loss.h"
 #include "gotl/version.h"
 #include "convert.h"
 #include "record.h"
@@ -334,7 +335,7 @@ static void summary(const char *trace, const struct convert_stats *cs, const cha
 	if (cs->lost) {
 		char kinds[256];
 
-		record__loss_str(cs->lost_kind, kinds, sizeof(kinds));
+		gotl_loss_str(cs->lost_kind, kinds, sizeof(kinds));
 		cli_warn("warning: %llu events were lost%s%s%s: the ring buffer was full (try a "
 			 "larger --ring-size); the affected spans are marked "
 			 "'unobserved_transitions'", (unsigned long long)cs->lost,

@@ -49,6 +49,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "gotl/event.h"
+#include "gotl/loss.h"
 #include "gotl/version.h"
 #include "gobin.h"
 #include "gsnap.h"
@@ -682,18 +683,6 @@ static uint64_t sum(const __u64 *v)
 	return s;
 }
 
-void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len)
-{
-	size_t n = 0;
-	int k;
-
-	buf[0] = 0;
-	for (k = 0; k < GOTL_LOSS_KINDS && n < len; k++)
-		if (lost[k])
-			n += (size_t)snprintf(buf + n, len - n, "%s%llu %s", n ? ", " : "",
-					      (unsigned long long)lost[k], gotl_loss_kind_name(k));
-}
-
 /* Write the stats (and loss) records if the loss count moved (or always, if force). */
 static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 {
@@ -709,7 +698,7 @@ static int log_stats(struct recorder *r, bool force, struct gotl_rec_stats *out)
 	lost = sum(st.lost);
 	if (lost != r->lost_seen) {
 		if (!force) {
-			record__loss_str(loss.lost, kinds, sizeof(kinds));
+			gotl_loss_str(loss.lost, kinds, sizeof(kinds));
 			if (r->progress_shown)
 				fputs("\r\033[K", stderr);
 			warnx("lost %llu events so far (%s): the ring buffer was full "

@@ -52,9 +52,6 @@ struct record_result {
 /* Free what record__run allocated in res. */
 void record__result_free(struct record_result *res);
 
-/* "12 status, 3 stack": losses by kind (GOTL_REC_LOSS order), "" if none. */
-void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len);
-
 /* Exit codes of record__run other than 0. */
 #define RECORD_FAILED	1	/* gotl could not record (BPF, attach, I/O) */
 #define RECORD_BADINPUT	2	/* the program is not something gotl can trace */

@@ -3,7 +3,8 @@
  * test_log.c: the event log, written by logw and read back by logr: round
  * trip of every record type, a file cut at every byte (always readable up to
  * its last whole record, never an error), records whose embedded lengths
- * lie, and the frames of a pc that stands for more than a record keeps.
+ * lie, the frames of a pc that stands for more than a record keeps, and
+ * the losses by kind as people read them.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "gotl/event.h"
+#include "gotl/loss.h"
 #include "gobin.h"
 #include "logr.h"
 #include "logw.h"
@@ -257,6 +259,25 @@ static void test_frames_cut(void **state)
 	unlink(path);
 }
 
+/* The losses by kind as the recorder's warning and both summaries print them. */
+static void test_loss_str(void **state)
+{
+	__u64 lost[GOTL_LOSS_KINDS] = { 0 };
+	char buf[64], tiny[8];
+
+	gotl_loss_str(lost, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	lost[0] = 12;
+	lost[2] = 3;
+	lost[GOTL_REC_EXEC - GOTL_REC_STATUS] = 1;
+	gotl_loss_str(lost, buf, sizeof(buf));
+	assert_string_equal(buf, "12 status, 3 stack, 1 exec");
+	gotl_loss_str(lost, tiny, sizeof(tiny));	/* cut, NUL-terminated, no overrun */
+	assert_string_equal(tiny, "12 stat");
+	assert_string_equal(gotl_loss_kind_name(GOTL_REC_GSNAP - GOTL_REC_STATUS), "snapshot");
+	assert_string_equal(gotl_loss_kind_name(GOTL_LOSS_KINDS), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_frames_cut),
+		cmocka_unit_test(test_loss_str),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
