@@ -75,7 +75,8 @@ static void print_file(struct gobin *gb, const char *path)
 	print_modinfo(gobin__modinfo(gb));
 	ROW("build ids", "go %s; gnu %s", gobin__go_build_id(gb) ? gobin__go_build_id(gb) : "none",
 	    gobin__gnu_build_id(gb) ? gobin__gnu_build_id(gb) : "none");
-	ROW("debug info", "DWARF %s, symbol table %s", gobin__has_dwarf(gb) ? "yes" : "no (stripped)",
+	ROW("debug info", "DWARF %s, symbol table %s",
+	    gobin__has_dwarf(gb) ? "yes" : "no (stripped)",
 	    gobin__has_symtab(gb) ? "yes" : "no (stripped)");
 	ROW("pclntab", "0x%llx, found by %s, magic 0x%x (%s), %llu functions",
 	    (unsigned long long)in.pclntab_addr, in.pclntab, in.pclntab_magic,
@@ -85,7 +86,8 @@ static void print_file(struct gobin *gb, const char *path)
 		    (unsigned long long)in.moduledata_addr, in.moduledata,
 		    (unsigned long long)in.text);
 	else
-		ROW("moduledata", "not found; Go code starts at 0x%llx", (unsigned long long)in.text);
+		ROW("moduledata", "not found; Go code starts at 0x%llx",
+		    (unsigned long long)in.text);
 }
 
 static void print_site(const struct plan_probe *pp)

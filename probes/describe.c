@@ -22,6 +22,12 @@
 #include "record.h"
 #include "recorder.h"
 
+/* Where v's probe sequence starts in a table of cap (a power of two) slots. */
+static size_t slot_of(uint64_t v, size_t cap)
+{
+	return (size_t)(v * 0x9e3779b97f4a7c15ull) & (cap - 1);
+}
+
 /* Add pc: 1 if it is new, 0 if it was there, -ENOMEM. */
 static int pcset__add(struct pcset *s, uint64_t pc)
 {
@@ -38,7 +44,7 @@ static int pcset__add(struct pcset *s, uint64_t pc)
 
 			if (!v)
 				continue;
-			for (i = (v * 0x9e3779b97f4a7c15ull) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
+			for (i = slot_of(v, ncap); n[i]; i = (i + 1) & (ncap - 1))
 				;
 			n[i] = v;
 		}
@@ -46,7 +52,7 @@ static int pcset__add(struct pcset *s, uint64_t pc)
 		s->slots = n;
 		s->cap = ncap;
 	}
-	for (i = (pc * 0x9e3779b97f4a7c15ull) & (s->cap - 1); s->slots[i]; i = (i + 1) & (s->cap - 1))
+	for (i = slot_of(pc, s->cap); s->slots[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slots[i] == pc)
 			return 0;
 	s->slots[i] = pc;
@@ -87,7 +93,8 @@ int recorder__describe_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 	n = gobin__symbolize(r->gb, pc - 1, frames, 16);
 	if (n <= 0)
 		return logw__sym(r->log, pc, kind | GOTL_SYM_UNKNOWN, "", "", 0);
-	return logw__sym(r->log, pc, kind, frames[0].func, frames[0].file, (uint32_t)frames[0].line);
+	return logw__sym(r->log, pc, kind, frames[0].func, frames[0].file,
+			 (uint32_t)frames[0].line);
 }
 
 /* Make sure the log has the frames of a stack pc (a return address) before its use. */
@@ -148,7 +155,7 @@ static ssize_t read_proc(pid_t pid, const char *name, char *buf, size_t len)
 	return n;
 }
 
-/* Attach mode: the process's name and command line, from /proc. */
+/* A running process (attach mode, followed programs): its name and arguments, from /proc. */
 static void write_proc_meta(struct recorder *r)
 {
 	char buf[4096];

@@ -70,7 +70,7 @@ void follow__end(struct recorder *s, uint32_t flags, uint32_t status,
 		diag("process %d (%s): %llu events in %s", (int)s->pid, s->exe,
 		     (unsigned long long)s->events, s->log_path);
 	s->ended = true;
-	/* Its probes take ~1 s to go: not on the thread that drains the others. */
+	/* Its probes take up to ~1 s to go: not on the thread that drains the others. */
 	s->reaping = !pthread_create(&s->reaper, NULL, reap, s);
 	if (!s->reaping)
 		recorder__free(s);

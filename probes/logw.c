@@ -159,7 +159,8 @@ int logw__waitreason(struct logw *lw, uint32_t index, const char *str)
 int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
 	      uint32_t line)
 {
-	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags, .line = line };
+	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags,
+				  .line = line };
 	size_t fl = strlen(func), sl = strlen(file);
 
 	/* Generic instantiations can make very long names; keep records small. */

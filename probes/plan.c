@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * plan.c: the version policy of gotl in one place (see plan.h). Facts about
- * Go versions live here and in gobin; record.c and the inspect command only
- * consume a plan. Must not guess: a fact it cannot read or look up makes
- * the plan fail with a reason, never a silently wrong trace.
+ * Go versions live here and in gobin; the recorder and the inspect command
+ * only consume a plan. Must not guess: a fact it cannot read or look up
+ * makes the plan fail with a reason, never a silently wrong trace.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +27,8 @@
 	"the GC's asynchronous preemption parks a goroutine without casgstatus" }
 #define POLICY_COROSWITCH	{ 22, false, \
 	"coroutine switches (iter.Pull) block and run goroutines without casgstatus" }
-#define POLICY_MALLOC		{ 0, false, "every heap allocation (--alloc): size, type, goroutine" }
+#define POLICY_MALLOC		{ 0, false, \
+	"every heap allocation (--alloc): size, type, goroutine" }
 #define POLICY_GCSTART		{ 0, false, \
 	"a GC is asked for, and why: heap goal, timer, runtime.GC()" }
 #define POLICY_GCBEGIN		{ 0, false, \
@@ -313,10 +314,10 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	if (ret || p->off.g_goid < 0 || p->off.g_waitreason < 0 || p->off.g_gopc < 0 ||
 	    p->off.g_startpc < 0 || p->off.g_m < 0 || p->off.m_curg < 0) {
 		if (p->newer)
-			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions gotl "
-				 "knows (up to go1.%d), and has no DWARF to read the runtime's "
-				 "layout from: build it without -ldflags=-w, or update gotl",
-				 path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
+			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions "
+				 "gotl knows (up to go1.%d), and has no DWARF to read the "
+				 "runtime's layout from: build it without -ldflags=-w, or update "
+				 "gotl", path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
 		else
 			snprintf(err, errlen, "'%s' (%s): cannot find the runtime's struct offsets",
 				 path, gobin__version(p->gb));
@@ -328,7 +329,7 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 		p->nreasons = 0;
 		p->reasons_how = "not found";
 	}
-	/* Go 1.24 moved the goid write before the creation CAS (go-runtime.md §1.2). */
+	/* Go 1.24 moved the goid write (runtime.newproc1) before the creation CAS. */
 	p->goid_at_create = p->newer || p->minor >= 24;
 	p->reason_coroutine = find_reason(p, "coroutine");
 

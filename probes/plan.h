@@ -50,7 +50,7 @@ struct plan {
 	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
 	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
-	struct gobin_func gopark;	/* runtime.gopark, or entry 0: tells a park without a read */
+	struct gobin_func gopark;	/* runtime.gopark, or entry 0: a park seen without a read */
 	/*
 	 * Go <= 1.19: runtime-internal waits set g.waitreason only after their
 	 * casgstatus(Running -> Waiting), so the probe would read a stale one.
@@ -72,7 +72,7 @@ struct plan {
 	struct plan_probe *mallocs;
 	int nmallocs;
 	const char *malloc_unknown;	/* a runtime.mallocgc* gotl does not know, or NULL */
-	bool malloc_header;	/* objects with pointers over 512 bytes have an 8-byte header (1.22+) */
+	bool malloc_header;	/* 1.22+: objects with pointers over 512 B have an 8-byte header */
 	/* Stop-the-world reasons: the runtime's stwReasonStrings (Go 1.21+). */
 	bool stw_reason_arg;	/* stopTheWorldWithSema(reason) takes it in AL */
 	const char *const *stw_reasons;

@@ -290,7 +290,8 @@ int probeset__attach(struct probeset *ps, pid_t pid)
 		if (!probeset__on(ps, i))
 			continue;
 		err = attach_one(ps, ps->progs[i], p, pid,
-				 i == GOTL_PROBE_MALLOC ? malloc_cookie(p, false) : 0, &ps->links[i]);
+				 i == GOTL_PROBE_MALLOC ? malloc_cookie(p, false) : 0,
+				 &ps->links[i]);
 		if (err)
 			return err;
 	}

@@ -26,7 +26,7 @@ struct probeset_opts {
 	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples (0: 512K) */
 	int stack_depth;		/* frames per stack, 0 = none */
 	size_t ring_size;		/* ring buffer bytes */
-	bool follow;			/* --follow: watch forks and execs (in the first set only) */
+	bool follow;			/* --follow: watch forks and execs (the first set) */
 	bool followed;			/* a program a traced process exec'd: no exec watch here */
 	bool attach;			/* record -p: the process runs already (no exec to skip) */
 	int verbose;			/* -v: libbpf's details are on stderr already */

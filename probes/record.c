@@ -60,30 +60,30 @@
 #define DRAIN_MS	10
 #define CLASSES_MS	100
 
+/* libbpf's own lines are for -v (1) and -vv (2, its debug lines too): gotl reports failures. */
+static int libbpf_verbose;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	static int verbose;
-
-	if (!fmt) {			/* set the level: see set_libbpf_verbosity */
-		verbose = level;
+	if (level == LIBBPF_DEBUG && libbpf_verbose < 2)
 		return 0;
-	}
-	/* gotl reports failures itself, once; libbpf's own lines are for -v. */
-	if (level == LIBBPF_DEBUG && verbose < 2)
-		return 0;
-	if (verbose < 1)
+	if (libbpf_verbose < 1)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
 
 static void set_libbpf_verbosity(int verbose)
 {
-	va_list none;
-
-	libbpf_print((enum libbpf_print_level)verbose, NULL, none);
+	libbpf_verbose = verbose;
 	libbpf_set_print(libbpf_print);
 }
 
+/*
+ * The ring buffer's callback, for each record BPF wrote: what it names is
+ * described in the log first, then it is copied there (a stack trimmed to
+ * the frames walked). The exec of a followed process is queued for after
+ * the drain.
+ */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -143,6 +143,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* GOTL_REC_START: pid, how it is recorded, and the three clocks read together. */
 int recorder__write_start(struct recorder *r, pid_t pid, uint32_t flags)
 {
 	struct gotl_rec_start s = {
@@ -157,6 +158,7 @@ int recorder__write_start(struct recorder *r, pid_t pid, uint32_t flags)
 	return logw__append(r->log, &s, sizeof(s));
 }
 
+/* Everything the ring buffer holds now, through on_record. */
 void recorder__drain(struct recorder *r)
 {
 	int n;
@@ -203,8 +205,9 @@ static void progress(struct recorder *r, uint64_t now, bool done)
 }
 
 /*
- * Attach mode: the goroutines the process has, as they were at ts (their
- * transitions since come as events). A failure costs only the snapshot.
+ * A process that runs already (attach mode, or a followed one that could
+ * not be held): its goroutines as they were at ts (their transitions since
+ * come as events). A failure costs only the snapshot.
  */
 size_t recorder__write_snapshot(struct recorder *r, pid_t pid, uint64_t ts)
 {
@@ -250,7 +253,7 @@ size_t recorder__write_snapshot(struct recorder *r, pid_t pid, uint64_t ts)
 	return n;
 }
 
-/* The file to plan for: the program as found in $PATH, or what /proc/PID/exe is. */
+/* The file to plan for: the program found as exec would, or a process's /proc/PID/exe. */
 static int find_binary(struct recorder *r, char path[PATH_MAX])
 {
 	const struct record_opts *o = r->o;
@@ -360,7 +363,8 @@ int recorder__prepare(struct recorder *r)
 		if (!r->followed)
 			diag("%s", err_msg);
 		else if (o->verbose)
-			diag("process %d exec'd %s: not followed: %s", (int)r->pid, r->exe, err_msg);
+			diag("process %d exec'd %s: not followed: %s", (int)r->pid, r->exe,
+			     err_msg);
 		return RECORD_BADINPUT;
 	}
 	r->gb = r->plan->gb;

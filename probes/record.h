@@ -45,7 +45,7 @@ struct record_result {
 	bool exited;		/* the program ended (status valid if launched) */
 	size_t snapshot;	/* goroutines that existed at attach time */
 	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
-	char **follow_logs;	/* --follow: the logs of the programs followed (next to the main one) */
+	char **follow_logs;	/* --follow: the logs of the programs followed, next to the main */
 	size_t nfollow;
 };
 

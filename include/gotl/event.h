@@ -54,16 +54,16 @@ struct gotl_log_header {
 #define GOTL_REC_FRAMES		7	/* struct gotl_rec_frames: the source frames of a PC */
 #define GOTL_REC_TYPE		8	/* struct gotl_rec_type: what a type address is */
 #define GOTL_REC_ALLOC_TOTAL	9	/* struct gotl_rec_alloc_total: heap allocations so far */
-#define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class so far */
+#define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class */
 #define GOTL_REC_LOSS		11	/* struct gotl_rec_loss: events lost so far, by kind */
 #define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
 #define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
-#define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample of them */
-#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated while it ran */
-#define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
-#define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine that existed at attach time */
-#define GOTL_REC_EXEC		23	/* struct gotl_ev_exec: the process exec'd another program */
+#define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample */
+#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated */
+#define GOTL_REC_GC		21	/* struct gotl_ev_gc: a GC or stop-the-world event */
+#define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine there at attach time */
+#define GOTL_REC_EXEC		23	/* struct gotl_ev_exec: the process exec'd a program */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -132,13 +132,13 @@ enum gotl_probe { GOTL_PROBE_LIST(GOTL_PROBE_ID) GOTL_PROBE_MAX };
  */
 struct gotl_ev_status {
 	struct gotl_rec hdr;	/* type GOTL_REC_STATUS, size 56 */
-	__u64 gp;		/* address of the runtime g (identity while alive; reused after exit) */
+	__u64 gp;		/* address of the runtime g (identity while alive, reused after) */
 	__u64 goid;
 	__u64 other_gp;		/* waker's g, or 0 */
 	__u64 other_goid;	/* waker's goid, or 0 */
 	__u8 from;		/* GOTL_G_* before */
 	__u8 to;		/* GOTL_G_* after */
-	__u8 reason;		/* runtime waitReason (index into the wait-reason table) when to is Waiting */
+	__u8 reason;		/* when to is Waiting: the runtime's waitReason (a table index) */
 	__u8 probe;		/* GOTL_PROBE_* */
 	__u32 pad;
 };
@@ -414,12 +414,12 @@ struct gotl_ev_exec {
 	struct gotl_rec hdr;	/* type GOTL_REC_EXEC, size 264 */
 	__u32 pid;
 	__u32 old_pid;		/* the thread that called execve (it becomes the leader) */
-	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-terminated, may be cut */
+	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-ended, may be cut */
 	__u32 flags;		/* GOTL_EXEC_* */
 	__u32 pad;
 };
-#define GOTL_EXEC_STOPPED	1	/* --follow: stopped before its first instruction (SIGSTOP) */
-#define GOTL_EXEC_FOLLOWED	2	/* --follow: not the traced program but a process it started */
+#define GOTL_EXEC_STOPPED	1	/* --follow: held (SIGSTOP) before its first instruction */
+#define GOTL_EXEC_FOLLOWED	2	/* --follow: not the traced program: a process it started */
 
 /*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
@@ -466,8 +466,9 @@ struct gotl_rec_start {
 };
 #define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
 #define GOTL_START_ATTACHED	2	/* gotl attached to a running process (gotl record -p) */
-#define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd (with LAUNCHED:
-					 * probes in place before its first instruction) */
+#define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd
+					 * (with LAUNCHED: probes in place before its
+					 * first instruction) */
 
 /*
  * GOTL_REC_WAITREASON: entry `index` of the traced binary's
@@ -589,7 +590,7 @@ struct gotl_rec_end {
 };
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
-#define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, but not as gotl's child (status unknown) */
+#define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, not as gotl's child (no status) */
 #define GOTL_END_FAILED		8	/* with DETACHED: the recording broke off (gotl said why) */
 
 /* Entries of the BPF map casg_fix (gotl.bpf.c), filled from the plan's reason fixes. */
@@ -621,7 +622,7 @@ struct gotl_bpf_stats {
 	__u64 hits[GOTL_PROBE_MAX];
 	__u64 emitted[GOTL_PROBE_MAX];
 	__u64 lost[GOTL_PROBE_MAX];
-	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same losses by record type - GOTL_REC_STATUS */
+	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
 };
 
 _Static_assert(sizeof(struct gotl_log_header) == 32, "log header size");
