@@ -641,11 +641,66 @@ static int attach_running(struct recorder *r, struct record_result *res)
 	return 0;
 }
 
+/*
+ * The end of the main log: the programs followed end with it, the last
+ * counters, the END record (how the program ended, or that the recording
+ * broke off), what res reports. Returns 0, or RECORD_FAILED if the log
+ * could not be written.
+ */
+static int finish(struct recorder *r, int status, bool exited, int poll_err,
+		  struct record_result *res)
+{
+	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
+	struct gotl_rec_stats st;
+	int err, i;
+
+	follow__end_all(r, exited, status);
+	end.hdr.ts = recorder__end_log(r, &st);
+	res->alloc_count = r->last_total.count;
+	res->alloc_bytes = r->last_total.bytes;
+	res->exited = exited;
+	if (r->execed)
+		snprintf(res->exec_file, sizeof(res->exec_file), "%s", r->exec_file);
+	if (poll_err) {
+		end.flags = GOTL_END_DETACHED | GOTL_END_FAILED;
+	} else if (!r->o->pid) {
+		end.status = (uint32_t)status;
+		end.flags = GOTL_END_EXITED;
+	} else {
+		end.flags = exited ? GOTL_END_EXITED | GOTL_END_NO_STATUS : GOTL_END_DETACHED;
+	}
+	logw__append(r->log, &end, sizeof(end));
+	for (i = 0; i < r->nsubs; i++) {
+		char **l;
+
+		if (!r->subs[i]->log_path)
+			continue;
+		l = realloc(res->follow_logs, (res->nfollow + 1) * sizeof(*l));
+		if (!l)
+			break;
+		res->follow_logs = l;
+		res->follow_logs[res->nfollow++] = (char *)r->subs[i]->log_path;
+		r->subs[i]->log_path = NULL;
+		res->events += r->subs[i]->events;
+	}
+	res->status = status;
+	res->events += r->events;
+	res->lost = probe_sum(st.lost);
+	res->hits = probe_sum(st.hits);
+	res->log_bytes = logw__size(r->log);
+	err = logw__close(r->log);
+	r->log = NULL;
+	if (err)
+		diag("cannot write '%s': %s", r->o->log_path, strerror(-err));
+	else if (r->bad_records)
+		diag("warning: %llu malformed records from the probes were dropped",
+		     (unsigned long long)r->bad_records);
+	return err ? RECORD_FAILED : 0;
+}
+
 int record__run(const struct record_opts *o, struct record_result *res)
 {
 	struct recorder r;
-	struct gotl_rec_stats st;
-	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
 	int status = 0, ret, err, i, poll_err = 0;
 	const char *what = o->pid ? "the process" : o->argv[0];
 	bool exited = false;
@@ -686,48 +741,7 @@ int record__run(const struct record_opts *o, struct record_result *res)
 		signals__set_child(0);
 		pid = -1;
 	}
-	follow__end_all(&r, exited, status);
-	end.hdr.ts = recorder__end_log(&r, &st);
-	res->alloc_count = r.last_total.count;
-	res->alloc_bytes = r.last_total.bytes;
-	res->exited = exited;
-	if (r.execed)
-		snprintf(res->exec_file, sizeof(res->exec_file), "%s", r.exec_file);
-	if (poll_err) {
-		end.flags = GOTL_END_DETACHED | GOTL_END_FAILED;
-	} else if (!o->pid) {
-		end.status = (uint32_t)status;
-		end.flags = GOTL_END_EXITED;
-	} else {
-		end.flags = exited ? GOTL_END_EXITED | GOTL_END_NO_STATUS : GOTL_END_DETACHED;
-	}
-	logw__append(r.log, &end, sizeof(end));
-	for (i = 0; i < r.nsubs; i++) {
-		char **l;
-
-		if (!r.subs[i]->log_path)
-			continue;
-		l = realloc(res->follow_logs, (res->nfollow + 1) * sizeof(*l));
-		if (!l)
-			break;
-		res->follow_logs = l;
-		res->follow_logs[res->nfollow++] = (char *)r.subs[i]->log_path;
-		r.subs[i]->log_path = NULL;
-		res->events += r.subs[i]->events;
-	}
-	res->status = status;
-	res->events += r.events;
-	res->lost = probe_sum(st.lost);
-	res->hits = probe_sum(st.hits);
-	res->log_bytes = logw__size(r.log);
-	err = logw__close(r.log);
-	r.log = NULL;
-	if (err)
-		diag("cannot write '%s': %s", o->log_path, strerror(-err));
-	else if (r.bad_records)
-		diag("warning: %llu malformed records from the probes were dropped",
-		     (unsigned long long)r.bad_records);
-	ret = err ? RECORD_FAILED : 0;
+	ret = finish(&r, status, exited, poll_err, res);
 	if (poll_err) {
 		/* The program runs on without probes; a launched one is still waited for. */
 		probeset__detach(r.ps, true);
