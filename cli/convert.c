@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gotl/event.h"
+#include "gotl/loss.h"
 #include "convert.h"
 #include "cli.h"
 
@@ -66,19 +67,6 @@ static void human_size(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
 }
 
-/* "12 status, 3 stack": losses by kind, named as in event.h, "" if none. */
-static void loss_kinds(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len)
-{
-	size_t n = 0;
-	int k;
-
-	buf[0] = 0;
-	for (k = 0; k < GOTL_LOSS_KINDS && n < len; k++)
-		if (lost[k])
-			n += (size_t)snprintf(buf + n, len - n, "%s%llu %s", n ? ", " : "",
-					      (unsigned long long)lost[k], gotl_loss_kind_name(k));
-}
-
 int cli_convert(const char *log, const char *out, bool alloc_counters, enum convert_format format,
 		int compress, struct convert_stats *cs)
 {
@@ -105,7 +93,7 @@ void cli_summary(const char *trace, const struct convert_stats *cs, const char *
 	if (cs->lost) {
 		char kinds[256];
 
-		loss_kinds(cs->lost_kind, kinds, sizeof(kinds));
+		gotl_loss_str(cs->lost_kind, kinds, sizeof(kinds));
 		cli_warn("warning: %llu events were lost%s%s%s: the ring buffer was full (try a "
 			 "larger --ring-size); the affected spans are marked "
 			 "'unobserved_transitions'",

@@ -159,7 +159,8 @@ int logw__waitreason(struct logw *lw, uint32_t index, const char *str)
 int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
 	      uint32_t line)
 {
-	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags, .line = line };
+	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags,
+				  .line = line };
 	size_t fl = strlen(func), sl = strlen(file);
 
 	/* Generic instantiations can make very long names; keep records small. */
@@ -184,44 +185,73 @@ int logw__type(struct logw *lw, uint64_t addr, uint64_t size, uint8_t kind, uint
 	return append_var(lw, &t, sizeof(t), name, name_len, "", 0);
 }
 
+/* The largest GOTL_REC_FRAMES record logw__frames writes. */
+#define FRAMES_REC_MAX	(sizeof(struct gotl_rec_frames) + LOGW_FRAMES_MAX * \
+			 (sizeof(struct gotl_frame) + 2 * LOGW_FRAME_NAME_MAX))
+_Static_assert(FRAMES_REC_MAX <= UINT16_MAX - 7, "a frames record's size fits in hdr.size");
+_Static_assert(FRAMES_REC_MAX <= LOGW_BUF, "a frames record fits in the buffer");
+
 int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n)
 {
-	uint8_t tmp[8192];
-	struct gotl_rec_frames *r = (void *)tmp;
-	size_t size, len, off;
-	int i;
+	struct gotl_rec_frames r = { .hdr.type = GOTL_REC_FRAMES, .pc = pc };
+	uint16_t len[LOGW_FRAMES_MAX][2];
+	const char *name[LOGW_FRAMES_MAX][2];
+	size_t size, off;
+	uint8_t *p;
+	int i, k, err;
 
+	if (lw->err)
+		return lw->err;
 	if (n < 0)
 		n = 0;
-	/* Keep the record small: at most 32 frames, names cut at 400 bytes. */
-	if (n > 32)
-		n = 32;
-	memset(tmp, 0, sizeof(struct gotl_rec_frames) + (size_t)n * sizeof(struct gotl_frame));
-	r->hdr.type = GOTL_REC_FRAMES;
-	r->pc = pc;
-	r->nframes = (uint16_t)n;
-	off = sizeof(*r) + (size_t)n * sizeof(struct gotl_frame);
+	if (n > LOGW_FRAMES_MAX) {
+		n = LOGW_FRAMES_MAX;
+		r.flags |= GOTL_FRAMES_DEPTH_CUT;
+	}
+	size = sizeof(r) + (size_t)n * sizeof(struct gotl_frame);
 	for (i = 0; i < n; i++) {
-		const char *parts[2] = { frames[i].func, frames[i].file };
-		int k;
-
-		r->frames[i].line = frames[i].line > 0 ? (uint32_t)frames[i].line : 0;
+		name[i][0] = frames[i].func ? frames[i].func : "";
+		name[i][1] = frames[i].file ? frames[i].file : "";
 		for (k = 0; k < 2; k++) {
-			len = strlen(parts[k] ? parts[k] : "");
-			if (len > 400)
-				len = 400;
-			memcpy(tmp + off, parts[k] ? parts[k] : "", len);
-			off += len;
-			if (k == 0)
-				r->frames[i].func_len = (uint16_t)len;
-			else
-				r->frames[i].file_len = (uint16_t)len;
+			size_t l = strlen(name[i][k]);
+
+			if (l > LOGW_FRAME_NAME_MAX) {
+				l = LOGW_FRAME_NAME_MAX;
+				r.flags |= GOTL_FRAMES_NAMES_CUT;
+			}
+			len[i][k] = (uint16_t)l;
+			size += l;
 		}
 	}
-	size = ALIGN8(off);
-	memset(tmp + off, 0, size - off);
-	r->hdr.size = (uint16_t)size;
-	return logw__append(lw, tmp, size);
+	r.nframes = (uint16_t)n;
+	r.hdr.size = (uint16_t)ALIGN8(size);
+	/* Written in place: the record is at most FRAMES_REC_MAX bytes, the buffer holds it. */
+	if (r.hdr.size > sizeof(lw->buf) - lw->used) {
+		err = logw__flush(lw);
+		if (err)
+			return err;
+	}
+	p = lw->buf + lw->used;
+	memcpy(p, &r, sizeof(r));
+	off = sizeof(r);
+	for (i = 0; i < n; i++) {
+		struct gotl_frame f = {
+			.line = frames[i].line > 0 ? (uint32_t)frames[i].line : 0,
+			.func_len = len[i][0],
+			.file_len = len[i][1],
+		};
+
+		memcpy(p + off, &f, sizeof(f));
+		off += sizeof(f);
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 2; k++) {
+			memcpy(p + off, name[i][k], len[i][k]);
+			off += len[i][k];
+		}
+	memset(p + off, 0, r.hdr.size - off);
+	lw->used += r.hdr.size;
+	return 0;
 }
 
 uint64_t logw__size(const struct logw *lw)

@@ -30,7 +30,14 @@ int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, co
 /* Append a GOTL_REC_TYPE record (name: name_len bytes, not NUL-terminated; cut at 1024). */
 int logw__type(struct logw *lw, uint64_t addr, uint64_t size, uint8_t kind, uint32_t flags,
 	       const char *name, size_t name_len);
-/* Append a GOTL_REC_FRAMES record: n frames, innermost first (long names are cut). */
+/*
+ * Append a GOTL_REC_FRAMES record: n frames, innermost first. It keeps the
+ * first LOGW_FRAMES_MAX and cuts names at LOGW_FRAME_NAME_MAX bytes, and
+ * says so in its flags (GOTL_FRAMES_DEPTH_CUT, GOTL_FRAMES_NAMES_CUT).
+ * NULL names are written as "".
+ */
+#define LOGW_FRAMES_MAX		32
+#define LOGW_FRAME_NAME_MAX	400
 struct gobin_frame;
 int logw__frames(struct logw *lw, uint64_t pc, const struct gobin_frame *frames, int n);
 int logw__flush(struct logw *lw);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * plan.c: the version policy of gotl in one place (see plan.h). Facts about
- * Go versions live here and in gobin; record.c and the inspect command only
- * consume a plan. Must not guess: a fact it cannot read or look up makes
- * the plan fail with a reason, never a silently wrong trace.
+ * Go versions live here and in gobin; the recorder and the inspect command
+ * only consume a plan. Must not guess: a fact it cannot read or look up
+ * makes the plan fail with a reason, never a silently wrong trace.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,36 +12,46 @@
 #include <unistd.h>
 #include "plan.h"
 
-static const struct {
-	int kind;
-	const char *func;
+/*
+ * When each probe of GOTL_PROBE_LIST is needed and why: POLICY_<NAME> is
+ * { first Go minor that needs it (0: all), required, why }. A probe
+ * without one does not compile.
+ */
+#define POLICY_CASGSTATUS	{ 0, true, "every state change the runtime makes through " \
+	"casgstatus: create, run, park, ready, yield, preempt, exit (and syscalls before Go 1.26)" }
+#define POLICY_REENTERSYSCALL	{ 26, true, \
+	"Go 1.26+ enters syscalls with a direct CAS, bypassing casgstatus" }
+#define POLICY_EXITSYSCALL	{ 26, true, \
+	"Go 1.26+ leaves syscalls with a direct CAS, bypassing casgstatus" }
+#define POLICY_PREEMPTPARK	{ 0, false, \
+	"the GC's asynchronous preemption parks a goroutine without casgstatus" }
+#define POLICY_COROSWITCH	{ 22, false, \
+	"coroutine switches (iter.Pull) block and run goroutines without casgstatus" }
+#define POLICY_MALLOC		{ 0, false, \
+	"every heap allocation (--alloc): size, type, goroutine" }
+#define POLICY_GCSTART		{ 0, false, \
+	"a GC is asked for, and why: heap goal, timer, runtime.GC()" }
+#define POLICY_GCBEGIN		{ 0, false, \
+	"runs once per GC cycle, when gcStart has decided to start one" }
+#define POLICY_GCMARKTERM	{ 0, false, "marking is done: the GC's mark termination begins" }
+#define POLICY_STWSTOP		{ 0, false, \
+	"a stop-the-world pause begins (its reason from Go 1.21)" }
+#define POLICY_STWSTART		{ 0, false, "a stop-the-world pause ends" }
+
+static const struct probe_policy {
 	int since;		/* first Go minor that needs it; 0 = all */
 	bool required;
 	const char *why;
-} probe_table[GOTL_PROBE_MAX] = {
-	{ GOTL_PROBE_CASGSTATUS, "runtime.casgstatus", 0, true,
-	  "every state change the runtime makes through casgstatus: create, run, park, "
-	  "ready, yield, preempt, exit (and syscalls before Go 1.26)" },
-	{ GOTL_PROBE_REENTERSYSCALL, "runtime.reentersyscall", 26, true,
-	  "Go 1.26+ enters syscalls with a direct CAS, bypassing casgstatus" },
-	{ GOTL_PROBE_EXITSYSCALL, "runtime.exitsyscall", 26, true,
-	  "Go 1.26+ leaves syscalls with a direct CAS, bypassing casgstatus" },
-	{ GOTL_PROBE_PREEMPTPARK, "runtime.preemptPark", 0, false,
-	  "the GC's asynchronous preemption parks a goroutine without casgstatus" },
-	{ GOTL_PROBE_COROSWITCH, "runtime.coroswitch_m", 22, false,
-	  "coroutine switches (iter.Pull) block and run goroutines without casgstatus" },
-	{ GOTL_PROBE_MALLOC, "runtime.mallocgc", 0, false,
-	  "every heap allocation (--alloc): size, type, goroutine" },
-	{ GOTL_PROBE_GCSTART, "runtime.gcStart", 0, false,
-	  "a GC is asked for, and why: heap goal, timer, runtime.GC()" },
-	{ GOTL_PROBE_GCBEGIN, "runtime.gcBgMarkStartWorkers", 0, false,
-	  "runs once per GC cycle, when gcStart has decided to start one" },
-	{ GOTL_PROBE_GCMARKTERM, "runtime.gcMarkTermination", 0, false,
-	  "marking is done: the GC's mark termination begins" },
-	{ GOTL_PROBE_STWSTOP, "runtime.stopTheWorldWithSema", 0, false,
-	  "a stop-the-world pause begins (its reason from Go 1.21)" },
-	{ GOTL_PROBE_STWSTART, "runtime.startTheWorldWithSema", 0, false,
-	  "a stop-the-world pause ends" },
+} probe_policy[GOTL_PROBE_MAX] = {
+#define PROBE_POLICY(name, program, function)	[GOTL_PROBE_##name] = POLICY_##name,
+	GOTL_PROBE_LIST(PROBE_POLICY)
+#undef PROBE_POLICY
+};
+
+static const char *const probe_funcs[GOTL_PROBE_MAX] = {
+#define PROBE_FUNC(name, program, function)	[GOTL_PROBE_##name] = function,
+	GOTL_PROBE_LIST(PROBE_FUNC)
+#undef PROBE_FUNC
 };
 
 /*
@@ -207,13 +217,13 @@ static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
 {
 	struct plan_probe *pp = &p->probes[i];
 
-	pp->func = probe_table[i].func;
-	pp->why = probe_table[i].why;
-	pp->wanted = p->newer || p->minor >= probe_table[i].since;
+	pp->func = probe_funcs[i];
+	pp->why = probe_policy[i].why;
+	pp->wanted = p->newer || p->minor >= probe_policy[i].since;
 	if (!pp->wanted)
 		return 0;
 	if (gobin__find_func(p->gb, pp->func, &pp->fn)) {
-		if (!probe_table[i].required)
+		if (!probe_policy[i].required)
 			return 0;
 		snprintf(err, errlen, "'%s' (%s) has no %s, which gotl needs to see goroutines",
 			 p->path, gobin__version(p->gb), pp->func);
@@ -304,10 +314,10 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	if (ret || p->off.g_goid < 0 || p->off.g_waitreason < 0 || p->off.g_gopc < 0 ||
 	    p->off.g_startpc < 0 || p->off.g_m < 0 || p->off.m_curg < 0) {
 		if (p->newer)
-			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions gotl "
-				 "knows (up to go1.%d), and has no DWARF to read the runtime's "
-				 "layout from: build it without -ldflags=-w, or update gotl",
-				 path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
+			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions "
+				 "gotl knows (up to go1.%d), and has no DWARF to read the "
+				 "runtime's layout from: build it without -ldflags=-w, or update "
+				 "gotl", path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
 		else
 			snprintf(err, errlen, "'%s' (%s): cannot find the runtime's struct offsets",
 				 path, gobin__version(p->gb));
@@ -319,7 +329,7 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 		p->nreasons = 0;
 		p->reasons_how = "not found";
 	}
-	/* Go 1.24 moved the goid write before the creation CAS (go-runtime.md §1.2). */
+	/* Go 1.24 moved the goid write (runtime.newproc1) before the creation CAS. */
 	p->goid_at_create = p->newer || p->minor >= 24;
 	p->reason_coroutine = find_reason(p, "coroutine");
 

@@ -22,9 +22,10 @@
 #include "gobin.h"
 #include "probesite.h"
 
-#define PLAN_MAX_REASON_FIX	32
+#define PLAN_MAX_REASON_FIX	GOTL_CASG_FIX_MAX	/* all go into that BPF map */
 #define PLAN_MAX_SYNTH		8
 #define PLAN_SYNTH_REASON	200
+_Static_assert(PLAN_SYNTH_REASON + PLAN_MAX_SYNTH <= 256, "a wait reason is a __u8");
 
 struct plan_probe {
 	const char *func;	/* runtime function, e.g. "runtime.casgstatus" */
@@ -49,7 +50,7 @@ struct plan {
 	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
 	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
 	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
-	struct gobin_func gopark;	/* runtime.gopark, or entry 0: tells a park without a read */
+	struct gobin_func gopark;	/* runtime.gopark, or entry 0: a park seen without a read */
 	/*
 	 * Go <= 1.19: runtime-internal waits set g.waitreason only after their
 	 * casgstatus(Running -> Waiting), so the probe would read a stale one.
@@ -71,7 +72,7 @@ struct plan {
 	struct plan_probe *mallocs;
 	int nmallocs;
 	const char *malloc_unknown;	/* a runtime.mallocgc* gotl does not know, or NULL */
-	bool malloc_header;	/* objects with pointers over 512 bytes have an 8-byte header (1.22+) */
+	bool malloc_header;	/* 1.22+: objects with pointers over 512 B have an 8-byte header */
 	/* Stop-the-world reasons: the runtime's stwReasonStrings (Go 1.21+). */
 	bool stw_reason_arg;	/* stopTheWorldWithSema(reason) takes it in AL */
 	const char *const *stw_reasons;

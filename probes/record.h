@@ -45,27 +45,36 @@ struct record_result {
 	bool exited;		/* the program ended (status valid if launched) */
 	size_t snapshot;	/* goroutines that existed at attach time */
 	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
-	char **follow_logs;	/* --follow: the logs of the programs followed (next to the main one) */
+	char **follow_logs;	/* --follow: the logs of the programs followed, next to the main */
 	size_t nfollow;
 };
 
 /* Free what record__run allocated in res. */
 void record__result_free(struct record_result *res);
 
-/* "12 status, 3 stack": losses by kind (GOTL_REC_LOSS order), "" if none. */
-void record__loss_str(const __u64 lost[GOTL_LOSS_KINDS], char *buf, size_t len);
-
 /* Exit codes of record__run other than 0. */
 #define RECORD_FAILED	1	/* gotl could not record (BPF, attach, I/O) */
 #define RECORD_BADINPUT	2	/* the program is not something gotl can trace */
 
 /*
- * Record the program until it exits, or (attach mode, o->pid) until it
- * exits, the duration is over, or gotl gets SIGINT/SIGTERM/SIGHUP; the
- * process then runs on without probes. Returns 0 when the program ran (its
+ * Record the program until it exits. Returns 0 when the program ran (its
  * wait status is in res->status, the log is complete), or RECORD_FAILED /
  * RECORD_BADINPUT after printing why. The program's stdin, stdout, stderr,
  * environment and exit status are its own; gotl never writes to stdout.
+ * Signals sent to gotl (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2)
+ * are forwarded to the program; those typed at the terminal reach it as
+ * they would without gotl.
+ *
+ * If the recording fails while the program runs, the log ends there
+ * (GOTL_END_FAILED) and the program is still waited for: the return is
+ * then its exit code (128+N for signal N) if not 0, else RECORD_FAILED.
+ *
+ * Attach mode (o->pid): until the process exits, the duration is over, or
+ * gotl gets SIGINT, SIGTERM or SIGHUP; the process then runs on without
+ * probes. From then on until gotl exits (the conversion after this call
+ * included: the handler stays), SIGINT or SIGTERM ends gotl at once: one
+ * line naming the raw log, which is kept, and exit status 128+N. SIGQUIT,
+ * SIGUSR1 and SIGUSR2 keep their default actions.
  */
 int record__run(const struct record_opts *o, struct record_result *res);
 

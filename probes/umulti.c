@@ -4,7 +4,7 @@
  * attribute laid out here (the libbpf and uapi headers gotl builds with are
  * older than the feature), a probe of the kernel's support, and closing
  * many links at once. It must not load gotl's programs or decide what to
- * probe: record.c does.
+ * probe: probeset.c does.
  */
 #include <errno.h>
 #include <pthread.h>

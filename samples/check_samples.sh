@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 
 GO_TOOLCHAINS=${GO_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 RUNS=${RUNS:-5}
-SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper allocs"
+SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper allocs deepinline"
 LIMIT_MS=2000
 
 tmp=$(mktemp -d)
@@ -204,6 +204,16 @@ elif name == "allocs":
     need(t.get("num_forced_gc") == t.get("forced_gcs") == 4, "forced GCs %r/%r" % (t.get("num_forced_gc"), t.get("forced_gcs")))
     need(isinstance(t.get("num_gc"), int) and t["num_gc"] > 4, "no heap-triggered GC: num_gc %r" % t.get("num_gc"))
     need((t.get("assist_s", -1) >= 0) == (minor >= 20), "assist_s %r on go1.%d" % (t.get("assist_s"), minor))
+elif name == "deepinline":
+    w = goids("workers", 3)
+    need(main not in w, "main among workers")
+    eq("wait_reason", "chan receive")
+    source_line("go_file", "go_line", "go func()")
+    st = t.get("stack") or []
+    need(len(st) > 40, "a stack of %d frames, want the whole chain" % len(st))
+    inner = "ReceiveFromTheUpstreamQueue[...]" if minor >= 21 else "receiveTheNextWorkItem"
+    need(st and st[0].get("func", "").endswith("handlers." + inner), "innermost frame %r" % st[:1])
+    need(st and st[-1].get("func") == "main.main.func1", "outermost frame %r" % st[-1:])
 else:
     problems.append("unknown sample")
 

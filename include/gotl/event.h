@@ -54,16 +54,16 @@ struct gotl_log_header {
 #define GOTL_REC_FRAMES		7	/* struct gotl_rec_frames: the source frames of a PC */
 #define GOTL_REC_TYPE		8	/* struct gotl_rec_type: what a type address is */
 #define GOTL_REC_ALLOC_TOTAL	9	/* struct gotl_rec_alloc_total: heap allocations so far */
-#define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class so far */
+#define GOTL_REC_ALLOC_CLASS	10	/* struct gotl_rec_alloc_class: one allocation class */
 #define GOTL_REC_LOSS		11	/* struct gotl_rec_loss: events lost so far, by kind */
 #define GOTL_REC_STATUS		16	/* struct gotl_ev_status: a goroutine changed state */
 #define GOTL_REC_CREATE		17	/* struct gotl_ev_create: a goroutine was created */
 #define GOTL_REC_STACK		18	/* struct gotl_ev_stack: a goroutine's stack at an event */
-#define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample of them */
-#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated while it ran */
-#define GOTL_REC_GC		21	/* struct gotl_ev_gc: a garbage collector or stop-the-world event */
-#define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine that existed at attach time */
-#define GOTL_REC_EXEC		23	/* struct gotl_ev_exec: the process exec'd another program */
+#define GOTL_REC_ALLOC		19	/* struct gotl_ev_alloc: an allocation, or a sample */
+#define GOTL_REC_GALLOC		20	/* struct gotl_ev_galloc: what a goroutine allocated */
+#define GOTL_REC_GC		21	/* struct gotl_ev_gc: a GC or stop-the-world event */
+#define GOTL_REC_GSNAP		22	/* struct gotl_ev_gsnap: a goroutine there at attach time */
+#define GOTL_REC_EXEC		23	/* struct gotl_ev_exec: the process exec'd a program */
 
 /* Common header of every record. */
 struct gotl_rec {
@@ -91,22 +91,32 @@ struct gotl_rec {
 #define GOTL_G_MAX		12
 
 /*
- * Which probe saw an event (struct gotl_ev_status.probe). A probe other than
- * casgstatus reports a transition the runtime makes without casgstatus.
+ * The probes, one X(NAME, program, function) each: NAME makes
+ * GOTL_PROBE_NAME, which probe saw an event (struct gotl_ev_status.probe)
+ * and its index in GOTL_REC_STATS and the BPF stats, so entries are only
+ * ever appended; program is its BPF program in gotl.bpf.c, function the
+ * runtime function it is placed on (MALLOC: also that function's
+ * size-specialised siblings). A probe other than casgstatus reports what
+ * the runtime does without casgstatus: syscall fast paths (Go 1.26+), GC
+ * preemption parks, coroutine switches (Go 1.22+), allocations, GC and
+ * stop-the-world phases. When each is needed, and why: probes/plan.c.
  */
-#define GOTL_PROBE_CASGSTATUS		0	/* runtime.casgstatus(gp, old, new) */
-#define GOTL_PROBE_REENTERSYSCALL	1	/* Go 1.26+: Running -> Syscall fast path */
-#define GOTL_PROBE_EXITSYSCALL		2	/* Go 1.26+: Syscall -> Running fast path */
-#define GOTL_PROBE_PREEMPTPARK		3	/* Running -> Preempted (GC stack scan) */
-#define GOTL_PROBE_COROSWITCH		4	/* Go 1.22+: coroutine switch, out and in */
-#define GOTL_PROBE_MALLOC		5	/* runtime.mallocgc and its size-specialised
-						 * siblings (one program, many attachments) */
-#define GOTL_PROBE_GCSTART		6	/* runtime.gcStart(trigger): a GC is asked for */
-#define GOTL_PROBE_GCBEGIN		7	/* runtime.gcBgMarkStartWorkers: a GC cycle begins */
-#define GOTL_PROBE_GCMARKTERM		8	/* runtime.gcMarkTermination: marking is done */
-#define GOTL_PROBE_STWSTOP		9	/* runtime.stopTheWorldWithSema: the world stops */
-#define GOTL_PROBE_STWSTART		10	/* runtime.startTheWorldWithSema: it starts again */
-#define GOTL_PROBE_MAX			11
+#define GOTL_PROBE_LIST(X)                                                      \
+	X(CASGSTATUS, casgstatus, "runtime.casgstatus")                         \
+	X(REENTERSYSCALL, reentersyscall, "runtime.reentersyscall")             \
+	X(EXITSYSCALL, exitsyscall, "runtime.exitsyscall")                      \
+	X(PREEMPTPARK, preemptpark, "runtime.preemptPark")                      \
+	X(COROSWITCH, coroswitch, "runtime.coroswitch_m")                       \
+	X(MALLOC, mallocgc, "runtime.mallocgc")                                 \
+	X(GCSTART, gcstart, "runtime.gcStart")                                  \
+	X(GCBEGIN, gcbegin, "runtime.gcBgMarkStartWorkers")                     \
+	X(GCMARKTERM, gcmarkterm, "runtime.gcMarkTermination")                  \
+	X(STWSTOP, stwstop, "runtime.stopTheWorldWithSema")                     \
+	X(STWSTART, stwstart, "runtime.startTheWorldWithSema")
+
+#define GOTL_PROBE_ID(name, program, function)	GOTL_PROBE_##name,
+enum gotl_probe { GOTL_PROBE_LIST(GOTL_PROBE_ID) GOTL_PROBE_MAX };
+#undef GOTL_PROBE_ID
 
 /*
  * GOTL_REC_STATUS: goroutine gp went from `from` to `to` at hdr.ts, on OS
@@ -122,13 +132,13 @@ struct gotl_rec {
  */
 struct gotl_ev_status {
 	struct gotl_rec hdr;	/* type GOTL_REC_STATUS, size 56 */
-	__u64 gp;		/* address of the runtime g (identity while alive; reused after exit) */
+	__u64 gp;		/* address of the runtime g (identity while alive, reused after) */
 	__u64 goid;
 	__u64 other_gp;		/* waker's g, or 0 */
 	__u64 other_goid;	/* waker's goid, or 0 */
 	__u8 from;		/* GOTL_G_* before */
 	__u8 to;		/* GOTL_G_* after */
-	__u8 reason;		/* runtime waitReason (index into the wait-reason table) when to is Waiting */
+	__u8 reason;		/* when to is Waiting: the runtime's waitReason (a table index) */
 	__u8 probe;		/* GOTL_PROBE_* */
 	__u32 pad;
 };
@@ -404,12 +414,12 @@ struct gotl_ev_exec {
 	struct gotl_rec hdr;	/* type GOTL_REC_EXEC, size 264 */
 	__u32 pid;
 	__u32 old_pid;		/* the thread that called execve (it becomes the leader) */
-	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-terminated, may be cut */
+	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-ended, may be cut */
 	__u32 flags;		/* GOTL_EXEC_* */
 	__u32 pad;
 };
-#define GOTL_EXEC_STOPPED	1	/* --follow: stopped before its first instruction (SIGSTOP) */
-#define GOTL_EXEC_FOLLOWED	2	/* --follow: not the traced program but a process it started */
+#define GOTL_EXEC_STOPPED	1	/* --follow: held (SIGSTOP) before its first instruction */
+#define GOTL_EXEC_FOLLOWED	2	/* --follow: not the traced program: a process it started */
 
 /*
  * GOTL_REC_META: a piece of text about the recording: key, then value, both
@@ -456,8 +466,9 @@ struct gotl_rec_start {
 };
 #define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
 #define GOTL_START_ATTACHED	2	/* gotl attached to a running process (gotl record -p) */
-#define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd (with LAUNCHED:
-					 * probes in place before its first instruction) */
+#define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd
+					 * (with LAUNCHED: probes in place before its
+					 * first instruction) */
 
 /*
  * GOTL_REC_WAITREASON: entry `index` of the traced binary's
@@ -499,6 +510,10 @@ struct gotl_rec_sym {
  * (inlined) first, for a pc that appears in a GOTL_REC_STACK (a return
  * address: the frames are those of pc - 1). Written before the first
  * record that uses pc. nframes 0 means the pc is in no known function.
+ *
+ * The recorder keeps a record small: flags say what it left out. Logs
+ * written before the flags existed have 0 there (it was zero padding) even
+ * where names were cut; a reader ignores the flags it does not know.
  */
 struct gotl_frame {
 	__u32 line;
@@ -510,9 +525,12 @@ struct gotl_rec_frames {
 	struct gotl_rec hdr;	/* type GOTL_REC_FRAMES, ts 0 */
 	__u64 pc;
 	__u16 nframes;
-	__u16 pad[3];
+	__u16 flags;		/* GOTL_FRAMES_* */
+	__u16 pad[2];
 	struct gotl_frame frames[];	/* nframes, then every func and file string in order */
 };
+#define GOTL_FRAMES_NAMES_CUT	1	/* a func or file name is only its first bytes */
+#define GOTL_FRAMES_DEPTH_CUT	2	/* pc stands for more frames: the outermost are missing */
 
 /*
  * GOTL_REC_STATS: cumulative counters since the start, per probe, summed
@@ -536,27 +554,34 @@ struct gotl_rec_stats {
  * stack, alloc, galloc, gc, ...). Written with each GOTL_REC_STATS whose
  * losses moved, and at the end.
  */
-#define GOTL_LOSS_KINDS		8
+#define GOTL_LOSS_KINDS		8	/* a power of two: BPF masks the index with it - 1 */
 struct gotl_rec_loss {
 	struct gotl_rec hdr;	/* type GOTL_REC_LOSS, size 80, ts = when read */
 	__u64 lost[GOTL_LOSS_KINDS];
 };
+_Static_assert((GOTL_LOSS_KINDS & (GOTL_LOSS_KINDS - 1)) == 0, "loss kinds: a power of two");
+_Static_assert(GOTL_REC_EXEC - GOTL_REC_STATUS < GOTL_LOSS_KINDS,
+	       "a loss kind for every record type from GOTL_REC_STATUS on");
 
 #ifndef __bpf__
 /* The name of lost[k] for people: "status", "create", "stack", ... */
 static inline const char *gotl_loss_kind_name(int k)
 {
-	static const char *const names[GOTL_LOSS_KINDS] = {
+	static const char *const names[] = {
 		"status", "create", "stack", "alloc", "galloc", "gc", "snapshot", "exec",
 	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == GOTL_REC_EXEC - GOTL_REC_STATUS + 1,
+		       "a name for every record type from GOTL_REC_STATUS on");
 
-	return k >= 0 && k < GOTL_LOSS_KINDS ? names[k] : "?";
+	return k >= 0 && k < (int)(sizeof(names) / sizeof(names[0])) ? names[k] : "?";
 }
 #endif
 
 /*
  * GOTL_REC_END: the recording ended at hdr.ts. status is the wait(2)
  * status of the traced program when it ended (GOTL_END_EXITED), else 0.
+ * A recording that failed while the program ran (GOTL_END_FAILED) ends
+ * there; the program runs on without probes (GOTL_END_DETACHED).
  */
 struct gotl_rec_end {
 	struct gotl_rec hdr;	/* type GOTL_REC_END, size 24 */
@@ -565,7 +590,11 @@ struct gotl_rec_end {
 };
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
-#define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, but not as gotl's child (status unknown) */
+#define GOTL_END_NO_STATUS	4	/* with EXITED: it ended, not as gotl's child (no status) */
+#define GOTL_END_FAILED		8	/* with DETACHED: the recording broke off (gotl said why) */
+
+/* Entries of the BPF map casg_fix (gotl.bpf.c), filled from the plan's reason fixes. */
+#define GOTL_CASG_FIX_MAX	32
 
 /* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
 struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */
@@ -593,7 +622,7 @@ struct gotl_bpf_stats {
 	__u64 hits[GOTL_PROBE_MAX];
 	__u64 emitted[GOTL_PROBE_MAX];
 	__u64 lost[GOTL_PROBE_MAX];
-	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same losses by record type - GOTL_REC_STATUS */
+	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
 };
 
 _Static_assert(sizeof(struct gotl_log_header) == 32, "log header size");

@@ -38,6 +38,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -703,14 +704,14 @@ def check_report(gotl, raw, trace, model, truth, status, ctx, vs_trace=True):
 
 # ---------------------------------------------------------------- special cases
 
-def build(label, gobin, sample, out, shape="default", experiment=None):
+def build(label, gobin, sample, out, shape="default", experiment=None, flags=()):
     d = os.path.join(out, label, shape + ("-" + experiment if experiment else ""))
     os.makedirs(d, exist_ok=True)
     binary = os.path.join(d, sample)
-    env, flags = SHAPES[shape]
+    env, shape_flags = SHAPES[shape]
     if experiment:
         env = dict(env, GOEXPERIMENT=experiment)
-    r = run([gobin, "build", "-o", binary] + flags + ["./" + sample],
+    r = run([gobin, "build", "-o", binary] + shape_flags + list(flags) + ["./" + sample],
             cwd=os.path.join(ROOT, "samples"),
             env=toolchains.go_env(toolchains.go_version(gobin), env, out))
     check(r.returncode == 0, "build failed: " + r.stderr.decode()[-1000:])
@@ -833,6 +834,106 @@ def test_job_control(gotl, label, gobin, out):
     model = Model(pfcheck(trace))
     check_blocked_at_end(model, t["sleeper_goid"], "sleep")
     return "stopped and resumed together, SIGTERM -> 143"
+
+
+def log_records(raw):
+    """(type, record bytes) of every whole record of a raw event log (include/gotl/event.h)."""
+    with open(raw, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"GOTL-LOG", "%s is not a gotl event log" % raw)
+    off = struct.unpack_from("<I", data, 12)[0]
+    while off + 16 <= len(data):
+        typ, size = struct.unpack_from("<HH", data, off)
+        if size < 16 or off + size > len(data):
+            break
+        yield typ, data[off:off + size]
+        off += size
+
+
+GOTL_REC_FRAMES, GOTL_FRAMES_NAMES_CUT = 7, 1
+
+
+def log_frames(raw):
+    """{pc: (flags, [(func, file, line)])} from a raw log's GOTL_REC_FRAMES records."""
+    out = {}
+    for typ, rec in log_records(raw):
+        if typ != GOTL_REC_FRAMES:
+            continue
+        pc, n, flags = struct.unpack_from("<QHH", rec, 16)
+        fr = [struct.unpack_from("<IHH", rec, 32 + 8 * i) for i in range(n)]
+        s, frames = 32 + 8 * n, []
+        for line, fl, sl in fr:
+            frames.append((rec[s:s + fl].decode(errors="replace"),
+                           rec[s + fl:s + fl + sl].decode(errors="replace"), line))
+            s += fl + sl
+        out[pc] = (flags, frames)
+    return out
+
+
+def generic_names(binary, printed):
+    """The names in a binary's function name table (NUL-terminated strings) that the runtime
+    prints as `printed`, type arguments elided as [...]."""
+    head, tail = printed.split("[...]", 1)
+    with open(binary, "rb") as f:
+        data = f.read()
+    pat = re.escape(head.encode()) + rb"\[[^\x00]*\]" + re.escape(tail.encode()) + rb"\x00"
+    return sorted({m.group(0)[:-1].decode() for m in re.finditer(pat, data)})
+
+
+def test_deep_inline(gotl, label, gobin, out):
+    """samples/deepinline built with more inlining than the default: its workers park under
+    a chain of ~40 inlined frames with long names (a deep package; a generic function from
+    Go 1.21), a dozen or more for one pc. The recording ends as the program does; each
+    worker's blocked span has the stack the runtime's own traceback shows, in order, names
+    as `go tool nm` has them, cut to 400 bytes where longer, which the log's frames record
+    says (GOTL_FRAMES_NAMES_CUT)."""
+    binary = build(label, gobin, "deepinline", out, flags=["-gcflags=all=-l=4"])
+    trace, raw = binary + ".pftrace", binary + ".gotl"
+    rec = run([gotl, "record", "-o", trace, "-r", raw, "--", binary], timeout=120)
+    err = rec.stderr.decode(errors="replace")
+    check(rec.returncode == 0, "gotl record exited %d: %s" % (rec.returncode, err[-500:]))
+    check("wrote %s" % trace in err and " 0 lost" in err, "after the recording: " + err[-500:])
+    t = truth_of(rec.stdout)
+    stack = t["stack"]      # the runtime's traceback of the first worker, innermost first
+    check(len(stack) > 40, "the runtime shows %d frames, want the whole chain" % len(stack))
+    frames = log_frames(raw)
+    model = Model(pfcheck(trace))
+    # blocked_at is the first frame outside the standard library, for which a module path
+    # without a dot ("gotl/samples") passes: main's.
+    at = [f for f in stack if f["func"].startswith("main.")][0]
+    cut = 0
+    for g in t["workers"]:
+        check_blocked_at_end(model, g, t["wait_reason"])
+        s = last(model, g)
+        check(s["args"].get("blocked_at") == "%s %s:%d" % (at["func"], at["file"], at["line"]),
+              "G%d blocked_at %r, want %s at %s:%d" % (g, s["args"].get("blocked_at"),
+                                                     at["func"], at["file"], at["line"]))
+        user = [f["function"] for f in s.get("callstack") or []
+                if not f["function"].startswith("runtime.")]
+        want = list(reversed(stack))
+        check(len(user) == len(want), "G%d: %d frames outside the runtime, the runtime's "
+              "traceback has %d" % (g, len(user), len(want)))
+        for got, w in zip(user, want):
+            name, pos = got.rsplit(" ", 1)
+            check(pos == "%s:%d" % (os.path.basename(w["file"]), w["line"]),
+                  "G%d: frame %r, want %s at %s:%d" % (g, got, w["func"], w["file"], w["line"]))
+            if "[...]" not in w["func"]:
+                check(name == w["func"], "G%d: frame %r, want %s" % (g, name, w["func"]))
+                continue
+            # The runtime prints type arguments as [...]; the binary's name spells them out.
+            full = generic_names(binary, w["func"])
+            check(len(full) == 1, "G%d: %s is %s in the binary" % (g, w["func"], full))
+            check(name == full[0][:400], "G%d: frame %r, want the first 400 bytes of %r"
+                  % (g, name, full[0]))
+            cut += len(full[0]) > 400
+    if int(label.split(".")[1]) >= 21:
+        check(cut, "no frame name over 400 bytes: the generic receive is not in the stacks")
+    named = [fl for fl, fr in frames.values() if any(len(f[0]) == 400 for f in fr)]
+    check(all(fl & GOTL_FRAMES_NAMES_CUT for fl in named), "a frames record with a cut name "
+          "lacks GOTL_FRAMES_NAMES_CUT")
+    deepest = max(len(fr) for _, fr in frames.values())
+    check(deepest >= 12, "at most %d frames for one pc: the chain was not inlined" % deepest)
+    return "%d frames, up to %d for one pc, %d names cut" % (len(stack), deepest, cut)
 
 
 def test_lost(gotl, label, gobin, out):
@@ -1347,6 +1448,244 @@ def test_attach_ends(gotl, label, gobin, out):
     return "ends on exit, on SIGINT; status line on a terminal"
 
 
+POLL_SHIM = r"""
+/* LD_PRELOAD into gotl: its wait loop's poll (2+ fds, a timeout) fails with
+ * ENOMEM from call GOTL_TEST_POLL_FAIL_AFTER + 1 on; nothing else changes. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+static int after = -1, calls;
+
+__attribute__((constructor)) static void init(void)
+{
+	const char *s = getenv("GOTL_TEST_POLL_FAIL_AFTER");
+
+	after = s ? atoi(s) : -1;
+	unsetenv("LD_PRELOAD");		/* not for the programs gotl starts */
+	unsetenv("GOTL_TEST_POLL_FAIL_AFTER");
+}
+
+int poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	static int (*real)(struct pollfd *, nfds_t, int);
+
+	if (!real)
+		real = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT, "poll");
+	if (after >= 0 && n >= 2 && timeout > 0 && ++calls > after) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return real(fds, n, timeout);
+}
+"""
+
+GOTL_REC_END, GOTL_END_EXITED, GOTL_END_DETACHED, GOTL_END_FAILED = 6, 1, 2, 8
+
+
+def log_end(raw):
+    """(flags, status) of a raw log's END record, or None."""
+    ends = [struct.unpack_from("<II", rec, 16) for typ, rec in log_records(raw)
+            if typ == GOTL_REC_END]
+    check(len(ends) <= 1, "%d END records in %s" % (len(ends), raw))
+    return (ends[0][1], ends[0][0]) if ends else None
+
+
+def poll_shim(out):
+    src, so = os.path.join(out, "pollfail.c"), os.path.join(out, "pollfail.so")
+    with open(src, "w") as f:
+        f.write(POLL_SHIM)
+    r = run(["gcc", "-shared", "-fPIC", "-O2", "-Wall", "-o", so, src, "-ldl"])
+    check(r.returncode == 0, "cannot build the poll shim: " + r.stderr.decode())
+    return so
+
+
+def read_until(f, what, timeout):
+    """Read a pipe until `what` appears in what was read (or EOF, or timeout)."""
+    data, t0 = b"", time.time()
+    while what not in data and time.time() - t0 < timeout:
+        r, _, _ = select.select([f], [], [], 0.1)
+        if r:
+            chunk = os.read(f.fileno(), 4096)
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+def ppid_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def check_failed_log(gotl, raw, err, what):
+    """A log whose recording broke off: said once on stderr, its END says so, it converts."""
+    lines = [l for l in err.splitlines() if "poll" in l]
+    check(len(lines) == 1 and "cannot wait for events" in lines[0] and raw in lines[0],
+          "%s: want one line on the poll error naming the log: %r" % (what, err[-600:]))
+    end = log_end(raw)
+    check(end and end[0] == GOTL_END_DETACHED | GOTL_END_FAILED and end[1] == 0,
+          "%s: the log ends with %s, want DETACHED|FAILED and no status" % (what, end))
+    r = run([gotl, "convert", raw, "-o", raw + ".pftrace"])
+    check(r.returncode == 0, "%s: the log does not convert: %s" % (what, r.stderr.decode()))
+    return Model(pfcheck(raw + ".pftrace"))
+
+
+def test_poll_error(gotl, label, gobin, out):
+    """The recorder's poll fails (an LD_PRELOAD shim makes it, in gotl only): the error is
+    said once, the log's END says the recording broke off (not a clean exit); a launched
+    program is not orphaned: gotl waits for it, forwards signals, exits with its real
+    status (1 for 0); an attached process runs on and gotl exits 1."""
+    binary = build(label, gobin, "service", out)
+    env = dict(os.environ, LD_PRELOAD=poll_shim(out), GOTL_TEST_POLL_FAIL_AFTER="30")
+    notes = []
+    # Launch mode, twice: SIGTERM to gotl reaches the program (it exits 0: gotl 1), then
+    # the program killed on its own: gotl exits with its status, 137.
+    for how, want in (("sigterm", 1), ("killed", 137)):
+        raw = binary + ".pollerr-%s.gotl" % how
+        g = subprocess.Popen([gotl, "record", "-r", raw, "-o", raw + ".x", "--", binary],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=env)
+        try:
+            line = g.stdout.readline().decode(errors="replace")
+            check(line.startswith("gotl-truth "), "the service never got ready: %r" % line)
+            svc = json.loads(line[len("gotl-truth "):])["pid"]
+            err = read_until(g.stderr, b"cannot wait for events", 30)
+            time.sleep(0.5)
+            check(g.poll() is None, "gotl exited %s after the poll error, the program left "
+                  "behind: %s" % (g.returncode, err.decode(errors="replace")[-500:]))
+            check(ppid_of(svc) == g.pid, "the program's parent is %d, not gotl" % ppid_of(svc))
+            with open("/proc/%d/environ" % svc, "rb") as f:
+                check(b"LD_PRELOAD" not in f.read(), "the shim reached the program")
+            if how == "sigterm":
+                g.send_signal(signal.SIGTERM)
+            else:
+                os.kill(svc, signal.SIGKILL)
+            rest, more = g.communicate(timeout=30)
+        finally:
+            if g.poll() is None:
+                g.kill()
+                g.wait()
+        err = (err + more).decode(errors="replace")
+        check(g.returncode == want, "%s: gotl exited %d, want %d: %s"
+              % (how, g.returncode, want, err[-500:]))
+        if how == "sigterm":
+            check(b"served requests; exiting" in rest, "the program did not get the SIGTERM "
+                  "sent to gotl: %r" % rest[-300:])
+        check_failed_log(gotl, raw, err, how)
+        notes.append("%s -> %d" % (how, want))
+    # Attach mode: gotl stops at once, the process runs on.
+    svc = Service(binary)
+    try:
+        raw = binary + ".pollerr-attach.gotl"
+        r = run([gotl, "record", "-p", str(svc.pid), "-r", raw, "-o", raw + ".x"], env=env,
+                timeout=60)
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode == 1, "attached: gotl exited %d, want 1: %s"
+              % (r.returncode, err[-500:]))
+        time.sleep(0.2)
+        check(svc.alive(), "the attached service died")
+        model = check_failed_log(gotl, raw, err, "attached")
+        check(model.by_goid, "no goroutine in the trace of the log up to the error")
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
+    notes.append("attached -> 1")
+    return ", ".join(notes)
+
+
+def uprobes_on(pid):
+    """The uprobes some process holds on /proc/PID/exe (what attach mode puts there)."""
+    r = run(["bpftool", "perf", "-j"])
+    check(r.returncode == 0, "bpftool perf: " + r.stderr.decode()[-300:])
+    return [e for e in json.loads(r.stdout or b"[]")
+            if e.get("filename") == "/proc/%d/exe" % pid]
+
+
+def no_core():
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def test_attach_signals(gotl, label, gobin, out):
+    """record -p and signals: SIGTERM and SIGHUP stop the recording as SIGINT does (trace
+    written, exit 0); a second SIGINT or SIGTERM while gotl stops ends it at once: exit
+    128+N, one line naming the raw log, which is kept and converts, and the probes gone;
+    SIGQUIT, SIGUSR1 and SIGUSR2 are no stop (gotl dies of them, no trace). The process
+    runs on through all of it."""
+    binary = build(label, gobin, "service", out)
+    svc = Service(binary)
+    notes = []
+
+    def record(name, env=None):
+        trace, raw = binary + ".sig-%s.pftrace" % name, binary + ".sig-%s.gotl" % name
+        g = subprocess.Popen([gotl, "record", "-p", str(svc.pid), "-o", trace, "-r", raw],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=out,
+                             env=dict(os.environ, **(env or {})), preexec_fn=no_core)
+        time.sleep(3.0)     # attaching may wait for an earlier run's probes to go (~1 s)
+        if g.poll() is not None:
+            raise Failure("%s: gotl ended before the signal: %s"
+                          % (name, g.stderr.read().decode(errors="replace")[-300:]))
+        return g, trace, raw
+
+    try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            g, trace, raw = record(sig.name)
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            err = err.decode(errors="replace")
+            check(g.returncode == 0, "%s: gotl exited %d: %s" % (sig.name, g.returncode,
+                                                                 err[-400:]))
+            check("detached" in err and "wrote " + trace in err, "%s: %s" % (sig.name, err))
+            check(svc.alive(), "the service died when gotl got %s" % sig.name)
+            check_attached(Model(pfcheck(trace)), svc.truth, int(label.split(".")[1]))
+            notes.append("%s stops" % sig.name)
+        # perf_event uprobes take ~1 s to remove: the second signal comes while they go.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            g, trace, raw = record("twice-" + sig.name, {"GOTL_NO_UPROBE_MULTI": "1"})
+            g.send_signal(signal.SIGINT)
+            time.sleep(0.15)
+            t0 = time.time()
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            secs = time.time() - t0
+            err = err.decode(errors="replace").strip()
+            check(g.returncode == 128 + sig, "SIGINT then %s: gotl exited %d, want %d: %s"
+                  % (sig.name, g.returncode, 128 + sig, err[-400:]))
+            check(len(err.splitlines()) == 1 and "stopped at once" in err and raw in err,
+                  "SIGINT then %s: want one line naming %s: %r" % (sig.name, raw, err))
+            check(not os.path.exists(trace), "a trace was written after a second signal")
+            r = run([gotl, "convert", raw, "-o", trace])
+            check(r.returncode == 0, "the raw log left by a second signal does not convert: "
+                  + r.stderr.decode())
+            pfcheck(trace)
+            for _ in range(50):
+                if not uprobes_on(svc.pid):
+                    break
+                time.sleep(0.1)
+            check(not uprobes_on(svc.pid), "uprobes left on the service: %s"
+                  % uprobes_on(svc.pid))
+            check(svc.alive(), "the service died when gotl got a second %s" % sig.name)
+            notes.append("SIGINT+%s: %d in %.2f s" % (sig.name, 128 + sig, secs))
+        for sig in (signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2):
+            g, trace, raw = record(sig.name)
+            g.send_signal(sig)
+            _, err = g.communicate(timeout=30)
+            err = err.decode(errors="replace")
+            check(g.returncode == -sig, "%s: gotl exited %d, want death by the signal (no "
+                  "stop): %s" % (sig.name, g.returncode, err[-400:]))
+            check(not os.path.exists(trace), "%s: a trace was written" % sig.name)
+            time.sleep(0.2)
+            check(svc.alive(), "the service died when gotl got %s" % sig.name)
+        notes.append("QUIT/USR1/USR2 no stop")
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests" in rest, "service status %d after gotl" % status)
+    return ", ".join(notes)
+
+
 def test_kill9(gotl, label, gobin, out):
     """kill -9 of gotl: the program runs on unharmed; the raw log converts into a valid trace."""
     binary = build(label, gobin, "service", out)
@@ -1678,6 +2017,7 @@ def main():
             cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
             cases.append((label, None, "ctrl-z-sigterm", lambda l=label, p=path: test_job_control(a.gotl, l, p, a.out)))
             cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
+            cases.append((label, None, "deep-inline", lambda l=label, p=path: test_deep_inline(a.gotl, l, p, a.out)))
             cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
             cases.append((label, None, "attach", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out)))
             cases.append((label, None, "json-record", lambda l=label, p=path: test_json_record(a.gotl, l, p, a.out)))
@@ -1688,10 +2028,12 @@ def main():
         nl, np_, _ = tcs[-1]
         cases.append((nl, None, "attach-deleted", lambda l=nl, p=np_: test_attach(a.gotl, l, p, a.out, "pie", True)))
         cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "attach-signals", lambda l=nl, p=np_: test_attach_signals(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
         cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
         cases.append((nl, None, "probe-kinds", lambda l=nl, p=np_: test_attach_kinds(a.gotl, l, p, a.out)))
         cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
+        cases.append((nl, None, "poll-error", lambda l=nl, p=np_: test_poll_error(a.gotl, l, p, a.out)))
         cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
         cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
     if a.cases:
