@@ -1977,6 +1977,7 @@ def main():
     ap.add_argument("--cases", help="comma-separated special cases only (attach, kill-9, ...)")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e"))
     a = ap.parse_args()
+    a.gotl = os.path.abspath(a.gotl)     # some cases run gotl from another directory
     gos = [(l, os.path.abspath(p)) for l, p in (g.split("=", 1) for g in (a.go or DEFAULT_GOS))]
     shapes = a.shapes.split(",")
     samples = a.only.split(",") if a.only else [] if a.cases else sorted(CHECKS)
