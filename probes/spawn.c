@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -23,6 +24,27 @@ struct child_err {
 };
 
 /*
+ * A user or group id from sudo's environment: decimal digits only, below
+ * (uid_t)-1. strtoul took "-1", " 7" and 2^32 (which became 0: root).
+ */
+static int parse_id(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v >= UINT32_MAX)
+			return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/*
  * Under sudo, become the user who ran it (with their groups) before exec,
  * unless as_root. Returns 0 or -errno.
  */
@@ -30,17 +52,11 @@ static int drop_privileges(bool as_root)
 {
 	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
 	struct passwd *pw;
-	char *end;
-	unsigned long uid, gid;
+	uint32_t uid, gid;
 
 	if (as_root || geteuid() != 0 || !su || !sg)
 		return 0;
-	errno = 0;
-	uid = strtoul(su, &end, 10);
-	if (errno || *end || end == su)
-		return -EINVAL;
-	gid = strtoul(sg, &end, 10);
-	if (errno || *end || end == sg)
+	if (parse_id(su, &uid) || parse_id(sg, &gid))
 		return -EINVAL;
 	if (uid == 0)
 		return 0;

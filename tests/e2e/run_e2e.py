@@ -1783,7 +1783,17 @@ def test_sudo_user(gotl, label, gobin, out):
           "under sudo the program ran as %s" % user)
     check(0 not in user["groups"], "the program kept root's groups: %s" % user["groups"])
     check(root["uid"] == 0 and root["euid"] == 0, "--as-root ran as %s" % root)
-    return "uid %d, --as-root uid %d" % (user["uid"], root["uid"])
+    # An id sudo cannot have given is refused, never read as another one: 2^32 was
+    # cut to 0 (root), "-1" wrapped around.
+    for bad in ("4294967296", "-1", " 65534", "4294967295", ""):
+        env = dict(os.environ, SUDO_UID=bad, SUDO_GID="65534", SUDO_USER="nobody")
+        r = run([gotl, "record", "-o", binary + ".bad.pftrace", "--", binary], env=env,
+                timeout=60)
+        err = r.stderr.decode(errors="replace")
+        check(r.returncode != 0 and not r.stdout and "SUDO_UID" in err,
+              "SUDO_UID %r: exit %d, program output %r: %s" % (bad, r.returncode,
+                                                              r.stdout[:200], err[-300:]))
+    return "uid %d, --as-root uid %d, bad SUDO_UIDs refused" % (user["uid"], root["uid"])
 
 
 def test_one(gotl, label, gobin, sample, out, shape="default"):
