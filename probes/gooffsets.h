@@ -75,6 +75,12 @@ enum gobin_struct {
 	  64,   64,   64,   64,   64,   64,   64,   64,   64,   64,   64)		\
 	X(g_sched_bp,     G, "sched",        GOBUF, "bp", 8,				\
 	  104,  104,  104,  104,  104,  104,  104,  104,  96,   96,   96)		\
+	X(g_syscallsp,    G, "syscallsp",    NONE,  "",   8,				\
+	  112,  112,  112,  112,  112,  112,  112,  112,  104,  104,  104)		\
+	X(g_syscallpc,    G, "syscallpc",    NONE,  "",   8,				\
+	  120,  120,  120,  120,  120,  120,  120,  120,  112,  112,  112)		\
+	X(g_syscallbp,    G, "syscallbp",    NONE,  "",   8,				\
+	  -1,   -1,   -1,   -1,   -1,   -1,   128,  128,  120,  120,  120)		\
 	X(g_atomicstatus, G, "atomicstatus", NONE,  "",   4,				\
 	  144,  144,  144,  144,  144,  144,  152,  152,  144,  144,  144)		\
 	X(g_goid,         G, "goid",         NONE,  "",   8,				\
@@ -83,6 +89,10 @@ enum gobin_struct {
 	  168,  168,  168,  168,  168,  168,  176,  176,  168,  168,  168)		\
 	X(g_waitreason,   G, "waitreason",   NONE,  "",   1,				\
 	  176,  176,  176,  176,  176,  176,  184,  184,  176,  176,  176)		\
+	X(g_trackingseq,  G, "trackingSeq",  NONE,  "",   1,				\
+	  189,  189,  189,  189,  188,  191,  199,  199,  191,  191,  191)		\
+	X(g_lockedm,      G, "lockedm",      NONE,  "",   8,				\
+	  232,  232,  232,  232,  208,  208,  216,  216,  208,  208,  208)		\
 	X(g_parentgoid,   G, "parentGoid",   NONE,  "",   8,				\
 	  -1,   -1,   -1,   -1,   272,  272,  280,  280,  272,  280,  280)		\
 	X(g_gopc,         G, "gopc",         NONE,  "",   8,				\

@@ -1698,6 +1698,9 @@ static void test_table(void **state)
 		assert_true((o.g_parentgoid >= 0) == (minor >= 21));
 		assert_true((o.g_coroarg >= 0) == (minor >= 22));
 		assert_true((o.coro_gp >= 0) == (minor >= 22));
+		assert_true((o.g_syscallbp >= 0) == (minor >= 23));
+		assert_true(o.g_syscallsp > o.g_sched_bp && o.g_syscallpc == o.g_syscallsp + 8);
+		assert_true(o.g_lockedm > o.g_waitreason && o.g_trackingseq > o.g_waitreason);
 		/* every value fits what the readers copy */
 		assert_int_equal(gobin_offsets_check(&o, (char[128]){ 0 }, 128), 0);
 	}
@@ -1707,7 +1710,7 @@ static void test_table(void **state)
 	assert_string_equal(gobin_offset_fields[GOBIN_FIELD_g_goid].name, "g_goid");
 	assert_string_equal(gobin_offset_fields[GOBIN_FIELD_coro_gp].path, "coro.gp");
 	gobin_table_offsets(26, &o);
-	assert_int_equal(gobin_offset_get(&o, GOBIN_FIELD_g_gopc), 288);
+	assert_int_equal(gobin_offset_get(&o, GOBIN_FIELD_g_lockedm), 208);
 	gobin_table_offsets(23, &o);
 	assert_int_equal(o.g_goid, 160);
 	gobin_table_offsets(25, &o);
