@@ -81,6 +81,9 @@ struct gobin_frame {
 	const char *func;	/* e.g. "main.Gather.func1" */
 	const char *file;	/* e.g. "/src/app/main.go"; "?" if unknown */
 	int line;		/* 0 if unknown */
+	bool wrapper;		/* compiler-generated (the runtime's FuncIDWrapper: method and
+				 * ABI wrappers, a go statement's closure): Go's tracebacks
+				 * leave it out */
 };
 
 /*
@@ -193,6 +196,25 @@ int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
  * pass pc - 1 to get the line of the call.
  */
 int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *frames, int max);
+
+/*
+ * What unwinding a goroutine's stack needs about the function containing
+ * pc, as the runtime's own unwinder reads it: the frame size at pc (its
+ * pcsp table: the return address of a frame at pc is at SP + spdelta) and
+ * the flags that end a traceback (TopFrame: the bottom of a stack, e.g.
+ * runtime.goexit; SPWrite: the function moves SP arbitrarily, so what is
+ * above it cannot be trusted). Returns 0, -ENOENT if pc is in no function,
+ * or -EINVAL if the function has no frame information.
+ */
+struct gobin_unwind {
+	const char *name;	/* the function (owned by the gobin) */
+	uint64_t entry, end;	/* its link-time extent */
+	int32_t spdelta;
+	bool top_frame;
+	bool sp_write;
+	bool wrapper;		/* as in struct gobin_frame */
+};
+int gobin__unwind_info(const struct gobin *gb, uint64_t pc, struct gobin_unwind *out);
 
 /*
  * A runtime type descriptor (what runtime.mallocgc's typ points at, minus

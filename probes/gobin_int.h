@@ -77,6 +77,7 @@ struct gobin_pcln {
 	const char *md_how;	/* how it was found, for gobin__info */
 	uint64_t gofunc;	/* moduledata.gofunc (1.18+), 0 if unknown */
 	int func_hdr;		/* size of the fixed part of _func (where pcdata starts) */
+	uint8_t wrapper_id;	/* FuncIDWrapper: the last funcID of every version, so the largest */
 	const char *where;	/* how the table was found, for diagnostics */
 };
 
