@@ -14,5 +14,6 @@ int cli_bad_usage(const char *cmd, const char *fmt, ...) __attribute__((format(p
 int cli_bad_option(const char *cmd, int c, char **argv);
 
 int cmd_inspect(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif /* GOTL_CLI_H */
