@@ -160,8 +160,7 @@ static bool same(const struct gread *a, const struct gread *b)
 
 /* ------------------------------------------------------------------ open */
 
-/* The load bias: where the file's first byte is mapped minus its link-time address. */
-static int find_bias(pid_t pid, const struct gobin *gb, uint64_t *bias)
+int census__load_bias(pid_t pid, const struct gobin *gb, uint64_t *bias)
 {
 	char path[64], line[512];
 	struct stat st;
@@ -320,7 +319,7 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 		c->reasons = NULL;
 		c->nreasons = 0;
 	}
-	ret = find_bias(pid, c->gb, &c->bias);
+	ret = census__load_bias(pid, c->gb, &c->bias);
 	if (ret) {
 		snprintf(err, errlen, "cannot find where process %d's binary is loaded: %s",
 			 (int)pid, strerror(-ret));

@@ -153,6 +153,13 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 
 void census__free(struct census *c);
 
+/*
+ * The load bias of process pid's executable gb: 0 unless it is PIE, else
+ * where its first byte is mapped minus its link-time address (from
+ * /proc/PID/maps). Returns 0 or -errno.
+ */
+int census__load_bias(pid_t pid, const struct gobin *gb, uint64_t *bias);
+
 void census__info(const struct census *c, struct census_info *out);
 /* The binary, and the symbolizer over it (both owned by the census). */
 const struct gobin *census__gobin(const struct census *c);

@@ -235,7 +235,10 @@ func main() {
 		go spin()
 	}
 	time.Sleep(100 * time.Millisecond) // the last ones from parked() to their block
-	runtime.GC()                       // a GC notes g.waitsince of the blocked ones
+	// The GC notes g.waitsince of the blocked goroutines, as the start of the
+	// previous cycle: the second GC is the first to note a time.
+	runtime.GC()
+	runtime.GC()
 	fmt.Printf("ready %s\n", l.Addr())
 	os.Stdout.Sync()
 	if *exitAfter > 0 {
