@@ -12,6 +12,7 @@
  * allocate per goroutine once its buffers have grown to the largest census.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,13 @@
 #define MAX_WINDOW	(1u << 20)	/* stack bytes read per goroutine at most */
 #define ROUND_BYTES	(64u << 20)	/* stack window bytes per round at most */
 #define DEFAULT_WINDOW	2048
+/*
+ * g's of one size class sit side by side: reading the few hundred bytes
+ * between two as part of one range costs less than a range each (the
+ * kernel pins pages per range). Stack windows are each in their own stack.
+ */
+#define G_GAP		512
+#define WIN_GAP		0
 
 /* What a census reads of a g. */
 struct gread {
@@ -42,16 +50,17 @@ struct gread {
 enum { W_NEEDWIN, W_CHECK, W_REREAD, W_FINAL };
 
 struct work {
-	uint32_t slot;		/* its index in allgs (and in gbuf) */
+	uint32_t slot;		/* its index in allgs */
 	uint8_t state;		/* W_* */
 	uint8_t tries;		/* reads again so far */
 	uint16_t flags;		/* CENSUS_G_* found so far */
 	uint64_t sp0, pc0;	/* where its stack starts */
 	uint32_t winlen;	/* stack bytes to read from sp0 */
-	uint64_t winoff;	/* its window in c->win, this round */
+	const uint8_t *win;	/* its window's bytes, this round (procmem's buffer) */
 	uint32_t pcs, npcs;	/* its frames in c->pcs */
 	uint32_t tid;
 	bool inround;		/* its window is read in this round */
+	struct gread r;		/* its g as read last in full */
 };
 
 struct census {
@@ -69,24 +78,19 @@ struct census {
 	const char *const *reasons;
 	int nreasons;
 	int span;		/* bytes read of each g: up to its last field gotl reads */
+	int check_span;		/* bytes read again to check it held still */
 	int64_t mono_delta;	/* the process's CLOCK_MONOTONIC minus gotl's */
 
 	/* buffers, grown to the largest census and reused */
 	uint64_t *ptrs;
 	size_t capptrs;
-	uint8_t *gbuf, *gbuf2;	/* span bytes per allgs slot: first read, read after */
-	size_t capg;
 	struct work *work;
 	size_t capwork;
 	struct procmem_req *reqs;
 	size_t capreqs;
-	uint8_t *win;
-	size_t capwin;
 	uint64_t *pcs;
 	size_t npcs, cappcs;
 	uint64_t *tmp;		/* one stack being unwound */
-	uint64_t *ids;		/* thread ids read */
-	size_t capids;
 	struct census_g *gs;
 	size_t capgs;
 	struct census_snap snap;
@@ -216,6 +220,23 @@ static int64_t mono_offset(const char *pid)
 	return off;
 }
 
+/* The bytes of a g that same() compares: up to the end of the last of those fields. */
+static int check_span(const struct gobin_offsets *o)
+{
+	const int f[][2] = {
+		{ o->g_atomicstatus, 4 }, { o->g_waitreason, 1 }, { o->g_trackingseq, 1 },
+		{ o->g_goid, 8 }, { o->g_stack_lo, 8 }, { o->g_stack_hi, 8 },
+		{ o->g_sched_sp, 8 }, { o->g_sched_pc, 8 }, { o->g_syscallsp, 8 },
+		{ o->g_syscallpc, 8 },
+	};
+	int span = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i][0] >= 0 && f[i][0] + f[i][1] > span)
+			span = f[i][0] + f[i][1];
+	return (span + 7) & ~7;
+}
+
 /* The bytes of a g the census reads: up to the end of the last g field it uses. */
 static int g_span(const struct gobin_offsets *o)
 {
@@ -234,6 +255,20 @@ static int g_span(const struct gobin_offsets *o)
 	return (span + 7) & ~7;
 }
 
+static int check_access(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? -ESRCH :
+		       errno == EACCES ? -EPERM : -errno;
+	close(fd);
+	return 0;
+}
+
 static bool pid_exists(pid_t pid)
 {
 	char path[64];
@@ -247,8 +282,6 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 {
 	struct census *c;
 	char gerr[512], spid[16];
-	uint64_t hdr[3];
-	struct procmem_req rq;
 	int ret;
 
 	*out = NULL;
@@ -304,6 +337,7 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 		goto fail;
 	}
 	c->span = g_span(&c->off);
+	c->check_span = check_span(&c->off);
 	if (c->span > GOBIN_COPY_G) {	/* cannot happen: gobin__offsets checked them */
 		ret = -ENOEXEC;
 		snprintf(err, errlen, "process %d: implausible g offsets", (int)pid);
@@ -333,21 +367,17 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 	c->tmp = calloc((size_t)c->o.max_frames + 1, sizeof(*c->tmp));
 	if (!c->tmp)
 		goto nomem;
-	/* Can its memory be read at all? allgs's slice header says. */
-	rq = (struct procmem_req){ .addr = c->allgs + c->bias, .buf = hdr, .len = sizeof(hdr) };
-	ret = procmem__read(c->mem, &rq, 1, NULL);
-	if (!ret && rq.err)
-		ret = rq.err;
+	/*
+	 * May its memory be read? Opening /proc/PID/mem makes the same ptrace
+	 * access check as process_vm_readv, without reading anything yet.
+	 */
+	ret = check_access(pid);
 	if (ret) {
 		if (ret == -ESRCH)
-			snprintf(err, errlen, "process %d exited", (int)pid);
-		else if (ret == -EPERM || ret == -EACCES)
+			snprintf(err, errlen, "no process %d", (int)pid);
+		else
 			snprintf(err, errlen, "cannot read the memory of process %d: %s (needs root "
 				 "or CAP_SYS_PTRACE)", (int)pid, strerror(-ret));
-		else
-			snprintf(err, errlen, "cannot read runtime.allgs of process %d: %s",
-				 (int)pid, strerror(-ret));
-		ret = ret == -EACCES ? -EPERM : ret;
 		goto fail;
 	}
 	*out = c;
@@ -370,28 +400,25 @@ void census__free(struct census *c)
 	if (c->own_gb)
 		gobin__free(c->gb);
 	free(c->ptrs);
-	free(c->gbuf);
-	free(c->gbuf2);
 	free(c->work);
 	free(c->reqs);
-	free(c->win);
 	free(c->pcs);
 	free(c->tmp);
-	free(c->ids);
 	free(c->gs);
 	free(c);
 }
 
 /* ------------------------------------------------------------------- take */
 
-static int read_batch(struct census *c, size_t n)
+/* gap: read ranges this close together as one (procmem__read). */
+static int read_batch(struct census *c, size_t n, uint32_t gap)
 {
 	struct procmem_stats st = { 0 };
 	int ret;
 
 	if (!n)
 		return 0;
-	ret = procmem__read(c->mem, c->reqs, n, &st);
+	ret = procmem__read(c->mem, c->reqs, n, gap, &st);
 	c->snap.cost.syscalls += st.syscalls;
 	c->snap.cost.bytes += st.bytes;
 	c->snap.cost.ranges += st.ranges;
@@ -410,13 +437,13 @@ static int read_allgs(struct census *c, size_t *len, char *err, size_t errlen)
 
 		if (ensure((void **)&c->reqs, &c->capreqs, 1, sizeof(*c->reqs)))
 			return -ENOMEM;
-		c->reqs[0] = (struct procmem_req){ .addr = c->allgs + c->bias, .buf = hdr,
-						   .len = sizeof(hdr) };
-		ret = read_batch(c, 1);
+		c->reqs[0] = (struct procmem_req){ .addr = c->allgs + c->bias, .len = sizeof(hdr) };
+		ret = read_batch(c, 1, 0);
 		if (!ret && c->reqs[0].err)
 			ret = -EIO;
 		if (ret)
 			goto fail;
+		memcpy(hdr, c->reqs[0].data, sizeof(hdr));
 		if (hdr[1] > MAX_GS || hdr[1] > hdr[2] || (hdr[1] && !hdr[0])) {
 			snprintf(err, errlen, "runtime.allgs of process %d makes no sense (length "
 				 "%llu, capacity %llu)", (int)c->pid, (unsigned long long)hdr[1],
@@ -431,19 +458,22 @@ static int read_allgs(struct census *c, size_t *len, char *err, size_t errlen)
 		for (i = 0, k = 0; i < 8 * n; i += PTR_CHUNK, k++) {
 			uint32_t l = (uint32_t)(8 * n - i < PTR_CHUNK ? 8 * n - i : PTR_CHUNK);
 
-			c->reqs[k] = (struct procmem_req){ .addr = hdr[0] + i,
-							   .buf = (uint8_t *)c->ptrs + i, .len = l };
+			c->reqs[k] = (struct procmem_req){ .addr = hdr[0] + i, .len = l };
 		}
 		/* and the header again: the array must not have been reallocated meanwhile */
-		c->reqs[k++] = (struct procmem_req){ .addr = c->allgs + c->bias, .buf = again,
-						     .len = sizeof(again) };
-		ret = read_batch(c, k);
+		c->reqs[k++] = (struct procmem_req){ .addr = c->allgs + c->bias, .len = sizeof(again) };
+		ret = read_batch(c, k, 0);
 		for (i = 0; !ret && i < k; i++)
 			if (c->reqs[i].err)
 				ret = -EIO;
 		if (ret == -ESRCH)
 			goto fail;
-		if (!ret && again[0] == hdr[0] && again[1] >= hdr[1]) {
+		if (ret)
+			continue;
+		for (i = 0; i + 1 < k; i++)
+			memcpy((uint8_t *)c->ptrs + i * PTR_CHUNK, c->reqs[i].data, c->reqs[i].len);
+		memcpy(again, c->reqs[k - 1].data, sizeof(again));
+		if (again[0] == hdr[0] && again[1] >= hdr[1]) {
 			*len = n;
 			return 0;
 		}
@@ -454,8 +484,8 @@ fail:
 		snprintf(err, errlen, "process %d exited", (int)c->pid);
 		return -ESRCH;
 	}
-	snprintf(err, errlen, "cannot read runtime.allgs of process %d: %s", (int)c->pid,
-		 strerror(-ret));
+	snprintf(err, errlen, "cannot read runtime.allgs of process %d: %s%s", (int)c->pid,
+		 strerror(-ret), ret == -EPERM ? " (needs root or CAP_SYS_PTRACE)" : "");
 	return ret;
 }
 
@@ -509,7 +539,7 @@ enum { U_DONE, U_MORE, U_BAD };
  */
 static int unwind(struct census *c, const struct gread *r, struct work *w, bool syscall, int *n)
 {
-	const uint8_t *win = c->win + w->winoff;
+	const uint8_t *win = w->win;
 	uint64_t pc = w->pc0 - c->bias, sp = w->sp0;
 	int k = 0;
 
@@ -579,41 +609,38 @@ static int stack_rounds(struct census *c, size_t nw)
 				     (!bytes || bytes + w->winlen <= ROUND_BYTES);
 			if (!w->inround)
 				continue;	/* done, or the next round */
-			w->winoff = bytes;
 			bytes += w->winlen;
 			k++;
 		}
 		if (!k)
 			return 0;
-		if (ensure((void **)&c->win, &c->capwin, bytes, 1) ||
-		    ensure((void **)&c->reqs, &c->capreqs, k, sizeof(*c->reqs)))
+		if (ensure((void **)&c->reqs, &c->capreqs, k, sizeof(*c->reqs)))
 			return -ENOMEM;
 		for (i = 0, k = 0; i < nw; i++) {
 			struct work *w = &c->work[i];
 
 			if (w->inround)
-				c->reqs[k++] = (struct procmem_req){ .addr = w->sp0,
-								     .buf = c->win + w->winoff,
-								     .len = w->winlen };
+				c->reqs[k++] = (struct procmem_req){ .addr = w->sp0, .len = w->winlen };
 		}
-		ret = read_batch(c, k);
+		ret = read_batch(c, k, WIN_GAP);
 		if (ret)
 			return ret;
 		for (i = 0, k = 0; i < nw; i++) {
 			struct work *w = &c->work[i];
-			struct gread r;
 			int n, u;
 
 			if (!w->inround)
 				continue;
-			if (c->reqs[k++].err) {
+			if (c->reqs[k].err) {
+				k++;
 				w->state = W_REREAD;
 				continue;
 			}
-			parse(c, c->gbuf + (size_t)w->slot * c->span, &r);
-			u = unwind(c, &r, w, (r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL, &n);
+			w->win = c->reqs[k++].data;
+			u = unwind(c, &w->r, w, (w->r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL, &n);
+			w->win = NULL;
 			if (u == U_MORE) {
-				uint64_t room = r.hi - w->sp0, l = (uint64_t)w->winlen * 4;
+				uint64_t room = w->r.hi - w->sp0, l = (uint64_t)w->winlen * 4;
 
 				if (w->winlen < room && w->winlen < MAX_WINDOW) {
 					l = l < room ? l : room;
@@ -631,7 +658,10 @@ static int stack_rounds(struct census *c, size_t nw)
 	}
 }
 
-/* Read again the g's of goroutines with a stack or a doubt; settle or retry them. */
+/*
+ * Read again the g's of the goroutines with a stack (the fields same()
+ * compares) and of those in doubt (in full); settle or retry them.
+ */
 static int check_round(struct census *c, size_t nw, size_t *pending)
 {
 	size_t i, k = 0;
@@ -645,38 +675,41 @@ static int check_round(struct census *c, size_t nw, size_t *pending)
 
 		if (w->state != W_CHECK && w->state != W_REREAD)
 			continue;
-		c->reqs[k++] = (struct procmem_req){ .addr = c->ptrs[w->slot],
-						     .buf = c->gbuf2 + (size_t)w->slot * c->span,
-						     .len = (uint32_t)c->span };
+		c->reqs[k++] = (struct procmem_req){
+			.addr = c->ptrs[w->slot],
+			.len = (uint32_t)(w->state == W_CHECK ? c->check_span : c->span) };
 	}
 	if (!k)
 		return 0;
-	ret = read_batch(c, k);
+	ret = read_batch(c, k, G_GAP);
 	if (ret)
 		return ret;
 	for (i = 0, k = 0; i < nw; i++) {
 		struct work *w = &c->work[i];
-		uint8_t *a = c->gbuf + (size_t)w->slot * c->span;
-		uint8_t *b = c->gbuf2 + (size_t)w->slot * c->span;
-		struct gread ra, rb;
+		struct gread rb;
 
 		if (w->state != W_CHECK && w->state != W_REREAD)
 			continue;
-		if (c->reqs[k++].err) {
+		if (c->reqs[k].err) {
+			k++;
 			w->state = W_FINAL;
 			w->flags |= CENSUS_G_UNSETTLED | CENSUS_G_NOSTACK;
 			w->npcs = 0;
 			continue;
 		}
-		parse(c, a, &ra);
-		parse(c, b, &rb);
-		if (w->state == W_CHECK && same(&ra, &rb)) {
-			w->state = W_FINAL;
+		parse(c, c->reqs[k++].data, &rb);
+		if (w->state == W_CHECK) {
+			if (same(&w->r, &rb)) {
+				w->state = W_FINAL;
+				continue;
+			}
+			/* It moved: read it again in full. */
+			c->snap.cost.reread++;
+			w->state = W_REREAD;
+			(*pending)++;
 			continue;
 		}
-		/* It moved: what was just read is the new first read. */
-		memcpy(a, b, (size_t)c->span);
-		c->snap.cost.reread++;
+		w->r = rb;
 		if (++w->tries > c->o.retries) {
 			w->state = W_FINAL;
 			w->flags |= CENSUS_G_UNSETTLED | CENSUS_G_NOSTACK;
@@ -697,15 +730,12 @@ static int check_round(struct census *c, size_t nw, size_t *pending)
 }
 
 /* Is the goroutine on a thread (running, or in a syscall), as last read? */
-static bool on_thread(const struct census *c, const struct work *w, uint64_t *m)
+static bool on_thread(const struct work *w, uint64_t *m)
 {
-	struct gread r;
-	uint32_t st;
+	uint32_t st = w->r.status & ~GS_SCANBIT;
 
-	parse(c, c->gbuf + (size_t)w->slot * c->span, &r);
-	st = r.status & ~GS_SCANBIT;
-	*m = r.m;
-	return (st == GOTL_G_RUNNING || st == GOTL_G_SYSCALL) && r.m;
+	*m = w->r.m;
+	return (st == GOTL_G_RUNNING || st == GOTL_G_SYSCALL) && w->r.m;
 }
 
 /* The threads of the goroutines that are on one: their m's procid. */
@@ -718,25 +748,28 @@ static int thread_round(struct census *c, size_t nw)
 	if (c->off.g_m < 0 || c->off.m_procid < 0)
 		return 0;
 	for (i = 0; i < nw; i++)
-		k += on_thread(c, &c->work[i], &m);
-	if (ensure((void **)&c->reqs, &c->capreqs, k, sizeof(*c->reqs)) ||
-	    ensure((void **)&c->ids, &c->capids, k, sizeof(*c->ids)))
+		k += on_thread(&c->work[i], &m);
+	if (ensure((void **)&c->reqs, &c->capreqs, k, sizeof(*c->reqs)))
 		return -ENOMEM;
 	for (i = 0, k = 0; i < nw; i++) {
-		if (!on_thread(c, &c->work[i], &m))
+		if (!on_thread(&c->work[i], &m))
 			continue;
-		c->reqs[k] = (struct procmem_req){ .addr = m + (uint64_t)c->off.m_procid,
-						   .buf = &c->ids[k], .len = 8 };
+		c->reqs[k] = (struct procmem_req){ .addr = m + (uint64_t)c->off.m_procid, .len = 8 };
 		k++;
 	}
-	ret = read_batch(c, k);
+	ret = read_batch(c, k, 0);
 	if (ret)
 		return ret;
 	for (i = 0, k = 0; i < nw; i++) {
-		if (!on_thread(c, &c->work[i], &m))
+		if (!on_thread(&c->work[i], &m))
 			continue;
-		if (!c->reqs[k].err && c->ids[k] && c->ids[k] < (1ull << 32))
-			c->work[i].tid = (uint32_t)c->ids[k];
+		if (!c->reqs[k].err) {
+			uint64_t id;
+
+			memcpy(&id, c->reqs[k].data, sizeof(id));
+			if (id && id < (1ull << 32))
+				c->work[i].tid = (uint32_t)id;
+		}
 		k++;
 	}
 	return 0;
@@ -759,11 +792,9 @@ static bool runs_user_code(struct census *c, const struct work *w)
 static void fill(struct census *c, const struct work *w, struct census_g *g)
 {
 	const struct gosym_start *start;
-	struct gread r;
-	uint32_t st;
+	const struct gread r = w->r;
+	uint32_t st = r.status & ~GS_SCANBIT;
 
-	parse(c, c->gbuf + (size_t)w->slot * c->span, &r);
-	st = r.status & ~GS_SCANBIT;
 	memset(g, 0, sizeof(*g));
 	g->gp = c->ptrs[w->slot];
 	g->goid = r.goid;
@@ -815,19 +846,6 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 	if (ret)
 		return ret;
 	s->allgs_len = len;
-	if (len * (size_t)c->span > c->capg) {
-		/* the second read of each g goes to the same place in gbuf2 */
-		size_t cap = c->capg;
-		void *p;
-
-		if (ensure((void **)&c->gbuf, &cap, len * (size_t)c->span, 1))
-			goto nomem;
-		p = realloc(c->gbuf2, cap);
-		if (!p)
-			goto nomem;
-		c->gbuf2 = p;
-		c->capg = cap;
-	}
 	if (ensure((void **)&c->reqs, &c->capreqs, len ? len : 1, sizeof(*c->reqs)) ||
 	    ensure((void **)&c->work, &c->capwork, len ? len : 1, sizeof(*c->work)))
 		goto nomem;
@@ -836,11 +854,9 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 	for (i = 0, k = 0; i < len; i++) {
 		if (!c->ptrs[i] || (c->ptrs[i] & 7))
 			continue;
-		c->reqs[k++] = (struct procmem_req){ .addr = c->ptrs[i],
-						     .buf = c->gbuf + i * (size_t)c->span,
-						     .len = (uint32_t)c->span };
+		c->reqs[k++] = (struct procmem_req){ .addr = c->ptrs[i], .len = (uint32_t)c->span };
 	}
-	ret = read_batch(c, k);
+	ret = read_batch(c, k, G_GAP);
 	if (ret)
 		goto read_failed;
 	for (i = 0, k = 0; i < len; i++) {
@@ -852,11 +868,12 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 			s->unreadable++;
 			continue;
 		}
-		if (c->reqs[k++].err) {
+		if (c->reqs[k].err) {
+			k++;
 			s->unreadable++;
 			continue;
 		}
-		parse(c, c->gbuf + i * (size_t)c->span, &r);
+		parse(c, c->reqs[k++].data, &r);
 		st = r.status & ~GS_SCANBIT;
 		if (st == GOTL_G_DEAD || st == GOTL_G_IDLE || st == GOTL_G_DEADEXTRA)
 			continue;	/* a free g waiting for reuse */
@@ -866,6 +883,7 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 		}
 		memset(w, 0, sizeof(*w));
 		w->slot = (uint32_t)i;
+		w->r = r;
 		plan_work(c, &r, w);
 		nw++;
 	}
@@ -885,10 +903,7 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 	if (ensure((void **)&c->gs, &c->capgs, nw ? nw : 1, sizeof(*c->gs)))
 		goto nomem;
 	for (i = 0, k = 0; i < nw; i++) {
-		struct gread r;
-
-		parse(c, c->gbuf + (size_t)c->work[i].slot * c->span, &r);
-		if ((r.status & ~GS_SCANBIT) == GOTL_G_DEAD)
+		if ((c->work[i].r.status & ~GS_SCANBIT) == GOTL_G_DEAD)
 			continue;
 		fill(c, &c->work[i], &c->gs[k]);
 		if (c->gs[k].goid == 1)

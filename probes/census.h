@@ -132,8 +132,9 @@ struct census_info {
 /*
  * Open process pid for censuses. gb: its binary, already open (borrowed,
  * must outlive the census), or NULL to open /proc/PID/exe. o: NULL for the
- * defaults. Checks that the process's memory can be read. Returns 0, or
- * -errno with a one-line reason in err (no "gotl:" prefix):
+ * defaults. Checks that gotl may read the process's memory, but reads none
+ * yet (a process that exits from then on exits "during the census").
+ * Returns 0, or -errno with a one-line reason in err (no "gotl:" prefix):
  *	-ESRCH			no such process
  *	-EPERM			not allowed to read it (root or CAP_SYS_PTRACE)
  *	-EPROTONOSUPPORT	not a Go program
@@ -146,8 +147,9 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 
 /*
  * Take a census. Returns 0 and *snap, or -errno with a one-line reason:
- * -ESRCH if the process exited (before or during), -EINVAL if what was read
- * makes no sense (no goroutine 1: wrong runtime.allgs or offsets), -ENOMEM.
+ * -ESRCH if the process exited (before or during), -EPERM if its memory may
+ * not be read, -EINVAL if what was read makes no sense (no goroutine 1:
+ * wrong runtime.allgs or offsets), -EIO, -ENOMEM.
  */
 int census__take(struct census *c, const struct census_snap **snap, char *err, size_t errlen);
 
