@@ -239,12 +239,12 @@ func main() {
 	// previous cycle: the second GC is the first to note a time.
 	runtime.GC()
 	runtime.GC()
-	fmt.Printf("ready %s\n", l.Addr())
-	os.Stdout.Sync()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	if *exitAfter > 0 {
 		time.AfterFunc(*exitAfter, func() { os.Exit(0) })
 	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	fmt.Printf("ready %s\n", l.Addr())
+	os.Stdout.Sync()
 	<-sig
 }
