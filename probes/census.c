@@ -29,7 +29,7 @@
 #define GS_SCANBIT	0x1000
 #define PTR_CHUNK	(64u << 10)	/* bytes of allgs's array per range read */
 #define MAX_WINDOW	(1u << 20)	/* stack bytes read per goroutine at most */
-#define ROUND_BYTES	(64u << 20)	/* stack window bytes per round at most */
+#define BATCH_BYTES	(512u << 10)	/* stack window bytes read, then unwound, at a time */
 #define DEFAULT_WINDOW	2048
 /*
  * g's of one size class sit side by side: reading the few hundred bytes
@@ -59,7 +59,6 @@ struct work {
 	const uint8_t *win;	/* its window's bytes, this round (procmem's buffer) */
 	uint32_t pcs, npcs;	/* its frames in c->pcs */
 	uint32_t tid;
-	bool inround;		/* its window is read in this round */
 	struct gread r;		/* its g as read last in full */
 };
 
@@ -86,6 +85,8 @@ struct census {
 	size_t capptrs;
 	struct work *work;
 	size_t capwork;
+	uint32_t *todo;		/* the goroutines whose stacks are being read */
+	size_t captodo;
 	struct procmem_req *reqs;
 	size_t capreqs;
 	uint64_t *pcs;
@@ -401,6 +402,7 @@ void census__free(struct census *c)
 		gobin__free(c->gb);
 	free(c->ptrs);
 	free(c->work);
+	free(c->todo);
 	free(c->reqs);
 	free(c->pcs);
 	free(c->tmp);
@@ -595,67 +597,76 @@ static int keep_frames(struct census *c, struct work *w, int n)
 	return 0;
 }
 
-/* Read the stack windows of every goroutine that needs one, and unwind them. */
+/*
+ * Read the stack windows of every goroutine that needs one, and unwind
+ * them, a batch at a time: small enough that the bytes are still in the
+ * cache when they are unwound.
+ */
 static int stack_rounds(struct census *c, size_t nw)
 {
-	for (;;) {
-		size_t i, k = 0, bytes = 0;
-		int ret;
+	size_t i, n = 0;
 
-		for (i = 0; i < nw; i++) {
-			struct work *w = &c->work[i];
+	if (ensure((void **)&c->todo, &c->captodo, nw ? nw : 1, sizeof(*c->todo)))
+		return -ENOMEM;
+	for (i = 0; i < nw; i++)
+		if (c->work[i].state == W_NEEDWIN)
+			c->todo[n++] = (uint32_t)i;
+	while (n) {
+		size_t start = 0, more = 0;	/* those needing a larger window, from todo[0] */
 
-			w->inround = w->state == W_NEEDWIN &&
-				     (!bytes || bytes + w->winlen <= ROUND_BYTES);
-			if (!w->inround)
-				continue;	/* done, or the next round */
-			bytes += w->winlen;
-			k++;
-		}
-		if (!k)
-			return 0;
-		if (ensure((void **)&c->reqs, &c->capreqs, k, sizeof(*c->reqs)))
-			return -ENOMEM;
-		for (i = 0, k = 0; i < nw; i++) {
-			struct work *w = &c->work[i];
+		while (start < n) {
+			size_t end = start, bytes = 0, k;
+			int ret;
 
-			if (w->inround)
-				c->reqs[k++] = (struct procmem_req){ .addr = w->sp0, .len = w->winlen };
-		}
-		ret = read_batch(c, k, WIN_GAP);
-		if (ret)
-			return ret;
-		for (i = 0, k = 0; i < nw; i++) {
-			struct work *w = &c->work[i];
-			int n, u;
-
-			if (!w->inround)
-				continue;
-			if (c->reqs[k].err) {
-				k++;
-				w->state = W_REREAD;
-				continue;
-			}
-			w->win = c->reqs[k++].data;
-			u = unwind(c, &w->r, w, (w->r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL, &n);
-			w->win = NULL;
-			if (u == U_MORE) {
-				uint64_t room = w->r.hi - w->sp0, l = (uint64_t)w->winlen * 4;
-
-				if (w->winlen < room && w->winlen < MAX_WINDOW) {
-					l = l < room ? l : room;
-					w->winlen = (uint32_t)(l < MAX_WINDOW ? l : MAX_WINDOW);
-					continue;	/* still W_NEEDWIN: a larger window next round */
-				}
-				w->flags |= CENSUS_G_TRUNCATED;
-			}
-			if (u == U_BAD)
-				w->flags |= CENSUS_G_BADSTACK;
-			if (keep_frames(c, w, n))
+			while (end < n && (end == start ||
+					   bytes + c->work[c->todo[end]].winlen <= BATCH_BYTES))
+				bytes += c->work[c->todo[end++]].winlen;
+			if (ensure((void **)&c->reqs, &c->capreqs, end - start, sizeof(*c->reqs)))
 				return -ENOMEM;
-			w->state = W_CHECK;
+			for (k = start; k < end; k++) {
+				const struct work *w = &c->work[c->todo[k]];
+
+				c->reqs[k - start] = (struct procmem_req){ .addr = w->sp0,
+									   .len = w->winlen };
+			}
+			ret = read_batch(c, end - start, WIN_GAP);
+			if (ret)
+				return ret;
+			for (k = start; k < end; k++) {
+				struct work *w = &c->work[c->todo[k]];
+				const struct procmem_req *rq = &c->reqs[k - start];
+				int nf, u;
+
+				if (rq->err) {
+					w->state = W_REREAD;
+					continue;
+				}
+				w->win = rq->data;
+				u = unwind(c, &w->r, w, (w->r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL,
+					   &nf);
+				w->win = NULL;
+				if (u == U_MORE) {
+					uint64_t room = w->r.hi - w->sp0, l = (uint64_t)w->winlen * 4;
+
+					if (w->winlen < room && w->winlen < MAX_WINDOW) {
+						l = l < room ? l : room;
+						w->winlen = (uint32_t)(l < MAX_WINDOW ? l : MAX_WINDOW);
+						c->todo[more++] = c->todo[k];	/* more <= k */
+						continue;
+					}
+					w->flags |= CENSUS_G_TRUNCATED;
+				}
+				if (u == U_BAD)
+					w->flags |= CENSUS_G_BADSTACK;
+				if (keep_frames(c, w, nf))
+					return -ENOMEM;
+				w->state = W_CHECK;
+			}
+			start = end;
 		}
+		n = more;
 	}
+	return 0;
 }
 
 /*
