@@ -12,12 +12,12 @@
  * allocate per goroutine once its buffers have grown to the largest census.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "gobin.h"
@@ -256,18 +256,22 @@ static int g_span(const struct gobin_offsets *o)
 	return (span + 7) & ~7;
 }
 
+/*
+ * May gotl read the process's memory? process_vm_readv makes its ptrace
+ * access check before it touches an address: asked for address 0, it
+ * fails with EFAULT when allowed, EPERM when not, ESRCH when there is no
+ * process - and reads nothing. (/proc/PID/mem would also need the file's
+ * owner or CAP_DAC_OVERRIDE, which CAP_SYS_PTRACE alone does not give.)
+ */
 static int check_access(pid_t pid)
 {
-	char path[64];
-	int fd;
+	char b;
+	struct iovec local = { &b, 1 }, remote = { NULL, 1 };
 
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? -ESRCH :
-		       errno == EACCES ? -EPERM : -errno;
-	close(fd);
-	return 0;
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) >= 0 || errno == EFAULT ||
+	    errno == ENOSYS)
+		return 0;
+	return errno == ESRCH ? -ESRCH : errno == EACCES ? -EPERM : -errno;
 }
 
 static bool pid_exists(pid_t pid)
@@ -368,10 +372,6 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 	c->tmp = calloc((size_t)c->o.max_frames + 1, sizeof(*c->tmp));
 	if (!c->tmp)
 		goto nomem;
-	/*
-	 * May its memory be read? Opening /proc/PID/mem makes the same ptrace
-	 * access check as process_vm_readv, without reading anything yet.
-	 */
 	ret = check_access(pid);
 	if (ret) {
 		if (ret == -ESRCH)

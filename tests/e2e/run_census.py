@@ -16,6 +16,7 @@ id, "locked to thread". The same goroutines come out of --json. Then:
             torn stack (every one as the program can be), unsettled counted
   exit      the process is killed during a census: one line, status 1
   errors    no such process, not a Go program, bad usage: one line, status 2
+  caps      as nobody with CAP_SYS_PTRACE only (no CAP_BPF); refused without it
   mntns     a process in another mount namespace whose binary is deleted
   record-p  `record -p`'s snapshot (GOTL_REC_GSNAP records in the raw log)
             holds the same goroutines as the dump, deep stacks truncated
@@ -447,6 +448,29 @@ def errors(gotl, out):
     return "%d refusals, each one line, status 2" % len(cases)
 
 
+def caps(gotl, out):
+    """Not root: CAP_SYS_PTRACE alone is enough (no CAP_BPF); without it, one line, status 1."""
+    binary, _ = build(26, "default", out)
+    prog = Prog([binary])
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    try:
+        r = subprocess.run(nobody + ["--inh-caps=+sys_ptrace", "--ambient-caps=+sys_ptrace",
+                                     gotl, "dump", "-p", str(prog.pid), "--json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        check(r.returncode == 0 and not r.stderr, "as nobody with CAP_SYS_PTRACE: status %d, %r"
+              % (r.returncode, r.stderr[-300:]))
+        total = json.loads(r.stdout)["total"]
+        check(total >= 25, "as nobody with CAP_SYS_PTRACE: %d goroutines" % total)
+        r = subprocess.run(nobody + [gotl, "dump", "-p", str(prog.pid)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        err = r.stderr.decode().strip()
+        check(r.returncode == 1 and "\n" not in err and "needs root or CAP_SYS_PTRACE" in err and
+              not r.stdout, "as nobody without it: status %d, %r" % (r.returncode, err))
+    finally:
+        prog.stop()
+    return "%d goroutines as nobody with CAP_SYS_PTRACE only; refused without it" % total
+
+
 def mntns(gotl, out):
     """The binary exists only in the process's own mount namespace, and is deleted there."""
     binary, _ = build(26, "pie", out)
@@ -534,8 +558,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
     ap.add_argument("--matrix", choices=sorted(MATRIX), default="ci")
-    ap.add_argument("--cases", help="comma-separated: oracle,many,churn,exit,errors,mntns,"
-                    "record-p")
+    ap.add_argument("--cases", help="comma-separated: oracle,many,churn,exit,errors,caps,"
+                    "mntns,record-p")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-census"))
     a = ap.parse_args()
     gotl = os.path.abspath(a.gotl)
@@ -549,6 +573,7 @@ def main():
               ("churn", "go1.26", lambda: churn(gotl, a.out)),
               ("exit", "go1.26", lambda: exit_during(gotl, a.out)),
               ("errors", "-", lambda: errors(gotl, a.out)),
+              ("caps", "go1.26", lambda: caps(gotl, a.out)),
               ("mntns", "go1.26 pie", lambda: mntns(gotl, a.out)),
               ("record-p", "go1.26", lambda: record_p(gotl, a.out))]
     if a.cases:
