@@ -130,7 +130,7 @@ FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(FUZZ_SAN) \
 FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10 -malloc_limit_mb=512 -max_len=2097152
 FUZZ_log_SRCS   := $(wildcard convert/*.c)
 FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotable.c \
-		   probes/gotypes.c probes/probesite.c probes/plan.c
+		   probes/gotypes.c probes/probesite.c probes/plan.c probes/gosym.c
 FUZZ_BINS    := $(FUZZ_OUT)/fuzz_log $(FUZZ_OUT)/fuzz_gobin
 
 $(FUZZ_OUT)/%.o: %.c $(wildcard include/gotl/*.h probes/*.h convert/*.h) $(PROTO_H)
