@@ -367,7 +367,6 @@ static int build(struct dump *d)
 	buf = malloc((size_t)max * sizeof(*buf));
 	if (!d->gs || !buf)
 		goto nomem;
-	/* first the lines, as their array moves while it grows */
 	for (i = 0; i < d->s->n; i++) {
 		const struct census_g *cg = &d->s->gs[i];
 		struct dump_g *g = &d->gs[d->n];
@@ -404,11 +403,13 @@ static int build(struct dump *d)
 			cap = c;
 		}
 		memcpy(d->lines + nl, buf, (size_t)n * sizeof(*buf));
-		g->lines = (const struct gosym_line *)(uintptr_t)nl;	/* an index until the end */
+		/* an index into d->lines until the end: the array moves while it grows */
+		g->lines = (const struct gosym_line *)(uintptr_t)nl;
 		g->nlines = n;
 		nl += (size_t)n;
 		g->parent_goid = cg->parent_goid;
-		g->created = cg->goid != 1 && gosym__created_by(sym, cg->gopc, d->all, &g->created_by);
+		g->created = cg->goid != 1 &&
+			     gosym__created_by(sym, cg->gopc, d->all, &g->created_by);
 		d->n++;
 	}
 	for (i = 0; i < d->n; i++)

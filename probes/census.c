@@ -29,7 +29,7 @@
 #define GS_SCANBIT	0x1000
 #define PTR_CHUNK	(64u << 10)	/* bytes of allgs's array per range read */
 #define MAX_WINDOW	(1u << 20)	/* stack bytes read per goroutine at most */
-#define BATCH_BYTES	(512u << 10)	/* stack window bytes read, then unwound, at a time */
+#define BATCH_BYTES	(512u << 10)	/* stack window bytes read, then unwound, at once */
 #define DEFAULT_WINDOW	2048
 /*
  * g's of one size class sit side by side: reading the few hundred bytes
@@ -336,8 +336,9 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 	    c->off.g_gopc < 0 || c->off.g_stack_lo < 0 || c->off.g_stack_hi < 0 ||
 	    c->off.g_sched_sp < 0 || c->off.g_sched_pc < 0 || c->off.g_waitreason < 0) {
 		snprintf(err, errlen, "process %d (%s): %s", (int)pid, gobin__version(c->gb),
-			 ret == -EINVAL ? c->off.source : "the runtime's struct offsets are unknown "
-			 "(a stripped binary of a Go newer than gotl knows)");
+			 ret == -EINVAL ? c->off.source :
+			 "the runtime's struct offsets are unknown (a stripped binary of a Go "
+			 "newer than gotl knows)");
 		ret = ret == -EINVAL ? -ENOEXEC : -ENOTSUP;
 		goto fail;
 	}
@@ -377,8 +378,8 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 		if (ret == -ESRCH)
 			snprintf(err, errlen, "no process %d", (int)pid);
 		else
-			snprintf(err, errlen, "cannot read the memory of process %d: %s (needs root "
-				 "or CAP_SYS_PTRACE)", (int)pid, strerror(-ret));
+			snprintf(err, errlen, "cannot read the memory of process %d: %s (needs "
+				 "root or CAP_SYS_PTRACE)", (int)pid, strerror(-ret));
 		goto fail;
 	}
 	*out = c;
@@ -463,7 +464,8 @@ static int read_allgs(struct census *c, size_t *len, char *err, size_t errlen)
 			c->reqs[k] = (struct procmem_req){ .addr = hdr[0] + i, .len = l };
 		}
 		/* and the header again: the array must not have been reallocated meanwhile */
-		c->reqs[k++] = (struct procmem_req){ .addr = c->allgs + c->bias, .len = sizeof(again) };
+		c->reqs[k++] = (struct procmem_req){ .addr = c->allgs + c->bias,
+						     .len = sizeof(again) };
 		ret = read_batch(c, k, 0);
 		for (i = 0; !ret && i < k; i++)
 			if (c->reqs[i].err)
@@ -642,15 +644,17 @@ static int stack_rounds(struct census *c, size_t nw)
 					continue;
 				}
 				w->win = rq->data;
-				u = unwind(c, &w->r, w, (w->r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL,
-					   &nf);
+				u = unwind(c, &w->r, w,
+					   (w->r.status & ~GS_SCANBIT) == GOTL_G_SYSCALL, &nf);
 				w->win = NULL;
 				if (u == U_MORE) {
-					uint64_t room = w->r.hi - w->sp0, l = (uint64_t)w->winlen * 4;
+					uint64_t room = w->r.hi - w->sp0;
+					uint64_t l = (uint64_t)w->winlen * 4;
 
 					if (w->winlen < room && w->winlen < MAX_WINDOW) {
 						l = l < room ? l : room;
-						w->winlen = (uint32_t)(l < MAX_WINDOW ? l : MAX_WINDOW);
+						l = l < MAX_WINDOW ? l : MAX_WINDOW;
+						w->winlen = (uint32_t)l;
 						c->todo[more++] = c->todo[k];	/* more <= k */
 						continue;
 					}
@@ -765,7 +769,8 @@ static int thread_round(struct census *c, size_t nw)
 	for (i = 0, k = 0; i < nw; i++) {
 		if (!on_thread(&c->work[i], &m))
 			continue;
-		c->reqs[k] = (struct procmem_req){ .addr = m + (uint64_t)c->off.m_procid, .len = 8 };
+		c->reqs[k] = (struct procmem_req){ .addr = m + (uint64_t)c->off.m_procid,
+						   .len = 8 };
 		k++;
 	}
 	ret = read_batch(c, k, 0);

@@ -67,15 +67,16 @@ struct census_opts {
 
 /* Bits of census_g.flags. */
 #define CENSUS_G_LOCKED		0x01	/* locked to a thread (g.lockedm set) */
-#define CENSUS_G_SYSTEM		0x02	/* the runtime's own: Go's tracebacks and NumGoroutine
-					 * leave it out (runtime.isSystemGoroutine) */
+#define CENSUS_G_SYSTEM		0x02	/* the runtime's own: Go's tracebacks and
+					 * NumGoroutine leave it out (isSystemGoroutine) */
 #define CENSUS_G_SCAN		0x04	/* the GC was scanning it (the _Gscan bit) */
-#define CENSUS_G_UNSETTLED	0x08	/* it changed at every read: last read's fields, no stack */
+#define CENSUS_G_UNSETTLED	0x08	/* changed at every read: last read's fields, no stack */
 #define CENSUS_G_NOSTACK	0x10	/* no stack: running, or a state with none, or no stacks
 					 * asked for */
-#define CENSUS_G_TRUNCATED	0x20	/* more frames than max_frames (or than 1 MiB of stack) */
-#define CENSUS_G_BADSTACK	0x40	/* a stable stack whose unwinding stopped early (a return
-					 * address in no function): the frames before it are kept */
+#define CENSUS_G_TRUNCATED	0x20	/* more frames than max_frames (or 1 MiB of stack) */
+#define CENSUS_G_BADSTACK	0x40	/* a stable stack whose unwinding stopped early (a
+					 * return address in no function): the frames before
+					 * it are kept */
 
 struct census_g {
 	uint64_t gp;		/* the g's address in the process */
@@ -89,7 +90,7 @@ struct census_g {
 	uint64_t stack_size;	/* g.stack.hi - g.stack.lo */
 	uint32_t tid;		/* the thread running it (running, syscall); 0: unknown */
 	uint8_t status;		/* GOTL_G_*, the scan bit removed */
-	uint8_t reason;		/* g.waitreason while waiting (census__reason names it), else 0 */
+	uint8_t reason;		/* g.waitreason while waiting (census__reason), else 0 */
 	uint16_t flags;		/* CENSUS_G_* */
 	uint32_t stack;		/* its first pc in snap->pcs */
 	uint32_t nstack;	/* physical frames: resume pc, then return addresses; 0 none */
@@ -111,7 +112,7 @@ struct census_snap {
 	const uint64_t *pcs;		/* the stacks' link-time pcs */
 	size_t allgs_len;		/* len(runtime.allgs): live and free g's */
 	size_t unsettled;		/* goroutines flagged CENSUS_G_UNSETTLED */
-	size_t unreadable;		/* allgs entries that could not be read or made no sense */
+	size_t unreadable;		/* allgs entries unreadable or making no sense */
 	uint64_t mono_ns;		/* when it was taken: gotl's CLOCK_MONOTONIC */
 	uint64_t boot_ns;		/* CLOCK_BOOTTIME (what gotl's event logs use) */
 	uint64_t real_ns;		/* CLOCK_REALTIME */

@@ -62,7 +62,7 @@ enum gobin_struct {
  * bool fields.
  */
 #define GOBIN_OFFSETS(X)							\
-	/*                                      1.17  1.18  1.19  1.20  1.21  1.22  1.23  1.24  1.25  1.26  1.27 */ \
+	/* 1.17  1.18  1.19  1.20  1.21  1.22  1.23  1.24  1.25  1.26  1.27 */		\
 	X(g_stack_lo,     G, "stack",        STACK, "lo", 8,				\
 	  0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0)		\
 	X(g_stack_hi,     G, "stack",        STACK, "hi", 8,				\

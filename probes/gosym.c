@@ -468,7 +468,8 @@ static int walk(struct gosym *s, const uint64_t *pcs, int n, bool all, int *coun
 			callee = f[j].flags;
 			if (!show)
 				continue;
-			if (grow((void **)&s->scratch, &s->capscratch, (size_t)k, sizeof(*s->scratch)))
+			if (grow((void **)&s->scratch, &s->capscratch, (size_t)k,
+				 sizeof(*s->scratch)))
 				return -ENOMEM;
 			s->scratch[k].frame = &f[j];
 			s->scratch[k].offset = !(f[j].flags & GOSYM_INLINED) && pcs[i] > u->entry ?

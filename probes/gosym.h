@@ -26,10 +26,10 @@ struct gosym;
 
 /* Bits of struct gosym_frame.flags. */
 #define GOSYM_INLINED	0x1	/* an inlined call: Go prints "(...)" and no +0x offset */
-#define GOSYM_RUNTIME	0x2	/* runtime internals: hidden at the default traceback level */
+#define GOSYM_RUNTIME	0x2	/* runtime internals: hidden at the default level */
 #define GOSYM_WRAPPER	0x4	/* a compiler wrapper: hidden unless it called a panic */
 #define GOSYM_PANIC	0x8	/* runtime.gopanic: shown, as "panic", unless innermost */
-#define GOSYM_PANICKY	0x10	/* gopanic, sigpanic, panicwrap: a wrapper calling one is shown */
+#define GOSYM_PANICKY	0x10	/* gopanic, sigpanic, panicwrap: a wrapper calling one shows */
 
 /* One logical frame (a function, inlined or not, at a line). */
 struct gosym_frame {
@@ -48,8 +48,8 @@ struct gosym_line {
 
 /* Bits of struct gosym_unwind.flags. */
 #define GOSYM_U_TOP	0x1	/* the bottom of a stack (runtime.goexit): stop after it */
-#define GOSYM_U_SPWRITE	0x2	/* moves SP arbitrarily: nothing above it can be trusted */
-#define GOSYM_U_INJECTED 0x4	/* asyncPreempt, sigpanic, debugCall: its caller's pc is no call */
+#define GOSYM_U_SPWRITE	0x2	/* moves SP arbitrarily: what is above it is not trusted */
+#define GOSYM_U_INJECTED 0x4	/* asyncPreempt, sigpanic, debugCall: the pc above is no call */
 
 /* What unwinding a frame at pc needs. */
 struct gosym_unwind {
@@ -61,7 +61,7 @@ struct gosym_unwind {
 /* What a goroutine's start function says about it (struct gosym_start.kind). */
 enum gosym_start_kind {
 	GOSYM_START_USER,	/* main, or any function outside the runtime */
-	GOSYM_START_SYSTEM,	/* the runtime's own (GC workers, sweeper, ...): Go hides these */
+	GOSYM_START_SYSTEM,	/* the runtime's own (GC workers, sweeper, ...): Go hides them */
 	GOSYM_START_FINALIZER,	/* the finalizer or a cleanup goroutine: a system goroutine
 				 * unless it is running user code (Go's isSystemGoroutine) */
 };

@@ -27,7 +27,8 @@ def add_args(ap):
 
 def build_sample(gobin, out):
     v = toolchains.go_version(gobin)
-    r = subprocess.run([gobin, "build", "-o", out, "."], cwd=os.path.join(ROOT, "samples", "census"),
+    r = subprocess.run([gobin, "build", "-o", out, "."],
+                       cwd=os.path.join(ROOT, "samples", "census"),
                        env=toolchains.go_env(v, {}, None), stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=900)
     if r.returncode:

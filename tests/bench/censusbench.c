@@ -72,8 +72,9 @@ int main(int argc, char **argv)
 		/* what a command does next: every stack as Go prints it */
 		t0 = cpu_ns();
 		for (k = 0; k < s->n; k++)
-			gosym__traceback(census__sym(c), s->pcs + s->gs[k].stack, (int)s->gs[k].nstack,
-					 false, lines, 4 * CENSUS_MAX_FRAMES, &total);
+			gosym__traceback(census__sym(c), s->pcs + s->gs[k].stack,
+					 (int)s->gs[k].nstack, false, lines, 4 * CENSUS_MAX_FRAMES,
+					 &total);
 		printf("census %d goroutines %zu wall_ns %llu cpu_ns %llu sym_ns %llu bytes %llu "
 		       "syscalls %llu rss_kb %ld\n", i, s->n, (unsigned long long)s->cost.wall_ns,
 		       (unsigned long long)s->cost.cpu_ns, (unsigned long long)(cpu_ns() - t0),

@@ -133,7 +133,7 @@ static void test_groups(void **state)
 	for (size_t i = 0; i < 1000; i++) {
 		gr = ggroups__get(g, i);
 		assert_int_equal(gr.n, 50);
-		assert_int_equal(gr.members[0], i);	/* equal sizes: in order of first member */
+		assert_int_equal(gr.members[0], i);	/* equal sizes: by first member */
 		for (uint32_t j = 0; j < gr.n; j++)
 			assert_int_equal(gr.members[j] % 1000, gr.key[0]);
 	}
