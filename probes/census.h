@@ -36,6 +36,37 @@
  * with stacks; snap->cost says what each took. BENCHMARKS.md has figures
  * for 1k, 10k and 100k goroutines.
  *
+ * Use, as `gotl top` would (errors left out):
+ *
+ *	struct census *c;
+ *	const struct census_snap *s;
+ *	struct gosym_line lines[64], created;
+ *	int n, total;
+ *
+ *	census__new(pid, NULL, NULL, &c, err, sizeof(err));
+ *	while (census__take(c, &s, err, sizeof(err)) == 0) {	// -ESRCH: it exited
+ *		for (size_t i = 0; i < s->n; i++) {
+ *			const struct census_g *g = &s->gs[i];
+ *
+ *			if (g->flags & CENSUS_G_SYSTEM)
+ *				continue;		// Go's dumps leave these out
+ *			n = gosym__traceback(census__sym(c), s->pcs + g->stack, g->nstack,
+ *					     false, lines, 64, &total);
+ *			// block site: lines[0].frame (->id is a cheap key); creation site:
+ *			gosym__created_by(census__sym(c), g->gopc, false, &created);
+ *			// state: census__state(g->status), census__reason(c, g->reason)
+ *		}
+ *		sleep(1);
+ *	}
+ *	census__free(c);
+ *
+ * Across censuses a goroutine is the same while its goid and gp are; goids
+ * are never reused by the runtime. g.waitsince is noted only by the GC
+ * (from its second cycle after the goroutine blocked; the runtime forces
+ * one every 2 minutes at least), so a command that needs how long a
+ * goroutine has been blocked to the second should also note when it first
+ * saw it blocked at the same site.
+ *
  * Needs root, or CAP_SYS_PTRACE (process_vm_readv's ptrace access check);
  * not CAP_BPF. The binary is read through /proc/PID/exe, so a process in
  * another mount namespace, or whose binary was deleted, works. Pure
