@@ -53,6 +53,8 @@ static const char usage_main[] =
 "            Chrome trace-event JSON (-f json)\n"
 "  inspect   show what gotl finds in a Go binary and where it would probe\n"
 "  report    leak suspects and goroutine statistics from a log or a trace\n"
+"  dump      every goroutine of a running Go process, now, from its memory\n"
+"            (no probe, no stop; root or CAP_SYS_PTRACE)\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"

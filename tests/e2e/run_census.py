@@ -445,6 +445,8 @@ def errors(gotl, out):
         p.wait()
     r = subprocess.run([gotl, "dump", "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     check(r.returncode == 0 and b"usage: gotl dump" in r.stdout and not r.stderr, "--help")
+    r = subprocess.run([gotl, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(re.search(rb"^  dump  ", r.stdout, re.M), "gotl --help does not list dump")
     return "%d refusals, each one line, status 2" % len(cases)
 
 
