@@ -197,6 +197,12 @@ $(OUTPUT)/bench/mklog: tests/bench/mklog.c $(OUTPUT)/libgotl-host.a | $(PROTO_H)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $< $(OUTPUT)/libgotl-host.a $(LDLIBS) -o $@
 
+# What one census costs (tests/bench/censusbench.c, for bench_census.py).
+$(OUTPUT)/bench/censusbench: tests/bench/censusbench.c $(OUTPUT)/libgotl.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(OUTPUT)/libgotl.a $(LDLIBS) -o $@
+
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (tests/fuzz/fuzz_<target>.c) built with clang, ASan and
 # UBSan into $(OUTPUT)/fuzz/, from the library sources each one reads with.
@@ -211,7 +217,7 @@ FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARNINGS) $(FUZZ_SAN) \
 FUZZ_OPTS    := -rss_limit_mb=2048 -timeout=10 -malloc_limit_mb=512 -max_len=2097152
 FUZZ_log_SRCS   := $(wildcard convert/*.c)
 FUZZ_gobin_SRCS := probes/gobin.c probes/gopcln.c probes/godwarf.c probes/gotable.c \
-		   probes/gotypes.c probes/probesite.c probes/plan.c
+		   probes/gotypes.c probes/probesite.c probes/plan.c probes/gosym.c
 FUZZ_BINS    := $(FUZZ_OUT)/fuzz_log $(FUZZ_OUT)/fuzz_gobin
 
 $(FUZZ_OUT)/%.o: %.c | $(PROTO_H)
@@ -317,6 +323,7 @@ test-e2e: gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_e2e.py --gotl ./gotl --matrix ci
 	$(Q)$(PYTHON) tests/e2e/test_gobin.py
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_stress.py --gotl ./gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_census.py --gotl ./gotl
 
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.
@@ -332,7 +339,8 @@ test: deps
 # What gotl costs, as ratios measured in one run; writes BENCHMARKS.md. Needs root.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--only http,rss --runs 3" (--list).
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe $(OUTPUT)/bench/mklog
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench/bareprobe $(OUTPUT)/bench/mklog \
+		$(OUTPUT)/bench/censusbench
 	$(Q)GO126=$(GO126) $(PYTHON) tests/bench/run_bench.py --gotl ./gotl \
 		--bareprobe $(OUTPUT)/bench/bareprobe $(BENCH_ARGS)
 

@@ -66,5 +66,6 @@ int cmd_record(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif /* GOTL_CLI_H */

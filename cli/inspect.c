@@ -124,6 +124,29 @@ static const char *types_found(const struct gobin *gb)
 	return buf;
 }
 
+/* Every field of the list gotl knows in this binary, "g.goid 152", wrapped at 100 columns. */
+static void print_offsets(const struct gobin_offsets *o)
+{
+	int col = 0;
+	size_t i;
+
+	for (i = 0; i < gobin_noffset_fields; i++) {
+		char item[64];
+		int v = gobin_offset_get(o, i), n;
+
+		if (v < 0)
+			continue;
+		n = snprintf(item, sizeof(item), "%s %d", gobin_offset_fields[i].path, v);
+		if (col && col + 3 + n > 100) {
+			fputs(",\n", stdout);
+			col = 0;
+		}
+		col += col ? printf(", %s", item) : printf("%14s%s", "", item);
+	}
+	if (col)
+		putchar('\n');
+}
+
 static void print_plan(const struct plan *p, bool verbose)
 {
 	const struct gobin_offsets *o = &p->off;
@@ -134,14 +157,7 @@ static void print_plan(const struct plan *p, bool verbose)
 	ROW("wait reasons", "%d, found by %s%s", p->nreasons, p->reasons_how,
 	    p->nreasons ? "" : ": blocked spans would be named by number");
 	ROW("offsets", "from %s", o->source);
-	printf("              g.goid %d, g.atomicstatus %d, g.waitreason %d, g.gopc %d, "
-	       "g.startpc %d, g.m %d, m.curg %d",
-	       o->g_goid, o->g_atomicstatus, o->g_waitreason, o->g_gopc, o->g_startpc, o->g_m,
-	       o->m_curg);
-	if (o->g_coroarg >= 0)
-		printf(", g.coroarg %d, g.coroexit %d, coro.gp %d", o->g_coroarg, o->g_coroexit,
-		       o->coro_gp);
-	putchar('\n');
+	print_offsets(o);
 	if (p->nreason_fix)
 		ROW("wait fixes",
 		    "%d casgstatus calls that park before setting g.waitreason "

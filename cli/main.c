@@ -35,6 +35,9 @@ static const struct {
 	  "Chrome trace-event JSON (-f json)" },
 	{ "inspect", cmd_inspect, "show what gotl finds in a Go binary and where it would probe" },
 	{ "report", cmd_report, "leak suspects and goroutine statistics from a log or a trace" },
+	{ "dump", cmd_dump,
+	  "every goroutine of a running Go process, now, from its memory\n"
+	  "(no probe, no stop; root or CAP_SYS_PTRACE)" },
 };
 
 static const char usage_head[] =

@@ -862,6 +862,7 @@ int gobin__vaddr_to_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off
 int gobin__offsets(const struct gobin *gb, struct gobin_offsets *out)
 {
 	struct gobin *g = (struct gobin *)gb;	/* cache lives in the (mutable) object */
+	char why[128];
 	int ret;
 
 	if (!g->off_done) {
@@ -870,11 +871,18 @@ int gobin__offsets(const struct gobin *gb, struct gobin_offsets *out)
 			ret = gobin_dwarf_offsets(g, &g->off);
 		if (ret)
 			ret = gobin_table_offsets(g->minor, &g->off);
+		/* Once, here: every reader of the offsets may then trust them. */
+		if (!ret && gobin_offsets_check(&g->off, why, sizeof(why))) {
+			snprintf(g->off_why, sizeof(g->off_why), "%s: %s", g->off.source, why);
+			ret = -EINVAL;
+		}
 		g->off_err = ret;
 		g->off_done = true;
 	}
 	if (g->off_err) {
 		gobin_offsets_unknown(out);
+		if (g->off_err == -EINVAL)
+			out->source = g->off_why;
 		return g->off_err;
 	}
 	*out = g->off;

@@ -24,31 +24,49 @@
 
 struct gobin;
 
-/* Offsets (bytes) of runtime struct fields gotl reads; -1 = unknown/absent. */
+#include "gooffsets.h"
+
+/*
+ * Offsets (bytes) of the runtime struct fields gotl reads, one int per
+ * entry of GOBIN_OFFSETS (gooffsets.h), named as there (g_goid, m_curg,
+ * ...); -1 = unknown/absent.
+ */
 struct gobin_offsets {
-	int g_stack_lo;		/* g.stack.lo */
-	int g_stack_hi;		/* g.stack.hi */
-	int g_m;		/* g.m */
-	int g_sched_sp;		/* g.sched.sp */
-	int g_sched_pc;		/* g.sched.pc */
-	int g_sched_bp;		/* g.sched.bp */
-	int g_atomicstatus;	/* g.atomicstatus */
-	int g_goid;		/* g.goid */
-	int g_waitsince;	/* g.waitsince */
-	int g_waitreason;	/* g.waitreason (uint8) */
-	int g_parentgoid;	/* g.parentGoid (Go 1.21+) */
-	int g_gopc;		/* g.gopc */
-	int g_startpc;		/* g.startpc */
-	int g_coroarg;		/* g.coroarg (Go 1.22+) */
-	int g_coroexit;		/* g.coroexit (bool, Go 1.22+) */
-	int m_procid;		/* m.procid (OS thread id) */
-	int m_curg;		/* m.curg */
-	int m_p;		/* m.p */
-	int p_goidcache;	/* p.goidcache */
-	int p_goidcacheend;	/* p.goidcacheend */
-	int coro_gp;		/* coro.gp (Go 1.22+) */
+#define GOBIN_OFFSET_FIELD(f, ...) int f;
+	GOBIN_OFFSETS(GOBIN_OFFSET_FIELD)
+#undef GOBIN_OFFSET_FIELD
 	const char *source;	/* "DWARF" or "table for go1.N" (static string) */
 };
+
+/* The fields by their index in the list: GOBIN_FIELD_g_goid, ... */
+enum {
+#define GOBIN_FIELD_ENUM(f, ...) GOBIN_FIELD_##f,
+	GOBIN_OFFSETS(GOBIN_FIELD_ENUM)
+#undef GOBIN_FIELD_ENUM
+	GOBIN_NFIELDS
+};
+
+/* What the list says about each field, in its order: for printing and checks. */
+struct gobin_offset_field {
+	const char *name;	/* "g_sched_pc", the member of struct gobin_offsets */
+	const char *path;	/* "g.sched.pc" */
+	enum gobin_struct st;	/* GOBIN_S_G */
+	const char *member;	/* "sched": its member in DWARF */
+	enum gobin_struct sub;	/* GOBIN_S_GOBUF, or GOBIN_S_NONE */
+	const char *submember;	/* "pc", or "" */
+	int size;		/* bytes */
+	size_t at;		/* offsetof(struct gobin_offsets, name) */
+};
+extern const struct gobin_offset_field gobin_offset_fields[GOBIN_NFIELDS];
+extern const size_t gobin_noffset_fields;	/* GOBIN_NFIELDS */
+/* The structs' DWARF names and how much of one a reader copies, by enum gobin_struct. */
+extern const char *const gobin_struct_names[GOBIN_S_COUNT];
+extern const int gobin_struct_copy[GOBIN_S_COUNT];
+
+static inline int gobin_offset_get(const struct gobin_offsets *o, size_t field)
+{
+	return *(const int *)((const char *)o + gobin_offset_fields[field].at);
+}
 
 /* A function found in pclntab. */
 struct gobin_func {
@@ -63,6 +81,9 @@ struct gobin_frame {
 	const char *func;	/* e.g. "main.Gather.func1" */
 	const char *file;	/* e.g. "/src/app/main.go"; "?" if unknown */
 	int line;		/* 0 if unknown */
+	bool wrapper;		/* compiler-generated (the runtime's FuncIDWrapper: method and
+				 * ABI wrappers, a go statement's closure): Go's tracebacks
+				 * leave it out */
 };
 
 /*
@@ -143,9 +164,12 @@ int gobin__vaddr_to_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off
 
 /*
  * Runtime struct offsets: from DWARF when the binary has it, otherwise from
- * gotl's per-version table. Returns 0, or -ENOTSUP when neither applies
- * (stripped binary of a Go version gotl has no table for); out->source
- * says which was used.
+ * gotl's per-version table. Returns 0, -ENOTSUP when neither applies
+ * (stripped binary of a Go version gotl has no table for), or -EINVAL when
+ * an offset is implausible (a field past what gotl's readers copy of its
+ * struct, GOBIN_STRUCTS): then out->source says which field, e.g.
+ * "DWARF: g.atomicstatus at 4000 is outside the 1024 bytes of a runtime.g
+ * gotl reads". Otherwise out->source says where the offsets came from.
  */
 int gobin__offsets(const struct gobin *gb, struct gobin_offsets *out);
 
@@ -172,6 +196,25 @@ int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
  * pass pc - 1 to get the line of the call.
  */
 int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *frames, int max);
+
+/*
+ * What unwinding a goroutine's stack needs about the function containing
+ * pc, as the runtime's own unwinder reads it: the frame size at pc (its
+ * pcsp table: the return address of a frame at pc is at SP + spdelta) and
+ * the flags that end a traceback (TopFrame: the bottom of a stack, e.g.
+ * runtime.goexit; SPWrite: the function moves SP arbitrarily, so what is
+ * above it cannot be trusted). Returns 0, -ENOENT if pc is in no function,
+ * or -EINVAL if the function has no frame information.
+ */
+struct gobin_unwind {
+	const char *name;	/* the function (owned by the gobin) */
+	uint64_t entry, end;	/* its link-time extent */
+	int32_t spdelta;
+	bool top_frame;
+	bool sp_write;
+	bool wrapper;		/* as in struct gobin_frame */
+};
+int gobin__unwind_info(const struct gobin *gb, uint64_t pc, struct gobin_unwind *out);
 
 /*
  * A runtime type descriptor (what runtime.mallocgc's typ points at, minus

@@ -77,6 +77,7 @@ struct gobin_pcln {
 	const char *md_how;	/* how it was found, for gobin__info */
 	uint64_t gofunc;	/* moduledata.gofunc (1.18+), 0 if unknown */
 	int func_hdr;		/* size of the fixed part of _func (where pcdata starts) */
+	uint8_t wrapper_id;	/* FuncIDWrapper: the last funcID of every version, so the largest */
 	const char *where;	/* how the table was found, for diagnostics */
 };
 
@@ -117,6 +118,7 @@ struct gobin {
 	bool off_done;
 	int off_err;
 	struct gobin_offsets off;
+	char off_why[160];		/* why the offsets were refused, for off.source */
 };
 
 /* ---- byte helpers (little-endian, unaligned-safe) ---- */
@@ -198,7 +200,12 @@ int gobin_dwarf_inflate(const uint8_t *p, size_t len, bool shf_compressed, uint8
 
 /* ---- per-version table (gotable.c) ---- */
 void gobin_offsets_unknown(struct gobin_offsets *o);
-/* Offsets for a Go minor version (>= 27 uses the 1.26 row). Returns 0 or -ENOTSUP. */
+/* Offsets for a Go minor version the table has a column for. Returns 0 or -ENOTSUP. */
 int gobin_table_offsets(int minor, struct gobin_offsets *out);
+/*
+ * Every known offset fits in what gotl's readers copy of its struct? 0, or
+ * -EINVAL with the first field that does not, as "g.goid at 5000 is ...".
+ */
+int gobin_offsets_check(const struct gobin_offsets *o, char *why, size_t whylen);
 
 #endif /* GOTL_GOBIN_INT_H */

@@ -815,74 +815,36 @@ static int walk(struct dw *d, die_cb cb, void *ctx)
 
 /* --------------------------------------------------------- struct offsets */
 
-enum { S_G, S_M, S_P, S_GOBUF, S_STACK, S_CORO, S_COUNT };
-
-static const char *const struct_names[S_COUNT] = {
-	"runtime.g", "runtime.m", "runtime.p", "runtime.gobuf", "runtime.stack", "runtime.coro",
-};
-
-struct field {
-	int s;
-	const char *name;
-};
-
-enum {
-	F_G_STACK, F_G_M, F_G_SCHED, F_G_ATOMICSTATUS, F_G_GOID, F_G_WAITSINCE, F_G_WAITREASON,
-	F_G_PARENTGOID, F_G_GOPC, F_G_STARTPC, F_G_COROARG, F_G_COROEXIT, F_M_PROCID, F_M_CURG,
-	F_M_P, F_P_GOIDCACHE, F_P_GOIDCACHEEND, F_GOBUF_SP, F_GOBUF_PC, F_GOBUF_BP, F_STACK_LO,
-	F_STACK_HI, F_CORO_GP, F_COUNT
-};
-
-static const struct field fields[F_COUNT] = {
-	[F_G_STACK] = { S_G, "stack" },
-	[F_G_M] = { S_G, "m" },
-	[F_G_SCHED] = { S_G, "sched" },
-	[F_G_ATOMICSTATUS] = { S_G, "atomicstatus" },
-	[F_G_GOID] = { S_G, "goid" },
-	[F_G_WAITSINCE] = { S_G, "waitsince" },
-	[F_G_WAITREASON] = { S_G, "waitreason" },
-	[F_G_PARENTGOID] = { S_G, "parentGoid" },
-	[F_G_GOPC] = { S_G, "gopc" },
-	[F_G_STARTPC] = { S_G, "startpc" },
-	[F_G_COROARG] = { S_G, "coroarg" },
-	[F_G_COROEXIT] = { S_G, "coroexit" },
-	[F_M_PROCID] = { S_M, "procid" },
-	[F_M_CURG] = { S_M, "curg" },
-	[F_M_P] = { S_M, "p" },
-	[F_P_GOIDCACHE] = { S_P, "goidcache" },
-	[F_P_GOIDCACHEEND] = { S_P, "goidcacheend" },
-	[F_GOBUF_SP] = { S_GOBUF, "sp" },
-	[F_GOBUF_PC] = { S_GOBUF, "pc" },
-	[F_GOBUF_BP] = { S_GOBUF, "bp" },
-	[F_STACK_LO] = { S_STACK, "lo" },
-	[F_STACK_HI] = { S_STACK, "hi" },
-	[F_CORO_GP] = { S_CORO, "gp" },
-};
-
+/*
+ * The fields are those of gooffsets.h (gobin_offset_fields): for each, the
+ * offset of its member in its struct and, for a member that is a struct,
+ * that of the submember in the substruct; the field's offset is the sum.
+ */
 struct offsets_ctx {
-	int cur;		/* struct being read, or -1 */
+	int cur;		/* struct being read (enum gobin_struct), or -1 */
 	int cur_depth;		/* depth of its members */
-	bool seen[S_COUNT];
+	bool seen[GOBIN_S_COUNT];
 	int nseen;
-	int64_t val[F_COUNT];
+	int64_t member[GOBIN_NFIELDS];	/* offset of the field's member, -1 until found */
+	int64_t sub[GOBIN_NFIELDS];	/* offset of its submember, -1 until found */
 };
 
 static int offsets_cb(void *arg, const struct dw_die *die)
 {
 	struct offsets_ctx *x = arg;
-	int i;
+	size_t i;
 
 	if (x->cur >= 0 && die->depth < x->cur_depth) {
 		x->cur = -1;
-		if (x->nseen == S_COUNT)
+		if (x->nseen == GOBIN_S_COUNT)
 			return 1;
 	}
 	if (die->tag == DW_TAG_structure_type && die->name && die->children) {
-		for (i = 0; i < S_COUNT; i++) {
-			if (!x->seen[i] && !strcmp(die->name, struct_names[i])) {
+		for (i = 0; i < GOBIN_S_COUNT; i++) {
+			if (!x->seen[i] && !strcmp(die->name, gobin_struct_names[i])) {
 				x->seen[i] = true;
 				x->nseen++;
-				x->cur = i;
+				x->cur = (int)i;
 				x->cur_depth = die->depth + 1;
 			}
 		}
@@ -891,27 +853,26 @@ static int offsets_cb(void *arg, const struct dw_die *die)
 	if (x->cur < 0 || die->tag != DW_TAG_member || die->depth != x->cur_depth || !die->name ||
 	    !die->has_member_loc || die->member_loc > INT32_MAX)
 		return 0;
-	for (i = 0; i < F_COUNT; i++)
-		if (fields[i].s == x->cur && !strcmp(die->name, fields[i].name))
-			x->val[i] = (int64_t)die->member_loc;
-	return 0;
-}
+	for (i = 0; i < gobin_noffset_fields; i++) {
+		const struct gobin_offset_field *f = &gobin_offset_fields[i];
 
-static int sum(const struct offsets_ctx *x, int a, int b)
-{
-	if (x->val[a] < 0 || x->val[b] < 0)
-		return -1;
-	return (int)(x->val[a] + x->val[b]);
+		if ((int)f->st == x->cur && !strcmp(die->name, f->member))
+			x->member[i] = (int64_t)die->member_loc;
+		if ((int)f->sub == x->cur && !strcmp(die->name, f->submember))
+			x->sub[i] = (int64_t)die->member_loc;
+	}
+	return 0;
 }
 
 int gobin_dwarf_offsets(const struct gobin *gb, struct gobin_offsets *out)
 {
 	struct offsets_ctx x = { .cur = -1 };
 	struct dw d;
-	int i, ret;
+	size_t i;
+	int ret;
 
-	for (i = 0; i < F_COUNT; i++)
-		x.val[i] = -1;
+	for (i = 0; i < GOBIN_NFIELDS; i++)
+		x.member[i] = x.sub[i] = -1;
 	ret = dw_open(gb, &d);
 	if (ret)
 		return ret;
@@ -919,31 +880,19 @@ int gobin_dwarf_offsets(const struct gobin *gb, struct gobin_offsets *out)
 	dw_free(&d);
 	if (ret)
 		return ret;
-	if (!x.seen[S_G] || x.val[F_G_GOID] < 0)
+	if (!x.seen[GOBIN_S_G] || x.member[GOBIN_FIELD_g_goid] < 0)
 		return -ENOENT;
 
 	gobin_offsets_unknown(out);
-	out->g_stack_lo = sum(&x, F_G_STACK, F_STACK_LO);
-	out->g_stack_hi = sum(&x, F_G_STACK, F_STACK_HI);
-	out->g_m = (int)x.val[F_G_M];
-	out->g_sched_sp = sum(&x, F_G_SCHED, F_GOBUF_SP);
-	out->g_sched_pc = sum(&x, F_G_SCHED, F_GOBUF_PC);
-	out->g_sched_bp = sum(&x, F_G_SCHED, F_GOBUF_BP);
-	out->g_atomicstatus = (int)x.val[F_G_ATOMICSTATUS];
-	out->g_goid = (int)x.val[F_G_GOID];
-	out->g_waitsince = (int)x.val[F_G_WAITSINCE];
-	out->g_waitreason = (int)x.val[F_G_WAITREASON];
-	out->g_parentgoid = (int)x.val[F_G_PARENTGOID];
-	out->g_gopc = (int)x.val[F_G_GOPC];
-	out->g_startpc = (int)x.val[F_G_STARTPC];
-	out->g_coroarg = (int)x.val[F_G_COROARG];
-	out->g_coroexit = (int)x.val[F_G_COROEXIT];
-	out->m_procid = (int)x.val[F_M_PROCID];
-	out->m_curg = (int)x.val[F_M_CURG];
-	out->m_p = (int)x.val[F_M_P];
-	out->p_goidcache = (int)x.val[F_P_GOIDCACHE];
-	out->p_goidcacheend = (int)x.val[F_P_GOIDCACHEEND];
-	out->coro_gp = (int)x.val[F_CORO_GP];
+	for (i = 0; i < gobin_noffset_fields; i++) {
+		const struct gobin_offset_field *f = &gobin_offset_fields[i];
+		int64_t v = x.member[i];
+
+		if (v >= 0 && f->sub != GOBIN_S_NONE)
+			v = x.sub[i] >= 0 ? v + x.sub[i] : -1;
+		/* Beyond any struct's copy: gobin_offsets_check names it, without overflow. */
+		*(int *)((char *)out + f->at) = v > INT32_MAX / 2 ? INT32_MAX / 2 : (int)v;
+	}
 	out->source = "DWARF";
 	return 0;
 }

@@ -22,28 +22,33 @@
 #define PCDATA_INL_TREE_INDEX 2
 #define FUNCDATA_INL_TREE 3
 #define FUNCDATA_WRAP_INFO 7
+#define FUNCFLAG_TOPFRAME 1
+#define FUNCFLAG_SPWRITE 2
 #define NO_FUNC UINT32_MAX
 
 /* Where the fields of _func are, per pclntab layout. */
 struct func_layout {
 	int name;		/* nameOff int32 (into funcnametab) */
+	int pcsp;		/* u32 offset into pctab: the frame size at each pc */
 	int pcfile;		/* u32 offset into pctab */
 	int pcln;		/* u32 offset into pctab */
 	int npcdata;		/* u32 */
 	int cuoff;		/* u32 index into cutab */
+	int funcid;		/* u8 funcID, then u8 flag (TopFrame 1, SPWrite 2) */
 	int nfuncdata;		/* u8 */
 	int hdr;		/* where pcdata[] starts */
 	int inl_size;		/* sizeof(inlinedCall) */
 	int inl_name;		/* inlinedCall.nameOff (func_ before 1.20) */
 	int inl_parent_pc;	/* inlinedCall.parentPc */
+	int inl_funcid;		/* inlinedCall.funcID */
 };
 
 /* go1.17 runtime/runtime2.go _func, runtime/symtab.go inlinedCall */
-static const struct func_layout layout_116 = { 8, 24, 28, 32, 36, 43, 44, 20, 12, 16 };
+static const struct func_layout layout_116 = { 8, 20, 24, 28, 32, 36, 40, 43, 44, 20, 12, 16, 2 };
 /* go1.18/go1.19: entryoff u32, no startLine; inlinedCall unchanged */
-static const struct func_layout layout_118 = { 4, 20, 24, 28, 32, 39, 40, 20, 12, 16 };
+static const struct func_layout layout_118 = { 4, 16, 20, 24, 28, 32, 36, 39, 40, 20, 12, 16, 2 };
 /* go1.20+: startLine added to _func; inlinedCall {funcID, _[3], nameOff, parentPc, startLine} */
-static const struct func_layout layout_120 = { 4, 20, 24, 28, 32, 43, 44, 16, 4, 8 };
+static const struct func_layout layout_120 = { 4, 16, 20, 24, 28, 32, 40, 43, 44, 16, 4, 8, 0 };
 
 static const struct func_layout *layout_of(const struct gobin_pcln *p)
 {
@@ -354,6 +359,8 @@ static int build_index(struct gobin *gb)
 		f->func_va = ft_va + funcoff;
 		name = funcname_at(p, (int32_t)gobin_le32(f->func + l->name));
 		f->name = name ? name : "?";
+		if (f->func[l->funcid] > p->wrapper_id)
+			p->wrapper_id = f->func[l->funcid];
 		if (gb->nfns && entry < prev_entry)
 			sorted = false;
 		prev_entry = entry;
@@ -584,6 +591,12 @@ static void fn_file_line(const struct gobin *gb, const struct gobin_fn *f, uint6
 		*line = ln;
 }
 
+/* FuncIDWrapper is the largest funcID; 0 (FuncIDNormal) only if the binary has no special function. */
+static bool is_wrapper(const struct gobin *gb, uint8_t funcid)
+{
+	return funcid && funcid == gb->pcln.wrapper_id;
+}
+
 static void fill_func(const struct gobin *gb, const struct gobin_fn *f, struct gobin_func *out)
 {
 	uint64_t off = 0;
@@ -704,6 +717,7 @@ int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *fr
 			break;
 		name = funcname_at(&gb->pcln, (int32_t)gobin_le32(e + l->inl_name));
 		frames[n].func = name ? name : "?";
+		frames[n].wrapper = is_wrapper(gb, e[l->inl_funcid]);
 		fn_file_line(gb, f, cur, &frames[n].file, &frames[n].line);
 		if (++n == max)
 			return n;
@@ -715,8 +729,31 @@ int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *fr
 			ix = -1;
 	}
 	frames[n].func = f->name;
+	frames[n].wrapper = is_wrapper(gb, f->func[l->funcid]);
 	fn_file_line(gb, f, cur, &frames[n].file, &frames[n].line);
 	return n + 1;
+}
+
+int gobin__unwind_info(const struct gobin *gb, uint64_t pc, struct gobin_unwind *out)
+{
+	const struct func_layout *l = layout_of(&gb->pcln);
+	const struct gobin_fn *f = fn_at(gb, pc);
+	int32_t sp;
+
+	if (!f)
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->name = f->name;
+	out->entry = f->entry;
+	out->end = f->end;
+	out->top_frame = f->func[l->funcid + 1] & FUNCFLAG_TOPFRAME;
+	out->sp_write = f->func[l->funcid + 1] & FUNCFLAG_SPWRITE;
+	out->wrapper = is_wrapper(gb, f->func[l->funcid]);
+	/* No pcsp table: no frame information (an external function). */
+	if (fn_pcvalue(gb, f, gobin_le32(f->func + l->pcsp), pc, &sp) || sp < 0)
+		return -EINVAL;
+	out->spdelta = sp;
+	return 0;
 }
 
 int gobin__func_next(const struct gobin *gb, size_t *iter, struct gobin_func *out)

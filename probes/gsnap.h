@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * gsnap: the goroutines a running Go process has when gotl attaches, read
- * from its memory (see gsnap.c). Reads only; never writes the log.
+ * from its memory by one census (census.h), as the recorder's records (see
+ * gsnap.c). Reads only; never writes the log.
  */
 #ifndef GOTL_GSNAP_H
 #define GOTL_GSNAP_H
@@ -24,6 +25,7 @@ struct gsnap {
 	size_t n;
 	size_t allgs_len;	/* len(allgs): live and free gs */
 	size_t unreadable;	/* entries skipped: unreadable or implausible */
+	size_t unsettled;	/* goroutines that changed at every read: no stack */
 	const char *allgs_how;	/* how runtime.allgs was found */
 };
 
@@ -36,9 +38,9 @@ int gsnap__bias(pid_t pid, const struct gobin *gb, uint64_t *bias);
 
 /*
  * Read every live goroutine of process pid, whose binary is pl's, loaded
- * at bias; walk up to stack_depth frames of the blocked ones. Returns 0
- * with *out to free with gsnap__free, or -errno with a one-line reason in
- * err (no "gotl:" prefix).
+ * at bias (as gsnap__bias found it); up to stack_depth frames of the
+ * blocked ones (at most GOTL_STACK_MAX). Returns 0 with *out to free with
+ * gsnap__free, or -errno with a one-line reason in err (no "gotl:" prefix).
  */
 int gsnap__read(const struct plan *pl, pid_t pid, uint64_t bias, int stack_depth,
 		struct gsnap **out, char *err, size_t errlen);

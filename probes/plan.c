@@ -313,15 +313,18 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	ret = gobin__offsets(p->gb, &p->off);
 	if (ret || p->off.g_goid < 0 || p->off.g_waitreason < 0 || p->off.g_gopc < 0 ||
 	    p->off.g_startpc < 0 || p->off.g_m < 0 || p->off.m_curg < 0) {
-		if (p->newer)
-			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions "
-				 "gotl knows (up to go1.%d), and has no DWARF to read the "
-				 "runtime's layout from: build it without -ldflags=-w, or update "
-				 "gotl", path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
+		if (ret == -EINVAL)
+			snprintf(err, errlen, "'%s' (%s): its runtime struct offsets make no sense "
+				 "(%s)", path, gobin__version(p->gb), p->off.source);
+		else if (p->newer)
+			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions gotl "
+				 "knows (up to go1.%d), and has no DWARF to read the runtime's "
+				 "layout from: build it without -ldflags=-w, or update gotl",
+				 path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
 		else
 			snprintf(err, errlen, "'%s' (%s): cannot find the runtime's struct offsets",
 				 path, gobin__version(p->gb));
-		ret = -ENOTSUP;
+		ret = ret == -EINVAL ? -ENOEXEC : -ENOTSUP;
 		goto fail;
 	}
 	if (gobin__wait_reasons(p->gb, &p->reasons, &p->nreasons, &p->reasons_how)) {

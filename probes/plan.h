@@ -91,8 +91,9 @@ int plan__resolve(const char *arg0, char out[PATH_MAX]);
  * Plan the probes for the binary at path (absolute). Returns 0, or -errno
  * with a one-line reason in err (no "gotl:" prefix): the gobin__open
  * errors, -ENOTSUP when the runtime offsets are unknown (stripped binary of
- * a Go newer than gotl knows), -ENOENT when a runtime function the probes
- * need is missing.
+ * a Go newer than gotl knows), -ENOEXEC when they make no sense (a field
+ * past what gotl reads of its struct: a corrupt or crafted DWARF), -ENOENT
+ * when a runtime function the probes need is missing.
  */
 int plan__new(const char *path, struct plan **out, char *err, size_t errlen);
 void plan__free(struct plan *p);

@@ -45,10 +45,10 @@ WS_CACHE = os.environ.get("GOTL_GO_CACHE", os.path.join(
 
 FUNCS = ["runtime.casgstatus", "runtime.newproc1", "runtime.reentersyscall",
          "runtime.exitsyscall", "runtime.preemptPark", "main.main"]
-OFFSET_FIELDS = ["g_stack_lo", "g_stack_hi", "g_m", "g_sched_sp", "g_sched_pc", "g_sched_bp",
-                 "g_atomicstatus", "g_goid", "g_waitsince", "g_waitreason", "g_parentgoid",
-                 "g_gopc", "g_startpc", "g_coroarg", "g_coroexit", "m_procid", "m_curg", "m_p",
-                 "p_goidcache", "p_goidcacheend", "coro_gp"]
+# The runtime fields gotl reads: the one list, probes/gooffsets.h (X(field, struct, ...)).
+with open(os.path.join(ROOT, "probes", "gooffsets.h")) as _f:
+    OFFSET_FIELDS = re.findall(r"^\s*X\((\w+),", _f.read(), re.M)
+assert len(OFFSET_FIELDS) >= 21, "cannot read the offsets list from probes/gooffsets.h"
 
 # shape name -> (extra environment, extra go build arguments, stripped?)
 SHAPES = {
@@ -382,9 +382,11 @@ def shapes_for(go, required):
         if a in byshape and b in byshape:
             oa, ob = byshape[a]["offset"], byshape[b]["offset"]
             diff = [k for k in OFFSET_FIELDS if oa.get(k) != ob.get(k)]
-            record("%s %s == %s offsets" % (version, a, b), not diff and len(oa) == 21,
+            record("%s %s == %s offsets" % (version, a, b),
+                   not diff and len(oa) == len(OFFSET_FIELDS),
                    "differ: " + ", ".join("%s %s/%s" % (k, oa.get(k), ob.get(k))
-                                          for k in diff[:4]) if diff else "21 fields")
+                                          for k in diff[:4]) if diff else
+                   "%d fields" % len(OFFSET_FIELDS))
             # stop-the-world reasons: found by symbol, and by pattern when stripped
             sa, sb = byshape[a]["stw"], byshape[b]["stw"]
             want = minor_of(version) >= 21
@@ -426,10 +428,11 @@ def check_table(found):
             continue
         diff = [k for k in OFFSET_FIELDS if d["offset"].get(k) != d["table"].get(k)]
         seen_minors.add(minor_of(version))
-        record("table %s == DWARF" % version, not diff and len(d["table"]) == 21,
+        record("table %s == DWARF" % version,
+               not diff and len(d["table"]) == len(OFFSET_FIELDS),
                ("%s: " % d.get("table_source")) + (", ".join(
                    "%s DWARF %s table %s" % (k, d["offset"].get(k), d["table"].get(k))
-                   for k in diff[:4]) if diff else "all 21 fields"))
+                   for k in diff[:4]) if diff else "all %d fields" % len(OFFSET_FIELDS)))
         if go in (GO126, GO119):
             continue    # every shape of these was checked already
         # the other layouts (1.17 pointers, 1.18 entryoff, 1.20 inline tree, ...) get the

@@ -7,7 +7,8 @@
  * Each input is written to a memfd and opened by path as `gotl inspect`
  * would; when it opens, every query runs: functions by name, by address and
  * in order, symbolization with inlined frames, wrappers, types, offsets, the
- * reason tables; then a probe plan is made from the same file. The first
+ * reason tables, the census's unwinding info and stack printing (gosym);
+ * then a probe plan is made from the same file. The first
  * bytes also go straight to the prologue decoder. Only a crash, a hang, a
  * leak or a sanitizer report is a finding: rejecting the input is the
  * expected outcome. It must not write anywhere but its memfd, nor keep
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "gobin.h"
+#include "gosym.h"
 #include "plan.h"
 #include "probesite.h"
 
@@ -69,7 +71,40 @@ static void use(const char *s)
 		sink += strlen(s);
 }
 
-static void one_func(const struct gobin *gb, const struct gobin_func *fn)
+/* What the census reads of the stack at these pcs, and how it prints them. */
+static void stack_at(struct gosym *sym, const struct gobin *gb, const uint64_t *pcs, int n)
+{
+	struct gosym_line lines[4 * MAX_FRAMES];
+	const struct gosym_unwind *u;
+	struct gobin_unwind gu;
+	int total, k, i;
+
+	for (i = 0; i < n; i++) {
+		if (!gobin__unwind_info(gb, pcs[i], &gu)) {
+			use(gu.name);
+			sink += (uint64_t)gu.spdelta + gu.top_frame + gu.sp_write + gu.wrapper;
+		}
+		u = gosym__unwind(sym, pcs[i]);
+		if (u)
+			sink += (uint64_t)u->spdelta + u->flags;
+	}
+	k = gosym__traceback(sym, pcs, n, n & 1, lines, 4 * MAX_FRAMES, &total);
+	if (k > 4 * MAX_FRAMES || (k > 0 && total < k))
+		abort();
+	for (i = 0; i < k; i++) {
+		use(lines[i].frame->func);
+		use(lines[i].frame->file);
+		sink += lines[i].offset;
+	}
+	if (gosym__created_by(sym, pcs[0], true, &lines[0])) {
+		use(lines[0].frame->func);
+		use(lines[0].frame->file);
+	}
+	if (gosym__start(sym, pcs[0]))
+		use(gosym__start(sym, pcs[0])->func);
+}
+
+static void one_func(const struct gobin *gb, struct gosym *sym, const struct gobin_func *fn)
 {
 	struct gobin_frame fr[MAX_FRAMES];
 	struct gobin_func other;
@@ -95,6 +130,7 @@ static void one_func(const struct gobin *gb, const struct gobin_func *fn)
 	n = gobin__symbolize(gb, fn->entry, fr, 1);
 	if (n > 1)
 		abort();
+	stack_at(sym, gb, pcs, 3);
 	if (!gobin__wrapped_func(gb, fn->entry, &other))
 		use(other.name);
 	if (!gobin__vaddr_to_offset(gb, fn->entry, &off))
@@ -106,7 +142,7 @@ static void one_func(const struct gobin *gb, const struct gobin_func *fn)
 	}
 }
 
-static void query(const struct gobin *gb)
+static void query(const struct gobin *gb, struct gosym *sym)
 {
 	static const char *const names[] = {
 		"runtime.casgstatus", "runtime.park_m", "runtime.mallocgc", "runtime.gcStart",
@@ -136,13 +172,13 @@ static void query(const struct gobin *gb)
 
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
 		if (!gobin__find_func(gb, names[k], &fn))
-			one_func(gb, &fn);
+			one_func(gb, sym, &fn);
 	for (k = 0; k < MAX_FUNCS_ITER && !gobin__func_next(gb, &it, &fn); k++) {
 		if (fn.end < fn.entry)
 			abort();
 		/* The first functions, then every 64th: a big binary stays fast. */
 		if (k < MAX_FUNCS_DEEP || !(k & 63))
-			one_func(gb, &fn);
+			one_func(gb, sym, &fn);
 	}
 	if (!gobin__symbolize(gb, info.text, NULL, 0))
 		sink++;
@@ -181,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct probesite ps;
 	struct gobin *gb = NULL;
+	struct gosym *sym = NULL;
 	struct plan *p = NULL;
 	char err[512];
 
@@ -188,7 +225,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put(data, size);
 	if (gobin__open(path, &gb, err, sizeof(err)))
 		return 0;
-	query(gb);
+	if (gosym__new(gb, &sym))
+		abort();
+	query(gb, sym);
+	gosym__free(sym);
 	gobin__free(gb);
 	if (!plan__new(path, &p, err, sizeof(err)))
 		plan__free(p);

@@ -27,27 +27,13 @@
 #define MAX_SYMS 256
 #define MAX_FRAMES 64
 
+/* Every field of the list (gooffsets.h), by name: "offset\tg_goid\t152". */
 static void print_offsets(const char *tag, const struct gobin_offsets *o)
 {
-	const struct {
-		const char *name;
-		int v;
-	} f[] = {
-		{ "g_stack_lo", o->g_stack_lo }, { "g_stack_hi", o->g_stack_hi },
-		{ "g_m", o->g_m }, { "g_sched_sp", o->g_sched_sp },
-		{ "g_sched_pc", o->g_sched_pc }, { "g_sched_bp", o->g_sched_bp },
-		{ "g_atomicstatus", o->g_atomicstatus }, { "g_goid", o->g_goid },
-		{ "g_waitsince", o->g_waitsince }, { "g_waitreason", o->g_waitreason },
-		{ "g_parentgoid", o->g_parentgoid }, { "g_gopc", o->g_gopc },
-		{ "g_startpc", o->g_startpc }, { "g_coroarg", o->g_coroarg },
-		{ "g_coroexit", o->g_coroexit }, { "m_procid", o->m_procid },
-		{ "m_curg", o->m_curg }, { "m_p", o->m_p }, { "p_goidcache", o->p_goidcache },
-		{ "p_goidcacheend", o->p_goidcacheend }, { "coro_gp", o->coro_gp },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-		printf("%s\t%s\t%d\n", tag, f[i].name, f[i].v);
+	for (i = 0; i < gobin_noffset_fields; i++)
+		printf("%s\t%s\t%d\n", tag, gobin_offset_fields[i].name, gobin_offset_get(o, i));
 }
 
 static double ms(const struct timespec *a, const struct timespec *b)

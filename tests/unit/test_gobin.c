@@ -24,6 +24,7 @@
 
 #include "gobin.h"
 #include "gobin_int.h"
+#include "plan.h"
 
 /* ------------------------------------------------------------ byte buffer */
 
@@ -581,6 +582,9 @@ enum {
 	OFF_GOBUF_SP = 0, OFF_GOBUF_PC = 8, OFF_GOBUF_BP = 48, OFF_STACK_HI = 8,
 };
 
+/* Where the synthetic DWARF puts runtime.g's atomicstatus (test_offsets_checked moves it). */
+static int dwarf_g_status = OFF_G_STATUS;
+
 struct dwarf_out {
 	struct buf info, abbrev, str, line_str, str_offsets;
 };
@@ -805,7 +809,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 		static const char *const gf[] = { "stack", "m", "sched", "atomicstatus", "goid",
 						  "waitsince", "waitreason", "parentGoid", "gopc",
 						  "startpc", "coroarg", "coroexit" };
-		static const int go[] = { OFF_G_STACK, OFF_G_M, OFF_G_SCHED, OFF_G_STATUS,
+		const int go[] = { OFF_G_STACK, OFF_G_M, OFF_G_SCHED, dwarf_g_status,
 					  OFF_G_GOID, OFF_G_WAITSINCE, OFF_G_WAITREASON,
 					  OFF_G_PARENT, OFF_G_GOPC, OFF_G_STARTPC,
 					  OFF_G_COROARG, OFF_G_COROEXIT };
@@ -1392,6 +1396,55 @@ static void test_synthetic_dwarf(void **state)
 	}
 }
 
+/*
+ * Issue 14: an offset from DWARF past what gotl's readers copy of the
+ * struct (the attach snapshot indexed its 512-byte copy of a g with
+ * g.atomicstatus unchecked) is refused where the offsets are made, and a
+ * plan is not made from it.
+ */
+static void test_offsets_checked(void **state)
+{
+	static const struct { int at; int ret; } cases[] = {
+		{ 4000, -EINVAL },
+		{ GOBIN_COPY_G - 3, -EINVAL },	/* the 4-byte field's last byte is past the copy */
+		{ GOBIN_COPY_G - 4, 0 },	/* it just fits */
+	};
+	struct gobin_offsets off;
+	struct gobin *gb = NULL;
+	struct plan *p = NULL;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct opts o = default_opts;
+		const char *path;
+
+		o.dwarf = DW_PLAIN;
+		dwarf_g_status = cases[i].at;
+		path = make_binary("dwbad", &o, NULL);
+		dwarf_g_status = OFF_G_STATUS;
+		assert_int_equal(gobin__open(path, &gb, err, sizeof(err)), 0);
+		assert_int_equal(gobin__offsets(gb, &off), cases[i].ret);
+		if (cases[i].ret) {
+			char want[64];
+
+			snprintf(want, sizeof(want), "g.atomicstatus at %d", cases[i].at);
+			assert_non_null(strstr(off.source, "DWARF: "));
+			assert_non_null(strstr(off.source, want));
+			assert_int_equal(off.g_atomicstatus, -1);
+			assert_int_equal(off.g_goid, -1);
+			/* the cached answer is the same */
+			assert_int_equal(gobin__offsets(gb, &off), -EINVAL);
+			assert_int_equal(plan__new(path, &p, err, sizeof(err)), -ENOEXEC);
+			assert_null(p);
+			assert_non_null(strstr(err, want));
+		} else {
+			assert_int_equal(off.g_atomicstatus, GOBIN_COPY_G - 4);
+		}
+		gobin__free(gb);
+		gb = NULL;
+	}
+}
+
 static void test_synthetic_variants(void **state)
 {
 	struct gobin_frame fr[4];
@@ -1645,7 +1698,19 @@ static void test_table(void **state)
 		assert_true((o.g_parentgoid >= 0) == (minor >= 21));
 		assert_true((o.g_coroarg >= 0) == (minor >= 22));
 		assert_true((o.coro_gp >= 0) == (minor >= 22));
+		assert_true((o.g_syscallbp >= 0) == (minor >= 23));
+		assert_true(o.g_syscallsp > o.g_sched_bp && o.g_syscallpc == o.g_syscallsp + 8);
+		assert_true(o.g_lockedm > o.g_waitreason && o.g_trackingseq > o.g_waitreason);
+		/* every value fits what the readers copy */
+		assert_int_equal(gobin_offsets_check(&o, (char[128]){ 0 }, 128), 0);
 	}
+	/* the descriptors follow the list */
+	assert_int_equal(gobin_noffset_fields, GOBIN_NFIELDS);
+	assert_string_equal(gobin_offset_fields[GOBIN_FIELD_g_sched_pc].path, "g.sched.pc");
+	assert_string_equal(gobin_offset_fields[GOBIN_FIELD_g_goid].name, "g_goid");
+	assert_string_equal(gobin_offset_fields[GOBIN_FIELD_coro_gp].path, "coro.gp");
+	gobin_table_offsets(26, &o);
+	assert_int_equal(gobin_offset_get(&o, GOBIN_FIELD_g_lockedm), 208);
 	gobin_table_offsets(23, &o);
 	assert_int_equal(o.g_goid, 160);
 	gobin_table_offsets(25, &o);
@@ -1665,6 +1730,7 @@ int main(void)
 		cmocka_unit_test(test_synthetic_binary),
 		cmocka_unit_test(test_synthetic_dwarf),
 		cmocka_unit_test(test_synthetic_variants),
+		cmocka_unit_test(test_offsets_checked),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_truncated_and_corrupt),
 	};

@@ -1,0 +1,3 @@
+module gotl/samples/census
+
+go 1.18

@@ -1,0 +1,5 @@
+//go:build !(cgo && gotlcgo)
+
+package main
+
+func cgo() {}
