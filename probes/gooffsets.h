@@ -9,7 +9,8 @@
  * follows from it: struct gobin_offsets, its "unknown" initializer, the
  * per-version table (gotable.c), the DWARF reader's field list
  * (godwarf.c), the field names printed by `gotl inspect` and gobin_dump,
- * and tests/e2e/test_gobin.py's field list (it reads this file). Data only.
+ * tests/e2e/test_gobin.py's field list (it reads this file), and the BPF
+ * programs' offsets (GOBIN_BPF_OFFSETS below). Data only.
  *
  * Every table value was read from the DWARF (DW_AT_data_member_location)
  * of tests/e2e/gobin_prog built by go1.17.13, go1.18.10, go1.19.8
@@ -115,5 +116,17 @@ enum gobin_struct {
 	  1512, 392,  392,  392,  392,  392,  384,  384,  384,  392,  392)		\
 	X(coro_gp,        CORO, "gp",        NONE,  "",   8,				\
 	  -1,   -1,   -1,   -1,   -1,   0,    0,    0,    0,    0,    0)
+
+/*
+ * The fields the BPF programs read: probes/gotl.bpf.c declares a
+ * `const volatile __u64 off_<field>` for each, and probeset.c fills every
+ * one the binary has from the plan before load (a field a program reads
+ * only for a feature - stacks, coroutines - is read only when that feature
+ * is on). A name here that is not in GOBIN_OFFSETS does not compile.
+ */
+#define GOBIN_BPF_OFFSETS(B)						\
+	B(g_goid) B(g_waitreason) B(g_gopc) B(g_startpc) B(g_m)		\
+	B(g_coroarg) B(g_coroexit) B(m_curg) B(coro_gp)			\
+	B(g_stack_lo) B(g_stack_hi) B(g_sched_pc) B(g_sched_bp) B(g_sched_sp)
 
 #endif /* GOTL_GOOFFSETS_H */

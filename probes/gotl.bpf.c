@@ -31,26 +31,18 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "gotl/event.h"
+#include "gooffsets.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * Filled by the loader before load (probes/probeset.c). Offsets come from the
- * binary's DWARF or gotl's per-version table (probes/gobin.c).
+ * Filled by the loader before load (probes/probeset.c). Offsets (one
+ * off_<field> per entry of GOBIN_BPF_OFFSETS) come from the binary's DWARF
+ * or gotl's per-version table (probes/gooffsets.h).
  */
-const volatile __u64 off_g_goid = 152;
-const volatile __u64 off_g_waitreason = 176;
-const volatile __u64 off_g_gopc = 288;
-const volatile __u64 off_g_startpc = 304;
-const volatile __u64 off_g_m = 48;
-const volatile __u64 off_g_coroarg = 0;
-const volatile __u64 off_g_coroexit = 0;
-const volatile __u64 off_m_curg = 184;
-const volatile __u64 off_coro_gp = 0;
-const volatile __u64 off_g_stack_lo = 0;
-const volatile __u64 off_g_stack_hi = 8;
-const volatile __u64 off_g_sched_pc = 64;
-const volatile __u64 off_g_sched_bp = 96;
+#define OFFSET_RODATA(field) const volatile __u64 off_##field = 0;
+GOBIN_BPF_OFFSETS(OFFSET_RODATA)
+#undef OFFSET_RODATA
 /* Frames to walk for stacks (0: no stacks), at most GOTL_STACK_MAX. */
 const volatile __u32 stack_depth = 0;
 /* Where casgstatus's return address is at the probe: rsp + this. */
@@ -67,7 +59,6 @@ const volatile __u64 park_m_end = 0;
  */
 const volatile __u64 gopark_start = 0;
 const volatile __u64 gopark_end = 0;
-const volatile __u64 off_g_sched_sp = 56;
 /* Link-time address of the instruction each probe sits on (for the PIE bias). */
 const volatile __u64 probe_addr[GOTL_PROBE_MAX];
 /* 1 when the runtime writes the new goid before the creation transition (Go 1.24+). */

@@ -41,27 +41,19 @@ static void fill_rodata(struct probeset *ps)
 	struct gotl_bpf *skel = ps->skel;
 	int i;
 
-	skel->rodata->off_g_goid = (__u64)pl->off.g_goid;
-	skel->rodata->off_g_waitreason = (__u64)pl->off.g_waitreason;
-	skel->rodata->off_g_gopc = (__u64)pl->off.g_gopc;
-	skel->rodata->off_g_startpc = (__u64)pl->off.g_startpc;
-	skel->rodata->off_g_m = (__u64)pl->off.g_m;
-	skel->rodata->off_m_curg = (__u64)pl->off.m_curg;
-	if (pl->probes[GOTL_PROBE_COROSWITCH].found) {
-		skel->rodata->off_g_coroarg = (__u64)pl->off.g_coroarg;
-		skel->rodata->off_g_coroexit = (__u64)pl->off.g_coroexit;
-		skel->rodata->off_coro_gp = (__u64)pl->off.coro_gp;
+	/* Every offset the programs read that the binary has (gooffsets.h). */
+#define OFFSET_RODATA(field)						\
+	if (pl->off.field >= 0)						\
+		skel->rodata->off_##field = (__u64)pl->off.field;
+	GOBIN_BPF_OFFSETS(OFFSET_RODATA)
+#undef OFFSET_RODATA
+	if (pl->probes[GOTL_PROBE_COROSWITCH].found)
 		skel->rodata->reason_coroutine = (__u32)pl->reason_coroutine;
-	}
 	skel->rodata->goid_at_create = pl->goid_at_create;
 	skel->rodata->casg_ret_off = pl->probes[GOTL_PROBE_CASGSTATUS].site.sp_delta;
 	skel->rodata->casg_fix_on = pl->nreason_fix > 0;
 	skel->rodata->stw_reason_arg = pl->stw_reason_arg;
 	skel->rodata->malloc_header = pl->malloc_header;
-	if (pl->off.g_stack_lo >= 0 && pl->off.g_stack_hi >= 0) {
-		skel->rodata->off_g_stack_lo = (__u64)pl->off.g_stack_lo;
-		skel->rodata->off_g_stack_hi = (__u64)pl->off.g_stack_hi;
-	}
 	skel->rodata->alloc_mode = (__u32)o->alloc_mode;
 	skel->rodata->alloc_sample_bytes = o->alloc_sample_bytes ? o->alloc_sample_bytes :
 					   512 << 10;
@@ -70,15 +62,10 @@ static void fill_rodata(struct probeset *ps)
 	if (pl->stacks && o->stack_depth > 0) {
 		skel->rodata->stack_depth = o->stack_depth > GOTL_STACK_MAX ? GOTL_STACK_MAX :
 					    (__u32)o->stack_depth;
-		skel->rodata->off_g_stack_lo = (__u64)pl->off.g_stack_lo;
-		skel->rodata->off_g_stack_hi = (__u64)pl->off.g_stack_hi;
-		skel->rodata->off_g_sched_pc = (__u64)pl->off.g_sched_pc;
-		skel->rodata->off_g_sched_bp = (__u64)pl->off.g_sched_bp;
 		skel->rodata->park_m_start = pl->park_m.entry;
 		skel->rodata->park_m_end = pl->park_m.end;
 		skel->rodata->gopark_start = pl->gopark.entry;
 		skel->rodata->gopark_end = pl->gopark.end;
-		skel->rodata->off_g_sched_sp = (__u64)pl->off.g_sched_sp;
 	}
 	skel->rodata->wakeup_bytes = o->ring_size / 4;
 	/* Execs and forks are watched from the first set only. */
