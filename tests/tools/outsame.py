@@ -79,10 +79,10 @@ def compare(old, new, name, argv, inp, tmp):
         os.makedirs(work)
         src = os.path.join(work, "in")
         os.symlink(os.path.abspath(inp), src)
-        # Follow logs are named beside the log: link them in too.
+        # Follow logs are named beside the log (META follow_log, by their own names).
         for sib in glob.glob(glob.escape(os.path.abspath(inp)) + ".*"):
             if re.search(r"\.\d+$", sib):
-                os.symlink(sib, os.path.join(work, "in" + sib[len(os.path.abspath(inp)):]))
+                os.symlink(sib, os.path.join(work, os.path.basename(sib)))
         out, files = run_one(gotl, argv, src, work)
         res.append((out, files))
         shutil.rmtree(work)
