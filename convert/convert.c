@@ -25,6 +25,7 @@
  * track. It knows nothing of the log format: replay.c does.
  */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,6 +109,12 @@ struct tg {
 	bool introduced;	/* its first slice, with who it is, is written */
 };
 
+/* A follow log the log names (META follow_log): len bytes, as the log has them. */
+struct follow {
+	char *name;
+	size_t len;
+};
+
 /* A leak suspect, listed on its own track at the end. */
 struct suspect {
 	uint64_t goid, since;
@@ -133,7 +140,7 @@ struct cv {
 	uint64_t fgroup_seq;
 	const uint32_t *pids;	/* --follow: the processes already in the trace */
 	size_t npids;
-	char **follows;		/* --follow: the logs the main log names, to convert next */
+	struct follow *follows;	/* --follow: the logs the main log names, to convert next */
 	int nfollows;
 	uint64_t flow_seq;
 	uint64_t unknown_seq;
@@ -1031,19 +1038,22 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	const struct replay_stats *st = replay__stats(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	struct cv *c = ctx;
+	size_t len;
 	int k;
 
 	suspects_track(c, end);
 	types_tracks(c, end);
-	for (k = 0; replay__follow_log(r, k); k++) {
-		char **l = realloc(c->follows, (size_t)(c->nfollows + 1) * sizeof(*l));
+	for (k = 0; replay__follow_log(r, k, &len); k++) {
+		struct follow *l = realloc(c->follows, (size_t)(c->nfollows + 1) * sizeof(*l));
 
 		if (!l)
 			break;
 		c->follows = l;
-		c->follows[c->nfollows] = strdup(replay__follow_log(r, k));
-		if (c->follows[c->nfollows])
-			c->nfollows++;
+		l[c->nfollows].name = malloc(len + 1);
+		if (!l[c->nfollows].name)
+			continue;
+		memcpy(l[c->nfollows].name, replay__follow_log(r, k, &len), len + 1);
+		l[c->nfollows++].len = len;
 	}
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
@@ -1148,7 +1158,7 @@ static void count_starts(const char *log, struct u64map *m)
  */
 static int convert_log(const struct convert_opts *o, const char *log, struct pftrace *pf,
 		       const uint32_t *pids, size_t npids, struct convert_stats *st,
-		       char ***follows, int *nfollows, char *err, size_t errlen)
+		       struct follow **follows, int *nfollows, char *err, size_t errlen)
 {
 	struct cv c;
 	struct rp_sink sink = {
@@ -1241,10 +1251,61 @@ void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len)
 		 (unsigned)(realtime_ns / 1000000ull % 1000));
 }
 
+/* s (len bytes) for a message: printable ASCII as it is, other bytes as \xNN, cut at 80. */
+static void printable(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len && n + 8 < size && i < 80; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f)
+			buf[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+	}
+	if (i < len && n + 4 < size)
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	buf[n] = 0;
+}
+
+/*
+ * The path of a follow log the log at log names. The recorder writes the
+ * follow log's file name, beside the log; the name is the log's word, and
+ * a crafted log must not make convert open a file anywhere else: a path
+ * ('/'), ".", "..", an empty or over-long name, a control character or a
+ * NUL inside is refused (-EINVAL, a one-line reason in err).
+ */
+static int follow_path(const char *log, const struct follow *f, char *path, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *slash = strrchr(log, '/');
+	bool plain = f->len > 0 && f->len <= NAME_MAX && strlen(f->name) == f->len &&
+		     strcmp(f->name, ".") && strcmp(f->name, "..");
+	char shown[400];
+	size_t i;
+
+	for (i = 0; plain && i < f->len; i++)
+		plain = f->name[i] != '/' && (unsigned char)f->name[i] >= 0x20 && f->name[i] != 0x7f;
+	if (!plain) {
+		printable(f->name, f->len, shown, sizeof(shown));
+		snprintf(err, errlen, "follow log '%s' named in '%s' is not a file name beside it: "
+			 "refused", shown, log);
+		return -EINVAL;
+	}
+	if (snprintf(path, len, "%.*s%s", slash ? (int)(slash + 1 - log) : 0, log, f->name) >=
+	    (int)len) {
+		snprintf(err, errlen, "follow log '%s': path too long", f->name);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
 {
 	struct pftrace *pf = NULL;
-	char **follows = NULL, path[4096], dir[4096], *slash, ferr[512];
+	struct follow *follows = NULL;
+	char path[4096], ferr[512];
 	uint32_t *pids = NULL;
 	int nfollows = 0, ret, werr, i;
 
@@ -1271,31 +1332,28 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	ret = convert_log(o, o->log_path, pf, NULL, 0, st, &follows, &nfollows, err, errlen);
 	st->processes = 1;
 	/* --follow: the programs followed, each a process of its own, next to the main log. */
-	snprintf(dir, sizeof(dir), "%s", o->log_path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		slash[1] = 0;
-	else
-		dir[0] = 0;
 	pids = calloc((size_t)nfollows + 1, sizeof(*pids));
 	if (pids)
 		pids[0] = st->pid;
 	for (i = 0; !ret && pids && i < nfollows; i++) {
 		struct convert_stats fs;
-		char **ff = NULL;
+		struct follow *ff = NULL;
 		int nff = 0, fret, k;
 
-		snprintf(path, sizeof(path), "%s%s", strchr(follows[i], '/') ? "" : dir, follows[i]);
-		snprintf(ferr, sizeof(ferr), "proc.%d.", i + 1);
-		pftrace__attr_prefix(pf, ferr);
-		fret = convert_log(o, path, pf, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
-				   sizeof(ferr));
+		memset(&fs, 0, sizeof(fs));
+		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr, sizeof(ferr));
+		if (!fret) {
+			snprintf(ferr, sizeof(ferr), "proc.%d.", i + 1);
+			pftrace__attr_prefix(pf, ferr);
+			fret = convert_log(o, path, pf, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
+					   sizeof(ferr));
+		}
 		for (k = 0; k < nff; k++)
-			free(ff[k]);
+			free(ff[k].name);
 		free(ff);
 		pids[i + 1] = fs.pid;
 		if (fret && !fs.events && !fs.goroutines) {
-			/* Missing or unreadable: the rest of the trace is still good. */
+			/* Missing, unreadable or refused: the rest of the trace is still good. */
 			st->follow_missing++;
 			if (!st->follow_err[0])
 				snprintf(st->follow_err, sizeof(st->follow_err), "%.250s", ferr);
@@ -1307,7 +1365,7 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	if (nfollows)
 		pftrace__attr_int(pf, "gotl.processes", (int64_t)st->processes);
 	for (i = 0; i < nfollows; i++)
-		free(follows[i]);
+		free(follows[i].name);
 	free(follows);
 	free(pids);
 	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */

@@ -48,7 +48,8 @@ struct replay {
 	unsigned stw_reason;
 	const struct gotl_ev_alloc *alloc;	/* an allocation waiting for its stack */
 	char *meta_keys[32], *meta_vals[32];
-	char **follow_logs;	/* META follow_log, in order */
+	char **follow_logs;	/* META follow_log, in order, as written */
+	size_t *follow_lens;	/* their lengths (a NUL inside one is the log's) */
 	int nfollow;
 	int nmeta;
 	char **argv;
@@ -117,9 +118,12 @@ const char *replay__meta(const struct replay *r, const char *key)
 	return NULL;
 }
 
-const char *replay__follow_log(const struct replay *r, int n)
+const char *replay__follow_log(const struct replay *r, int n, size_t *len)
 {
-	return n >= 0 && n < r->nfollow ? r->follow_logs[n] : NULL;
+	if (n < 0 || n >= r->nfollow)
+		return NULL;
+	*len = r->follow_lens[n];
+	return r->follow_logs[n];
 }
 
 /* Standard library: the first element of the import path has no dot (but "main" is the user's). */
@@ -1042,11 +1046,17 @@ static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
 	}
 	if (m->key_len == 10 && !memcmp(k, "follow_log", 10)) {
 		char **l = realloc(r->follow_logs, (size_t)(r->nfollow + 1) * sizeof(*l));
+		size_t *len;
 
 		if (!l)
 			return;
 		r->follow_logs = l;
+		len = realloc(r->follow_lens, (size_t)(r->nfollow + 1) * sizeof(*len));
+		if (!len)
+			return;
+		r->follow_lens = len;
 		r->follow_logs[r->nfollow] = dupn(v, m->value_len);
+		r->follow_lens[r->nfollow] = m->value_len;
 		if (r->follow_logs[r->nfollow])
 			r->nfollow++;
 		return;
@@ -1277,6 +1287,7 @@ static void replay_free(struct replay *r)
 	for (k = 0; k < r->nfollow; k++)
 		free(r->follow_logs[k]);
 	free(r->follow_logs);
+	free(r->follow_lens);
 	free(r->probes);
 	free(r->pend);
 	logr__free(r->lr);

@@ -252,8 +252,13 @@ void replay__command(const struct replay *r, char *buf, size_t len);
 const char *replay__trigger_str(uint8_t trigger);
 const char *replay__alloc_mode_str(uint32_t mode);
 
-/* The n-th (0, 1, ...) follow log named in the log (META follow_log), or NULL. */
-const char *replay__follow_log(const struct replay *r, int n);
+/*
+ * The n-th (0, 1, ...) follow log named in the log (META follow_log), or
+ * NULL: its name as the log has it, *len bytes (a NUL inside is the log's).
+ * The recorder writes a file name beside the log; anything else is the
+ * log's word only (see convert.c).
+ */
+const char *replay__follow_log(const struct replay *r, int n, size_t *len);
 char *const *replay__argv(const struct replay *r);	/* NULL-terminated */
 const char *replay__probes(const struct replay *r);	/* "a; b; c" or NULL */
 const struct gotl_rec_start *replay__start(const struct replay *r);

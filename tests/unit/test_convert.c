@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "gotl/event.h"
 #include "convert.h"
 #include "logw.h"
@@ -886,6 +887,79 @@ static void test_follow(void **state)
 	td_free(d);
 }
 
+/* A follow_log META record with value as given, NULs and all. */
+static void follow_meta(struct logw *lw, const char *value, size_t len)
+{
+	struct {
+		struct gotl_rec_meta m;
+		char data[64];
+	} r;
+	size_t size = (sizeof(r.m) + 10 + len + 7) & ~(size_t)7;
+
+	assert_true(10 + len <= sizeof(r.data));
+	memset(&r, 0, sizeof(r));
+	r.m.hdr.type = GOTL_REC_META;
+	r.m.hdr.size = (uint16_t)size;
+	r.m.key_len = 10;
+	r.m.value_len = (uint16_t)len;
+	memcpy(r.data, "follow_log", 10);
+	memcpy(r.data + 10, value, len);
+	assert_int_equal(logw__append(lw, &r, size), 0);
+}
+
+/*
+ * A follow log is named by its file name, beside the log. A crafted log
+ * must not make convert open anything else: a path (absolute or with a
+ * '/', even to a good log), ".", "..", an empty name, control characters or
+ * a NUL inside are refused, each counted as a follow log missing, the first
+ * said in one line; the trace is the main log's.
+ */
+static void test_follow_names(void **state)
+{
+	static const char *const bad[] = { "", ".", "..", "a\nb" };
+	struct fixture *f = *state;
+	char dir[80], away[128], rel[160];
+	struct convert_stats st;
+	struct logw *lw;
+	struct tdec *d;
+	int i, procs = 0;
+	size_t k;
+
+	/* A good log, but elsewhere: /tmp/gotl-test-PID.d/child.gotl. */
+	snprintf(dir, sizeof(dir), "%s.d", f->log);
+	snprintf(away, sizeof(away), "%s/child.gotl", dir);
+	snprintf(rel, sizeof(rel), "../%s", away + 1);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(logw__open(away, &lw), 0);
+	prologue_pid(lw, 4300);
+	create(lw, 1500, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	end(lw, 3000, 0);
+	assert_int_equal(logw__close(lw), 0);
+
+	prologue(f->lw);
+	assert_int_equal(logw__meta(f->lw, "follow_log", away), 0);
+	assert_int_equal(logw__meta(f->lw, "follow_log", rel), 0);
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		follow_meta(f->lw, bad[k], strlen(bad[k]));
+	follow_meta(f->lw, "x\0/etc/passwd", 13);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	end(f->lw, 5000, 0);
+
+	d = convert_ok(f, &st);
+	unlink(away);
+	rmdir(dir);
+	assert_int_equal(st.processes, 1);
+	assert_int_equal(st.follow_missing, 7);
+	assert_non_null(strstr(st.follow_err, away));
+	assert_non_null(strstr(st.follow_err, "is not a file name beside it: refused"));
+	assert_null(strchr(st.follow_err, '\n'));
+	assert_int_equal(st.goroutines, 1);
+	for (i = 0; i < d->ntracks; i++)
+		procs += d->tracks[i].pid != 0;
+	assert_int_equal(procs, 1);
+	td_free(d);
+}
+
 /*
  * 100,000 workers must stay usable: a start function with many goroutines
  * gets a group track of its own (named with its count, ranked by its first
@@ -945,6 +1019,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_snapshot_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),
 	};
 
