@@ -35,6 +35,7 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
+#include "convert_int.h"
 #include "atab.h"
 #include "pftrace.h"
 #include "logr.h"
@@ -107,12 +108,6 @@ struct tg {
 	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
 	bool galloc_declared;	/* its heap-bytes counter track */
 	bool introduced;	/* its first slice, with who it is, is written */
-};
-
-/* A follow log the log names (META follow_log): len bytes, as the log has them. */
-struct follow {
-	char *name;
-	size_t len;
 };
 
 /* A leak suspect, listed on its own track at the end. */
@@ -1038,23 +1033,11 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	const struct replay_stats *st = replay__stats(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	struct cv *c = ctx;
-	size_t len;
 	int k;
 
 	suspects_track(c, end);
 	types_tracks(c, end);
-	for (k = 0; replay__follow_log(r, k, &len); k++) {
-		struct follow *l = realloc(c->follows, (size_t)(c->nfollows + 1) * sizeof(*l));
-
-		if (!l)
-			break;
-		c->follows = l;
-		l[c->nfollows].name = malloc(len + 1);
-		if (!l[c->nfollows].name)
-			continue;
-		memcpy(l[c->nfollows].name, replay__follow_log(r, k, &len), len + 1);
-		l[c->nfollows++].len = len;
-	}
+	convert__follows(r, &c->follows, &c->nfollows);
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
 		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts, 0);
@@ -1156,10 +1139,17 @@ static void count_starts(const char *log, struct u64map *m)
  * One log into the trace: one process. The logs it names (META follow_log)
  * come back in *follows.
  */
-static int convert_log(const struct convert_opts *o, const char *log, struct pftrace *pf,
-		       const uint32_t *pids, size_t npids, struct convert_stats *st,
-		       struct follow **follows, int *nfollows, char *err, size_t errlen)
+struct pf_out {
+	const struct convert_opts *o;
+	struct pftrace *pf;
+};
+
+static int convert_log(void *out, const char *log, int proc, const uint32_t *pids, size_t npids,
+		       struct convert_stats *st, struct follow **follows, int *nfollows, char *err,
+		       size_t errlen)
 {
+	const struct convert_opts *o = ((struct pf_out *)out)->o;
+	struct pftrace *pf = ((struct pf_out *)out)->pf;
 	struct cv c;
 	struct rp_sink sink = {
 		.ctx = &c, .start = on_start, .born = on_born, .state_end = on_state_end,
@@ -1173,6 +1163,12 @@ static int convert_log(const struct convert_opts *o, const char *log, struct pft
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
+	if (proc) {
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), "proc.%d.", proc);
+		pftrace__attr_prefix(pf, prefix);
+	}
 	c.o = o;
 	c.pf = pf;
 	c.pids = pids;
@@ -1301,14 +1297,81 @@ static int follow_path(const char *log, const struct follow *f, char *path, size
 	return 0;
 }
 
-int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+void convert__follows(struct replay *r, struct follow **f, int *n)
 {
-	struct pftrace *pf = NULL;
+	const char *name;
+	size_t len;
+	int k;
+
+	for (k = 0; (name = replay__follow_log(r, k, &len)); k++) {
+		struct follow *l = realloc(*f, (size_t)(*n + 1) * sizeof(*l));
+
+		if (!l)
+			break;
+		*f = l;
+		l[*n].name = malloc(len + 1);
+		if (!l[*n].name)
+			continue;
+		memcpy(l[*n].name, name, len + 1);
+		l[(*n)++].len = len;
+	}
+}
+
+void convert__follows_free(struct follow *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].name);
+	free(f);
+}
+
+int convert__logs(const struct convert_opts *o, convert_log_fn fn, void *out,
+		  struct convert_stats *st, int *nfollows, char *err, size_t errlen)
+{
 	struct follow *follows = NULL;
 	char path[4096], ferr[512];
 	uint32_t *pids = NULL;
-	int nfollows = 0, ret, werr, i;
+	int ret, i;
 
+	*nfollows = 0;
+	ret = fn(out, o->log_path, 0, NULL, 0, st, &follows, nfollows, err, errlen);
+	st->processes = 1;
+	/* --follow: the programs followed, each a process of its own, next to the main log. */
+	pids = calloc((size_t)*nfollows + 1, sizeof(*pids));
+	if (pids)
+		pids[0] = st->pid;
+	for (i = 0; !ret && pids && i < *nfollows; i++) {
+		struct convert_stats fs;
+		struct follow *ff = NULL;
+		int nff = 0, fret;
+
+		memset(&fs, 0, sizeof(fs));
+		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr, sizeof(ferr));
+		if (!fret)
+			fret = fn(out, path, i + 1, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
+				  sizeof(ferr));
+		convert__follows_free(ff, nff);
+		pids[i + 1] = fs.pid;
+		if (fret && !fs.events && !fs.goroutines) {
+			/* Missing, unreadable or refused: the rest of the trace is still good. */
+			st->follow_missing++;
+			if (!st->follow_err[0])
+				snprintf(st->follow_err, sizeof(st->follow_err), "%.250s", ferr);
+			continue;
+		}
+		add_stats(st, &fs);
+	}
+	convert__follows_free(follows, *nfollows);
+	free(pids);
+	return ret;
+}
+
+int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct pf_out out = { .o = o };
+	struct pftrace *pf = NULL;
+	int nfollows = 0, ret, werr;
 	struct logr *lr;
 
 	/* A log that cannot be read leaves no empty trace behind. */
@@ -1329,45 +1392,11 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		pftrace__close(pf);
 		return ret;
 	}
-	ret = convert_log(o, o->log_path, pf, NULL, 0, st, &follows, &nfollows, err, errlen);
-	st->processes = 1;
-	/* --follow: the programs followed, each a process of its own, next to the main log. */
-	pids = calloc((size_t)nfollows + 1, sizeof(*pids));
-	if (pids)
-		pids[0] = st->pid;
-	for (i = 0; !ret && pids && i < nfollows; i++) {
-		struct convert_stats fs;
-		struct follow *ff = NULL;
-		int nff = 0, fret, k;
-
-		memset(&fs, 0, sizeof(fs));
-		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr, sizeof(ferr));
-		if (!fret) {
-			snprintf(ferr, sizeof(ferr), "proc.%d.", i + 1);
-			pftrace__attr_prefix(pf, ferr);
-			fret = convert_log(o, path, pf, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
-					   sizeof(ferr));
-		}
-		for (k = 0; k < nff; k++)
-			free(ff[k].name);
-		free(ff);
-		pids[i + 1] = fs.pid;
-		if (fret && !fs.events && !fs.goroutines) {
-			/* Missing, unreadable or refused: the rest of the trace is still good. */
-			st->follow_missing++;
-			if (!st->follow_err[0])
-				snprintf(st->follow_err, sizeof(st->follow_err), "%.250s", ferr);
-			continue;
-		}
-		add_stats(st, &fs);
-	}
+	out.pf = pf;
+	ret = convert__logs(o, convert_log, &out, st, &nfollows, err, errlen);
 	pftrace__attr_prefix(pf, "");
 	if (nfollows)
 		pftrace__attr_int(pf, "gotl.processes", (int64_t)st->processes);
-	for (i = 0; i < nfollows; i++)
-		free(follows[i].name);
-	free(follows);
-	free(pids);
 	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */
 	st->trace_bytes = pftrace__bytes(pf);
 	st->trace_raw_bytes = pftrace__raw_bytes(pf);

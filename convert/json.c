@@ -15,7 +15,10 @@
  * instants; GC cycles, stop-the-world pauses, leak suspects and types on
  * pseudo-threads; the trace attributes in the top-level "metadata".
  * Timestamps are in µs with three decimals (ns), rebased to the log's start
- * record (metadata gotl.ts0_*: what ts 0 is).
+ * record (metadata gotl.ts0_*: what ts 0 is). With record --follow each
+ * program followed is a process of the same document (convert.c walks the
+ * logs), on the main log's time base, its metadata keys prefixed "proc.N."
+ * as the protobuf trace's attributes.
  *
  * It streams: every event is written when the replay tells it, nothing of
  * the document is kept (memory: the live goroutines, the leak suspects and
@@ -32,6 +35,7 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
+#include "convert_int.h"
 #include "atab.h"
 #include "jsonstr.h"
 #include "replay.h"
@@ -82,13 +86,30 @@ struct jsuspect {
 	char *name, *reason, *blocked_at, *created_at;
 };
 
-struct jw {
+/* The document: every process of the recording (record --follow) goes into one. */
+struct jdoc {
 	const struct convert_opts *o;
 	FILE *f;
 	bool first;		/* no event written yet */
-	uint64_t ts0;		/* the start record's time: ts 0 */
-	uint32_t pid;
-	uint64_t flow_seq, other_seq;
+	uint64_t ts0;		/* the main log's start record: ts 0 of every process */
+	uint64_t flow_seq;	/* flow ids are the document's */
+	FILE *meta;		/* the "metadata" keys so far (each process's at its end) */
+	char *meta_buf;
+	size_t meta_len;
+	bool meta_first;	/* no metadata key written yet */
+};
+
+/* One log: one process of the document. */
+struct jw {
+	struct jdoc *doc;
+	const struct convert_opts *o;
+	FILE *f;		/* doc->f */
+	int proc;		/* 0: the main log; n: the n-th program followed */
+	const uint32_t *pids;	/* the pids of the processes before it */
+	size_t npids;
+	uint32_t pid;		/* its "pid" in the document (see on_start) */
+	uint32_t real_pid;
+	uint64_t other_seq;
 	bool pseudo_named[PT_MAX];
 	int64_t emitted[RP_C_MAX];
 	bool counters_started;
@@ -98,7 +119,8 @@ struct jw {
 	struct gotl_rec_alloc_total total;
 	struct jsuspect *suspects;
 	size_t nsuspects, cap_suspects;
-	bool closed;		/* the document is complete */
+	struct follow *follows;	/* the follow logs it names */
+	int nfollows;
 	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
 	struct u64map os_threads;	/* real OS tid -> uint64_t: where its last slice ended */
 };
@@ -113,9 +135,9 @@ static struct jg *jg_of(struct rp_g *g)
 /* A time as µs since ts0, with ns precision: "1234.567". */
 static void jts(struct jw *j, uint64_t t)
 {
-	uint64_t d = t >= j->ts0 ? t - j->ts0 : j->ts0 - t;
+	uint64_t ts0 = j->doc->ts0, d = t >= ts0 ? t - ts0 : ts0 - t;
 
-	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= j->ts0 ? "" : "-", d / 1000,
+	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= ts0 ? "" : "-", d / 1000,
 		(unsigned)(d % 1000));
 }
 
@@ -128,8 +150,8 @@ static void jdur(struct jw *j, uint64_t d)
 static void ev_begin(struct jw *j, const char *ph, uint32_t tid, bool has_ts, uint64_t ts,
 		     const char *name, const char *cat)
 {
-	fputs(j->first ? "\n" : ",\n", j->f);
-	j->first = false;
+	fputs(j->doc->first ? "\n" : ",\n", j->f);
+	j->doc->first = false;
 	fprintf(j->f, "{\"ph\":\"%s\",\"pid\":%" PRIu32, ph, j->pid);
 	if (tid)
 		fprintf(j->f, ",\"tid\":%" PRIu32, tid);
@@ -353,11 +375,22 @@ static int on_start(void *ctx, struct replay *r)
 	struct jw *j = ctx;
 	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
 	char *const *argv = replay__argv(r);
+	uint32_t salt = 0;
 	bool a;
 	size_t i;
 
-	j->pid = s->pid ? s->pid : 1;
-	j->ts0 = s->hdr.ts;
+	/*
+	 * A pid seen again in the document (an exec'd program keeps its pid)
+	 * is another process: pid + 2^22 * (how many before had it). Linux pids
+	 * are below 2^22 (PID_MAX_LIMIT).
+	 */
+	j->real_pid = s->pid ? s->pid : 1;
+	for (i = 0; i < j->npids; i++)
+		if (j->pids[i] == j->real_pid)
+			salt++;
+	j->pid = j->real_pid + ((salt & 0x3ff) << 22);
+	if (!j->proc)
+		j->doc->ts0 = s->hdr.ts;
 	ev_begin(j, "M", 0, false, 0, "process_name", NULL);
 	args_open(j, &a);
 	arg_s(j, &a, "name", name);
@@ -392,7 +425,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	g->sink = t;
 	claim(j, r, g);
 	if (parent && parent->goid && jg_of(parent)) {
-		t->spawn_flow = ++j->flow_seq;
+		t->spawn_flow = ++j->doc->flow_seq;
 		t->spawn_ts = g->created;
 		t->spawn_parent_tid = thread_of(j, r, parent);
 		t->flow_in = t->spawn_flow;
@@ -632,7 +665,7 @@ static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g,
 
 	if (!t || !jg_of(w))
 		return;
-	t->flow_in = ++j->flow_seq;
+	t->flow_in = ++j->doc->flow_seq;
 	t->flow_in_spawn = false;
 	flow_start(j, r, thread_of(j, r, w), ts, N_UNBLOCK, g->goid, NULL, t->flow_in);
 }
@@ -857,106 +890,159 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 	ev_end(j);
 }
 
-/* The trace attributes of convert.c, as top-level "metadata" (strings and integers). */
+/*
+ * A key of the top-level "metadata": the process's prefix ("proc.2." for
+ * the second program followed, as the protobuf trace prefixes its trace
+ * attributes; "" for the main log) and the name.
+ */
+static void md_key(struct jw *j, const char *key)
+{
+	struct jdoc *d = j->doc;
+	char k[128];
+
+	if (!d->meta_first)
+		fputc(',', d->meta);
+	d->meta_first = false;
+	if (j->proc) {
+		snprintf(k, sizeof(k), "proc.%d.%s", j->proc, key);
+		jsonstr__put(d->meta, k);
+	} else {
+		jsonstr__put(d->meta, key);
+	}
+	fputc(':', d->meta);
+}
+
+static void md_u(struct jw *j, const char *key, uint64_t v)
+{
+	md_key(j, key);
+	fprintf(j->doc->meta, "%" PRIu64, v);
+}
+
+static void md_s(struct jw *j, const char *key, const char *v)
+{
+	md_key(j, key);
+	jsonstr__put(j->doc->meta, v);
+}
+
+/*
+ * The trace attributes of convert.c, as keys of the top-level "metadata"
+ * (strings and integers), kept until the document ends. What ts 0 and the
+ * tids are is the document's: the main log says it.
+ */
 static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
 {
 	const struct rp_meta_attr *ma;
 	const struct gotl_rec_start *s = replay__start(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	char *const *argv = replay__argv(r);
-	bool a = true;
+	FILE *f = j->doc->meta;
 	size_t i;
 	int k;
 
-	fputs(",\n\"metadata\":{", j->f);
-	arg_s(j, &a, "gotl.version", GOTL_VERSION);
+	md_s(j, "gotl.version", GOTL_VERSION);
 	for (ma = replay__meta_attrs; ma->attr; ma++)
 		if (replay__meta(r, ma->meta))
-			arg_s(j, &a, ma->attr, replay__meta(r, ma->meta));
+			md_s(j, ma->attr, replay__meta(r, ma->meta));
 	if (argv && argv[0]) {
-		arg_key(j, &a, "gotl.command");
-		fputc('"', j->f);
+		md_key(j, "gotl.command");
+		fputc('"', f);
 		for (i = 0; argv[i]; i++) {
 			if (i)
-				jsonstr__put_inner(j->f, " ");
-			jsonstr__put_inner(j->f, argv[i]);
+				jsonstr__put_inner(f, " ");
+			jsonstr__put_inner(f, argv[i]);
 		}
-		fputc('"', j->f);
+		fputc('"', f);
 	}
 	if (replay__probes(r))
-		arg_s(j, &a, "gotl.probes", replay__probes(r));
-	arg_u(j, &a, "gotl.pid", j->pid);
-	arg_u(j, &a, "gotl.ts0_boottime_ns", j->ts0);
-	if (s && s->monotonic_ns)
-		arg_u(j, &a, "gotl.ts0_monotonic_ns", s->monotonic_ns);
+		md_s(j, "gotl.probes", replay__probes(r));
+	md_u(j, "gotl.pid", j->real_pid);
+	if (!j->proc) {
+		md_u(j, "gotl.ts0_boottime_ns", j->doc->ts0);
+		if (s && s->monotonic_ns)
+			md_u(j, "gotl.ts0_monotonic_ns", s->monotonic_ns);
+		if (s && s->realtime_ns)
+			md_u(j, "gotl.ts0_realtime_ns", s->realtime_ns);
+	}
 	if (s && s->realtime_ns) {
 		char when[64];
 
-		arg_u(j, &a, "gotl.ts0_realtime_ns", s->realtime_ns);
 		convert__wall_time(s->realtime_ns, when, sizeof(when));
-		arg_s(j, &a, "gotl.start_time", when);
+		md_s(j, "gotl.start_time", when);
 	}
-	arg_s(j, &a, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
-	      "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
+	if (!j->proc)
+		md_s(j, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
+		     "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
 	if (j->have_total) {
-		arg_s(j, &a, "gotl.alloc_mode", replay__alloc_mode_str(j->total.mode));
+		md_s(j, "gotl.alloc_mode", replay__alloc_mode_str(j->total.mode));
 		if (j->total.mode == GOTL_ALLOC_SAMPLED)
-			arg_u(j, &a, "gotl.alloc_sample_bytes", j->total.sample_bytes);
-		arg_u(j, &a, "gotl.alloc_count", j->total.count);
-		arg_u(j, &a, "gotl.alloc_bytes", j->total.bytes);
+			md_u(j, "gotl.alloc_sample_bytes", j->total.sample_bytes);
+		md_u(j, "gotl.alloc_count", j->total.count);
+		md_u(j, "gotl.alloc_bytes", j->total.bytes);
 		if (j->total.unclassified)
-			arg_u(j, &a, "gotl.alloc_unclassified", j->total.unclassified);
+			md_u(j, "gotl.alloc_unclassified", j->total.unclassified);
 	}
-	arg_u(j, &a, "gotl.gc_cycles", st->gc_cycles);
-	arg_u(j, &a, "gotl.leak_suspects", j->nsuspects);
-	arg_u(j, &a, "gotl.events", st->events);
-	arg_u(j, &a, "gotl.events_lost", st->lost);
+	md_u(j, "gotl.gc_cycles", st->gc_cycles);
+	md_u(j, "gotl.leak_suspects", j->nsuspects);
+	md_u(j, "gotl.events", st->events);
+	md_u(j, "gotl.events_lost", st->lost);
 	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
 		char key[64];
 
 		if (!st->lost_kind[k])
 			continue;
 		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
-		arg_u(j, &a, key, st->lost_kind[k]);
+		md_u(j, key, st->lost_kind[k]);
 	}
-	arg_u(j, &a, "gotl.goroutines", st->goroutines);
+	md_u(j, "gotl.goroutines", st->goroutines);
 	if (st->unobserved)
-		arg_u(j, &a, "gotl.unobserved_transitions", st->unobserved);
+		md_u(j, "gotl.unobserved_transitions", st->unobserved);
 	if (st->truncated)
-		arg_s(j, &a, "gotl.log", "truncated: the recorder stopped mid-write");
+		md_s(j, "gotl.log", "truncated: the recorder stopped mid-write");
 	if (s && (s->flags & GOTL_START_ATTACHED))
-		arg_s(j, &a, "gotl.mode", "attached to a running process (record -p)");
+		md_s(j, "gotl.mode", "attached to a running process (record -p)");
 	if (e && (e->flags & GOTL_END_DETACHED))
-		arg_s(j, &a, "gotl.end", "detached: the process ran on");
+		md_s(j, "gotl.end", "detached: the process ran on");
 	if (replay__exec(r)) {
 		const struct gotl_ev_exec *x = replay__exec(r);
 		char fn[GOTL_EXEC_PATH_MAX + 1];
 
 		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		arg_s(j, &a, "go.exec", fn);
-		arg_u(j, &a, "go.exec_ts", x->hdr.ts);
+		md_s(j, "go.exec", fn);
+		md_u(j, "go.exec_ts", x->hdr.ts);
 	}
 	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
 		uint32_t ws = e->status;
 
 		if ((ws & 0x7f) == 0)
-			arg_u(j, &a, "go.exit_status", (ws >> 8) & 0xff);
+			md_u(j, "go.exit_status", (ws >> 8) & 0xff);
 		else
-			arg_u(j, &a, "go.killed_by_signal", ws & 0x7f);
+			md_u(j, "go.killed_by_signal", ws & 0x7f);
 	}
-	fputs("}", j->f);
 }
 
-/* The end of the document: the events so far, the unit, the metadata. */
-static void close_doc(struct jw *j, struct replay *r)
+/*
+ * The end of the document: the events so far, the unit, the metadata of
+ * every process (none if the main log failed: then the version only), and
+ * with record --follow how many processes there are.
+ */
+static int close_doc(struct jdoc *d, int nfollows, uint32_t processes)
 {
-	fputs("\n],\n\"displayTimeUnit\":\"ns\"", j->f);
-	if (r)
-		metadata(j, r, replay__stats(r));
-	else
-		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", j->f);
-	fputs("}\n", j->f);
-	j->closed = true;
+	fputs("\n],\n\"displayTimeUnit\":\"ns\"", d->f);
+	if (fflush(d->meta) || ferror(d->meta))
+		return -ENOMEM;
+	if (!d->meta_len) {
+		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", d->f);
+	} else {
+		fputs(",\n\"metadata\":{", d->f);
+		fwrite(d->meta_buf, 1, d->meta_len, d->f);
+		if (nfollows)
+			fprintf(d->f, ",\"gotl.processes\":%" PRIu32 ",\"gotl.pids\":\"each process "
+				"its pid; a pid that k earlier processes had (an exec keeps it): "
+				"pid+4194304*k\"", processes);
+		fputs("}", d->f);
+	}
+	fputs("}\n", d->f);
+	return 0;
 }
 
 /* ---- the end: the list of suspects, the types, the trace metadata -------------------- */
@@ -982,11 +1068,16 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	types_events(j, end);
 	if (j->have_total)
 		counter(j, j->total_ts, "Allocation", "rate", 0);	/* nothing after the last total */
-	close_doc(j, r);
+	metadata(j, r, replay__stats(r));
+	convert__follows(r, &j->follows, &j->nfollows);
 }
 
-int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+/* One log into the document (convert_log_fn). */
+static int json_log(void *out, const char *log, int proc, const uint32_t *pids, size_t npids,
+		    struct convert_stats *st, struct follow **follows, int *nfollows, char *err,
+		    size_t errlen)
 {
+	struct jdoc *d = out;
 	struct jw j;
 	struct rp_sink sink = {
 		.ctx = &j, .start = on_start, .born = on_born, .state_end = on_state_end,
@@ -995,30 +1086,23 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
 	};
 	struct replay_stats rs;
-	int ret, werr = 0;
+	int ret;
 	size_t i;
 
 	memset(&j, 0, sizeof(j));
 	memset(st, 0, sizeof(*st));
-	j.o = o;
-	j.first = true;
+	j.doc = d;
+	j.o = d->o;
+	j.f = d->f;
+	j.proc = proc;
+	j.pids = pids;
+	j.npids = npids;
 	ret = atab__new(true, &j.types);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	j.f = fopen(o->trace_path, "w");
-	if (!j.f) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
-		atab__free(j.types);
-		return ret;
-	}
-	setvbuf(j.f, NULL, _IOFBF, 1 << 16);
-	fputs("{\"traceEvents\":[", j.f);
-	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
-	if (!j.closed)
-		close_doc(&j, NULL);	/* the replay failed: still a JSON document */
+	ret = replay__run(log, &sink, &rs, err, errlen);
 	st->events = rs.events;
 	st->goroutines = rs.goroutines;
 	st->max_alive = rs.max_alive;
@@ -1035,12 +1119,6 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 	st->alloc_mode = j.have_total ? j.total.mode : GOTL_ALLOC_OFF;
 	st->gc_cycles = rs.gc_cycles;
 	st->stw_pauses = rs.stw_pauses;
-	if (fflush(j.f) || ferror(j.f))
-		werr = errno ? -errno : -EIO;
-	else
-		st->trace_bytes = (uint64_t)ftello(j.f);
-	if (fclose(j.f) && !werr)
-		werr = errno ? -errno : -EIO;
 	for (i = 0; i < j.nsuspects; i++) {
 		free(j.suspects[i].name);
 		free(j.suspects[i].reason);
@@ -1053,6 +1131,47 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 		free(j.os_threads.slots[k].v);
 	u64map__free(&j.os_threads);
 	atab__free(j.types);
+	*follows = j.follows;
+	*nfollows = j.nfollows;
+	return ret;
+}
+
+int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct jdoc d;
+	int nfollows, ret, werr = 0;
+
+	memset(&d, 0, sizeof(d));
+	memset(st, 0, sizeof(*st));
+	d.o = o;
+	d.first = true;
+	d.meta_first = true;
+	d.meta = open_memstream(&d.meta_buf, &d.meta_len);
+	if (!d.meta) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d.f = fopen(o->trace_path, "w");
+	if (!d.f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
+		fclose(d.meta);
+		free(d.meta_buf);
+		return ret;
+	}
+	setvbuf(d.f, NULL, _IOFBF, 1 << 16);
+	fputs("{\"traceEvents\":[", d.f);
+	ret = convert__logs(o, json_log, &d, st, &nfollows, err, errlen);
+	/* A replay that failed still ends a JSON document. */
+	werr = close_doc(&d, nfollows, st->processes);
+	if (!werr && (fflush(d.f) || ferror(d.f)))
+		werr = errno ? -errno : -EIO;
+	else if (!werr)
+		st->trace_bytes = (uint64_t)ftello(d.f);
+	if (fclose(d.f) && !werr)
+		werr = errno ? -errno : -EIO;
+	fclose(d.meta);
+	free(d.meta_buf);
 	if (!ret && werr) {
 		ret = werr;
 		snprintf(err, errlen, "cannot write '%s': %s", o->trace_path, strerror(-werr));
