@@ -40,6 +40,7 @@
 #include "pftrace.h"
 #include "logr.h"
 #include "replay.h"
+#include "schema.h"
 #include "u64map.h"
 
 /*
@@ -69,7 +70,7 @@ enum uuid_kind {
 #define UUID_TYPES		44
 #define UUID_TYPES_GROUP	45
 #define UUID_NOG_ALLOCS		46
-#define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
+#define UUID_TYPE_BASE		48	/* + rank, SCHEMA_TOP_TYPES of them */
 
 /*
  * A start function with at least this many goroutines in the log gets a
@@ -78,13 +79,6 @@ enum uuid_kind {
  */
 #define FGROUP_MIN		16
 
-/* Types that get a counter track of their own (by bytes allocated). */
-#define TOP_TYPES		10
-
-static const char *const counter_names[RP_C_MAX] = {
-	"Goroutines alive", "Goroutines running", "Goroutines runnable", "Goroutines blocked",
-	"Goroutines in syscall", "gotl events lost",
-};
 
 /* The goroutines of one start function. */
 struct fgroup {
@@ -141,20 +135,16 @@ struct cv {
 	uint64_t unknown_seq;
 	int64_t emitted[RP_C_MAX];
 	bool counters_started;
-	/* interned ids used everywhere */
-	uint64_t cat_goroutine, n_running, n_runnable, n_syscall, n_preempted, n_leaked,
-		 n_create, n_unblock;
-	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
-		 a_still_blocked, a_unobserved, a_cgo, a_snapshot, a_waited_before, a_blocked_at, a_blocked_for, n_suspect;
-	uint64_t cat_alloc, cat_gc, a_alloc_site, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
-		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
-		 n_markterm;
-	uint64_t s_preempted, s_leaked;
+	/* The schema's names (schema.h), interned, by SCHEMA_* id. */
+	uint64_t cat_iid[SCHEMA_CAT_MAX];
+	uint64_t name_iid[SCHEMA_NAME_MAX];
+	uint64_t arg_iid[SCHEMA_ARG_MAX];
+	uint64_t str_preempted, str_leaked;	/* as string values, once used */
 	/* Caches of what every event would otherwise format and intern again. */
 	struct u64map stacks;	/* hash of a stack's pcs -> struct stack_iid */
 	struct u64map sites;	/* struct rp_frame * -> its "func file:line" string-value iid */
-	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
-	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
+	uint64_t reason_name_iid[256];	/* event-name iids of blocked-state names, by wait reason */
+	uint64_t reason_str_iid[256];	/* the same as string values, for the wait_reason arg */
 };
 
 static inline uint64_t uuid_of(const struct cv *c, enum uuid_kind kind, uint64_t id)
@@ -180,18 +170,18 @@ static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
 	char buf[64];
 
 	switch (g->state) {
-	case GOTL_G_RUNNING:	return c->n_running;
-	case GOTL_G_RUNNABLE:	return c->n_runnable;
-	case GOTL_G_SYSCALL:	return c->n_syscall;
-	case GOTL_G_PREEMPTED:	return c->n_preempted;
-	case GOTL_G_LEAKED:	return c->n_leaked;
+	case GOTL_G_RUNNING:	return c->name_iid[SCHEMA_NAME_RUNNING];
+	case GOTL_G_RUNNABLE:	return c->name_iid[SCHEMA_NAME_RUNNABLE];
+	case GOTL_G_SYSCALL:	return c->name_iid[SCHEMA_NAME_SYSCALL];
+	case GOTL_G_PREEMPTED:	return c->name_iid[SCHEMA_NAME_PREEMPTED];
+	case GOTL_G_LEAKED:	return c->name_iid[SCHEMA_NAME_LEAKED];
 	default:
 		break;
 	}
-	if (!c->n_reason[g->reason])
-		c->n_reason[g->reason] = pftrace__name_iid(c->pf, replay__reason_str(r, g->reason, buf,
-									   sizeof(buf)));
-	return c->n_reason[g->reason];
+	if (!c->reason_name_iid[g->reason])
+		c->reason_name_iid[g->reason] =
+			pftrace__name_iid(c->pf, replay__reason_str(r, g->reason, buf, sizeof(buf)));
+	return c->reason_name_iid[g->reason];
 }
 
 /* The wait_reason arg of a blocked slice, as an interned string value. */
@@ -200,14 +190,15 @@ static uint64_t reason_arg(struct cv *c, struct replay *r, const struct rp_g *g)
 	char buf[64];
 
 	if (g->state == GOTL_G_PREEMPTED)
-		return c->s_preempted ? c->s_preempted :
-		       (c->s_preempted = pftrace__str_iid(c->pf, "preempted"));
+		return c->str_preempted ? c->str_preempted : (c->str_preempted =
+			pftrace__str_iid(c->pf, schema_name[SCHEMA_NAME_PREEMPTED]));
 	if (g->state == GOTL_G_LEAKED)
-		return c->s_leaked ? c->s_leaked : (c->s_leaked = pftrace__str_iid(c->pf, "leaked"));
-	if (!c->s_reason[g->reason])
-		c->s_reason[g->reason] = pftrace__str_iid(c->pf, replay__reason_str(r, g->reason, buf,
-									  sizeof(buf)));
-	return c->s_reason[g->reason];
+		return c->str_leaked ? c->str_leaked : (c->str_leaked =
+			pftrace__str_iid(c->pf, schema_name[SCHEMA_NAME_LEAKED]));
+	if (!c->reason_str_iid[g->reason])
+		c->reason_str_iid[g->reason] =
+			pftrace__str_iid(c->pf, replay__reason_str(r, g->reason, buf, sizeof(buf)));
+	return c->reason_str_iid[g->reason];
 }
 
 /* A stack's callstack iid, cached by its pcs. */
@@ -363,7 +354,7 @@ static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by the runtime at %s "
 				      "(%s:%u)", site->func, site->file, site->line);
 	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
-		snprintf(desc + n, sizeof(desc) - n, "\nfirst seen after its creation");
+		snprintf(desc + n, sizeof(desc) - n, "\n" SCHEMA_APPEARED);
 	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first state began earlier)");
 
@@ -392,59 +383,26 @@ static void ensure_track(struct cv *c, struct replay *r, struct rp_g *g)
 
 /* ---- the sink ----------------------------------------------------------- */
 
-static void intern_fixed(struct cv *c)
+/* The schema's names (schema.h), interned once, in its order. */
+static void intern_schema(struct cv *c)
 {
-	struct pftrace *pf = c->pf;
+	int k;
 
-	c->cat_goroutine = pftrace__cat_iid(pf, "goroutine");
-	c->n_running = pftrace__name_iid(pf, "Running");
-	c->n_runnable = pftrace__name_iid(pf, "Runnable");
-	c->n_syscall = pftrace__name_iid(pf, "Syscall");
-	c->n_preempted = pftrace__name_iid(pf, "preempted");
-	c->n_leaked = pftrace__name_iid(pf, "leaked");
-	c->n_create = pftrace__name_iid(pf, "GoCreate");
-	c->n_unblock = pftrace__name_iid(pf, "GoUnblock");
-	c->a_goid = pftrace__arg_iid(pf, "goid");
-	c->a_tid = pftrace__arg_iid(pf, "thread");
-	c->a_reason = pftrace__arg_iid(pf, "wait_reason");
-	c->a_start = pftrace__arg_iid(pf, "start_function");
-	c->a_site = pftrace__arg_iid(pf, "created_at");
-	c->a_parent = pftrace__arg_iid(pf, "parent_goid");
-	c->a_woken_by = pftrace__arg_iid(pf, "woken_by");
-	c->a_open_at_end = pftrace__arg_iid(pf, "open_at_end");
-	c->a_still_blocked = pftrace__arg_iid(pf, "still_blocked_at_end");
-	c->a_unobserved = pftrace__arg_iid(pf, "unobserved_transitions");
-	c->a_cgo = pftrace__arg_iid(pf, "cgo_callback");
-	c->a_snapshot = pftrace__arg_iid(pf, "existed_at_attach");
-	c->a_waited_before = pftrace__arg_iid(pf, "blocked_before_recording_ns");
-	c->a_blocked_at = pftrace__arg_iid(pf, "blocked_at");
-	c->a_blocked_for = pftrace__arg_iid(pf, "blocked_for_ns");
-	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
-	c->cat_alloc = pftrace__cat_iid(pf, "alloc");
-	c->cat_gc = pftrace__cat_iid(pf, "gc");
-	c->a_alloc_site = pftrace__arg_iid(pf, "site");
-	c->a_alloc_bytes = pftrace__arg_iid(pf, "alloc_bytes");
-	c->a_alloc_count = pftrace__arg_iid(pf, "alloc_count");
-	c->a_size = pftrace__arg_iid(pf, "size");
-	c->a_bytes = pftrace__arg_iid(pf, "bytes");
-	c->a_count = pftrace__arg_iid(pf, "count");
-	c->a_trigger = pftrace__arg_iid(pf, "trigger");
-	c->a_started_by = pftrace__arg_iid(pf, "started_by_goid");
-	c->a_stw_ns = pftrace__arg_iid(pf, "stw_ns");
-	c->a_cycle = pftrace__arg_iid(pf, "gc_cycle");
-	c->a_began_before = pftrace__arg_iid(pf, "began_before_recording");
-	c->n_sweepterm = pftrace__name_iid(pf, "sweep termination (STW)");
-	c->n_mark = pftrace__name_iid(pf, "mark");
-	c->n_markterm = pftrace__name_iid(pf, "mark termination (STW)");
+	for (k = 0; k < SCHEMA_CAT_MAX; k++)
+		c->cat_iid[k] = pftrace__cat_iid(c->pf, schema_cat[k]);
+	for (k = 0; k < SCHEMA_NAME_MAX; k++)
+		c->name_iid[k] = pftrace__name_iid(c->pf, schema_name[k]);
+	for (k = 0; k < SCHEMA_ARG_MAX; k++)
+		c->arg_iid[k] = pftrace__arg_iid(c->pf, schema_arg[k]);
 }
 
 static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
 	struct cv *c = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") :
+				 SCHEMA_PROCESS_NAME;
 	char *const *argv = replay__argv(r);
-	const struct rp_meta_attr *ma;
 	struct pf_track t = { 0 };
 	uint32_t pid = s->pid ? s->pid : 1, salt;
 	char cmd[1024];
@@ -460,22 +418,23 @@ static int on_start(void *ctx, struct replay *r)
 	c->pid = pid;
 	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
-	intern_fixed(c);
+	intern_schema(c);
 
-	pftrace__attr_str(c->pf, "gotl.version", GOTL_VERSION);
-	for (ma = replay__meta_attrs; ma->attr; ma++)
-		if (replay__meta(r, ma->meta))
-			pftrace__attr_str(c->pf, ma->attr, replay__meta(r, ma->meta));
+	pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_VERSION], GOTL_VERSION);
+	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
+		if (replay__meta(r, schema_meta_attr[k].meta))
+			pftrace__attr_str(c->pf, schema_attr[schema_meta_attr[k].attr],
+					  replay__meta(r, schema_meta_attr[k].meta));
 	replay__command(r, cmd, sizeof(cmd));
 	if (argv && argv[0])
-		pftrace__attr_str(c->pf, "gotl.command", cmd);
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_COMMAND], cmd);
 	if (replay__probes(r))
-		pftrace__attr_str(c->pf, "gotl.probes", replay__probes(r));
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_PROBES], replay__probes(r));
 	if (s->realtime_ns) {
 		convert__wall_time(s->realtime_ns, cmd, sizeof(cmd));
-		pftrace__attr_str(c->pf, "gotl.start_time", cmd);
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_START_TIME], cmd);
 	}
-	pftrace__attr_int(c->pf, "gotl.pid", pid);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_PID], pid);
 
 	t.uuid = uuid_fixed(c, UUID_PROCESS);
 	t.pid = (int32_t)pid;
@@ -486,7 +445,7 @@ static int on_start(void *ctx, struct replay *r)
 	memset(&t, 0, sizeof(t));
 	t.uuid = uuid_fixed(c, UUID_GROUP);
 	t.parent = uuid_fixed(c, UUID_PROCESS);
-	t.name = "Goroutines";
+	t.name = schema_track[SCHEMA_TRACK_GOROUTINES];
 	t.description = "One track per goroutine, ordered by goroutine id.";
 	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
 	t.no_merge = true;
@@ -496,7 +455,7 @@ static int on_start(void *ctx, struct replay *r)
 		memset(&t, 0, sizeof(t));
 		t.uuid = uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k);
 		t.parent = uuid_fixed(c, UUID_PROCESS);
-		t.name = counter_names[k];
+		t.name = schema_counter[k].track;
 		t.counter = true;
 		t.counter_unit = 2;	/* count */
 		pftrace__track(c->pf, &t);
@@ -540,18 +499,18 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 
 	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
 		return;
-	a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
 				  .str_iid = reason_arg(c, r, g) };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_FOR], .type = PF_ARG_UINT,
 				  .u = end - g->since };
 	if (blocked_at)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
 					  .str_iid = blocked_at };
 	if (t->site_iid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
 					  .str_iid = t->site_iid };
-	pftrace__instant(c->pf, t->uuid, end, c->n_suspect, c->cat_goroutine, a, n, 0, 0);
+	pftrace__instant(c->pf, t->uuid, end, c->name_iid[SCHEMA_NAME_LEAK_SUSPECT], c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 
 	if (c->nsuspects == c->cap_suspects) {
 		size_t ncap = c->cap_suspects ? c->cap_suspects * 2 : 16;
@@ -587,7 +546,8 @@ static void suspects_track(struct cv *c, uint64_t end)
 
 	if (!c->nsuspects)
 		return;
-	snprintf(name, sizeof(name), "Leak suspects (%zu)", c->nsuspects);
+	snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[SCHEMA_TRACK_SUSPECTS],
+		 (long)c->nsuspects);
 	t.uuid = uuid_fixed(c, UUID_SUSPECTS);
 	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = name;
@@ -600,18 +560,18 @@ static void suspects_track(struct cv *c, uint64_t end)
 		struct pf_arg a[5];
 		size_t n = 0;
 
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = s->goid };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = s->goid };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
 					  .str_iid = s->reason_iid };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_FOR], .type = PF_ARG_UINT,
 					  .u = end - s->since };
 		if (s->blocked_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
+			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
 						  .str_iid = s->blocked_at_iid };
 		if (s->created_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
+			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
 						  .str_iid = s->created_at_iid };
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_goroutine, a, n, 0, 0);
+		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 	}
 }
 
@@ -666,9 +626,9 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 			 sys ? " (syscall)" : "");
 		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
 	}
-	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
+	a[0] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
 	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), begin, end, t->thr_iid[sys],
-		       c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
+		       c->cat_iid[SCHEMA_CAT_GOROUTINE], a, g->goid ? 1 : 0, 0, 0);
 }
 
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
@@ -688,27 +648,27 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	ensure_track(c, r, g);
 	if (t->spawn_flow) {
 		/* The parent's `go` statement, with the parent's stack at that point. */
-		struct pf_arg ca[1] = { { .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid } };
+		struct pf_arg ca[1] = { { .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid } };
 
-		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts, c->n_create,
-				 c->cat_goroutine, ca, g->goid ? 1 : 0, t->spawn_flow,
+		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts, c->name_iid[SCHEMA_NAME_GO_CREATE],
+				 c->cat_iid[SCHEMA_CAT_GOROUTINE], ca, g->goid ? 1 : 0, t->spawn_flow,
 				 callstack(c, r, g->create_stack));
 		t->spawn_flow = 0;
 	}
 	if (g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
 	if (g->state == GOTL_G_RUNNING)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_tid, .type = PF_ARG_UINT, .u = g->tid };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_THREAD], .type = PF_ARG_UINT, .u = g->tid };
 	if (replay__blocked(g->state))
-		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
 					  .str_iid = reason_arg(c, r, g) };
 	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
 		blocked_at = site_iid(c, uf);
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
 					  .str_iid = blocked_at };
 	}
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_woken_by, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WOKEN_BY], .type = PF_ARG_UINT,
 					  .u = g->woken_by };
 	/*
 	 * Who the goroutine is goes on its first slice only (and in its track's
@@ -716,39 +676,39 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	 * packets.
 	 */
 	if (t->start_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_start, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_START_FUNCTION], .type = PF_ARG_STR,
 					  .str_iid = t->start_iid };
 	if (t->site_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
 					  .str_iid = t->site_iid };
 	if (g->parent_goid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_parent, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_PARENT_GOID], .type = PF_ARG_UINT,
 					  .u = g->parent_goid };
 	t->introduced = true;
 	if (g->flags & RP_G_CGO)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_cgo, .type = PF_ARG_BOOL, .b = true };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CGO_CALLBACK], .type = PF_ARG_BOOL, .b = true };
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
 		/* In this state since before the recording: since when, if the runtime knew. */
-		a[n++] = (struct pf_arg){ .name_iid = c->a_snapshot, .type = PF_ARG_BOOL, .b = true };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_EXISTED_AT_ATTACH], .type = PF_ARG_BOOL, .b = true };
 		if (g->waited_since && replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->a_waited_before, .type = PF_ARG_UINT,
+			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_BEFORE], .type = PF_ARG_UINT,
 						  .u = g->since - g->waited_since };
 	}
 	if (g->state_alloc_count) {
-		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_bytes, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_ALLOC_BYTES], .type = PF_ARG_UINT,
 					  .u = g->state_alloc_bytes };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_count, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_ALLOC_COUNT], .type = PF_ARG_UINT,
 					  .u = g->state_alloc_count };
 	}
 	if (at_end) {
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL, .b = true };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL, .b = true };
 		if (replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->a_still_blocked, .type = PF_ARG_BOOL,
+			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STILL_BLOCKED], .type = PF_ARG_BOOL,
 						  .b = true };
 	}
 	if (g->flags & RP_G_GAP)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_unobserved, .type = PF_ARG_BOOL, .b = true };
-	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_goroutine, a, n,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_UNOBSERVED], .type = PF_ARG_BOOL, .b = true };
+	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n,
 		       t->flow_in, callstack(c, r, g->block_stack));
 	t->flow_in = 0;
 	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
@@ -760,14 +720,14 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
 {
 	struct cv *c = ctx;
-	struct pf_arg a[1] = { { .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid } };
+	struct pf_arg a[1] = { { .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid } };
 	struct tg *t = tg_of(g);
 
 	if (!t || !tg_of(w))
 		return;
 	ensure_track(c, r, w);
 	t->flow_in = ++c->flow_seq;
-	pftrace__instant(c->pf, tg_of(w)->uuid, ts, c->n_unblock, c->cat_goroutine, a, 1,
+	pftrace__instant(c->pf, tg_of(w)->uuid, ts, c->name_iid[SCHEMA_NAME_GO_UNBLOCK], c->cat_iid[SCHEMA_CAT_GOROUTINE], a, 1,
 			 t->flow_in, 0);
 }
 
@@ -822,7 +782,7 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 		return;
 	ensure_track(c, r, g);
 	if (!t->galloc_declared) {
-		snprintf(name, sizeof(name), "G%" PRIu64 " heap allocated", g->goid);
+		snprintf(name, sizeof(name), SCHEMA_GALLOC_FMT " " SCHEMA_GALLOC_KEY, g->goid);
 		d.uuid = uuid_of(c, UK_GALLOC, g->goid);
 		d.parent = t->uuid;
 		d.name = name;
@@ -850,7 +810,7 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 		track = tg_of(g)->uuid;
 	} else {
 		if (!c->nog_declared)
-			process_track(c, UUID_NOG_ALLOCS, "Allocations on no goroutine",
+			process_track(c, UUID_NOG_ALLOCS, schema_track[SCHEMA_TRACK_NOG_ALLOCS],
 				      "Allocations the runtime made on a system stack, with no "
 				      "user goroutine running on the thread.", false, 0, NULL);
 		c->nog_declared = true;
@@ -858,15 +818,15 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 	}
 	c->alloc_records++;
 	if (g && g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_size, .type = PF_ARG_UINT, .u = e->size };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = e->weight };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_site, .type = PF_ARG_STR,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_SIZE], .type = PF_ARG_UINT, .u = e->size };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BYTES], .type = PF_ARG_UINT, .u = e->weight };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_SITE], .type = PF_ARG_STR,
 				  .str_iid = pftrace__str_iid(c->pf, replay__site(r, stack, site,
 										 sizeof(site))) };
 	pftrace__sample(c->pf, track, e->hdr.ts,
 			pftrace__name_iid(c->pf, replay__class_name(r, &e->key, name, sizeof(name))),
-			c->cat_alloc, a, n, callstack(c, r, stack), (double)e->weight);
+			c->cat_iid[SCHEMA_CAT_ALLOC], a, n, callstack(c, r, stack), (double)e->weight);
 }
 
 /* Heap bytes allocated so far, and the rate since the previous total. */
@@ -876,10 +836,11 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	struct cv *c = ctx;
 
 	if (!c->heap_declared) {
-		process_track(c, UUID_HEAP, "Heap allocated",
+		process_track(c, UUID_HEAP, schema_counter[SCHEMA_COUNTER_HEAP].track,
 			      "Heap bytes allocated since the start (size classes, as "
 			      "runtime.MemStats.TotalAlloc counts them).", true, 3, NULL);
-		process_track(c, UUID_RATE, "Allocation rate", "Heap bytes allocated per second.",
+		process_track(c, UUID_RATE, schema_counter[SCHEMA_COUNTER_RATE].track,
+			      "Heap bytes allocated per second.",
 			      true, 0, "bytes/s");
 		c->heap_declared = true;
 	}
@@ -928,22 +889,22 @@ static void types_tracks(struct cv *c, uint64_t end)
 			free(v);
 		return;
 	}
-	snprintf(name, sizeof(name), "Allocated types (%ld)", n);
+	snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[SCHEMA_TRACK_TYPES], n);
 	process_track(c, UUID_TYPES, name, "Every type allocated, largest first, with its "
 		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
 		      "the function that asked for it.", false, 0, NULL);
 	for (i = 0; i < n; i++) {
 		struct pf_arg a[2] = {
-			{ .name_iid = c->a_count, .type = PF_ARG_UINT, .u = v[i]->count },
-			{ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = v[i]->bytes },
+			{ .name_iid = c->arg_iid[SCHEMA_ARG_COUNT], .type = PF_ARG_UINT, .u = v[i]->count },
+			{ .name_iid = c->arg_iid[SCHEMA_ARG_BYTES], .type = PF_ARG_UINT, .u = v[i]->bytes },
 		};
 
 		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
-				 pftrace__name_iid(c->pf, v[i]->name), c->cat_alloc, a, 2, 0, 0);
+				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC], a, 2, 0, 0);
 	}
-	process_track(c, UUID_TYPES_GROUP, "Heap allocated by type",
+	process_track(c, UUID_TYPES_GROUP, schema_track[SCHEMA_TRACK_TYPES_GROUP],
 		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);
-	for (i = 0; i < n && i < TOP_TYPES; i++) {
+	for (i = 0; i < n && i < SCHEMA_TOP_TYPES; i++) {
 		size_t k;
 
 		memset(&t, 0, sizeof(t));
@@ -974,37 +935,38 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 	size_t n = 0;
 
 	if (!c->gc_declared)
-		process_track(c, UUID_GC, "GC", "Garbage collection cycles and their phases.",
+		process_track(c, UUID_GC, schema_track[SCHEMA_TRACK_GC],
+			      "Garbage collection cycles and their phases.",
 			      false, 0, NULL);
 	c->gc_declared = true;
 	/* Phases first: at equal times an inner END must come before the outer one. */
 	if (g->sweepterm_start && g->sweepterm_end)
-		pftrace__slice(c->pf, track, g->sweepterm_start, g->sweepterm_end, c->n_sweepterm,
-			       c->cat_gc, NULL, 0, 0, 0);
+		pftrace__slice(c->pf, track, g->sweepterm_start, g->sweepterm_end, c->name_iid[SCHEMA_NAME_SWEEP_TERM],
+			       c->cat_iid[SCHEMA_CAT_GC], NULL, 0, 0, 0);
 	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
 	mark_end = g->markterm_start ? g->markterm_start : g->end;
 	if (mark_end > mark_start)
-		pftrace__slice(c->pf, track, mark_start, mark_end, c->n_mark, c->cat_gc, NULL, 0,
+		pftrace__slice(c->pf, track, mark_start, mark_end, c->name_iid[SCHEMA_NAME_MARK], c->cat_iid[SCHEMA_CAT_GC], NULL, 0,
 			       0, 0);
 	if (g->markterm_start)
-		pftrace__slice(c->pf, track, g->markterm_start, g->end, c->n_markterm, c->cat_gc,
+		pftrace__slice(c->pf, track, g->markterm_start, g->end, c->name_iid[SCHEMA_NAME_MARK_TERM], c->cat_iid[SCHEMA_CAT_GC],
 			       NULL, 0, 0, 0);
 
-	a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = g->n };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_trigger, .type = PF_ARG_STR,
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GC_CYCLE], .type = PF_ARG_UINT, .u = g->n };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_TRIGGER], .type = PF_ARG_STR,
 				  .str_iid = pftrace__str_iid(c->pf, replay__trigger_str(g->trigger)) };
 	if (g->by_goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_started_by, .type = PF_ARG_UINT,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STARTED_BY], .type = PF_ARG_UINT,
 					  .u = g->by_goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_stw_ns, .type = PF_ARG_UINT, .u = g->stw_ns };
+	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STW_NS], .type = PF_ARG_UINT, .u = g->stw_ns };
 	if (g->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL,
 					  .b = true };
 	if (g->began_unseen)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_began_before, .type = PF_ARG_BOOL,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BEGAN_BEFORE], .type = PF_ARG_BOOL,
 					  .b = true };
 	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_gc,
+	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_iid[SCHEMA_CAT_GC],
 		       a, n, 0, 0);
 }
 
@@ -1015,17 +977,17 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 	size_t n = 0;
 
 	if (!c->stw_declared)
-		process_track(c, UUID_STW, "Stop the world",
+		process_track(c, UUID_STW, schema_track[SCHEMA_TRACK_STW],
 			      "Every stop-the-world pause, named by the runtime's reason.", false, 0,
 			      NULL);
 	c->stw_declared = true;
 	if (s->gc)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = s->gc };
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GC_CYCLE], .type = PF_ARG_UINT, .u = s->gc };
 	if (s->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
+		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL,
 					  .b = true };
 	pftrace__slice(c->pf, uuid_fixed(c, UUID_STW), s->start, s->end,
-		       pftrace__name_iid(c->pf, s->reason), c->cat_gc, a, n, 0, 0);
+		       pftrace__name_iid(c->pf, s->reason), c->cat_iid[SCHEMA_CAT_GC], a, n, 0, 0);
 }
 
 static void on_finish(void *ctx, struct replay *r, uint64_t end)
@@ -1041,52 +1003,53 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	if (c->have_total) {
 		/* Nothing is allocated after the last total. */
 		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts, 0);
-		pftrace__attr_str(c->pf, "gotl.alloc_mode", replay__alloc_mode_str(c->total.mode));
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_MODE], replay__alloc_mode_str(c->total.mode));
 		if (c->total.mode == GOTL_ALLOC_SAMPLED)
-			pftrace__attr_int(c->pf, "gotl.alloc_sample_bytes",
+			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_SAMPLE_BYTES],
 					  (int64_t)c->total.sample_bytes);
-		pftrace__attr_int(c->pf, "gotl.alloc_count", (int64_t)c->total.count);
-		pftrace__attr_int(c->pf, "gotl.alloc_bytes", (int64_t)c->total.bytes);
+		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_COUNT], (int64_t)c->total.count);
+		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_BYTES], (int64_t)c->total.bytes);
 		if (c->total.unclassified)
-			pftrace__attr_int(c->pf, "gotl.alloc_unclassified",
+			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_UNCLASSIFIED],
 					  (int64_t)c->total.unclassified);
 	}
-	pftrace__attr_int(c->pf, "gotl.gc_cycles", (int64_t)st->gc_cycles);
-	pftrace__attr_int(c->pf, "gotl.leak_suspects", (int64_t)c->nsuspects);
-	pftrace__attr_int(c->pf, "gotl.events", (int64_t)st->events);
-	pftrace__attr_int(c->pf, "gotl.events_lost", (int64_t)st->lost);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_GC_CYCLES], (int64_t)st->gc_cycles);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_LEAK_SUSPECTS], (int64_t)c->nsuspects);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EVENTS], (int64_t)st->events);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EVENTS_LOST], (int64_t)st->lost);
 	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
 		char key[64];
 
 		if (!st->lost_kind[k])
 			continue;
-		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
+		snprintf(key, sizeof(key), SCHEMA_LOST_KIND_FMT, schema_attr[SCHEMA_ATTR_EVENTS_LOST],
+			 gotl_loss_kind_name(k));
 		pftrace__attr_int(c->pf, key, (int64_t)st->lost_kind[k]);
 	}
-	pftrace__attr_int(c->pf, "gotl.goroutines", (int64_t)st->goroutines);
+	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_GOROUTINES], (int64_t)st->goroutines);
 	if (st->unobserved)
-		pftrace__attr_int(c->pf, "gotl.unobserved_transitions", (int64_t)st->unobserved);
+		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_UNOBSERVED], (int64_t)st->unobserved);
 	if (st->truncated)
-		pftrace__attr_str(c->pf, "gotl.log", "truncated: the recorder stopped mid-write");
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_LOG], "truncated: the recorder stopped mid-write");
 	if (replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED))
-		pftrace__attr_str(c->pf, "gotl.mode", "attached to a running process (record -p)");
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_MODE], "attached to a running process (record -p)");
 	if (e && (e->flags & GOTL_END_DETACHED))
-		pftrace__attr_str(c->pf, "gotl.end", "detached: the process ran on");
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_END], "detached: the process ran on");
 	if (replay__exec(r)) {
 		const struct gotl_ev_exec *x = replay__exec(r);
 		char fn[GOTL_EXEC_PATH_MAX + 1];
 
 		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		pftrace__attr_str(c->pf, "go.exec", fn);
-		pftrace__attr_int(c->pf, "go.exec_ts", (int64_t)x->hdr.ts);
+		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_EXEC], fn);
+		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EXEC_TS], (int64_t)x->hdr.ts);
 	}
 	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
 		uint32_t ws = e->status;
 
 		if ((ws & 0x7f) == 0)
-			pftrace__attr_int(c->pf, "go.exit_status", (ws >> 8) & 0xff);
+			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EXIT_STATUS], (ws >> 8) & 0xff);
 		else
-			pftrace__attr_int(c->pf, "go.killed_by_signal", ws & 0x7f);
+			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_KILLED_BY_SIGNAL], ws & 0x7f);
 	}
 }
 
@@ -1166,7 +1129,7 @@ static int convert_log(void *out, const char *log, int proc, const uint32_t *pid
 	if (proc) {
 		char prefix[32];
 
-		snprintf(prefix, sizeof(prefix), "proc.%d.", proc);
+		snprintf(prefix, sizeof(prefix), SCHEMA_PROC_FMT, proc);
 		pftrace__attr_prefix(pf, prefix);
 	}
 	c.o = o;
@@ -1396,7 +1359,7 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 	ret = convert__logs(o, convert_log, &out, st, &nfollows, err, errlen);
 	pftrace__attr_prefix(pf, "");
 	if (nfollows)
-		pftrace__attr_int(pf, "gotl.processes", (int64_t)st->processes);
+		pftrace__attr_int(pf, schema_attr[SCHEMA_ATTR_PROCESSES], (int64_t)st->processes);
 	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */
 	st->trace_bytes = pftrace__bytes(pf);
 	st->trace_raw_bytes = pftrace__raw_bytes(pf);

@@ -39,6 +39,7 @@
 #include "atab.h"
 #include "jsonstr.h"
 #include "replay.h"
+#include "schema.h"
 #include "u64map.h"
 
 /*
@@ -50,23 +51,8 @@
 #define JSON_TID_OTHER	(1u << 30)	/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
 #define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
 
-enum pseudo { PT_GC, PT_STW, PT_NOG_ALLOCS, PT_SUSPECTS, PT_TYPES, PT_MAX };
-
-static const char *const pseudo_names[PT_MAX] = {
-	"GC", "Stop the world", "Allocations on no goroutine", "Leak suspects", "Allocated types",
-};
-
-/* Types that get a counter of their own (by bytes allocated), as convert.c. */
-#define TOP_TYPES	10
-
-/* The protobuf counter tracks "Goroutines alive" ... as "C" name + key (Perfetto joins them). */
-static const char *const counter_keys[RP_C_MAX] = {
-	"alive", "running", "runnable", "blocked", "in syscall", "lost",
-};
-
-#define CAT_G	"goroutine"
-#define N_CREATE	"GoCreate"
-#define N_UNBLOCK	"GoUnblock"
+/* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id. */
+#define PT_MAX		SCHEMA_PSEUDO_TRACKS
 
 /* What the writer keeps for each goroutine. */
 struct jg {
@@ -223,11 +209,11 @@ static void args_close(struct jw *j)
 static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
 {
 	switch (g->state) {
-	case GOTL_G_RUNNING:	return "Running";
-	case GOTL_G_RUNNABLE:	return "Runnable";
-	case GOTL_G_SYSCALL:	return "Syscall";
-	case GOTL_G_PREEMPTED:	return "preempted";
-	case GOTL_G_LEAKED:	return "leaked";
+	case GOTL_G_RUNNING:	return schema_name[SCHEMA_NAME_RUNNING];
+	case GOTL_G_RUNNABLE:	return schema_name[SCHEMA_NAME_RUNNABLE];
+	case GOTL_G_SYSCALL:	return schema_name[SCHEMA_NAME_SYSCALL];
+	case GOTL_G_PREEMPTED:	return schema_name[SCHEMA_NAME_PREEMPTED];
+	case GOTL_G_LEAKED:	return schema_name[SCHEMA_NAME_LEAKED];
 	default:		return replay__reason_str(r, g->reason, buf, len);
 	}
 }
@@ -236,9 +222,9 @@ static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, 
 static const char *reason_arg(struct replay *r, const struct rp_g *g, char *buf, size_t len)
 {
 	if (g->state == GOTL_G_PREEMPTED)
-		return "preempted";
+		return schema_name[SCHEMA_NAME_PREEMPTED];
 	if (g->state == GOTL_G_LEAKED)
-		return "leaked";
+		return schema_name[SCHEMA_NAME_LEAKED];
 	return replay__reason_str(r, g->reason, buf, len);
 }
 
@@ -255,7 +241,7 @@ static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct 
 
 	if (!s || !s->n)
 		return;
-	arg_key(j, first, "stack");
+	arg_key(j, first, SCHEMA_ARG_STACK);
 	fputc('"', j->f);
 	for (p = 0; p < s->n; p++) {
 		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
@@ -301,15 +287,15 @@ static void thread_meta(struct jw *j, uint32_t tid, const char *name, int64_t so
 }
 
 /* A pseudo-thread's tid, named when first used ("Leak suspects (3)": n > 0 is a count). */
-static uint32_t pseudo_tid(struct jw *j, enum pseudo p, long n)
+static uint32_t pseudo_tid(struct jw *j, enum schema_track p, long n)
 {
 	char name[64];
 
 	if (!j->pseudo_named[p]) {
 		if (n > 0)
-			snprintf(name, sizeof(name), "%s (%ld)", pseudo_names[p], n);
+			snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[p], n);
 		else
-			snprintf(name, sizeof(name), "%s", pseudo_names[p]);
+			snprintf(name, sizeof(name), "%s", schema_track[p]);
 		thread_meta(j, JSON_TID_PSEUDO + p, name, (int64_t)p - PT_MAX);
 	}
 	j->pseudo_named[p] = true;
@@ -373,7 +359,8 @@ static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
 	struct jw *j = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") :
+				 SCHEMA_PROCESS_NAME;
 	char *const *argv = replay__argv(r);
 	uint32_t salt = 0;
 	bool a;
@@ -439,19 +426,19 @@ static void flow_start(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts
 {
 	bool a;
 
-	ev_begin(j, "X", tid, true, ts, name, CAT_G);
+	ev_begin(j, "X", tid, true, ts, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":0", j->f);
 	if (goid || stack) {
 		args_open(j, &a);
 		if (goid)
-			arg_u(j, &a, "goid", goid);
+			arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], goid);
 		arg_stack(j, &a, r, stack);
 		args_close(j);
 	}
 	ev_end(j);
 	if (!id)
 		return;
-	ev_begin(j, "s", tid, true, ts, name, CAT_G);
+	ev_begin(j, "s", tid, true, ts, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fprintf(j->f, ",\"id\":%" PRIu64, id);
 	ev_end(j);
 }
@@ -492,13 +479,13 @@ static void suspect_args(struct jw *j, uint64_t goid, const char *reason, uint64
 	bool a;
 
 	args_open(j, &a);
-	arg_u(j, &a, "goid", goid);
-	arg_s(j, &a, "wait_reason", reason);
-	arg_u(j, &a, "blocked_for_ns", blocked_for);
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], goid);
+	arg_s(j, &a, schema_arg[SCHEMA_ARG_WAIT_REASON], reason);
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_FOR], blocked_for);
 	if (blocked_at)
-		arg_s(j, &a, "blocked_at", blocked_at);
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_AT], blocked_at);
 	if (created_at)
-		arg_s(j, &a, "created_at", created_at);
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_CREATED_AT], created_at);
 	args_close(j);
 }
 
@@ -513,7 +500,8 @@ static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end
 
 	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
 		return;
-	ev_begin(j, "i", tid, true, end, "leak suspect", CAT_G);
+	ev_begin(j, "i", tid, true, end, schema_name[SCHEMA_NAME_LEAK_SUSPECT],
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"s\":\"t\"", j->f);
 	suspect_args(j, g->goid, reason, end - g->since, blocked_at, created_at);
 	ev_end(j);
@@ -559,12 +547,12 @@ static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint
 	s = replay__sym(r, g->startpc);
 	snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
 		 g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
-	ev_begin(j, "X", g->tid, true, begin, name, CAT_G);
+	ev_begin(j, "X", g->tid, true, begin, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
 	jdur(j, end - begin);
 	args_open(j, &a);
 	if (g->goid)
-		arg_u(j, &a, "goid", g->goid);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
 	args_close(j);
 	ev_end(j);
 }
@@ -586,7 +574,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	tid = thread_of(j, r, g);
 	if (t->spawn_flow) {
 		/* The parent's `go` statement; its flow only if it still ends here. */
-		flow_start(j, r, t->spawn_parent_tid, t->spawn_ts, N_CREATE, g->goid, g->create_stack,
+		flow_start(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE], g->goid, g->create_stack,
 			   t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
 		t->spawn_flow = 0;
 	}
@@ -599,53 +587,53 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		snprintf(created_at, sizeof(created_at), "%s %s:%u", site->func, site->file,
 			 site->line);
 
-	ev_begin(j, "X", tid, true, g->since, state_str(r, g, buf, sizeof(buf)), CAT_G);
+	ev_begin(j, "X", tid, true, g->since, state_str(r, g, buf, sizeof(buf)), schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
 	jdur(j, end - g->since);
 	args_open(j, &a);
 	if (g->goid)
-		arg_u(j, &a, "goid", g->goid);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
 	if (g->state == GOTL_G_RUNNING)
-		arg_u(j, &a, "thread", g->tid);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_THREAD], g->tid);
 	if (replay__blocked(g->state))
-		arg_s(j, &a, "wait_reason", reason_arg(r, g, rbuf, sizeof(rbuf)));
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_WAIT_REASON], reason_arg(r, g, rbuf, sizeof(rbuf)));
 	if (blocked_at[0])
-		arg_s(j, &a, "blocked_at", blocked_at);
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_AT], blocked_at);
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		arg_u(j, &a, "woken_by", g->woken_by);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_WOKEN_BY], g->woken_by);
 	/* Who the goroutine is: on its first slice only, as in the protobuf trace. */
 	if (start && *start->func && !t->introduced)
-		arg_s(j, &a, "start_function", start->func);
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_START_FUNCTION], start->func);
 	if (created_at[0] && !t->introduced)
-		arg_s(j, &a, "created_at", created_at);
+		arg_s(j, &a, schema_arg[SCHEMA_ARG_CREATED_AT], created_at);
 	if (g->parent_goid && !t->introduced)
-		arg_u(j, &a, "parent_goid", g->parent_goid);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_PARENT_GOID], g->parent_goid);
 	t->introduced = true;
 	if (g->flags & RP_G_CGO)
-		arg_b(j, &a, "cgo_callback");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_CGO_CALLBACK]);
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
-		arg_b(j, &a, "existed_at_attach");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_EXISTED_AT_ATTACH]);
 		if (g->waited_since && replay__blocked(g->state))
-			arg_u(j, &a, "blocked_before_recording_ns", g->since - g->waited_since);
+			arg_u(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_BEFORE], g->since - g->waited_since);
 	}
 	if (g->state_alloc_count) {
-		arg_u(j, &a, "alloc_bytes", g->state_alloc_bytes);
-		arg_u(j, &a, "alloc_count", g->state_alloc_count);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_ALLOC_BYTES], g->state_alloc_bytes);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_ALLOC_COUNT], g->state_alloc_count);
 	}
 	if (at_end) {
-		arg_b(j, &a, "open_at_end");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
 		if (replay__blocked(g->state))
-			arg_b(j, &a, "still_blocked_at_end");
+			arg_b(j, &a, schema_arg[SCHEMA_ARG_STILL_BLOCKED]);
 	}
 	if (g->flags & RP_G_GAP)
-		arg_b(j, &a, "unobserved_transitions");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_UNOBSERVED]);
 	arg_stack(j, &a, r, g->block_stack);
 	args_close(j);
 	ev_end(j);
 
 	if (t->flow_in) {
 		/* Bound to the enclosing slice: the one just written, which starts here. */
-		ev_begin(j, "f", tid, true, g->since, t->flow_in_spawn ? N_CREATE : N_UNBLOCK, CAT_G);
+		ev_begin(j, "f", tid, true, g->since, t->flow_in_spawn ? schema_name[SCHEMA_NAME_GO_CREATE] : schema_name[SCHEMA_NAME_GO_UNBLOCK], schema_cat[SCHEMA_CAT_GOROUTINE]);
 		fprintf(j->f, ",\"bp\":\"e\",\"id\":%" PRIu64, t->flow_in);
 		ev_end(j);
 	}
@@ -667,7 +655,7 @@ static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g,
 		return;
 	t->flow_in = ++j->doc->flow_seq;
 	t->flow_in_spawn = false;
-	flow_start(j, r, thread_of(j, r, w), ts, N_UNBLOCK, g->goid, NULL, t->flow_in);
+	flow_start(j, r, thread_of(j, r, w), ts, schema_name[SCHEMA_NAME_GO_UNBLOCK], g->goid, NULL, t->flow_in);
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -707,15 +695,16 @@ static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t 
 	for (k = 0; k < RP_C_LOST; k++)
 		changed |= counts[k] != j->emitted[k];
 	if (changed) {
-		ev_begin(j, "C", 0, true, ts, "Goroutines", NULL);
+		ev_begin(j, "C", 0, true, ts, schema_counter[SCHEMA_COUNTER_ALIVE].group, NULL);
 		args_open(j, &a);
 		for (k = 0; k < RP_C_LOST; k++)
-			arg_i(j, &a, counter_keys[k], counts[k]);
+			arg_i(j, &a, schema_counter[k].key, counts[k]);
 		args_close(j);
 		ev_end(j);
 	}
 	if (!j->counters_started || counts[RP_C_LOST] != j->emitted[RP_C_LOST])
-		counter(j, ts, "gotl events", counter_keys[RP_C_LOST], counts[RP_C_LOST]);
+		counter(j, ts, schema_counter[RP_C_LOST].group, schema_counter[RP_C_LOST].key,
+			counts[RP_C_LOST]);
 	memcpy(j->emitted, counts, sizeof(j->emitted));
 	j->counters_started = true;
 }
@@ -730,8 +719,8 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 	if (!j->o->goroutine_alloc_counters || !jg_of(g) || !g->goid)
 		return;
 	thread_of(j, r, g);
-	snprintf(name, sizeof(name), "G%" PRIu64 " heap", g->goid);
-	counter(j, ts, name, "allocated", (int64_t)g->alloc_bytes);
+	snprintf(name, sizeof(name), SCHEMA_GALLOC_FMT, g->goid);
+	counter(j, ts, name, SCHEMA_GALLOC_KEY, (int64_t)g->alloc_bytes);
 }
 
 /* An allocation (or a sample): an instant on its goroutine's thread, with its stack. */
@@ -746,16 +735,16 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 	if (g && jg_of(g))
 		tid = thread_of(j, r, g);
 	else
-		tid = pseudo_tid(j, PT_NOG_ALLOCS, 0);
+		tid = pseudo_tid(j, SCHEMA_TRACK_NOG_ALLOCS, 0);
 	ev_begin(j, "i", tid, true, e->hdr.ts, replay__class_name(r, &e->key, name, sizeof(name)),
-		 "alloc");
+		 schema_cat[SCHEMA_CAT_ALLOC]);
 	fputs(",\"s\":\"t\"", j->f);
 	args_open(j, &a);
 	if (g && g->goid)
-		arg_u(j, &a, "goid", g->goid);
-	arg_u(j, &a, "size", e->size);
-	arg_u(j, &a, "bytes", e->weight);
-	arg_s(j, &a, "site", replay__site(r, stack, site, sizeof(site)));
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_SIZE], e->size);
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_BYTES], e->weight);
+	arg_s(j, &a, schema_arg[SCHEMA_ARG_SITE], replay__site(r, stack, site, sizeof(site)));
 	arg_stack(j, &a, r, stack);
 	args_close(j);
 	ev_end(j);
@@ -768,12 +757,13 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 
 	if (j->have_total && t->bytes < j->total_bytes)
 		return;		/* an older total, late */
-	counter(j, ts, "Heap", "allocated", (int64_t)t->bytes);
+	counter(j, ts, schema_counter[SCHEMA_COUNTER_HEAP].group,
+		schema_counter[SCHEMA_COUNTER_HEAP].key, (int64_t)t->bytes);
 	if (j->have_total && ts > j->total_ts) {
 		double rate = (double)(t->bytes - j->total_bytes) * 1e9 / (double)(ts - j->total_ts);
 
-		counter(j, j->total_ts, "Allocation", "rate",
-			rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
+		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
+			schema_counter[SCHEMA_COUNTER_RATE].key, rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
 	}
 	j->have_total = true;
 	j->total_ts = ts;
@@ -808,19 +798,19 @@ static void types_events(struct jw *j, uint64_t end)
 			free(v);
 		return;
 	}
-	tid = pseudo_tid(j, PT_TYPES, n);
+	tid = pseudo_tid(j, SCHEMA_TRACK_TYPES, n);
 	for (i = 0; i < n; i++) {
-		ev_begin(j, "i", tid, true, end, v[i]->name, "alloc");
+		ev_begin(j, "i", tid, true, end, v[i]->name, schema_cat[SCHEMA_CAT_ALLOC]);
 		fputs(",\"s\":\"t\"", j->f);
 		args_open(j, &a);
-		arg_u(j, &a, "count", v[i]->count);
-		arg_u(j, &a, "bytes", v[i]->bytes);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_COUNT], v[i]->count);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_BYTES], v[i]->bytes);
 		args_close(j);
 		ev_end(j);
 	}
-	for (i = 0; i < n && i < TOP_TYPES; i++)
+	for (i = 0; i < n && i < SCHEMA_TOP_TYPES; i++)
 		for (k = 0; k < v[i]->nseries; k++)
-			counter(j, v[i]->series[k].ts, v[i]->name, "bytes",
+			counter(j, v[i]->series[k].ts, v[i]->name, SCHEMA_TYPE_KEY,
 				(int64_t)v[i]->series[k].bytes);
 	free(v);
 }
@@ -838,37 +828,40 @@ static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, cons
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct jw *j = ctx;
-	uint32_t tid = pseudo_tid(j, PT_GC, 0);
+	uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_GC, 0);
 	uint64_t mark_start, mark_end;
 	char name[64];
 	bool a;
 
 	if (g->sweepterm_start && g->sweepterm_end) {
-		slice(j, tid, g->sweepterm_start, g->sweepterm_end, "sweep termination (STW)", "gc");
+		slice(j, tid, g->sweepterm_start, g->sweepterm_end, schema_name[SCHEMA_NAME_SWEEP_TERM],
+		      schema_cat[SCHEMA_CAT_GC]);
 		ev_end(j);
 	}
 	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
 	mark_end = g->markterm_start ? g->markterm_start : g->end;
 	if (mark_end > mark_start) {
-		slice(j, tid, mark_start, mark_end, "mark", "gc");
+		slice(j, tid, mark_start, mark_end, schema_name[SCHEMA_NAME_MARK],
+		      schema_cat[SCHEMA_CAT_GC]);
 		ev_end(j);
 	}
 	if (g->markterm_start) {
-		slice(j, tid, g->markterm_start, g->end, "mark termination (STW)", "gc");
+		slice(j, tid, g->markterm_start, g->end, schema_name[SCHEMA_NAME_MARK_TERM],
+		      schema_cat[SCHEMA_CAT_GC]);
 		ev_end(j);
 	}
 	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	slice(j, tid, g->start, g->end, name, "gc");
+	slice(j, tid, g->start, g->end, name, schema_cat[SCHEMA_CAT_GC]);
 	args_open(j, &a);
-	arg_u(j, &a, "gc_cycle", g->n);
-	arg_s(j, &a, "trigger", replay__trigger_str(g->trigger));
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_GC_CYCLE], g->n);
+	arg_s(j, &a, schema_arg[SCHEMA_ARG_TRIGGER], replay__trigger_str(g->trigger));
 	if (g->by_goid)
-		arg_u(j, &a, "started_by_goid", g->by_goid);
-	arg_u(j, &a, "stw_ns", g->stw_ns);
+		arg_u(j, &a, schema_arg[SCHEMA_ARG_STARTED_BY], g->by_goid);
+	arg_u(j, &a, schema_arg[SCHEMA_ARG_STW_NS], g->stw_ns);
 	if (g->open)
-		arg_b(j, &a, "open_at_end");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
 	if (g->began_unseen)
-		arg_b(j, &a, "began_before_recording");
+		arg_b(j, &a, schema_arg[SCHEMA_ARG_BEGAN_BEFORE]);
 	args_close(j);
 	ev_end(j);
 }
@@ -878,13 +871,14 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 	struct jw *j = ctx;
 	bool a;
 
-	slice(j, pseudo_tid(j, PT_STW, 0), s->start, s->end, s->reason, "gc");
+	slice(j, pseudo_tid(j, SCHEMA_TRACK_STW, 0), s->start, s->end, s->reason,
+	      schema_cat[SCHEMA_CAT_GC]);
 	if (s->gc || s->open) {
 		args_open(j, &a);
 		if (s->gc)
-			arg_u(j, &a, "gc_cycle", s->gc);
+			arg_u(j, &a, schema_arg[SCHEMA_ARG_GC_CYCLE], s->gc);
 		if (s->open)
-			arg_b(j, &a, "open_at_end");
+			arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
 		args_close(j);
 	}
 	ev_end(j);
@@ -904,7 +898,7 @@ static void md_key(struct jw *j, const char *key)
 		fputc(',', d->meta);
 	d->meta_first = false;
 	if (j->proc) {
-		snprintf(k, sizeof(k), "proc.%d.%s", j->proc, key);
+		snprintf(k, sizeof(k), SCHEMA_PROC_FMT "%s", j->proc, key);
 		jsonstr__put(d->meta, k);
 	} else {
 		jsonstr__put(d->meta, key);
@@ -931,7 +925,6 @@ static void md_s(struct jw *j, const char *key, const char *v)
  */
 static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
 {
-	const struct rp_meta_attr *ma;
 	const struct gotl_rec_start *s = replay__start(r);
 	const struct gotl_rec_end *e = replay__end(r);
 	char *const *argv = replay__argv(r);
@@ -939,12 +932,13 @@ static void metadata(struct jw *j, struct replay *r, const struct replay_stats *
 	size_t i;
 	int k;
 
-	md_s(j, "gotl.version", GOTL_VERSION);
-	for (ma = replay__meta_attrs; ma->attr; ma++)
-		if (replay__meta(r, ma->meta))
-			md_s(j, ma->attr, replay__meta(r, ma->meta));
+	md_s(j, schema_attr[SCHEMA_ATTR_VERSION], GOTL_VERSION);
+	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
+		if (replay__meta(r, schema_meta_attr[k].meta))
+			md_s(j, schema_attr[schema_meta_attr[k].attr],
+			     replay__meta(r, schema_meta_attr[k].meta));
 	if (argv && argv[0]) {
-		md_key(j, "gotl.command");
+		md_key(j, schema_attr[SCHEMA_ATTR_COMMAND]);
 		fputc('"', f);
 		for (i = 0; argv[i]; i++) {
 			if (i)
@@ -954,69 +948,70 @@ static void metadata(struct jw *j, struct replay *r, const struct replay_stats *
 		fputc('"', f);
 	}
 	if (replay__probes(r))
-		md_s(j, "gotl.probes", replay__probes(r));
-	md_u(j, "gotl.pid", j->real_pid);
+		md_s(j, schema_attr[SCHEMA_ATTR_PROBES], replay__probes(r));
+	md_u(j, schema_attr[SCHEMA_ATTR_PID], j->real_pid);
 	if (!j->proc) {
-		md_u(j, "gotl.ts0_boottime_ns", j->doc->ts0);
+		md_u(j, schema_attr[SCHEMA_ATTR_TS0_BOOTTIME], j->doc->ts0);
 		if (s && s->monotonic_ns)
-			md_u(j, "gotl.ts0_monotonic_ns", s->monotonic_ns);
+			md_u(j, schema_attr[SCHEMA_ATTR_TS0_MONOTONIC], s->monotonic_ns);
 		if (s && s->realtime_ns)
-			md_u(j, "gotl.ts0_realtime_ns", s->realtime_ns);
+			md_u(j, schema_attr[SCHEMA_ATTR_TS0_REALTIME], s->realtime_ns);
 	}
 	if (s && s->realtime_ns) {
 		char when[64];
 
 		convert__wall_time(s->realtime_ns, when, sizeof(when));
-		md_s(j, "gotl.start_time", when);
+		md_s(j, schema_attr[SCHEMA_ATTR_START_TIME], when);
 	}
 	if (!j->proc)
-		md_s(j, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
+		md_s(j, schema_attr[SCHEMA_ATTR_TIDS], "goroutine G: tid 4194304+G (G < 1069547520); unknown "
 		     "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
 	if (j->have_total) {
-		md_s(j, "gotl.alloc_mode", replay__alloc_mode_str(j->total.mode));
+		md_s(j, schema_attr[SCHEMA_ATTR_ALLOC_MODE], replay__alloc_mode_str(j->total.mode));
 		if (j->total.mode == GOTL_ALLOC_SAMPLED)
-			md_u(j, "gotl.alloc_sample_bytes", j->total.sample_bytes);
-		md_u(j, "gotl.alloc_count", j->total.count);
-		md_u(j, "gotl.alloc_bytes", j->total.bytes);
+			md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_SAMPLE_BYTES], j->total.sample_bytes);
+		md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_COUNT], j->total.count);
+		md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_BYTES], j->total.bytes);
 		if (j->total.unclassified)
-			md_u(j, "gotl.alloc_unclassified", j->total.unclassified);
+			md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_UNCLASSIFIED], j->total.unclassified);
 	}
-	md_u(j, "gotl.gc_cycles", st->gc_cycles);
-	md_u(j, "gotl.leak_suspects", j->nsuspects);
-	md_u(j, "gotl.events", st->events);
-	md_u(j, "gotl.events_lost", st->lost);
+	md_u(j, schema_attr[SCHEMA_ATTR_GC_CYCLES], st->gc_cycles);
+	md_u(j, schema_attr[SCHEMA_ATTR_LEAK_SUSPECTS], j->nsuspects);
+	md_u(j, schema_attr[SCHEMA_ATTR_EVENTS], st->events);
+	md_u(j, schema_attr[SCHEMA_ATTR_EVENTS_LOST], st->lost);
 	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
 		char key[64];
 
 		if (!st->lost_kind[k])
 			continue;
-		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
+		snprintf(key, sizeof(key), SCHEMA_LOST_KIND_FMT, schema_attr[SCHEMA_ATTR_EVENTS_LOST],
+			 gotl_loss_kind_name(k));
 		md_u(j, key, st->lost_kind[k]);
 	}
-	md_u(j, "gotl.goroutines", st->goroutines);
+	md_u(j, schema_attr[SCHEMA_ATTR_GOROUTINES], st->goroutines);
 	if (st->unobserved)
-		md_u(j, "gotl.unobserved_transitions", st->unobserved);
+		md_u(j, schema_attr[SCHEMA_ATTR_UNOBSERVED], st->unobserved);
 	if (st->truncated)
-		md_s(j, "gotl.log", "truncated: the recorder stopped mid-write");
+		md_s(j, schema_attr[SCHEMA_ATTR_LOG], "truncated: the recorder stopped mid-write");
 	if (s && (s->flags & GOTL_START_ATTACHED))
-		md_s(j, "gotl.mode", "attached to a running process (record -p)");
+		md_s(j, schema_attr[SCHEMA_ATTR_MODE], "attached to a running process (record -p)");
 	if (e && (e->flags & GOTL_END_DETACHED))
-		md_s(j, "gotl.end", "detached: the process ran on");
+		md_s(j, schema_attr[SCHEMA_ATTR_END], "detached: the process ran on");
 	if (replay__exec(r)) {
 		const struct gotl_ev_exec *x = replay__exec(r);
 		char fn[GOTL_EXEC_PATH_MAX + 1];
 
 		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		md_s(j, "go.exec", fn);
-		md_u(j, "go.exec_ts", x->hdr.ts);
+		md_s(j, schema_attr[SCHEMA_ATTR_EXEC], fn);
+		md_u(j, schema_attr[SCHEMA_ATTR_EXEC_TS], x->hdr.ts);
 	}
 	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
 		uint32_t ws = e->status;
 
 		if ((ws & 0x7f) == 0)
-			md_u(j, "go.exit_status", (ws >> 8) & 0xff);
+			md_u(j, schema_attr[SCHEMA_ATTR_EXIT_STATUS], (ws >> 8) & 0xff);
 		else
-			md_u(j, "go.killed_by_signal", ws & 0x7f);
+			md_u(j, schema_attr[SCHEMA_ATTR_KILLED_BY_SIGNAL], ws & 0x7f);
 	}
 }
 
@@ -1031,14 +1026,23 @@ static int close_doc(struct jdoc *d, int nfollows, uint32_t processes)
 	if (fflush(d->meta) || ferror(d->meta))
 		return -ENOMEM;
 	if (!d->meta_len) {
-		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", d->f);
+		fputs(",\n\"metadata\":{", d->f);
+		jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_VERSION]);
+		fputc(':', d->f);
+		jsonstr__put(d->f, GOTL_VERSION);
+		fputc('}', d->f);
 	} else {
 		fputs(",\n\"metadata\":{", d->f);
 		fwrite(d->meta_buf, 1, d->meta_len, d->f);
-		if (nfollows)
-			fprintf(d->f, ",\"gotl.processes\":%" PRIu32 ",\"gotl.pids\":\"each process "
-				"its pid; a pid that k earlier processes had (an exec keeps it): "
-				"pid+4194304*k\"", processes);
+		if (nfollows) {
+			fputc(',', d->f);
+			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PROCESSES]);
+			fprintf(d->f, ":%" PRIu32 ",", processes);
+			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PIDS]);
+			fputc(':', d->f);
+			jsonstr__put(d->f, "each process its pid; a pid that k earlier processes had "
+				     "(an exec keeps it): pid+4194304*k");
+		}
 		fputs("}", d->f);
 	}
 	fputs("}\n", d->f);
@@ -1053,12 +1057,12 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	size_t i;
 
 	if (j->nsuspects) {
-		uint32_t tid = pseudo_tid(j, PT_SUSPECTS, (long)j->nsuspects);
+		uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_SUSPECTS, (long)j->nsuspects);
 
 		for (i = 0; i < j->nsuspects; i++) {
 			const struct jsuspect *s = &j->suspects[i];
 
-			ev_begin(j, "i", tid, true, end, s->name, CAT_G);
+			ev_begin(j, "i", tid, true, end, s->name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 			fputs(",\"s\":\"t\"", j->f);
 			suspect_args(j, s->goid, s->reason, end - s->since, s->blocked_at,
 				     s->created_at);
@@ -1067,7 +1071,9 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	}
 	types_events(j, end);
 	if (j->have_total)
-		counter(j, j->total_ts, "Allocation", "rate", 0);	/* nothing after the last total */
+		/* Nothing is allocated after the last total. */
+		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
+			schema_counter[SCHEMA_COUNTER_RATE].key, 0);
 	metadata(j, r, replay__stats(r));
 	convert__follows(r, &j->follows, &j->nfollows);
 }

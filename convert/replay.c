@@ -295,14 +295,6 @@ const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf
 	return buf;
 }
 
-const struct rp_meta_attr replay__meta_attrs[] = {
-	{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
-	{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
-	{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
-	{ "host.name", "hostname" }, { "host.kernel", "kernel" },
-	{ "gotl.options", "options" }, { NULL, NULL },
-};
-
 void replay__command(const struct replay *r, char *buf, size_t len)
 {
 	size_t n = 0;

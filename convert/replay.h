@@ -237,15 +237,6 @@ const char *replay__meta(const struct replay *r, const char *key);
 bool replay__blocked(uint8_t state);
 /* The runtime's name of a wait reason, or "waiting (reason N)" written into buf. */
 const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf, size_t len);
-/*
- * The log's metadata a trace shows as its attributes (Perfetto's trace
- * attributes, the JSON output's "metadata"): META key -> attribute name.
- * Ends with { NULL, NULL }.
- */
-struct rp_meta_attr {
-	const char *attr, *meta;
-};
-extern const struct rp_meta_attr replay__meta_attrs[];
 /* The command line recorded (argv joined by spaces, cut to len); "" if none. */
 void replay__command(const struct replay *r, char *buf, size_t len);
 /* What people read for a GC trigger (GOTL_GC_TRIGGER_*) and an --alloc mode (GOTL_ALLOC_*). */

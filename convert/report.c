@@ -678,9 +678,15 @@ static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, in
 	}
 }
 
-const char *const rmeta_attr[RM_MAX] = {
-	"go.binary", "go.build_id", "gotl.command", "gotl.recorder_version", "host.name",
-	"host.kernel", "gotl.options", "gotl.start_time",
+const enum schema_attr rmeta_attr[RM_MAX] = {
+	[RM_BINARY] = SCHEMA_ATTR_GO_BINARY,
+	[RM_BUILD_ID] = SCHEMA_ATTR_GO_BUILD_ID,
+	[RM_COMMAND] = SCHEMA_ATTR_COMMAND,
+	[RM_GOTL_VERSION] = SCHEMA_ATTR_RECORDER_VERSION,
+	[RM_HOST] = SCHEMA_ATTR_HOST,
+	[RM_KERNEL] = SCHEMA_ATTR_KERNEL,
+	[RM_OPTIONS] = SCHEMA_ATTR_OPTIONS,
+	[RM_START_TIME] = SCHEMA_ATTR_START_TIME,
 };
 const char *const rmeta_key[RM_MAX] = {
 	"binary", "build_id", "command", "gotl_version", "host", "kernel", "options", "start_time",
@@ -1010,13 +1016,13 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		.truncated = st->truncated,
 	};
 	char cmd[1024], when[64];
+	int i, k;
 
-	m.info[RM_BINARY] = replay__meta(r, "binary");
-	m.info[RM_BUILD_ID] = replay__meta(r, "go_build_id");
-	m.info[RM_GOTL_VERSION] = replay__meta(r, "gotl_version");
-	m.info[RM_HOST] = replay__meta(r, "hostname");
-	m.info[RM_KERNEL] = replay__meta(r, "kernel");
-	m.info[RM_OPTIONS] = replay__meta(r, "options");
+	/* What the log's metadata says, as the trace shows it (schema_meta_attr). */
+	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
+		for (i = 0; i < RM_MAX; i++)
+			if (rmeta_attr[i] == schema_meta_attr[k].attr)
+				m.info[i] = replay__meta(r, schema_meta_attr[k].meta);
 	replay__command(r, cmd, sizeof(cmd));
 	if (cmd[0])
 		m.info[RM_COMMAND] = cmd;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "replay.h"
 #include "report.h"
+#include "schema.h"
 
 struct rep;
 
@@ -48,12 +49,14 @@ struct rspan {
 	uint64_t alloc_count;
 };
 
-/* What the report says about the recording as a whole. */
 /* What the recording says about itself (RM_*: index into rmeta.info). */
 enum { RM_BINARY, RM_BUILD_ID, RM_COMMAND, RM_GOTL_VERSION, RM_HOST, RM_KERNEL, RM_OPTIONS,
        RM_START_TIME, RM_MAX };
-/* Their names: trace attribute and JSON key. */
-extern const char *const rmeta_attr[RM_MAX], *const rmeta_key[RM_MAX];
+/* Their names: the trace attribute (schema.h), and the report's JSON key. */
+extern const enum schema_attr rmeta_attr[RM_MAX];
+extern const char *const rmeta_key[RM_MAX];
+
+/* What the report says about the recording as a whole. */
 
 struct rmeta {
 	const char *comm, *go_version, *source;	/* source: "log" or "trace" */
