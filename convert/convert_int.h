@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * convert_int.h: what the conversion driver (convert.c) shares with the
- * output formats it drives, the Perfetto sink and the trace-event JSON
- * sink (json.c). A recording is a main log and, with record --follow, the
+ * output formats it drives, the Perfetto sink (pfsink.c) and the
+ * trace-event JSON sink (json.c). A recording is a main log and, with record --follow, the
  * logs of the programs it followed, each a process of one output: the
  * driver walks them, a format turns one log into one process. Only
  * convert/ includes this.
@@ -42,8 +42,19 @@ typedef int (*convert_log_fn)(void *out, const char *log, int proc, const uint32
 int convert__logs(const struct convert_opts *o, convert_log_fn fn, void *out,
 		  struct convert_stats *st, int *nfollows, char *err, size_t errlen);
 
+/*
+ * A log's stats from its replay's and the sink's own: the leak suspects it
+ * found and the last allocation total (NULL if none).
+ */
+void convert__stats(struct convert_stats *st, const struct replay_stats *rs, size_t suspects,
+		    const struct gotl_rec_alloc_total *total);
+
 /* At the end of a log (a sink's finish): the follow logs it names, added to *f, *n. */
 void convert__follows(struct replay *r, struct follow **f, int *n);
 void convert__follows_free(struct follow *f, int n);
+
+/* The two outputs, into o->trace_path: convert__run has checked the log can be read. */
+int pfsink__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
+int json__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
 
 #endif /* GOTL_CONVERT_INT_H */

@@ -2,7 +2,7 @@
 /*
  * json.c: the Chrome trace-event JSON sink of the replay (replay.h) —
  * `gotl convert -f json`. It tells the same story as the Perfetto sink
- * (convert.c) from the same replay callbacks, in the legacy JSON format
+ * (pfsink.c) from the same replay callbacks, in the legacy JSON format
  * chrome://tracing, Perfetto's JSON importer and other viewers read.
  *
  * Mapping: the Go program is a process (its pid); each goroutine a thread
@@ -22,7 +22,7 @@
  *
  * It streams: every event is written when the replay tells it, nothing of
  * the document is kept (memory: the live goroutines, the leak suspects and
- * the allocated types, as convert.c). It must not print, nor write invalid
+ * the allocated types, as pfsink.c). It must not print, nor write invalid
  * JSON whatever the log holds: every string goes through jsonstr__put(), which
  * escapes quotes, backslashes and control characters and replaces invalid
  * UTF-8 with U+FFFD.
@@ -203,7 +203,7 @@ static void args_close(struct jw *j)
 	fputc('}', j->f);
 }
 
-/* ---- names (the same as convert.c's) ---------------------------------------- */
+/* ---- names (the same as pfsink.c's) ----------------------------------------- */
 
 /* The slice name of g's current state. */
 static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
@@ -324,7 +324,7 @@ static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
 	return true;
 }
 
-/* g's thread: its tid and its name, "G17 main.worker" as convert.c's track. */
+/* g's thread: its tid and its name, "G17 main.worker" as pfsink.c's track. */
 static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 {
 	const struct rp_sym *start;
@@ -489,7 +489,7 @@ static void suspect_args(struct jw *j, uint64_t goid, const char *reason, uint64
 	args_close(j);
 }
 
-/* A goroutine still blocked at the end on a channel, select, lock or cond (convert.c's rule). */
+/* A goroutine still blocked at the end on a channel, select, lock or cond (pfsink.c's rule). */
 static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end,
 		    const char *blocked_at, const char *created_at, const struct rp_frame *uf)
 {
@@ -919,7 +919,7 @@ static void md_s(struct jw *j, const char *key, const char *v)
 }
 
 /*
- * The trace attributes of convert.c, as keys of the top-level "metadata"
+ * The trace attributes of pfsink.c, as keys of the top-level "metadata"
  * (strings and integers), kept until the document ends. What ts 0 and the
  * tids are is the document's: the main log says it.
  */
@@ -1109,22 +1109,7 @@ static int json_log(void *out, const char *log, int proc, const uint32_t *pids, 
 		return ret;
 	}
 	ret = replay__run(log, &sink, &rs, err, errlen);
-	st->events = rs.events;
-	st->goroutines = rs.goroutines;
-	st->max_alive = rs.max_alive;
-	st->lost = rs.lost;
-	memcpy(st->lost_kind, rs.lost_kind, sizeof(st->lost_kind));
-	st->unobserved = rs.unobserved;
-	st->late = rs.late;
-	st->pid = rs.pid;
-	st->truncated = rs.truncated;
-	st->ended = rs.ended;
-	st->leak_suspects = j.nsuspects;
-	st->alloc_count = j.total.count;
-	st->alloc_bytes = j.total.bytes;
-	st->alloc_mode = j.have_total ? j.total.mode : GOTL_ALLOC_OFF;
-	st->gc_cycles = rs.gc_cycles;
-	st->stw_pauses = rs.stw_pauses;
+	convert__stats(st, &rs, j.nsuspects, j.have_total ? &j.total : NULL);
 	for (i = 0; i < j.nsuspects; i++) {
 		free(j.suspects[i].name);
 		free(j.suspects[i].reason);
@@ -1142,7 +1127,7 @@ static int json_log(void *out, const char *log, int proc, const uint32_t *pids, 
 	return ret;
 }
 
-int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+int json__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
 {
 	struct jdoc d;
 	int nfollows, ret, werr = 0;

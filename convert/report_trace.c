@@ -11,7 +11,7 @@
  * second feeds every state span to the report core (report_int.h), each
  * goroutine's spans in the order its track has them.
  *
- * It reads only traces in gotl's own shape (convert.c), compressed or not
+ * It reads only traces in gotl's own shape (pfsink.c), compressed or not
  * (`--compress`: compressed_packets are inflated one at a time): another
  * program's trace gives an error, not a wrong report. Memory: the
  * goroutine tracks and the intern tables, not the events.
