@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "convert.h"
+#include "describe.h"
 #include "convert_int.h"
 #include "logr.h"
 #include "replay.h"
@@ -59,19 +59,6 @@ void convert__stats(struct convert_stats *st, const struct replay_stats *rs, siz
 	st->alloc_mode = total ? total->mode : GOTL_ALLOC_OFF;
 	st->gc_cycles = rs->gc_cycles;
 	st->stw_pauses = rs->stw_pauses;
-}
-
-void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len)
-{
-	time_t t = (time_t)(realtime_ns / 1000000000ull);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(buf + strlen(buf), len - strlen(buf), ".%03uZ",
-		 (unsigned)(realtime_ns / 1000000ull % 1000));
 }
 
 /* s (len bytes) for a message: printable ASCII as it is, other bytes as \xNN, cut at 80. */

@@ -63,7 +63,4 @@ struct convert_stats {
  */
 int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
 
-/* "2026-11-23T06:00:12.345Z": a CLOCK_REALTIME time in UTC, for people. */
-void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len);
-
 #endif /* GOTL_CONVERT_H */

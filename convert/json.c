@@ -5,10 +5,12 @@
  * (pfsink.c) from the same replay callbacks, in the legacy JSON format
  * chrome://tracing, Perfetto's JSON importer and other viewers read.
  *
- * Mapping: the Go program is a process (its pid); each goroutine a thread
- * of it with a synthetic tid (JSON_TID_* below: above any real Linux tid),
- * named "G17 main.worker" by "M" events, sorted by goid; each state an "X"
- * slice with the same args as the protobuf slice (its stack as a string);
+ * What each span, suspect and attribute says is describe.c's; this file
+ * only encodes it. Mapping: the Go program is a process (its pid); each
+ * goroutine a thread of it with a synthetic tid (JSON_TID_* below: above
+ * any real Linux tid), named "G17 main.worker" by "M" events, sorted by
+ * goid; each state an "X" slice with the args of the protobuf slice (its
+ * stack as a string);
  * spawns and wake-ups a 0-duration "X" marker (GoCreate, GoUnblock) on the
  * source thread holding a v1 flow "s", ended by an "f" with "bp":"e" at the
  * start of the target slice; counters "C" events; allocations thread
@@ -37,6 +39,7 @@
 #include "convert.h"
 #include "convert_int.h"
 #include "atab.h"
+#include "describe.h"
 #include "jsonstr.h"
 #include "replay.h"
 #include "schema.h"
@@ -48,10 +51,11 @@
  */
 #define JSON_TID_GOID	(1u << 22)	/* + goid, for goids below JSON_GOID_MAX */
 #define JSON_GOID_MAX	((1u << 30) - JSON_TID_GOID)
-#define JSON_TID_OTHER	(1u << 30)	/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
+/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
+#define JSON_TID_OTHER	(1u << 30)
 #define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
 
-/* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id. */
+/* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id */
 #define PT_MAX		SCHEMA_PSEUDO_TRACKS
 
 /* What the writer keeps for each goroutine. */
@@ -66,10 +70,10 @@ struct jg {
 	bool introduced;	/* its first slice, with who it is, is written */
 };
 
+/* A leak suspect, listed at the end. */
 struct jsuspect {
-	uint64_t goid, since;
-	uint32_t tid;
-	char *name, *reason, *blocked_at, *created_at;
+	struct dsuspect d;
+	char *name;		/* "G18 chan send at main.go:42" */
 };
 
 /* The document: every process of the recording (record --follow) goes into one. */
@@ -174,12 +178,6 @@ static void arg_key(struct jw *j, bool *first, const char *key)
 	fputc(':', j->f);
 }
 
-static void arg_u(struct jw *j, bool *first, const char *key, uint64_t v)
-{
-	arg_key(j, first, key);
-	fprintf(j->f, "%" PRIu64, v);
-}
-
 static void arg_i(struct jw *j, bool *first, const char *key, int64_t v)
 {
 	arg_key(j, first, key);
@@ -192,40 +190,67 @@ static void arg_s(struct jw *j, bool *first, const char *key, const char *v)
 	jsonstr__put(j->f, v);
 }
 
-static void arg_b(struct jw *j, bool *first, const char *key)
-{
-	arg_key(j, first, key);
-	fputs("true", j->f);
-}
-
 static void args_close(struct jw *j)
 {
 	fputc('}', j->f);
 }
 
-/* ---- names (the same as pfsink.c's) ----------------------------------------- */
+/* ---- described values ------------------------------------------------------- */
 
-/* The slice name of g's current state. */
-static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct rp_stack *s);
+
+/* A described string value. */
+static void put_str(struct jw *j, struct replay *r, const struct darg *a)
 {
-	switch (g->state) {
-	case GOTL_G_RUNNING:	return schema_name[SCHEMA_NAME_RUNNING];
-	case GOTL_G_RUNNABLE:	return schema_name[SCHEMA_NAME_RUNNABLE];
-	case GOTL_G_SYSCALL:	return schema_name[SCHEMA_NAME_SYSCALL];
-	case GOTL_G_PREEMPTED:	return schema_name[SCHEMA_NAME_PREEMPTED];
-	case GOTL_G_LEAKED:	return schema_name[SCHEMA_NAME_LEAKED];
-	default:		return replay__reason_str(r, g->reason, buf, len);
+	char buf[1024];
+	const char *v;
+
+	switch (a->src) {
+	case DESCRIBE_REASON:
+		v = describe__reason_arg(r, a->state, a->reason, buf, sizeof(buf));
+		break;
+	case DESCRIBE_FRAME:
+		v = describe__frame_site(a->frame, buf, sizeof(buf));
+		break;
+	case DESCRIBE_FUNC:
+		v = a->sym->func;
+		break;
+	case DESCRIBE_SYM_SITE:
+		v = describe__sym_site(a->sym, buf, sizeof(buf));
+		break;
+	default:
+		v = a->text;
+		break;
+	}
+	jsonstr__put(j->f, v);
+}
+
+/* n described args into an open "args" object. */
+static void put_args(struct jw *j, struct replay *r, bool *first, const struct darg *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		arg_key(j, first, schema_arg[d[i].name]);
+		if (d[i].kind == DESCRIBE_UINT)
+			fprintf(j->f, "%" PRIu64, d[i].u);
+		else if (d[i].kind == DESCRIBE_BOOL)
+			fputs("true", j->f);
+		else
+			put_str(j, r, &d[i]);
 	}
 }
 
-/* The wait_reason arg of a blocked state. */
-static const char *reason_arg(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+/* An "args" object of n described args (and, when there is one, a stack). */
+static void args(struct jw *j, struct replay *r, const struct darg *d, size_t n,
+		 const struct rp_stack *stack)
 {
-	if (g->state == GOTL_G_PREEMPTED)
-		return schema_name[SCHEMA_NAME_PREEMPTED];
-	if (g->state == GOTL_G_LEAKED)
-		return schema_name[SCHEMA_NAME_LEAKED];
-	return replay__reason_str(r, g->reason, buf, len);
+	bool a;
+
+	args_open(j, &a);
+	put_args(j, r, &a, d, n);
+	arg_stack(j, &a, r, stack);
+	args_close(j);
 }
 
 /*
@@ -324,32 +349,21 @@ static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
 	return true;
 }
 
-/* g's thread: its tid and its name, "G17 main.worker" as pfsink.c's track. */
+/* g's thread: its tid and its name (describe__goroutine_name), as the protobuf track's. */
 static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 {
-	const struct rp_sym *start;
 	struct jg *t = jg_of(g);
-	char name[512], id[32];
+	char name[512];
 
 	if (t->tid)
 		return t->tid;
-	start = replay__sym(r, g->startpc);
-	if (claim(j, r, g)) {
+	if (claim(j, r, g))
 		t->tid = JSON_TID_GOID + (uint32_t)g->goid;
-	} else {
-		t->tid = JSON_TID_OTHER + (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
-	}
-	if (g->goid)
-		snprintf(id, sizeof(id), "G%" PRIu64, g->goid);
 	else
-		snprintf(id, sizeof(id), "G?");
-	if (start && *start->func)
-		snprintf(name, sizeof(name), "%s %s", id, start->func);
-	else if (g->flags & RP_G_CGO)
-		snprintf(name, sizeof(name), "%s (cgo callback)", id);
-	else
-		snprintf(name, sizeof(name), "%s", id);
-	thread_meta(j, t->tid, name, g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
+		t->tid = JSON_TID_OTHER +
+			 (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
+	thread_meta(j, t->tid, describe__goroutine_name(r, g, name, sizeof(name)),
+		    g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
 	return t->tid;
 }
 
@@ -420,21 +434,20 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	}
 }
 
-/* A 0-duration marker on the source thread and the flow's start inside it. */
-static void flow_start(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts, const char *name,
-		       uint64_t goid, const struct rp_stack *stack, uint64_t id)
+/*
+ * A spawn or wake-up marker (describe__spawn, describe__wake): a
+ * 0-duration X on the source thread, and the flow's start inside it. Its
+ * args only when it has some; a goid of 0 (unknown) is not written.
+ */
+static void marker(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts, const char *name,
+		   const struct darg *d, size_t n, const struct rp_stack *stack, uint64_t id)
 {
-	bool a;
-
+	if (n && d[0].name == SCHEMA_ARG_GOID && !d[0].u)
+		d++, n--;
 	ev_begin(j, "X", tid, true, ts, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":0", j->f);
-	if (goid || stack) {
-		args_open(j, &a);
-		if (goid)
-			arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], goid);
-		arg_stack(j, &a, r, stack);
-		args_close(j);
-	}
+	if (n || stack)
+		args(j, r, d, n, stack);
 	ev_end(j);
 	if (!id)
 		return;
@@ -443,90 +456,47 @@ static void flow_start(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts
 	ev_end(j);
 }
 
-static int add_suspect(struct jw *j, struct rp_g *g, uint32_t tid, const char *name,
-		       const char *reason, const char *blocked_at, const char *created_at)
+/* A leak suspect (describe.h): an instant on its thread, and a row for the list. */
+static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
 {
+	struct darg d[DESCRIBE_SUSPECT_ARGS];
 	struct jsuspect *s;
+	struct dsuspect x;
+	char name[512];
 
+	describe__suspect(r, g, &x);
+	ev_begin(j, "i", jg_of(g)->tid, true, end, schema_name[SCHEMA_NAME_LEAK_SUSPECT],
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
+	fputs(",\"s\":\"t\"", j->f);
+	args(j, r, d, describe__suspect_args(&x, end, d), NULL);
+	ev_end(j);
 	if (j->nsuspects == j->cap_suspects) {
 		size_t ncap = j->cap_suspects ? j->cap_suspects * 2 : 16;
 		struct jsuspect *ns = realloc(j->suspects, ncap * sizeof(*ns));
 
-		if (!ns)
-			return -ENOMEM;
+		if (!ns) {
+			replay__fail(r, -ENOMEM, "out of memory");
+			return;
+		}
 		j->suspects = ns;
 		j->cap_suspects = ncap;
 	}
-	s = &j->suspects[j->nsuspects];
-	memset(s, 0, sizeof(*s));
-	s->goid = g->goid;
-	s->since = g->since;
-	s->tid = tid;
-	s->name = strdup(name);
-	s->reason = strdup(reason);
-	s->blocked_at = blocked_at ? strdup(blocked_at) : NULL;
-	s->created_at = created_at ? strdup(created_at) : NULL;
-	j->nsuspects++;
-	if (!s->name || !s->reason || (blocked_at && !s->blocked_at) ||
-	    (created_at && !s->created_at))
-		return -ENOMEM;
-	return 0;
-}
-
-static void suspect_args(struct jw *j, uint64_t goid, const char *reason, uint64_t blocked_for,
-			 const char *blocked_at, const char *created_at)
-{
-	bool a;
-
-	args_open(j, &a);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], goid);
-	arg_s(j, &a, schema_arg[SCHEMA_ARG_WAIT_REASON], reason);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_FOR], blocked_for);
-	if (blocked_at)
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_AT], blocked_at);
-	if (created_at)
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_CREATED_AT], created_at);
-	args_close(j);
-}
-
-/* A goroutine still blocked at the end on a channel, select, lock or cond (pfsink.c's rule). */
-static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end,
-		    const char *blocked_at, const char *created_at, const struct rp_frame *uf)
-{
-	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
-						      : "preempted";
-	uint32_t tid = jg_of(g)->tid;
-
-	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
-		return;
-	ev_begin(j, "i", tid, true, end, schema_name[SCHEMA_NAME_LEAK_SUSPECT],
-		 schema_cat[SCHEMA_CAT_GOROUTINE]);
-	fputs(",\"s\":\"t\"", j->f);
-	suspect_args(j, g->goid, reason, end - g->since, blocked_at, created_at);
-	ev_end(j);
-	if (uf)
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 basename(uf->file), uf->line);
-	else
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
-	if (add_suspect(j, g, tid, name, reason, blocked_at, created_at))
+	s = &j->suspects[j->nsuspects++];
+	s->d = x;
+	s->name = strdup(describe__suspect_name(r, &x, name, sizeof(name)));
+	if (!s->name)
 		replay__fail(r, -ENOMEM, "out of memory");
 }
 
-/* Write the slice of g's current state, [g->since, end), with its flows. */
 /*
- * The OS thread side of a Running or Syscall state, as in the protobuf trace:
- * a slice named after the goroutine's start function (its goid in the args)
- * on the real thread (its own tid, below
- * JSON_TID_GOID), never overlapping the thread's previous one.
+ * The OS thread side of a Running or Syscall span (describe__thread), as in
+ * the protobuf trace, on the real thread: its own tid, below JSON_TID_GOID.
  */
 static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
 {
-	uint64_t *last = u64map__get(&j->os_threads, g->tid), begin = g->since;
-	const struct rp_sym *s;
+	uint64_t *last = u64map__get(&j->os_threads, g->tid);
+	struct dthread d;
 	char name[300];
-	bool a;
 
 	if (g->tid >= JSON_TID_GOID)
 		return;
@@ -539,123 +509,74 @@ static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint
 		thread_meta(j, g->tid, replay__meta(r, "comm") ? replay__meta(r, "comm") : "thread",
 			    (int64_t)1 << 40 | g->tid);
 	}
-	if (begin < *last)
-		begin = *last;
-	if (begin >= end)
+	if (!describe__thread(g, end, last, &d))
 		return;
-	*last = end;
-	s = replay__sym(r, g->startpc);
-	snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
-		 g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
-	ev_begin(j, "X", g->tid, true, begin, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
+	ev_begin(j, "X", g->tid, true, d.begin, describe__thread_name(r, g, name, sizeof(name)),
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
-	jdur(j, end - begin);
-	args_open(j, &a);
-	if (g->goid)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
-	args_close(j);
+	jdur(j, d.end - d.begin);
+	args(j, r, d.a, d.n, NULL);
 	ev_end(j);
 }
 
+/* g's current state is over: its span (describe__span), and what comes with it. */
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
 	struct jw *j = ctx;
 	struct jg *t = jg_of(g);
-	bool at_end = how == RP_END_RECORDING, a;
-	const struct rp_sym *start, *site;
-	const struct rp_frame *uf = NULL;
-	char buf[64], rbuf[64], blocked_at[1024], created_at[1024];
+	struct dspan s;
+	char buf[64];
 	uint32_t tid;
 
-	if (!t)
+	if (!t || !describe__span(r, g, end, how, !t->introduced, t->flow_in || t->spawn_flow, &s))
 		return;
-	if (end == g->since && !t->flow_in && !t->spawn_flow && !at_end)
-		return;		/* nothing happened in between: no zero-length slice */
 	tid = thread_of(j, r, g);
 	if (t->spawn_flow) {
 		/* The parent's `go` statement; its flow only if it still ends here. */
-		flow_start(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE], g->goid, g->create_stack,
-			   t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
+		struct darg d[1];
+
+		marker(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE], d,
+		       describe__spawn(g, d), g->create_stack,
+		       t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
 		t->spawn_flow = 0;
 	}
-	start = replay__sym(r, g->startpc);
-	site = replay__sym(r, g->gopc);
-	blocked_at[0] = created_at[0] = 0;
-	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack)))
-		snprintf(blocked_at, sizeof(blocked_at), "%s %s:%u", uf->func, uf->file, uf->line);
-	if (site && *site->func)
-		snprintf(created_at, sizeof(created_at), "%s %s:%u", site->func, site->file,
-			 site->line);
-
-	ev_begin(j, "X", tid, true, g->since, state_str(r, g, buf, sizeof(buf)), schema_cat[SCHEMA_CAT_GOROUTINE]);
+	ev_begin(j, "X", tid, true, s.begin, describe__state_name(r, s.state, s.reason, buf,
+								    sizeof(buf)),
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
-	jdur(j, end - g->since);
-	args_open(j, &a);
-	if (g->goid)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
-	if (g->state == GOTL_G_RUNNING)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_THREAD], g->tid);
-	if (replay__blocked(g->state))
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_WAIT_REASON], reason_arg(r, g, rbuf, sizeof(rbuf)));
-	if (blocked_at[0])
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_AT], blocked_at);
-	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_WOKEN_BY], g->woken_by);
-	/* Who the goroutine is: on its first slice only, as in the protobuf trace. */
-	if (start && *start->func && !t->introduced)
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_START_FUNCTION], start->func);
-	if (created_at[0] && !t->introduced)
-		arg_s(j, &a, schema_arg[SCHEMA_ARG_CREATED_AT], created_at);
-	if (g->parent_goid && !t->introduced)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_PARENT_GOID], g->parent_goid);
-	t->introduced = true;
-	if (g->flags & RP_G_CGO)
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_CGO_CALLBACK]);
-	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_EXISTED_AT_ATTACH]);
-		if (g->waited_since && replay__blocked(g->state))
-			arg_u(j, &a, schema_arg[SCHEMA_ARG_BLOCKED_BEFORE], g->since - g->waited_since);
-	}
-	if (g->state_alloc_count) {
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_ALLOC_BYTES], g->state_alloc_bytes);
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_ALLOC_COUNT], g->state_alloc_count);
-	}
-	if (at_end) {
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
-		if (replay__blocked(g->state))
-			arg_b(j, &a, schema_arg[SCHEMA_ARG_STILL_BLOCKED]);
-	}
-	if (g->flags & RP_G_GAP)
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_UNOBSERVED]);
-	arg_stack(j, &a, r, g->block_stack);
-	args_close(j);
+	jdur(j, s.end - s.begin);
+	args(j, r, s.a, s.n, s.stack);
 	ev_end(j);
+	t->introduced = true;
 
 	if (t->flow_in) {
 		/* Bound to the enclosing slice: the one just written, which starts here. */
-		ev_begin(j, "f", tid, true, g->since, t->flow_in_spawn ? schema_name[SCHEMA_NAME_GO_CREATE] : schema_name[SCHEMA_NAME_GO_UNBLOCK], schema_cat[SCHEMA_CAT_GOROUTINE]);
+		ev_begin(j, "f", tid, true, s.begin, schema_name[t->flow_in_spawn ?
+			 SCHEMA_NAME_GO_CREATE : SCHEMA_NAME_GO_UNBLOCK],
+			 schema_cat[SCHEMA_CAT_GOROUTINE]);
 		fprintf(j->f, ",\"bp\":\"e\",\"id\":%" PRIu64, t->flow_in);
 		ev_end(j);
 	}
 	t->flow_in = 0;
 	t->flow_in_spawn = false;
-	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
+	if (s.thread)
 		os_thread_slice(j, r, g, end);
-	if (at_end && replay__blocked(g->state))
-		suspect(j, r, g, end, blocked_at[0] ? blocked_at : NULL,
-			created_at[0] ? created_at : NULL, uf);
+	if (s.suspect)
+		suspect(j, r, g, end);
 }
 
 static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
 {
 	struct jw *j = ctx;
 	struct jg *t = jg_of(g);
+	struct darg d[1];
 
 	if (!t || !jg_of(w))
 		return;
 	t->flow_in = ++j->doc->flow_seq;
 	t->flow_in_spawn = false;
-	flow_start(j, r, thread_of(j, r, w), ts, schema_name[SCHEMA_NAME_GO_UNBLOCK], g->goid, NULL, t->flow_in);
+	marker(j, r, thread_of(j, r, w), ts, schema_name[SCHEMA_NAME_GO_UNBLOCK], d,
+	       describe__wake(g, d), NULL, t->flow_in);
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -723,30 +644,22 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 	counter(j, ts, name, SCHEMA_GALLOC_KEY, (int64_t)g->alloc_bytes);
 }
 
-/* An allocation (or a sample): an instant on its goroutine's thread, with its stack. */
+/* An allocation (or a sample, describe__alloc): an instant on its goroutine's thread. */
 static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *e,
 		     const struct rp_stack *stack)
 {
 	struct jw *j = ctx;
-	char name[512], site[1024];
+	struct dalloc d;
 	uint32_t tid;
-	bool a;
 
+	describe__alloc(r, g, e, stack, &d);
 	if (g && jg_of(g))
 		tid = thread_of(j, r, g);
 	else
 		tid = pseudo_tid(j, SCHEMA_TRACK_NOG_ALLOCS, 0);
-	ev_begin(j, "i", tid, true, e->hdr.ts, replay__class_name(r, &e->key, name, sizeof(name)),
-		 schema_cat[SCHEMA_CAT_ALLOC]);
+	ev_begin(j, "i", tid, true, e->hdr.ts, d.name, schema_cat[SCHEMA_CAT_ALLOC]);
 	fputs(",\"s\":\"t\"", j->f);
-	args_open(j, &a);
-	if (g && g->goid)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_GOID], g->goid);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_SIZE], e->size);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_BYTES], e->weight);
-	arg_s(j, &a, schema_arg[SCHEMA_ARG_SITE], replay__site(r, stack, site, sizeof(site)));
-	arg_stack(j, &a, r, stack);
-	args_close(j);
+	args(j, r, d.a, d.n, stack);
 	ev_end(j);
 }
 
@@ -762,6 +675,7 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	if (j->have_total && ts > j->total_ts) {
 		double rate = (double)(t->bytes - j->total_bytes) * 1e9 / (double)(ts - j->total_ts);
 
+		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
 		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
 			schema_counter[SCHEMA_COUNTER_RATE].key, rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
 	}
@@ -777,20 +691,20 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 	struct jw *j = ctx;
 	char name[512];
 
-	if (atab__update(j->types, replay__class_id(&cl->key),
-			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
+	if (atab__update(j->types, describe__class_id(&cl->key),
+			 describe__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
 			 cl->bytes))
 		replay__fail(r, -ENOMEM, "out of memory");
 }
 
 /* At the end: every type an instant (largest first), the largest few counters of their bytes. */
-static void types_events(struct jw *j, uint64_t end)
+static void types_events(struct jw *j, struct replay *r, uint64_t end)
 {
 	const struct atab_name **v;
+	struct darg d[2];
 	uint32_t tid;
 	long n, i;
 	size_t k;
-	bool a;
 
 	n = atab__sorted(j->types, false, &v);
 	if (n <= 0) {
@@ -802,10 +716,7 @@ static void types_events(struct jw *j, uint64_t end)
 	for (i = 0; i < n; i++) {
 		ev_begin(j, "i", tid, true, end, v[i]->name, schema_cat[SCHEMA_CAT_ALLOC]);
 		fputs(",\"s\":\"t\"", j->f);
-		args_open(j, &a);
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_COUNT], v[i]->count);
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_BYTES], v[i]->bytes);
-		args_close(j);
+		args(j, r, d, describe__type(v[i]->count, v[i]->bytes, d), NULL);
 		ev_end(j);
 	}
 	for (i = 0; i < n && i < SCHEMA_TOP_TYPES; i++)
@@ -817,6 +728,7 @@ static void types_events(struct jw *j, uint64_t end)
 
 /* ---- garbage collector -------------------------------------------------------------- */
 
+/* An X from start to end, up to its dur; the caller adds its args and ev_end(). */
 static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, const char *name,
 		  const char *cat)
 {
@@ -829,60 +741,34 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct jw *j = ctx;
 	uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_GC, 0);
-	uint64_t mark_start, mark_end;
-	char name[64];
-	bool a;
+	struct dgc d;
+	size_t k;
 
-	if (g->sweepterm_start && g->sweepterm_end) {
-		slice(j, tid, g->sweepterm_start, g->sweepterm_end, schema_name[SCHEMA_NAME_SWEEP_TERM],
+	describe__gc(g, &d);
+	for (k = 0; k < d.nphases; k++) {
+		slice(j, tid, d.phase[k].begin, d.phase[k].end, schema_name[d.phase[k].name],
 		      schema_cat[SCHEMA_CAT_GC]);
 		ev_end(j);
 	}
-	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
-	mark_end = g->markterm_start ? g->markterm_start : g->end;
-	if (mark_end > mark_start) {
-		slice(j, tid, mark_start, mark_end, schema_name[SCHEMA_NAME_MARK],
-		      schema_cat[SCHEMA_CAT_GC]);
-		ev_end(j);
-	}
-	if (g->markterm_start) {
-		slice(j, tid, g->markterm_start, g->end, schema_name[SCHEMA_NAME_MARK_TERM],
-		      schema_cat[SCHEMA_CAT_GC]);
-		ev_end(j);
-	}
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	slice(j, tid, g->start, g->end, name, schema_cat[SCHEMA_CAT_GC]);
-	args_open(j, &a);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_GC_CYCLE], g->n);
-	arg_s(j, &a, schema_arg[SCHEMA_ARG_TRIGGER], replay__trigger_str(g->trigger));
-	if (g->by_goid)
-		arg_u(j, &a, schema_arg[SCHEMA_ARG_STARTED_BY], g->by_goid);
-	arg_u(j, &a, schema_arg[SCHEMA_ARG_STW_NS], g->stw_ns);
-	if (g->open)
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
-	if (g->began_unseen)
-		arg_b(j, &a, schema_arg[SCHEMA_ARG_BEGAN_BEFORE]);
-	args_close(j);
+	slice(j, tid, d.begin, d.end, d.name, schema_cat[SCHEMA_CAT_GC]);
+	args(j, r, d.a, d.n, NULL);
 	ev_end(j);
 }
 
 static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 {
 	struct jw *j = ctx;
-	bool a;
+	struct darg d[2];
+	size_t n = describe__stw(s, d);
 
 	slice(j, pseudo_tid(j, SCHEMA_TRACK_STW, 0), s->start, s->end, s->reason,
 	      schema_cat[SCHEMA_CAT_GC]);
-	if (s->gc || s->open) {
-		args_open(j, &a);
-		if (s->gc)
-			arg_u(j, &a, schema_arg[SCHEMA_ARG_GC_CYCLE], s->gc);
-		if (s->open)
-			arg_b(j, &a, schema_arg[SCHEMA_ARG_OPEN_AT_END]);
-		args_close(j);
-	}
+	if (n)
+		args(j, r, d, n, NULL);
 	ev_end(j);
 }
+
+/* ---- the trace attributes: the top-level "metadata" ------------------------------- */
 
 /*
  * A key of the top-level "metadata": the process's prefix ("proc.2." for
@@ -918,101 +804,68 @@ static void md_s(struct jw *j, const char *key, const char *v)
 	jsonstr__put(j->doc->meta, v);
 }
 
-/*
- * The trace attributes of pfsink.c, as keys of the top-level "metadata"
- * (strings and integers), kept until the document ends. What ts 0 and the
- * tids are is the document's: the main log says it.
- */
-static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
+/* One described attribute. */
+static void md_attr(struct jw *j, const struct dattr *a)
 {
-	const struct gotl_rec_start *s = replay__start(r);
-	const struct gotl_rec_end *e = replay__end(r);
-	char *const *argv = replay__argv(r);
 	FILE *f = j->doc->meta;
 	size_t i;
-	int k;
 
-	md_s(j, schema_attr[SCHEMA_ATTR_VERSION], GOTL_VERSION);
-	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
-		if (replay__meta(r, schema_meta_attr[k].meta))
-			md_s(j, schema_attr[schema_meta_attr[k].attr],
-			     replay__meta(r, schema_meta_attr[k].meta));
-	if (argv && argv[0]) {
-		md_key(j, schema_attr[SCHEMA_ATTR_COMMAND]);
+	if (a->kind == DATTR_UINT) {
+		md_u(j, a->key, a->u);
+	} else if (a->kind == DATTR_STR) {
+		md_s(j, a->key, a->s);
+	} else {
+		md_key(j, a->key);
 		fputc('"', f);
-		for (i = 0; argv[i]; i++) {
+		for (i = 0; a->argv[i]; i++) {
 			if (i)
 				jsonstr__put_inner(f, " ");
-			jsonstr__put_inner(f, argv[i]);
+			jsonstr__put_inner(f, a->argv[i]);
 		}
 		fputc('"', f);
 	}
-	if (replay__probes(r))
-		md_s(j, schema_attr[SCHEMA_ATTR_PROBES], replay__probes(r));
-	md_u(j, schema_attr[SCHEMA_ATTR_PID], j->real_pid);
-	if (!j->proc) {
-		md_u(j, schema_attr[SCHEMA_ATTR_TS0_BOOTTIME], j->doc->ts0);
-		if (s && s->monotonic_ns)
-			md_u(j, schema_attr[SCHEMA_ATTR_TS0_MONOTONIC], s->monotonic_ns);
-		if (s && s->realtime_ns)
-			md_u(j, schema_attr[SCHEMA_ATTR_TS0_REALTIME], s->realtime_ns);
-	}
-	if (s && s->realtime_ns) {
-		char when[64];
+}
 
-		convert__wall_time(s->realtime_ns, when, sizeof(when));
-		md_s(j, schema_attr[SCHEMA_ATTR_START_TIME], when);
-	}
-	if (!j->proc)
-		md_s(j, schema_attr[SCHEMA_ATTR_TIDS], "goroutine G: tid 4194304+G (G < 1069547520); unknown "
-		     "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
-	if (j->have_total) {
-		md_s(j, schema_attr[SCHEMA_ATTR_ALLOC_MODE], replay__alloc_mode_str(j->total.mode));
-		if (j->total.mode == GOTL_ALLOC_SAMPLED)
-			md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_SAMPLE_BYTES], j->total.sample_bytes);
-		md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_COUNT], j->total.count);
-		md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_BYTES], j->total.bytes);
-		if (j->total.unclassified)
-			md_u(j, schema_attr[SCHEMA_ATTR_ALLOC_UNCLASSIFIED], j->total.unclassified);
-	}
-	md_u(j, schema_attr[SCHEMA_ATTR_GC_CYCLES], st->gc_cycles);
-	md_u(j, schema_attr[SCHEMA_ATTR_LEAK_SUSPECTS], j->nsuspects);
-	md_u(j, schema_attr[SCHEMA_ATTR_EVENTS], st->events);
-	md_u(j, schema_attr[SCHEMA_ATTR_EVENTS_LOST], st->lost);
-	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
-		char key[64];
+/*
+ * The trace attributes of the protobuf trace (describe__attrs_start and
+ * _end), as keys of the top-level "metadata", kept until the document
+ * ends. The JSON's own keys, what ts 0 and the tids are, are the
+ * document's: the main log's only, gotl.ts0_* after gotl.pid (and before
+ * the start time, which follows them), gotl.tids after it.
+ */
+static void metadata(struct jw *j, struct replay *r)
+{
+	const struct gotl_rec_start *s = replay__start(r);
+	const struct dattr *when = NULL;
+	struct dattrs d;
+	size_t i;
 
-		if (!st->lost_kind[k])
+	describe__attrs_start(r, &d);
+	for (i = 0; i < d.n; i++) {
+		if (d.a[i].id == SCHEMA_ATTR_START_TIME) {
+			when = &d.a[i];
 			continue;
-		snprintf(key, sizeof(key), SCHEMA_LOST_KIND_FMT, schema_attr[SCHEMA_ATTR_EVENTS_LOST],
-			 gotl_loss_kind_name(k));
-		md_u(j, key, st->lost_kind[k]);
+		}
+		md_attr(j, &d.a[i]);
+		if (d.a[i].id != SCHEMA_ATTR_PID)
+			continue;
+		if (!j->proc) {
+			md_u(j, schema_attr[SCHEMA_ATTR_TS0_BOOTTIME], j->doc->ts0);
+			if (s->monotonic_ns)
+				md_u(j, schema_attr[SCHEMA_ATTR_TS0_MONOTONIC], s->monotonic_ns);
+			if (s->realtime_ns)
+				md_u(j, schema_attr[SCHEMA_ATTR_TS0_REALTIME], s->realtime_ns);
+		}
+		if (when)
+			md_attr(j, when);
+		if (!j->proc)
+			md_s(j, schema_attr[SCHEMA_ATTR_TIDS], "goroutine G: tid 4194304+G "
+			     "(G < 1069547520); unknown goroutine ids: 1073741824+n; other "
+			     "tracks: 2147483392+n");
 	}
-	md_u(j, schema_attr[SCHEMA_ATTR_GOROUTINES], st->goroutines);
-	if (st->unobserved)
-		md_u(j, schema_attr[SCHEMA_ATTR_UNOBSERVED], st->unobserved);
-	if (st->truncated)
-		md_s(j, schema_attr[SCHEMA_ATTR_LOG], "truncated: the recorder stopped mid-write");
-	if (s && (s->flags & GOTL_START_ATTACHED))
-		md_s(j, schema_attr[SCHEMA_ATTR_MODE], "attached to a running process (record -p)");
-	if (e && (e->flags & GOTL_END_DETACHED))
-		md_s(j, schema_attr[SCHEMA_ATTR_END], "detached: the process ran on");
-	if (replay__exec(r)) {
-		const struct gotl_ev_exec *x = replay__exec(r);
-		char fn[GOTL_EXEC_PATH_MAX + 1];
-
-		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		md_s(j, schema_attr[SCHEMA_ATTR_EXEC], fn);
-		md_u(j, schema_attr[SCHEMA_ATTR_EXEC_TS], x->hdr.ts);
-	}
-	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
-		uint32_t ws = e->status;
-
-		if ((ws & 0x7f) == 0)
-			md_u(j, schema_attr[SCHEMA_ATTR_EXIT_STATUS], (ws >> 8) & 0xff);
-		else
-			md_u(j, schema_attr[SCHEMA_ATTR_KILLED_BY_SIGNAL], ws & 0x7f);
-	}
+	describe__attrs_end(r, j->have_total ? &j->total : NULL, j->nsuspects, &d);
+	for (i = 0; i < d.n; i++)
+		md_attr(j, &d.a[i]);
 }
 
 /*
@@ -1061,20 +914,20 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 
 		for (i = 0; i < j->nsuspects; i++) {
 			const struct jsuspect *s = &j->suspects[i];
+			struct darg d[DESCRIBE_SUSPECT_ARGS];
 
 			ev_begin(j, "i", tid, true, end, s->name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 			fputs(",\"s\":\"t\"", j->f);
-			suspect_args(j, s->goid, s->reason, end - s->since, s->blocked_at,
-				     s->created_at);
+			args(j, r, d, describe__suspect_args(&s->d, end, d), NULL);
 			ev_end(j);
 		}
 	}
-	types_events(j, end);
+	types_events(j, r, end);
 	if (j->have_total)
 		/* Nothing is allocated after the last total. */
 		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
 			schema_counter[SCHEMA_COUNTER_RATE].key, 0);
-	metadata(j, r, replay__stats(r));
+	metadata(j, r);
 	convert__follows(r, &j->follows, &j->nfollows);
 }
 
@@ -1110,12 +963,8 @@ static int json_log(void *out, const char *log, int proc, const uint32_t *pids, 
 	}
 	ret = replay__run(log, &sink, &rs, err, errlen);
 	convert__stats(st, &rs, j.nsuspects, j.have_total ? &j.total : NULL);
-	for (i = 0; i < j.nsuspects; i++) {
+	for (i = 0; i < j.nsuspects; i++)
 		free(j.suspects[i].name);
-		free(j.suspects[i].reason);
-		free(j.suspects[i].blocked_at);
-		free(j.suspects[i].created_at);
-	}
 	free(j.suspects);
 	u64map__free(&j.owners);
 	for (size_t k = 0; k < j.os_threads.cap; k++)

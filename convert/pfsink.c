@@ -34,6 +34,7 @@
 #include "gotl/version.h"
 #include "convert.h"
 #include "convert_int.h"
+#include "describe.h"
 #include "atab.h"
 #include "pftrace.h"
 #include "logr.h"
@@ -96,6 +97,8 @@ struct tg {
 	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
 	uint64_t spawn_ts;
 	uint64_t spawn_parent_uuid;
+	/* Its start function and creation site, interned with its track (declare_track). */
+	const struct rp_sym *start, *site;
 	uint64_t start_iid, site_iid;
 	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
 	bool galloc_declared;	/* its heap-bytes counter track */
@@ -104,9 +107,8 @@ struct tg {
 
 /* A leak suspect, listed on its own track at the end. */
 struct suspect {
-	uint64_t goid, since;
-	uint64_t name_iid;	/* "G18 chan send main.go:42" */
-	uint64_t reason_iid, blocked_at_iid, created_at_iid;
+	struct dsuspect d;
+	uint64_t name_iid;	/* "G18 chan send at main.go:42", interned when found */
 };
 
 struct cv {
@@ -163,11 +165,12 @@ static struct tg *tg_of(struct rp_g *g)
 
 /* ---- names -------------------------------------------------------------- */
 
-static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
+/* The name of a state (describe__state_name), interned once. */
+static uint64_t state_name(struct cv *c, struct replay *r, uint8_t state, uint8_t reason)
 {
 	char buf[64];
 
-	switch (g->state) {
+	switch (state) {
 	case GOTL_G_RUNNING:	return c->name_iid[SCHEMA_NAME_RUNNING];
 	case GOTL_G_RUNNABLE:	return c->name_iid[SCHEMA_NAME_RUNNABLE];
 	case GOTL_G_SYSCALL:	return c->name_iid[SCHEMA_NAME_SYSCALL];
@@ -176,27 +179,23 @@ static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
 	default:
 		break;
 	}
-	if (!c->reason_name_iid[g->reason])
-		c->reason_name_iid[g->reason] =
-			pftrace__name_iid(c->pf, replay__reason_str(r, g->reason, buf, sizeof(buf)));
-	return c->reason_name_iid[g->reason];
+	if (!c->reason_name_iid[reason])
+		c->reason_name_iid[reason] = pftrace__name_iid(c->pf,
+			describe__state_name(r, state, reason, buf, sizeof(buf)));
+	return c->reason_name_iid[reason];
 }
 
-/* The wait_reason arg of a blocked slice, as an interned string value. */
-static uint64_t reason_arg(struct cv *c, struct replay *r, const struct rp_g *g)
+/* The wait_reason arg of a blocked state (describe__reason_arg), interned once. */
+static uint64_t reason_arg(struct cv *c, struct replay *r, uint8_t state, uint8_t reason)
 {
 	char buf[64];
+	uint64_t *iid = state == GOTL_G_PREEMPTED ? &c->str_preempted :
+			state == GOTL_G_LEAKED ? &c->str_leaked : &c->reason_str_iid[reason];
 
-	if (g->state == GOTL_G_PREEMPTED)
-		return c->str_preempted ? c->str_preempted : (c->str_preempted =
-			pftrace__str_iid(c->pf, schema_name[SCHEMA_NAME_PREEMPTED]));
-	if (g->state == GOTL_G_LEAKED)
-		return c->str_leaked ? c->str_leaked : (c->str_leaked =
-			pftrace__str_iid(c->pf, schema_name[SCHEMA_NAME_LEAKED]));
-	if (!c->reason_str_iid[g->reason])
-		c->reason_str_iid[g->reason] =
-			pftrace__str_iid(c->pf, replay__reason_str(r, g->reason, buf, sizeof(buf)));
-	return c->reason_str_iid[g->reason];
+	if (!*iid)
+		*iid = pftrace__str_iid(c->pf, describe__reason_arg(r, state, reason, buf,
+								   sizeof(buf)));
+	return *iid;
 }
 
 /* A stack's callstack iid, cached by its pcs. */
@@ -277,12 +276,75 @@ static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
 
 	if (iid)
 		return iid;
-	snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
-	iid = pftrace__str_iid(c->pf, site);
+	iid = pftrace__str_iid(c->pf, describe__frame_site(f, site, sizeof(site)));
 	if (iid)
 		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);	/* no room: not cached */
 	return iid;
 }
+
+/*
+ * A described string value, interned. t: the goroutine it is about, whose
+ * start function and creation site were interned with its track, or NULL.
+ */
+static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r,
+						    const struct tg *t, const struct darg *a)
+{
+	char buf[2048];
+
+	switch (a->src) {
+	case DESCRIBE_REASON:
+		return reason_arg(c, r, a->state, a->reason);
+	case DESCRIBE_FRAME:
+		return site_iid(c, a->frame);
+	case DESCRIBE_FUNC:
+		return t && a->sym == t->start ? t->start_iid : pftrace__str_iid(c->pf, a->sym->func);
+	case DESCRIBE_SYM_SITE:
+		return t && a->sym == t->site ? t->site_iid :
+		       pftrace__str_iid(c->pf, describe__sym_site(a->sym, buf, sizeof(buf)));
+	default:
+		return pftrace__str_iid(c->pf, a->text);
+	}
+}
+
+/*
+ * n described args as debug annotations, into a. Returns n. Inlined: most
+ * are numbers, and a call per span cost more than its loop.
+ */
+static inline __attribute__((always_inline)) size_t pf_args(struct cv *c, struct replay *r,
+							    const struct tg *t,
+							    const struct darg *d, size_t n,
+							    struct pf_arg *a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		a[i].name_iid = c->arg_iid[d[i].name];
+		switch (d[i].kind) {
+		case DESCRIBE_UINT:
+			a[i].type = PF_ARG_UINT;
+			a[i].u = d[i].u;
+			break;
+		case DESCRIBE_BOOL:
+			a[i].type = PF_ARG_BOOL;
+			a[i].b = true;
+			break;
+		default:
+			a[i].type = PF_ARG_STR;
+			/* The most frequent string, a wait reason interned already: no call. */
+			if (d[i].src == DESCRIBE_REASON && d[i].state == GOTL_G_WAITING &&
+			    c->reason_str_iid[d[i].reason])
+				a[i].str_iid = c->reason_str_iid[d[i].reason];
+			else
+				a[i].str_iid = str_iid(c, r, t, &d[i]);
+			break;
+		}
+	}
+	return n;
+}
+
+/* Whatever a span can carry, the writer takes: none is dropped on the way. */
+_Static_assert(DESCRIBE_SPAN_ARGS <= PFTRACE_MAX_ARGS && DESCRIBE_SUSPECT_ARGS <= PFTRACE_MAX_ARGS,
+	       "a described span has more args than pftrace writes");
 
 /* ---- tracks ------------------------------------------------------------- */
 
@@ -317,7 +379,8 @@ static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp
 	return f->uuid;
 }
 
-static void describe(struct cv *c, struct replay *r, struct rp_g *g)
+/* g's track, with its name and a description of who it is. */
+static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 {
 	const struct rp_sym *start = replay__sym(r, g->startpc), *site = replay__sym(r, g->gopc);
 	struct tg *t = tg_of(g);
@@ -365,18 +428,21 @@ static void describe(struct cv *c, struct replay *r, struct rp_g *g)
 	d.no_merge = true;
 	pftrace__track(c->pf, &d);
 
-	if (start && *start->func)
+	/* Interned now, in the trace's order; its first span refers to them. */
+	if (start && *start->func) {
+		t->start = start;
 		t->start_iid = pftrace__str_iid(c->pf, start->func);
+	}
 	if (site && *site->func) {
-		snprintf(desc, sizeof(desc), "%s %s:%u", site->func, site->file, site->line);
-		t->site_iid = pftrace__str_iid(c->pf, desc);
+		t->site = site;
+		t->site_iid = pftrace__str_iid(c->pf, describe__sym_site(site, desc, sizeof(desc)));
 	}
 }
 
 static void ensure_track(struct cv *c, struct replay *r, struct rp_g *g)
 {
 	if (!tg_of(g)->uuid)
-		describe(c, r, g);
+		declare_track(c, r, g);
 }
 
 /* ---- the sink ----------------------------------------------------------- */
@@ -394,6 +460,26 @@ static void intern_schema(struct cv *c)
 		c->arg_iid[k] = pftrace__arg_iid(c->pf, schema_arg[k]);
 }
 
+/* Trace attributes, as described. */
+static void put_attrs(struct cv *c, struct replay *r, const struct dattrs *d)
+{
+	char cmd[1024];
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct dattr *a = &d->a[i];
+
+		if (a->kind == DATTR_UINT) {
+			pftrace__attr_int(c->pf, a->key, (int64_t)a->u);
+		} else if (a->kind == DATTR_ARGV) {
+			describe__command(r, cmd, sizeof(cmd));
+			pftrace__attr_str(c->pf, a->key, cmd);
+		} else {
+			pftrace__attr_str(c->pf, a->key, a->s);
+		}
+	}
+}
+
 static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
@@ -403,7 +489,7 @@ static int on_start(void *ctx, struct replay *r)
 	char *const *argv = replay__argv(r);
 	struct pf_track t = { 0 };
 	uint32_t pid = s->pid ? s->pid : 1, salt;
-	char cmd[1024];
+	struct dattrs attrs;
 	size_t i;
 	int k;
 
@@ -418,21 +504,8 @@ static int on_start(void *ctx, struct replay *r)
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
 	intern_schema(c);
 
-	pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_VERSION], GOTL_VERSION);
-	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
-		if (replay__meta(r, schema_meta_attr[k].meta))
-			pftrace__attr_str(c->pf, schema_attr[schema_meta_attr[k].attr],
-					  replay__meta(r, schema_meta_attr[k].meta));
-	replay__command(r, cmd, sizeof(cmd));
-	if (argv && argv[0])
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_COMMAND], cmd);
-	if (replay__probes(r))
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_PROBES], replay__probes(r));
-	if (s->realtime_ns) {
-		convert__wall_time(s->realtime_ns, cmd, sizeof(cmd));
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_START_TIME], cmd);
-	}
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_PID], pid);
+	describe__attrs_start(r, &attrs);
+	put_attrs(c, r, &attrs);
 
 	t.uuid = uuid_fixed(c, UUID_PROCESS);
 	t.pid = (int32_t)pid;
@@ -480,36 +553,20 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	}
 }
 
-/*
- * A goroutine still blocked at the end on a channel, select, lock or cond
- * (the report's rule): an instant on its track, and a row for the list.
- */
-static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end,
-		    uint64_t blocked_at, const struct rp_frame *uf)
+/* A leak suspect (describe.h): an instant on its track, and a row for the list. */
+static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end)
 {
-	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
-						      : "preempted";
+	struct darg d[DESCRIBE_SUSPECT_ARGS];
+	struct pf_arg a[DESCRIBE_SUSPECT_ARGS];
 	struct tg *t = tg_of(g);
-	struct suspect *s;
-	struct pf_arg a[5];
-	size_t n = 0;
+	struct dsuspect x;
+	char name[512];
+	size_t n;
 
-	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
-		return;
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
-				  .str_iid = reason_arg(c, r, g) };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_FOR], .type = PF_ARG_UINT,
-				  .u = end - g->since };
-	if (blocked_at)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
-					  .str_iid = blocked_at };
-	if (t->site_iid)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
-					  .str_iid = t->site_iid };
-	pftrace__instant(c->pf, t->uuid, end, c->name_iid[SCHEMA_NAME_LEAK_SUSPECT], c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
-
+	describe__suspect(r, g, &x);
+	n = pf_args(c, r, t, d, describe__suspect_args(&x, end, d), a);
+	pftrace__instant(c->pf, t->uuid, end, c->name_iid[SCHEMA_NAME_LEAK_SUSPECT],
+			 c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 	if (c->nsuspects == c->cap_suspects) {
 		size_t ncap = c->cap_suspects ? c->cap_suspects * 2 : 16;
 		struct suspect *ns = realloc(c->suspects, ncap * sizeof(*ns));
@@ -521,22 +578,13 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 		c->suspects = ns;
 		c->cap_suspects = ncap;
 	}
-	s = &c->suspects[c->nsuspects++];
-	if (uf)
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 basename(uf->file), uf->line);
-	else
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
-	s->goid = g->goid;
-	s->since = g->since;
-	s->name_iid = pftrace__name_iid(c->pf, name);
-	s->reason_iid = reason_arg(c, r, g);
-	s->blocked_at_iid = blocked_at;
-	s->created_at_iid = t->site_iid;
+	c->suspects[c->nsuspects].d = x;
+	c->suspects[c->nsuspects++].name_iid =
+		pftrace__name_iid(c->pf, describe__suspect_name(r, &x, name, sizeof(name)));
 }
 
 /* The list of leak suspects: a track of its own, one instant per goroutine at the end. */
-static void suspects_track(struct cv *c, uint64_t end)
+static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 {
 	struct pf_track t = { 0 };
 	char name[64];
@@ -555,42 +603,27 @@ static void suspects_track(struct cv *c, uint64_t end)
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < c->nsuspects; i++) {
 		const struct suspect *s = &c->suspects[i];
-		struct pf_arg a[5];
-		size_t n = 0;
+		struct darg d[DESCRIBE_SUSPECT_ARGS];
+		struct pf_arg a[DESCRIBE_SUSPECT_ARGS];
+		size_t n = pf_args(c, r, NULL, d, describe__suspect_args(&s->d, end, d), a);
 
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = s->goid };
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
-					  .str_iid = s->reason_iid };
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_FOR], .type = PF_ARG_UINT,
-					  .u = end - s->since };
-		if (s->blocked_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
-						  .str_iid = s->blocked_at_iid };
-		if (s->created_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
-						  .str_iid = s->created_at_iid };
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
+		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a,
+				 n, 0, 0);
 	}
 }
 
-/* Write the slice of g's current state, [g->since, end). */
 /*
- * The OS thread side of a Running or Syscall state: a slice named after the
- * goroutine's start function, with its goid, on the thread's track (a real
- * thread track, pid and tid), so
- * that goroutines line up with a system trace of the same threads. One
- * thread runs one goroutine at a time; a slice that would overlap the
- * previous one (clocks of two CPUs, lost events) starts where it ended.
+ * The OS thread side of a Running or Syscall span (describe__thread), on
+ * the thread's track: a real thread track, pid and tid, so that goroutines
+ * line up with a system trace of the same threads.
  */
 static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end)
 {
 	struct thr *th = u64map__get(&c->threads, g->tid);
 	struct tg *t = tg_of(g);
-	uint64_t begin = g->since;
-	int sys = g->state == GOTL_G_SYSCALL;
+	struct dthread d;
 	struct pf_arg a[1];
 	char name[300];
-	const struct rp_sym *s;
 
 	if (!th) {
 		struct pf_track t = { 0 };
@@ -608,125 +641,68 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 		t.thread_name = replay__meta(r, "comm");
 		pftrace__track(c->pf, &t);
 	}
-	if (begin < th->last_end)
-		begin = th->last_end;
-	if (begin >= end)
+	if (!describe__thread(g, end, &th->last_end, &d))
 		return;
-	th->last_end = end;
-	/*
-	 * Named by the start function, the goid in the args: a name per goroutine
-	 * would be interned for the whole trace, memory growing with every
-	 * goroutine ever seen rather than with those alive.
-	 */
-	if (!t->thr_iid[sys]) {
-		s = replay__sym(r, g->startpc);
-		snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
-			 sys ? " (syscall)" : "");
-		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
-	}
-	a[0] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
-	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), begin, end, t->thr_iid[sys],
-		       c->cat_iid[SCHEMA_CAT_GOROUTINE], a, g->goid ? 1 : 0, 0, 0);
+	/* Interned once per goroutine and thread state. */
+	if (!t->thr_iid[d.syscall])
+		t->thr_iid[d.syscall] =
+			pftrace__name_iid(c->pf, describe__thread_name(r, g, name, sizeof(name)));
+	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), d.begin, d.end, t->thr_iid[d.syscall],
+		       c->cat_iid[SCHEMA_CAT_GOROUTINE], a, pf_args(c, r, t, d.a, d.n, a), 0, 0);
 }
 
+/* g's current state is over: its span (describe__span), and what comes with it. */
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
+	struct pf_arg a[DESCRIBE_SPAN_ARGS];
 	struct cv *c = ctx;
 	struct tg *t = tg_of(g);
-	bool at_end = how == RP_END_RECORDING;
-	const struct rp_frame *uf = NULL;
-	uint64_t blocked_at = 0;
-	struct pf_arg a[20];
-	size_t n = 0;
+	uint64_t name, stack;
+	struct dspan s;
+	size_t n;
 
-	if (!t)
+	if (!t || !describe__span(r, g, end, how, !t->introduced, t->flow_in || t->spawn_flow, &s))
 		return;
-	if (end == g->since && !t->flow_in && !t->spawn_flow && !at_end)
-		return;		/* nothing happened in between: no zero-length slice */
 	ensure_track(c, r, g);
 	if (t->spawn_flow) {
 		/* The parent's `go` statement, with the parent's stack at that point. */
-		struct pf_arg ca[1] = { { .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid } };
+		struct darg d[1];
+		struct pf_arg ca[1];
 
-		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts, c->name_iid[SCHEMA_NAME_GO_CREATE],
-				 c->cat_iid[SCHEMA_CAT_GOROUTINE], ca, g->goid ? 1 : 0, t->spawn_flow,
-				 callstack(c, r, g->create_stack));
+		n = pf_args(c, r, t, d, describe__spawn(g, d), ca);
+		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts,
+				 c->name_iid[SCHEMA_NAME_GO_CREATE], c->cat_iid[SCHEMA_CAT_GOROUTINE],
+				 ca, n, t->spawn_flow, callstack(c, r, g->create_stack));
 		t->spawn_flow = 0;
 	}
-	if (g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
-	if (g->state == GOTL_G_RUNNING)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_THREAD], .type = PF_ARG_UINT, .u = g->tid };
-	if (replay__blocked(g->state))
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WAIT_REASON], .type = PF_ARG_STR,
-					  .str_iid = reason_arg(c, r, g) };
-	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
-		blocked_at = site_iid(c, uf);
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_AT], .type = PF_ARG_STR,
-					  .str_iid = blocked_at };
-	}
-	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_WOKEN_BY], .type = PF_ARG_UINT,
-					  .u = g->woken_by };
-	/*
-	 * Who the goroutine is goes on its first slice only (and in its track's
-	 * description): on every slice they were a third of the bytes of slice
-	 * packets.
-	 */
-	if (t->start_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_START_FUNCTION], .type = PF_ARG_STR,
-					  .str_iid = t->start_iid };
-	if (t->site_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CREATED_AT], .type = PF_ARG_STR,
-					  .str_iid = t->site_iid };
-	if (g->parent_goid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_PARENT_GOID], .type = PF_ARG_UINT,
-					  .u = g->parent_goid };
+	n = pf_args(c, r, t, s.a, s.n, a);
 	t->introduced = true;
-	if (g->flags & RP_G_CGO)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_CGO_CALLBACK], .type = PF_ARG_BOOL, .b = true };
-	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
-		/* In this state since before the recording: since when, if the runtime knew. */
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_EXISTED_AT_ATTACH], .type = PF_ARG_BOOL, .b = true };
-		if (g->waited_since && replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BLOCKED_BEFORE], .type = PF_ARG_UINT,
-						  .u = g->since - g->waited_since };
-	}
-	if (g->state_alloc_count) {
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_ALLOC_BYTES], .type = PF_ARG_UINT,
-					  .u = g->state_alloc_bytes };
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_ALLOC_COUNT], .type = PF_ARG_UINT,
-					  .u = g->state_alloc_count };
-	}
-	if (at_end) {
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL, .b = true };
-		if (replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STILL_BLOCKED], .type = PF_ARG_BOOL,
-						  .b = true };
-	}
-	if (g->flags & RP_G_GAP)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_UNOBSERVED], .type = PF_ARG_BOOL, .b = true };
-	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n,
-		       t->flow_in, callstack(c, r, g->block_stack));
+	name = state_name(c, r, s.state, s.reason);
+	stack = callstack(c, r, s.stack);
+	pftrace__slice(c->pf, t->uuid, s.begin, s.end, name, c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n,
+		       t->flow_in, stack);
 	t->flow_in = 0;
-	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
+	if (s.thread)
 		thread_slice(c, r, g, end);
-	if (at_end && replay__blocked(g->state))
-		suspect(c, r, g, end, blocked_at, uf);
+	if (s.suspect)
+		suspect(c, r, g, end);
 }
 
 static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
 {
 	struct cv *c = ctx;
-	struct pf_arg a[1] = { { .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid } };
 	struct tg *t = tg_of(g);
+	struct pf_arg a[1];
+	struct darg d[1];
+	size_t n;
 
 	if (!t || !tg_of(w))
 		return;
 	ensure_track(c, r, w);
 	t->flow_in = ++c->flow_seq;
-	pftrace__instant(c->pf, tg_of(w)->uuid, ts, c->name_iid[SCHEMA_NAME_GO_UNBLOCK], c->cat_iid[SCHEMA_CAT_GOROUTINE], a, 1,
-			 t->flow_in, 0);
+	n = pf_args(c, r, NULL, d, describe__wake(g, d), a);
+	pftrace__instant(c->pf, tg_of(w)->uuid, ts, c->name_iid[SCHEMA_NAME_GO_UNBLOCK],
+			 c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, t->flow_in, 0);
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -799,10 +775,11 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 {
 	struct cv *c = ctx;
 	struct pf_arg a[4];
+	struct dalloc d;
 	uint64_t track;
-	char name[512], site[1024];
-	size_t n = 0;
+	size_t n;
 
+	describe__alloc(r, g, e, stack, &d);
 	if (g && tg_of(g)) {
 		ensure_track(c, r, g);
 		track = tg_of(g)->uuid;
@@ -815,15 +792,8 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 		track = uuid_fixed(c, UUID_NOG_ALLOCS);
 	}
 	c->alloc_records++;
-	if (g && g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GOID], .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_SIZE], .type = PF_ARG_UINT, .u = e->size };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BYTES], .type = PF_ARG_UINT, .u = e->weight };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_SITE], .type = PF_ARG_STR,
-				  .str_iid = pftrace__str_iid(c->pf, replay__site(r, stack, site,
-										 sizeof(site))) };
-	pftrace__sample(c->pf, track, e->hdr.ts,
-			pftrace__name_iid(c->pf, replay__class_name(r, &e->key, name, sizeof(name))),
+	n = pf_args(c, r, NULL, d.a, d.n, a);
+	pftrace__sample(c->pf, track, e->hdr.ts, pftrace__name_iid(c->pf, d.name),
 			c->cat_iid[SCHEMA_CAT_ALLOC], a, n, callstack(c, r, stack), (double)e->weight);
 }
 
@@ -864,8 +834,8 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 	struct cv *c = ctx;
 	char name[512];
 
-	if (atab__update(c->types, replay__class_id(&cl->key),
-			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
+	if (atab__update(c->types, describe__class_id(&cl->key),
+			 describe__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
 			 cl->bytes))
 		replay__fail(r, -ENOMEM, "out of memory");
 }
@@ -874,7 +844,7 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
  * At the end: every type on a list track (an instant each, largest first),
  * and the largest few as counter tracks of their bytes over time.
  */
-static void types_tracks(struct cv *c, uint64_t end)
+static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 {
 	const struct atab_name **v;
 	struct pf_track t = { 0 };
@@ -892,13 +862,13 @@ static void types_tracks(struct cv *c, uint64_t end)
 		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
 		      "the function that asked for it.", false, 0, NULL);
 	for (i = 0; i < n; i++) {
-		struct pf_arg a[2] = {
-			{ .name_iid = c->arg_iid[SCHEMA_ARG_COUNT], .type = PF_ARG_UINT, .u = v[i]->count },
-			{ .name_iid = c->arg_iid[SCHEMA_ARG_BYTES], .type = PF_ARG_UINT, .u = v[i]->bytes },
-		};
+		struct pf_arg a[2];
+		struct darg d[2];
+		size_t na = pf_args(c, r, NULL, d, describe__type(v[i]->count, v[i]->bytes, d), a);
 
 		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
-				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC], a, 2, 0, 0);
+				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC], a,
+				 na, 0, 0);
 	}
 	process_track(c, UUID_TYPES_GROUP, schema_track[SCHEMA_TRACK_TYPES_GROUP],
 		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);
@@ -927,128 +897,56 @@ static void types_tracks(struct cv *c, uint64_t end)
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct cv *c = ctx;
-	uint64_t track = uuid_fixed(c, UUID_GC), mark_start, mark_end;
+	uint64_t track = uuid_fixed(c, UUID_GC);
 	struct pf_arg a[6];
-	char name[64];
-	size_t n = 0;
+	struct dgc d;
+	size_t k, n;
 
+	describe__gc(g, &d);
 	if (!c->gc_declared)
 		process_track(c, UUID_GC, schema_track[SCHEMA_TRACK_GC],
 			      "Garbage collection cycles and their phases.",
 			      false, 0, NULL);
 	c->gc_declared = true;
 	/* Phases first: at equal times an inner END must come before the outer one. */
-	if (g->sweepterm_start && g->sweepterm_end)
-		pftrace__slice(c->pf, track, g->sweepterm_start, g->sweepterm_end, c->name_iid[SCHEMA_NAME_SWEEP_TERM],
-			       c->cat_iid[SCHEMA_CAT_GC], NULL, 0, 0, 0);
-	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
-	mark_end = g->markterm_start ? g->markterm_start : g->end;
-	if (mark_end > mark_start)
-		pftrace__slice(c->pf, track, mark_start, mark_end, c->name_iid[SCHEMA_NAME_MARK], c->cat_iid[SCHEMA_CAT_GC], NULL, 0,
-			       0, 0);
-	if (g->markterm_start)
-		pftrace__slice(c->pf, track, g->markterm_start, g->end, c->name_iid[SCHEMA_NAME_MARK_TERM], c->cat_iid[SCHEMA_CAT_GC],
-			       NULL, 0, 0, 0);
-
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GC_CYCLE], .type = PF_ARG_UINT, .u = g->n };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_TRIGGER], .type = PF_ARG_STR,
-				  .str_iid = pftrace__str_iid(c->pf, replay__trigger_str(g->trigger)) };
-	if (g->by_goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STARTED_BY], .type = PF_ARG_UINT,
-					  .u = g->by_goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_STW_NS], .type = PF_ARG_UINT, .u = g->stw_ns };
-	if (g->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL,
-					  .b = true };
-	if (g->began_unseen)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_BEGAN_BEFORE], .type = PF_ARG_BOOL,
-					  .b = true };
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_iid[SCHEMA_CAT_GC],
-		       a, n, 0, 0);
+	for (k = 0; k < d.nphases; k++)
+		pftrace__slice(c->pf, track, d.phase[k].begin, d.phase[k].end,
+			       c->name_iid[d.phase[k].name], c->cat_iid[SCHEMA_CAT_GC], NULL, 0, 0, 0);
+	n = pf_args(c, r, NULL, d.a, d.n, a);
+	pftrace__slice(c->pf, track, d.begin, d.end, pftrace__name_iid(c->pf, d.name),
+		       c->cat_iid[SCHEMA_CAT_GC], a, n, 0, 0);
 }
 
 static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 {
 	struct cv *c = ctx;
 	struct pf_arg a[2];
-	size_t n = 0;
+	struct darg d[2];
+	size_t n;
 
 	if (!c->stw_declared)
 		process_track(c, UUID_STW, schema_track[SCHEMA_TRACK_STW],
 			      "Every stop-the-world pause, named by the runtime's reason.", false, 0,
 			      NULL);
 	c->stw_declared = true;
-	if (s->gc)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_GC_CYCLE], .type = PF_ARG_UINT, .u = s->gc };
-	if (s->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->arg_iid[SCHEMA_ARG_OPEN_AT_END], .type = PF_ARG_BOOL,
-					  .b = true };
+	n = pf_args(c, r, NULL, d, describe__stw(s, d), a);
 	pftrace__slice(c->pf, uuid_fixed(c, UUID_STW), s->start, s->end,
 		       pftrace__name_iid(c->pf, s->reason), c->cat_iid[SCHEMA_CAT_GC], a, n, 0, 0);
 }
 
 static void on_finish(void *ctx, struct replay *r, uint64_t end)
 {
-	const struct replay_stats *st = replay__stats(r);
-	const struct gotl_rec_end *e = replay__end(r);
 	struct cv *c = ctx;
-	int k;
+	struct dattrs attrs;
 
-	suspects_track(c, end);
-	types_tracks(c, end);
+	suspects_track(c, r, end);
+	types_tracks(c, r, end);
 	convert__follows(r, &c->follows, &c->nfollows);
-	if (c->have_total) {
-		/* Nothing is allocated after the last total. */
+	/* Nothing is allocated after the last total. */
+	if (c->have_total)
 		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts, 0);
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_MODE], replay__alloc_mode_str(c->total.mode));
-		if (c->total.mode == GOTL_ALLOC_SAMPLED)
-			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_SAMPLE_BYTES],
-					  (int64_t)c->total.sample_bytes);
-		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_COUNT], (int64_t)c->total.count);
-		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_BYTES], (int64_t)c->total.bytes);
-		if (c->total.unclassified)
-			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_ALLOC_UNCLASSIFIED],
-					  (int64_t)c->total.unclassified);
-	}
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_GC_CYCLES], (int64_t)st->gc_cycles);
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_LEAK_SUSPECTS], (int64_t)c->nsuspects);
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EVENTS], (int64_t)st->events);
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EVENTS_LOST], (int64_t)st->lost);
-	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
-		char key[64];
-
-		if (!st->lost_kind[k])
-			continue;
-		snprintf(key, sizeof(key), SCHEMA_LOST_KIND_FMT, schema_attr[SCHEMA_ATTR_EVENTS_LOST],
-			 gotl_loss_kind_name(k));
-		pftrace__attr_int(c->pf, key, (int64_t)st->lost_kind[k]);
-	}
-	pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_GOROUTINES], (int64_t)st->goroutines);
-	if (st->unobserved)
-		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_UNOBSERVED], (int64_t)st->unobserved);
-	if (st->truncated)
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_LOG], "truncated: the recorder stopped mid-write");
-	if (replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED))
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_MODE], "attached to a running process (record -p)");
-	if (e && (e->flags & GOTL_END_DETACHED))
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_END], "detached: the process ran on");
-	if (replay__exec(r)) {
-		const struct gotl_ev_exec *x = replay__exec(r);
-		char fn[GOTL_EXEC_PATH_MAX + 1];
-
-		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		pftrace__attr_str(c->pf, schema_attr[SCHEMA_ATTR_EXEC], fn);
-		pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EXEC_TS], (int64_t)x->hdr.ts);
-	}
-	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
-		uint32_t ws = e->status;
-
-		if ((ws & 0x7f) == 0)
-			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_EXIT_STATUS], (ws >> 8) & 0xff);
-		else
-			pftrace__attr_int(c->pf, schema_attr[SCHEMA_ATTR_KILLED_BY_SIGNAL], ws & 0x7f);
-	}
+	describe__attrs_end(r, c->have_total ? &c->total : NULL, c->nsuspects, &attrs);
+	put_attrs(c, r, &attrs);
 }
 
 /*

@@ -30,7 +30,7 @@
 #define PF_SEQ_CLEARED		1
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
-#define PF_MAX_ARGS		16
+#define PF_MAX_ARGS		PFTRACE_MAX_ARGS
 #define PF_MAX_EXTRA		8	/* counter values on one event: the importer's limit */
 /*
  * Framed packets per compressed_packets packet, before compression: the

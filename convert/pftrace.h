@@ -34,6 +34,9 @@ enum pf_arg_type {
 	PF_ARG_STR,		/* iid of an interned string value (pftrace__str_iid) */
 };
 
+/* The most debug annotations an event carries: more are not written. */
+#define PFTRACE_MAX_ARGS	16
+
 /* One debug annotation: shown as args.debug.<name> in the Perfetto UI. */
 struct pf_arg {
 	uint64_t name_iid;	/* pftrace__arg_iid */

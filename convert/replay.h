@@ -216,17 +216,6 @@ const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc);
 const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc);
 /* A type named in the log, or NULL. */
 const struct rp_type *replay__type(const struct replay *r, uint64_t addr);
-/*
- * A name for an allocation class, for people: the type ("main.Point"),
- * "[]T" for several of T at once (a slice's backing array), "untyped
- * (main.f)" for raw memory (strings, []byte) with the function that asked
- * for it — the first frame outside the runtime — and "type 0x..." for a
- * type the binary does not describe. Returns buf.
- */
-const char *replay__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
-			       size_t len);
-/* A 64-bit identity for an allocation class key (a hash of all of it). */
-uint64_t replay__class_id(const struct gotl_alloc_key *k);
 /* The stop-the-world reason string for a stwReason value, or NULL. */
 const char *replay__stw_reason(const struct replay *r, unsigned reason);
 /* The wait-reason string for a waitReason value, or NULL. */
@@ -234,14 +223,10 @@ const char *replay__reason(const struct replay *r, unsigned reason);
 /* A metadata value ("go_version", "binary", "comm", ...), or NULL; "arg" -> replay__argv. */
 const char *replay__meta(const struct replay *r, const char *key);
 /* Waiting, Preempted or Leaked: a state the goroutine is blocked in. */
-bool replay__blocked(uint8_t state);
-/* The runtime's name of a wait reason, or "waiting (reason N)" written into buf. */
-const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf, size_t len);
-/* The command line recorded (argv joined by spaces, cut to len); "" if none. */
-void replay__command(const struct replay *r, char *buf, size_t len);
-/* What people read for a GC trigger (GOTL_GC_TRIGGER_*) and an --alloc mode (GOTL_ALLOC_*). */
-const char *replay__trigger_str(uint8_t trigger);
-const char *replay__alloc_mode_str(uint32_t mode);
+static inline bool replay__blocked(uint8_t state)
+{
+	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
+}
 
 /*
  * The n-th (0, 1, ...) follow log named in the log (META follow_log), or
@@ -270,18 +255,7 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
  */
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s);
 
-/* replay__user_frame as "func file:line", or "(no stack)". Returns buf. */
-const char *replay__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len);
 
-/*
- * Would a goroutine still blocked with this wait reason at the end of the
- * recording be a leak suspect? Yes for channels, select, sync primitives and
- * conds; no for IO, sleeps, timers and the runtime's own waits, unless
- * all_waits. The reason is the runtime's string ("chan send", ...).
- */
-bool replay__leak_reason(const char *reason, bool all_waits);
 
-/* Is the goroutine one of the runtime's own (its start function is in package runtime)? */
-bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g);
 
 #endif /* GOTL_REPLAY_H */

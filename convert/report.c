@@ -17,6 +17,7 @@
 #include "gotl/event.h"
 #include "atab.h"
 #include "convert.h"
+#include "describe.h"
 #include "jsonstr.h"
 #include "replay.h"
 #include "report_int.h"
@@ -358,7 +359,7 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	if (s->how != RP_END_RECORDING)
 		return 0;
 	p->blocked_end++;
-	if (!replay__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
+	if (!describe__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
 		return 0;
 	a = smap_get(&p->leaks, l->site, s->block_site, s->reason);
 	if (!a)
@@ -419,7 +420,7 @@ static void site_of(struct replay *r, uint64_t pc, char *buf, size_t len)
 	const struct rp_sym *s = replay__sym(r, pc);
 
 	if (s && *s->func)
-		snprintf(buf, len, "%s %s:%u", s->func, s->file, s->line);
+		describe__sym_site(s, buf, len);
 	else
 		snprintf(buf, len, "(unknown)");
 }
@@ -451,7 +452,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	x->l.start = x->start;
 	x->l.site = x->site;
 	x->l.born_seen = g->startpc && !(g->flags & (RP_G_APPEARED | RP_G_CGO));
-	x->l.runtime = replay__runtime_goroutine(r, g);
+	x->l.runtime = describe__runtime_goroutine(r, g);
 	if (rep__born(p, &x->l, parent && parent->sink ? &((struct lg *)parent->sink)->l : NULL))
 		oom(p, r);
 }
@@ -461,7 +462,6 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	struct rep *p = ctx;
 	struct lg *x = g->sink;
 	char reason[64], site[1024];
-	const struct rp_frame *f;
 	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how };
 	const char *rs;
 
@@ -478,19 +478,16 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	default: s.kind = RS_OTHER; break;
 	}
 	if (s.kind == RS_BLOCKED) {
-		rs = g->state == GOTL_G_PREEMPTED ? "preempted" : g->state == GOTL_G_LEAKED ? "leaked"
-		     : replay__reason(r, g->reason);
+		/* (Unlike describe__reason_str, a reason 0 without a name is "(reason 0)" too.) */
+		rs = g->state == GOTL_G_PREEMPTED ? schema_name[SCHEMA_NAME_PREEMPTED] :
+		     g->state == GOTL_G_LEAKED ? schema_name[SCHEMA_NAME_LEAKED] :
+		     replay__reason(r, g->reason);
 		if (!rs || !*rs) {
 			snprintf(reason, sizeof(reason), "waiting (reason %u)", g->reason);
 			rs = reason;
 		}
-		f = replay__user_frame(r, g->block_stack);
-		if (f)
-			snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
-		else
-			snprintf(site, sizeof(site), "(no stack)");
 		s.reason = rs;
-		s.block_site = site;
+		s.block_site = describe__site(r, g->block_stack, site, sizeof(site));
 	}
 	s.alloc_bytes = g->state_alloc_bytes;
 	s.alloc_count = g->state_alloc_count;
@@ -505,7 +502,7 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 {
 	char site[1024];
 
-	if (rep__alloc_sample(ctx, replay__site(r, stack, site, sizeof(site)), a->weight))
+	if (rep__alloc_sample(ctx, describe__site(r, stack, site, sizeof(site)), a->weight))
 		oom(ctx, r);
 }
 
@@ -526,14 +523,14 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 	struct rep *p = ctx;
 	char name[512];
 
-	if (atab__update(p->types, replay__class_id(&c->key),
-			 replay__class_name(r, &c->key, name, sizeof(name)), ts, c->count, c->bytes))
+	if (atab__update(p->types, describe__class_id(&c->key),
+			 describe__class_name(r, &c->key, name, sizeof(name)), ts, c->count, c->bytes))
 		oom(p, r);
 }
 
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *c)
 {
-	if (rep__gc(ctx, replay__trigger_str(c->trigger), c->stw_ns, c->open))
+	if (rep__gc(ctx, describe__trigger(c->trigger), c->stw_ns, c->open))
 		oom(ctx, r);
 }
 
@@ -1023,11 +1020,11 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		for (i = 0; i < RM_MAX; i++)
 			if (rmeta_attr[i] == schema_meta_attr[k].attr)
 				m.info[i] = replay__meta(r, schema_meta_attr[k].meta);
-	replay__command(r, cmd, sizeof(cmd));
+	describe__command(r, cmd, sizeof(cmd));
 	if (cmd[0])
 		m.info[RM_COMMAND] = cmd;
 	if (replay__start(r) && replay__start(r)->realtime_ns) {
-		convert__wall_time(replay__start(r)->realtime_ns, when, sizeof(when));
+		describe__wall_time(replay__start(r)->realtime_ns, when, sizeof(when));
 		m.info[RM_START_TIME] = when;
 	}
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "gotl/event.h"
 #include "jsonstr.h"
+#include "describe.h"
 #include "report_int.h"
 #include "u64map.h"
 
@@ -354,7 +355,8 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "\"allocations\":{\"mode\":\"%s\"", replay__alloc_mode_str(a->tot.mode));
+	fputs("\"allocations\":{\"mode\":", f);
+	jsonstr__put(f, describe__alloc_mode(a->tot.mode));
 	if (a->tot.mode != GOTL_ALLOC_OFF) {
 		fprintf(f, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"unclassified\":%" PRIu64,
 			a->tot.count, a->tot.bytes, a->tot.unclassified);

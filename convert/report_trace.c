@@ -28,6 +28,7 @@
 #include <zlib.h>
 #include "gotl/event.h"
 #include "perfetto_trace.pb-c.h"
+#include "describe.h"
 #include "report_int.h"
 #include "schema.h"
 #include "u64map.h"
@@ -311,9 +312,9 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 		m->has_exit = m->signaled = true;
 		m->exit_status = 128 + (int)a->long_value;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_MODE]) && a->string_value) {
-		t->alloc.mode = !strcmp(a->string_value, replay__alloc_mode_str(GOTL_ALLOC_ALL)) ?
+		t->alloc.mode = !strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_ALL)) ?
 				GOTL_ALLOC_ALL :
-				!strcmp(a->string_value, replay__alloc_mode_str(GOTL_ALLOC_SAMPLED)) ?
+				!strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_SAMPLED)) ?
 				GOTL_ALLOC_SAMPLED : GOTL_ALLOC_OFF;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_COUNT])) {
 		t->alloc.count = (uint64_t)a->long_value;
@@ -409,7 +410,7 @@ static int take_first(struct tr *t, struct gtrack *g, const Gotl__Perfetto__Trac
 	g->site = strdup(!g->l.born_seen ? "(first seen running)" : site ? site : "(unknown)");
 	if (!g->start || !g->site)
 		return -ENOMEM;
-	g->l.runtime = !strncmp(g->start, "runtime.", 8);
+	g->l.runtime = describe__runtime_func(g->start);
 	return 0;
 }
 
