@@ -96,7 +96,8 @@ static int follow_path(const char *log, const struct follow *f, char *path, size
 	size_t i;
 
 	for (i = 0; plain && i < f->len; i++)
-		plain = f->name[i] != '/' && (unsigned char)f->name[i] >= 0x20 && f->name[i] != 0x7f;
+		plain = f->name[i] != '/' && (unsigned char)f->name[i] >= 0x20 &&
+			f->name[i] != 0x7f;
 	if (!plain) {
 		printable(f->name, f->len, shown, sizeof(shown));
 		snprintf(err, errlen, "follow log '%s' named in '%s' is not a file name beside it: "
@@ -161,7 +162,8 @@ int convert__logs(const struct convert_opts *o, convert_log_fn fn, void *out,
 		int nff = 0, fret;
 
 		memset(&fs, 0, sizeof(fs));
-		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr, sizeof(ferr));
+		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr,
+				   sizeof(ferr));
 		if (!fret)
 			fret = fn(out, path, i + 1, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
 				  sizeof(ferr));

@@ -108,7 +108,8 @@ void describe__gc(const struct rp_gc *g, struct dgc *d)
 	}
 	d->begin = g->start;
 	d->end = g->end;
-	snprintf(d->name, sizeof(d->name), "GC %" PRIu64 " (%s)", g->n, describe__trigger(g->trigger));
+	snprintf(d->name, sizeof(d->name), "GC %" PRIu64 " (%s)", g->n,
+		 describe__trigger(g->trigger));
 	darg_u(d->a, &n, SCHEMA_ARG_GC_CYCLE, g->n);
 	darg_s(d->a, &n, SCHEMA_ARG_TRIGGER, DESCRIBE_TEXT)->text = describe__trigger(g->trigger);
 	if (g->by_goid)
@@ -205,7 +206,8 @@ void describe__attrs_start(struct replay *r, struct dattrs *d)
 	attr_s(d, SCHEMA_ATTR_VERSION, GOTL_VERSION);
 	for (k = 0; k < SCHEMA_META_ATTR_MAX; k++)
 		if (replay__meta(r, schema_meta_attr[k].meta))
-			attr_s(d, schema_meta_attr[k].attr, replay__meta(r, schema_meta_attr[k].meta));
+			attr_s(d, schema_meta_attr[k].attr,
+			       replay__meta(r, schema_meta_attr[k].meta));
 	if (argv && argv[0])
 		attr(d, SCHEMA_ATTR_COMMAND, DATTR_ARGV)->argv = argv;
 	if (replay__probes(r))

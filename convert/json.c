@@ -535,8 +535,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		/* The parent's `go` statement; its flow only if it still ends here. */
 		struct darg d[1];
 
-		marker(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE], d,
-		       describe__spawn(g, d), g->create_stack,
+		marker(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE],
+		       d, describe__spawn(g, d), g->create_stack,
 		       t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
 		t->spawn_flow = 0;
 	}
@@ -673,11 +673,13 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	counter(j, ts, schema_counter[SCHEMA_COUNTER_HEAP].group,
 		schema_counter[SCHEMA_COUNTER_HEAP].key, (int64_t)t->bytes);
 	if (j->have_total && ts > j->total_ts) {
-		double rate = (double)(t->bytes - j->total_bytes) * 1e9 / (double)(ts - j->total_ts);
+		double rate = (double)(t->bytes - j->total_bytes) * 1e9 /
+			      (double)(ts - j->total_ts);
 
 		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
 		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
-			schema_counter[SCHEMA_COUNTER_RATE].key, rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
+			schema_counter[SCHEMA_COUNTER_RATE].key,
+			rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
 	}
 	j->have_total = true;
 	j->total_ts = ts;
@@ -893,8 +895,8 @@ static int close_doc(struct jdoc *d, int nfollows, uint32_t processes)
 			fprintf(d->f, ":%" PRIu32 ",", processes);
 			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PIDS]);
 			fputc(':', d->f);
-			jsonstr__put(d->f, "each process its pid; a pid that k earlier processes had "
-				     "(an exec keeps it): pid+4194304*k");
+			jsonstr__put(d->f, "each process its pid; a pid that k earlier "
+				     "processes had (an exec keeps it): pid+4194304*k");
 		}
 		fputs("}", d->f);
 	}

@@ -20,10 +20,12 @@
  * collector: GC cycles with their phases on a "GC" track, every
  * stop-the-world pause on a "Stop the world" track.
  *
- * Output order rules it keeps (see pftrace.h): a track is declared before
- * its first event; the instant that starts a flow is written before the
- * slice that ends it; a slice's END is written before the next BEGIN on its
- * track. It knows nothing of the log format: replay.c does.
+ * What each span, suspect and attribute says is describe.c's; this file
+ * encodes it: tracks, interned names, callstacks. Output order rules it
+ * keeps (see pftrace.h): a track is declared before its first event; the
+ * instant that starts a flow is written before the slice that ends it; a
+ * slice's END is written before the next BEGIN on its track. It knows
+ * nothing of the log format: replay.c does.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -277,8 +279,8 @@ static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
 	if (iid)
 		return iid;
 	iid = pftrace__str_iid(c->pf, describe__frame_site(f, site, sizeof(site)));
-	if (iid)
-		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);	/* no room: not cached */
+	if (iid)	/* (no room in the map: not cached) */
+		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);
 	return iid;
 }
 
@@ -297,7 +299,8 @@ static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r
 	case DESCRIBE_FRAME:
 		return site_iid(c, a->frame);
 	case DESCRIBE_FUNC:
-		return t && a->sym == t->start ? t->start_iid : pftrace__str_iid(c->pf, a->sym->func);
+		return t && a->sym == t->start ? t->start_iid :
+		       pftrace__str_iid(c->pf, a->sym->func);
 	case DESCRIBE_SYM_SITE:
 		return t && a->sym == t->site ? t->site_iid :
 		       pftrace__str_iid(c->pf, describe__sym_site(a->sym, buf, sizeof(buf)));
@@ -417,7 +420,8 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\n" SCHEMA_APPEARED);
 	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
-		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first state began earlier)");
+		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first "
+			 "state began earlier)");
 
 	d.uuid = t->uuid;
 	d.parent = fgroup_track(c, g, start);
@@ -607,8 +611,8 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 		struct pf_arg a[DESCRIBE_SUSPECT_ARGS];
 		size_t n = pf_args(c, r, NULL, d, describe__suspect_args(&s->d, end, d), a);
 
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a,
-				 n, 0, 0);
+		pftrace__instant(c->pf, t.uuid, end, s->name_iid,
+				 c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 	}
 }
 
@@ -671,8 +675,9 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 
 		n = pf_args(c, r, t, d, describe__spawn(g, d), ca);
 		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts,
-				 c->name_iid[SCHEMA_NAME_GO_CREATE], c->cat_iid[SCHEMA_CAT_GOROUTINE],
-				 ca, n, t->spawn_flow, callstack(c, r, g->create_stack));
+				 c->name_iid[SCHEMA_NAME_GO_CREATE],
+				 c->cat_iid[SCHEMA_CAT_GOROUTINE], ca, n, t->spawn_flow,
+				 callstack(c, r, g->create_stack));
 		t->spawn_flow = 0;
 	}
 	n = pf_args(c, r, t, s.a, s.n, a);
@@ -794,7 +799,8 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 	c->alloc_records++;
 	n = pf_args(c, r, NULL, d.a, d.n, a);
 	pftrace__sample(c->pf, track, e->hdr.ts, pftrace__name_iid(c->pf, d.name),
-			c->cat_iid[SCHEMA_CAT_ALLOC], a, n, callstack(c, r, stack), (double)e->weight);
+			c->cat_iid[SCHEMA_CAT_ALLOC], a, n, callstack(c, r, stack),
+			(double)e->weight);
 }
 
 /* Heap bytes allocated so far, and the rate since the previous total. */
@@ -816,7 +822,8 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 		return;		/* an older total, late */
 	pftrace__counter(c->pf, uuid_fixed(c, UUID_HEAP), ts, (int64_t)t->bytes);
 	if (c->have_total && ts > c->total_ts) {
-		double rate = (double)(t->bytes - c->total_bytes) * 1e9 / (double)(ts - c->total_ts);
+		double rate = (double)(t->bytes - c->total_bytes) * 1e9 /
+			      (double)(ts - c->total_ts);
 
 		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
 		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts,
@@ -867,8 +874,8 @@ static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 		size_t na = pf_args(c, r, NULL, d, describe__type(v[i]->count, v[i]->bytes, d), a);
 
 		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
-				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC], a,
-				 na, 0, 0);
+				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC],
+				 a, na, 0, 0);
 	}
 	process_track(c, UUID_TYPES_GROUP, schema_track[SCHEMA_TRACK_TYPES_GROUP],
 		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);
@@ -911,7 +918,8 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 	/* Phases first: at equal times an inner END must come before the outer one. */
 	for (k = 0; k < d.nphases; k++)
 		pftrace__slice(c->pf, track, d.phase[k].begin, d.phase[k].end,
-			       c->name_iid[d.phase[k].name], c->cat_iid[SCHEMA_CAT_GC], NULL, 0, 0, 0);
+			       c->name_iid[d.phase[k].name], c->cat_iid[SCHEMA_CAT_GC], NULL, 0, 0,
+			       0);
 	n = pf_args(c, r, NULL, d.a, d.n, a);
 	pftrace__slice(c->pf, track, d.begin, d.end, pftrace__name_iid(c->pf, d.name),
 		       c->cat_iid[SCHEMA_CAT_GC], a, n, 0, 0);
@@ -926,8 +934,8 @@ static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 
 	if (!c->stw_declared)
 		process_track(c, UUID_STW, schema_track[SCHEMA_TRACK_STW],
-			      "Every stop-the-world pause, named by the runtime's reason.", false, 0,
-			      NULL);
+			      "Every stop-the-world pause, named by the runtime's reason.", false,
+			      0, NULL);
 	c->stw_declared = true;
 	n = pf_args(c, r, NULL, d, describe__stw(s, d), a);
 	pftrace__slice(c->pf, uuid_fixed(c, UUID_STW), s->start, s->end,
@@ -1069,7 +1077,8 @@ int pfsink__run(const struct convert_opts *o, struct convert_stats *st, char *er
 		return ret;
 	}
 	if (o->compress && (ret = pftrace__compress(pf, o->compress))) {
-		snprintf(err, errlen, "cannot compress at level %d: %s", o->compress, strerror(-ret));
+		snprintf(err, errlen, "cannot compress at level %d: %s", o->compress,
+			 strerror(-ret));
 		pftrace__close(pf);
 		return ret;
 	}
@@ -1078,7 +1087,8 @@ int pfsink__run(const struct convert_opts *o, struct convert_stats *st, char *er
 	pftrace__attr_prefix(pf, "");
 	if (nfollows)
 		pftrace__attr_int(pf, schema_attr[SCHEMA_ATTR_PROCESSES], (int64_t)st->processes);
-	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */
+	/* The last compressed chunk; an error comes back at close. */
+	pftrace__flush(pf);
 	st->trace_bytes = pftrace__bytes(pf);
 	st->trace_raw_bytes = pftrace__raw_bytes(pf);
 	werr = pftrace__close(pf);

@@ -97,11 +97,32 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
 /* ---- queries for sinks -------------------------------------------------- */
 
 const struct replay_stats *replay__stats(const struct replay *r) { return r->st; }
-const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? u64map__get(&r->syms, pc) : NULL; }
-const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return u64map__get(&r->frames, pc); }
-const char *replay__reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->reasons[reason] : NULL; }
-const char *replay__stw_reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->stw_reasons[reason] : NULL; }
-const struct rp_type *replay__type(const struct replay *r, uint64_t addr) { return addr ? u64map__get(&r->types, addr) : NULL; }
+
+const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc)
+{
+	return pc ? u64map__get(&r->syms, pc) : NULL;
+}
+
+const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc)
+{
+	return u64map__get(&r->frames, pc);
+}
+
+const char *replay__reason(const struct replay *r, unsigned reason)
+{
+	return reason < 256 ? r->reasons[reason] : NULL;
+}
+
+const char *replay__stw_reason(const struct replay *r, unsigned reason)
+{
+	return reason < 256 ? r->stw_reasons[reason] : NULL;
+}
+
+const struct rp_type *replay__type(const struct replay *r, uint64_t addr)
+{
+	return addr ? u64map__get(&r->types, addr) : NULL;
+}
+
 char *const *replay__argv(const struct replay *r) { return r->argv; }
 const char *replay__probes(const struct replay *r) { return r->probes; }
 const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
@@ -336,7 +357,8 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *parent;
 
 	/* Created while gotl attached, and in the snapshot too: the creation tells it all. */
-	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read && (!e->goid || e->goid == g->goid)) {
+	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read &&
+	    (!e->goid || e->goid == g->goid)) {
 		unsnap(r, g);
 		g = NULL;
 	}

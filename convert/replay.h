@@ -8,7 +8,8 @@
  * structs are recycled and on Go <= 1.23 a new goroutine's id is only known
  * at its first run), its current state and since when, its stacks, the
  * goroutine counters. What happens is told to a sink, once, in time order:
- * the Perfetto trace writer (trace.c) and the report (report.c) are sinks.
+ * the Perfetto sink (pfsink.c), the trace-event JSON sink (json.c) and
+ * the report's front end (report_log.c) are sinks.
  *
  * It must not trust the log: an event that does not follow from the state it
  * knows is applied anyway and flagged (RP_G_GAP); unknown goroutines start
@@ -78,7 +79,8 @@ struct rp_g {
 	uint64_t startpc;	/* 0 if it appeared without a creation */
 	uint64_t gopc;
 	uint64_t created;	/* when it was created (or first seen, or the recording began) */
-	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the start), or 0 */
+	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the
+				 * start), or 0 */
 	uint64_t snap_read;	/* RP_G_SNAPSHOT: when gotl read it */
 	uint64_t since;		/* start of the current state */
 	uint64_t woken_by;	/* goid that made the current state runnable, 0 if none */
@@ -154,7 +156,8 @@ struct rp_sink {
 	/* A new life: g was created by parent (NULL: by the runtime, or unknown) or appeared. */
 	void (*born)(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent);
 	/* g's current state [g->since, end) is over. */
-	void (*state_end)(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how);
+	void (*state_end)(void *ctx, struct replay *r, struct rp_g *g, uint64_t end,
+			  enum rp_end how);
 	/* waker made g runnable (or ran it, for a coroutine switch); g's new state is set. */
 	void (*wake)(void *ctx, struct replay *r, struct rp_g *waker, struct rp_g *g, uint64_t ts);
 	/* g's life is over; free what the sink keeps for it. */

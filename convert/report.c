@@ -149,8 +149,9 @@ static struct agg *smap_get(struct smap *m, const char *a, const char *b, const 
 		for (j = 0; j < m->cap; j++) {
 			if (!m->slots[j])
 				continue;
-			for (i = str_hash(m->slots[j]->key) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
-				;
+			i = str_hash(m->slots[j]->key) & (ncap - 1);
+			while (n[i])
+				i = (i + 1) & (ncap - 1);
 			n[i] = m->slots[j];
 		}
 		free(m->slots);
@@ -416,8 +417,7 @@ static void dur_str(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
 }
 
-#define D(ns)		rep__dur(ns)
-
+/* A duration for people ("1.23 ms"), in one of 16 static buffers: up to 16 in one printf. */
 const char *rep__dur(uint64_t ns)
 {
 	static char ring[16][32];
@@ -447,8 +447,8 @@ static void text_hist(FILE *f, const char *title, const struct lhist *h)
 		fprintf(f, ": none\n");
 		return;
 	}
-	fprintf(f, ": p50 %s, p90 %s, p99 %s, max %s\n", D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)),
-		D(lh_pct(h, 0.99)), D(h->max));
+	fprintf(f, ": p50 %s, p90 %s, p99 %s, max %s\n", rep__dur(lh_pct(h, 0.5)),
+		rep__dur(lh_pct(h, 0.9)), rep__dur(lh_pct(h, 0.99)), rep__dur(h->max));
 	for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++) {
 		c = lh_range(h, decades[i], decades[i + 1]);
 		if (c > top)
@@ -470,7 +470,8 @@ static void text_pct(FILE *f, const char *title, const struct lhist *h)
 		fprintf(f, "none\n");
 	else
 		fprintf(f, "n=%" PRIu64 ", p50 %s, p90 %s, p99 %s, max %s\n", h->n,
-			D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)), D(lh_pct(h, 0.99)), D(h->max));
+			rep__dur(lh_pct(h, 0.5)), rep__dur(lh_pct(h, 0.9)),
+			rep__dur(lh_pct(h, 0.99)), rep__dur(h->max));
 }
 
 static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, int top)
@@ -535,14 +536,15 @@ static void text(struct rep *p, const struct rmeta *m)
 
 	fprintf(f, "gotl report: %s", m->comm ? m->comm : "?");
 	fprintf(f, " (pid %u, %s), recorded %s", m->pid, m->go_version ? m->go_version : "?",
-		D(m->end - m->start));
+		rep__dur(m->end - m->start));
 	if (m->has_exit && m->signaled)
 		fprintf(f, ", killed by signal %d", m->exit_status - 128);
 	else if (m->has_exit)
 		fprintf(f, ", exit status %d", m->exit_status);
 	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n",
 		m->seen, m->events, m->lost, m->truncated ? ", the log was cut short" : "",
-		strcmp(m->source, "trace") ? "" : " (from the trace: stack sizes need the raw log)");
+		strcmp(m->source, "trace") ? "" :
+		" (from the trace: stack sizes need the raw log)");
 	if (m->info[RM_COMMAND])
 		fprintf(f, "command:   %s\n", m->info[RM_COMMAND]);
 	if (m->info[RM_BINARY])
@@ -553,7 +555,8 @@ static void text(struct rep *p, const struct rmeta *m)
 		fprintf(f, "recorded:  %s%s%s%s%s\n",
 			m->info[RM_START_TIME] ? m->info[RM_START_TIME] : "",
 			m->info[RM_HOST] ? " on " : "", m->info[RM_HOST] ? m->info[RM_HOST] : "",
-			m->info[RM_KERNEL] ? ", " : "", m->info[RM_KERNEL] ? m->info[RM_KERNEL] : "");
+			m->info[RM_KERNEL] ? ", " : "",
+			m->info[RM_KERNEL] ? m->info[RM_KERNEL] : "");
 	if (m->info[RM_OPTIONS] || m->info[RM_GOTL_VERSION])
 		fprintf(f, "gotl:      %s%s%s\n",
 			m->info[RM_GOTL_VERSION] ? m->info[RM_GOTL_VERSION] : "?",
@@ -567,7 +570,7 @@ static void text(struct rep *p, const struct rmeta *m)
 		p->o->all_waits ? " (every goroutine blocked at the end)" :
 		" (blocked at the end on a channel, select, lock or cond)");
 	for (i = 0; v && i < p->leaks.len; i++) {
-		const char *lo = D(v[i]->min_blocked), *hi = D(v[i]->max_blocked);
+		const char *lo = rep__dur(v[i]->min_blocked), *hi = rep__dur(v[i]->max_blocked);
 
 		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, lo);
 		if (strcmp(lo, hi))
@@ -582,7 +585,7 @@ static void text(struct rep *p, const struct rmeta *m)
 
 	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
 		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", m->seen,
-		m->max_alive, D(m->max_alive_ts - m->start), p->exited, p->alive_end,
+		m->max_alive, rep__dur(m->max_alive_ts - m->start), p->exited, p->alive_end,
 		p->blocked_end);
 	text_hist(f, "Lifetime of goroutines that exited", &p->lifetime);
 	fprintf(f, "\nLatency\n");
@@ -600,14 +603,14 @@ static void text(struct rep *p, const struct rmeta *m)
 	fprintf(f, "\nBlocked time by wait reason\n");
 	for (i = 0; v && i < p->by_reason.len && (int)i < top; i++)
 		fprintf(f, "  %-28s %8" PRIu64 " spans  total %-10s max %s\n", v[i]->a, v[i]->n,
-			D(v[i]->total), D(v[i]->max));
+			rep__dur(v[i]->total), rep__dur(v[i]->max));
 	free(v);
 
 	v = smap_sorted(&p->by_site);
 	fprintf(f, "\nBlocked time by site\n");
 	for (i = 0; v && i < p->by_site.len && (int)i < top; i++)
-		fprintf(f, "  %8" PRIu64 " spans  total %-10s %s  (%s)\n", v[i]->n, D(v[i]->total),
-			v[i]->a, v[i]->b);
+		fprintf(f, "  %8" PRIu64 " spans  total %-10s %s  (%s)\n", v[i]->n,
+			rep__dur(v[i]->total), v[i]->a, v[i]->b);
 	free(v);
 
 	fprintf(f, "\nGoroutine tree, collapsed by creation site\n");
@@ -618,8 +621,8 @@ static void text(struct rep *p, const struct rmeta *m)
 		fprintf(f, "%s\n", m->stacks_unknown ? "(not in a trace: report on the raw log)" :
 			"(not recorded: gotl record --stack-depth 0?)");
 	else
-		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n", p->stack.n,
-			lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
+		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n",
+			p->stack.n, lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
 	rep_alloc__text(p->alloc, f, top);
 }
 
@@ -637,8 +640,8 @@ static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
 	if (decade) {
 		fprintf(f, ",\"buckets\":[");
 		for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++)
-			fprintf(f, "%s{\"from_ns\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
-				decades[i], lh_range(h, decades[i], decades[i + 1]));
+			fprintf(f, "%s{\"from_ns\":%" PRIu64 ",\"count\":%" PRIu64 "}",
+				i ? "," : "", decades[i], lh_range(h, decades[i], decades[i + 1]));
 		fputc(']', f);
 	}
 	fputc('}', f);
@@ -658,8 +661,8 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 			fprintf(f, ",\"%s\":", kb);
 			jsonstr__put(f, v[i]->b);
 		}
-		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 "}",
-			v[i]->n, v[i]->total, v[i]->max);
+		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64
+			",\"max_ns\":%" PRIu64 "}", v[i]->n, v[i]->total, v[i]->max);
 	}
 	fputc(']', f);
 	free(v);
@@ -700,8 +703,8 @@ static void json(struct rep *p, const struct rmeta *m)
 		jsonstr__put(f, v[i]->a);
 		fprintf(f, ",\"blocked_at\":");
 		jsonstr__put(f, v[i]->b);
-		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64 ",\"goids\":[",
-			v[i]->min_blocked, v[i]->max_blocked);
+		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
+			",\"goids\":[", v[i]->min_blocked, v[i]->max_blocked);
 		for (k = 0; k < v[i]->ngoids; k++)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
 		fprintf(f, "]}");
@@ -727,8 +730,9 @@ static void json(struct rep *p, const struct rmeta *m)
 	for (i = 1; i < p->nnodes; i++) {
 		const struct node *nd = &p->nodes[i];
 
-		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
-			",\"start_function\":", i > 1 ? "," : "", i, nd->parent, nd->n, nd->alive);
+		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64
+			",\"alive_at_end\":%" PRIu64 ",\"start_function\":", i > 1 ? "," : "", i,
+			nd->parent, nd->n, nd->alive);
 		jsonstr__put(f, nd->start);
 		fprintf(f, ",\"created_at\":");
 		jsonstr__put(f, nd->site);

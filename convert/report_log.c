@@ -119,8 +119,10 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 {
 	char site[1024];
 
-	if (rep__alloc_sample(((struct lf *)ctx)->p, describe__site(r, stack, site, sizeof(site)), a->weight))
-		oom(ctx, r);
+	struct lf *f = ctx;
+
+	if (rep__alloc_sample(f->p, describe__site(r, stack, site, sizeof(site)), a->weight))
+		oom(f, r);
 }
 
 static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
@@ -141,20 +143,25 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 	char name[512];
 
 	if (atab__update(f->types, describe__class_id(&c->key),
-			 describe__class_name(r, &c->key, name, sizeof(name)), ts, c->count, c->bytes))
+			 describe__class_name(r, &c->key, name, sizeof(name)), ts, c->count,
+			 c->bytes))
 		oom(f, r);
 }
 
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *c)
 {
-	if (rep__gc(((struct lf *)ctx)->p, describe__trigger(c->trigger), c->stw_ns, c->open))
-		oom(ctx, r);
+	struct lf *f = ctx;
+
+	if (rep__gc(f->p, describe__trigger(c->trigger), c->stw_ns, c->open))
+		oom(f, r);
 }
 
 static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 {
-	if (rep__stw(((struct lf *)ctx)->p, s->reason, s->end - s->start))
-		oom(ctx, r);
+	struct lf *f = ctx;
+
+	if (rep__stw(f->p, s->reason, s->end - s->start))
+		oom(f, r);
 }
 
 /* The log's final allocation facts into the core. */

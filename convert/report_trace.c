@@ -162,8 +162,9 @@ static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
 		if (!n || strcmp(n, name))
 			continue;
 		if (u)
-			*u = a->has_uint_value ? a->uint_value : a->has_int_value ?
-			     (uint64_t)a->int_value : a->has_bool_value ? (uint64_t)a->bool_value : 0;
+			*u = a->has_uint_value ? a->uint_value :
+			     a->has_int_value ? (uint64_t)a->int_value :
+			     a->has_bool_value ? (uint64_t)a->bool_value : 0;
 		if (a->has_string_value_iid)
 			return itab_get(&t->strs, a->string_value_iid);
 		return a->string_value ? a->string_value : "";
@@ -257,8 +258,9 @@ static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner
 			uint8_t *buf = NULL;
 			size_t n = 0;
 
-			ret = inner ? -EPROTO : inflate_packets(p->compressed_packets.data,
-								 p->compressed_packets.len, &buf, &n);
+			ret = inner ? -EPROTO :
+			      inflate_packets(p->compressed_packets.data,
+					      p->compressed_packets.len, &buf, &n);
 			if (!ret)
 				ret = packets_in(t, buf, n, true, fn);
 			free(buf);
@@ -593,7 +595,8 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 			.block_site = o->site,
 			.kind = !strcmp(name, schema_name[SCHEMA_NAME_RUNNING]) ? RS_RUNNING :
 				!strcmp(name, schema_name[SCHEMA_NAME_RUNNABLE]) ? RS_RUNNABLE :
-				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL]) ? RS_SYSCALL : RS_BLOCKED,
+				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL]) ? RS_SYSCALL :
+				RS_BLOCKED,
 		};
 		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_BYTES], &u))
 			o->s.alloc_bytes = u;

@@ -66,7 +66,8 @@ static void jd_ws(struct jd_parser *ps)
 static int jd_fail(struct jd_parser *ps, const char *what)
 {
 	if (!ps->err[0])
-		snprintf(ps->err, sizeof(ps->err), "%s at offset %ld", what, (long)(ps->end - ps->p));
+		snprintf(ps->err, sizeof(ps->err), "%s at offset %ld", what,
+			 (long)(ps->end - ps->p));
 	return -1;
 }
 
@@ -548,7 +549,8 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 
 			if (d == JD_NONE || d < 0)
 				JD_BAD("event %zu: X without a dur >= 0", i);
-			xs[nx++] = (struct jd_x){ jd_thread(e), jd_ns(e, "ts"), jd_ns(e, "ts") + d };
+			xs[nx++] = (struct jd_x){ jd_thread(e), jd_ns(e, "ts"),
+						  jd_ns(e, "ts") + d };
 		} else if (!strcmp(ph, "i")) {
 			if (!jd_str(e, "s") || strcmp(jd_str(e, "s"), "t"))
 				JD_BAD("event %zu: instant not thread-scoped", i);
@@ -581,11 +583,11 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			if (xs[j].end <= xs[i].ts && xs[j].end < xs[i].end)
 				continue;	/* over before it */
 			if (xs[i].end > xs[j].end)
-				JD_BAD("pid %lld tid %lld: [%lld, %lld) overlaps [%lld, %lld) without "
-				       "nesting", (long long)(xs[i].tid >> 32),
+				JD_BAD("pid %lld tid %lld: [%lld, %lld) overlaps [%lld, %lld) "
+				       "without nesting", (long long)(xs[i].tid >> 32),
 				       (long long)(xs[i].tid & 0xffffffff), (long long)xs[i].ts,
-				       (long long)xs[i].end,
-				       (long long)xs[j].ts, (long long)xs[j].end);
+				       (long long)xs[i].end, (long long)xs[j].ts,
+				       (long long)xs[j].end);
 		}
 	}
 	for (i = 0; i < evs->n; i++) {
@@ -596,14 +598,16 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 		if (strcmp(ph, "s") && strcmp(ph, "f"))
 			continue;
 		if (!jd_in_x(xs, nx, jd_thread(e), jd_ns(e, "ts")))
-			JD_BAD("flow %lld: %s in no slice of its thread", (long long)jd_int(e, "id"), ph);
+			JD_BAD("flow %lld: %s in no slice of its thread",
+			       (long long)jd_int(e, "id"), ph);
 		if (strcmp(ph, "s"))
 			continue;
 		for (k = 0; k < evs->n; k++) {
 			const struct jd *o = &evs->v[k];
 			const char *oph = jd_str(o, "ph");
 
-			if ((strcmp(oph, "s") && strcmp(oph, "f")) || jd_int(o, "id") != jd_int(e, "id"))
+			if ((strcmp(oph, "s") && strcmp(oph, "f")) ||
+			    jd_int(o, "id") != jd_int(e, "id"))
 				continue;
 			if (!strcmp(oph, "s")) {
 				ns++;
@@ -612,7 +616,8 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			nf++;
 			if (strcmp(jd_str(o, "cat"), jd_str(e, "cat")) ||
 			    strcmp(jd_str(o, "name"), jd_str(e, "name")))
-				JD_BAD("flow %lld: s and f differ in cat or name", (long long)jd_int(e, "id"));
+				JD_BAD("flow %lld: s and f differ in cat or name",
+				       (long long)jd_int(e, "id"));
 			if (jd_ns(o, "ts") < jd_ns(e, "ts"))
 				JD_BAD("flow %lld goes back in time", (long long)jd_int(e, "id"));
 		}

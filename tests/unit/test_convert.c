@@ -277,7 +277,9 @@ static void test_recycled_g(void **state)
 static void test_lost_events(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_stats s = { .hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 } };
+	struct gotl_rec_stats s = {
+		.hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 },
+	};
 	const struct td_track *g1;
 	struct convert_stats st;
 	const struct td_slice *x;
@@ -501,8 +503,9 @@ static void test_stacks_and_suspects(void **state)
 		const struct td_slice *x = &d->slices[i];
 
 		if (x->instant && !strcmp(x->name, "GoCreate")) {
-			/* The creator's stack, from its `go` statement (newproc's frame dropped). */
-			assert_string_equal(x->stack, "runtime.main proc.go:290 > main.main main.go:14");
+			/* The creator's stack at its `go` statement (newproc's frame dropped). */
+			assert_string_equal(x->stack,
+					    "runtime.main proc.go:290 > main.main main.go:14");
 		} else if (x->instant && !strcmp(x->name, "leak suspect")) {
 			marks++;
 			assert_int_equal(x->track, g7->uuid);
@@ -611,7 +614,8 @@ static void test_allocations(void **state)
 			assert_int_equal(x->ts, 3500);
 			assert_true(x->weight == 24.0);
 			assert_string_equal(arg_s(x, "site"), "main.worker /src/main.go:33");
-			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > main.worker main.go:33 > "
+			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > "
+					    "main.worker main.go:33 > "
 					    "runtime.newobject malloc.go:1700");
 		}
 	}
@@ -698,7 +702,8 @@ static void test_gc(void **state)
 			else if (x->ts == 4000)
 				assert_string_equal(x->name, "read mem stats");
 			else
-				assert_string_equal(x->name, "GC sweep termination");	/* inferred */
+				/* inferred */
+				assert_string_equal(x->name, "GC sweep termination");
 		}
 	}
 	assert_int_equal(cycles, 2);
@@ -976,8 +981,8 @@ static void test_function_groups(void **state)
 	prologue(f->lw);
 	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
 	for (i = 0; i < 20; i++)
-		create(f->lw, 1100 + (uint64_t)i, GP7 + 0x1000 * (uint64_t)i, 10 + (uint64_t)i, GP1, 1,
-		       PC_WORKER, PC_GO);
+		create(f->lw, 1100 + (uint64_t)i, GP7 + 0x1000 * (uint64_t)i, 10 + (uint64_t)i, GP1,
+		       1, PC_WORKER, PC_GO);
 	end(f->lw, 5000, 0);
 	d = convert_ok(f, &st);
 	assert_int_equal(st.goroutines, 21);

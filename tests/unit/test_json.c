@@ -66,7 +66,8 @@ static const struct jd *nth_in(const struct jd *doc, const char *ph, int64_t pid
 		const struct jd *e = &ev->v[i];
 
 		if (strcmp(jd_str(e, "ph"), ph) || (pid >= 0 && jd_int(e, "pid") != pid) ||
-		    (tid >= 0 && jd_int(e, "tid") != tid) || (name && strcmp(jd_str(e, "name"), name)))
+		    (tid >= 0 && jd_int(e, "tid") != tid) ||
+		    (name && strcmp(jd_str(e, "name"), name)))
 			continue;
 		if (n-- == 0)
 			return e;
@@ -103,7 +104,8 @@ static int states_in(const struct jd *doc, int64_t pid, int64_t tid, const struc
 
 		if (strcmp(jd_str(x, "ph"), "X") || jd_int(x, "tid") != tid ||
 		    (pid >= 0 && jd_int(x, "pid") != pid) ||
-		    !strcmp(jd_str(x, "name"), "GoCreate") || !strcmp(jd_str(x, "name"), "GoUnblock"))
+		    !strcmp(jd_str(x, "name"), "GoCreate") ||
+		    !strcmp(jd_str(x, "name"), "GoUnblock"))
 			continue;
 		assert_true(n < max);
 		out[n++] = x;
@@ -222,8 +224,8 @@ static void test_story(void **state)
 	m = nth(doc, "M", -1, "process_name", 0);
 	assert_int_equal(jd_int(m, "pid"), 4242);
 	assert_string_equal(jd_str(jd_get(m, "args"), "name"), "prog");
-	assert_string_equal(jd_str(jd_get(nth(doc, "M", -1, "process_labels", 0), "args"), "labels"),
-			    "./prog");
+	assert_string_equal(jd_str(jd_get(nth(doc, "M", -1, "process_labels", 0), "args"),
+				   "labels"), "./prog");
 	assert_string_equal(thread_name(doc, TID(1)), "G1 main.main");
 	assert_string_equal(thread_name(doc, TID(7)), "G7 main.worker");
 	assert_int_equal(jd_int(jd_get(nth(doc, "M", TID(7), "thread_sort_index", 0), "args"),
@@ -320,17 +322,20 @@ static void test_story(void **state)
 static void test_escaping(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-				    .pid = 4242, .flags = GOTL_START_LAUNCHED };
+	struct gotl_rec_start s = {
+		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
+		.pid = 4242, .flags = GOTL_START_LAUNCHED,
+	};
 	const struct jd *x[4];
 	struct jd *doc;
 
 	assert_int_equal(logw__meta(f->lw, "comm", "p\"r\\o\ng"), 0);
 	assert_int_equal(logw__meta(f->lw, "arg", "./prog"), 0);
-	assert_int_equal(logw__meta(f->lw, "arg", "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"), 0);
+	assert_int_equal(logw__meta(f->lw, "arg",
+				    "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"), 0);
 	assert_int_equal(logw__waitreason(f->lw, 14, "chan \"recv\"\\"), 0);
-	assert_int_equal(logw__sym(f->lw, PC_MAIN, GOTL_SYM_ENTRY, "main.\xff\xfe\xc3(x)\xed\xa0\x80",
-				   "/src/ma\"in.go", 10), 0);
+	assert_int_equal(logw__sym(f->lw, PC_MAIN, GOTL_SYM_ENTRY,
+				   "main.\xff\xfe\xc3(x)\xed\xa0\x80", "/src/ma\"in.go", 10), 0);
 	assert_int_equal(logw__append(f->lw, &s, sizeof(s)), 0);
 	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
 	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
@@ -389,7 +394,8 @@ static void same_process(const struct tdec *d, const struct jd *doc, uint64_t pr
 			int a;
 
 			assert_string_equal(jd_str(x[k], "name"), s->name);
-			assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"), td_arg(s, "goid")->u);
+			assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"),
+					 td_arg(s, "goid")->u);
 			assert_int_equal(jd_ns(x[k], "ts") + TS0, s->ts);
 			assert_int_equal(jd_ns(x[k], "dur"), s->dur);
 			for (a = 0; a < s->nargs; a++) {
@@ -422,7 +428,8 @@ static void same_process(const struct tdec *d, const struct jd *doc, uint64_t pr
 				     line = strtok_r(NULL, "\n", &save)) {
 					char tmp[1024];
 
-					snprintf(tmp, sizeof(tmp), "%s%s%s", line, js[0] ? " > " : "", js);
+					snprintf(tmp, sizeof(tmp), "%s%s%s", line,
+						 js[0] ? " > " : "", js);
 					snprintf(js, sizeof(js), "%s", tmp);
 				}
 				free(copy);
@@ -548,7 +555,8 @@ static void test_rich(void **state)
 	/* G7's blocked slice: where in the user's code, and the whole stack, innermost first. */
 	assert_int_equal(states(doc, TID(7), x, 8), 3);
 	assert_x(x[2], "chan send", 4000, 5000);
-	assert_string_equal(jd_str(jd_get(x[2], "args"), "blocked_at"), "main.worker /src/main.go:30");
+	assert_string_equal(jd_str(jd_get(x[2], "args"), "blocked_at"),
+			    "main.worker /src/main.go:30");
 	assert_string_equal(jd_str(jd_get(x[2], "args"), "stack"),
 			    "runtime.gopark proc.go:460\nruntime.chansend1 chan.go:161\n"
 			    "main.worker main.go:30\nruntime.goexit asm.s:1700");
@@ -594,7 +602,9 @@ static void test_rich(void **state)
 static void test_lost_events(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_stats s = { .hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 } };
+	struct gotl_rec_stats s = {
+		.hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 },
+	};
 	const struct jd *x[8];
 	struct jd *doc;
 
