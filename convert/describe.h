@@ -127,19 +127,27 @@ static inline struct darg *darg_s(struct darg *a, size_t *n, uint8_t name, uint8
 
 /* ---- goroutine spans ----------------------------------------------------- */
 
-/* The most args describe__span gives a span (the 16 listed there). */
+/* The most args a span carries (describe__span_args: the 16 listed there). */
 #define DESCRIBE_SPAN_ARGS	16
 
-/* A goroutine's state span [begin, end). */
+/* A goroutine's state span [begin, end); its args: describe__span_args. */
 struct dspan {
 	uint64_t begin, end;
 	uint8_t state, reason;	/* its name: describe__state_name */
 	const struct rp_stack *stack;	/* where it blocked (its callstack), or NULL */
+	const struct rp_frame *blocked_at;	/* the user's frame of stack, or NULL */
+	bool at_end;		/* still in it when the recording ended */
+	bool introduce;		/* who the goroutine is goes on it */
 	bool thread;		/* its OS thread has a slice for it too (describe__thread) */
 	bool suspect;		/* it ends g's life in the recording as a leak suspect */
-	size_t n;
-	struct darg a[DESCRIBE_SPAN_ARGS];
 };
+
+/*
+ * An encoder's writer of one arg. The describers of the spans written for
+ * every state of every goroutine are inline and tell it each arg in turn:
+ * with the encoder's put inlined too, nothing is built in between.
+ */
+typedef void describe_put_fn(void *enc, const struct darg *a);
 
 /*
  * Blocked for good on a channel, select, lock or cond, and not one of the
@@ -165,11 +173,7 @@ static inline bool describe_is_suspect(struct replay *r, const struct rp_g *g)
 static inline bool describe__span(struct replay *r, const struct rp_g *g, uint64_t end,
 				  enum rp_end how, bool introduce, bool flow, struct dspan *s)
 {
-	const struct rp_sym *start, *site;
-	const struct rp_frame *uf = NULL;
-	bool at_end = how == RP_END_RECORDING, blocked = replay__blocked(g->state);
-	struct darg *a = s->a;
-	size_t n = 0;
+	bool at_end = how == RP_END_RECORDING;
 
 	if (end == g->since && !flow && !at_end)
 		return false;
@@ -178,60 +182,83 @@ static inline bool describe__span(struct replay *r, const struct rp_g *g, uint64
 	s->state = g->state;
 	s->reason = g->reason;
 	s->stack = g->block_stack;
+	s->blocked_at = g->block_stack ? replay__user_frame(r, g->block_stack) : NULL;
+	s->at_end = at_end;
+	s->introduce = introduce;
 	s->thread = (g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid;
 	s->suspect = at_end && describe_is_suspect(r, g);
-	if (g->goid)
-		darg_u(a, &n, SCHEMA_ARG_GOID, g->goid);
-	if (g->state == GOTL_G_RUNNING)
-		darg_u(a, &n, SCHEMA_ARG_THREAD, g->tid);
-	if (blocked) {
-		struct darg *x = darg_s(a, &n, SCHEMA_ARG_WAIT_REASON, DESCRIBE_REASON);
+	return true;
+}
 
-		x->state = g->state;
-		x->reason = g->reason;
-	}
-	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack)))
-		darg_s(a, &n, SCHEMA_ARG_BLOCKED_AT, DESCRIBE_FRAME)->frame = uf;
+/*
+ * The args of g's span s, told to put in the order they are written: at
+ * most DESCRIBE_SPAN_ARGS, these 16. Returns how many.
+ */
+static inline __attribute__((always_inline)) size_t
+describe__span_args(struct replay *r, const struct rp_g *g, const struct dspan *s,
+		    describe_put_fn *put, void *enc)
+{
+	const struct rp_sym *start, *site;
+	bool blocked = replay__blocked(g->state);
+	size_t n = 0;
+
+#define DESCRIBE_PUT(...)	(put(enc, &(const struct darg){ __VA_ARGS__ }), n++)
+	if (g->goid)
+		DESCRIBE_PUT(.name = SCHEMA_ARG_GOID, .kind = DESCRIBE_UINT, .u = g->goid);
+	if (g->state == GOTL_G_RUNNING)
+		DESCRIBE_PUT(.name = SCHEMA_ARG_THREAD, .kind = DESCRIBE_UINT, .u = g->tid);
+	if (blocked)
+		DESCRIBE_PUT(.name = SCHEMA_ARG_WAIT_REASON, .kind = DESCRIBE_STR,
+			     .src = DESCRIBE_REASON, .state = g->state, .reason = g->reason);
+	if (s->blocked_at)
+		DESCRIBE_PUT(.name = SCHEMA_ARG_BLOCKED_AT, .kind = DESCRIBE_STR,
+			     .src = DESCRIBE_FRAME, .frame = s->blocked_at);
 	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		darg_u(a, &n, SCHEMA_ARG_WOKEN_BY, g->woken_by);
+		DESCRIBE_PUT(.name = SCHEMA_ARG_WOKEN_BY, .kind = DESCRIBE_UINT, .u = g->woken_by);
 	/*
 	 * Who the goroutine is goes on its first span only (a protobuf track
 	 * says it in its description too): on every span they were a third of
 	 * the bytes of span packets.
 	 */
-	if (introduce) {
+	if (s->introduce) {
 		start = replay__sym(r, g->startpc);
 		site = replay__sym(r, g->gopc);
 		if (start && *start->func)
-			darg_s(a, &n, SCHEMA_ARG_START_FUNCTION, DESCRIBE_FUNC)->sym = start;
+			DESCRIBE_PUT(.name = SCHEMA_ARG_START_FUNCTION, .kind = DESCRIBE_STR,
+				     .src = DESCRIBE_FUNC, .sym = start);
 		if (site && *site->func)
-			darg_s(a, &n, SCHEMA_ARG_CREATED_AT, DESCRIBE_SYM_SITE)->sym = site;
+			DESCRIBE_PUT(.name = SCHEMA_ARG_CREATED_AT, .kind = DESCRIBE_STR,
+				     .src = DESCRIBE_SYM_SITE, .sym = site);
 		if (g->parent_goid)
-			darg_u(a, &n, SCHEMA_ARG_PARENT_GOID, g->parent_goid);
+			DESCRIBE_PUT(.name = SCHEMA_ARG_PARENT_GOID, .kind = DESCRIBE_UINT,
+				     .u = g->parent_goid);
 	}
 	if (g->flags & RP_G_CGO)
-		darg_b(a, &n, SCHEMA_ARG_CGO_CALLBACK);
+		DESCRIBE_PUT(.name = SCHEMA_ARG_CGO_CALLBACK, .kind = DESCRIBE_BOOL, .u = 1);
 	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
 		/* In this state since before the recording: since when, if the runtime knew. */
-		darg_b(a, &n, SCHEMA_ARG_EXISTED_AT_ATTACH);
+		DESCRIBE_PUT(.name = SCHEMA_ARG_EXISTED_AT_ATTACH, .kind = DESCRIBE_BOOL, .u = 1);
 		if (g->waited_since && blocked)
-			darg_u(a, &n, SCHEMA_ARG_BLOCKED_BEFORE, g->since - g->waited_since);
+			DESCRIBE_PUT(.name = SCHEMA_ARG_BLOCKED_BEFORE, .kind = DESCRIBE_UINT,
+				     .u = g->since - g->waited_since);
 	}
 	if (g->state_alloc_count) {
-		darg_u(a, &n, SCHEMA_ARG_ALLOC_BYTES, g->state_alloc_bytes);
-		darg_u(a, &n, SCHEMA_ARG_ALLOC_COUNT, g->state_alloc_count);
+		DESCRIBE_PUT(.name = SCHEMA_ARG_ALLOC_BYTES, .kind = DESCRIBE_UINT,
+			     .u = g->state_alloc_bytes);
+		DESCRIBE_PUT(.name = SCHEMA_ARG_ALLOC_COUNT, .kind = DESCRIBE_UINT,
+			     .u = g->state_alloc_count);
 	}
-	if (at_end) {
-		darg_b(a, &n, SCHEMA_ARG_OPEN_AT_END);
+	if (s->at_end) {
+		DESCRIBE_PUT(.name = SCHEMA_ARG_OPEN_AT_END, .kind = DESCRIBE_BOOL, .u = 1);
 		if (blocked)
-			darg_b(a, &n, SCHEMA_ARG_STILL_BLOCKED);
+			DESCRIBE_PUT(.name = SCHEMA_ARG_STILL_BLOCKED, .kind = DESCRIBE_BOOL,
+				     .u = 1);
 	}
 	if (g->flags & RP_G_GAP)
-		darg_b(a, &n, SCHEMA_ARG_UNOBSERVED);
-	s->n = n;
-	return true;
+		DESCRIBE_PUT(.name = SCHEMA_ARG_UNOBSERVED, .kind = DESCRIBE_BOOL, .u = 1);
+#undef DESCRIBE_PUT
+	return n;
 }
-
 
 /* The slice of a span's OS thread: the goroutine ran (or was in a syscall) there. */
 struct dthread {

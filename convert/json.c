@@ -241,6 +241,20 @@ static void put_args(struct jw *j, struct replay *r, bool *first, const struct d
 	}
 }
 
+/* describe__span_args's put: one arg into the open "args" object. */
+struct json_put {
+	struct jw *j;
+	struct replay *r;
+	bool *first;
+};
+
+static void json_put(void *enc, const struct darg *d)
+{
+	struct json_put *p = enc;
+
+	put_args(p->j, p->r, p->first, d, 1);
+}
+
 /* An "args" object of n described args (and, when there is one, a stack). */
 static void args(struct jw *j, struct replay *r, const struct darg *d, size_t n,
 		 const struct rp_stack *stack)
@@ -527,6 +541,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	struct dspan s;
 	char buf[64];
 	uint32_t tid;
+	bool a;
 
 	if (!t || !describe__span(r, g, end, how, !t->introduced, t->flow_in || t->spawn_flow, &s))
 		return;
@@ -545,7 +560,10 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
 	jdur(j, s.end - s.begin);
-	args(j, r, s.a, s.n, s.stack);
+	args_open(j, &a);
+	describe__span_args(r, g, &s, json_put, &(struct json_put){ j, r, &a });
+	arg_stack(j, &a, r, s.stack);
+	args_close(j);
 	ev_end(j);
 	t->introduced = true;
 

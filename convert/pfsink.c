@@ -136,6 +136,7 @@ struct cv {
 	uint64_t flow_seq;
 	uint64_t unknown_seq;
 	int64_t emitted[RP_C_MAX];
+	uint64_t counter_uuid[RP_C_MAX];	/* the goroutine counters' tracks */
 	bool counters_started;
 	/* The schema's names (schema.h), interned, by SCHEMA_* id. */
 	uint64_t cat_iid[SCHEMA_CAT_MAX];
@@ -345,6 +346,22 @@ static inline __attribute__((always_inline)) size_t pf_args(struct cv *c, struct
 	return n;
 }
 
+/* describe__span_args's put: one arg, at the end of the annotations so far. */
+struct pf_put {
+	struct cv *c;
+	struct replay *r;
+	const struct tg *t;
+	struct pf_arg *a;
+	size_t n;
+};
+
+static inline __attribute__((always_inline)) void pf_put(void *enc, const struct darg *d)
+{
+	struct pf_put *p = enc;
+
+	pf_args(p->c, p->r, p->t, d, 1, &p->a[p->n++]);
+}
+
 /* Whatever a span can carry, the writer takes: none is dropped on the way. */
 _Static_assert(DESCRIBE_SPAN_ARGS <= PFTRACE_MAX_ARGS && DESCRIBE_SUSPECT_ARGS <= PFTRACE_MAX_ARGS,
 	       "a described span has more args than pftrace writes");
@@ -528,7 +545,7 @@ static int on_start(void *ctx, struct replay *r)
 
 	for (k = 0; k < RP_C_MAX; k++) {
 		memset(&t, 0, sizeof(t));
-		t.uuid = uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k);
+		t.uuid = c->counter_uuid[k] = uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k);
 		t.parent = uuid_fixed(c, UUID_PROCESS);
 		t.name = schema_counter[k].track;
 		t.counter = true;
@@ -680,7 +697,7 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 				 callstack(c, r, g->create_stack));
 		t->spawn_flow = 0;
 	}
-	n = pf_args(c, r, t, s.a, s.n, a);
+	n = describe__span_args(r, g, &s, pf_put, &(struct pf_put){ c, r, t, a, 0 });
 	t->introduced = true;
 	name = state_name(c, r, s.state, s.reason);
 	stack = callstack(c, r, s.stack);
@@ -716,16 +733,17 @@ static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
 	g->sink = NULL;
 }
 
+/* The counters that changed (all of them the first time), once per state change: hot. */
 static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t *counts)
 {
 	struct cv *c = ctx;
+	bool all = !c->counters_started;
 	int k;
 
 	for (k = 0; k < RP_C_MAX; k++) {
-		if (c->counters_started && counts[k] == c->emitted[k])
+		if (!all && counts[k] == c->emitted[k])
 			continue;
-		if (pftrace__counter(c->pf, uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k), ts,
-				     counts[k]))
+		if (pftrace__counter(c->pf, c->counter_uuid[k], ts, counts[k]))
 			return;
 		c->emitted[k] = counts[k];
 	}
