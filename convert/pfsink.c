@@ -100,7 +100,6 @@ struct tg {
 	uint64_t spawn_ts;
 	uint64_t spawn_parent_uuid;
 	/* Its start function and creation site, interned with its track (declare_track). */
-	const struct rp_sym *start, *site;
 	uint64_t start_iid, site_iid;
 	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
 	bool galloc_declared;	/* its heap-bytes counter track */
@@ -286,8 +285,9 @@ static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
 }
 
 /*
- * A described string value, interned. t: the goroutine it is about, whose
- * start function and creation site were interned with its track, or NULL.
+ * A described string value, interned. t: the goroutine whose span it is
+ * in, or NULL; the start function and creation site such a span carries
+ * are the goroutine's own, interned with its track.
  */
 static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r,
 						    const struct tg *t, const struct darg *a)
@@ -300,10 +300,10 @@ static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r
 	case DESCRIBE_FRAME:
 		return site_iid(c, a->frame);
 	case DESCRIBE_FUNC:
-		return t && a->sym == t->start ? t->start_iid :
+		return t && a->name == SCHEMA_ARG_START_FUNCTION && t->start_iid ? t->start_iid :
 		       pftrace__str_iid(c->pf, a->sym->func);
 	case DESCRIBE_SYM_SITE:
-		return t && a->sym == t->site ? t->site_iid :
+		return t && a->name == SCHEMA_ARG_CREATED_AT && t->site_iid ? t->site_iid :
 		       pftrace__str_iid(c->pf, describe__sym_site(a->sym, buf, sizeof(buf)));
 	default:
 		return pftrace__str_iid(c->pf, a->text);
@@ -450,14 +450,10 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 	pftrace__track(c->pf, &d);
 
 	/* Interned now, in the trace's order; its first span refers to them. */
-	if (start && *start->func) {
-		t->start = start;
+	if (start && *start->func)
 		t->start_iid = pftrace__str_iid(c->pf, start->func);
-	}
-	if (site && *site->func) {
-		t->site = site;
+	if (site && *site->func)
 		t->site_iid = pftrace__str_iid(c->pf, describe__sym_site(site, desc, sizeof(desc)));
-	}
 }
 
 static void ensure_track(struct cv *c, struct replay *r, struct rp_g *g)
