@@ -338,10 +338,9 @@ def compare_processes(pf, doc, attrs=None):
     from tracemodel import Model, processes
     jm = model(doc)
     a, b = processes(pf), processes(jm)
-    check([(p["pid"], p.get("process_name")) for p in a] ==
-          [(p["pid"], p.get("process_name")) for p in b],
-          "processes differ: protobuf %s, JSON %s" % ([(p["pid"], p.get("process_name")) for p in a],
-                                                      [(p["pid"], p.get("process_name")) for p in b]))
+    pa = [(p["pid"], p.get("process_name")) for p in a]
+    pb = [(p["pid"], p.get("process_name")) for p in b]
+    check(pa == pb, "processes differ: protobuf %s, JSON %s" % (pa, pb))
     md = doc["metadata"]
     check(len(a) == 1 or md.get("gotl.processes") == len(a), "gotl.processes %r, %d processes"
           % (md.get("gotl.processes"), len(a)))
