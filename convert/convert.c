@@ -1,1211 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * convert.c: the Perfetto sink of the replay (replay.h) — `gotl convert`.
- *
- * Each goroutine gets a track, declared just before its first slice; each
- * state a slice, written when the state ends, so its end and whether it was
- * still open at the end of the recording are known when it is written; a
- * parked state carries the goroutine's stack as a callstack and the place
- * in the user's code where it blocked. Flows: from the parent's `go`
- * statement to the child's first slice, from the waker to the woken
- * goroutine's Runnable slice.
- *
- * Allocations: a Running slice carries the bytes and allocations made in
- * it; heap counters (cumulative and rate) come from the log's totals; each
- * recorded allocation (all, or a sample) is an instant on its goroutine's
- * track with its stack as a callstack weighted by its bytes, so an area
- * selection's flamegraph shows who allocated what; the types are listed on a
- * track of their own and the largest get counter tracks. The garbage
- * collector: GC cycles with their phases on a "GC" track, every
- * stop-the-world pause on a "Stop the world" track.
- *
- * Output order rules it keeps (see pftrace.h): a track is declared before
- * its first event; the instant that starts a flow is written before the
- * slice that ends it; a slice's END is written before the next BEGIN on its
- * track. It knows nothing of the log format: replay.c does.
+ * convert.c: `gotl convert` - which output, and which logs. It checks the
+ * log can be read, picks the output format (the Perfetto sink, pfsink.c,
+ * or the trace-event JSON sink, json.c) and walks the recording's logs for
+ * it: the main log, then with record --follow each follow log it names,
+ * beside it, a process of the same output. It writes no output itself and
+ * knows nothing of the log format (replay.c) or of either output.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "gotl/event.h"
-#include "gotl/version.h"
 #include "convert.h"
-#include "atab.h"
-#include "pftrace.h"
+#include "describe.h"
+#include "convert_int.h"
 #include "logr.h"
 #include "replay.h"
-#include "u64map.h"
-
-/*
- * Track uuids: id << 25 | kind << 22 | the process's 22 bits (its pid, salted
- * for a pid seen again), so unique per process, also across traces opened
- * together. Small numbers make small varints, and a uuid is in nearly
- * every packet: 5-6 bytes where a base << 40 took 8.
- */
-enum uuid_kind {
-	UK_FIXED,	/* id: one of the UUID_* below */
-	UK_GOID,	/* id: goid */
-	UK_THREAD,	/* id: tid, an OS thread */
-	UK_FGROUP,	/* id: n, the goroutines of one start function */
-	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
-	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
-};
-
-#define UUID_ID_MASK		((1ull << 38) - 1)
-#define UUID_PROCESS		1
-#define UUID_GROUP		2
-#define UUID_COUNTER_BASE	16
-#define UUID_SUSPECTS		32
-#define UUID_HEAP		40
-#define UUID_RATE		41
-#define UUID_GC			42
-#define UUID_STW		43
-#define UUID_TYPES		44
-#define UUID_TYPES_GROUP	45
-#define UUID_NOG_ALLOCS		46
-#define UUID_TYPE_BASE		48	/* + rank, TOP_TYPES of them */
-
-/*
- * A start function with at least this many goroutines in the log gets a
- * group track of its own under "Goroutines", collapsed in the UI: 100,000
- * workers are one line until opened.
- */
-#define FGROUP_MIN		16
-
-/* Types that get a counter track of their own (by bytes allocated). */
-#define TOP_TYPES		10
-
-static const char *const counter_names[RP_C_MAX] = {
-	"Goroutines alive", "Goroutines running", "Goroutines runnable", "Goroutines blocked",
-	"Goroutines in syscall", "gotl events lost",
-};
-
-/* The goroutines of one start function. */
-struct fgroup {
-	uint64_t count;		/* in the whole log */
-	uint64_t uuid;		/* its group track, 0 until declared (or if too few) */
-};
-
-/* An OS thread of the process: its track shows the goroutines it ran. */
-struct thr {
-	uint64_t last_end;	/* end of its last slice: the next starts no earlier */
-};
-
-/* What the trace keeps for each goroutine. */
-struct tg {
-	uint64_t uuid;		/* 0 until its track is declared */
-	uint64_t flow_in;	/* flow that ends at the current slice's begin */
-	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
-	uint64_t spawn_ts;
-	uint64_t spawn_parent_uuid;
-	uint64_t start_iid, site_iid;
-	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
-	bool galloc_declared;	/* its heap-bytes counter track */
-	bool introduced;	/* its first slice, with who it is, is written */
-};
-
-/* A leak suspect, listed on its own track at the end. */
-struct suspect {
-	uint64_t goid, since;
-	uint64_t name_iid;	/* "G18 chan send main.go:42" */
-	uint64_t reason_iid, blocked_at_iid, created_at_iid;
-};
-
-struct cv {
-	const struct convert_opts *o;
-	struct pftrace *pf;
-	struct atab *types;
-	bool heap_declared, gc_declared, stw_declared, nog_declared;
-	bool have_total;
-	uint64_t total_ts, total_bytes;
-	struct gotl_rec_alloc_total total;
-	uint64_t alloc_records;
-	struct suspect *suspects;
-	size_t nsuspects, cap_suspects;
-	uint64_t proc_bits;	/* this process's low 22 bits of every uuid (see uuid_of) */
-	uint32_t pid;
-	struct u64map threads;	/* tid -> struct thr */
-	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
-	uint64_t fgroup_seq;
-	const uint32_t *pids;	/* --follow: the processes already in the trace */
-	size_t npids;
-	char **follows;		/* --follow: the logs the main log names, to convert next */
-	int nfollows;
-	uint64_t flow_seq;
-	uint64_t unknown_seq;
-	int64_t emitted[RP_C_MAX];
-	bool counters_started;
-	/* interned ids used everywhere */
-	uint64_t cat_goroutine, n_running, n_runnable, n_syscall, n_preempted, n_leaked,
-		 n_create, n_unblock;
-	uint64_t a_goid, a_tid, a_reason, a_start, a_site, a_parent, a_woken_by, a_open_at_end,
-		 a_still_blocked, a_unobserved, a_cgo, a_snapshot, a_waited_before, a_blocked_at, a_blocked_for, n_suspect;
-	uint64_t cat_alloc, cat_gc, a_alloc_site, a_alloc_bytes, a_alloc_count, a_size, a_bytes, a_count,
-		 a_trigger, a_started_by, a_stw_ns, a_cycle, a_began_before, n_sweepterm, n_mark,
-		 n_markterm;
-	uint64_t s_preempted, s_leaked;
-	/* Caches of what every event would otherwise format and intern again. */
-	struct u64map stacks;	/* hash of a stack's pcs -> struct stack_iid */
-	struct u64map sites;	/* struct rp_frame * -> its "func file:line" string-value iid */
-	uint64_t n_reason[256];	/* event-name iids of blocked-state names, by wait reason */
-	uint64_t s_reason[256];	/* the same names as string-value iids, for the wait_reason arg */
-};
-
-static inline uint64_t uuid_of(const struct cv *c, enum uuid_kind kind, uint64_t id)
-{
-	return (id & UUID_ID_MASK) << 25 | (uint64_t)kind << 22 | c->proc_bits;
-}
-
-/* A track of the process itself (UUID_*). */
-static inline uint64_t uuid_fixed(const struct cv *c, uint64_t id)
-{
-	return uuid_of(c, UK_FIXED, id);
-}
-
-static struct tg *tg_of(struct rp_g *g)
-{
-	return g->sink;
-}
-
-/* ---- names -------------------------------------------------------------- */
-
-static uint64_t state_name(struct cv *c, struct replay *r, const struct rp_g *g)
-{
-	char buf[64];
-
-	switch (g->state) {
-	case GOTL_G_RUNNING:	return c->n_running;
-	case GOTL_G_RUNNABLE:	return c->n_runnable;
-	case GOTL_G_SYSCALL:	return c->n_syscall;
-	case GOTL_G_PREEMPTED:	return c->n_preempted;
-	case GOTL_G_LEAKED:	return c->n_leaked;
-	default:
-		break;
-	}
-	if (!c->n_reason[g->reason])
-		c->n_reason[g->reason] = pftrace__name_iid(c->pf, replay__reason_str(r, g->reason, buf,
-									   sizeof(buf)));
-	return c->n_reason[g->reason];
-}
-
-/* The wait_reason arg of a blocked slice, as an interned string value. */
-static uint64_t reason_arg(struct cv *c, struct replay *r, const struct rp_g *g)
-{
-	char buf[64];
-
-	if (g->state == GOTL_G_PREEMPTED)
-		return c->s_preempted ? c->s_preempted :
-		       (c->s_preempted = pftrace__str_iid(c->pf, "preempted"));
-	if (g->state == GOTL_G_LEAKED)
-		return c->s_leaked ? c->s_leaked : (c->s_leaked = pftrace__str_iid(c->pf, "leaked"));
-	if (!c->s_reason[g->reason])
-		c->s_reason[g->reason] = pftrace__str_iid(c->pf, replay__reason_str(r, g->reason, buf,
-									  sizeof(buf)));
-	return c->s_reason[g->reason];
-}
-
-/* A stack's callstack iid, cached by its pcs. */
-struct stack_iid {
-	uint8_t n;
-	uint64_t pcs[GOTL_STACK_MAX];
-	uint64_t iid;
-};
-
-static uint64_t stack_hash(const struct rp_stack *s)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull * (s->n + 1u);
-	int i;
-
-	for (i = 0; i < s->n; i++)
-		h = (h ^ (h >> 29) ^ s->pcs[i]) * 0xbf58476d1ce4e5b9ull;
-	return h ^ (h >> 32);
-}
-
-/*
- * A recorded stack as an interned callstack (outermost frame first), each
- * frame named "function file:line". 0 for no stack. The same pcs give the
- * same callstack once every pc's frames are known (the log describes a pc
- * once, before its first use): those are remembered.
- */
-static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack *s)
-{
-	uint64_t ids[GOTL_STACK_MAX * 8], h, iid;
-	struct stack_iid *e;
-	size_t n = 0, i;
-	bool known = true;
-	int p, k;
-	char name[1024];
-
-	if (!s)
-		return 0;
-	h = stack_hash(s);
-	e = u64map__get(&c->stacks, h);
-	if (e && e->n == s->n && !memcmp(e->pcs, s->pcs, 8 * (size_t)s->n))
-		return e->iid;
-	for (p = s->n - 1; p >= 0; p--) {
-		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
-
-		if (!fr || !fr->n) {
-			known = known && fr;
-			snprintf(name, sizeof(name), "0x%" PRIx64, s->pcs[p]);
-			if (n < sizeof(ids) / sizeof(ids[0]))
-				ids[n++] = pftrace__frame_iid(c->pf, name);
-			continue;
-		}
-		/* Frames of one pc are innermost first: the outermost goes first here. */
-		for (k = fr->n - 1; k >= 0; k--) {
-			snprintf(name, sizeof(name), "%s %s:%u", fr->f[k].func,
-				 basename(fr->f[k].file), fr->f[k].line);
-			if (n < sizeof(ids) / sizeof(ids[0]))
-				ids[n++] = pftrace__frame_iid(c->pf, name);
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (!ids[i])
-			return 0;	/* out of memory: the pftrace error is sticky */
-	iid = pftrace__callstack_iid(c->pf, ids, n);
-	if (iid && known && !e && (e = malloc(sizeof(*e)))) {
-		e->n = s->n;
-		memcpy(e->pcs, s->pcs, 8 * (size_t)s->n);
-		e->iid = iid;
-		if (u64map__put(&c->stacks, h, e))
-			free(e);
-	}
-	return iid;
-}
-
-/* "func file:line" of a frame, as an interned string value (frames live as long as the replay). */
-static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
-{
-	uint64_t iid = (uintptr_t)u64map__get(&c->sites, (uintptr_t)f);
-	char site[1024];
-
-	if (iid)
-		return iid;
-	snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
-	iid = pftrace__str_iid(c->pf, site);
-	if (iid)
-		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);	/* no room: not cached */
-	return iid;
-}
-
-/* ---- tracks ------------------------------------------------------------- */
-
-/*
- * Where a goroutine's track goes: under the group of its start function if
- * that function has many goroutines (declared with the first of them, which
- * ranks it among its siblings), else straight under "Goroutines".
- */
-static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp_sym *start)
-{
-	struct fgroup *f = g->startpc ? u64map__get(&c->starts, g->startpc) : NULL;
-	struct pf_track d = { 0 };
-	char name[512], desc[768];
-
-	if (!f || f->count < FGROUP_MIN || !start || !*start->func)
-		return uuid_fixed(c, UUID_GROUP);
-	if (f->uuid)
-		return f->uuid;
-	f->uuid = uuid_of(c, UK_FGROUP, ++c->fgroup_seq);
-	snprintf(name, sizeof(name), "%s (%" PRIu64 " goroutines)", start->func, f->count);
-	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
-		 "goroutine id.", f->count, start->func, start->file, start->line);
-	d.uuid = f->uuid;
-	d.parent = uuid_fixed(c, UUID_GROUP);
-	d.name = name;
-	d.description = desc;
-	d.child_ordering = 3;	/* by sibling_order_rank = goid */
-	d.has_rank = true;
-	d.rank = g->goid > INT32_MAX ? INT32_MAX : (int32_t)g->goid;
-	d.no_merge = true;
-	pftrace__track(c->pf, &d);
-	return f->uuid;
-}
-
-static void describe(struct cv *c, struct replay *r, struct rp_g *g)
-{
-	const struct rp_sym *start = replay__sym(r, g->startpc), *site = replay__sym(r, g->gopc);
-	struct tg *t = tg_of(g);
-	char name[512], desc[2048], id[32];
-	struct pf_track d = { 0 };
-	size_t n;
-
-	if (g->goid) {
-		t->uuid = uuid_of(c, UK_GOID, g->goid);
-		snprintf(id, sizeof(id), "G%" PRIu64, g->goid);
-	} else {
-		t->uuid = uuid_of(c, UK_UNKNOWN, ++c->unknown_seq);
-		snprintf(id, sizeof(id), "G?");
-	}
-	if (start && *start->func)
-		snprintf(name, sizeof(name), "%s %s", id, start->func);
-	else if (g->flags & RP_G_CGO)
-		snprintf(name, sizeof(name), "%s (cgo callback)", id);
-	else
-		snprintf(name, sizeof(name), "%s", id);
-
-	n = (size_t)snprintf(desc, sizeof(desc), "goroutine %s",
-			     g->goid ? id + 1 : "(id unknown: it never ran)");
-	if (start && *start->func && n < sizeof(desc))
-		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\nstart function: %s (%s:%u)",
-				      start->func, start->file, start->line);
-	if (site && *site->func && g->parent_goid && n < sizeof(desc))
-		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by goroutine %" PRIu64
-				      " at %s (%s:%u)", g->parent_goid, site->func, site->file,
-				      site->line);
-	else if (site && *site->func && n < sizeof(desc))
-		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by the runtime at %s "
-				      "(%s:%u)", site->func, site->file, site->line);
-	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
-		snprintf(desc + n, sizeof(desc) - n, "\nfirst seen after its creation");
-	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
-		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first state began earlier)");
-
-	d.uuid = t->uuid;
-	d.parent = fgroup_track(c, g, start);
-	d.name = name;
-	d.description = desc;
-	d.has_rank = true;
-	d.rank = g->goid > INT32_MAX ? INT32_MAX : (int32_t)g->goid;
-	d.no_merge = true;
-	pftrace__track(c->pf, &d);
-
-	if (start && *start->func)
-		t->start_iid = pftrace__str_iid(c->pf, start->func);
-	if (site && *site->func) {
-		snprintf(desc, sizeof(desc), "%s %s:%u", site->func, site->file, site->line);
-		t->site_iid = pftrace__str_iid(c->pf, desc);
-	}
-}
-
-static void ensure_track(struct cv *c, struct replay *r, struct rp_g *g)
-{
-	if (!tg_of(g)->uuid)
-		describe(c, r, g);
-}
-
-/* ---- the sink ----------------------------------------------------------- */
-
-static void intern_fixed(struct cv *c)
-{
-	struct pftrace *pf = c->pf;
-
-	c->cat_goroutine = pftrace__cat_iid(pf, "goroutine");
-	c->n_running = pftrace__name_iid(pf, "Running");
-	c->n_runnable = pftrace__name_iid(pf, "Runnable");
-	c->n_syscall = pftrace__name_iid(pf, "Syscall");
-	c->n_preempted = pftrace__name_iid(pf, "preempted");
-	c->n_leaked = pftrace__name_iid(pf, "leaked");
-	c->n_create = pftrace__name_iid(pf, "GoCreate");
-	c->n_unblock = pftrace__name_iid(pf, "GoUnblock");
-	c->a_goid = pftrace__arg_iid(pf, "goid");
-	c->a_tid = pftrace__arg_iid(pf, "thread");
-	c->a_reason = pftrace__arg_iid(pf, "wait_reason");
-	c->a_start = pftrace__arg_iid(pf, "start_function");
-	c->a_site = pftrace__arg_iid(pf, "created_at");
-	c->a_parent = pftrace__arg_iid(pf, "parent_goid");
-	c->a_woken_by = pftrace__arg_iid(pf, "woken_by");
-	c->a_open_at_end = pftrace__arg_iid(pf, "open_at_end");
-	c->a_still_blocked = pftrace__arg_iid(pf, "still_blocked_at_end");
-	c->a_unobserved = pftrace__arg_iid(pf, "unobserved_transitions");
-	c->a_cgo = pftrace__arg_iid(pf, "cgo_callback");
-	c->a_snapshot = pftrace__arg_iid(pf, "existed_at_attach");
-	c->a_waited_before = pftrace__arg_iid(pf, "blocked_before_recording_ns");
-	c->a_blocked_at = pftrace__arg_iid(pf, "blocked_at");
-	c->a_blocked_for = pftrace__arg_iid(pf, "blocked_for_ns");
-	c->n_suspect = pftrace__name_iid(pf, "leak suspect");
-	c->cat_alloc = pftrace__cat_iid(pf, "alloc");
-	c->cat_gc = pftrace__cat_iid(pf, "gc");
-	c->a_alloc_site = pftrace__arg_iid(pf, "site");
-	c->a_alloc_bytes = pftrace__arg_iid(pf, "alloc_bytes");
-	c->a_alloc_count = pftrace__arg_iid(pf, "alloc_count");
-	c->a_size = pftrace__arg_iid(pf, "size");
-	c->a_bytes = pftrace__arg_iid(pf, "bytes");
-	c->a_count = pftrace__arg_iid(pf, "count");
-	c->a_trigger = pftrace__arg_iid(pf, "trigger");
-	c->a_started_by = pftrace__arg_iid(pf, "started_by_goid");
-	c->a_stw_ns = pftrace__arg_iid(pf, "stw_ns");
-	c->a_cycle = pftrace__arg_iid(pf, "gc_cycle");
-	c->a_began_before = pftrace__arg_iid(pf, "began_before_recording");
-	c->n_sweepterm = pftrace__name_iid(pf, "sweep termination (STW)");
-	c->n_mark = pftrace__name_iid(pf, "mark");
-	c->n_markterm = pftrace__name_iid(pf, "mark termination (STW)");
-}
-
-static int on_start(void *ctx, struct replay *r)
-{
-	const struct gotl_rec_start *s = replay__start(r);
-	struct cv *c = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
-	char *const *argv = replay__argv(r);
-	const struct rp_meta_attr *ma;
-	struct pf_track t = { 0 };
-	uint32_t pid = s->pid ? s->pid : 1, salt;
-	char cmd[1024];
-	size_t i;
-	int k;
-
-	/* Unique per process; a pid seen again (an exec'd program) gets another base. */
-	salt = 0;
-	for (i = 0; i < c->npids; i++)
-		if (c->pids[i] == pid)
-			salt += 0x100000;
-	c->proc_bits = (pid + salt) & 0x3fffff;
-	c->pid = pid;
-	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
-	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
-	intern_fixed(c);
-
-	pftrace__attr_str(c->pf, "gotl.version", GOTL_VERSION);
-	for (ma = replay__meta_attrs; ma->attr; ma++)
-		if (replay__meta(r, ma->meta))
-			pftrace__attr_str(c->pf, ma->attr, replay__meta(r, ma->meta));
-	replay__command(r, cmd, sizeof(cmd));
-	if (argv && argv[0])
-		pftrace__attr_str(c->pf, "gotl.command", cmd);
-	if (replay__probes(r))
-		pftrace__attr_str(c->pf, "gotl.probes", replay__probes(r));
-	if (s->realtime_ns) {
-		convert__wall_time(s->realtime_ns, cmd, sizeof(cmd));
-		pftrace__attr_str(c->pf, "gotl.start_time", cmd);
-	}
-	pftrace__attr_int(c->pf, "gotl.pid", pid);
-
-	t.uuid = uuid_fixed(c, UUID_PROCESS);
-	t.pid = (int32_t)pid;
-	t.process_name = name;
-	t.cmdline = (const char *const *)argv;
-	pftrace__track(c->pf, &t);
-
-	memset(&t, 0, sizeof(t));
-	t.uuid = uuid_fixed(c, UUID_GROUP);
-	t.parent = uuid_fixed(c, UUID_PROCESS);
-	t.name = "Goroutines";
-	t.description = "One track per goroutine, ordered by goroutine id.";
-	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
-	t.no_merge = true;
-	pftrace__track(c->pf, &t);
-
-	for (k = 0; k < RP_C_MAX; k++) {
-		memset(&t, 0, sizeof(t));
-		t.uuid = uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k);
-		t.parent = uuid_fixed(c, UUID_PROCESS);
-		t.name = counter_names[k];
-		t.counter = true;
-		t.counter_unit = 2;	/* count */
-		pftrace__track(c->pf, &t);
-	}
-	return 0;
-}
-
-static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
-{
-	struct cv *c = ctx;
-	struct tg *t = calloc(1, sizeof(*t));
-
-	if (!t) {
-		replay__fail(r, -ENOMEM, "out of memory");
-		return;
-	}
-	g->sink = t;
-	if (parent && parent->goid && tg_of(parent)) {
-		ensure_track(c, r, parent);
-		t->spawn_flow = ++c->flow_seq;
-		t->spawn_ts = g->created;
-		t->spawn_parent_uuid = tg_of(parent)->uuid;
-		t->flow_in = t->spawn_flow;
-	}
-}
-
-/*
- * A goroutine still blocked at the end on a channel, select, lock or cond
- * (the report's rule): an instant on its track, and a row for the list.
- */
-static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end,
-		    uint64_t blocked_at, const struct rp_frame *uf)
-{
-	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
-						      : "preempted";
-	struct tg *t = tg_of(g);
-	struct suspect *s;
-	struct pf_arg a[5];
-	size_t n = 0;
-
-	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
-		return;
-	a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
-				  .str_iid = reason_arg(c, r, g) };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
-				  .u = end - g->since };
-	if (blocked_at)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
-					  .str_iid = blocked_at };
-	if (t->site_iid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
-					  .str_iid = t->site_iid };
-	pftrace__instant(c->pf, t->uuid, end, c->n_suspect, c->cat_goroutine, a, n, 0, 0);
-
-	if (c->nsuspects == c->cap_suspects) {
-		size_t ncap = c->cap_suspects ? c->cap_suspects * 2 : 16;
-		struct suspect *ns = realloc(c->suspects, ncap * sizeof(*ns));
-
-		if (!ns) {
-			replay__fail(r, -ENOMEM, "out of memory");
-			return;
-		}
-		c->suspects = ns;
-		c->cap_suspects = ncap;
-	}
-	s = &c->suspects[c->nsuspects++];
-	if (uf)
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 basename(uf->file), uf->line);
-	else
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
-	s->goid = g->goid;
-	s->since = g->since;
-	s->name_iid = pftrace__name_iid(c->pf, name);
-	s->reason_iid = reason_arg(c, r, g);
-	s->blocked_at_iid = blocked_at;
-	s->created_at_iid = t->site_iid;
-}
-
-/* The list of leak suspects: a track of its own, one instant per goroutine at the end. */
-static void suspects_track(struct cv *c, uint64_t end)
-{
-	struct pf_track t = { 0 };
-	char name[64];
-	size_t i;
-
-	if (!c->nsuspects)
-		return;
-	snprintf(name, sizeof(name), "Leak suspects (%zu)", c->nsuspects);
-	t.uuid = uuid_fixed(c, UUID_SUSPECTS);
-	t.parent = uuid_fixed(c, UUID_PROCESS);
-	t.name = name;
-	t.description = "Goroutines still blocked at the end of the recording on a channel, "
-			"select, lock or cond (gotl report lists them grouped by site).";
-	t.no_merge = true;
-	pftrace__track(c->pf, &t);
-	for (i = 0; i < c->nsuspects; i++) {
-		const struct suspect *s = &c->suspects[i];
-		struct pf_arg a[5];
-		size_t n = 0;
-
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = s->goid };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
-					  .str_iid = s->reason_iid };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_for, .type = PF_ARG_UINT,
-					  .u = end - s->since };
-		if (s->blocked_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
-						  .str_iid = s->blocked_at_iid };
-		if (s->created_at_iid)
-			a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
-						  .str_iid = s->created_at_iid };
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid, c->cat_goroutine, a, n, 0, 0);
-	}
-}
-
-/* Write the slice of g's current state, [g->since, end). */
-/*
- * The OS thread side of a Running or Syscall state: a slice named after the
- * goroutine's start function, with its goid, on the thread's track (a real
- * thread track, pid and tid), so
- * that goroutines line up with a system trace of the same threads. One
- * thread runs one goroutine at a time; a slice that would overlap the
- * previous one (clocks of two CPUs, lost events) starts where it ended.
- */
-static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end)
-{
-	struct thr *th = u64map__get(&c->threads, g->tid);
-	struct tg *t = tg_of(g);
-	uint64_t begin = g->since;
-	int sys = g->state == GOTL_G_SYSCALL;
-	struct pf_arg a[1];
-	char name[300];
-	const struct rp_sym *s;
-
-	if (!th) {
-		struct pf_track t = { 0 };
-
-		th = calloc(1, sizeof(*th));
-		if (!th || u64map__put(&c->threads, g->tid, th)) {
-			free(th);
-			return;
-		}
-		t.uuid = uuid_of(c, UK_THREAD, g->tid);
-		/* Ignored by Perfetto (the pid places it), but it says which process it is. */
-		t.parent = uuid_fixed(c, UUID_PROCESS);
-		t.tid = g->tid;
-		t.thread_pid = (int32_t)c->pid;
-		t.thread_name = replay__meta(r, "comm");
-		pftrace__track(c->pf, &t);
-	}
-	if (begin < th->last_end)
-		begin = th->last_end;
-	if (begin >= end)
-		return;
-	th->last_end = end;
-	/*
-	 * Named by the start function, the goid in the args: a name per goroutine
-	 * would be interned for the whole trace, memory growing with every
-	 * goroutine ever seen rather than with those alive.
-	 */
-	if (!t->thr_iid[sys]) {
-		s = replay__sym(r, g->startpc);
-		snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
-			 sys ? " (syscall)" : "");
-		t->thr_iid[sys] = pftrace__name_iid(c->pf, name);
-	}
-	a[0] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), begin, end, t->thr_iid[sys],
-		       c->cat_goroutine, a, g->goid ? 1 : 0, 0, 0);
-}
-
-static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
-{
-	struct cv *c = ctx;
-	struct tg *t = tg_of(g);
-	bool at_end = how == RP_END_RECORDING;
-	const struct rp_frame *uf = NULL;
-	uint64_t blocked_at = 0;
-	struct pf_arg a[20];
-	size_t n = 0;
-
-	if (!t)
-		return;
-	if (end == g->since && !t->flow_in && !t->spawn_flow && !at_end)
-		return;		/* nothing happened in between: no zero-length slice */
-	ensure_track(c, r, g);
-	if (t->spawn_flow) {
-		/* The parent's `go` statement, with the parent's stack at that point. */
-		struct pf_arg ca[1] = { { .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid } };
-
-		pftrace__instant(c->pf, t->spawn_parent_uuid, t->spawn_ts, c->n_create,
-				 c->cat_goroutine, ca, g->goid ? 1 : 0, t->spawn_flow,
-				 callstack(c, r, g->create_stack));
-		t->spawn_flow = 0;
-	}
-	if (g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	if (g->state == GOTL_G_RUNNING)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_tid, .type = PF_ARG_UINT, .u = g->tid };
-	if (replay__blocked(g->state))
-		a[n++] = (struct pf_arg){ .name_iid = c->a_reason, .type = PF_ARG_STR,
-					  .str_iid = reason_arg(c, r, g) };
-	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack))) {
-		blocked_at = site_iid(c, uf);
-		a[n++] = (struct pf_arg){ .name_iid = c->a_blocked_at, .type = PF_ARG_STR,
-					  .str_iid = blocked_at };
-	}
-	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_woken_by, .type = PF_ARG_UINT,
-					  .u = g->woken_by };
-	/*
-	 * Who the goroutine is goes on its first slice only (and in its track's
-	 * description): on every slice they were a third of the bytes of slice
-	 * packets.
-	 */
-	if (t->start_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_start, .type = PF_ARG_STR,
-					  .str_iid = t->start_iid };
-	if (t->site_iid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_site, .type = PF_ARG_STR,
-					  .str_iid = t->site_iid };
-	if (g->parent_goid && !t->introduced)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_parent, .type = PF_ARG_UINT,
-					  .u = g->parent_goid };
-	t->introduced = true;
-	if (g->flags & RP_G_CGO)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_cgo, .type = PF_ARG_BOOL, .b = true };
-	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
-		/* In this state since before the recording: since when, if the runtime knew. */
-		a[n++] = (struct pf_arg){ .name_iid = c->a_snapshot, .type = PF_ARG_BOOL, .b = true };
-		if (g->waited_since && replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->a_waited_before, .type = PF_ARG_UINT,
-						  .u = g->since - g->waited_since };
-	}
-	if (g->state_alloc_count) {
-		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_bytes, .type = PF_ARG_UINT,
-					  .u = g->state_alloc_bytes };
-		a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_count, .type = PF_ARG_UINT,
-					  .u = g->state_alloc_count };
-	}
-	if (at_end) {
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL, .b = true };
-		if (replay__blocked(g->state))
-			a[n++] = (struct pf_arg){ .name_iid = c->a_still_blocked, .type = PF_ARG_BOOL,
-						  .b = true };
-	}
-	if (g->flags & RP_G_GAP)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_unobserved, .type = PF_ARG_BOOL, .b = true };
-	pftrace__slice(c->pf, t->uuid, g->since, end, state_name(c, r, g), c->cat_goroutine, a, n,
-		       t->flow_in, callstack(c, r, g->block_stack));
-	t->flow_in = 0;
-	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
-		thread_slice(c, r, g, end);
-	if (at_end && replay__blocked(g->state))
-		suspect(c, r, g, end, blocked_at, uf);
-}
-
-static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
-{
-	struct cv *c = ctx;
-	struct pf_arg a[1] = { { .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid } };
-	struct tg *t = tg_of(g);
-
-	if (!t || !tg_of(w))
-		return;
-	ensure_track(c, r, w);
-	t->flow_in = ++c->flow_seq;
-	pftrace__instant(c->pf, tg_of(w)->uuid, ts, c->n_unblock, c->cat_goroutine, a, 1,
-			 t->flow_in, 0);
-}
-
-static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
-{
-	free(g->sink);
-	g->sink = NULL;
-}
-
-static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t *counts)
-{
-	struct cv *c = ctx;
-	int k;
-
-	for (k = 0; k < RP_C_MAX; k++) {
-		if (c->counters_started && counts[k] == c->emitted[k])
-			continue;
-		if (pftrace__counter(c->pf, uuid_fixed(c, UUID_COUNTER_BASE + (uint64_t)k), ts,
-				     counts[k]))
-			return;
-		c->emitted[k] = counts[k];
-	}
-	c->counters_started = true;
-}
-
-/* ---- allocations ---------------------------------------------------------- */
-
-static void process_track(struct cv *c, uint64_t uuid, const char *name, const char *desc,
-			  bool counter, int32_t unit, const char *unit_name)
-{
-	struct pf_track t = { 0 };
-
-	t.uuid = uuid_fixed(c, uuid);
-	t.parent = uuid_fixed(c, UUID_PROCESS);
-	t.name = name;
-	t.description = desc;
-	t.counter = counter;
-	t.counter_unit = unit;
-	t.counter_unit_name = unit_name;
-	t.no_merge = true;
-	pftrace__track(c->pf, &t);
-}
-
-static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
-{
-	struct cv *c = ctx;
-	struct tg *t = tg_of(g);
-	struct pf_track d = { 0 };
-	char name[64];
-
-	if (!c->o->goroutine_alloc_counters || !t || !g->goid)
-		return;
-	ensure_track(c, r, g);
-	if (!t->galloc_declared) {
-		snprintf(name, sizeof(name), "G%" PRIu64 " heap allocated", g->goid);
-		d.uuid = uuid_of(c, UK_GALLOC, g->goid);
-		d.parent = t->uuid;
-		d.name = name;
-		d.counter = true;
-		d.counter_unit = 3;	/* bytes */
-		pftrace__track(c->pf, &d);
-		t->galloc_declared = true;
-	}
-	pftrace__counter(c->pf, uuid_of(c, UK_GALLOC, g->goid), ts,
-			 (int64_t)g->alloc_bytes);
-}
-
-/* An allocation (or a sample): an instant with its stack, weighted by its bytes. */
-static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *e,
-		     const struct rp_stack *stack)
-{
-	struct cv *c = ctx;
-	struct pf_arg a[4];
-	uint64_t track;
-	char name[512], site[1024];
-	size_t n = 0;
-
-	if (g && tg_of(g)) {
-		ensure_track(c, r, g);
-		track = tg_of(g)->uuid;
-	} else {
-		if (!c->nog_declared)
-			process_track(c, UUID_NOG_ALLOCS, "Allocations on no goroutine",
-				      "Allocations the runtime made on a system stack, with no "
-				      "user goroutine running on the thread.", false, 0, NULL);
-		c->nog_declared = true;
-		track = uuid_fixed(c, UUID_NOG_ALLOCS);
-	}
-	c->alloc_records++;
-	if (g && g->goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_goid, .type = PF_ARG_UINT, .u = g->goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_size, .type = PF_ARG_UINT, .u = e->size };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = e->weight };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_alloc_site, .type = PF_ARG_STR,
-				  .str_iid = pftrace__str_iid(c->pf, replay__site(r, stack, site,
-										 sizeof(site))) };
-	pftrace__sample(c->pf, track, e->hdr.ts,
-			pftrace__name_iid(c->pf, replay__class_name(r, &e->key, name, sizeof(name))),
-			c->cat_alloc, a, n, callstack(c, r, stack), (double)e->weight);
-}
-
-/* Heap bytes allocated so far, and the rate since the previous total. */
-static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
-			   const struct gotl_rec_alloc_total *t)
-{
-	struct cv *c = ctx;
-
-	if (!c->heap_declared) {
-		process_track(c, UUID_HEAP, "Heap allocated",
-			      "Heap bytes allocated since the start (size classes, as "
-			      "runtime.MemStats.TotalAlloc counts them).", true, 3, NULL);
-		process_track(c, UUID_RATE, "Allocation rate", "Heap bytes allocated per second.",
-			      true, 0, "bytes/s");
-		c->heap_declared = true;
-	}
-	if (c->have_total && t->bytes < c->total_bytes)
-		return;		/* an older total, late */
-	pftrace__counter(c->pf, uuid_fixed(c, UUID_HEAP), ts, (int64_t)t->bytes);
-	if (c->have_total && ts > c->total_ts) {
-		double rate = (double)(t->bytes - c->total_bytes) * 1e9 / (double)(ts - c->total_ts);
-
-		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
-		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts,
-				 rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
-	}
-	c->have_total = true;
-	c->total_ts = ts;
-	c->total_bytes = t->bytes;
-	c->total = *t;
-}
-
-static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
-			   const struct gotl_rec_alloc_class *cl)
-{
-	struct cv *c = ctx;
-	char name[512];
-
-	if (atab__update(c->types, replay__class_id(&cl->key),
-			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
-			 cl->bytes))
-		replay__fail(r, -ENOMEM, "out of memory");
-}
-
-/*
- * At the end: every type on a list track (an instant each, largest first),
- * and the largest few as counter tracks of their bytes over time.
- */
-static void types_tracks(struct cv *c, uint64_t end)
-{
-	const struct atab_name **v;
-	struct pf_track t = { 0 };
-	char name[128];
-	long n, i;
-
-	n = atab__sorted(c->types, false, &v);
-	if (n <= 0) {
-		if (n == 0)
-			free(v);
-		return;
-	}
-	snprintf(name, sizeof(name), "Allocated types (%ld)", n);
-	process_track(c, UUID_TYPES, name, "Every type allocated, largest first, with its "
-		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
-		      "the function that asked for it.", false, 0, NULL);
-	for (i = 0; i < n; i++) {
-		struct pf_arg a[2] = {
-			{ .name_iid = c->a_count, .type = PF_ARG_UINT, .u = v[i]->count },
-			{ .name_iid = c->a_bytes, .type = PF_ARG_UINT, .u = v[i]->bytes },
-		};
-
-		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
-				 pftrace__name_iid(c->pf, v[i]->name), c->cat_alloc, a, 2, 0, 0);
-	}
-	process_track(c, UUID_TYPES_GROUP, "Heap allocated by type",
-		      "Cumulative heap bytes of the types allocated most.", false, 0, NULL);
-	for (i = 0; i < n && i < TOP_TYPES; i++) {
-		size_t k;
-
-		memset(&t, 0, sizeof(t));
-		t.uuid = uuid_fixed(c, UUID_TYPE_BASE + (uint64_t)i);
-		t.parent = uuid_fixed(c, UUID_TYPES_GROUP);
-		t.name = v[i]->name;
-		t.counter = true;
-		t.counter_unit = 3;
-		t.has_rank = true;
-		t.rank = (int32_t)i;
-		t.no_merge = true;
-		pftrace__track(c->pf, &t);
-		for (k = 0; k < v[i]->nseries; k++)
-			pftrace__counter(c->pf, t.uuid, v[i]->series[k].ts,
-					 (int64_t)v[i]->series[k].bytes);
-	}
-	free(v);
-}
-
-/* ---- garbage collector ---------------------------------------------------- */
-
-static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
-{
-	struct cv *c = ctx;
-	uint64_t track = uuid_fixed(c, UUID_GC), mark_start, mark_end;
-	struct pf_arg a[6];
-	char name[64];
-	size_t n = 0;
-
-	if (!c->gc_declared)
-		process_track(c, UUID_GC, "GC", "Garbage collection cycles and their phases.",
-			      false, 0, NULL);
-	c->gc_declared = true;
-	/* Phases first: at equal times an inner END must come before the outer one. */
-	if (g->sweepterm_start && g->sweepterm_end)
-		pftrace__slice(c->pf, track, g->sweepterm_start, g->sweepterm_end, c->n_sweepterm,
-			       c->cat_gc, NULL, 0, 0, 0);
-	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
-	mark_end = g->markterm_start ? g->markterm_start : g->end;
-	if (mark_end > mark_start)
-		pftrace__slice(c->pf, track, mark_start, mark_end, c->n_mark, c->cat_gc, NULL, 0,
-			       0, 0);
-	if (g->markterm_start)
-		pftrace__slice(c->pf, track, g->markterm_start, g->end, c->n_markterm, c->cat_gc,
-			       NULL, 0, 0, 0);
-
-	a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = g->n };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_trigger, .type = PF_ARG_STR,
-				  .str_iid = pftrace__str_iid(c->pf, replay__trigger_str(g->trigger)) };
-	if (g->by_goid)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_started_by, .type = PF_ARG_UINT,
-					  .u = g->by_goid };
-	a[n++] = (struct pf_arg){ .name_iid = c->a_stw_ns, .type = PF_ARG_UINT, .u = g->stw_ns };
-	if (g->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
-					  .b = true };
-	if (g->began_unseen)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_began_before, .type = PF_ARG_BOOL,
-					  .b = true };
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	pftrace__slice(c->pf, track, g->start, g->end, pftrace__name_iid(c->pf, name), c->cat_gc,
-		       a, n, 0, 0);
-}
-
-static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
-{
-	struct cv *c = ctx;
-	struct pf_arg a[2];
-	size_t n = 0;
-
-	if (!c->stw_declared)
-		process_track(c, UUID_STW, "Stop the world",
-			      "Every stop-the-world pause, named by the runtime's reason.", false, 0,
-			      NULL);
-	c->stw_declared = true;
-	if (s->gc)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_cycle, .type = PF_ARG_UINT, .u = s->gc };
-	if (s->open)
-		a[n++] = (struct pf_arg){ .name_iid = c->a_open_at_end, .type = PF_ARG_BOOL,
-					  .b = true };
-	pftrace__slice(c->pf, uuid_fixed(c, UUID_STW), s->start, s->end,
-		       pftrace__name_iid(c->pf, s->reason), c->cat_gc, a, n, 0, 0);
-}
-
-static void on_finish(void *ctx, struct replay *r, uint64_t end)
-{
-	const struct replay_stats *st = replay__stats(r);
-	const struct gotl_rec_end *e = replay__end(r);
-	struct cv *c = ctx;
-	int k;
-
-	suspects_track(c, end);
-	types_tracks(c, end);
-	for (k = 0; replay__follow_log(r, k); k++) {
-		char **l = realloc(c->follows, (size_t)(c->nfollows + 1) * sizeof(*l));
-
-		if (!l)
-			break;
-		c->follows = l;
-		c->follows[c->nfollows] = strdup(replay__follow_log(r, k));
-		if (c->follows[c->nfollows])
-			c->nfollows++;
-	}
-	if (c->have_total) {
-		/* Nothing is allocated after the last total. */
-		pftrace__counter(c->pf, uuid_fixed(c, UUID_RATE), c->total_ts, 0);
-		pftrace__attr_str(c->pf, "gotl.alloc_mode", replay__alloc_mode_str(c->total.mode));
-		if (c->total.mode == GOTL_ALLOC_SAMPLED)
-			pftrace__attr_int(c->pf, "gotl.alloc_sample_bytes",
-					  (int64_t)c->total.sample_bytes);
-		pftrace__attr_int(c->pf, "gotl.alloc_count", (int64_t)c->total.count);
-		pftrace__attr_int(c->pf, "gotl.alloc_bytes", (int64_t)c->total.bytes);
-		if (c->total.unclassified)
-			pftrace__attr_int(c->pf, "gotl.alloc_unclassified",
-					  (int64_t)c->total.unclassified);
-	}
-	pftrace__attr_int(c->pf, "gotl.gc_cycles", (int64_t)st->gc_cycles);
-	pftrace__attr_int(c->pf, "gotl.leak_suspects", (int64_t)c->nsuspects);
-	pftrace__attr_int(c->pf, "gotl.events", (int64_t)st->events);
-	pftrace__attr_int(c->pf, "gotl.events_lost", (int64_t)st->lost);
-	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
-		char key[64];
-
-		if (!st->lost_kind[k])
-			continue;
-		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
-		pftrace__attr_int(c->pf, key, (int64_t)st->lost_kind[k]);
-	}
-	pftrace__attr_int(c->pf, "gotl.goroutines", (int64_t)st->goroutines);
-	if (st->unobserved)
-		pftrace__attr_int(c->pf, "gotl.unobserved_transitions", (int64_t)st->unobserved);
-	if (st->truncated)
-		pftrace__attr_str(c->pf, "gotl.log", "truncated: the recorder stopped mid-write");
-	if (replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED))
-		pftrace__attr_str(c->pf, "gotl.mode", "attached to a running process (record -p)");
-	if (e && (e->flags & GOTL_END_DETACHED))
-		pftrace__attr_str(c->pf, "gotl.end", "detached: the process ran on");
-	if (replay__exec(r)) {
-		const struct gotl_ev_exec *x = replay__exec(r);
-		char fn[GOTL_EXEC_PATH_MAX + 1];
-
-		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		pftrace__attr_str(c->pf, "go.exec", fn);
-		pftrace__attr_int(c->pf, "go.exec_ts", (int64_t)x->hdr.ts);
-	}
-	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
-		uint32_t ws = e->status;
-
-		if ((ws & 0x7f) == 0)
-			pftrace__attr_int(c->pf, "go.exit_status", (ws >> 8) & 0xff);
-		else
-			pftrace__attr_int(c->pf, "go.killed_by_signal", ws & 0x7f);
-	}
-}
-
-/*
- * How many goroutines each start function has in the log (creations and
- * attach-time snapshots): a quick pass over the record headers, before the
- * replay, so that a group track can say its count when it is declared.
- * Anything wrong with the log is the replay's to report: this just stops.
- */
-static void count_starts(const char *log, struct u64map *m)
-{
-	const struct gotl_rec *rec;
-	struct logr *lr;
-	char err[256];
-	uint64_t released = 0;
-
-	if (logr__open(log, &lr, err, sizeof(err)))
-		return;
-	while (logr__next(lr, &rec) == 1) {
-		uint64_t pc;
-		struct fgroup *f;
-
-		/* The log's pages go back as they are read: memory stays flat. */
-		if (logr__offset(lr) - released > LOGR_RELEASE_BYTES) {
-			logr__release(lr, rec);
-			released = logr__offset(lr);
-		}
-
-		if (rec->type == GOTL_REC_CREATE && rec->size >= sizeof(struct gotl_ev_create))
-			pc = ((const struct gotl_ev_create *)rec)->startpc;
-		else if (rec->type == GOTL_REC_GSNAP && rec->size >= sizeof(struct gotl_ev_gsnap))
-			pc = ((const struct gotl_ev_gsnap *)rec)->startpc;
-		else
-			continue;
-		f = pc ? u64map__get(m, pc) : NULL;
-		if (!f && pc) {
-			f = calloc(1, sizeof(*f));
-			if (!f || u64map__put(m, pc, f)) {
-				free(f);
-				break;
-			}
-		}
-		if (f)
-			f->count++;
-	}
-	logr__free(lr);
-}
-
-/*
- * One log into the trace: one process. The logs it names (META follow_log)
- * come back in *follows.
- */
-static int convert_log(const struct convert_opts *o, const char *log, struct pftrace *pf,
-		       const uint32_t *pids, size_t npids, struct convert_stats *st,
-		       char ***follows, int *nfollows, char *err, size_t errlen)
-{
-	struct cv c;
-	struct rp_sink sink = {
-		.ctx = &c, .start = on_start, .born = on_born, .state_end = on_state_end,
-		.wake = on_wake, .gone = on_gone, .counters = on_counters, .finish = on_finish,
-		.galloc = on_galloc, .alloc = on_alloc, .alloc_total = on_alloc_total,
-		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
-	};
-	struct replay_stats rs;
-	int ret;
-	size_t i;
-
-	memset(&c, 0, sizeof(c));
-	memset(st, 0, sizeof(*st));
-	c.o = o;
-	c.pf = pf;
-	c.pids = pids;
-	c.npids = npids;
-	ret = atab__new(true, &c.types);
-	if (ret) {
-		snprintf(err, errlen, "out of memory");
-		return ret;
-	}
-	count_starts(log, &c.starts);
-	ret = replay__run(log, &sink, &rs, err, errlen);
-	st->events = rs.events;
-	st->goroutines = rs.goroutines;
-	st->max_alive = rs.max_alive;
-	st->lost = rs.lost;
-	memcpy(st->lost_kind, rs.lost_kind, sizeof(st->lost_kind));
-	st->unobserved = rs.unobserved;
-	st->late = rs.late;
-	st->pid = rs.pid;
-	st->truncated = rs.truncated;
-	st->ended = rs.ended;
-	st->leak_suspects = c.nsuspects;
-	st->alloc_count = c.total.count;
-	st->alloc_bytes = c.total.bytes;
-	st->alloc_mode = c.have_total ? c.total.mode : GOTL_ALLOC_OFF;
-	st->gc_cycles = rs.gc_cycles;
-	st->stw_pauses = rs.stw_pauses;
-	free(c.suspects);
-	for (i = 0; i < c.stacks.cap; i++)
-		free(c.stacks.slots[i].v);
-	u64map__free(&c.stacks);
-	u64map__free(&c.sites);
-	atab__free(c.types);
-	for (size_t k = 0; k < c.threads.cap; k++)
-		free(c.threads.slots[k].v);
-	u64map__free(&c.threads);
-	for (size_t k = 0; k < c.starts.cap; k++)
-		free(c.starts.slots[k].v);
-	u64map__free(&c.starts);
-	*follows = c.follows;
-	*nfollows = c.nfollows;
-	return ret;
-}
 
 /* A followed program's stats count in the recording's. */
 static void add_stats(struct convert_stats *st, const struct convert_stats *f)
@@ -1228,74 +40,137 @@ static void add_stats(struct convert_stats *st, const struct convert_stats *f)
 	st->processes++;
 }
 
-void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len)
+void convert__stats(struct convert_stats *st, const struct replay_stats *rs, size_t suspects,
+		    const struct gotl_rec_alloc_total *total)
 {
-	time_t t = (time_t)(realtime_ns / 1000000000ull);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm)) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	snprintf(buf + strlen(buf), len - strlen(buf), ".%03uZ",
-		 (unsigned)(realtime_ns / 1000000ull % 1000));
+	st->events = rs->events;
+	st->goroutines = rs->goroutines;
+	st->max_alive = rs->max_alive;
+	st->lost = rs->lost;
+	memcpy(st->lost_kind, rs->lost_kind, sizeof(st->lost_kind));
+	st->unobserved = rs->unobserved;
+	st->late = rs->late;
+	st->pid = rs->pid;
+	st->truncated = rs->truncated;
+	st->ended = rs->ended;
+	st->leak_suspects = suspects;
+	st->alloc_count = total ? total->count : 0;
+	st->alloc_bytes = total ? total->bytes : 0;
+	st->alloc_mode = total ? total->mode : GOTL_ALLOC_OFF;
+	st->gc_cycles = rs->gc_cycles;
+	st->stw_pauses = rs->stw_pauses;
 }
 
-int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+/* s (len bytes) for a message: printable ASCII as it is, other bytes as \xNN, cut at 80. */
+static void printable(const char *s, size_t len, char *buf, size_t size)
 {
-	struct pftrace *pf = NULL;
-	char **follows = NULL, path[4096], dir[4096], *slash, ferr[512];
+	size_t n = 0, i;
+
+	for (i = 0; i < len && n + 8 < size && i < 80; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch >= 0x20 && ch < 0x7f)
+			buf[n++] = (char)ch;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+	}
+	if (i < len && n + 4 < size)
+		n += (size_t)snprintf(buf + n, size - n, "...");
+	buf[n] = 0;
+}
+
+/*
+ * The path of a follow log the log at log names. The recorder writes the
+ * follow log's file name, beside the log; the name is the log's word, and
+ * a crafted log must not make convert open a file anywhere else: a path
+ * ('/'), ".", "..", an empty or over-long name, a control character or a
+ * NUL inside is refused (-EINVAL, a one-line reason in err).
+ */
+static int follow_path(const char *log, const struct follow *f, char *path, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *slash = strrchr(log, '/');
+	bool plain = f->len > 0 && f->len <= NAME_MAX && strlen(f->name) == f->len &&
+		     strcmp(f->name, ".") && strcmp(f->name, "..");
+	char shown[400];
+	size_t i;
+
+	for (i = 0; plain && i < f->len; i++)
+		plain = f->name[i] != '/' && (unsigned char)f->name[i] >= 0x20 &&
+			f->name[i] != 0x7f;
+	if (!plain) {
+		printable(f->name, f->len, shown, sizeof(shown));
+		snprintf(err, errlen, "follow log '%s' named in '%s' is not a file name beside it: "
+			 "refused", shown, log);
+		return -EINVAL;
+	}
+	if (snprintf(path, len, "%.*s%s", slash ? (int)(slash + 1 - log) : 0, log, f->name) >=
+	    (int)len) {
+		snprintf(err, errlen, "follow log '%s': path too long", f->name);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+void convert__follows(struct replay *r, struct follow **f, int *n)
+{
+	const char *name;
+	size_t len;
+	int k;
+
+	for (k = 0; (name = replay__follow_log(r, k, &len)); k++) {
+		struct follow *l = realloc(*f, (size_t)(*n + 1) * sizeof(*l));
+
+		if (!l)
+			break;
+		*f = l;
+		l[*n].name = malloc(len + 1);
+		if (!l[*n].name)
+			continue;
+		memcpy(l[*n].name, name, len + 1);
+		l[(*n)++].len = len;
+	}
+}
+
+void convert__follows_free(struct follow *f, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(f[i].name);
+	free(f);
+}
+
+int convert__logs(const struct convert_opts *o, convert_log_fn fn, void *out,
+		  struct convert_stats *st, int *nfollows, char *err, size_t errlen)
+{
+	struct follow *follows = NULL;
+	char path[4096], ferr[512];
 	uint32_t *pids = NULL;
-	int nfollows = 0, ret, werr, i;
+	int ret, i;
 
-	struct logr *lr;
-
-	/* A log that cannot be read leaves no empty trace behind. */
-	memset(st, 0, sizeof(*st));
-	ret = logr__open(o->log_path, &lr, err, errlen);
-	if (ret)
-		return ret;
-	logr__free(lr);
-	if (o->format == CONVERT_JSON)
-		return convert__json(o, st, err, errlen);
-	ret = pftrace__open(o->trace_path, &pf);
-	if (ret) {
-		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
-		return ret;
-	}
-	if (o->compress && (ret = pftrace__compress(pf, o->compress))) {
-		snprintf(err, errlen, "cannot compress at level %d: %s", o->compress, strerror(-ret));
-		pftrace__close(pf);
-		return ret;
-	}
-	ret = convert_log(o, o->log_path, pf, NULL, 0, st, &follows, &nfollows, err, errlen);
+	*nfollows = 0;
+	ret = fn(out, o->log_path, 0, NULL, 0, st, &follows, nfollows, err, errlen);
 	st->processes = 1;
 	/* --follow: the programs followed, each a process of its own, next to the main log. */
-	snprintf(dir, sizeof(dir), "%s", o->log_path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		slash[1] = 0;
-	else
-		dir[0] = 0;
-	pids = calloc((size_t)nfollows + 1, sizeof(*pids));
+	pids = calloc((size_t)*nfollows + 1, sizeof(*pids));
 	if (pids)
 		pids[0] = st->pid;
-	for (i = 0; !ret && pids && i < nfollows; i++) {
+	for (i = 0; !ret && pids && i < *nfollows; i++) {
 		struct convert_stats fs;
-		char **ff = NULL;
-		int nff = 0, fret, k;
+		struct follow *ff = NULL;
+		int nff = 0, fret;
 
-		snprintf(path, sizeof(path), "%s%s", strchr(follows[i], '/') ? "" : dir, follows[i]);
-		snprintf(ferr, sizeof(ferr), "proc.%d.", i + 1);
-		pftrace__attr_prefix(pf, ferr);
-		fret = convert_log(o, path, pf, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
+		memset(&fs, 0, sizeof(fs));
+		fret = follow_path(o->log_path, &follows[i], path, sizeof(path), ferr,
 				   sizeof(ferr));
-		for (k = 0; k < nff; k++)
-			free(ff[k]);
-		free(ff);
+		if (!fret)
+			fret = fn(out, path, i + 1, pids, (size_t)i + 1, &fs, &ff, &nff, ferr,
+				  sizeof(ferr));
+		convert__follows_free(ff, nff);
 		pids[i + 1] = fs.pid;
 		if (fret && !fs.events && !fs.goroutines) {
-			/* Missing or unreadable: the rest of the trace is still good. */
+			/* Missing, unreadable or refused: the rest of the trace is still good. */
 			st->follow_missing++;
 			if (!st->follow_err[0])
 				snprintf(st->follow_err, sizeof(st->follow_err), "%.250s", ferr);
@@ -1303,20 +178,22 @@ int convert__run(const struct convert_opts *o, struct convert_stats *st, char *e
 		}
 		add_stats(st, &fs);
 	}
-	pftrace__attr_prefix(pf, "");
-	if (nfollows)
-		pftrace__attr_int(pf, "gotl.processes", (int64_t)st->processes);
-	for (i = 0; i < nfollows; i++)
-		free(follows[i]);
-	free(follows);
+	convert__follows_free(follows, *nfollows);
 	free(pids);
-	pftrace__flush(pf);		/* the last compressed chunk; an error comes back at close */
-	st->trace_bytes = pftrace__bytes(pf);
-	st->trace_raw_bytes = pftrace__raw_bytes(pf);
-	werr = pftrace__close(pf);
-	if (!ret && werr) {
-		ret = werr;
-		snprintf(err, errlen, "cannot write '%s': %s", o->trace_path, strerror(-werr));
-	}
 	return ret;
+}
+
+int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct logr *lr;
+	int ret;
+
+	/* A log that cannot be read leaves no empty output behind. */
+	memset(st, 0, sizeof(*st));
+	ret = logr__open(o->log_path, &lr, err, errlen);
+	if (ret)
+		return ret;
+	logr__free(lr);
+	return o->format == CONVERT_JSON ? json__run(o, st, err, errlen) :
+					   pfsink__run(o, st, err, errlen);
 }

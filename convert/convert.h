@@ -20,7 +20,7 @@
 
 /* What convert__run writes. */
 enum convert_format {
-	CONVERT_PERFETTO,	/* Perfetto protobuf (convert.c) */
+	CONVERT_PERFETTO,	/* Perfetto protobuf (pfsink.c) */
 	CONVERT_JSON,		/* Chrome trace-event JSON (json.c) */
 };
 
@@ -62,11 +62,5 @@ struct convert_stats {
  * one-line reason in err (no "gotl:" prefix, no newline).
  */
 int convert__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
-
-/* "2026-11-23T06:00:12.345Z": a CLOCK_REALTIME time in UTC, for people. */
-void convert__wall_time(uint64_t realtime_ns, char *buf, size_t len);
-
-/* The same story as Chrome trace-event JSON (json.c); convert__run calls it for CONVERT_JSON. */
-int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen);
 
 #endif /* GOTL_CONVERT_H */

@@ -2,24 +2,29 @@
 /*
  * json.c: the Chrome trace-event JSON sink of the replay (replay.h) —
  * `gotl convert -f json`. It tells the same story as the Perfetto sink
- * (convert.c) from the same replay callbacks, in the legacy JSON format
+ * (pfsink.c) from the same replay callbacks, in the legacy JSON format
  * chrome://tracing, Perfetto's JSON importer and other viewers read.
  *
- * Mapping: the Go program is a process (its pid); each goroutine a thread
- * of it with a synthetic tid (JSON_TID_* below: above any real Linux tid),
- * named "G17 main.worker" by "M" events, sorted by goid; each state an "X"
- * slice with the same args as the protobuf slice (its stack as a string);
+ * What each span, suspect and attribute says is describe.c's; this file
+ * only encodes it. Mapping: the Go program is a process (its pid); each
+ * goroutine a thread of it with a synthetic tid (JSON_TID_* below: above
+ * any real Linux tid), named "G17 main.worker" by "M" events, sorted by
+ * goid; each state an "X" slice with the args of the protobuf slice (its
+ * stack as a string);
  * spawns and wake-ups a 0-duration "X" marker (GoCreate, GoUnblock) on the
  * source thread holding a v1 flow "s", ended by an "f" with "bp":"e" at the
  * start of the target slice; counters "C" events; allocations thread
  * instants; GC cycles, stop-the-world pauses, leak suspects and types on
  * pseudo-threads; the trace attributes in the top-level "metadata".
  * Timestamps are in µs with three decimals (ns), rebased to the log's start
- * record (metadata gotl.ts0_*: what ts 0 is).
+ * record (metadata gotl.ts0_*: what ts 0 is). With record --follow each
+ * program followed is a process of the same document (convert.c walks the
+ * logs), on the main log's time base, its metadata keys prefixed "proc.N."
+ * as the protobuf trace's attributes.
  *
  * It streams: every event is written when the replay tells it, nothing of
  * the document is kept (memory: the live goroutines, the leak suspects and
- * the allocated types, as convert.c). It must not print, nor write invalid
+ * the allocated types, as pfsink.c). It must not print, nor write invalid
  * JSON whatever the log holds: every string goes through jsonstr__put(), which
  * escapes quotes, backslashes and control characters and replaces invalid
  * UTF-8 with U+FFFD.
@@ -32,9 +37,12 @@
 #include "gotl/event.h"
 #include "gotl/version.h"
 #include "convert.h"
+#include "convert_int.h"
 #include "atab.h"
+#include "describe.h"
 #include "jsonstr.h"
 #include "replay.h"
+#include "schema.h"
 #include "u64map.h"
 
 /*
@@ -43,26 +51,12 @@
  */
 #define JSON_TID_GOID	(1u << 22)	/* + goid, for goids below JSON_GOID_MAX */
 #define JSON_GOID_MAX	((1u << 30) - JSON_TID_GOID)
-#define JSON_TID_OTHER	(1u << 30)	/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
+/* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
+#define JSON_TID_OTHER	(1u << 30)
 #define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
 
-enum pseudo { PT_GC, PT_STW, PT_NOG_ALLOCS, PT_SUSPECTS, PT_TYPES, PT_MAX };
-
-static const char *const pseudo_names[PT_MAX] = {
-	"GC", "Stop the world", "Allocations on no goroutine", "Leak suspects", "Allocated types",
-};
-
-/* Types that get a counter of their own (by bytes allocated), as convert.c. */
-#define TOP_TYPES	10
-
-/* The protobuf counter tracks "Goroutines alive" ... as "C" name + key (Perfetto joins them). */
-static const char *const counter_keys[RP_C_MAX] = {
-	"alive", "running", "runnable", "blocked", "in syscall", "lost",
-};
-
-#define CAT_G	"goroutine"
-#define N_CREATE	"GoCreate"
-#define N_UNBLOCK	"GoUnblock"
+/* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id */
+#define PT_MAX		SCHEMA_PSEUDO_TRACKS
 
 /* What the writer keeps for each goroutine. */
 struct jg {
@@ -76,19 +70,36 @@ struct jg {
 	bool introduced;	/* its first slice, with who it is, is written */
 };
 
+/* A leak suspect, listed at the end. */
 struct jsuspect {
-	uint64_t goid, since;
-	uint32_t tid;
-	char *name, *reason, *blocked_at, *created_at;
+	struct dsuspect d;
+	char *name;		/* "G18 chan send at main.go:42" */
 };
 
-struct jw {
+/* The document: every process of the recording (record --follow) goes into one. */
+struct jdoc {
 	const struct convert_opts *o;
 	FILE *f;
 	bool first;		/* no event written yet */
-	uint64_t ts0;		/* the start record's time: ts 0 */
-	uint32_t pid;
-	uint64_t flow_seq, other_seq;
+	uint64_t ts0;		/* the main log's start record: ts 0 of every process */
+	uint64_t flow_seq;	/* flow ids are the document's */
+	FILE *meta;		/* the "metadata" keys so far (each process's at its end) */
+	char *meta_buf;
+	size_t meta_len;
+	bool meta_first;	/* no metadata key written yet */
+};
+
+/* One log: one process of the document. */
+struct jw {
+	struct jdoc *doc;
+	const struct convert_opts *o;
+	FILE *f;		/* doc->f */
+	int proc;		/* 0: the main log; n: the n-th program followed */
+	const uint32_t *pids;	/* the pids of the processes before it */
+	size_t npids;
+	uint32_t pid;		/* its "pid" in the document (see on_start) */
+	uint32_t real_pid;
+	uint64_t other_seq;
 	bool pseudo_named[PT_MAX];
 	int64_t emitted[RP_C_MAX];
 	bool counters_started;
@@ -98,7 +109,8 @@ struct jw {
 	struct gotl_rec_alloc_total total;
 	struct jsuspect *suspects;
 	size_t nsuspects, cap_suspects;
-	bool closed;		/* the document is complete */
+	struct follow *follows;	/* the follow logs it names */
+	int nfollows;
 	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
 	struct u64map os_threads;	/* real OS tid -> uint64_t: where its last slice ended */
 };
@@ -113,9 +125,9 @@ static struct jg *jg_of(struct rp_g *g)
 /* A time as µs since ts0, with ns precision: "1234.567". */
 static void jts(struct jw *j, uint64_t t)
 {
-	uint64_t d = t >= j->ts0 ? t - j->ts0 : j->ts0 - t;
+	uint64_t ts0 = j->doc->ts0, d = t >= ts0 ? t - ts0 : ts0 - t;
 
-	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= j->ts0 ? "" : "-", d / 1000,
+	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= ts0 ? "" : "-", d / 1000,
 		(unsigned)(d % 1000));
 }
 
@@ -128,8 +140,8 @@ static void jdur(struct jw *j, uint64_t d)
 static void ev_begin(struct jw *j, const char *ph, uint32_t tid, bool has_ts, uint64_t ts,
 		     const char *name, const char *cat)
 {
-	fputs(j->first ? "\n" : ",\n", j->f);
-	j->first = false;
+	fputs(j->doc->first ? "\n" : ",\n", j->f);
+	j->doc->first = false;
 	fprintf(j->f, "{\"ph\":\"%s\",\"pid\":%" PRIu32, ph, j->pid);
 	if (tid)
 		fprintf(j->f, ",\"tid\":%" PRIu32, tid);
@@ -166,12 +178,6 @@ static void arg_key(struct jw *j, bool *first, const char *key)
 	fputc(':', j->f);
 }
 
-static void arg_u(struct jw *j, bool *first, const char *key, uint64_t v)
-{
-	arg_key(j, first, key);
-	fprintf(j->f, "%" PRIu64, v);
-}
-
 static void arg_i(struct jw *j, bool *first, const char *key, int64_t v)
 {
 	arg_key(j, first, key);
@@ -184,40 +190,81 @@ static void arg_s(struct jw *j, bool *first, const char *key, const char *v)
 	jsonstr__put(j->f, v);
 }
 
-static void arg_b(struct jw *j, bool *first, const char *key)
-{
-	arg_key(j, first, key);
-	fputs("true", j->f);
-}
-
 static void args_close(struct jw *j)
 {
 	fputc('}', j->f);
 }
 
-/* ---- names (the same as convert.c's) ---------------------------------------- */
+/* ---- described values ------------------------------------------------------- */
 
-/* The slice name of g's current state. */
-static const char *state_str(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct rp_stack *s);
+
+/* A described string value. */
+static void put_str(struct jw *j, struct replay *r, const struct darg *a)
 {
-	switch (g->state) {
-	case GOTL_G_RUNNING:	return "Running";
-	case GOTL_G_RUNNABLE:	return "Runnable";
-	case GOTL_G_SYSCALL:	return "Syscall";
-	case GOTL_G_PREEMPTED:	return "preempted";
-	case GOTL_G_LEAKED:	return "leaked";
-	default:		return replay__reason_str(r, g->reason, buf, len);
+	char buf[1024];
+	const char *v;
+
+	switch (a->src) {
+	case DESCRIBE_REASON:
+		v = describe__reason_arg(r, a->state, a->reason, buf, sizeof(buf));
+		break;
+	case DESCRIBE_FRAME:
+		v = describe__frame_site(a->frame, buf, sizeof(buf));
+		break;
+	case DESCRIBE_FUNC:
+		v = a->sym->func;
+		break;
+	case DESCRIBE_SYM_SITE:
+		v = describe__sym_site(a->sym, buf, sizeof(buf));
+		break;
+	default:
+		v = a->text;
+		break;
+	}
+	jsonstr__put(j->f, v);
+}
+
+/* n described args into an open "args" object. */
+static void put_args(struct jw *j, struct replay *r, bool *first, const struct darg *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		arg_key(j, first, schema_arg[d[i].name]);
+		if (d[i].kind == DESCRIBE_UINT)
+			fprintf(j->f, "%" PRIu64, d[i].u);
+		else if (d[i].kind == DESCRIBE_BOOL)
+			fputs("true", j->f);
+		else
+			put_str(j, r, &d[i]);
 	}
 }
 
-/* The wait_reason arg of a blocked state. */
-static const char *reason_arg(struct replay *r, const struct rp_g *g, char *buf, size_t len)
+/* describe__span_args's put: one arg into the open "args" object. */
+struct json_put {
+	struct jw *j;
+	struct replay *r;
+	bool *first;
+};
+
+static void json_put(void *enc, const struct darg *d)
 {
-	if (g->state == GOTL_G_PREEMPTED)
-		return "preempted";
-	if (g->state == GOTL_G_LEAKED)
-		return "leaked";
-	return replay__reason_str(r, g->reason, buf, len);
+	struct json_put *p = enc;
+
+	put_args(p->j, p->r, p->first, d, 1);
+}
+
+/* An "args" object of n described args (and, when there is one, a stack). */
+static void args(struct jw *j, struct replay *r, const struct darg *d, size_t n,
+		 const struct rp_stack *stack)
+{
+	bool a;
+
+	args_open(j, &a);
+	put_args(j, r, &a, d, n);
+	arg_stack(j, &a, r, stack);
+	args_close(j);
 }
 
 /*
@@ -233,7 +280,7 @@ static void arg_stack(struct jw *j, bool *first, struct replay *r, const struct 
 
 	if (!s || !s->n)
 		return;
-	arg_key(j, first, "stack");
+	arg_key(j, first, SCHEMA_ARG_STACK);
 	fputc('"', j->f);
 	for (p = 0; p < s->n; p++) {
 		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
@@ -279,15 +326,15 @@ static void thread_meta(struct jw *j, uint32_t tid, const char *name, int64_t so
 }
 
 /* A pseudo-thread's tid, named when first used ("Leak suspects (3)": n > 0 is a count). */
-static uint32_t pseudo_tid(struct jw *j, enum pseudo p, long n)
+static uint32_t pseudo_tid(struct jw *j, enum schema_track p, long n)
 {
 	char name[64];
 
 	if (!j->pseudo_named[p]) {
 		if (n > 0)
-			snprintf(name, sizeof(name), "%s (%ld)", pseudo_names[p], n);
+			snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[p], n);
 		else
-			snprintf(name, sizeof(name), "%s", pseudo_names[p]);
+			snprintf(name, sizeof(name), "%s", schema_track[p]);
 		thread_meta(j, JSON_TID_PSEUDO + p, name, (int64_t)p - PT_MAX);
 	}
 	j->pseudo_named[p] = true;
@@ -316,32 +363,21 @@ static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
 	return true;
 }
 
-/* g's thread: its tid and its name, "G17 main.worker" as convert.c's track. */
+/* g's thread: its tid and its name (describe__goroutine_name), as the protobuf track's. */
 static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 {
-	const struct rp_sym *start;
 	struct jg *t = jg_of(g);
-	char name[512], id[32];
+	char name[512];
 
 	if (t->tid)
 		return t->tid;
-	start = replay__sym(r, g->startpc);
-	if (claim(j, r, g)) {
+	if (claim(j, r, g))
 		t->tid = JSON_TID_GOID + (uint32_t)g->goid;
-	} else {
-		t->tid = JSON_TID_OTHER + (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
-	}
-	if (g->goid)
-		snprintf(id, sizeof(id), "G%" PRIu64, g->goid);
 	else
-		snprintf(id, sizeof(id), "G?");
-	if (start && *start->func)
-		snprintf(name, sizeof(name), "%s %s", id, start->func);
-	else if (g->flags & RP_G_CGO)
-		snprintf(name, sizeof(name), "%s (cgo callback)", id);
-	else
-		snprintf(name, sizeof(name), "%s", id);
-	thread_meta(j, t->tid, name, g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
+		t->tid = JSON_TID_OTHER +
+			 (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
+	thread_meta(j, t->tid, describe__goroutine_name(r, g, name, sizeof(name)),
+		    g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
 	return t->tid;
 }
 
@@ -351,13 +387,25 @@ static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
 	struct jw *j = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : "go program";
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") :
+				 SCHEMA_PROCESS_NAME;
 	char *const *argv = replay__argv(r);
+	uint32_t salt = 0;
 	bool a;
 	size_t i;
 
-	j->pid = s->pid ? s->pid : 1;
-	j->ts0 = s->hdr.ts;
+	/*
+	 * A pid seen again in the document (an exec'd program keeps its pid)
+	 * is another process: pid + 2^22 * (how many before had it). Linux pids
+	 * are below 2^22 (PID_MAX_LIMIT).
+	 */
+	j->real_pid = s->pid ? s->pid : 1;
+	for (i = 0; i < j->npids; i++)
+		if (j->pids[i] == j->real_pid)
+			salt++;
+	j->pid = j->real_pid + ((salt & 0x3ff) << 22);
+	if (!j->proc)
+		j->doc->ts0 = s->hdr.ts;
 	ev_begin(j, "M", 0, false, 0, "process_name", NULL);
 	args_open(j, &a);
 	arg_s(j, &a, "name", name);
@@ -392,7 +440,7 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	g->sink = t;
 	claim(j, r, g);
 	if (parent && parent->goid && jg_of(parent)) {
-		t->spawn_flow = ++j->flow_seq;
+		t->spawn_flow = ++j->doc->flow_seq;
 		t->spawn_ts = g->created;
 		t->spawn_parent_tid = thread_of(j, r, parent);
 		t->flow_in = t->spawn_flow;
@@ -400,112 +448,69 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 	}
 }
 
-/* A 0-duration marker on the source thread and the flow's start inside it. */
-static void flow_start(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts, const char *name,
-		       uint64_t goid, const struct rp_stack *stack, uint64_t id)
+/*
+ * A spawn or wake-up marker (describe__spawn, describe__wake): a
+ * 0-duration X on the source thread, and the flow's start inside it. Its
+ * args only when it has some; a goid of 0 (unknown) is not written.
+ */
+static void marker(struct jw *j, struct replay *r, uint32_t tid, uint64_t ts, const char *name,
+		   const struct darg *d, size_t n, const struct rp_stack *stack, uint64_t id)
 {
-	bool a;
-
-	ev_begin(j, "X", tid, true, ts, name, CAT_G);
+	if (n && d[0].name == SCHEMA_ARG_GOID && !d[0].u)
+		d++, n--;
+	ev_begin(j, "X", tid, true, ts, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":0", j->f);
-	if (goid || stack) {
-		args_open(j, &a);
-		if (goid)
-			arg_u(j, &a, "goid", goid);
-		arg_stack(j, &a, r, stack);
-		args_close(j);
-	}
+	if (n || stack)
+		args(j, r, d, n, stack);
 	ev_end(j);
 	if (!id)
 		return;
-	ev_begin(j, "s", tid, true, ts, name, CAT_G);
+	ev_begin(j, "s", tid, true, ts, name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fprintf(j->f, ",\"id\":%" PRIu64, id);
 	ev_end(j);
 }
 
-static int add_suspect(struct jw *j, struct rp_g *g, uint32_t tid, const char *name,
-		       const char *reason, const char *blocked_at, const char *created_at)
+/* A leak suspect (describe.h): an instant on its thread, and a row for the list. */
+static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
 {
+	struct darg d[DESCRIBE_SUSPECT_ARGS];
 	struct jsuspect *s;
+	struct dsuspect x;
+	char name[512];
 
+	describe__suspect(r, g, &x);
+	ev_begin(j, "i", jg_of(g)->tid, true, end, schema_name[SCHEMA_NAME_LEAK_SUSPECT],
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
+	fputs(",\"s\":\"t\"", j->f);
+	args(j, r, d, describe__suspect_args(&x, end, d), NULL);
+	ev_end(j);
 	if (j->nsuspects == j->cap_suspects) {
 		size_t ncap = j->cap_suspects ? j->cap_suspects * 2 : 16;
 		struct jsuspect *ns = realloc(j->suspects, ncap * sizeof(*ns));
 
-		if (!ns)
-			return -ENOMEM;
+		if (!ns) {
+			replay__fail(r, -ENOMEM, "out of memory");
+			return;
+		}
 		j->suspects = ns;
 		j->cap_suspects = ncap;
 	}
-	s = &j->suspects[j->nsuspects];
-	memset(s, 0, sizeof(*s));
-	s->goid = g->goid;
-	s->since = g->since;
-	s->tid = tid;
-	s->name = strdup(name);
-	s->reason = strdup(reason);
-	s->blocked_at = blocked_at ? strdup(blocked_at) : NULL;
-	s->created_at = created_at ? strdup(created_at) : NULL;
-	j->nsuspects++;
-	if (!s->name || !s->reason || (blocked_at && !s->blocked_at) ||
-	    (created_at && !s->created_at))
-		return -ENOMEM;
-	return 0;
-}
-
-static void suspect_args(struct jw *j, uint64_t goid, const char *reason, uint64_t blocked_for,
-			 const char *blocked_at, const char *created_at)
-{
-	bool a;
-
-	args_open(j, &a);
-	arg_u(j, &a, "goid", goid);
-	arg_s(j, &a, "wait_reason", reason);
-	arg_u(j, &a, "blocked_for_ns", blocked_for);
-	if (blocked_at)
-		arg_s(j, &a, "blocked_at", blocked_at);
-	if (created_at)
-		arg_s(j, &a, "created_at", created_at);
-	args_close(j);
-}
-
-/* A goroutine still blocked at the end on a channel, select, lock or cond (convert.c's rule). */
-static void suspect(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end,
-		    const char *blocked_at, const char *created_at, const struct rp_frame *uf)
-{
-	char buf[64], name[512];
-	const char *reason = g->state == GOTL_G_WAITING ? replay__reason_str(r, g->reason, buf, sizeof(buf))
-						      : "preempted";
-	uint32_t tid = jg_of(g)->tid;
-
-	if (!replay__leak_reason(reason, false) || replay__runtime_goroutine(r, g))
-		return;
-	ev_begin(j, "i", tid, true, end, "leak suspect", CAT_G);
-	fputs(",\"s\":\"t\"", j->f);
-	suspect_args(j, g->goid, reason, end - g->since, blocked_at, created_at);
-	ev_end(j);
-	if (uf)
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s at %s:%u", g->goid, reason,
-			 basename(uf->file), uf->line);
-	else
-		snprintf(name, sizeof(name), "G%" PRIu64 " %s", g->goid, reason);
-	if (add_suspect(j, g, tid, name, reason, blocked_at, created_at))
+	s = &j->suspects[j->nsuspects++];
+	s->d = x;
+	s->name = strdup(describe__suspect_name(r, &x, name, sizeof(name)));
+	if (!s->name)
 		replay__fail(r, -ENOMEM, "out of memory");
 }
 
-/* Write the slice of g's current state, [g->since, end), with its flows. */
 /*
- * The OS thread side of a Running or Syscall state, as in the protobuf trace:
- * a slice named after the goroutine's start function (its goid in the args)
- * on the real thread (its own tid, below
- * JSON_TID_GOID), never overlapping the thread's previous one.
+ * The OS thread side of a Running or Syscall span (describe__thread), as in
+ * the protobuf trace, on the real thread: its own tid, below JSON_TID_GOID.
  */
 static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint64_t end)
 {
-	uint64_t *last = u64map__get(&j->os_threads, g->tid), begin = g->since;
-	const struct rp_sym *s;
+	uint64_t *last = u64map__get(&j->os_threads, g->tid);
+	struct dthread d;
 	char name[300];
-	bool a;
 
 	if (g->tid >= JSON_TID_GOID)
 		return;
@@ -518,123 +523,78 @@ static void os_thread_slice(struct jw *j, struct replay *r, struct rp_g *g, uint
 		thread_meta(j, g->tid, replay__meta(r, "comm") ? replay__meta(r, "comm") : "thread",
 			    (int64_t)1 << 40 | g->tid);
 	}
-	if (begin < *last)
-		begin = *last;
-	if (begin >= end)
+	if (!describe__thread(g, end, last, &d))
 		return;
-	*last = end;
-	s = replay__sym(r, g->startpc);
-	snprintf(name, sizeof(name), "%s%s", s && s->func[0] ? s->func : "goroutine",
-		 g->state == GOTL_G_SYSCALL ? " (syscall)" : "");
-	ev_begin(j, "X", g->tid, true, begin, name, CAT_G);
+	ev_begin(j, "X", g->tid, true, d.begin, describe__thread_name(r, g, name, sizeof(name)),
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
-	jdur(j, end - begin);
-	args_open(j, &a);
-	if (g->goid)
-		arg_u(j, &a, "goid", g->goid);
-	args_close(j);
+	jdur(j, d.end - d.begin);
+	args(j, r, d.a, d.n, NULL);
 	ev_end(j);
 }
 
+/* g's current state is over: its span (describe__span), and what comes with it. */
 static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
 {
 	struct jw *j = ctx;
 	struct jg *t = jg_of(g);
-	bool at_end = how == RP_END_RECORDING, a;
-	const struct rp_sym *start, *site;
-	const struct rp_frame *uf = NULL;
-	char buf[64], rbuf[64], blocked_at[1024], created_at[1024];
+	struct dspan s;
+	char buf[64];
 	uint32_t tid;
+	bool a;
 
-	if (!t)
+	if (!t || !describe__span(r, g, end, how, !t->introduced, t->flow_in || t->spawn_flow, &s))
 		return;
-	if (end == g->since && !t->flow_in && !t->spawn_flow && !at_end)
-		return;		/* nothing happened in between: no zero-length slice */
 	tid = thread_of(j, r, g);
 	if (t->spawn_flow) {
 		/* The parent's `go` statement; its flow only if it still ends here. */
-		flow_start(j, r, t->spawn_parent_tid, t->spawn_ts, N_CREATE, g->goid, g->create_stack,
-			   t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
+		struct darg d[1];
+
+		marker(j, r, t->spawn_parent_tid, t->spawn_ts, schema_name[SCHEMA_NAME_GO_CREATE],
+		       d, describe__spawn(g, d), g->create_stack,
+		       t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
 		t->spawn_flow = 0;
 	}
-	start = replay__sym(r, g->startpc);
-	site = replay__sym(r, g->gopc);
-	blocked_at[0] = created_at[0] = 0;
-	if (g->block_stack && (uf = replay__user_frame(r, g->block_stack)))
-		snprintf(blocked_at, sizeof(blocked_at), "%s %s:%u", uf->func, uf->file, uf->line);
-	if (site && *site->func)
-		snprintf(created_at, sizeof(created_at), "%s %s:%u", site->func, site->file,
-			 site->line);
-
-	ev_begin(j, "X", tid, true, g->since, state_str(r, g, buf, sizeof(buf)), CAT_G);
+	ev_begin(j, "X", tid, true, s.begin, describe__state_name(r, s.state, s.reason, buf,
+								    sizeof(buf)),
+		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
-	jdur(j, end - g->since);
+	jdur(j, s.end - s.begin);
 	args_open(j, &a);
-	if (g->goid)
-		arg_u(j, &a, "goid", g->goid);
-	if (g->state == GOTL_G_RUNNING)
-		arg_u(j, &a, "thread", g->tid);
-	if (replay__blocked(g->state))
-		arg_s(j, &a, "wait_reason", reason_arg(r, g, rbuf, sizeof(rbuf)));
-	if (blocked_at[0])
-		arg_s(j, &a, "blocked_at", blocked_at);
-	if (g->state == GOTL_G_RUNNABLE && g->woken_by)
-		arg_u(j, &a, "woken_by", g->woken_by);
-	/* Who the goroutine is: on its first slice only, as in the protobuf trace. */
-	if (start && *start->func && !t->introduced)
-		arg_s(j, &a, "start_function", start->func);
-	if (created_at[0] && !t->introduced)
-		arg_s(j, &a, "created_at", created_at);
-	if (g->parent_goid && !t->introduced)
-		arg_u(j, &a, "parent_goid", g->parent_goid);
-	t->introduced = true;
-	if (g->flags & RP_G_CGO)
-		arg_b(j, &a, "cgo_callback");
-	if ((g->flags & RP_G_SNAPSHOT) && g->first) {
-		arg_b(j, &a, "existed_at_attach");
-		if (g->waited_since && replay__blocked(g->state))
-			arg_u(j, &a, "blocked_before_recording_ns", g->since - g->waited_since);
-	}
-	if (g->state_alloc_count) {
-		arg_u(j, &a, "alloc_bytes", g->state_alloc_bytes);
-		arg_u(j, &a, "alloc_count", g->state_alloc_count);
-	}
-	if (at_end) {
-		arg_b(j, &a, "open_at_end");
-		if (replay__blocked(g->state))
-			arg_b(j, &a, "still_blocked_at_end");
-	}
-	if (g->flags & RP_G_GAP)
-		arg_b(j, &a, "unobserved_transitions");
-	arg_stack(j, &a, r, g->block_stack);
+	describe__span_args(r, g, &s, json_put, &(struct json_put){ j, r, &a });
+	arg_stack(j, &a, r, s.stack);
 	args_close(j);
 	ev_end(j);
+	t->introduced = true;
 
 	if (t->flow_in) {
 		/* Bound to the enclosing slice: the one just written, which starts here. */
-		ev_begin(j, "f", tid, true, g->since, t->flow_in_spawn ? N_CREATE : N_UNBLOCK, CAT_G);
+		ev_begin(j, "f", tid, true, s.begin, schema_name[t->flow_in_spawn ?
+			 SCHEMA_NAME_GO_CREATE : SCHEMA_NAME_GO_UNBLOCK],
+			 schema_cat[SCHEMA_CAT_GOROUTINE]);
 		fprintf(j->f, ",\"bp\":\"e\",\"id\":%" PRIu64, t->flow_in);
 		ev_end(j);
 	}
 	t->flow_in = 0;
 	t->flow_in_spawn = false;
-	if ((g->state == GOTL_G_RUNNING || g->state == GOTL_G_SYSCALL) && g->tid)
+	if (s.thread)
 		os_thread_slice(j, r, g, end);
-	if (at_end && replay__blocked(g->state))
-		suspect(j, r, g, end, blocked_at[0] ? blocked_at : NULL,
-			created_at[0] ? created_at : NULL, uf);
+	if (s.suspect)
+		suspect(j, r, g, end);
 }
 
 static void on_wake(void *ctx, struct replay *r, struct rp_g *w, struct rp_g *g, uint64_t ts)
 {
 	struct jw *j = ctx;
 	struct jg *t = jg_of(g);
+	struct darg d[1];
 
 	if (!t || !jg_of(w))
 		return;
-	t->flow_in = ++j->flow_seq;
+	t->flow_in = ++j->doc->flow_seq;
 	t->flow_in_spawn = false;
-	flow_start(j, r, thread_of(j, r, w), ts, N_UNBLOCK, g->goid, NULL, t->flow_in);
+	marker(j, r, thread_of(j, r, w), ts, schema_name[SCHEMA_NAME_GO_UNBLOCK], d,
+	       describe__wake(g, d), NULL, t->flow_in);
 }
 
 static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
@@ -674,15 +634,16 @@ static void on_counters(void *ctx, struct replay *r, uint64_t ts, const int64_t 
 	for (k = 0; k < RP_C_LOST; k++)
 		changed |= counts[k] != j->emitted[k];
 	if (changed) {
-		ev_begin(j, "C", 0, true, ts, "Goroutines", NULL);
+		ev_begin(j, "C", 0, true, ts, schema_counter[SCHEMA_COUNTER_ALIVE].group, NULL);
 		args_open(j, &a);
 		for (k = 0; k < RP_C_LOST; k++)
-			arg_i(j, &a, counter_keys[k], counts[k]);
+			arg_i(j, &a, schema_counter[k].key, counts[k]);
 		args_close(j);
 		ev_end(j);
 	}
 	if (!j->counters_started || counts[RP_C_LOST] != j->emitted[RP_C_LOST])
-		counter(j, ts, "gotl events", counter_keys[RP_C_LOST], counts[RP_C_LOST]);
+		counter(j, ts, schema_counter[RP_C_LOST].group, schema_counter[RP_C_LOST].key,
+			counts[RP_C_LOST]);
 	memcpy(j->emitted, counts, sizeof(j->emitted));
 	j->counters_started = true;
 }
@@ -697,34 +658,26 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 	if (!j->o->goroutine_alloc_counters || !jg_of(g) || !g->goid)
 		return;
 	thread_of(j, r, g);
-	snprintf(name, sizeof(name), "G%" PRIu64 " heap", g->goid);
-	counter(j, ts, name, "allocated", (int64_t)g->alloc_bytes);
+	snprintf(name, sizeof(name), SCHEMA_GALLOC_FMT, g->goid);
+	counter(j, ts, name, SCHEMA_GALLOC_KEY, (int64_t)g->alloc_bytes);
 }
 
-/* An allocation (or a sample): an instant on its goroutine's thread, with its stack. */
+/* An allocation (or a sample, describe__alloc): an instant on its goroutine's thread. */
 static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *e,
 		     const struct rp_stack *stack)
 {
 	struct jw *j = ctx;
-	char name[512], site[1024];
+	struct dalloc d;
 	uint32_t tid;
-	bool a;
 
+	describe__alloc(r, g, e, stack, &d);
 	if (g && jg_of(g))
 		tid = thread_of(j, r, g);
 	else
-		tid = pseudo_tid(j, PT_NOG_ALLOCS, 0);
-	ev_begin(j, "i", tid, true, e->hdr.ts, replay__class_name(r, &e->key, name, sizeof(name)),
-		 "alloc");
+		tid = pseudo_tid(j, SCHEMA_TRACK_NOG_ALLOCS, 0);
+	ev_begin(j, "i", tid, true, e->hdr.ts, d.name, schema_cat[SCHEMA_CAT_ALLOC]);
 	fputs(",\"s\":\"t\"", j->f);
-	args_open(j, &a);
-	if (g && g->goid)
-		arg_u(j, &a, "goid", g->goid);
-	arg_u(j, &a, "size", e->size);
-	arg_u(j, &a, "bytes", e->weight);
-	arg_s(j, &a, "site", replay__site(r, stack, site, sizeof(site)));
-	arg_stack(j, &a, r, stack);
-	args_close(j);
+	args(j, r, d.a, d.n, stack);
 	ev_end(j);
 }
 
@@ -735,11 +688,15 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 
 	if (j->have_total && t->bytes < j->total_bytes)
 		return;		/* an older total, late */
-	counter(j, ts, "Heap", "allocated", (int64_t)t->bytes);
+	counter(j, ts, schema_counter[SCHEMA_COUNTER_HEAP].group,
+		schema_counter[SCHEMA_COUNTER_HEAP].key, (int64_t)t->bytes);
 	if (j->have_total && ts > j->total_ts) {
-		double rate = (double)(t->bytes - j->total_bytes) * 1e9 / (double)(ts - j->total_ts);
+		double rate = (double)(t->bytes - j->total_bytes) * 1e9 /
+			      (double)(ts - j->total_ts);
 
-		counter(j, j->total_ts, "Allocation", "rate",
+		/* Both come from the log: a rate past int64 is clamped (converting it is UB). */
+		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
+			schema_counter[SCHEMA_COUNTER_RATE].key,
 			rate < 0x1p63 ? (int64_t)rate : INT64_MAX);
 	}
 	j->have_total = true;
@@ -754,20 +711,20 @@ static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
 	struct jw *j = ctx;
 	char name[512];
 
-	if (atab__update(j->types, replay__class_id(&cl->key),
-			 replay__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
+	if (atab__update(j->types, describe__class_id(&cl->key),
+			 describe__class_name(r, &cl->key, name, sizeof(name)), ts, cl->count,
 			 cl->bytes))
 		replay__fail(r, -ENOMEM, "out of memory");
 }
 
 /* At the end: every type an instant (largest first), the largest few counters of their bytes. */
-static void types_events(struct jw *j, uint64_t end)
+static void types_events(struct jw *j, struct replay *r, uint64_t end)
 {
 	const struct atab_name **v;
+	struct darg d[2];
 	uint32_t tid;
 	long n, i;
 	size_t k;
-	bool a;
 
 	n = atab__sorted(j->types, false, &v);
 	if (n <= 0) {
@@ -775,25 +732,23 @@ static void types_events(struct jw *j, uint64_t end)
 			free(v);
 		return;
 	}
-	tid = pseudo_tid(j, PT_TYPES, n);
+	tid = pseudo_tid(j, SCHEMA_TRACK_TYPES, n);
 	for (i = 0; i < n; i++) {
-		ev_begin(j, "i", tid, true, end, v[i]->name, "alloc");
+		ev_begin(j, "i", tid, true, end, v[i]->name, schema_cat[SCHEMA_CAT_ALLOC]);
 		fputs(",\"s\":\"t\"", j->f);
-		args_open(j, &a);
-		arg_u(j, &a, "count", v[i]->count);
-		arg_u(j, &a, "bytes", v[i]->bytes);
-		args_close(j);
+		args(j, r, d, describe__type(v[i]->count, v[i]->bytes, d), NULL);
 		ev_end(j);
 	}
-	for (i = 0; i < n && i < TOP_TYPES; i++)
+	for (i = 0; i < n && i < SCHEMA_TOP_TYPES; i++)
 		for (k = 0; k < v[i]->nseries; k++)
-			counter(j, v[i]->series[k].ts, v[i]->name, "bytes",
+			counter(j, v[i]->series[k].ts, v[i]->name, SCHEMA_TYPE_KEY,
 				(int64_t)v[i]->series[k].bytes);
 	free(v);
 }
 
 /* ---- garbage collector -------------------------------------------------------------- */
 
+/* An X from start to end, up to its dur; the caller adds its args and ev_end(). */
 static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, const char *name,
 		  const char *cat)
 {
@@ -805,158 +760,166 @@ static void slice(struct jw *j, uint32_t tid, uint64_t start, uint64_t end, cons
 static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 {
 	struct jw *j = ctx;
-	uint32_t tid = pseudo_tid(j, PT_GC, 0);
-	uint64_t mark_start, mark_end;
-	char name[64];
-	bool a;
+	uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_GC, 0);
+	struct dgc d;
+	size_t k;
 
-	if (g->sweepterm_start && g->sweepterm_end) {
-		slice(j, tid, g->sweepterm_start, g->sweepterm_end, "sweep termination (STW)", "gc");
+	describe__gc(g, &d);
+	for (k = 0; k < d.nphases; k++) {
+		slice(j, tid, d.phase[k].begin, d.phase[k].end, schema_name[d.phase[k].name],
+		      schema_cat[SCHEMA_CAT_GC]);
 		ev_end(j);
 	}
-	mark_start = g->sweepterm_end ? g->sweepterm_end : g->start;
-	mark_end = g->markterm_start ? g->markterm_start : g->end;
-	if (mark_end > mark_start) {
-		slice(j, tid, mark_start, mark_end, "mark", "gc");
-		ev_end(j);
-	}
-	if (g->markterm_start) {
-		slice(j, tid, g->markterm_start, g->end, "mark termination (STW)", "gc");
-		ev_end(j);
-	}
-	snprintf(name, sizeof(name), "GC %" PRIu64 " (%s)", g->n, replay__trigger_str(g->trigger));
-	slice(j, tid, g->start, g->end, name, "gc");
-	args_open(j, &a);
-	arg_u(j, &a, "gc_cycle", g->n);
-	arg_s(j, &a, "trigger", replay__trigger_str(g->trigger));
-	if (g->by_goid)
-		arg_u(j, &a, "started_by_goid", g->by_goid);
-	arg_u(j, &a, "stw_ns", g->stw_ns);
-	if (g->open)
-		arg_b(j, &a, "open_at_end");
-	if (g->began_unseen)
-		arg_b(j, &a, "began_before_recording");
-	args_close(j);
+	slice(j, tid, d.begin, d.end, d.name, schema_cat[SCHEMA_CAT_GC]);
+	args(j, r, d.a, d.n, NULL);
 	ev_end(j);
 }
 
 static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
 {
 	struct jw *j = ctx;
-	bool a;
+	struct darg d[2];
+	size_t n = describe__stw(s, d);
 
-	slice(j, pseudo_tid(j, PT_STW, 0), s->start, s->end, s->reason, "gc");
-	if (s->gc || s->open) {
-		args_open(j, &a);
-		if (s->gc)
-			arg_u(j, &a, "gc_cycle", s->gc);
-		if (s->open)
-			arg_b(j, &a, "open_at_end");
-		args_close(j);
-	}
+	slice(j, pseudo_tid(j, SCHEMA_TRACK_STW, 0), s->start, s->end, s->reason,
+	      schema_cat[SCHEMA_CAT_GC]);
+	if (n)
+		args(j, r, d, n, NULL);
 	ev_end(j);
 }
 
-/* The trace attributes of convert.c, as top-level "metadata" (strings and integers). */
-static void metadata(struct jw *j, struct replay *r, const struct replay_stats *st)
+/* ---- the trace attributes: the top-level "metadata" ------------------------------- */
+
+/*
+ * A key of the top-level "metadata": the process's prefix ("proc.2." for
+ * the second program followed, as the protobuf trace prefixes its trace
+ * attributes; "" for the main log) and the name.
+ */
+static void md_key(struct jw *j, const char *key)
 {
-	const struct rp_meta_attr *ma;
-	const struct gotl_rec_start *s = replay__start(r);
-	const struct gotl_rec_end *e = replay__end(r);
-	char *const *argv = replay__argv(r);
-	bool a = true;
-	size_t i;
-	int k;
+	struct jdoc *d = j->doc;
+	char k[128];
 
-	fputs(",\n\"metadata\":{", j->f);
-	arg_s(j, &a, "gotl.version", GOTL_VERSION);
-	for (ma = replay__meta_attrs; ma->attr; ma++)
-		if (replay__meta(r, ma->meta))
-			arg_s(j, &a, ma->attr, replay__meta(r, ma->meta));
-	if (argv && argv[0]) {
-		arg_key(j, &a, "gotl.command");
-		fputc('"', j->f);
-		for (i = 0; argv[i]; i++) {
-			if (i)
-				jsonstr__put_inner(j->f, " ");
-			jsonstr__put_inner(j->f, argv[i]);
-		}
-		fputc('"', j->f);
+	if (!d->meta_first)
+		fputc(',', d->meta);
+	d->meta_first = false;
+	if (j->proc) {
+		snprintf(k, sizeof(k), SCHEMA_PROC_FMT "%s", j->proc, key);
+		jsonstr__put(d->meta, k);
+	} else {
+		jsonstr__put(d->meta, key);
 	}
-	if (replay__probes(r))
-		arg_s(j, &a, "gotl.probes", replay__probes(r));
-	arg_u(j, &a, "gotl.pid", j->pid);
-	arg_u(j, &a, "gotl.ts0_boottime_ns", j->ts0);
-	if (s && s->monotonic_ns)
-		arg_u(j, &a, "gotl.ts0_monotonic_ns", s->monotonic_ns);
-	if (s && s->realtime_ns) {
-		char when[64];
-
-		arg_u(j, &a, "gotl.ts0_realtime_ns", s->realtime_ns);
-		convert__wall_time(s->realtime_ns, when, sizeof(when));
-		arg_s(j, &a, "gotl.start_time", when);
-	}
-	arg_s(j, &a, "gotl.tids", "goroutine G: tid 4194304+G (G < 1069547520); unknown "
-	      "goroutine ids: 1073741824+n; other tracks: 2147483392+n");
-	if (j->have_total) {
-		arg_s(j, &a, "gotl.alloc_mode", replay__alloc_mode_str(j->total.mode));
-		if (j->total.mode == GOTL_ALLOC_SAMPLED)
-			arg_u(j, &a, "gotl.alloc_sample_bytes", j->total.sample_bytes);
-		arg_u(j, &a, "gotl.alloc_count", j->total.count);
-		arg_u(j, &a, "gotl.alloc_bytes", j->total.bytes);
-		if (j->total.unclassified)
-			arg_u(j, &a, "gotl.alloc_unclassified", j->total.unclassified);
-	}
-	arg_u(j, &a, "gotl.gc_cycles", st->gc_cycles);
-	arg_u(j, &a, "gotl.leak_suspects", j->nsuspects);
-	arg_u(j, &a, "gotl.events", st->events);
-	arg_u(j, &a, "gotl.events_lost", st->lost);
-	for (k = 0; k < GOTL_LOSS_KINDS; k++) {
-		char key[64];
-
-		if (!st->lost_kind[k])
-			continue;
-		snprintf(key, sizeof(key), "gotl.events_lost.%s", gotl_loss_kind_name(k));
-		arg_u(j, &a, key, st->lost_kind[k]);
-	}
-	arg_u(j, &a, "gotl.goroutines", st->goroutines);
-	if (st->unobserved)
-		arg_u(j, &a, "gotl.unobserved_transitions", st->unobserved);
-	if (st->truncated)
-		arg_s(j, &a, "gotl.log", "truncated: the recorder stopped mid-write");
-	if (s && (s->flags & GOTL_START_ATTACHED))
-		arg_s(j, &a, "gotl.mode", "attached to a running process (record -p)");
-	if (e && (e->flags & GOTL_END_DETACHED))
-		arg_s(j, &a, "gotl.end", "detached: the process ran on");
-	if (replay__exec(r)) {
-		const struct gotl_ev_exec *x = replay__exec(r);
-		char fn[GOTL_EXEC_PATH_MAX + 1];
-
-		snprintf(fn, sizeof(fn), "%.*s", (int)sizeof(x->filename), x->filename);
-		arg_s(j, &a, "go.exec", fn);
-		arg_u(j, &a, "go.exec_ts", x->hdr.ts);
-	}
-	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
-		uint32_t ws = e->status;
-
-		if ((ws & 0x7f) == 0)
-			arg_u(j, &a, "go.exit_status", (ws >> 8) & 0xff);
-		else
-			arg_u(j, &a, "go.killed_by_signal", ws & 0x7f);
-	}
-	fputs("}", j->f);
+	fputc(':', d->meta);
 }
 
-/* The end of the document: the events so far, the unit, the metadata. */
-static void close_doc(struct jw *j, struct replay *r)
+static void md_u(struct jw *j, const char *key, uint64_t v)
 {
-	fputs("\n],\n\"displayTimeUnit\":\"ns\"", j->f);
-	if (r)
-		metadata(j, r, replay__stats(r));
-	else
-		fputs(",\n\"metadata\":{\"gotl.version\":\"" GOTL_VERSION "\"}", j->f);
-	fputs("}\n", j->f);
-	j->closed = true;
+	md_key(j, key);
+	fprintf(j->doc->meta, "%" PRIu64, v);
+}
+
+static void md_s(struct jw *j, const char *key, const char *v)
+{
+	md_key(j, key);
+	jsonstr__put(j->doc->meta, v);
+}
+
+/* One described attribute. */
+static void md_attr(struct jw *j, const struct dattr *a)
+{
+	FILE *f = j->doc->meta;
+	size_t i;
+
+	if (a->kind == DATTR_UINT) {
+		md_u(j, a->key, a->u);
+	} else if (a->kind == DATTR_STR) {
+		md_s(j, a->key, a->s);
+	} else {
+		md_key(j, a->key);
+		fputc('"', f);
+		for (i = 0; a->argv[i]; i++) {
+			if (i)
+				jsonstr__put_inner(f, " ");
+			jsonstr__put_inner(f, a->argv[i]);
+		}
+		fputc('"', f);
+	}
+}
+
+/*
+ * The trace attributes of the protobuf trace (describe__attrs_start and
+ * _end), as keys of the top-level "metadata", kept until the document
+ * ends. The JSON's own keys, what ts 0 and the tids are, are the
+ * document's: the main log's only, gotl.ts0_* after gotl.pid (and before
+ * the start time, which follows them), gotl.tids after it.
+ */
+static void metadata(struct jw *j, struct replay *r)
+{
+	const struct gotl_rec_start *s = replay__start(r);
+	const struct dattr *when = NULL;
+	struct dattrs d;
+	size_t i;
+
+	describe__attrs_start(r, &d);
+	for (i = 0; i < d.n; i++) {
+		if (d.a[i].id == SCHEMA_ATTR_START_TIME) {
+			when = &d.a[i];
+			continue;
+		}
+		md_attr(j, &d.a[i]);
+		if (d.a[i].id != SCHEMA_ATTR_PID)
+			continue;
+		if (!j->proc) {
+			md_u(j, schema_attr[SCHEMA_ATTR_TS0_BOOTTIME], j->doc->ts0);
+			if (s->monotonic_ns)
+				md_u(j, schema_attr[SCHEMA_ATTR_TS0_MONOTONIC], s->monotonic_ns);
+			if (s->realtime_ns)
+				md_u(j, schema_attr[SCHEMA_ATTR_TS0_REALTIME], s->realtime_ns);
+		}
+		if (when)
+			md_attr(j, when);
+		if (!j->proc)
+			md_s(j, schema_attr[SCHEMA_ATTR_TIDS], "goroutine G: tid 4194304+G "
+			     "(G < 1069547520); unknown goroutine ids: 1073741824+n; other "
+			     "tracks: 2147483392+n");
+	}
+	describe__attrs_end(r, j->have_total ? &j->total : NULL, j->nsuspects, &d);
+	for (i = 0; i < d.n; i++)
+		md_attr(j, &d.a[i]);
+}
+
+/*
+ * The end of the document: the events so far, the unit, the metadata of
+ * every process (none if the main log failed: then the version only), and
+ * with record --follow how many processes there are.
+ */
+static int close_doc(struct jdoc *d, int nfollows, uint32_t processes)
+{
+	fputs("\n],\n\"displayTimeUnit\":\"ns\"", d->f);
+	if (fflush(d->meta) || ferror(d->meta))
+		return -ENOMEM;
+	if (!d->meta_len) {
+		fputs(",\n\"metadata\":{", d->f);
+		jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_VERSION]);
+		fputc(':', d->f);
+		jsonstr__put(d->f, GOTL_VERSION);
+		fputc('}', d->f);
+	} else {
+		fputs(",\n\"metadata\":{", d->f);
+		fwrite(d->meta_buf, 1, d->meta_len, d->f);
+		if (nfollows) {
+			fputc(',', d->f);
+			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PROCESSES]);
+			fprintf(d->f, ":%" PRIu32 ",", processes);
+			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PIDS]);
+			fputc(':', d->f);
+			jsonstr__put(d->f, "each process its pid; a pid that k earlier "
+				     "processes had (an exec keeps it): pid+4194304*k");
+		}
+		fputs("}", d->f);
+	}
+	fputs("}\n", d->f);
+	return 0;
 }
 
 /* ---- the end: the list of suspects, the types, the trace metadata -------------------- */
@@ -967,26 +930,33 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	size_t i;
 
 	if (j->nsuspects) {
-		uint32_t tid = pseudo_tid(j, PT_SUSPECTS, (long)j->nsuspects);
+		uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_SUSPECTS, (long)j->nsuspects);
 
 		for (i = 0; i < j->nsuspects; i++) {
 			const struct jsuspect *s = &j->suspects[i];
+			struct darg d[DESCRIBE_SUSPECT_ARGS];
 
-			ev_begin(j, "i", tid, true, end, s->name, CAT_G);
+			ev_begin(j, "i", tid, true, end, s->name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 			fputs(",\"s\":\"t\"", j->f);
-			suspect_args(j, s->goid, s->reason, end - s->since, s->blocked_at,
-				     s->created_at);
+			args(j, r, d, describe__suspect_args(&s->d, end, d), NULL);
 			ev_end(j);
 		}
 	}
-	types_events(j, end);
+	types_events(j, r, end);
 	if (j->have_total)
-		counter(j, j->total_ts, "Allocation", "rate", 0);	/* nothing after the last total */
-	close_doc(j, r);
+		/* Nothing is allocated after the last total. */
+		counter(j, j->total_ts, schema_counter[SCHEMA_COUNTER_RATE].group,
+			schema_counter[SCHEMA_COUNTER_RATE].key, 0);
+	metadata(j, r);
+	convert__follows(r, &j->follows, &j->nfollows);
 }
 
-int convert__json(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+/* One log into the document (convert_log_fn). */
+static int json_log(void *out, const char *log, int proc, const uint32_t *pids, size_t npids,
+		    struct convert_stats *st, struct follow **follows, int *nfollows, char *err,
+		    size_t errlen)
 {
+	struct jdoc *d = out;
 	struct jw j;
 	struct rp_sink sink = {
 		.ctx = &j, .start = on_start, .born = on_born, .state_end = on_state_end,
@@ -995,64 +965,73 @@ int convert__json(const struct convert_opts *o, struct convert_stats *st, char *
 		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
 	};
 	struct replay_stats rs;
-	int ret, werr = 0;
+	int ret;
 	size_t i;
 
 	memset(&j, 0, sizeof(j));
 	memset(st, 0, sizeof(*st));
-	j.o = o;
-	j.first = true;
+	j.doc = d;
+	j.o = d->o;
+	j.f = d->f;
+	j.proc = proc;
+	j.pids = pids;
+	j.npids = npids;
 	ret = atab__new(true, &j.types);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		return ret;
 	}
-	j.f = fopen(o->trace_path, "w");
-	if (!j.f) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
-		atab__free(j.types);
-		return ret;
-	}
-	setvbuf(j.f, NULL, _IOFBF, 1 << 16);
-	fputs("{\"traceEvents\":[", j.f);
-	ret = replay__run(o->log_path, &sink, &rs, err, errlen);
-	if (!j.closed)
-		close_doc(&j, NULL);	/* the replay failed: still a JSON document */
-	st->events = rs.events;
-	st->goroutines = rs.goroutines;
-	st->max_alive = rs.max_alive;
-	st->lost = rs.lost;
-	memcpy(st->lost_kind, rs.lost_kind, sizeof(st->lost_kind));
-	st->unobserved = rs.unobserved;
-	st->late = rs.late;
-	st->pid = rs.pid;
-	st->truncated = rs.truncated;
-	st->ended = rs.ended;
-	st->leak_suspects = j.nsuspects;
-	st->alloc_count = j.total.count;
-	st->alloc_bytes = j.total.bytes;
-	st->alloc_mode = j.have_total ? j.total.mode : GOTL_ALLOC_OFF;
-	st->gc_cycles = rs.gc_cycles;
-	st->stw_pauses = rs.stw_pauses;
-	if (fflush(j.f) || ferror(j.f))
-		werr = errno ? -errno : -EIO;
-	else
-		st->trace_bytes = (uint64_t)ftello(j.f);
-	if (fclose(j.f) && !werr)
-		werr = errno ? -errno : -EIO;
-	for (i = 0; i < j.nsuspects; i++) {
+	ret = replay__run(log, &sink, &rs, err, errlen);
+	convert__stats(st, &rs, j.nsuspects, j.have_total ? &j.total : NULL);
+	for (i = 0; i < j.nsuspects; i++)
 		free(j.suspects[i].name);
-		free(j.suspects[i].reason);
-		free(j.suspects[i].blocked_at);
-		free(j.suspects[i].created_at);
-	}
 	free(j.suspects);
 	u64map__free(&j.owners);
 	for (size_t k = 0; k < j.os_threads.cap; k++)
 		free(j.os_threads.slots[k].v);
 	u64map__free(&j.os_threads);
 	atab__free(j.types);
+	*follows = j.follows;
+	*nfollows = j.nfollows;
+	return ret;
+}
+
+int json__run(const struct convert_opts *o, struct convert_stats *st, char *err, size_t errlen)
+{
+	struct jdoc d;
+	int nfollows, ret, werr = 0;
+
+	memset(&d, 0, sizeof(d));
+	memset(st, 0, sizeof(*st));
+	d.o = o;
+	d.first = true;
+	d.meta_first = true;
+	d.meta = open_memstream(&d.meta_buf, &d.meta_len);
+	if (!d.meta) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	d.f = fopen(o->trace_path, "w");
+	if (!d.f) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create '%s': %s", o->trace_path, strerror(-ret));
+		fclose(d.meta);
+		free(d.meta_buf);
+		return ret;
+	}
+	setvbuf(d.f, NULL, _IOFBF, 1 << 16);
+	fputs("{\"traceEvents\":[", d.f);
+	ret = convert__logs(o, json_log, &d, st, &nfollows, err, errlen);
+	/* A replay that failed still ends a JSON document. */
+	werr = close_doc(&d, nfollows, st->processes);
+	if (!werr && (fflush(d.f) || ferror(d.f)))
+		werr = errno ? -errno : -EIO;
+	else if (!werr)
+		st->trace_bytes = (uint64_t)ftello(d.f);
+	if (fclose(d.f) && !werr)
+		werr = errno ? -errno : -EIO;
+	fclose(d.meta);
+	free(d.meta_buf);
 	if (!ret && werr) {
 		ret = werr;
 		snprintf(err, errlen, "cannot write '%s': %s", o->trace_path, strerror(-werr));

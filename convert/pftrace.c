@@ -30,12 +30,12 @@
 #define PF_SEQ_CLEARED		1
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
-#define PF_MAX_ARGS		16
+#define PF_MAX_ARGS		PFTRACE_MAX_ARGS
 #define PF_MAX_EXTRA		8	/* counter values on one event: the importer's limit */
 /*
- * Framed packets per compressed_packets packet, before compression: the
- * importer wants each such packet under 512 KB (../shared/docs/perfetto.md
- * §1.1), and deflate never grows data by more than a few bytes per 16 KiB.
+ * Framed packets per compressed_packets packet, before compression:
+ * Perfetto's importer wants each such packet under 512 KB, and deflate
+ * never grows data by more than a few bytes per 16 KiB.
  */
 #define PF_CHUNK		(256 << 10)
 
@@ -525,14 +525,16 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 			d->debug_annotation_names = (Gotl__Perfetto__DebugAnnotationName **)list;
 			break;
 		case IT_STR:
-			PENDING(Gotl__Perfetto__InternedString, GOTL__PERFETTO__INTERNED_STRING__INIT,
+			PENDING(Gotl__Perfetto__InternedString,
+				GOTL__PERFETTO__INTERNED_STRING__INIT,
 				(x.has_str = true, x.str.data = (uint8_t *)str,
 				 x.str.len = strlen(str)));
 			d->n_debug_annotation_string_values = t->npend;
 			d->debug_annotation_string_values = (Gotl__Perfetto__InternedString **)list;
 			break;
 		case IT_FUNC:
-			PENDING(Gotl__Perfetto__InternedString, GOTL__PERFETTO__INTERNED_STRING__INIT,
+			PENDING(Gotl__Perfetto__InternedString,
+				GOTL__PERFETTO__INTERNED_STRING__INIT,
 				(x.has_str = true, x.str.data = (uint8_t *)str,
 				 x.str.len = strlen(str)));
 			d->n_function_names = t->npend;
@@ -552,7 +554,8 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 				return -ENOMEM;
 			for (i = 0; i < t->npend; i++) {
 				const char *key = pf->by_iid[k][t->pend[i]];
-				uint64_t *ids = arena_alloc(a, (strlen(key) / 2 + 1) * sizeof(*ids));
+				uint64_t *ids = arena_alloc(a, (strlen(key) / 2 + 1) *
+							    sizeof(*ids));
 				size_t n = 0;
 				char *end;
 

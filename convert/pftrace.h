@@ -9,11 +9,11 @@
  * Everything goes on one packet sequence. The first packet clears its
  * incremental state; names, categories, annotation names and annotation
  * string values are interned (pftrace__*_iid return ids; new entries ride
- * on the next packet written). The importer's rules it relies on
- * (../shared/docs/perfetto.md §2) are the caller's to respect where they
- * depend on meaning: declare a track before its first event, write the END
- * of a slice before a BEGIN at the same time on the same track, write a
- * flow's source before its target.
+ * on the next packet written). The rules of Perfetto's importer (its
+ * trace_processor) that depend on meaning are the caller's to respect:
+ * declare a track before its first event, write the END of a slice before
+ * a BEGIN at the same time on the same track, write a flow's source before
+ * its target.
  *
  * Errors are sticky: a failed write is kept and returned by later calls and
  * by pftrace__close. Pure: never prints.
@@ -33,6 +33,9 @@ enum pf_arg_type {
 	PF_ARG_BOOL,		/* b */
 	PF_ARG_STR,		/* iid of an interned string value (pftrace__str_iid) */
 };
+
+/* The most debug annotations an event carries: more are not written. */
+#define PFTRACE_MAX_ARGS	16
 
 /* One debug annotation: shown as args.debug.<name> in the Perfetto UI. */
 struct pf_arg {

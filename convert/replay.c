@@ -48,7 +48,8 @@ struct replay {
 	unsigned stw_reason;
 	const struct gotl_ev_alloc *alloc;	/* an allocation waiting for its stack */
 	char *meta_keys[32], *meta_vals[32];
-	char **follow_logs;	/* META follow_log, in order */
+	char **follow_logs;	/* META follow_log, in order, as written */
+	size_t *follow_lens;	/* their lengths (a NUL inside one is the log's) */
 	int nfollow;
 	int nmeta;
 	char **argv;
@@ -96,11 +97,32 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
 /* ---- queries for sinks -------------------------------------------------- */
 
 const struct replay_stats *replay__stats(const struct replay *r) { return r->st; }
-const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc) { return pc ? u64map__get(&r->syms, pc) : NULL; }
-const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc) { return u64map__get(&r->frames, pc); }
-const char *replay__reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->reasons[reason] : NULL; }
-const char *replay__stw_reason(const struct replay *r, unsigned reason) { return reason < 256 ? r->stw_reasons[reason] : NULL; }
-const struct rp_type *replay__type(const struct replay *r, uint64_t addr) { return addr ? u64map__get(&r->types, addr) : NULL; }
+
+const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc)
+{
+	return pc ? u64map__get(&r->syms, pc) : NULL;
+}
+
+const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc)
+{
+	return u64map__get(&r->frames, pc);
+}
+
+const char *replay__reason(const struct replay *r, unsigned reason)
+{
+	return reason < 256 ? r->reasons[reason] : NULL;
+}
+
+const char *replay__stw_reason(const struct replay *r, unsigned reason)
+{
+	return reason < 256 ? r->stw_reasons[reason] : NULL;
+}
+
+const struct rp_type *replay__type(const struct replay *r, uint64_t addr)
+{
+	return addr ? u64map__get(&r->types, addr) : NULL;
+}
+
 char *const *replay__argv(const struct replay *r) { return r->argv; }
 const char *replay__probes(const struct replay *r) { return r->probes; }
 const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
@@ -117,9 +139,12 @@ const char *replay__meta(const struct replay *r, const char *key)
 	return NULL;
 }
 
-const char *replay__follow_log(const struct replay *r, int n)
+const char *replay__follow_log(const struct replay *r, int n, size_t *len)
 {
-	return n >= 0 && n < r->nfollow ? r->follow_logs[n] : NULL;
+	if (n < 0 || n >= r->nfollow)
+		return NULL;
+	*len = r->follow_lens[n];
+	return r->follow_logs[n];
 }
 
 /* Standard library: the first element of the import path has no dot (but "main" is the user's). */
@@ -189,144 +214,7 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
 	return stdlib ? stdlib : runtime;
 }
 
-/* The runtime and its internal packages: not who "allocated" raw memory. */
-static bool runtime_func(const char *f)
-{
-	return !strncmp(f, "runtime.", 8) || !strncmp(f, "internal/", 9);
-}
-
-const char *replay__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
-			       size_t len)
-{
-	const struct rp_frame *first = NULL;
-	const struct rp_type *t;
-	int i, j;
-
-	if (k->type) {
-		t = replay__type(r, k->type);
-		if (!t || !t->name[0])
-			snprintf(buf, len, "%stype 0x%" PRIx64,
-				 (k->flags & GOTL_ALLOC_ARRAY) ? "[]" : "", (uint64_t)k->type);
-		else
-			snprintf(buf, len, "%s%s", (k->flags & GOTL_ALLOC_ARRAY) ? "[]" : "",
-				 t->name);
-		return buf;
-	}
-	for (i = 0; i < GOTL_ALLOC_PCS && k->pcs[i]; i++) {
-		const struct rp_frames *fr = replay__frames(r, k->pcs[i]);
-
-		for (j = 0; fr && j < fr->n; j++) {
-			if (!first)
-				first = &fr->f[j];
-			if (!runtime_func(fr->f[j].func)) {
-				snprintf(buf, len, "untyped (%s)", fr->f[j].func);
-				return buf;
-			}
-		}
-	}
-	snprintf(buf, len, "untyped (%s)", first ? first->func : "?");
-	return buf;
-}
-
-uint64_t replay__class_id(const struct gotl_alloc_key *k)
-{
-	uint64_t h = (k->type ^ k->flags) * 0x9e3779b97f4a7c15ull;
-	int i;
-
-	for (i = 0; i < GOTL_ALLOC_PCS; i++)
-		h = (h ^ (h >> 31) ^ k->pcs[i]) * 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 29);
-}
-
-const char *replay__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len)
-{
-	const struct rp_frame *f = replay__user_frame(r, s);
-
-	if (f)
-		snprintf(buf, len, "%s %s:%u", f->func, f->file, f->line);
-	else
-		snprintf(buf, len, "(no stack)");
-	return buf;
-}
-
-bool replay__leak_reason(const char *reason, bool all_waits)
-{
-	static const char *const prefixes[] = {
-		"chan send", "chan receive", "select", "sync.", "semacquire",
-	};
-	size_t i;
-
-	if (!reason || !*reason)
-		return all_waits;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(reason, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return all_waits;
-}
-
-bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g)
-{
-	const struct rp_sym *s = replay__sym(r, g->startpc);
-
-	return s && !strncmp(s->func, "runtime.", 8);
-}
-
 /* ---- names -------------------------------------------------------------- */
-
-bool replay__blocked(uint8_t state)
-{
-	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
-}
-
-const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf, size_t len)
-{
-	const char *s = replay__reason(r, reason);
-
-	if (s && *s)
-		return s;
-	if (reason)
-		snprintf(buf, len, "waiting (reason %u)", reason);
-	else
-		snprintf(buf, len, "waiting");
-	return buf;
-}
-
-const struct rp_meta_attr replay__meta_attrs[] = {
-	{ "gotl.recorder_version", "gotl_version" }, { "go.version", "go_version" },
-	{ "go.binary", "binary" }, { "go.build_id", "go_build_id" },
-	{ "go.gnu_build_id", "gnu_build_id" }, { "gotl.offsets", "offsets" },
-	{ "host.name", "hostname" }, { "host.kernel", "kernel" },
-	{ "gotl.options", "options" }, { NULL, NULL },
-};
-
-void replay__command(const struct replay *r, char *buf, size_t len)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; r->argv && r->argv[i] && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", r->argv[i]);
-}
-
-const char *replay__trigger_str(uint8_t trigger)
-{
-	switch (trigger) {
-	case GOTL_GC_TRIGGER_HEAP:	return "heap";
-	case GOTL_GC_TRIGGER_TIME:	return "time";
-	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
-	default:			return "unknown";
-	}
-}
-
-const char *replay__alloc_mode_str(uint32_t mode)
-{
-	switch (mode) {
-	case GOTL_ALLOC_SAMPLED:	return "sampled";
-	case GOTL_ALLOC_ALL:		return "all";
-	default:			return "off";
-	}
-}
 
 /* ---- counters ----------------------------------------------------------- */
 
@@ -469,7 +357,8 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *parent;
 
 	/* Created while gotl attached, and in the snapshot too: the creation tells it all. */
-	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read && (!e->goid || e->goid == g->goid)) {
+	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read &&
+	    (!e->goid || e->goid == g->goid)) {
 		unsnap(r, g);
 		g = NULL;
 	}
@@ -1042,11 +931,17 @@ static void on_meta(struct replay *r, const struct gotl_rec_meta *m)
 	}
 	if (m->key_len == 10 && !memcmp(k, "follow_log", 10)) {
 		char **l = realloc(r->follow_logs, (size_t)(r->nfollow + 1) * sizeof(*l));
+		size_t *len;
 
 		if (!l)
 			return;
 		r->follow_logs = l;
+		len = realloc(r->follow_lens, (size_t)(r->nfollow + 1) * sizeof(*len));
+		if (!len)
+			return;
+		r->follow_lens = len;
 		r->follow_logs[r->nfollow] = dupn(v, m->value_len);
+		r->follow_lens[r->nfollow] = m->value_len;
 		if (r->follow_logs[r->nfollow])
 			r->nfollow++;
 		return;
@@ -1277,6 +1172,7 @@ static void replay_free(struct replay *r)
 	for (k = 0; k < r->nfollow; k++)
 		free(r->follow_logs[k]);
 	free(r->follow_logs);
+	free(r->follow_lens);
 	free(r->probes);
 	free(r->pend);
 	logr__free(r->lr);

@@ -8,7 +8,8 @@
  * structs are recycled and on Go <= 1.23 a new goroutine's id is only known
  * at its first run), its current state and since when, its stacks, the
  * goroutine counters. What happens is told to a sink, once, in time order:
- * the Perfetto trace writer (trace.c) and the report (report.c) are sinks.
+ * the Perfetto sink (pfsink.c), the trace-event JSON sink (json.c) and
+ * the report's front end (report_log.c) are sinks.
  *
  * It must not trust the log: an event that does not follow from the state it
  * knows is applied anyway and flagged (RP_G_GAP); unknown goroutines start
@@ -78,7 +79,8 @@ struct rp_g {
 	uint64_t startpc;	/* 0 if it appeared without a creation */
 	uint64_t gopc;
 	uint64_t created;	/* when it was created (or first seen, or the recording began) */
-	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the start), or 0 */
+	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the
+				 * start), or 0 */
 	uint64_t snap_read;	/* RP_G_SNAPSHOT: when gotl read it */
 	uint64_t since;		/* start of the current state */
 	uint64_t woken_by;	/* goid that made the current state runnable, 0 if none */
@@ -154,7 +156,8 @@ struct rp_sink {
 	/* A new life: g was created by parent (NULL: by the runtime, or unknown) or appeared. */
 	void (*born)(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent);
 	/* g's current state [g->since, end) is over. */
-	void (*state_end)(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how);
+	void (*state_end)(void *ctx, struct replay *r, struct rp_g *g, uint64_t end,
+			  enum rp_end how);
 	/* waker made g runnable (or ran it, for a coroutine switch); g's new state is set. */
 	void (*wake)(void *ctx, struct replay *r, struct rp_g *waker, struct rp_g *g, uint64_t ts);
 	/* g's life is over; free what the sink keeps for it. */
@@ -216,17 +219,6 @@ const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc);
 const struct rp_frames *replay__frames(const struct replay *r, uint64_t pc);
 /* A type named in the log, or NULL. */
 const struct rp_type *replay__type(const struct replay *r, uint64_t addr);
-/*
- * A name for an allocation class, for people: the type ("main.Point"),
- * "[]T" for several of T at once (a slice's backing array), "untyped
- * (main.f)" for raw memory (strings, []byte) with the function that asked
- * for it — the first frame outside the runtime — and "type 0x..." for a
- * type the binary does not describe. Returns buf.
- */
-const char *replay__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
-			       size_t len);
-/* A 64-bit identity for an allocation class key (a hash of all of it). */
-uint64_t replay__class_id(const struct gotl_alloc_key *k);
 /* The stop-the-world reason string for a stwReason value, or NULL. */
 const char *replay__stw_reason(const struct replay *r, unsigned reason);
 /* The wait-reason string for a waitReason value, or NULL. */
@@ -234,26 +226,18 @@ const char *replay__reason(const struct replay *r, unsigned reason);
 /* A metadata value ("go_version", "binary", "comm", ...), or NULL; "arg" -> replay__argv. */
 const char *replay__meta(const struct replay *r, const char *key);
 /* Waiting, Preempted or Leaked: a state the goroutine is blocked in. */
-bool replay__blocked(uint8_t state);
-/* The runtime's name of a wait reason, or "waiting (reason N)" written into buf. */
-const char *replay__reason_str(const struct replay *r, uint8_t reason, char *buf, size_t len);
-/*
- * The log's metadata a trace shows as its attributes (Perfetto's trace
- * attributes, the JSON output's "metadata"): META key -> attribute name.
- * Ends with { NULL, NULL }.
- */
-struct rp_meta_attr {
-	const char *attr, *meta;
-};
-extern const struct rp_meta_attr replay__meta_attrs[];
-/* The command line recorded (argv joined by spaces, cut to len); "" if none. */
-void replay__command(const struct replay *r, char *buf, size_t len);
-/* What people read for a GC trigger (GOTL_GC_TRIGGER_*) and an --alloc mode (GOTL_ALLOC_*). */
-const char *replay__trigger_str(uint8_t trigger);
-const char *replay__alloc_mode_str(uint32_t mode);
+static inline bool replay__blocked(uint8_t state)
+{
+	return state == GOTL_G_WAITING || state == GOTL_G_PREEMPTED || state == GOTL_G_LEAKED;
+}
 
-/* The n-th (0, 1, ...) follow log named in the log (META follow_log), or NULL. */
-const char *replay__follow_log(const struct replay *r, int n);
+/*
+ * The n-th (0, 1, ...) follow log named in the log (META follow_log), or
+ * NULL: its name as the log has it, *len bytes (a NUL inside is the log's).
+ * The recorder writes a file name beside the log; anything else is the
+ * log's word only (see convert.c).
+ */
+const char *replay__follow_log(const struct replay *r, int n, size_t *len);
 char *const *replay__argv(const struct replay *r);	/* NULL-terminated */
 const char *replay__probes(const struct replay *r);	/* "a; b; c" or NULL */
 const struct gotl_rec_start *replay__start(const struct replay *r);
@@ -274,18 +258,7 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
  */
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s);
 
-/* replay__user_frame as "func file:line", or "(no stack)". Returns buf. */
-const char *replay__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len);
 
-/*
- * Would a goroutine still blocked with this wait reason at the end of the
- * recording be a leak suspect? Yes for channels, select, sync primitives and
- * conds; no for IO, sleeps, timers and the runtime's own waits, unless
- * all_waits. The reason is the runtime's string ("chan send", ...).
- */
-bool replay__leak_reason(const char *reason, bool all_waits);
 
-/* Is the goroutine one of the runtime's own (its start function is in package runtime)? */
-bool replay__runtime_goroutine(const struct replay *r, const struct rp_g *g);
 
 #endif /* GOTL_REPLAY_H */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * report.c: the core of `gotl report` (report_int.h) and its event-log
- * front end, a sink of the replay. Everything is aggregated as lives and
- * spans arrive, in memory bounded by the live goroutines and the number of
- * distinct sites: distributions are log-linear histograms (exact below
- * 128 ns, within 1.6% above), the goroutine tree is kept collapsed by
- * creation site from the start. The trace front end is report_trace.c.
+ * report.c: the core of `gotl report` (report_int.h): it aggregates the
+ * lives and spans its front ends feed it - an event log's replay
+ * (report_log.c) or a trace gotl wrote (report_trace.c), picked here by
+ * the file's first bytes - and writes the report as text or JSON.
+ * Everything is aggregated as lives and spans arrive, in memory bounded by
+ * the live goroutines and the number of distinct sites: distributions are
+ * log-linear histograms (exact below 128 ns, within 1.6% above), the
+ * goroutine tree is kept collapsed by creation site from the start.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gotl/event.h"
-#include "atab.h"
-#include "convert.h"
+#include "describe.h"
 #include "jsonstr.h"
 #include "replay.h"
 #include "report_int.h"
@@ -148,8 +149,9 @@ static struct agg *smap_get(struct smap *m, const char *a, const char *b, const 
 		for (j = 0; j < m->cap; j++) {
 			if (!m->slots[j])
 				continue;
-			for (i = str_hash(m->slots[j]->key) & (ncap - 1); n[i]; i = (i + 1) & (ncap - 1))
-				;
+			i = str_hash(m->slots[j]->key) & (ncap - 1);
+			while (n[i])
+				i = (i + 1) & (ncap - 1);
 			n[i] = m->slots[j];
 		}
 		free(m->slots);
@@ -250,10 +252,6 @@ struct rep {
 	uint64_t exited, alive_end, blocked_end, appeared;
 	uint64_t end;
 	struct rep_alloc *alloc;
-	/* the event-log front end's */
-	struct atab *types;
-	struct rmeta_alloc total;
-	int err;
 };
 
 static uint32_t node_child(struct rep *p, uint32_t parent, const char *start, const char *site)
@@ -358,7 +356,7 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	if (s->how != RP_END_RECORDING)
 		return 0;
 	p->blocked_end++;
-	if (!replay__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
+	if (!describe__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
 		return 0;
 	a = smap_get(&p->leaks, l->site, s->block_site, s->reason);
 	if (!a)
@@ -405,169 +403,6 @@ int rep__died(struct rep *p, struct rlife *l, enum rp_end how, uint64_t end)
 	return 0;
 }
 
-/* ---- the event-log front end: a sink of the replay ---------------------- */
-
-/* What the front end keeps for each live goroutine: its life and its strings. */
-struct lg {
-	struct rlife l;
-	char site[1024];
-	char start[512];
-};
-
-static void site_of(struct replay *r, uint64_t pc, char *buf, size_t len)
-{
-	const struct rp_sym *s = replay__sym(r, pc);
-
-	if (s && *s->func)
-		snprintf(buf, len, "%s %s:%u", s->func, s->file, s->line);
-	else
-		snprintf(buf, len, "(unknown)");
-}
-
-static void oom(struct rep *p, struct replay *r)
-{
-	p->err = -ENOMEM;
-	replay__fail(r, -ENOMEM, "out of memory");
-}
-
-static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *parent)
-{
-	struct rep *p = ctx;
-	struct lg *x = calloc(1, sizeof(*x));
-	const struct rp_sym *st = replay__sym(r, g->startpc);
-
-	if (!x)
-		return oom(p, r);
-	g->sink = x;
-	if (g->startpc)
-		site_of(r, g->gopc, x->site, sizeof(x->site));
-	else
-		snprintf(x->site, sizeof(x->site), "(first seen running)");
-	snprintf(x->start, sizeof(x->start), "%s", st && *st->func ? st->func :
-		 g->flags & RP_G_CGO ? "(cgo callback)" : "(unknown)");
-	x->l.goid = g->goid;
-	x->l.parent_goid = g->parent_goid;
-	x->l.created = g->created;
-	x->l.start = x->start;
-	x->l.site = x->site;
-	x->l.born_seen = g->startpc && !(g->flags & (RP_G_APPEARED | RP_G_CGO));
-	x->l.runtime = replay__runtime_goroutine(r, g);
-	if (rep__born(p, &x->l, parent && parent->sink ? &((struct lg *)parent->sink)->l : NULL))
-		oom(p, r);
-}
-
-static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t end, enum rp_end how)
-{
-	struct rep *p = ctx;
-	struct lg *x = g->sink;
-	char reason[64], site[1024];
-	const struct rp_frame *f;
-	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how };
-	const char *rs;
-
-	if (!x)
-		return;
-	x->l.goid = g->goid;
-	if (g->stack_size > x->l.stack_size)
-		x->l.stack_size = g->stack_size;
-	switch (g->state) {
-	case GOTL_G_RUNNABLE: s.kind = RS_RUNNABLE; break;
-	case GOTL_G_RUNNING: s.kind = RS_RUNNING; break;
-	case GOTL_G_SYSCALL: s.kind = RS_SYSCALL; break;
-	case GOTL_G_WAITING: case GOTL_G_PREEMPTED: case GOTL_G_LEAKED: s.kind = RS_BLOCKED; break;
-	default: s.kind = RS_OTHER; break;
-	}
-	if (s.kind == RS_BLOCKED) {
-		rs = g->state == GOTL_G_PREEMPTED ? "preempted" : g->state == GOTL_G_LEAKED ? "leaked"
-		     : replay__reason(r, g->reason);
-		if (!rs || !*rs) {
-			snprintf(reason, sizeof(reason), "waiting (reason %u)", g->reason);
-			rs = reason;
-		}
-		f = replay__user_frame(r, g->block_stack);
-		if (f)
-			snprintf(site, sizeof(site), "%s %s:%u", f->func, f->file, f->line);
-		else
-			snprintf(site, sizeof(site), "(no stack)");
-		s.reason = rs;
-		s.block_site = site;
-	}
-	s.alloc_bytes = g->state_alloc_bytes;
-	s.alloc_count = g->state_alloc_count;
-	if (rep__span(p, &x->l, &s))
-		return oom(p, r);
-	if (how != RP_END_NEXT && rep__died(p, &x->l, how, end))
-		oom(p, r);
-}
-
-static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct gotl_ev_alloc *a,
-		     const struct rp_stack *stack)
-{
-	char site[1024];
-
-	if (rep__alloc_sample(ctx, replay__site(r, stack, site, sizeof(site)), a->weight))
-		oom(ctx, r);
-}
-
-static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
-			   const struct gotl_rec_alloc_total *t)
-{
-	struct rep *p = ctx;
-
-	/* Cumulative: the last is the total. */
-	p->total = (struct rmeta_alloc){ .mode = t->mode, .count = t->count, .bytes = t->bytes,
-					 .unclassified = t->unclassified,
-					 .sample_bytes = t->sample_bytes };
-}
-
-static void on_alloc_class(void *ctx, struct replay *r, uint64_t ts,
-			   const struct gotl_rec_alloc_class *c)
-{
-	struct rep *p = ctx;
-	char name[512];
-
-	if (atab__update(p->types, replay__class_id(&c->key),
-			 replay__class_name(r, &c->key, name, sizeof(name)), ts, c->count, c->bytes))
-		oom(p, r);
-}
-
-static void on_gc(void *ctx, struct replay *r, const struct rp_gc *c)
-{
-	if (rep__gc(ctx, replay__trigger_str(c->trigger), c->stw_ns, c->open))
-		oom(ctx, r);
-}
-
-static void on_stw(void *ctx, struct replay *r, const struct rp_stw *s)
-{
-	if (rep__stw(ctx, s->reason, s->end - s->start))
-		oom(ctx, r);
-}
-
-/* The log's final allocation facts into the core. */
-static int alloc_facts(struct rep *p)
-{
-	const struct atab_name **v;
-	long n, i;
-
-	rep__alloc_totals(p, &p->total);
-	n = atab__sorted(p->types, false, &v);
-	if (n < 0)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		if (rep__alloc_type(p, v[i]->name, v[i]->count, v[i]->bytes)) {
-			free(v);
-			return -ENOMEM;
-		}
-	free(v);
-	return 0;
-}
-
-static void on_gone(void *ctx, struct replay *r, struct rp_g *g)
-{
-	free(g->sink);
-	g->sink = NULL;
-}
-
 /* ---- output ------------------------------------------------------------- */
 
 static void dur_str(uint64_t ns, char *buf, size_t len)
@@ -582,8 +417,7 @@ static void dur_str(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
 }
 
-#define D(ns)		rep__dur(ns)
-
+/* A duration for people ("1.23 ms"), in one of 16 static buffers: up to 16 in one printf. */
 const char *rep__dur(uint64_t ns)
 {
 	static char ring[16][32];
@@ -613,8 +447,8 @@ static void text_hist(FILE *f, const char *title, const struct lhist *h)
 		fprintf(f, ": none\n");
 		return;
 	}
-	fprintf(f, ": p50 %s, p90 %s, p99 %s, max %s\n", D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)),
-		D(lh_pct(h, 0.99)), D(h->max));
+	fprintf(f, ": p50 %s, p90 %s, p99 %s, max %s\n", rep__dur(lh_pct(h, 0.5)),
+		rep__dur(lh_pct(h, 0.9)), rep__dur(lh_pct(h, 0.99)), rep__dur(h->max));
 	for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++) {
 		c = lh_range(h, decades[i], decades[i + 1]);
 		if (c > top)
@@ -636,7 +470,8 @@ static void text_pct(FILE *f, const char *title, const struct lhist *h)
 		fprintf(f, "none\n");
 	else
 		fprintf(f, "n=%" PRIu64 ", p50 %s, p90 %s, p99 %s, max %s\n", h->n,
-			D(lh_pct(h, 0.5)), D(lh_pct(h, 0.9)), D(lh_pct(h, 0.99)), D(h->max));
+			rep__dur(lh_pct(h, 0.5)), rep__dur(lh_pct(h, 0.9)),
+			rep__dur(lh_pct(h, 0.99)), rep__dur(h->max));
 }
 
 static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, int top)
@@ -678,9 +513,15 @@ static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, in
 	}
 }
 
-const char *const rmeta_attr[RM_MAX] = {
-	"go.binary", "go.build_id", "gotl.command", "gotl.recorder_version", "host.name",
-	"host.kernel", "gotl.options", "gotl.start_time",
+const enum schema_attr rmeta_attr[RM_MAX] = {
+	[RM_BINARY] = SCHEMA_ATTR_GO_BINARY,
+	[RM_BUILD_ID] = SCHEMA_ATTR_GO_BUILD_ID,
+	[RM_COMMAND] = SCHEMA_ATTR_COMMAND,
+	[RM_GOTL_VERSION] = SCHEMA_ATTR_RECORDER_VERSION,
+	[RM_HOST] = SCHEMA_ATTR_HOST,
+	[RM_KERNEL] = SCHEMA_ATTR_KERNEL,
+	[RM_OPTIONS] = SCHEMA_ATTR_OPTIONS,
+	[RM_START_TIME] = SCHEMA_ATTR_START_TIME,
 };
 const char *const rmeta_key[RM_MAX] = {
 	"binary", "build_id", "command", "gotl_version", "host", "kernel", "options", "start_time",
@@ -695,14 +536,15 @@ static void text(struct rep *p, const struct rmeta *m)
 
 	fprintf(f, "gotl report: %s", m->comm ? m->comm : "?");
 	fprintf(f, " (pid %u, %s), recorded %s", m->pid, m->go_version ? m->go_version : "?",
-		D(m->end - m->start));
+		rep__dur(m->end - m->start));
 	if (m->has_exit && m->signaled)
 		fprintf(f, ", killed by signal %d", m->exit_status - 128);
 	else if (m->has_exit)
 		fprintf(f, ", exit status %d", m->exit_status);
 	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n",
 		m->seen, m->events, m->lost, m->truncated ? ", the log was cut short" : "",
-		strcmp(m->source, "trace") ? "" : " (from the trace: stack sizes need the raw log)");
+		strcmp(m->source, "trace") ? "" :
+		" (from the trace: stack sizes need the raw log)");
 	if (m->info[RM_COMMAND])
 		fprintf(f, "command:   %s\n", m->info[RM_COMMAND]);
 	if (m->info[RM_BINARY])
@@ -713,7 +555,8 @@ static void text(struct rep *p, const struct rmeta *m)
 		fprintf(f, "recorded:  %s%s%s%s%s\n",
 			m->info[RM_START_TIME] ? m->info[RM_START_TIME] : "",
 			m->info[RM_HOST] ? " on " : "", m->info[RM_HOST] ? m->info[RM_HOST] : "",
-			m->info[RM_KERNEL] ? ", " : "", m->info[RM_KERNEL] ? m->info[RM_KERNEL] : "");
+			m->info[RM_KERNEL] ? ", " : "",
+			m->info[RM_KERNEL] ? m->info[RM_KERNEL] : "");
 	if (m->info[RM_OPTIONS] || m->info[RM_GOTL_VERSION])
 		fprintf(f, "gotl:      %s%s%s\n",
 			m->info[RM_GOTL_VERSION] ? m->info[RM_GOTL_VERSION] : "?",
@@ -727,7 +570,7 @@ static void text(struct rep *p, const struct rmeta *m)
 		p->o->all_waits ? " (every goroutine blocked at the end)" :
 		" (blocked at the end on a channel, select, lock or cond)");
 	for (i = 0; v && i < p->leaks.len; i++) {
-		const char *lo = D(v[i]->min_blocked), *hi = D(v[i]->max_blocked);
+		const char *lo = rep__dur(v[i]->min_blocked), *hi = rep__dur(v[i]->max_blocked);
 
 		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, lo);
 		if (strcmp(lo, hi))
@@ -742,7 +585,7 @@ static void text(struct rep *p, const struct rmeta *m)
 
 	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
 		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", m->seen,
-		m->max_alive, D(m->max_alive_ts - m->start), p->exited, p->alive_end,
+		m->max_alive, rep__dur(m->max_alive_ts - m->start), p->exited, p->alive_end,
 		p->blocked_end);
 	text_hist(f, "Lifetime of goroutines that exited", &p->lifetime);
 	fprintf(f, "\nLatency\n");
@@ -760,14 +603,14 @@ static void text(struct rep *p, const struct rmeta *m)
 	fprintf(f, "\nBlocked time by wait reason\n");
 	for (i = 0; v && i < p->by_reason.len && (int)i < top; i++)
 		fprintf(f, "  %-28s %8" PRIu64 " spans  total %-10s max %s\n", v[i]->a, v[i]->n,
-			D(v[i]->total), D(v[i]->max));
+			rep__dur(v[i]->total), rep__dur(v[i]->max));
 	free(v);
 
 	v = smap_sorted(&p->by_site);
 	fprintf(f, "\nBlocked time by site\n");
 	for (i = 0; v && i < p->by_site.len && (int)i < top; i++)
-		fprintf(f, "  %8" PRIu64 " spans  total %-10s %s  (%s)\n", v[i]->n, D(v[i]->total),
-			v[i]->a, v[i]->b);
+		fprintf(f, "  %8" PRIu64 " spans  total %-10s %s  (%s)\n", v[i]->n,
+			rep__dur(v[i]->total), v[i]->a, v[i]->b);
 	free(v);
 
 	fprintf(f, "\nGoroutine tree, collapsed by creation site\n");
@@ -778,8 +621,8 @@ static void text(struct rep *p, const struct rmeta *m)
 		fprintf(f, "%s\n", m->stacks_unknown ? "(not in a trace: report on the raw log)" :
 			"(not recorded: gotl record --stack-depth 0?)");
 	else
-		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n", p->stack.n,
-			lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
+		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n",
+			p->stack.n, lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
 	rep_alloc__text(p->alloc, f, top);
 }
 
@@ -797,8 +640,8 @@ static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
 	if (decade) {
 		fprintf(f, ",\"buckets\":[");
 		for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++)
-			fprintf(f, "%s{\"from_ns\":%" PRIu64 ",\"count\":%" PRIu64 "}", i ? "," : "",
-				decades[i], lh_range(h, decades[i], decades[i + 1]));
+			fprintf(f, "%s{\"from_ns\":%" PRIu64 ",\"count\":%" PRIu64 "}",
+				i ? "," : "", decades[i], lh_range(h, decades[i], decades[i + 1]));
 		fputc(']', f);
 	}
 	fputc('}', f);
@@ -818,8 +661,8 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 			fprintf(f, ",\"%s\":", kb);
 			jsonstr__put(f, v[i]->b);
 		}
-		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 "}",
-			v[i]->n, v[i]->total, v[i]->max);
+		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64
+			",\"max_ns\":%" PRIu64 "}", v[i]->n, v[i]->total, v[i]->max);
 	}
 	fputc(']', f);
 	free(v);
@@ -860,8 +703,8 @@ static void json(struct rep *p, const struct rmeta *m)
 		jsonstr__put(f, v[i]->a);
 		fprintf(f, ",\"blocked_at\":");
 		jsonstr__put(f, v[i]->b);
-		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64 ",\"goids\":[",
-			v[i]->min_blocked, v[i]->max_blocked);
+		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
+			",\"goids\":[", v[i]->min_blocked, v[i]->max_blocked);
 		for (k = 0; k < v[i]->ngoids; k++)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
 		fprintf(f, "]}");
@@ -887,8 +730,9 @@ static void json(struct rep *p, const struct rmeta *m)
 	for (i = 1; i < p->nnodes; i++) {
 		const struct node *nd = &p->nodes[i];
 
-		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
-			",\"start_function\":", i > 1 ? "," : "", i, nd->parent, nd->n, nd->alive);
+		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64
+			",\"alive_at_end\":%" PRIu64 ",\"start_function\":", i > 1 ? "," : "", i,
+			nd->parent, nd->n, nd->alive);
 		jsonstr__put(f, nd->start);
 		fprintf(f, ",\"created_at\":");
 		jsonstr__put(f, nd->site);
@@ -967,7 +811,6 @@ void rep__free(struct rep *p)
 	}
 	free(p->nodes);
 	rep_alloc__free(p->alloc);
-	atab__free(p->types);
 	free(p);
 }
 
@@ -996,47 +839,6 @@ int rep__stw(struct rep *p, const char *reason, uint64_t dur)
 	return rep_alloc__stw(p->alloc, reason, dur);
 }
 
-/* The end of the replay: its metadata is still there to be printed. */
-static void on_finish(void *ctx, struct replay *r, uint64_t end)
-{
-	const struct replay_stats *st = replay__stats(r);
-	const struct gotl_rec_end *e = replay__end(r);
-	struct rep *p = ctx;
-	struct rmeta m = {
-		.comm = replay__meta(r, "comm"), .go_version = replay__meta(r, "go_version"),
-		.source = "log", .pid = st->pid, .start = st->start, .end = end,
-		.events = st->events, .lost = st->lost, .seen = st->goroutines,
-		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
-		.truncated = st->truncated,
-	};
-	char cmd[1024], when[64];
-
-	m.info[RM_BINARY] = replay__meta(r, "binary");
-	m.info[RM_BUILD_ID] = replay__meta(r, "go_build_id");
-	m.info[RM_GOTL_VERSION] = replay__meta(r, "gotl_version");
-	m.info[RM_HOST] = replay__meta(r, "hostname");
-	m.info[RM_KERNEL] = replay__meta(r, "kernel");
-	m.info[RM_OPTIONS] = replay__meta(r, "options");
-	replay__command(r, cmd, sizeof(cmd));
-	if (cmd[0])
-		m.info[RM_COMMAND] = cmd;
-	if (replay__start(r) && replay__start(r)->realtime_ns) {
-		convert__wall_time(replay__start(r)->realtime_ns, when, sizeof(when));
-		m.info[RM_START_TIME] = when;
-	}
-
-	if (e && (e->flags & GOTL_END_EXITED) && !(e->flags & GOTL_END_NO_STATUS)) {
-		m.has_exit = true;
-		m.signaled = (e->status & 0x7f) != 0;
-		m.exit_status = m.signaled ? 128 + (int)(e->status & 0x7f) :
-			(int)((e->status >> 8) & 0xff);
-	}
-	if (!p->err && alloc_facts(p))
-		oom(p, r);
-	if (!p->err)
-		rep__output(p, &m);
-}
-
 static bool is_trace(const char *path)
 {
 	unsigned char b[8] = { 0 };
@@ -1055,26 +857,16 @@ int report__run(const struct report_opts *o, FILE *out, struct report_result *re
 		size_t errlen)
 {
 	struct rep *p = rep__new(o, out, res);
-	struct rp_sink sink = {
-		.born = on_born, .state_end = on_state_end, .gone = on_gone, .finish = on_finish,
-		.alloc = on_alloc, .alloc_total = on_alloc_total, .alloc_class = on_alloc_class,
-		.gc = on_gc, .stw = on_stw,
-	};
-	struct replay_stats st;
 	int ret;
 
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	sink.ctx = p;
-	if (is_trace(o->log_path)) {
+	if (is_trace(o->log_path))
 		ret = report_trace__run(o->log_path, p, err, errlen);
-	} else if (!(ret = atab__new(false, &p->types))) {
-		ret = replay__run(o->log_path, &sink, &st, err, errlen);
-	} else {
-		snprintf(err, errlen, "out of memory");
-	}
+	else
+		ret = report_log__run(o->log_path, p, err, errlen);
 	rep__free(p);
 	return ret;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include "gotl/event.h"
 #include "jsonstr.h"
+#include "describe.h"
 #include "report_int.h"
 #include "u64map.h"
 
@@ -96,7 +97,8 @@ static void names_free(struct names *m)
 
 static int cmp_bytes(const void *a, const void *b)
 {
-	const struct named *x = *(const struct named *const *)a, *y = *(const struct named *const *)b;
+	const struct named *x = *(const struct named *const *)a;
+	const struct named *y = *(const struct named *const *)b;
 
 	if (x->bytes != y->bytes)
 		return x->bytes > y->bytes ? -1 : 1;
@@ -107,7 +109,8 @@ static int cmp_bytes(const void *a, const void *b)
 
 static int cmp_count(const void *a, const void *b)
 {
-	const struct named *x = *(const struct named *const *)a, *y = *(const struct named *const *)b;
+	const struct named *x = *(const struct named *const *)a;
+	const struct named *y = *(const struct named *const *)b;
 
 	if (x->n != y->n)
 		return x->n > y->n ? -1 : 1;
@@ -246,7 +249,8 @@ int rep_alloc__stw(struct rep_alloc *a, const char *reason, uint64_t dur)
 
 /* ---- output ------------------------------------------------------------- */
 
-static const char *B(uint64_t b)
+/* A byte count for people ("1.5 MiB"), in one of 8 static buffers: up to 8 in one printf. */
+static const char *bytes_str(uint64_t b)
 {
 	static char ring[8][32];
 	static int i;
@@ -283,37 +287,41 @@ void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 	if (a->tot.mode == GOTL_ALLOC_OFF) {
 		fprintf(f, "\nAllocations: not recorded (gotl record --alloc=off)\n");
 	} else {
-		fprintf(f, "\nAllocations: %" PRIu64 " (%s)", a->tot.count, B(a->tot.bytes));
+		fprintf(f, "\nAllocations: %" PRIu64 " (%s)", a->tot.count,
+			bytes_str(a->tot.bytes));
 		if (a->tot.mode == GOTL_ALLOC_SAMPLED)
-			fprintf(f, ", stacks sampled every ~%s", B(a->tot.sample_bytes));
+			fprintf(f, ", stacks sampled every ~%s", bytes_str(a->tot.sample_bytes));
 		fputc('\n', f);
 		if (a->tot.unclassified)
-			fprintf(f, "  %" PRIu64 " allocations without a type: gotl's type table was "
-				"full\n", a->tot.unclassified);
+			fprintf(f, "  %" PRIu64 " allocations without a type: gotl's type "
+				"table was full\n", a->tot.unclassified);
 		for (int pass = 0; pass < 2; pass++) {
 			v = sorted(&a->types, pass == 1);
 			fprintf(f, "  Top types by %s\n", pass ? "count" : "bytes");
 			for (i = 0; v && i < a->types.len && (int)i < top; i++)
-				fprintf(f, "    %10s %10" PRIu64 " x  %s\n", B(v[i]->bytes), v[i]->n,
-					v[i]->name);
+				fprintf(f, "    %10s %10" PRIu64 " x  %s\n", bytes_str(v[i]->bytes),
+					v[i]->n, v[i]->name);
 			free(v);
 		}
 		if (a->ngs)	/* a->gs is NULL when there are none */
 			qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
 		fprintf(f, "  Top goroutines by bytes\n");
 		for (i = 0; i < a->ngs && (int)i < top; i++)
-			fprintf(f, "    %10s %10" PRIu64 " x  G%" PRIu64 " %s\n", B(a->gs[i].bytes),
-				a->gs[i].n, a->gs[i].goid, a->gs[i].start);
+			fprintf(f, "    %10s %10" PRIu64 " x  G%" PRIu64 " %s\n",
+				bytes_str(a->gs[i].bytes), a->gs[i].n, a->gs[i].goid,
+				a->gs[i].start);
 		v = sorted(&a->sites, false);
 		fprintf(f, "  Top allocation sites (%s)\n", a->tot.mode == GOTL_ALLOC_ALL ?
 			"every allocation" : "estimated from the samples");
 		for (i = 0; v && i < a->sites.len && (int)i < top; i++)
-			fprintf(f, "    %10s %10" PRIu64 " %s  %s\n", B(v[i]->bytes), v[i]->n,
-				a->tot.mode == GOTL_ALLOC_ALL ? "x" : "samples", v[i]->name);
+			fprintf(f, "    %10s %10" PRIu64 " %s  %s\n", bytes_str(v[i]->bytes),
+				v[i]->n, a->tot.mode == GOTL_ALLOC_ALL ? "x" : "samples",
+				v[i]->name);
 		free(v);
 	}
 
-	fprintf(f, "\nGarbage collector: %" PRIu64 " cycle%s", a->cycles, a->cycles == 1 ? "" : "s");
+	fprintf(f, "\nGarbage collector: %" PRIu64 " cycle%s", a->cycles,
+		a->cycles == 1 ? "" : "s");
 	for (i = 0, sep = " ("; i < 4; i++) {
 		if (!a->by_trigger[i])
 			continue;
@@ -354,7 +362,8 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "\"allocations\":{\"mode\":\"%s\"", replay__alloc_mode_str(a->tot.mode));
+	fputs("\"allocations\":{\"mode\":", f);
+	jsonstr__put(f, describe__alloc_mode(a->tot.mode));
 	if (a->tot.mode != GOTL_ALLOC_OFF) {
 		fprintf(f, ",\"count\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"unclassified\":%" PRIu64,
 			a->tot.count, a->tot.bytes, a->tot.unclassified);
@@ -379,8 +388,9 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 		a->cycles, a->open_cycles);
 	for (i = 0; i < 4; i++)
 		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", trigger_names[i], a->by_trigger[i]);
-	fprintf(f, "},\"cycle_stw_ns\":%" PRIu64 ",\"stw\":{\"pauses\":%" PRIu64 ",\"total_ns\":%"
-		PRIu64 ",\"max_ns\":%" PRIu64 ",", a->gc_stw_ns, a->pauses, a->pause_ns, a->pause_max);
+	fprintf(f, "},\"cycle_stw_ns\":%" PRIu64 ",\"stw\":{\"pauses\":%" PRIu64
+		",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",", a->gc_stw_ns, a->pauses,
+		a->pause_ns, a->pause_max);
 	jnamed(f, "by_reason", &a->stw, true, "reason", "count", "total_ns", true);
 	fprintf(f, "}}");
 }

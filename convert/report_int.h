@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * report_int.h: the core of `gotl report`, shared by its two front ends —
- * the replay of an event log (report.c) and a reader of the Perfetto traces
- * gotl writes (report_trace.c). The core knows goroutine lives and the
- * spans of their states, as plain strings and times; it aggregates them and
- * writes the report. Only convert/report*.c include this.
+ * report_int.h: the core of `gotl report` (report.c), shared by its two
+ * front ends — the replay of an event log (report_log.c) and a reader of
+ * the Perfetto traces gotl writes (report_trace.c). The core knows
+ * goroutine lives and the spans of their states, as plain strings and
+ * times; it aggregates them and writes the report. Only convert/report*.c
+ * include this.
  */
 #ifndef GOTL_REPORT_INT_H
 #define GOTL_REPORT_INT_H
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include "replay.h"
 #include "report.h"
+#include "schema.h"
 
 struct rep;
 
@@ -48,12 +50,14 @@ struct rspan {
 	uint64_t alloc_count;
 };
 
-/* What the report says about the recording as a whole. */
 /* What the recording says about itself (RM_*: index into rmeta.info). */
 enum { RM_BINARY, RM_BUILD_ID, RM_COMMAND, RM_GOTL_VERSION, RM_HOST, RM_KERNEL, RM_OPTIONS,
        RM_START_TIME, RM_MAX };
-/* Their names: trace attribute and JSON key. */
-extern const char *const rmeta_attr[RM_MAX], *const rmeta_key[RM_MAX];
+/* Their names: the trace attribute (schema.h), and the report's JSON key. */
+extern const enum schema_attr rmeta_attr[RM_MAX];
+extern const char *const rmeta_key[RM_MAX];
+
+/* What the report says about the recording as a whole. */
 
 struct rmeta {
 	const char *comm, *go_version, *source;	/* source: "log" or "trace" */
@@ -114,7 +118,12 @@ int rep_alloc__stw(struct rep_alloc *a, const char *reason, uint64_t dur);
 void rep_alloc__text(struct rep_alloc *a, FILE *f, int top);
 void rep_alloc__json(struct rep_alloc *a, FILE *f);
 
-/* The trace front end: replays the goroutine tracks of a gotl .pftrace into p and writes the report. */
+/*
+ * The two front ends, each feeding p and writing the report: the replay of
+ * an event log (report_log.c), and the goroutine tracks of a trace gotl
+ * wrote (report_trace.c). 0 or -errno with a one-line reason in err.
+ */
+int report_log__run(const char *path, struct rep *p, char *err, size_t errlen);
 int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen);
 
 #endif /* GOTL_REPORT_INT_H */

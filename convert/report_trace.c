@@ -11,7 +11,7 @@
  * second feeds every state span to the report core (report_int.h), each
  * goroutine's spans in the order its track has them.
  *
- * It reads only traces in gotl's own shape (convert.c), compressed or not
+ * It reads only traces in gotl's own shape (pfsink.c), compressed or not
  * (`--compress`: compressed_packets are inflated one at a time): another
  * program's trace gives an error, not a wrong report. Memory: the
  * goroutine tracks and the intern tables, not the events.
@@ -28,7 +28,9 @@
 #include <zlib.h>
 #include "gotl/event.h"
 #include "perfetto_trace.pb-c.h"
+#include "describe.h"
 #include "report_int.h"
+#include "schema.h"
 #include "u64map.h"
 
 /* An intern table of the one sequence gotl writes: iid -> string. */
@@ -160,8 +162,9 @@ static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
 		if (!n || strcmp(n, name))
 			continue;
 		if (u)
-			*u = a->has_uint_value ? a->uint_value : a->has_int_value ?
-			     (uint64_t)a->int_value : a->has_bool_value ? (uint64_t)a->bool_value : 0;
+			*u = a->has_uint_value ? a->uint_value :
+			     a->has_int_value ? (uint64_t)a->int_value :
+			     a->has_bool_value ? (uint64_t)a->bool_value : 0;
 		if (a->has_string_value_iid)
 			return itab_get(&t->strs, a->string_value_iid);
 		return a->string_value ? a->string_value : "";
@@ -255,8 +258,9 @@ static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner
 			uint8_t *buf = NULL;
 			size_t n = 0;
 
-			ret = inner ? -EPROTO : inflate_packets(p->compressed_packets.data,
-								 p->compressed_packets.len, &buf, &n);
+			ret = inner ? -EPROTO :
+			      inflate_packets(p->compressed_packets.data,
+					      p->compressed_packets.len, &buf, &n);
 			if (!ret)
 				ret = packets_in(t, buf, n, true, fn);
 			free(buf);
@@ -290,36 +294,37 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 	const char *k = a->key ? a->key : "";
 
 	for (int i = 0; i < RM_MAX; i++)
-		if (!strcmp(k, rmeta_attr[i]) && a->string_value) {
+		if (!strcmp(k, schema_attr[rmeta_attr[i]]) && a->string_value) {
 			free(t->info[i]);
 			t->info[i] = strdup(a->string_value);
 		}
-	if (!strcmp(k, "go.version") && a->string_value) {
+	if (!strcmp(k, schema_attr[SCHEMA_ATTR_GO_VERSION]) && a->string_value) {
 		free(t->go_version);
 		t->go_version = strdup(a->string_value);
-	} else if (!strcmp(k, "gotl.events")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_EVENTS])) {
 		m->events = (uint64_t)a->long_value;
-	} else if (!strcmp(k, "gotl.events_lost")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_EVENTS_LOST])) {
 		m->lost = (uint64_t)a->long_value;
-	} else if (!strcmp(k, "gotl.log")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_LOG])) {
 		m->truncated = true;
-	} else if (!strcmp(k, "go.exit_status")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_EXIT_STATUS])) {
 		m->has_exit = true;
 		m->exit_status = (int)a->long_value;
-	} else if (!strcmp(k, "go.killed_by_signal")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_KILLED_BY_SIGNAL])) {
 		m->has_exit = m->signaled = true;
 		m->exit_status = 128 + (int)a->long_value;
-	} else if (!strcmp(k, "gotl.alloc_mode") && a->string_value) {
-		t->alloc.mode = !strcmp(a->string_value, "all") ? GOTL_ALLOC_ALL :
-				!strcmp(a->string_value, "sampled") ? GOTL_ALLOC_SAMPLED :
-				GOTL_ALLOC_OFF;
-	} else if (!strcmp(k, "gotl.alloc_count")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_MODE]) && a->string_value) {
+		t->alloc.mode = !strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_ALL)) ?
+				GOTL_ALLOC_ALL :
+				!strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_SAMPLED)) ?
+				GOTL_ALLOC_SAMPLED : GOTL_ALLOC_OFF;
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_COUNT])) {
 		t->alloc.count = (uint64_t)a->long_value;
-	} else if (!strcmp(k, "gotl.alloc_bytes")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_BYTES])) {
 		t->alloc.bytes = (uint64_t)a->long_value;
-	} else if (!strcmp(k, "gotl.alloc_sample_bytes")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_SAMPLE_BYTES])) {
 		t->alloc.sample_bytes = (uint64_t)a->long_value;
-	} else if (!strcmp(k, "gotl.alloc_unclassified")) {
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_UNCLASSIFIED])) {
 		t->alloc.unclassified = (uint64_t)a->long_value;
 	}
 }
@@ -335,7 +340,7 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 		return t->comm ? 0 : -ENOMEM;
 	}
 	/* The first process's: the traced program (record --follow adds others). */
-	if (d->name && !d->counter && !strcmp(d->name, "Goroutines")) {
+	if (d->name && !d->counter && !strcmp(d->name, schema_track[SCHEMA_TRACK_GOROUTINES])) {
 		if (!t->group_uuid)
 			t->group_uuid = d->uuid;
 		return 0;
@@ -344,18 +349,22 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 	if (d->name && !d->counter && t->group_uuid && d->parent_uuid == t->group_uuid &&
 	    !goroutine_track_name(d->name))
 		return u64map__put(&t->fgroups, d->uuid, t);
-	if (d->counter && d->name && !strcmp(d->name, "Goroutines alive")) {
+	if (d->counter && d->name && !strcmp(d->name, schema_counter[SCHEMA_COUNTER_ALIVE].track)) {
 		t->alive_uuid = d->uuid;
 		return 0;
 	}
 	if (!d->counter && d->name) {
-		if (!strncmp(d->name, "Allocated types (", 17))
+		size_t types = strlen(schema_track[SCHEMA_TRACK_TYPES]);
+
+		/* "Allocated types (12)" */
+		if (!strncmp(d->name, schema_track[SCHEMA_TRACK_TYPES], types) &&
+		    !strncmp(d->name + types, " (", 2))
 			t->types_uuid = d->uuid;
-		else if (!strcmp(d->name, "Allocations on no goroutine"))
+		else if (!strcmp(d->name, schema_track[SCHEMA_TRACK_NOG_ALLOCS]))
 			t->nog_uuid = d->uuid;
-		else if (!strcmp(d->name, "GC"))
+		else if (!strcmp(d->name, schema_track[SCHEMA_TRACK_GC]))
 			t->gc_uuid = d->uuid;
-		else if (!strcmp(d->name, "Stop the world"))
+		else if (!strcmp(d->name, schema_track[SCHEMA_TRACK_STW]))
 			t->stw_uuid = d->uuid;
 	}
 	if (!goroutine_track_name(d->name) || !t->group_uuid ||
@@ -378,7 +387,7 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 	g = &t->g[t->ng++];
 	memset(g, 0, sizeof(*g));
 	g->uuid = d->uuid;
-	g->l.born_seen = !(d->description && strstr(d->description, "first seen after its creation"));
+	g->l.born_seen = !(d->description && strstr(d->description, SCHEMA_APPEARED));
 	return u64map__put(&t->by_uuid, d->uuid, g);
 }
 
@@ -386,16 +395,16 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 static int take_first(struct tr *t, struct gtrack *g, const Gotl__Perfetto__TrackEvent *te,
 		      uint64_t ts)
 {
-	bool cgo = arg(t, te, "cgo_callback", NULL) != NULL;
-	const char *start = arg(t, te, "start_function", NULL);
-	const char *site = arg(t, te, "created_at", NULL);
+	bool cgo = arg(t, te, schema_arg[SCHEMA_ARG_CGO_CALLBACK], NULL) != NULL;
+	const char *start = arg(t, te, schema_arg[SCHEMA_ARG_START_FUNCTION], NULL);
+	const char *site = arg(t, te, schema_arg[SCHEMA_ARG_CREATED_AT], NULL);
 	uint64_t u = 0;
 
 	g->seen_first = true;
 	g->l.created = ts;
-	if (arg(t, te, "goid", &u))
+	if (arg(t, te, schema_arg[SCHEMA_ARG_GOID], &u))
 		g->l.goid = u;
-	if (arg(t, te, "parent_goid", &u))
+	if (arg(t, te, schema_arg[SCHEMA_ARG_PARENT_GOID], &u))
 		g->l.parent_goid = u;
 	if (cgo)
 		g->l.born_seen = false;
@@ -403,7 +412,7 @@ static int take_first(struct tr *t, struct gtrack *g, const Gotl__Perfetto__Trac
 	g->site = strdup(!g->l.born_seen ? "(first seen running)" : site ? site : "(unknown)");
 	if (!g->start || !g->site)
 		return -ENOMEM;
-	g->l.runtime = !strncmp(g->start, "runtime.", 8);
+	g->l.runtime = describe__runtime_func(g->start);
 	return 0;
 }
 
@@ -464,7 +473,7 @@ static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		g->life_ends[g->nlife_ends++] = g->nspans - 1;
 	}
 	g->nspans++;
-	g->last_open = arg(t, te, "open_at_end", NULL) != NULL;
+	g->last_open = arg(t, te, schema_arg[SCHEMA_ARG_OPEN_AT_END], NULL) != NULL;
 	return g->seen_first ? 0 : take_first(t, g, te, p->timestamp);
 }
 
@@ -485,9 +494,9 @@ static bool ends_life(const struct gtrack *g, uint64_t k)
 static int take_alloc(struct tr *t, const Gotl__Perfetto__TrackEvent *te)
 {
 	uint64_t bytes = 0;
-	const char *site = arg(t, te, "site", NULL);
+	const char *site = arg(t, te, schema_arg[SCHEMA_ARG_SITE], NULL);
 
-	if (!site || !arg(t, te, "bytes", &bytes))
+	if (!site || !arg(t, te, schema_arg[SCHEMA_ARG_BYTES], &bytes))
 		return 0;
 	return rep__alloc_sample(t->rep, site, bytes);
 }
@@ -501,14 +510,14 @@ static int take_gc(struct tr *t, const Gotl__Perfetto__TrackEvent *te, uint64_t 
 	int ret = 0;
 
 	if (te->type == 1 && gc) {
-		trigger = arg(t, te, "trigger", NULL);
+		trigger = arg(t, te, schema_arg[SCHEMA_ARG_TRIGGER], NULL);
 		t->gc_is_cycle = trigger != NULL;
 		if (!trigger)
 			return 0;	/* a phase */
 		free(t->gc_trigger);
 		t->gc_trigger = strdup(trigger);
-		t->gc_stw_ns = arg(t, te, "stw_ns", &u) ? u : 0;
-		t->gc_open = arg(t, te, "open_at_end", NULL) != NULL;
+		t->gc_stw_ns = arg(t, te, schema_arg[SCHEMA_ARG_STW_NS], &u) ? u : 0;
+		t->gc_open = arg(t, te, schema_arg[SCHEMA_ARG_OPEN_AT_END], NULL) != NULL;
 		return t->gc_trigger ? 0 : -ENOMEM;
 	}
 	if (te->type == 1) {
@@ -543,8 +552,8 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		uint64_t count = 0, bytes = 0;
 		const char *name = itab_get(&t->names, te->name_iid);
 
-		arg(t, te, "count", &count);
-		arg(t, te, "bytes", &bytes);
+		arg(t, te, schema_arg[SCHEMA_ARG_COUNT], &count);
+		arg(t, te, schema_arg[SCHEMA_ARG_BYTES], &bytes);
 		return name ? rep__alloc_type(t->rep, name, count, bytes) : -EPROTO;
 	}
 	if (te->type == 3 && te->track_uuid && te->track_uuid == t->nog_uuid)
@@ -557,8 +566,8 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		return take_alloc(t, te);
 	if (te->type == 1) {
 		const char *name = itab_get(&t->names, te->name_iid);
-		const char *reason = arg(t, te, "wait_reason", NULL);
-		const char *site = arg(t, te, "blocked_at", NULL);
+		const char *reason = arg(t, te, schema_arg[SCHEMA_ARG_WAIT_REASON], NULL);
+		const char *site = arg(t, te, schema_arg[SCHEMA_ARG_BLOCKED_AT], NULL);
 		struct open_span *o = g->open;
 
 		if (!name)
@@ -584,13 +593,14 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		o->s = (struct rspan){
 			.begin = p->timestamp, .first = g->fed == 0, .reason = o->reason,
 			.block_site = o->site,
-			.kind = !strcmp(name, "Running") ? RS_RUNNING :
-				!strcmp(name, "Runnable") ? RS_RUNNABLE :
-				!strcmp(name, "Syscall") ? RS_SYSCALL : RS_BLOCKED,
+			.kind = !strcmp(name, schema_name[SCHEMA_NAME_RUNNING]) ? RS_RUNNING :
+				!strcmp(name, schema_name[SCHEMA_NAME_RUNNABLE]) ? RS_RUNNABLE :
+				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL]) ? RS_SYSCALL :
+				RS_BLOCKED,
 		};
-		if (arg(t, te, "alloc_bytes", &u))
+		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_BYTES], &u))
 			o->s.alloc_bytes = u;
-		if (arg(t, te, "alloc_count", &u))
+		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_COUNT], &u))
 			o->s.alloc_count = u;
 		return 0;
 	}

@@ -439,7 +439,7 @@ struct gotl_ev_exec {
  *	"kernel"	uname: "<sysname> <release> <version> <machine>"
  *	"options"	the recording options, as a command line would give them
  *	"follow_log"	(--follow) the log of a program this one (or one of
- *			its descendants) exec'd, a path relative to this log's
+ *			its descendants) exec'd: its file name, in this log's
  *			directory; one per program, in the order they started
  *	"followed_by"	(in a follow log) "<pid> <path of the main log>": the
  *			recording this program was followed from

@@ -2,17 +2,22 @@
 """gotl's Chrome trace-event JSON output (`gotl convert -f json`): check it, decode it.
 
 No JSON trace checker is installed, so this is one, written from the rules of
-Perfetto's JSON importer (../shared/docs/perfetto.md, section 4):
+Perfetto's JSON importer: a thread is a (pid, tid) pair; X slices of a thread
+nest or are disjoint, sorted by ts and the longest first at equal ts; a v1 flow
+binds one "s" to one "f" by id, cat and name, the "f" ("bp":"e") to the slice
+enclosing it.
 
   load(path)        strict UTF-8 and strict JSON (no NaN), the object form with
                     "traceEvents", "displayTimeUnit": "ns" and "metadata";
   check(doc)        every event well formed (X has ts, dur >= 0, pid, tid), every
-                    thread named, X slices on one thread properly nested or
-                    disjoint, every v1 flow id one "s" and one "f" (same cat and
-                    name, "bp":"e", not backwards), each inside an X on its thread;
+                    thread and process named, X slices on one thread properly
+                    nested or disjoint, every v1 flow id one "s" and one "f" (same
+                    cat and name, "bp":"e", not backwards), each inside an X on its
+                    thread;
   model(doc)        the same shape as pfcheck --json of a protobuf trace, so that
                     tracemodel.Model and every check written for the protobuf
-                    trace run on the JSON one too;
+                    trace run on the JSON one too (record --follow: one process
+                    track per pid, Model(m, process) the goroutines of one);
   compare(pf, js)   the two Models tell the same story: goroutines, names, state
                     slices (times, names, args, stacks), flows, counters.
 
@@ -65,10 +70,10 @@ def _int(e, k):
 def check_doc(doc):
     """The structural rules; returns the number of events checked."""
     evs = doc["traceEvents"]
-    named = set()
-    xs = {}         # tid -> [(ts, end)]
+    named = set()   # (pid, tid)
+    xs = {}         # (pid, tid) -> [(ts, end)]
     flows = {}      # id -> {"s": [...], "f": [...]}
-    pids = set()
+    pids, procs = set(), set()
     for e in evs:
         check(isinstance(e, dict), "event %r is no object" % (e,))
         ph = e.get("ph")
@@ -84,7 +89,9 @@ def check_doc(doc):
                 _int(e, "tid")
             if e["name"] == "thread_name":
                 check(isinstance(e["args"].get("name"), str), "thread_name without a name: %s" % e)
-                named.add(e["tid"])
+                named.add((e["pid"], e["tid"]))
+            if e["name"] == "process_name":
+                procs.add(e["pid"])
             continue
         t = ns(e.get("ts"))
         if ph == "C":
@@ -92,7 +99,7 @@ def check_doc(doc):
             check(e.get("args") and all(isinstance(v, int) and not isinstance(v, bool)
                                         for v in e["args"].values()), "counter values: %s" % e)
             continue
-        tid = _int(e, "tid")
+        tid = (e["pid"], _int(e, "tid"))
         check(isinstance(e.get("cat"), str) and e["cat"], "event without a category: %s" % e)
         if ph == "X":
             d = ns(e.get("dur"))
@@ -105,10 +112,11 @@ def check_doc(doc):
             if ph == "f":
                 check(e.get("bp") == "e", "flow end without bp:e: %s" % e)
             flows.setdefault(e["id"], {"s": [], "f": []})[ph].append((tid, t, e))
-    check(len(pids) <= 1, "events of several processes: %s" % sorted(pids))
+    check(not pids - procs, "processes without a process_name: %s" % sorted(pids - procs))
     used = set(xs) | {v[0] for f in flows.values() for k in f.values() for v in k} | \
-        {e["tid"] for e in evs if e.get("ph") == "i"}
-    check(not used - named, "threads without a thread_name: %s" % sorted(used - named)[:10])
+        {(e["pid"], e["tid"]) for e in evs if e.get("ph") == "i"}
+    check(not used - named, "threads (pid, tid) without a thread_name: %s"
+          % sorted(used - named)[:10])
 
     # Nesting, in the importer's order: by ts, the longest first at equal ts.
     for tid, v in xs.items():
@@ -117,7 +125,7 @@ def check_doc(doc):
         for a, b in v:
             while stack and stack[-1][1] <= a and stack[-1][1] < b:
                 stack.pop()
-            check(not stack or b <= stack[-1][1], "tid %d: slice [%d, %d) overlaps [%d, %d) "
+            check(not stack or b <= stack[-1][1], "thread %s: slice [%d, %d) overlaps [%d, %d) "
                   "without nesting" % (tid, a, b, stack[-1][0], stack[-1][1]) if stack else "")
             stack.append((a, b))
 
@@ -141,8 +149,8 @@ def check_doc(doc):
         check(se["cat"] == fe["cat"] and se["name"] == fe["name"],
               "flow %d: s and f differ in cat or name" % fid)
         check(st <= ft, "flow %d goes back in time" % fid)
-        check(inside(stid, st), "flow %d: s at %d in no slice of tid %d" % (fid, st, stid))
-        check(inside(ftid, ft), "flow %d: f at %d in no slice of tid %d" % (fid, ft, ftid))
+        check(inside(stid, st), "flow %d: s at %d in no slice of thread %s" % (fid, st, stid))
+        check(inside(ftid, ft), "flow %d: f at %d in no slice of thread %s" % (fid, ft, ftid))
     return len(evs)
 
 
@@ -158,28 +166,36 @@ def _callstack(args):
 
 
 TID_GOID = 1 << 22      # json.c: goroutine G is thread TID_GOID + G; real tids are below
+PID_REPEAT = 1 << 22    # json.c: a pid seen again is pid + PID_REPEAT * (processes before with it)
 
 
 def model(doc):
-    """doc as pfcheck --json would decode the protobuf trace (absolute ns times)."""
+    """doc as pfcheck --json would decode the protobuf trace (absolute ns times). Tracks
+    are keyed by pid: a process track "p<pid>" (its "pid" the real one), under it the
+    threads "<pid>:<tid>" and the counters, as the protobuf trace has them."""
     md = doc["metadata"]
     ts0 = md["gotl.ts0_boottime_ns"]
     tracks, slices, instants, counters, flows = [], [], [], [], []
-    pid = None
     names = {}
+
+    def proc(pid):
+        return "p%d" % pid
+
+    def uuid(e):
+        return "%d:%d" % (e["pid"], e["tid"])
     for e in doc["traceEvents"]:
-        pid = e["pid"]
         if e["ph"] == "M" and e["name"] == "thread_name":
-            names[e["tid"]] = e["args"]["name"]
+            names[(e["pid"], e["tid"])] = e["args"]["name"]
         elif e["ph"] == "M" and e["name"] == "process_name":
-            tracks.append({"uuid": "process", "kind": "process", "pid": e["pid"], "name": None,
-                           "process_name": e["args"]["name"]})
-    for tid, name in names.items():
+            tracks.append({"uuid": proc(e["pid"]), "kind": "process", "pid": e["pid"] % PID_REPEAT,
+                           "name": None, "process_name": e["args"]["name"]})
+    for (pid, tid), name in names.items():
+        u = "%d:%d" % (pid, tid)
         if tid < TID_GOID:      # a real OS thread: what the protobuf has as a thread track
-            tracks.append({"uuid": tid, "kind": "thread", "name": None, "parent": "process",
-                           "pid": pid, "tid": tid, "thread_name": name})
+            tracks.append({"uuid": u, "kind": "thread", "name": None, "parent": proc(pid),
+                           "pid": pid % PID_REPEAT, "tid": tid, "thread_name": name})
         else:
-            tracks.append({"uuid": tid, "kind": "track", "name": name, "parent": "process"})
+            tracks.append({"uuid": u, "kind": "track", "name": name, "parent": proc(pid)})
     ctr = {}
     by_tid = {}
     last = {}
@@ -192,28 +208,29 @@ def model(doc):
         if ph == "C":
             for k, v in args.items():
                 name = e["name"] + " " + k
-                if name not in ctr:
-                    ctr[name] = "C:" + name
-                    tracks.append({"uuid": ctr[name], "kind": "counter", "name": name,
-                                   "parent": None})
-                if last.get(name) == v:
+                key = (e["pid"], name)
+                if key not in ctr:
+                    ctr[key] = "C:%d:%s" % key
+                    tracks.append({"uuid": ctr[key], "kind": "counter", "name": name,
+                                   "parent": proc(e["pid"])})
+                if last.get(key) == v:
                     continue    # the protobuf writes a counter only when it changes
-                last[name] = v
-                counters.append({"track": ctr[name], "ts": ts, "value": v})
+                last[key] = v
+                counters.append({"track": ctr[key], "ts": ts, "value": v})
             continue
         if ph in ("s", "f"):
-            by_tid.setdefault(e["tid"], []).append((ph, ts, e, n))
+            by_tid.setdefault(uuid(e), []).append((ph, ts, e, n))
             continue
         cs = _callstack(args)
         if ph == "i" or (ph == "X" and e["dur"] == 0 and e["name"] in FLOW_MARKERS):
-            ev = {"ref": "i%d" % n, "track": e["tid"], "name": e["name"], "ts": ts,
+            ev = {"ref": "i%d" % n, "track": uuid(e), "name": e["name"], "ts": ts,
                   "category": e["cat"], "args": args, "callstack": cs}
             instants.append(ev)
         else:
-            ev = {"ref": n, "track": e["tid"], "name": e["name"], "ts": ts, "dur": ns(e["dur"]),
+            ev = {"ref": n, "track": uuid(e), "name": e["name"], "ts": ts, "dur": ns(e["dur"]),
                   "category": e["cat"], "args": args, "callstack": cs}
             slices.append(ev)
-        by_tid.setdefault(e["tid"], []).append((ph, ts, ev, n))
+        by_tid.setdefault(uuid(e), []).append((ph, ts, ev, n))
     # Depth: state slices on one thread are back to back; a 0-length one starts its own.
     per = {}
     for s in slices:
@@ -302,10 +319,33 @@ def compare(pf, js, exact=True):
         out = {}
         for t in m.m["tracks"]:
             if t["kind"] == "track" and t["uuid"] not in {x["uuid"] for x in m.by_goid.values()} \
-                    and t.get("name") and m.slices.get(t["uuid"]):
+                    and t.get("name") and m.slices.get(t["uuid"]) and \
+                    m.root_of(t) == m.process:
                 out[t["name"]] = sorted((s["name"], s["ts"], s["dur"]) for s in m.slices[t["uuid"]])
         return out
     po, jo = others(pf), others(js)
     for name in ("GC", "Stop the world"):
         check(po.get(name) == jo.get(name), "%r track differs" % name)
     return len(pf.by_goid)
+
+
+def compare_processes(pf, doc, attrs=None):
+    """A recording with several processes (record --follow) as a protobuf trace (pf, as
+    pfcheck --json decodes it) and as JSON (doc): the same processes in the same order, each
+    telling the same story (compare), "gotl.processes" their number; with attrs (the
+    protobuf trace attributes), every one of them a metadata key with the same value (the
+    followed programs' keys prefixed "proc.N." in both). Returns the number of processes."""
+    from tracemodel import Model, processes
+    jm = model(doc)
+    a, b = processes(pf), processes(jm)
+    pa = [(p["pid"], p.get("process_name")) for p in a]
+    pb = [(p["pid"], p.get("process_name")) for p in b]
+    check(pa == pb, "processes differ: protobuf %s, JSON %s" % (pa, pb))
+    md = doc["metadata"]
+    check(len(a) == 1 or md.get("gotl.processes") == len(a), "gotl.processes %r, %d processes"
+          % (md.get("gotl.processes"), len(a)))
+    for p, q in zip(a, b):
+        compare(Model(pf, p["uuid"]), Model(jm, q["uuid"]))
+    for k, v in (attrs or {}).items():
+        check(md.get(k) == v, "trace attribute %s = %r, JSON metadata %r" % (k, v, md.get(k)))
+    return len(a)

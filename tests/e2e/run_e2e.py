@@ -502,7 +502,7 @@ def s_allocs(model, t, ctx):
     mine = sum(s["args"].get("alloc_bytes", 0) for s in model.states(t["alloc_goid"]))
     ctr = [x for x in model.m["tracks"] if x.get("name") == "G%d heap allocated" % t["alloc_goid"]]
     # (Trace-event JSON has counters of processes only: there it is the process's.)
-    parent = None if model.m.get("format") == "json" else track
+    parent = model.process if model.m.get("format") == "json" else track
     check(len(ctr) == 1 and ctr[0].get("parent") == parent, "no heap counter under G%d: %s"
           % (t["alloc_goid"], ctr))
     vals = [c["value"] for c in model.m["counters"] if c["track"] == ctr[0]["uuid"]]
@@ -1381,7 +1381,16 @@ def test_attach_follow(gotl, label, gobin, out):
         for t in workers:
             check(any(x["name"] == "Running" for x in mo.slices.get(t["uuid"], [])),
                   "child %d: %s never ran" % (p["pid"], t["name"]))
-    return "%d children followed, the service ran on" % len(kids)
+    # As trace-event JSON: every program followed is a process of it too, as in the protobuf.
+    js = raw + ".json"
+    r = run([gotl, "convert", raw, "-o", js])
+    err = r.stderr.decode(errors="replace")
+    check(r.returncode == 0 and "%d Go processes" % len(procs) in err,
+          "gotl convert to JSON: %d, %s" % (r.returncode, err[-600:]))
+    doc = jsontrace.load(js)
+    jsontrace.check_doc(doc)
+    jsontrace.compare_processes(dec, doc, trace_metadata(trace)[0])
+    return "%d children followed (JSON too), the service ran on" % len(kids)
 
 
 def test_attach_ends(gotl, label, gobin, out):

@@ -42,10 +42,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
 from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec, check_threads,
                         check_tracks, pfcheck,  # noqa: E402
-                        processes, status_of)
+                        processes, status_of, trace_metadata)
 
 # Truth fields that legitimately differ between two runs.
 VOLATILE = ("goid", "goids", "goid_sum", "tids")
@@ -235,6 +236,13 @@ def c_execs_follow(ctx, truth, rep):
     logs = [f for f in os.listdir(os.path.dirname(raw))
             if f.startswith(os.path.basename(raw) + ".")]
     check(len(logs) == 3, "follow logs next to %s: %s" % (raw, logs))
+    # As trace-event JSON: the same 4 processes (stage2 apart from the program, same pid).
+    r = subprocess.run([ctx["gotl"], "convert", raw, "-f", "json", "-o", raw + ".json"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode == 0, "gotl convert -f json: " + r.stderr.decode(errors="replace")[-600:])
+    doc = jsontrace.load(raw + ".json")
+    jsontrace.check_doc(doc)
+    jsontrace.compare_processes(m, doc, trace_metadata(ctx["trace"])[0])
 
 
 def c_cgo(ctx, truth, rep):

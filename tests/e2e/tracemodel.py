@@ -85,8 +85,8 @@ class Model:
         return out
 
     def counter(self, name):
-        uu = [t["uuid"] for t in self.m["tracks"]
-              if t["kind"] == "counter" and t.get("name") == name]
+        uu = [t["uuid"] for t in self.m["tracks"] if t["kind"] == "counter" and
+              t.get("name") == name and self.process in (None, self.root_of(t))]
         check(len(uu) == 1, "want one counter %r, got %d" % (name, len(uu)))
         return [c["value"] for c in self.m["counters"] if c["track"] == uu[0]]
 

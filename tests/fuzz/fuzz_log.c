@@ -4,18 +4,21 @@
  * event-log reader (logr), the replay behind `gotl convert` and `gotl
  * report`, and report's reader of Perfetto traces (an input that starts
  * like a trace goes there). Each input is written to a memfd and read by
- * path, exactly as the CLI would: walked record by record with logr, then
- * converted to a trace (a second memfd), reported as text and as JSON,
- * and, when the conversion succeeded, the trace it wrote is reported on
- * too; then converted to trace-event JSON (into the same memfd). A crash, a hang, a leak, a sanitizer report, or a trace gotl wrote
- * that its own report rejects is a finding: rejecting the input is the
- * expected outcome. It must not write anywhere
- * but its two memfds and /dev/null, nor keep state between inputs.
+ * path, exactly as the CLI would: walked record by record with logr (by
+ * path, and from a heap copy of exactly its bytes, where ASan sees a read
+ * one byte past the end), then converted to a trace (a second memfd),
+ * reported as text and as JSON, and, when the conversion succeeded, the
+ * trace it wrote is reported on too; then converted to trace-event JSON
+ * (into the same memfd). A crash, a hang, a leak, a sanitizer report, or a
+ * trace gotl wrote that its own report rejects is a finding: rejecting the
+ * input is the expected outcome. It must not write anywhere but its two
+ * memfds and /dev/null, nor keep state between inputs.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -71,29 +74,52 @@ static void put(const struct mfd *m, const uint8_t *data, size_t size)
 	}
 }
 
-static void walk(const char *path)
+/*
+ * Where the bytes the walk touches go: a global the compiler must keep,
+ * so that the loads, and ASan's checks of them, are kept too (a local sum
+ * nobody reads was dropped with the loop that filled it).
+ */
+static uint64_t sink;
+
+/* Walk the records of a reader that opened; it is freed. */
+static void walk_records(struct logr *lr)
 {
 	const struct gotl_rec *rec;
-	struct logr *lr = NULL;
-	char err[256];
-	uint64_t sum = 0;
 	int ret;
 
-	if (logr__open(path, &lr, err, sizeof(err)))
-		return;
 	/* Touch every byte of every record handed out: they must all be inside the file. */
 	while ((ret = logr__next(lr, &rec)) > 0)
 		for (size_t i = 0; i < rec->size; i++)
-			sum += ((const uint8_t *)rec)[i];
+			sink += ((const uint8_t *)rec)[i];
 	/* After an error or the end, the reader must stay there. */
 	if (ret == 0 && logr__next(lr, &rec) != 0)
 		abort();
 	if (ret < 0 && logr__next(lr, &rec) != ret)
 		abort();
-	(void)logr__truncated(lr);
-	(void)logr__offset(lr);
+	sink += logr__truncated(lr);
+	sink += logr__offset(lr);
 	logr__free(lr);
-	(void)sum;
+}
+
+/*
+ * The log by path (a mapped file: a read past its end but inside its last
+ * page goes unseen), then from a malloc'ed copy of exactly its bytes.
+ */
+static void walk(const char *path, const uint8_t *data, size_t size)
+{
+	struct logr *lr = NULL;
+	char err[256];
+	uint8_t *copy;
+
+	if (!logr__open(path, &lr, err, sizeof(err)))
+		walk_records(lr);
+	copy = malloc(size ? size : 1);	/* malloc'ed: 8-byte aligned, as logr__open_mem needs */
+	if (!copy)
+		abort();
+	memcpy(copy, data, size);
+	if (!logr__open_mem(copy, size, &lr, err, sizeof(err)))
+		walk_records(lr);
+	free(copy);
 }
 
 static int report(const char *path, bool json, bool all_waits, int top)
@@ -123,7 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init();
 	put(&in, data, size);
 
-	walk(in.path);
+	walk(in.path, data, size);
 	co.log_path = in.path;
 	co.trace_path = trace.path;
 	co.goroutine_alloc_counters = size & 1;

@@ -66,7 +66,8 @@ static void jd_ws(struct jd_parser *ps)
 static int jd_fail(struct jd_parser *ps, const char *what)
 {
 	if (!ps->err[0])
-		snprintf(ps->err, sizeof(ps->err), "%s at offset %ld", what, (long)(ps->end - ps->p));
+		snprintf(ps->err, sizeof(ps->err), "%s at offset %ld", what,
+			 (long)(ps->end - ps->p));
 	return -1;
 }
 
@@ -451,10 +452,22 @@ static jd_ns_t jd_ns(const struct jd *o, const char *key)
 	return (neg ? -1 : 1) * (us * 1000 + frac);
 }
 
-/* ---- the trace-event rules (Perfetto's importer, ../shared/docs/perfetto.md §4) ---- */
+/*
+ * ---- the trace-event rules, as Perfetto's JSON importer applies them ----
+ * A thread is a (pid, tid) pair: the tids of two processes are apart. X
+ * slices of one thread must nest or be disjoint (sorted by ts, the longest
+ * first at equal ts); a v1 flow binds "s" and "f" by id, cat and name, the
+ * "f" with "bp":"e" to the slice enclosing it.
+ */
+
+/* A thread: pid and tid in one number. */
+static int64_t jd_thread(const struct jd *e)
+{
+	return (int64_t)((uint64_t)jd_int(e, "pid") << 32 | (uint32_t)jd_int(e, "tid"));
+}
 
 struct jd_x {
-	int64_t tid;
+	int64_t tid;		/* jd_thread */
 	jd_ns_t ts, end;
 };
 
@@ -493,8 +506,8 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 {
 	const struct jd *evs = jd_get(doc, "traceEvents");
 	struct jd_x *xs;
-	int64_t *named, *used;
-	size_t nx = 0, nnamed = 0, nused = 0, i, k;
+	int64_t *named, *used, *procs;
+	size_t nx = 0, nnamed = 0, nused = 0, nprocs = 0, i, k;
 	int ret = -1;
 
 #define JD_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto out; } while (0)
@@ -503,6 +516,7 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 	xs = calloc(evs->n + 1, sizeof(*xs));
 	named = calloc(evs->n + 1, sizeof(*named));
 	used = calloc(evs->n + 1, sizeof(*used));
+	procs = calloc(evs->n + 1, sizeof(*procs));
 	if (!jd_str(doc, "displayTimeUnit") || strcmp(jd_str(doc, "displayTimeUnit"), "ns"))
 		JD_BAD("displayTimeUnit is not \"ns\"");
 	if (!jd_get(doc, "metadata") || jd_get(doc, "metadata")->t != JD_OBJ)
@@ -517,8 +531,10 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			if (!strcmp(jd_str(e, "name"), "thread_name")) {
 				if (!jd_str(jd_get(e, "args"), "name") || jd_int(e, "tid") < 0)
 					JD_BAD("event %zu: thread_name without tid or name", i);
-				named[nnamed++] = jd_int(e, "tid");
+				named[nnamed++] = jd_thread(e);
 			}
+			if (!strcmp(jd_str(e, "name"), "process_name"))
+				procs[nprocs++] = jd_int(e, "pid");
 			continue;
 		}
 		if (jd_ns(e, "ts") == JD_NONE)
@@ -527,13 +543,14 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			continue;
 		if (jd_int(e, "tid") < 0 || !jd_str(e, "cat"))
 			JD_BAD("event %zu (%s %s): no tid or cat", i, ph, jd_str(e, "name"));
-		used[nused++] = jd_int(e, "tid");
+		used[nused++] = jd_thread(e);
 		if (!strcmp(ph, "X")) {
 			jd_ns_t d = jd_ns(e, "dur");
 
 			if (d == JD_NONE || d < 0)
 				JD_BAD("event %zu: X without a dur >= 0", i);
-			xs[nx++] = (struct jd_x){ jd_int(e, "tid"), jd_ns(e, "ts"), jd_ns(e, "ts") + d };
+			xs[nx++] = (struct jd_x){ jd_thread(e), jd_ns(e, "ts"),
+						  jd_ns(e, "ts") + d };
 		} else if (!strcmp(ph, "i")) {
 			if (!jd_str(e, "s") || strcmp(jd_str(e, "s"), "t"))
 				JD_BAD("event %zu: instant not thread-scoped", i);
@@ -550,7 +567,12 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 		for (k = 0; k < nnamed && named[k] != used[i]; k++)
 			;
 		if (k == nnamed)
-			JD_BAD("tid %lld has no thread_name", (long long)used[i]);
+			JD_BAD("pid %lld tid %lld has no thread_name", (long long)(used[i] >> 32),
+			       (long long)(used[i] & 0xffffffff));
+		for (k = 0; k < nprocs && procs[k] != used[i] >> 32; k++)
+			;
+		if (k == nprocs)
+			JD_BAD("pid %lld has no process_name", (long long)(used[i] >> 32));
 	}
 	qsort(xs, nx, sizeof(*xs), jd_x_cmp);
 	for (i = 0; i < nx; i++) {
@@ -561,9 +583,11 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			if (xs[j].end <= xs[i].ts && xs[j].end < xs[i].end)
 				continue;	/* over before it */
 			if (xs[i].end > xs[j].end)
-				JD_BAD("tid %lld: [%lld, %lld) overlaps [%lld, %lld) without nesting",
-				       (long long)xs[i].tid, (long long)xs[i].ts, (long long)xs[i].end,
-				       (long long)xs[j].ts, (long long)xs[j].end);
+				JD_BAD("pid %lld tid %lld: [%lld, %lld) overlaps [%lld, %lld) "
+				       "without nesting", (long long)(xs[i].tid >> 32),
+				       (long long)(xs[i].tid & 0xffffffff), (long long)xs[i].ts,
+				       (long long)xs[i].end, (long long)xs[j].ts,
+				       (long long)xs[j].end);
 		}
 	}
 	for (i = 0; i < evs->n; i++) {
@@ -573,15 +597,17 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 
 		if (strcmp(ph, "s") && strcmp(ph, "f"))
 			continue;
-		if (!jd_in_x(xs, nx, jd_int(e, "tid"), jd_ns(e, "ts")))
-			JD_BAD("flow %lld: %s in no slice of its thread", (long long)jd_int(e, "id"), ph);
+		if (!jd_in_x(xs, nx, jd_thread(e), jd_ns(e, "ts")))
+			JD_BAD("flow %lld: %s in no slice of its thread",
+			       (long long)jd_int(e, "id"), ph);
 		if (strcmp(ph, "s"))
 			continue;
 		for (k = 0; k < evs->n; k++) {
 			const struct jd *o = &evs->v[k];
 			const char *oph = jd_str(o, "ph");
 
-			if ((strcmp(oph, "s") && strcmp(oph, "f")) || jd_int(o, "id") != jd_int(e, "id"))
+			if ((strcmp(oph, "s") && strcmp(oph, "f")) ||
+			    jd_int(o, "id") != jd_int(e, "id"))
 				continue;
 			if (!strcmp(oph, "s")) {
 				ns++;
@@ -590,7 +616,8 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 			nf++;
 			if (strcmp(jd_str(o, "cat"), jd_str(e, "cat")) ||
 			    strcmp(jd_str(o, "name"), jd_str(e, "name")))
-				JD_BAD("flow %lld: s and f differ in cat or name", (long long)jd_int(e, "id"));
+				JD_BAD("flow %lld: s and f differ in cat or name",
+				       (long long)jd_int(e, "id"));
 			if (jd_ns(o, "ts") < jd_ns(e, "ts"))
 				JD_BAD("flow %lld goes back in time", (long long)jd_int(e, "id"));
 		}
@@ -614,6 +641,7 @@ out:
 	free(xs);
 	free(named);
 	free(used);
+	free(procs);
 	return ret;
 #undef JD_BAD
 }

@@ -52,9 +52,11 @@ static int teardown(void **state)
 
 static void prologue_pid(struct logw *lw, uint32_t pid)
 {
-	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-				    .pid = pid, .flags = GOTL_START_LAUNCHED,
-				    .monotonic_ns = 900, .realtime_ns = 1700000000000000000ull };
+	struct gotl_rec_start s = {
+		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
+		.pid = pid, .flags = GOTL_START_LAUNCHED,
+		.monotonic_ns = 900, .realtime_ns = 1700000000000000000ull,
+	};
 
 	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
 	assert_int_equal(logw__meta(lw, "comm", "prog"), 0);
@@ -63,8 +65,10 @@ static void prologue_pid(struct logw *lw, uint32_t pid)
 	assert_int_equal(logw__waitreason(lw, 14, "chan receive"), 0);
 	assert_int_equal(logw__waitreason(lw, 15, "chan send"), 0);
 	assert_int_equal(logw__waitreason(lw, 19, "sleep"), 0);
-	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10), 0);
-	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go", 30), 0);
+	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10),
+			 0);
+	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go",
+				   30), 0);
 	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
 	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
 	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
@@ -131,8 +135,9 @@ static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
 
 
 /* A stack record: pcs innermost first, as BPF writes it (then trimmed). */
-static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp, uint8_t kind, const uint64_t *pcs,
-		  int n, uint64_t stack_size)
+static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp,
+					  uint8_t kind, const uint64_t *pcs, int n,
+					  uint64_t stack_size)
 {
 	struct gotl_ev_stack e = {
 		.hdr = { .type = GOTL_REC_STACK, .tid = 100, .ts = ts },
@@ -145,7 +150,8 @@ static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t
 }
 
 /* The frames of a stack pc, innermost first. */
-static __attribute__((unused)) void frames(struct logw *lw, uint64_t pc, const char *func, const char *file, int line)
+static __attribute__((unused)) void frames(struct logw *lw, uint64_t pc, const char *func,
+					   const char *file, int line)
 {
 	struct gobin_frame f = { .func = func, .file = file, .line = line };
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "gotl/event.h"
 #include "convert.h"
 #include "logw.h"
@@ -276,7 +277,9 @@ static void test_recycled_g(void **state)
 static void test_lost_events(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_stats s = { .hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 } };
+	struct gotl_rec_stats s = {
+		.hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 },
+	};
 	const struct td_track *g1;
 	struct convert_stats st;
 	const struct td_slice *x;
@@ -500,8 +503,9 @@ static void test_stacks_and_suspects(void **state)
 		const struct td_slice *x = &d->slices[i];
 
 		if (x->instant && !strcmp(x->name, "GoCreate")) {
-			/* The creator's stack, from its `go` statement (newproc's frame dropped). */
-			assert_string_equal(x->stack, "runtime.main proc.go:290 > main.main main.go:14");
+			/* The creator's stack at its `go` statement (newproc's frame dropped). */
+			assert_string_equal(x->stack,
+					    "runtime.main proc.go:290 > main.main main.go:14");
 		} else if (x->instant && !strcmp(x->name, "leak suspect")) {
 			marks++;
 			assert_int_equal(x->track, g7->uuid);
@@ -610,7 +614,8 @@ static void test_allocations(void **state)
 			assert_int_equal(x->ts, 3500);
 			assert_true(x->weight == 24.0);
 			assert_string_equal(arg_s(x, "site"), "main.worker /src/main.go:33");
-			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > main.worker main.go:33 > "
+			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > "
+					    "main.worker main.go:33 > "
 					    "runtime.newobject malloc.go:1700");
 		}
 	}
@@ -697,7 +702,8 @@ static void test_gc(void **state)
 			else if (x->ts == 4000)
 				assert_string_equal(x->name, "read mem stats");
 			else
-				assert_string_equal(x->name, "GC sweep termination");	/* inferred */
+				/* inferred */
+				assert_string_equal(x->name, "GC sweep termination");
 		}
 	}
 	assert_int_equal(cycles, 2);
@@ -886,6 +892,79 @@ static void test_follow(void **state)
 	td_free(d);
 }
 
+/* A follow_log META record with value as given, NULs and all. */
+static void follow_meta(struct logw *lw, const char *value, size_t len)
+{
+	struct {
+		struct gotl_rec_meta m;
+		char data[64];
+	} r;
+	size_t size = (sizeof(r.m) + 10 + len + 7) & ~(size_t)7;
+
+	assert_true(10 + len <= sizeof(r.data));
+	memset(&r, 0, sizeof(r));
+	r.m.hdr.type = GOTL_REC_META;
+	r.m.hdr.size = (uint16_t)size;
+	r.m.key_len = 10;
+	r.m.value_len = (uint16_t)len;
+	memcpy(r.data, "follow_log", 10);
+	memcpy(r.data + 10, value, len);
+	assert_int_equal(logw__append(lw, &r, size), 0);
+}
+
+/*
+ * A follow log is named by its file name, beside the log. A crafted log
+ * must not make convert open anything else: a path (absolute or with a
+ * '/', even to a good log), ".", "..", an empty name, control characters or
+ * a NUL inside are refused, each counted as a follow log missing, the first
+ * said in one line; the trace is the main log's.
+ */
+static void test_follow_names(void **state)
+{
+	static const char *const bad[] = { "", ".", "..", "a\nb" };
+	struct fixture *f = *state;
+	char dir[80], away[128], rel[160];
+	struct convert_stats st;
+	struct logw *lw;
+	struct tdec *d;
+	int i, procs = 0;
+	size_t k;
+
+	/* A good log, but elsewhere: /tmp/gotl-test-PID.d/child.gotl. */
+	snprintf(dir, sizeof(dir), "%s.d", f->log);
+	snprintf(away, sizeof(away), "%s/child.gotl", dir);
+	snprintf(rel, sizeof(rel), "../%s", away + 1);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(logw__open(away, &lw), 0);
+	prologue_pid(lw, 4300);
+	create(lw, 1500, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	end(lw, 3000, 0);
+	assert_int_equal(logw__close(lw), 0);
+
+	prologue(f->lw);
+	assert_int_equal(logw__meta(f->lw, "follow_log", away), 0);
+	assert_int_equal(logw__meta(f->lw, "follow_log", rel), 0);
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		follow_meta(f->lw, bad[k], strlen(bad[k]));
+	follow_meta(f->lw, "x\0/etc/passwd", 13);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	end(f->lw, 5000, 0);
+
+	d = convert_ok(f, &st);
+	unlink(away);
+	rmdir(dir);
+	assert_int_equal(st.processes, 1);
+	assert_int_equal(st.follow_missing, 7);
+	assert_non_null(strstr(st.follow_err, away));
+	assert_non_null(strstr(st.follow_err, "is not a file name beside it: refused"));
+	assert_null(strchr(st.follow_err, '\n'));
+	assert_int_equal(st.goroutines, 1);
+	for (i = 0; i < d->ntracks; i++)
+		procs += d->tracks[i].pid != 0;
+	assert_int_equal(procs, 1);
+	td_free(d);
+}
+
 /*
  * 100,000 workers must stay usable: a start function with many goroutines
  * gets a group track of its own (named with its count, ranked by its first
@@ -902,8 +981,8 @@ static void test_function_groups(void **state)
 	prologue(f->lw);
 	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
 	for (i = 0; i < 20; i++)
-		create(f->lw, 1100 + (uint64_t)i, GP7 + 0x1000 * (uint64_t)i, 10 + (uint64_t)i, GP1, 1,
-		       PC_WORKER, PC_GO);
+		create(f->lw, 1100 + (uint64_t)i, GP7 + 0x1000 * (uint64_t)i, 10 + (uint64_t)i, GP1,
+		       1, PC_WORKER, PC_GO);
 	end(f->lw, 5000, 0);
 	d = convert_ok(f, &st);
 	assert_int_equal(st.goroutines, 21);
@@ -945,6 +1024,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_snapshot_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),
 	};
 

@@ -55,9 +55,9 @@ static const struct jd *events(const struct jd *doc)
 	return jd_get(doc, "traceEvents");
 }
 
-/* The n-th event with this phase on this tid (-1: any) named name (NULL: any). */
-static const struct jd *nth(const struct jd *doc, const char *ph, int64_t tid, const char *name,
-			    int n)
+/* The n-th event with this phase of process pid and thread tid (-1: any) named name (NULL: any). */
+static const struct jd *nth_in(const struct jd *doc, const char *ph, int64_t pid, int64_t tid,
+			       const char *name, int n)
 {
 	const struct jd *ev = events(doc);
 	size_t i;
@@ -65,13 +65,21 @@ static const struct jd *nth(const struct jd *doc, const char *ph, int64_t tid, c
 	for (i = 0; i < ev->n; i++) {
 		const struct jd *e = &ev->v[i];
 
-		if (strcmp(jd_str(e, "ph"), ph) || (tid >= 0 && jd_int(e, "tid") != tid) ||
+		if (strcmp(jd_str(e, "ph"), ph) || (pid >= 0 && jd_int(e, "pid") != pid) ||
+		    (tid >= 0 && jd_int(e, "tid") != tid) ||
 		    (name && strcmp(jd_str(e, "name"), name)))
 			continue;
 		if (n-- == 0)
 			return e;
 	}
 	return NULL;
+}
+
+/* The same in any process. */
+static const struct jd *nth(const struct jd *doc, const char *ph, int64_t tid, const char *name,
+			    int n)
+{
+	return nth_in(doc, ph, -1, tid, name, n);
 }
 
 static int count(const struct jd *doc, const char *ph, int64_t tid, const char *name)
@@ -83,8 +91,9 @@ static int count(const struct jd *doc, const char *ph, int64_t tid, const char *
 	return n;
 }
 
-/* The state slices of a goroutine thread (no 0-length flow markers), in time order. */
-static int states(const struct jd *doc, int64_t tid, const struct jd **out, int max)
+/* The state slices of a goroutine thread of pid (-1: any), no 0-length flow markers, by time. */
+static int states_in(const struct jd *doc, int64_t pid, int64_t tid, const struct jd **out,
+		     int max)
 {
 	const struct jd *ev = events(doc);
 	int n = 0, i, k;
@@ -94,7 +103,9 @@ static int states(const struct jd *doc, int64_t tid, const struct jd **out, int 
 		const struct jd *x = &ev->v[e];
 
 		if (strcmp(jd_str(x, "ph"), "X") || jd_int(x, "tid") != tid ||
-		    !strcmp(jd_str(x, "name"), "GoCreate") || !strcmp(jd_str(x, "name"), "GoUnblock"))
+		    (pid >= 0 && jd_int(x, "pid") != pid) ||
+		    !strcmp(jd_str(x, "name"), "GoCreate") ||
+		    !strcmp(jd_str(x, "name"), "GoUnblock"))
 			continue;
 		assert_true(n < max);
 		out[n++] = x;
@@ -109,6 +120,11 @@ static int states(const struct jd *doc, int64_t tid, const struct jd **out, int 
 	return n;
 }
 
+static int states(const struct jd *doc, int64_t tid, const struct jd **out, int max)
+{
+	return states_in(doc, -1, tid, out, max);
+}
+
 static void assert_x(const struct jd *x, const char *name, int64_t ts, int64_t dur)
 {
 	assert_non_null(x);
@@ -118,14 +134,19 @@ static void assert_x(const struct jd *x, const char *name, int64_t ts, int64_t d
 	assert_string_equal(jd_str(x, "cat"), "goroutine");
 }
 
-static const char *thread_name(const struct jd *doc, int64_t tid)
+static const char *thread_name_in(const struct jd *doc, int64_t pid, int64_t tid)
 {
-	const struct jd *m = nth(doc, "M", tid, "thread_name", 0);
+	const struct jd *m = nth_in(doc, "M", pid, tid, "thread_name", 0);
 
 	return m ? jd_str(jd_get(m, "args"), "name") : NULL;
 }
 
-/* The flow id ending at slice x (the "f" at its start on its tid), or -1. */
+static const char *thread_name(const struct jd *doc, int64_t tid)
+{
+	return thread_name_in(doc, -1, tid);
+}
+
+/* The flow id ending at slice x (the "f" at its start on its thread), or -1. */
 static int64_t flow_into(const struct jd *doc, const struct jd *x)
 {
 	const struct jd *ev = events(doc);
@@ -135,7 +156,7 @@ static int64_t flow_into(const struct jd *doc, const struct jd *x)
 		const struct jd *e = &ev->v[i];
 
 		if (!strcmp(jd_str(e, "ph"), "f") && jd_int(e, "tid") == jd_int(x, "tid") &&
-		    jd_ns(e, "ts") == jd_ns(x, "ts"))
+		    jd_int(e, "pid") == jd_int(x, "pid") && jd_ns(e, "ts") == jd_ns(x, "ts"))
 			return jd_int(e, "id");
 	}
 	return -1;
@@ -203,8 +224,8 @@ static void test_story(void **state)
 	m = nth(doc, "M", -1, "process_name", 0);
 	assert_int_equal(jd_int(m, "pid"), 4242);
 	assert_string_equal(jd_str(jd_get(m, "args"), "name"), "prog");
-	assert_string_equal(jd_str(jd_get(nth(doc, "M", -1, "process_labels", 0), "args"), "labels"),
-			    "./prog");
+	assert_string_equal(jd_str(jd_get(nth(doc, "M", -1, "process_labels", 0), "args"),
+				   "labels"), "./prog");
 	assert_string_equal(thread_name(doc, TID(1)), "G1 main.main");
 	assert_string_equal(thread_name(doc, TID(7)), "G7 main.worker");
 	assert_int_equal(jd_int(jd_get(nth(doc, "M", TID(7), "thread_sort_index", 0), "args"),
@@ -301,17 +322,20 @@ static void test_story(void **state)
 static void test_escaping(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-				    .pid = 4242, .flags = GOTL_START_LAUNCHED };
+	struct gotl_rec_start s = {
+		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
+		.pid = 4242, .flags = GOTL_START_LAUNCHED,
+	};
 	const struct jd *x[4];
 	struct jd *doc;
 
 	assert_int_equal(logw__meta(f->lw, "comm", "p\"r\\o\ng"), 0);
 	assert_int_equal(logw__meta(f->lw, "arg", "./prog"), 0);
-	assert_int_equal(logw__meta(f->lw, "arg", "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"), 0);
+	assert_int_equal(logw__meta(f->lw, "arg",
+				    "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"), 0);
 	assert_int_equal(logw__waitreason(f->lw, 14, "chan \"recv\"\\"), 0);
-	assert_int_equal(logw__sym(f->lw, PC_MAIN, GOTL_SYM_ENTRY, "main.\xff\xfe\xc3(x)\xed\xa0\x80",
-				   "/src/ma\"in.go", 10), 0);
+	assert_int_equal(logw__sym(f->lw, PC_MAIN, GOTL_SYM_ENTRY,
+				   "main.\xff\xfe\xc3(x)\xed\xa0\x80", "/src/ma\"in.go", 10), 0);
 	assert_int_equal(logw__append(f->lw, &s, sizeof(s)), 0);
 	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
 	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
@@ -331,30 +355,38 @@ static void test_escaping(void **state)
 	jd_free(doc);
 }
 
-/* Compare the JSON against the protobuf trace of the same log: same slices, stacks, flows. */
-static void same_as_protobuf(struct fixture *f, const struct jd *doc)
+/* The process track a protobuf track is under (its own uuid for a process track). */
+static uint64_t td_root(const struct tdec *d, uint64_t uuid)
 {
-	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
-	struct convert_stats st;
-	char err[256], js[1024];
-	struct tdec *d;
-	int i, k, n, flows = 0;
+	int i, hops;
 
-	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), 0);
-	d = td_read(f->trace);
-	assert_non_null(d);
-	assert_int_equal(d->errors, 0);
-	assert_non_null(td_track_named(d, "G1 "));
+	for (hops = 0; hops < 16; hops++) {
+		for (i = 0; i < d->ntracks && d->tracks[i].uuid != uuid; i++)
+			;
+		if (i == d->ntracks || !d->tracks[i].parent)
+			return uuid;
+		uuid = d->tracks[i].parent;
+	}
+	return uuid;
+}
+
+/* The JSON process pid against the protobuf process track proc: same slices, stacks, args. */
+static void same_process(const struct tdec *d, const struct jd *doc, uint64_t proc, int64_t pid)
+{
+	char js[1024];
+	int i, k, n;
+
 	for (i = 0; i < d->ntracks; i++) {
 		const struct td_track *t = &d->tracks[i];
 		const struct jd *x[64];
 		uint64_t goid;
 
-		if (t->name[0] != 'G' || t->name[1] < '0' || t->name[1] > '9')
+		if (t->name[0] != 'G' || t->name[1] < '0' || t->name[1] > '9' ||
+		    td_root(d, t->uuid) != proc)
 			continue;
 		goid = strtoull(t->name + 1, NULL, 10);
-		assert_string_equal(thread_name(doc, TID((int64_t)goid)), t->name);
-		n = states(doc, TID((int64_t)goid), x, 64);
+		assert_string_equal(thread_name_in(doc, pid, TID((int64_t)goid)), t->name);
+		n = states_in(doc, pid, TID((int64_t)goid), x, 64);
 		assert_int_equal(n, td_count_slices(d, t->uuid));
 		for (k = 0; k < n; k++) {
 			const struct td_slice *s = td_nth_slice(d, t->uuid, k);
@@ -362,7 +394,8 @@ static void same_as_protobuf(struct fixture *f, const struct jd *doc)
 			int a;
 
 			assert_string_equal(jd_str(x[k], "name"), s->name);
-			assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"), td_arg(s, "goid")->u);
+			assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"),
+					 td_arg(s, "goid")->u);
 			assert_int_equal(jd_ns(x[k], "ts") + TS0, s->ts);
 			assert_int_equal(jd_ns(x[k], "dur"), s->dur);
 			for (a = 0; a < s->nargs; a++) {
@@ -395,7 +428,8 @@ static void same_as_protobuf(struct fixture *f, const struct jd *doc)
 				     line = strtok_r(NULL, "\n", &save)) {
 					char tmp[1024];
 
-					snprintf(tmp, sizeof(tmp), "%s%s%s", line, js[0] ? " > " : "", js);
+					snprintf(tmp, sizeof(tmp), "%s%s%s", line,
+						 js[0] ? " > " : "", js);
 					snprintf(js, sizeof(js), "%s", tmp);
 				}
 				free(copy);
@@ -403,10 +437,50 @@ static void same_as_protobuf(struct fixture *f, const struct jd *doc)
 			}
 		}
 	}
+}
+
+/*
+ * Compare the JSON against the protobuf trace of the same log: the same
+ * processes in the same order, each with the same slices, stacks and args;
+ * the same number of flows; every trace attribute a metadata key with the
+ * same value.
+ */
+static void same_as_protobuf(struct fixture *f, const struct jd *doc)
+{
+	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace };
+	const struct jd *md = jd_get(doc, "metadata");
+	struct convert_stats st;
+	char err[256];
+	struct tdec *d;
+	int i, procs = 0, flows = 0;
+
+	assert_int_equal(convert__run(&o, &st, err, sizeof(err)), 0);
+	d = td_read(f->trace);
+	assert_non_null(d);
+	assert_int_equal(d->errors, 0);
+	assert_non_null(td_track_named(d, "G1 "));
+	for (i = 0; i < d->ntracks; i++) {
+		const struct jd *pm;
+
+		if (!d->tracks[i].pid)
+			continue;
+		pm = nth(doc, "M", -1, "process_name", procs++);
+		assert_non_null(pm);
+		assert_int_equal(jd_int(pm, "pid") & ((1 << 22) - 1), d->tracks[i].pid);
+		same_process(d, doc, d->tracks[i].uuid, jd_int(pm, "pid"));
+	}
+	assert_int_equal(count(doc, "M", -1, "process_name"), procs);
 	for (i = 0; i < d->nslices; i++)
 		flows += d->slices[i].flow_in != 0;
 	assert_int_equal(count(doc, "f", -1, NULL), flows);
 	assert_int_equal(count(doc, "s", -1, NULL), flows);
+	for (i = 0; i < d->nattrs; i++) {
+		const struct jd *v = jd_get(md, d->attrs[i][0]);
+
+		if (!v)
+			fail_msg("trace attribute %s is not in the JSON metadata", d->attrs[i][0]);
+		assert_string_equal(v->s, d->attrs[i][1]);
+	}
 	td_free(d);
 }
 
@@ -481,7 +555,8 @@ static void test_rich(void **state)
 	/* G7's blocked slice: where in the user's code, and the whole stack, innermost first. */
 	assert_int_equal(states(doc, TID(7), x, 8), 3);
 	assert_x(x[2], "chan send", 4000, 5000);
-	assert_string_equal(jd_str(jd_get(x[2], "args"), "blocked_at"), "main.worker /src/main.go:30");
+	assert_string_equal(jd_str(jd_get(x[2], "args"), "blocked_at"),
+			    "main.worker /src/main.go:30");
 	assert_string_equal(jd_str(jd_get(x[2], "args"), "stack"),
 			    "runtime.gopark proc.go:460\nruntime.chansend1 chan.go:161\n"
 			    "main.worker main.go:30\nruntime.goexit asm.s:1700");
@@ -527,7 +602,9 @@ static void test_rich(void **state)
 static void test_lost_events(void **state)
 {
 	struct fixture *f = *state;
-	struct gotl_rec_stats s = { .hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 } };
+	struct gotl_rec_stats s = {
+		.hdr = { .type = GOTL_REC_STATS, .size = sizeof(s), .ts = 3500 },
+	};
 	const struct jd *x[8];
 	struct jd *doc;
 
@@ -575,6 +652,111 @@ static void test_truncated(void **state)
 	assert_x(x[1], "Running", 2000, 0);
 	assert_true(jd_get(jd_get(x[1], "args"), "open_at_end")->b);
 	assert_non_null(strstr(jd_str(jd_get(doc, "metadata"), "gotl.log"), "truncated"));
+	jd_free(doc);
+}
+
+/*
+ * record --follow: every program followed is a process of the document,
+ * as in the protobuf trace - its own pid (a pid seen again, an exec'd
+ * program, another one), goroutine threads, OS threads, flows and leak
+ * suspects, on the main log's time base, and its metadata prefixed
+ * "proc.N."; a follow log that is missing costs only its process.
+ */
+static void test_follow(void **state)
+{
+	struct fixture *f = *state;
+	char child[80], again[80];
+	const struct jd *x[8], *md, *fs;
+	struct convert_stats st;
+	struct logw *lw;
+	struct jd *doc;
+	int64_t id, pid3 = 4242 + (1 << 22);
+
+	snprintf(child, sizeof(child), "%s.4300", f->log);
+	snprintf(again, sizeof(again), "%s.4242", f->log);
+	prologue(f->lw);
+	assert_int_equal(logw__meta(f->lw, "follow_log", strrchr(child, '/') + 1), 0);
+	assert_int_equal(logw__meta(f->lw, "follow_log", "no-such-log.gotl"), 0);
+	assert_int_equal(logw__meta(f->lw, "follow_log", strrchr(again, '/') + 1), 0);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 5000, 0);
+
+	/* A program it started: G1 spawns G7, which blocks for good on a channel. */
+	assert_int_equal(logw__open(child, &lw), 0);
+	prologue_pid(lw, 4300);
+	create(lw, 1500, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(lw, 1550, 4300, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(lw, 1600, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	status(lw, 1700, 101, GP7, 7, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(lw, 2000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
+	end(lw, 3000, 0);
+	assert_int_equal(logw__close(lw), 0);
+	/* The program the main one exec'd: its pid again. */
+	assert_int_equal(logw__open(again, &lw), 0);
+	prologue_pid(lw, 4242);
+	create(lw, 5000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(lw, 5100, 4242, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(lw, 6000, 0);
+	assert_int_equal(logw__close(lw), 0);
+
+	doc = json_ok(f, &st);
+	assert_int_equal(st.processes, 3);
+	assert_int_equal(st.follow_missing, 1);
+	assert_non_null(strstr(st.follow_err, "no-such-log.gotl"));
+	assert_int_equal(st.goroutines, 4);
+	assert_int_equal(st.leak_suspects, 1);
+
+	/* Three processes, in order; the exec'd program apart from the one it replaced. */
+	assert_int_equal(count(doc, "M", -1, "process_name"), 3);
+	assert_int_equal(jd_int(nth(doc, "M", -1, "process_name", 0), "pid"), 4242);
+	assert_int_equal(jd_int(nth(doc, "M", -1, "process_name", 1), "pid"), 4300);
+	assert_int_equal(jd_int(nth(doc, "M", -1, "process_name", 2), "pid"), pid3);
+	assert_string_equal(thread_name_in(doc, 4242, TID(1)), "G1 main.main");
+	assert_null(thread_name_in(doc, 4242, TID(7)));
+	assert_string_equal(thread_name_in(doc, 4300, TID(1)), "G1 main.main");
+	assert_string_equal(thread_name_in(doc, 4300, TID(7)), "G7 main.worker");
+	assert_string_equal(thread_name_in(doc, pid3, TID(1)), "G1 main.main");
+	/* Its OS threads, under its pid. */
+	assert_string_equal(thread_name_in(doc, 4300, 101), "prog");
+	assert_non_null(nth_in(doc, "X", 4300, 101, "main.worker", 0));
+	assert_non_null(nth_in(doc, "X", pid3, 4242, "main.main", 0));
+
+	/* The child's G7, on the main log's time base, spawned by the child's G1. */
+	assert_int_equal(states_in(doc, 4300, TID(7), x, 8), 3);
+	assert_x(x[0], "Runnable", 1600, 100);
+	assert_x(x[1], "Running", 1700, 300);
+	assert_x(x[2], "chan send", 2000, 1000);
+	assert_true(jd_get(jd_get(x[2], "args"), "still_blocked_at_end")->b);
+	id = flow_into(doc, x[0]);
+	fs = flow_start(doc, id);
+	assert_non_null(fs);
+	assert_int_equal(jd_int(fs, "pid"), 4300);
+	assert_int_equal(jd_int(fs, "tid"), TID(1));
+	assert_non_null(nth_in(doc, "i", 4300, TID(7), "leak suspect", 0));
+	assert_string_equal(thread_name_in(doc, 4300, jd_int(nth(doc, "i", -1, "G7 chan send", 0),
+							     "tid")), "Leak suspects (1)");
+	assert_int_equal(jd_int(nth(doc, "i", -1, "G7 chan send", 0), "pid"), 4300);
+	assert_int_equal(counter_at(doc, "Goroutines", "alive", 9000), 0);
+
+	/* Each process's metadata, prefixed; what ts 0 is, the main log's only. */
+	md = jd_get(doc, "metadata");
+	assert_int_equal(jd_int(md, "gotl.pid"), 4242);
+	assert_int_equal(jd_int(md, "gotl.goroutines"), 1);
+	assert_int_equal(jd_int(md, "proc.1.gotl.pid"), 4300);
+	assert_int_equal(jd_int(md, "proc.1.gotl.goroutines"), 2);
+	assert_int_equal(jd_int(md, "proc.1.gotl.leak_suspects"), 1);
+	assert_string_equal(jd_str(md, "proc.1.go.version"), "go1.23.4");
+	assert_string_equal(jd_str(md, "proc.1.gotl.command"), "./prog");
+	assert_null(jd_get(md, "proc.2.gotl.pid"));
+	assert_int_equal(jd_int(md, "proc.3.gotl.pid"), 4242);
+	assert_int_equal(jd_int(md, "proc.3.gotl.events"), 2);
+	assert_int_equal(jd_int(md, "gotl.processes"), 3);
+	assert_int_equal(jd_int(md, "gotl.ts0_boottime_ns"), TS0);
+	assert_null(jd_get(md, "proc.1.gotl.ts0_boottime_ns"));
+	same_as_protobuf(f, doc);
+	unlink(child);
+	unlink(again);
 	jd_free(doc);
 }
 
@@ -652,6 +834,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rich, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 	};

@@ -99,7 +99,8 @@ static void unpack_all(const uint8_t *buf, size_t size, Gotl__Perfetto__TracePac
 			}
 			assert_int_equal(z + zlen, buf + pos + len);
 			assert_int_equal(uncompress(inner, &out, z, zlen), Z_OK);
-			assert_true(out <= 256 << 10);	/* a chunk, under the 512 KB the importer takes */
+			/* a chunk, under the 512 KB the importer takes */
+			assert_true(out <= 256 << 10);
 			unpack_all(inner, out, pkts, n, ncompressed);
 			free(inner);
 			(*ncompressed)++;
@@ -198,7 +199,9 @@ static void roundtrip(int level)
 			a->name_iid = 1 + rval() % 1000;
 			a->type = (enum pf_arg_type)(rnd() % 4);
 			switch (a->type) {
-			case PF_ARG_INT:	a->i = (int64_t)rval() * (rnd() % 2 ? -1 : 1); break;
+			case PF_ARG_INT:
+				a->i = (int64_t)rval() * (rnd() % 2 ? -1 : 1);
+				break;
 			case PF_ARG_UINT:	a->u = rval(); break;
 			case PF_ARG_BOOL:	a->b = true; break;
 			case PF_ARG_STR:	a->str_iid = 1 + rval() % 100000; break;
@@ -210,7 +213,8 @@ static void roundtrip(int level)
 			x->flow_out = rnd() % 2 ? 1 + rval() : 0;
 			x->cs = rnd() % 2 ? 1 + rval() % 5000 : 0;
 			assert_int_equal(pftrace__instant(pf, x->track, x->ts, x->name, x->cat,
-							  x->args, x->nargs, x->flow_out, x->cs), 0);
+							  x->args, x->nargs, x->flow_out,
+							  x->cs), 0);
 			break;
 		case 1:
 			x->type = 3;
@@ -288,7 +292,8 @@ static void roundtrip(int level)
 			assert_int_equal(end->n_extra_counter_values, n);
 			assert_int_equal(end->n_extra_counter_track_uuids, n);
 			for (k = 0; k < n; k++) {
-				assert_int_equal(end->extra_counter_track_uuids[k], w[ev].xtrack[k]);
+				assert_int_equal(end->extra_counter_track_uuids[k],
+						 w[ev].xtrack[k]);
 				assert_int_equal(end->extra_counter_values[k], w[ev].xval[k]);
 			}
 			/* ...the others follow as counter packets. */

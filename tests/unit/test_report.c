@@ -156,7 +156,8 @@ static void test_json(void **state)
 	has(j, "\"spawn_sites\":[{\"site\":\"main.main /src/main.go:14\",\"count\":4,");
 	has(j, "{\"site\":\"runtime.rt0_go asm.s:1\",\"count\":2,");
 	has(j, "{\"wait_reason\":\"chan send\",\"count\":2,\"total_ns\":199993700,");
-	has(j, "{\"site\":\"main.worker /src/main.go:30\",\"wait_reason\":\"chan send\",\"count\":2,");
+	has(j, "{\"site\":\"main.worker /src/main.go:30\",\"wait_reason\":\"chan send\","
+	       "\"count\":2,");
 	/* The tree: G1 (made by the runtime) with one node of 4 workers and the runtime's G10. */
 	has(j, "{\"id\":1,\"parent\":0,\"count\":1,\"alive_at_end\":1,"
 	       "\"start_function\":\"main.main\",\"created_at\":\"runtime.rt0_go asm.s:1\","
@@ -169,7 +170,8 @@ static void test_json(void **state)
 	       "{\"type\":\"main.Point\",\"count\":3,\"bytes\":72}],"
 	       "\"by_goroutine\":[{\"goid\":7,\"start_function\":\"main.worker\",\"count\":4,"
 	       "\"bytes\":1096}],\"recorded\":1,"
-	       "\"by_site\":[{\"site\":\"main.worker /src/main.go:33\",\"recorded\":1,\"bytes\":24}]}");
+	       "\"by_site\":[{\"site\":\"main.worker /src/main.go:33\",\"recorded\":1,"
+	       "\"bytes\":24}]}");
 	has(j, "\"gc\":{\"cycles\":1,\"open_at_end\":0,\"by_trigger\":{\"heap\":0,\"time\":0,"
 	       "\"runtime.GC\":1,\"unknown\":0},\"cycle_stw_ns\":50,\"stw\":{\"pauses\":2,"
 	       "\"total_ns\":50,\"max_ns\":30,\"by_reason\":[{\"reason\":\"GC mark termination\","
@@ -265,7 +267,8 @@ static void test_text(void **state)
 	       "      created at  main.main /src/main.go:14\n"
 	       "      blocked at  main.worker /src/main.go:30\n      goroutines  G7 G8\n");
 	has(t, "  1 x main.main  <- runtime.rt0_go asm.s:1  [G1] 1 alive at the end\n"
-	       "    4 x main.worker  <- main.main /src/main.go:14  [G7 G8 G9 G11] 3 alive at the end\n");
+	       "    4 x main.worker  <- main.main /src/main.go:14  [G7 G8 G9 G11] 3 alive at "
+	       "the end\n");
 	free(t);
 }
 
@@ -293,7 +296,8 @@ static void test_percentiles(void **state)
 	j = report(f, true, false, &res);
 	/* p50 = 500 us, p90 = 900 us, p99 = 990 us, each within 1.6%. */
 	{
-		const char *p = strstr(j, "\"create_to_first_run\":{\"n\":1000,\"min\":1000,\"p50\":");
+		const char *p = strstr(j, "\"create_to_first_run\":{\"n\":1000,\"min\":1000,"
+				       "\"p50\":");
 		unsigned long long p50, p90, p99;
 
 		assert_non_null(p);

@@ -188,27 +188,32 @@ static struct tdec *td_read(const char *path)
 					d->args[id->debug_annotation_names[j]->iid] =
 						strdup(id->debug_annotation_names[j]->name);
 			for (j = 0; j < (int)id->n_debug_annotation_string_values; j++) {
-				Gotl__Perfetto__InternedString *s = id->debug_annotation_string_values[j];
+				Gotl__Perfetto__InternedString *s =
+					id->debug_annotation_string_values[j];
 
 				if (s->iid < TD_MAX)
-					d->strs[s->iid] = td_dup((const char *)s->str.data, s->str.len);
+					d->strs[s->iid] = td_dup((const char *)s->str.data,
+								 s->str.len);
 			}
 			for (j = 0; j < (int)id->n_function_names; j++) {
 				Gotl__Perfetto__InternedString *s = id->function_names[j];
 
 				if (s->iid < TD_MAX)
-					d->funcs[s->iid] = td_dup((const char *)s->str.data, s->str.len);
+					d->funcs[s->iid] = td_dup((const char *)s->str.data,
+								  s->str.len);
 			}
 			for (j = 0; j < (int)id->n_frames; j++)
 				if (id->frames[j]->iid < TD_MAX)
-					d->frame_func[id->frames[j]->iid] = id->frames[j]->function_name_id;
+					d->frame_func[id->frames[j]->iid] =
+						id->frames[j]->function_name_id;
 			for (j = 0; j < (int)id->n_callstacks; j++) {
 				Gotl__Perfetto__Callstack *c = id->callstacks[j];
 
 				if (c->iid >= TD_MAX)
 					continue;
 				d->stacks[c->iid] = calloc(c->n_frame_ids + 1, sizeof(uint64_t));
-				memcpy(d->stacks[c->iid], c->frame_ids, c->n_frame_ids * sizeof(uint64_t));
+				memcpy(d->stacks[c->iid], c->frame_ids,
+				       c->n_frame_ids * sizeof(uint64_t));
 				d->nstack[c->iid] = c->n_frame_ids;
 			}
 			for (j = 0; j < (int)id->n_event_categories; j++)
@@ -217,13 +222,15 @@ static struct tdec *td_read(const char *path)
 						strdup(id->event_categories[j]->name);
 		}
 		if (p->trace_attributes && d->nattrs < 64) {
-			Gotl__Perfetto__TraceAttributes__Attribute *a = p->trace_attributes->attribute[0];
+			Gotl__Perfetto__TraceAttributes__Attribute *a =
+				p->trace_attributes->attribute[0];
 
 			snprintf(d->attrs[d->nattrs][0], 256, "%s", a->key);
 			if (a->string_value)
 				snprintf(d->attrs[d->nattrs][1], 256, "%s", a->string_value);
 			else
-				snprintf(d->attrs[d->nattrs][1], 256, "%lld", (long long)a->long_value);
+				snprintf(d->attrs[d->nattrs][1], 256, "%lld",
+					 (long long)a->long_value);
 			d->nattrs++;
 		}
 		if (p->track_descriptor && d->ntracks < TD_MAX) {
@@ -233,7 +240,8 @@ static struct tdec *td_read(const char *path)
 			o->uuid = t->uuid;
 			o->parent = t->has_parent_uuid ? t->parent_uuid : 0;
 			snprintf(o->name, sizeof(o->name), "%s", t->name ? t->name : "");
-			snprintf(o->desc, sizeof(o->desc), "%s", t->description ? t->description : "");
+			snprintf(o->desc, sizeof(o->desc), "%s",
+				 t->description ? t->description : "");
 			o->pid = t->process ? t->process->pid : 0;
 			o->counter = t->counter != NULL;
 			o->has_rank = t->has_sibling_order_rank;
@@ -325,11 +333,13 @@ static struct tdec *td_read(const char *path)
 					d->errors++;
 				for (f = 0; cs < TD_MAX && f < d->nstack[cs]; f++) {
 					uint64_t fr = d->stacks[cs][f];
-					const char *fn = fr < TD_MAX ? td_lookup(d->funcs, d->frame_func[fr]) : NULL;
+					const char *fn = fr < TD_MAX ?
+						td_lookup(d->funcs, d->frame_func[fr]) : NULL;
 
 					if (!fn)
 						d->errors++;
-					len += (size_t)snprintf(s->stack + len, sizeof(s->stack) - len, "%s%s",
+					len += (size_t)snprintf(s->stack + len,
+								sizeof(s->stack) - len, "%s%s",
 								f ? " > " : "", fn ? fn : "?");
 					if (len >= sizeof(s->stack))
 						break;
