@@ -118,6 +118,7 @@ def main():
     ap.add_argument("--logs", action="append", default=[])
     ap.add_argument("--bins", action="append", default=[])
     ap.add_argument("--no-corpus", action="store_true", help="only --logs and --bins")
+    ap.add_argument("--no-inspect", action="store_true", help="logs only, no binaries")
     ap.add_argument("-j", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
     logs = [] if a.no_corpus else sorted(glob.glob(os.path.join(ROOT, "tests/fuzz/corpus/log/*")))
@@ -128,7 +129,7 @@ def main():
         for p in sorted(glob.glob(os.path.join(d, "**", "*"), recursive=True)):
             if os.path.isfile(p) and re.search(r"\.gotl$", p):
                 logs.append(p)
-    bins = [] if a.no_corpus else sorted(glob.glob(os.path.join(ROOT, "tests/fuzz/corpus/gobin/*")))
+    bins = [] if a.no_corpus or a.no_inspect else sorted(glob.glob(os.path.join(ROOT, "tests/fuzz/corpus/gobin/*")))
     for d in a.bins:
         bins += [d] if os.path.isfile(d) else sorted(
             p for p in glob.glob(os.path.join(d, "**", "*"), recursive=True) if os.path.isfile(p))
