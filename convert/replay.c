@@ -19,6 +19,7 @@
 #include "logr.h"
 #include "u64map.h"
 #include "replay.h"
+#include "verdict.h"
 
 /* Events may arrive this much later than newer ones and still be ordered. */
 #define REORDER_WINDOW_NS	(200ull * 1000 * 1000)
@@ -59,6 +60,7 @@ struct replay {
 	const struct gotl_rec_end *end;
 	uint64_t last_ts;	/* newest timestamp applied */
 	uint64_t max_seen;	/* newest timestamp read */
+	struct verdict *verdict;	/* an attach recording's (GOTL_START_ATTACHED) */
 	int64_t counts[RP_C_MAX], told[RP_C_MAX];
 	bool counters_told;
 	struct pending *pend;
@@ -291,9 +293,26 @@ static void told(struct replay *r, struct rp_g *g)
 		r->sink->born(r->sink->ctx, r, g, NULL);
 }
 
-static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end how)
+/*
+ * The first state of a snapshot life ends: the sink meets it if it has not
+ * yet, and the verdict counts the state the snapshot read (the recording's
+ * end: verdict__end counts those still in it).
+ */
+static void snapshot_state_end(struct replay *r, struct rp_g *g, enum rp_end how)
 {
 	told(r, g);
+	if (!(g->flags & RP_G_UNCOUNTED) || how == RP_END_RECORDING)
+		return;
+	g->flags &= (uint8_t)~RP_G_UNCOUNTED;
+	if (verdict__attach(r->verdict, r, g))
+		replay__fail(r, -ENOMEM, "out of memory");
+}
+
+static void end_state(struct replay *r, struct rp_g *g, uint64_t ts, enum rp_end how)
+{
+	/* One test for both, as told() alone would: end_state runs for every state. */
+	if (g->flags & (RP_G_UNTOLD | RP_G_UNCOUNTED))
+		snapshot_state_end(r, g, how);
 	if (ts < g->since)
 		ts = g->since;
 	if (r->sink->state_end)
@@ -478,7 +497,7 @@ static void on_gsnap(struct replay *r, uint64_t ts, const struct gotl_ev_gsnap *
 	g->startpc = e->startpc;
 	g->gopc = e->gopc;
 	g->probe = 0xff;
-	g->flags |= RP_G_SNAPSHOT | RP_G_UNTOLD;
+	g->flags |= RP_G_SNAPSHOT | RP_G_UNTOLD | (r->verdict ? RP_G_UNCOUNTED : 0);
 	g->snap_read = e->read_ts;
 	g->waited_since = e->waitsince && e->waitsince < ts ? e->waitsince : 0;
 	if (e->status == GOTL_G_RUNNING)
@@ -1092,6 +1111,9 @@ static void end_program(struct replay *r, uint64_t ts)
 		if (r->gors.slots[i].v)
 			all[n++] = r->gors.slots[i].v;
 	qsort(all, n, sizeof(*all), by_goid);
+	/* Long-lived or not is known now, before a sink is told a last span. */
+	if (r->verdict && verdict__end(r->verdict, r, all, n))
+		replay__fail(r, -ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
 		end_state(r, all[i], ts, RP_END_RECORDING);
 		count(r, all[i]->state, -1);
@@ -1175,6 +1197,7 @@ static void replay_free(struct replay *r)
 	free(r->follow_lens);
 	free(r->probes);
 	free(r->pend);
+	verdict__free(r->verdict);
 	logr__free(r->lr);
 }
 
@@ -1226,6 +1249,10 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 			st->pid = r.start->pid;
 			st->start = r.start->hdr.ts;
 			r.last_ts = r.max_seen = r.start->hdr.ts;
+			if ((r.start->flags & GOTL_START_ATTACHED) && verdict__new(&r.verdict)) {
+				replay__fail(&r, -ENOMEM, "out of memory");
+				break;
+			}
 			/* A sink says why it failed with replay__fail; this is the fallback. */
 			if (sink->start && (ret = sink->start(sink->ctx, &r)))
 				replay__fail(&r, ret, "%s", strerror(-ret));

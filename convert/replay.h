@@ -70,6 +70,15 @@ struct rp_stack {
 #define RP_G_CGO	4	/* a cgo callback's goroutine on an extra M */
 #define RP_G_SNAPSHOT	8	/* it existed when gotl attached (its first state began earlier) */
 #define RP_G_UNTOLD	16	/* internal: a snapshot life the sink has not been told of yet */
+/*
+ * Set when the recording ends (before the sink is told its last span): the
+ * recording attached to a running process, and g, blocked at the end,
+ * existed at the attach in a group that did not grow: long-lived, not a
+ * leak suspect (verdict.h says which group and when it grew).
+ */
+#define RP_G_LONG_LIVED	32
+/* internal: a snapshot life whose first state the verdict has not counted yet */
+#define RP_G_UNCOUNTED	64
 
 /* One life of a goroutine. */
 struct rp_g {
