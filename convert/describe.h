@@ -152,13 +152,14 @@ typedef void describe_put_fn(void *enc, const struct darg *a);
 /*
  * Blocked for good on a channel, select, lock or cond, and not one of the
  * runtime's own: only a Waiting state can be one (preempted and leaked say
- * nothing of a leak).
+ * nothing of a leak). Not a long-lived goroutine of a recording attached to
+ * a running process (RP_G_LONG_LIVED: the replay's verdict, verdict.h).
  */
 static inline bool describe_is_suspect(struct replay *r, const struct rp_g *g)
 {
 	char buf[64];
 
-	return g->state == GOTL_G_WAITING &&
+	return g->state == GOTL_G_WAITING && !(g->flags & RP_G_LONG_LIVED) &&
 	       describe__leak_reason(describe__reason_str(r, g->reason, buf, sizeof(buf)), false) &&
 	       !describe__runtime_goroutine(r, g);
 }
@@ -250,9 +251,10 @@ describe__span_args(struct replay *r, const struct rp_g *g, const struct dspan *
 	}
 	if (s->at_end) {
 		DESCRIBE_PUT(.name = SCHEMA_ARG_OPEN_AT_END, .kind = DESCRIBE_BOOL, .u = 1);
+		/* Blocked at the end: what a leak looks like, unless it is long-lived. */
 		if (blocked)
-			DESCRIBE_PUT(.name = SCHEMA_ARG_STILL_BLOCKED, .kind = DESCRIBE_BOOL,
-				     .u = 1);
+			DESCRIBE_PUT(.name = g->flags & RP_G_LONG_LIVED ? SCHEMA_ARG_LONG_LIVED :
+				     SCHEMA_ARG_STILL_BLOCKED, .kind = DESCRIBE_BOOL, .u = 1);
 	}
 	if (g->flags & RP_G_GAP)
 		DESCRIBE_PUT(.name = SCHEMA_ARG_UNOBSERVED, .kind = DESCRIBE_BOOL, .u = 1);
@@ -302,7 +304,8 @@ const char *describe__thread_name(struct replay *r, const struct rp_g *g, char *
 
 /*
  * A leak suspect: a goroutine still blocked at the end of the recording on
- * a channel, select, lock or cond, that is not one of the runtime's own.
+ * a channel, select, lock or cond, that is not one of the runtime's own
+ * nor long-lived (describe_is_suspect).
  */
 struct dsuspect {
 	uint64_t goid, since;

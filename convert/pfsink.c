@@ -464,8 +464,11 @@ static void ensure_track(struct cv *c, struct replay *r, struct rp_g *g)
 
 /* ---- the sink ----------------------------------------------------------- */
 
-/* The schema's names (schema.h), interned once, in its order. */
-static void intern_schema(struct cv *c)
+/*
+ * The schema's names (schema.h), interned once, in its order. long_lived
+ * only where it can be: a recording attached to a running process.
+ */
+static void intern_schema(struct cv *c, bool attached)
 {
 	int k;
 
@@ -474,7 +477,8 @@ static void intern_schema(struct cv *c)
 	for (k = 0; k < SCHEMA_NAME_MAX; k++)
 		c->name_iid[k] = pftrace__name_iid(c->pf, schema_name[k]);
 	for (k = 0; k < SCHEMA_ARG_MAX; k++)
-		c->arg_iid[k] = pftrace__arg_iid(c->pf, schema_arg[k]);
+		if (k != SCHEMA_ARG_LONG_LIVED || attached)
+			c->arg_iid[k] = pftrace__arg_iid(c->pf, schema_arg[k]);
 }
 
 /* Trace attributes, as described. */
@@ -519,7 +523,7 @@ static int on_start(void *ctx, struct replay *r)
 	c->pid = pid;
 	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
-	intern_schema(c);
+	intern_schema(c, s->flags & GOTL_START_ATTACHED);
 
 	describe__attrs_start(r, &attrs);
 	put_attrs(c, r, &attrs);

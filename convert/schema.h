@@ -46,7 +46,8 @@
 	X(STARTED_BY, "started_by_goid")				\
 	X(STW_NS, "stw_ns")						\
 	X(GC_CYCLE, "gc_cycle")						\
-	X(BEGAN_BEFORE, "began_before_recording")
+	X(BEGAN_BEFORE, "began_before_recording")			\
+	X(LONG_LIVED, "long_lived")
 
 /* The JSON output's one arg of its own: a stack as text (the protobuf trace has callstacks). */
 #define SCHEMA_ARG_STACK	"stack"

@@ -7,6 +7,7 @@
  * args, spawn and wake-up flows, counters, the end of the recording.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -813,6 +814,126 @@ static void test_attach_snapshot_parent(void **state)
 	td_free(d);
 }
 
+/* The last state slice of goroutine n's track ("G<n> ..."). */
+static const struct td_slice *last_slice(const struct tdec *d, uint64_t n)
+{
+	char name[32];
+	const struct td_track *t;
+
+	snprintf(name, sizeof(name), "G%" PRIu64 " ", n);
+	t = td_track_named(d, name);
+	assert_non_null(t);
+	return td_nth_slice(d, t->uuid, td_count_slices(d, t->uuid) - 1);
+}
+
+/* A trace attribute's value, or NULL. */
+static const char *attr_of(const struct tdec *d, const char *key)
+{
+	int i;
+
+	for (i = 0; i < d->nattrs; i++)
+		if (!strcmp(d->attrs[i][0], key))
+			return d->attrs[i][1];
+	return NULL;
+}
+
+/*
+ * The goroutines with a "leak suspect" instant on their track, in the order
+ * of their tracks (a goroutine of the snapshot that never moved is told at
+ * the end), as a list "G20 main.leak G8 main.grow".
+ */
+static void marked(const struct tdec *d, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i, k;
+
+	buf[0] = 0;
+	for (i = 0; i < d->ntracks; i++)
+		for (k = 0; k < d->nslices; k++)
+			if (d->slices[k].instant && d->slices[k].track == d->tracks[i].uuid &&
+			    !strcmp(d->slices[k].name, "leak suspect"))
+				n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+						      d->tracks[i].name);
+}
+
+/*
+ * record -p (verdict_story, logbuild.h): who is a leak suspect and who is
+ * long-lived. Alone and there at the attach (G2, which moved and came back;
+ * G9, which came to its wait during the recording), an idle pool (G3-G5),
+ * the one left of a group a new goroutine joined without it growing (G6):
+ * long-lived, their last span says so, no suspect mark. Created during the
+ * recording and blocked at the end (G20, G21, G22), or in a group that
+ * grew (G8, there at the attach): suspects, marked and on the list.
+ */
+static void test_verdict_attached(void **state)
+{
+	static const uint64_t longlived[] = { 2, 3, 4, 5, 6, 9, 11 };
+	static const uint64_t suspects[] = { 8, 20, 21, 22 };
+	struct fixture *f = *state;
+	const struct td_track *list;
+	const struct td_slice *x;
+	struct convert_stats st;
+	struct tdec *d;
+	char buf[512];
+	size_t i;
+	int k, rows = 0;
+
+	verdict_story(f->lw, GOTL_START_ATTACHED);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.leak_suspects, 4);
+	assert_int_equal(st.unobserved, 0);
+	for (i = 0; i < sizeof(longlived) / sizeof(longlived[0]); i++) {
+		x = last_slice(d, longlived[i]);
+		assert_int_equal(arg_u(x, "open_at_end"), 1);
+		assert_int_equal(arg_u(x, "long_lived"), 1);
+		assert_null(td_arg(x, "still_blocked_at_end"));
+	}
+	for (i = 0; i < sizeof(suspects) / sizeof(suspects[0]); i++) {
+		x = last_slice(d, suspects[i]);
+		assert_int_equal(arg_u(x, "still_blocked_at_end"), 1);
+		assert_null(td_arg(x, "long_lived"));
+	}
+	/* G2 blocked again where the snapshot read it: the probes' stack, the same site. */
+	x = last_slice(d, 2);
+	assert_int_equal(x->ts, 3 * VS_MS);
+	assert_string_equal(arg_s(x, "blocked_at"), "main.loop /src/main.go:70");
+	marked(d, buf, sizeof(buf));
+	assert_string_equal(buf, "G20 main.leak G21 main.grow G22 main.grow G8 main.grow");
+	list = td_track_named(d, "Leak suspects (4)");
+	assert_non_null(list);
+	for (k = 0; k < d->nslices; k++)
+		if (d->slices[k].track == list->uuid)
+			rows++;
+	assert_int_equal(rows, 4);
+	assert_string_equal(attr_of(d, "gotl.leak_suspects"), "4");
+	td_free(d);
+}
+
+/* The same records from a launched program: today's verdict, every blocked one a suspect. */
+static void test_verdict_launched(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_stats st;
+	struct tdec *d;
+	char buf[512];
+	int k;
+
+	verdict_story(f->lw, GOTL_START_LAUNCHED);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.leak_suspects, 10);
+	for (k = 0; k < d->nslices; k++)
+		assert_null(td_arg(&d->slices[k], "long_lived"));
+	assert_int_equal(arg_u(last_slice(d, 2), "still_blocked_at_end"), 1);
+	/* IO wait: still blocked, no suspect. */
+	assert_int_equal(arg_u(last_slice(d, 11), "still_blocked_at_end"), 1);
+	marked(d, buf, sizeof(buf));
+	assert_string_equal(buf, "G2 main.loop G9 main.loop G20 main.leak G21 main.grow "
+			    "G22 main.grow G3 main.pool G4 main.pool G5 main.pool G6 main.leak "
+			    "G8 main.grow");
+	assert_non_null(td_track_named(d, "Leak suspects (10)"));
+	td_free(d);
+}
+
 static void test_exec(void **state)
 {
 	struct fixture *f = *state;
@@ -1022,6 +1143,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_attached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_launched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_names, setup, teardown),

@@ -599,6 +599,45 @@ static void test_rich(void **state)
 }
 
 /* Lost events: the slice marked, the loss counted, flows still paired. */
+/*
+ * record -p (verdict_story, logbuild.h): the JSON has the protobuf trace's
+ * verdict - long_lived on the last span of G2 G3 G4 G5 G6 G9 G11, suspects
+ * G8 G20 G21 G22 marked and listed, nobody else.
+ */
+static void test_verdict(void **state)
+{
+	static const int64_t longlived[] = { 2, 3, 4, 5, 6, 9, 11 }, suspects[] = { 8, 20, 21, 22 };
+	struct fixture *f = *state;
+	const struct jd *s[16], *a;
+	struct convert_stats st;
+	struct jd *doc;
+	size_t i;
+	int n;
+
+	verdict_story(f->lw, GOTL_START_ATTACHED);
+	doc = json_ok(f, &st);
+	assert_int_equal(st.leak_suspects, 4);
+	for (i = 0; i < sizeof(longlived) / sizeof(longlived[0]); i++) {
+		n = states(doc, TID(longlived[i]), s, 16);
+		a = jd_get(s[n - 1], "args");
+		assert_true(jd_get(a, "long_lived")->b);
+		assert_null(jd_get(a, "still_blocked_at_end"));
+		assert_null(nth(doc, "i", TID(longlived[i]), "leak suspect", 0));
+	}
+	for (i = 0; i < sizeof(suspects) / sizeof(suspects[0]); i++) {
+		n = states(doc, TID(suspects[i]), s, 16);
+		assert_true(jd_get(jd_get(s[n - 1], "args"), "still_blocked_at_end")->b);
+		assert_non_null(nth(doc, "i", TID(suspects[i]), "leak suspect", 0));
+	}
+	assert_int_equal(count(doc, "i", -1, "leak suspect"), 4);
+	a = nth(doc, "i", -1, "G21 chan send at main.go:80", 0);
+	assert_non_null(a);
+	assert_string_equal(thread_name(doc, jd_int(a, "tid")), "Leak suspects (4)");
+	assert_int_equal(jd_int(jd_get(doc, "metadata"), "gotl.leak_suspects"), 4);
+	same_as_protobuf(f, doc);
+	jd_free(doc);
+}
+
 static void test_lost_events(void **state)
 {
 	struct fixture *f = *state;
@@ -832,6 +871,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_story, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rich, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
