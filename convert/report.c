@@ -115,6 +115,7 @@ struct agg {
 	uint64_t max;
 	uint64_t first_ts;
 	uint64_t *goids;	/* leak groups: every goid (capped) */
+	char *start;		/* leak groups: the start function of the first one */
 	size_t ngoids, cap;
 	uint64_t min_blocked, max_blocked;
 };
@@ -184,6 +185,7 @@ static void smap_free(struct smap *m)
 		free(m->slots[i]->b);
 		free(m->slots[i]->c);
 		free(m->slots[i]->goids);
+		free(m->slots[i]->start);
 		free(m->slots[i]);
 	}
 	free(m->slots);
@@ -246,7 +248,7 @@ struct rep {
 	FILE *out;
 	struct report_result *res;
 	struct lhist lifetime, first_run, runnable, sleep, stack;
-	struct smap spawn, by_reason, by_site, leaks;
+	struct smap spawn, by_reason, by_site, leaks, long_lived;
 	struct node *nodes;
 	size_t nnodes, cap_nodes;
 	uint64_t exited, alive_end, blocked_end, appeared;
@@ -358,8 +360,9 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	p->blocked_end++;
 	if (!describe__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
 		return 0;
-	a = smap_get(&p->leaks, l->site, s->block_site, s->reason);
-	if (!a)
+	a = smap_get(s->long_lived ? &p->long_lived : &p->leaks, l->site, s->block_site,
+		     s->reason);
+	if (!a || (!a->start && !(a->start = strdup(l->start))))
 		return -ENOMEM;
 	if (!a->n || dur < a->min_blocked)
 		a->min_blocked = dur;
@@ -527,11 +530,32 @@ const char *const rmeta_key[RM_MAX] = {
 	"binary", "build_id", "command", "gotl_version", "host", "kernel", "options", "start_time",
 };
 
+/* Leak groups (suspects, long-lived), largest first. */
+static void text_groups(FILE *f, const struct smap *m)
+{
+	struct agg **v = smap_sorted(m);
+	size_t i, k;
+
+	for (i = 0; v && i < m->len; i++) {
+		const char *lo = rep__dur(v[i]->min_blocked), *hi = rep__dur(v[i]->max_blocked);
+
+		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, lo);
+		if (strcmp(lo, hi))
+			fprintf(f, " to %s", hi);
+		fprintf(f, "\n      created at  %s\n      blocked at  %s\n      goroutines ",
+			v[i]->a, v[i]->b);
+		for (k = 0; k < v[i]->ngoids && k < 20; k++)
+			fprintf(f, " G%" PRIu64, v[i]->goids[k]);
+		fprintf(f, "%s\n", v[i]->ngoids > 20 ? " ..." : "");
+	}
+	free(v);
+}
+
 static void text(struct rep *p, const struct rmeta *m)
 {
 	FILE *f = p->out;
 	struct agg **v;
-	size_t i, k;
+	size_t i;
 	int top = p->o->top > 0 ? p->o->top : 10;
 
 	fprintf(f, "gotl report: %s", m->comm ? m->comm : "?");
@@ -563,25 +587,20 @@ static void text(struct rep *p, const struct rmeta *m)
 			m->info[RM_OPTIONS] ? ", " : "",
 			m->info[RM_OPTIONS] ? m->info[RM_OPTIONS] : "");
 
-	v = smap_sorted(&p->leaks);
-	fprintf(f, "\nLeak suspects: %" PRIu64 " goroutine%s in %zu group%s%s\n",
+	fprintf(f, "\nLeak suspects: %" PRIu64 " goroutine%s in %zu group%s (%s%s)\n",
 		p->res->leak_suspects, p->res->leak_suspects == 1 ? "" : "s", p->leaks.len,
 		p->leaks.len == 1 ? "" : "s",
-		p->o->all_waits ? " (every goroutine blocked at the end)" :
-		" (blocked at the end on a channel, select, lock or cond)");
-	for (i = 0; v && i < p->leaks.len; i++) {
-		const char *lo = rep__dur(v[i]->min_blocked), *hi = rep__dur(v[i]->max_blocked);
-
-		fprintf(f, "  %" PRIu64 " x %s, blocked for %s", v[i]->n, v[i]->c, lo);
-		if (strcmp(lo, hi))
-			fprintf(f, " to %s", hi);
-		fprintf(f, "\n      created at  %s\n      blocked at  %s\n      goroutines ",
-			v[i]->a, v[i]->b);
-		for (k = 0; k < v[i]->ngoids && k < 20; k++)
-			fprintf(f, " G%" PRIu64, v[i]->goids[k]);
-		fprintf(f, "%s\n", v[i]->ngoids > 20 ? " ..." : "");
+		p->o->all_waits ? "every goroutine blocked at the end" :
+		"blocked at the end on a channel, select, lock or cond",
+		m->attached ? "; created while gotl recorded, or in a group that grew" : "");
+	text_groups(f, &p->leaks);
+	if (m->attached) {
+		fprintf(f, "\nLong-lived: %" PRIu64 " goroutine%s in %zu group%s (there when gotl "
+			"attached, in a group that did not grow: no leak suspects)\n",
+			p->res->long_lived, p->res->long_lived == 1 ? "" : "s", p->long_lived.len,
+			p->long_lived.len == 1 ? "" : "s");
+		text_groups(f, &p->long_lived);
 	}
-	free(v);
 
 	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
 		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", m->seen,
@@ -668,10 +687,40 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 	free(v);
 }
 
+/*
+ * A list of leak groups, largest first, and a comma. start: with each
+ * group's start_function (an attach recording's two lists have it).
+ */
+static void jgroups(FILE *f, const char *name, const struct smap *m, bool start)
+{
+	struct agg **v = smap_sorted(m);
+	size_t i, k;
+
+	fprintf(f, ",\"%s\":[", name);
+	for (i = 0; v && i < m->len; i++) {
+		fprintf(f, "%s{\"count\":%" PRIu64 ",\"wait_reason\":", i ? "," : "", v[i]->n);
+		jsonstr__put(f, v[i]->c);
+		if (start) {
+			fprintf(f, ",\"start_function\":");
+			jsonstr__put(f, v[i]->start);
+		}
+		fprintf(f, ",\"created_at\":");
+		jsonstr__put(f, v[i]->a);
+		fprintf(f, ",\"blocked_at\":");
+		jsonstr__put(f, v[i]->b);
+		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
+			",\"goids\":[", v[i]->min_blocked, v[i]->max_blocked);
+		for (k = 0; k < v[i]->ngoids; k++)
+			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]");
+	free(v);
+}
+
 static void json(struct rep *p, const struct rmeta *m)
 {
 	FILE *f = p->out;
-	struct agg **v;
 	size_t i, k;
 
 	fprintf(f, "{\"source\":");
@@ -694,23 +743,10 @@ static void json(struct rep *p, const struct rmeta *m)
 		",\"blocked_at_end\":%" PRIu64 "}", m->seen, m->max_alive,
 		m->max_alive_ts - m->start, p->exited, p->alive_end, p->blocked_end);
 
-	v = smap_sorted(&p->leaks);
-	fprintf(f, ",\"leak_suspects\":[");
-	for (i = 0; v && i < p->leaks.len; i++) {
-		fprintf(f, "%s{\"count\":%" PRIu64 ",\"wait_reason\":", i ? "," : "", v[i]->n);
-		jsonstr__put(f, v[i]->c);
-		fprintf(f, ",\"created_at\":");
-		jsonstr__put(f, v[i]->a);
-		fprintf(f, ",\"blocked_at\":");
-		jsonstr__put(f, v[i]->b);
-		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
-			",\"goids\":[", v[i]->min_blocked, v[i]->max_blocked);
-		for (k = 0; k < v[i]->ngoids; k++)
-			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
-		fprintf(f, "]}");
-	}
-	fprintf(f, "],");
-	free(v);
+	jgroups(f, "leak_suspects", &p->leaks, m->attached);
+	if (m->attached)
+		jgroups(f, "long_lived", &p->long_lived, true);
+	fputc(',', f);
 	jhist(f, "lifetime", &p->lifetime, true);
 	fputc(',', f);
 	jhist(f, "create_to_first_run", &p->first_run, false);
@@ -784,6 +820,10 @@ void rep__output(struct rep *p, const struct rmeta *m)
 		if (p->leaks.slots[i])
 			p->res->leak_suspects += p->leaks.slots[i]->n;
 	p->res->leak_groups = p->leaks.len;
+	for (i = 0; i < p->long_lived.cap; i++)
+		if (p->long_lived.slots[i])
+			p->res->long_lived += p->long_lived.slots[i]->n;
+	p->res->long_lived_groups = p->long_lived.len;
 	if (p->o->json)
 		json(p, m);
 	else
@@ -805,6 +845,7 @@ void rep__free(struct rep *p)
 	smap_free(&p->by_reason);
 	smap_free(&p->by_site);
 	smap_free(&p->leaks);
+	smap_free(&p->long_lived);
 	for (i = 0; i < p->nnodes; i++) {
 		free(p->nodes[i].start);
 		free(p->nodes[i].site);

@@ -3,7 +3,8 @@
  * report: `gotl report` — what a recording says about its goroutines, as
  * text for people or JSON for machines: leak suspects (goroutines still
  * blocked at the end on channels, select, sync primitives or conds, grouped
- * by creation site, block site and wait reason), lifetimes, peak
+ * by creation site, block site and wait reason; in a recording attached to
+ * a running process the long-lived ones apart, verdict.h), lifetimes, peak
  * concurrency, spawn sites, create -> first-run and runnable -> running
  * latencies, sleep durations, blocked time by wait reason and by site, the
  * parent/child tree collapsed by creation site, stack sizes.
@@ -29,6 +30,8 @@ struct report_opts {
 struct report_result {
 	uint64_t leak_suspects;	/* goroutines */
 	uint64_t leak_groups;
+	uint64_t long_lived;	/* goroutines of an attach recording that are no suspects */
+	uint64_t long_lived_groups;
 };
 
 /*

@@ -46,6 +46,7 @@ struct rspan {
 	uint64_t begin, end;
 	bool first;		/* the first state of the life */
 	enum rp_end how;	/* how it ended */
+	bool long_lived;	/* RP_END_RECORDING: long-lived, no leak suspect (verdict.h) */
 	uint64_t alloc_bytes;	/* heap bytes the goroutine allocated in it */
 	uint64_t alloc_count;
 };
@@ -70,6 +71,7 @@ struct rmeta {
 	uint64_t events, lost, seen, max_alive, max_alive_ts;
 	bool truncated;
 	bool stacks_unknown;	/* the input cannot have stack sizes (a trace) */
+	bool attached;		/* recorded attached to a running process: long-lived ones apart */
 };
 
 /* Allocation totals of the recording (GOTL_REC_ALLOC_TOTAL, or the trace's attributes). */

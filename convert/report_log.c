@@ -79,7 +79,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	struct lf *f = ctx;
 	struct lg *x = g->sink;
 	char reason[64], site[1024];
-	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how };
+	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how,
+			   .long_lived = how == RP_END_RECORDING && (g->flags & RP_G_LONG_LIVED) };
 	const char *rs;
 
 	if (!x)
@@ -201,6 +202,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		.events = st->events, .lost = st->lost, .seen = st->goroutines,
 		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
 		.truncated = st->truncated,
+		.attached = replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED),
 	};
 	char cmd[1024], when[64];
 	int i, k;

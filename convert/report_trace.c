@@ -307,6 +307,8 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 		m->lost = (uint64_t)a->long_value;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_LOG])) {
 		m->truncated = true;
+	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_MODE])) {
+		m->attached = true;	/* said of attach recordings only (describe__attrs_end) */
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_EXIT_STATUS])) {
 		m->has_exit = true;
 		m->exit_status = (int)a->long_value;
@@ -598,6 +600,7 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL]) ? RS_SYSCALL :
 				RS_BLOCKED,
 		};
+		o->s.long_lived = arg(t, te, schema_arg[SCHEMA_ARG_LONG_LIVED], NULL) != NULL;
 		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_BYTES], &u))
 			o->s.alloc_bytes = u;
 		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_COUNT], &u))

@@ -385,6 +385,143 @@ static void test_compressed_trace_input(void **state)
 	}
 }
 
+/* The verdict's part of a JSON report: its two lists, "leak_suspects" to "lifetime". */
+static char *verdict_of(const char *j)
+{
+	const char *a = strstr(j, "\"leak_suspects\":"), *b = strstr(j, "\"lifetime\":");
+
+	assert_non_null(a);
+	assert_true(b > a);
+	return strndup(a, (size_t)(b - a));
+}
+
+/* The verdicts of two JSON reports are the same; both are freed. */
+static void same_verdict(char *x, char *y)
+{
+	char *a = verdict_of(x), *b = verdict_of(y);
+
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	free(x);
+	free(y);
+}
+
+/*
+ * record -p (verdict_story, logbuild.h): the suspects are those created
+ * during the recording and blocked at the end (G20) and the whole of a
+ * group that grew (G8, there at the attach, with G21 and G22); the rest of
+ * the snapshot is long-lived, listed apart with the same fields: alone and
+ * back at its wait (G2), come to its wait during the recording (G9), an
+ * idle pool (G3-G5), the one left of a group that did not grow (G6). The
+ * same from the trace; the result --fail-on-leak reads counts the suspects
+ * only.
+ */
+static void test_verdict_attached(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts co = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats cs;
+	struct report_result res, r2;
+	char err[256], *j, *t;
+
+	verdict_story(f->lw, GOTL_START_ATTACHED);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	assert_int_equal(res.leak_suspects, 4);
+	assert_int_equal(res.leak_groups, 2);
+	assert_int_equal(res.long_lived, 6);
+	assert_int_equal(res.long_lived_groups, 4);
+	has(j, "\"leak_suspects\":[{\"count\":3,\"wait_reason\":\"chan send\","
+	       "\"start_function\":\"main.grow\",\"created_at\":\"main.main /src/main.go:23\","
+	       "\"blocked_at\":\"main.grow /src/main.go:80\",\"blocked_min_ns\":6999500,"
+	       "\"blocked_max_ns\":9999000,\"goids\":[8,21,22]},"
+	       "{\"count\":1,\"wait_reason\":\"chan send\",\"start_function\":\"main.leak\","
+	       "\"created_at\":\"main.main /src/main.go:21\","
+	       "\"blocked_at\":\"main.leak /src/main.go:60\",\"blocked_min_ns\":7999300,"
+	       "\"blocked_max_ns\":7999300,\"goids\":[20]}],"
+	       "\"long_lived\":[{\"count\":3,\"wait_reason\":\"chan receive\","
+	       "\"start_function\":\"main.pool\",\"created_at\":\"main.main /src/main.go:20\","
+	       "\"blocked_at\":\"main.pool /src/main.go:50\",\"blocked_min_ns\":9999000,"
+	       "\"blocked_max_ns\":9999000,\"goids\":[3,4,5]},"
+	       "{\"count\":1,\"wait_reason\":\"chan send\",\"start_function\":\"main.leak\","
+	       "\"created_at\":\"main.main /src/main.go:21\","
+	       "\"blocked_at\":\"main.leak /src/main.go:60\",\"blocked_min_ns\":9999000,"
+	       "\"blocked_max_ns\":9999000,\"goids\":[6]},"
+	       "{\"count\":1,\"wait_reason\":\"chan receive\",\"start_function\":\"main.loop\","
+	       "\"created_at\":\"main.main /src/main.go:22\","
+	       "\"blocked_at\":\"main.loop /src/main.go:70\",\"blocked_min_ns\":7000000,"
+	       "\"blocked_max_ns\":7000000,\"goids\":[2]},"
+	       "{\"count\":1,\"wait_reason\":\"chan receive\",\"start_function\":\"main.loop\","
+	       "\"created_at\":\"main.main /src/main.go:24\","
+	       "\"blocked_at\":\"main.loop /src/main.go:70\",\"blocked_min_ns\":6000000,"
+	       "\"blocked_max_ns\":6000000,\"goids\":[9]}],\"lifetime\":");
+
+	/* The trace says the same. */
+	assert_int_equal(convert__run(&co, &cs, err, sizeof(err)), 0);
+	assert_int_equal(cs.leak_suspects, 4);
+	t = report_on(f->trace, true, false, &r2);
+	same_verdict(j, t);
+	assert_int_equal(r2.leak_suspects, 4);
+	assert_int_equal(r2.long_lived, 6);
+
+	/* --all-waits: G11, in IO wait since before the attach, is long-lived too. */
+	j = report(f, true, true, &res);
+	assert_int_equal(res.leak_suspects, 4);
+	assert_int_equal(res.long_lived, 7);
+	has(j, "{\"count\":1,\"wait_reason\":\"IO wait\",\"start_function\":\"main.pool\","
+	       "\"created_at\":\"main.main /src/main.go:25\",\"blocked_at\":\"(no stack)\"");
+	assert_true(strstr(j, "\"IO wait\"") > strstr(j, "\"long_lived\""));
+	same_verdict(j, report_on(f->trace, true, true, &r2));
+
+	t = report(f, false, false, &res);
+	has(t, "\nLeak suspects: 4 goroutines in 2 groups (blocked at the end on a channel, "
+	       "select, lock or cond; created while gotl recorded, or in a group that grew)\n"
+	       "  3 x chan send, blocked for 7.0 ms to 10.0 ms\n"
+	       "      created at  main.main /src/main.go:23\n"
+	       "      blocked at  main.grow /src/main.go:80\n"
+	       "      goroutines  G8 G21 G22\n");
+	has(t, "\nLong-lived: 6 goroutines in 4 groups (there when gotl attached, in a group "
+	       "that did not grow: no leak suspects)\n"
+	       "  3 x chan receive, blocked for 10.0 ms\n"
+	       "      created at  main.main /src/main.go:20\n"
+	       "      blocked at  main.pool /src/main.go:50\n"
+	       "      goroutines  G3 G4 G5\n");
+	free(t);
+}
+
+/* The same records from a launched program: today's report, every one blocked a suspect. */
+static void test_verdict_launched(void **state)
+{
+	struct fixture *f = *state;
+	struct report_result res;
+	char *j;
+
+	verdict_story(f->lw, GOTL_START_LAUNCHED);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	j = report(f, true, false, &res);
+	assert_int_equal(res.leak_suspects, 10);
+	assert_int_equal(res.leak_groups, 5);
+	assert_int_equal(res.long_lived, 0);
+	assert_null(strstr(j, "long_lived"));
+	assert_null(strstr(j, "\"leak_suspects\":[{\"count\":3,\"wait_reason\":\"chan receive\","
+			      "\"start_function\""));
+	has(j, "\"leak_suspects\":[{\"count\":3,\"wait_reason\":\"chan receive\","
+	       "\"created_at\":\"main.main /src/main.go:20\"");
+	has(j, "{\"count\":3,\"wait_reason\":\"chan send\",\"created_at\":\"main.main "
+	       "/src/main.go:23\",\"blocked_at\":\"main.grow /src/main.go:80\","
+	       "\"blocked_min_ns\":6999500,\"blocked_max_ns\":9999000,\"goids\":[8,21,22]}");
+	has(j, "\"goids\":[6,20]}");
+	free(j);
+	j = report(f, false, false, &res);
+	has(j, "\nLeak suspects: 10 goroutines in 5 groups (blocked at the end on a channel, "
+	       "select, lock or cond)\n");
+	assert_null(strstr(j, "Long-lived"));
+	free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +532,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compressed_trace_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_attached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verdict_launched, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
