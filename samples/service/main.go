@@ -1,9 +1,13 @@
 // service is a long-running Go process for gotl's attach mode (record -p).
 // Before it reports ready it leaks goroutines that stay blocked for good
 // (3 in "chan send", 2 in "sync.Mutex.Lock", 1 in "select"), one that
-// sleeps for an hour, and a ticker goroutine; then it serves "requests"
-// (a spawned goroutine every 2 ms that hands a value over a channel) until
-// stdin is closed or it gets SIGTERM/SIGINT.
+// sleeps for an hour, and a ticker goroutine; it has the long-lived
+// goroutines of a real service (a signal.Notify loop for SIGHUP, a ticker
+// loop, an idle pool of 4 workers) and a leak that keeps growing (one more
+// goroutine blocked for good in "chan send" every 20 ms, from before it is
+// ready to its end); then it serves "requests" (a spawned goroutine every
+// 2 ms that hands a value over a channel) until stdin is closed or it gets
+// SIGTERM/SIGINT.
 //
 // With SERVICE_CHILDREN=1 it also runs a copy of itself (`service child`)
 // every 200 ms, for record -p --follow: a child runs 5 goroutines that hand
@@ -12,12 +16,15 @@
 //
 // It prints its truth line first (as soon as everything is blocked), not
 // last, so a test can attach while it runs: the goids of each group, where
-// they block, and its pid. At the end it prints "served requests; exiting" and exits 0, so
-// a test can check it ran on unharmed after gotl detached.
+// they block, and its pid. At the end it prints a second truth line, every
+// goroutine of the growing leak ("gotl-truth-end"), then "served requests;
+// exiting", and exits 0, so a test can check it ran on unharmed after gotl
+// detached.
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,7 +44,57 @@ var (
 	sleeperGoid                         uint64
 	sendLine, lockLine, selectLine      int
 	ready                               sync.WaitGroup
+
+	// the long-lived goroutines and the growing leak
+	pool, grown                             truth.IDs
+	hupGoid, tickerGoid                     uint64
+	poolLine, growLine, hupLine, tickerLine int
+	firstGrown                              sync.WaitGroup
 )
+
+// leakGrow blocks for good: one more every 20 ms, for as long as the service runs.
+func leakGrow(ch chan int, first bool) {
+	grown.Add(truth.Goid())
+	if first {
+		firstGrown.Done()
+	}
+	ids.Lock()
+	growLine = truth.Line() + 2
+	ids.Unlock()
+	ch <- 1
+}
+
+// poolWorker waits for jobs that never come: an idle pool.
+func poolWorker(jobs chan int) {
+	pool.Add(truth.Goid())
+	ids.Lock()
+	poolLine = truth.Line() + 3
+	ids.Unlock()
+	ready.Done()
+	for range jobs {
+	}
+}
+
+// hupLoop is a signal.Notify loop, as services have for SIGHUP.
+func hupLoop(hup chan os.Signal) {
+	hupGoid = truth.Goid()
+	hupLine = truth.Line() + 2
+	ready.Done()
+	for range hup {
+	}
+}
+
+// tickerLoop wakes every 50 ms and does a little work.
+func tickerLoop() {
+	var ticks int64
+	tick := time.NewTicker(50 * time.Millisecond)
+	tickerGoid = truth.Goid()
+	tickerLine = truth.Line() + 2
+	ready.Done()
+	for range tick.C {
+		atomic.AddInt64(&ticks, 1)
+	}
+}
 
 func leakSend(ch chan int) {
 	chanSenders.Add(truth.Goid())
@@ -100,7 +157,7 @@ func main() {
 	var mu sync.Mutex
 	mu.Lock()
 	a, b := make(chan int), make(chan int)
-	ready.Add(3 + 2 + 1 + 1)
+	ready.Add(3 + 2 + 1 + 1 + 4 + 1 + 1)
 	for i := 0; i < 3; i++ {
 		go leakSend(ch)
 	}
@@ -109,7 +166,24 @@ func main() {
 	}
 	go leakSelect(a, b)
 	go sleeper()
+	jobs := make(chan int)
+	for i := 0; i < 4; i++ {
+		go poolWorker(jobs)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go hupLoop(hup)
+	go tickerLoop()
+	growCh := make(chan int)
+	firstGrown.Add(3)
+	go func() { // the growing leak: 3 before the service is ready, then one every 20 ms
+		for i := 0; ; i++ {
+			go leakGrow(growCh, i < 3)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
 	ready.Wait()
+	firstGrown.Wait()
 	time.Sleep(50 * time.Millisecond) // let them reach their blocking operations
 
 	stop := make(chan struct{})
@@ -140,6 +214,14 @@ func main() {
 		"send_line":   sendLine,
 		"lock_line":   lockLine,
 		"select_line": selectLine,
+		"pool":        pool.List(),
+		"pool_line":   poolLine,
+		"hup_loop":    hupGoid,
+		"hup_line":    hupLine,
+		"ticker_loop": tickerGoid,
+		"ticker_line": tickerLine,
+		"grown":       grown.List(),
+		"grow_line":   growLine,
 	})
 
 	var childrenOK, childrenFailed int64
@@ -181,6 +263,8 @@ func main() {
 	case <-eof:
 	}
 	close(stop)
+	end, _ := json.Marshal(map[string]interface{}{"grown": grown.List()})
+	fmt.Printf("gotl-truth-end %s\n", end)
 	if os.Getenv("SERVICE_CHILDREN") == "1" {
 		fmt.Printf("children: %d ok, %d failed\n", atomic.LoadInt64(&childrenOK),
 			atomic.LoadInt64(&childrenFailed))

@@ -48,9 +48,9 @@ GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec, check_threads,
-                        check_tracks, pfcheck,  # noqa: E402
-                        processes, status_of, trace_metadata)
+from tracemodel import (Failure, Model, PFCHECK, TRACE_PROCESSOR, check,  # noqa: E402
+                        check_held_at_exec, check_imported, check_threads, check_tracks,
+                        pfcheck, processes, status_of, trace_metadata)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
 
@@ -167,11 +167,15 @@ def last(model, goid):
     return model.states(goid)[-1]
 
 
-def check_blocked_at_end(model, goid, reason):
+def check_blocked_at_end(model, goid, reason, long_lived=False):
+    """goid's last span: blocked in reason to the end, marked still blocked (what a leak
+    looks like) or, long_lived, marked long-lived instead (record -p)."""
     s = last(model, goid)
     check(s["name"] == reason, "G%d ends in %r, want %r" % (goid, s["name"], reason))
-    check(s["args"].get("still_blocked_at_end") is True, "G%d: %r not marked still blocked"
-          % (goid, reason))
+    mark, other = (("long_lived", "still_blocked_at_end") if long_lived else
+                   ("still_blocked_at_end", "long_lived"))
+    check(s["args"].get(mark) is True and other not in s["args"], "G%d: %r not marked %s: %s"
+          % (goid, reason, mark, s["args"]))
     check(s["args"].get("wait_reason") == reason, "G%d: wait_reason arg %r"
           % (goid, s["args"].get("wait_reason")))
     check(s["ts"] + s["dur"] == model.end, "G%d: blocked slice does not reach the end" % goid)
@@ -1267,7 +1271,8 @@ def check_attached(model, t, minor):
                   "G%d: first slice not marked existed_at_attach" % g)
             check(len(states) == 1, "G%d: a leaked goroutine moved: %s"
                   % (g, [s["name"] for s in states]))
-            check_blocked_at_end(model, g, first["name"])
+            # There before gotl attached, in a group that did not grow: long-lived.
+            check_blocked_at_end(model, g, first["name"], long_lived=True)
             at = first["args"].get("blocked_at", "")
             check(at.endswith("service/main.go:%d" % line), "G%d blocked_at %r, want main.go:%d"
                   % (g, at, line))
@@ -1285,6 +1290,73 @@ def check_attached(model, t, minor):
     check(len(spawned) >= len(new) - 2, "%d of %d new goroutines have a spawn flow"
           % (len(spawned), len(new)))
     check_tracks(model)
+
+
+def check_verdict(gotl, model, raw, trace, t, end, minor):
+    """The leak verdict of a recording attached to samples/service: the suspects are exactly
+    the growing leak's goroutines blocked at the end, those there at the attach too (their
+    group grew); the long-lived are every group of the service that was blocked before gotl
+    attached and did not grow (the leaks of long ago, the idle pool, the signal.Notify and
+    ticker loops), with the goids and sites the service printed. The trace says the same
+    (long_lived on their last span, the suspects marked and listed), the report of the
+    trace too, and Perfetto's importer takes it without an error."""
+    def report(path, *flags):
+        r = run([gotl, "report", "--json"] + list(flags) + [path])
+        check(r.returncode == 0, "gotl report %s: %s" % (path, r.stderr.decode()[-300:]))
+        return json.loads(r.stdout)
+    rep, rep_trace = report(raw), report(trace)
+    for k in ("leak_suspects", "long_lived"):
+        check(rep.get(k) == rep_trace.get(k), "report of the trace differs in %r:\n%s\n%s"
+              % (k, str(rep.get(k))[:600], str(rep_trace.get(k))[:600]))
+    snap = {g for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach")}
+    grown = [g for g in end["grown"] if g in model.by_goid]
+    blocked = {g for g in grown if last(model, g)["name"] == "chan send" and
+               last(model, g)["ts"] + last(model, g)["dur"] == model.end}
+    check(set(t["grown"]) <= blocked and set(t["grown"]) <= snap, "the growing leak's first "
+          "goroutines %s are not all there at the attach and blocked at the end" % t["grown"])
+    check(len(blocked - snap) >= 10 and len(set(grown) - blocked) <= 2, "the leak did not grow "
+          "while gotl recorded: %d new, %d not blocked at the end"
+          % (len(blocked - snap), len(set(grown) - blocked)))
+    sus = rep["leak_suspects"]
+    # Go 1.17 starts `go f(args)` in a wrapper, which names it: main.main.func1·dwrap·8.
+    start = "main.leakGrow" if minor >= 18 else "dwrap"
+    check(len(sus) == 1 and set(sus[0]["goids"]) == blocked and sus[0]["count"] == len(blocked)
+          and sus[0]["wait_reason"] == "chan send" and start in sus[0]["start_function"] and
+          sus[0]["blocked_at"].endswith("service/main.go:%d" % t["grow_line"]),
+          "want one suspect group, the growing leak's %d goroutines at main.go:%d: %s"
+          % (len(blocked), t["grow_line"], str(sus)[:800]))
+    for g in blocked:
+        check_blocked_at_end(model, g, "chan send")
+    lived = {g for grp in rep["long_lived"] for g in grp["goids"]}
+    check(lived <= snap, "long-lived goroutines not there at the attach: %s" % (lived - snap))
+    groups = [(t["chan_send"], ("chan send",), t["send_line"]),
+              (t["lock_wait"], LOCK_REASONS, t["lock_line"]),
+              (t["select_wait"], ("select",), t["select_line"]),
+              (t["pool"], ("chan receive",), t["pool_line"]),
+              ([t["hup_loop"]], ("chan receive",), t["hup_line"])]
+    if last(model, t["ticker_loop"])["name"] == "chan receive":     # not caught awake
+        groups.append(([t["ticker_loop"]], ("chan receive",), t["ticker_line"]))
+    for goids, reasons, line in groups:
+        grp = [x for x in rep["long_lived"] if sorted(x["goids"]) == sorted(goids)]
+        check(len(grp) == 1 and grp[0]["wait_reason"] in reasons and
+              grp[0]["blocked_at"].endswith("service/main.go:%d" % line),
+              "report: no long-lived group of %s at line %d: %s"
+              % (goids, line, str(rep["long_lived"])[:800]))
+        for g in goids:
+            check_blocked_at_end(model, g, grp[0]["wait_reason"], long_lived=True)
+    # The trace's list of suspects is the report's; the long-lived are on no list.
+    lists = [x["uuid"] for x in model.m["tracks"]
+             if (x.get("name") or "").startswith("Leak suspects")]
+    listed = sorted(i["args"]["goid"] for i in model.instants if lists and i["track"] == lists[0])
+    check(listed == sorted(blocked), "the trace lists %d suspects, want the leak's %d"
+          % (len(listed), len(blocked)))
+    marked = {i["track"] for i in model.instants if i["name"] == "leak suspect"}
+    check(not {model.track(g)["uuid"] for g in lived} & marked, "a long-lived one is marked")
+    r = run([gotl, "report", "--fail-on-leak", raw])
+    check(r.returncode == 1 and b"\nLong-lived: " in r.stdout, "--fail-on-leak: exit %d, %r"
+          % (r.returncode, r.stdout[:300]))
+    check_imported(trace)
+    return "%d suspects (the growing leak), %d long-lived" % (len(blocked), len(lived))
 
 
 def attach_record(gotl, pid, trace, raw, extra=(), timeout=60):
@@ -1317,22 +1389,16 @@ def test_attach(gotl, label, gobin, out, shape="default", deleted=False):
         check(procs and procs[0].get("pid") == svc.pid, "process track %s, want pid %d"
               % (procs, svc.pid))
         check_attached(model, svc.truth, int(label.split(".")[1]))
-        rep = json.loads(run([gotl, "report", "--json", raw]).stdout)
-        t = svc.truth
-        for goids, reasons, line in ((t["chan_send"], ("chan send",), t["send_line"]),
-                                     (t["lock_wait"], LOCK_REASONS, t["lock_line"]),
-                                     (t["select_wait"], ("select",), t["select_line"])):
-            grp = [g for g in rep["leak_suspects"] if sorted(g["goids"]) == sorted(goids)]
-            check(len(grp) == 1 and grp[0]["wait_reason"] in reasons and
-                  grp[0]["blocked_at"].endswith("service/main.go:%d" % line),
-                  "report: no leak group for %s at line %d: %s"
-                  % (goids, line, rep["leak_suspects"]))
     finally:
         status, rest = svc.stop()
     check(status == 0 and "served requests; exiting" in rest,
           "the service after gotl: status %d, output %r" % (status, rest[-300:]))
-    return "%d goroutines at attach" % sum(
-        1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach"))
+    end = [l for l in rest.splitlines() if l.startswith("gotl-truth-end ")]
+    check(end, "the service printed no gotl-truth-end line: %r" % rest[-300:])
+    note = check_verdict(gotl, model, raw, trace, svc.truth,
+                         json.loads(end[0][len("gotl-truth-end "):]), int(label.split(".")[1]))
+    return "%d goroutines at attach, %s" % (sum(
+        1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach")), note)
 
 
 def test_attach_follow(gotl, label, gobin, out):
@@ -2008,6 +2074,8 @@ def main():
         problems.append("no gotl binary at %s (run make)" % a.gotl)
     if not os.access(PFCHECK, os.X_OK):
         problems.append("no pfcheck at %s" % PFCHECK)
+    if not os.access(TRACE_PROCESSOR, os.X_OK):
+        problems.append("no trace_processor_shell at %s" % TRACE_PROCESSOR)
     cells, tcs = cells_for(a.matrix, gos, shapes)
     for label, path, note in tcs:
         if not path or not os.access(path, os.X_OK):

@@ -13,6 +13,7 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
+TRACE_PROCESSOR = os.path.join(os.path.dirname(ROOT), "shared", "tools", "trace_processor_shell")
 
 
 class Failure(Exception):
@@ -178,6 +179,22 @@ def pfcheck(trace):
     m = json.loads(r.stdout)
     check(not m["errors"] and not m["warnings"], "pfcheck: %s" % (m["errors"] + m["warnings"])[:10])
     return m
+
+
+def trace_processor(trace, query):
+    """Rows (lists of strings) of an SQL query on the trace, in Perfetto's own importer."""
+    r = subprocess.run([TRACE_PROCESSOR, "query", trace, query], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 0, "trace_processor_shell failed: " + r.stderr.decode()[-1000:])
+    lines = [l for l in r.stdout.decode(errors="replace").splitlines() if l.startswith('"')]
+    return [[c.strip('"') for c in l.split('","')] for l in lines[1:]]
+
+
+def check_imported(trace):
+    """Perfetto's importer takes the trace: no error and no data loss in its stats."""
+    bad = trace_processor(trace, "select name, idx, severity, value from stats where "
+                          "severity in ('error', 'data_loss') and value > 0")
+    check(not bad, "trace_processor stats: %s" % bad[:10])
 
 
 def check_tracks(model):
