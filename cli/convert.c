@@ -102,7 +102,14 @@ void cli_summary(const char *trace, const struct convert_stats *cs, const char *
 	}
 	if (cs->truncated)
 		cli_warn("warning: the event log was cut short; the trace ends at its last whole record");
-	if (cs->leak_suspects)
+	if (cs->leak_suspects && cs->attached)
+		cli_warn("%llu leak suspect%s: goroutine%s created while recording (or in a group "
+			 "that grew) still blocked at the end on a channel, select, lock or cond; "
+			 "those that were there before are long-lived (details: gotl report on the "
+			 "raw log, -r)",
+			 (unsigned long long)cs->leak_suspects, cs->leak_suspects == 1 ? "" : "s",
+			 cs->leak_suspects == 1 ? "" : "s");
+	else if (cs->leak_suspects)
 		cli_warn("%llu leak suspect%s: goroutine%s still blocked at the end on a channel, "
 			 "select, lock or cond (details: gotl report on the raw log, -r)",
 			 (unsigned long long)cs->leak_suspects, cs->leak_suspects == 1 ? "" : "s",

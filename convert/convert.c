@@ -53,6 +53,7 @@ void convert__stats(struct convert_stats *st, const struct replay_stats *rs, siz
 	st->pid = rs->pid;
 	st->truncated = rs->truncated;
 	st->ended = rs->ended;
+	st->attached = rs->attached;
 	st->leak_suspects = suspects;
 	st->alloc_count = total ? total->count : 0;
 	st->alloc_bytes = total ? total->bytes : 0;

@@ -47,10 +47,13 @@ struct convert_stats {
 	uint32_t alloc_mode;	/* GOTL_ALLOC_* of the recording */
 	uint64_t gc_cycles;
 	uint64_t stw_pauses;
-	uint64_t leak_suspects;	/* goroutines still blocked at the end on a channel, lock, ... */
+	uint64_t leak_suspects;	/* goroutines still blocked at the end on a channel, lock, ...
+				 * (record -p: those created while recording, or in a group
+				 * that grew; not the long-lived ones) */
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */
 	bool ended;		/* the log has its end record */
+	bool attached;		/* the recording attached to a running process (record -p) */
 	/* record --follow: the programs followed are processes of the same trace */
 	uint32_t processes;	/* processes in the trace (1 + programs followed) */
 	uint32_t follow_missing;	/* follow logs that could not be read */

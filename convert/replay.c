@@ -1247,6 +1247,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 				break;
 			r.start = (const void *)rec;
 			st->pid = r.start->pid;
+			st->attached = r.start->flags & GOTL_START_ATTACHED;
 			st->start = r.start->hdr.ts;
 			r.last_ts = r.max_seen = r.start->hdr.ts;
 			if ((r.start->flags & GOTL_START_ATTACHED) && verdict__new(&r.verdict)) {

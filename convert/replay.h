@@ -210,6 +210,7 @@ struct replay_stats {
 	uint32_t pid;
 	bool truncated;		/* the log ended inside a record (recorder killed) */
 	bool ended;		/* the log has its end record */
+	bool attached;		/* gotl attached to a running process (record -p) */
 };
 
 /*
