@@ -195,32 +195,6 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-/* "30", "1.5s", "500ms", "2m", "1h": nanoseconds, more than 0. */
-static int parse_duration(const char *s, uint64_t *out)
-{
-	char *end;
-	double v, mul = 1e9;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || !(v > 0))
-		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		mul = 1e6;
-	else if (!strcmp(end, "us"))
-		mul = 1e3;
-	else if (!strcmp(end, "m"))
-		mul = 60e9;
-	else if (!strcmp(end, "h"))
-		mul = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	if (v * mul > 1e18 || v * mul < 1)
-		return -EINVAL;
-	*out = (uint64_t)(v * mul);
-	return 0;
-}
-
 /* Under sudo, give what gotl wrote to the user who ran it. */
 static void give_to_sudo_user(const char *path)
 {
@@ -472,7 +446,7 @@ static int cmd_record(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			if (parse_duration(optarg, &ro.duration_ns))
+			if (cli_parse_duration(optarg, &ro.duration_ns))
 				return cli_bad_usage("record ", "invalid --duration '%s': want e.g. "
 						     "30s, 500ms, 2m", optarg);
 			break;
