@@ -53,6 +53,8 @@ static const char usage_main[] =
 "            Chrome trace-event JSON (-f json)\n"
 "  inspect   show what gotl finds in a Go binary and where it would probe\n"
 "  report    leak suspects and goroutine statistics from a log or a trace\n"
+"  top       a live view of a running Go process's goroutines, like top,\n"
+"            read from its memory (needs root or CAP_SYS_PTRACE)\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -721,5 +723,7 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "top"))
+		return cmd_top(argc - 1, argv + 1);
 	return cli_bad_usage("", "unknown command '%s'", cmd);
 }
