@@ -21,5 +21,6 @@ int cli_parse_duration(const char *s, uint64_t *out);
 int cmd_inspect(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif /* GOTL_CLI_H */

@@ -55,6 +55,8 @@ static const char usage_main[] =
 "  report    leak suspects and goroutine statistics from a log or a trace\n"
 "  top       a live view of a running Go process's goroutines, like top,\n"
 "            read from its memory (needs root or CAP_SYS_PTRACE)\n"
+"  watch     a census of a running Go process every few seconds, for hours:\n"
+"            the leak verdict, a Perfetto trace, OpenMetrics\n"
 "\n"
 "options:\n"
 "  -h, --help      this help; `gotl <command> --help` for a command\n"
@@ -725,5 +727,7 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(cmd, "top"))
 		return cmd_top(argc - 1, argv + 1);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(argc - 1, argv + 1);
 	return cli_bad_usage("", "unknown command '%s'", cmd);
 }
