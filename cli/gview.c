@@ -50,17 +50,24 @@ static bool stdlib_func(const char *func)
 	return true;
 }
 
-/* Where a goroutine is: see the top of the file. */
+/*
+ * Where a goroutine is: see the top of the file. Each pc is read as Go's
+ * traceback reads it (gosym__traceback): a return address at the call
+ * before it, but for the pc above an injected call (sigpanic, asyncPreempt).
+ */
 static const struct gosym_frame *place(struct gosym *sym, const uint64_t *pcs, uint32_t n)
 {
 	const struct gosym_frame *shown = NULL, *any = NULL;
-	bool call = false;
+	bool trap = false;
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct gosym_unwind *u = gosym__unwind(sym, pcs[i]);
 		const struct gosym_frame *f;
-		int k, nf = gosym__frames(sym, pcs[i], call, &f);
+		int k, nf;
 
+		if (!u)
+			break;
+		nf = gosym__frames(sym, pcs[i], !trap && pcs[i] > u->entry, &f);
 		for (k = 0; k < nf; k++) {
 			if (!any)
 				any = &f[k];
@@ -71,8 +78,7 @@ static const struct gosym_frame *place(struct gosym *sym, const uint64_t *pcs, u
 			if (!shown)
 				shown = &f[k];
 		}
-		/* the pc above an injected call (sigpanic, asyncPreempt) is exact, not a return */
-		call = !(u && (u->flags & GOSYM_U_INJECTED));
+		trap = u->flags & GOSYM_U_INJECTED;
 	}
 	return shown ? shown : any;
 }
