@@ -155,10 +155,13 @@ static void restore_terminal(void)
 
 static void setup_terminal(struct top *t)
 {
+	static bool registered;
 	struct termios tio;
 
 	restore_me = t;
-	atexit(restore_terminal);
+	if (!registered)
+		atexit(restore_terminal);
+	registered = true;
 	if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &t->saved)) {
 		tio = t->saved;
 		tio.c_lflag &= ~(tcflag_t)(ICANON | ECHO);	/* keys one by one, unechoed; ISIG stays */
@@ -427,6 +430,8 @@ int cmd_top(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGWINCH);
+	sigaddset(&mask, SIGTSTP);
+	sigaddset(&mask, SIGCONT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	pidfd = (int)syscall(SYS_pidfd_open, t.pid, 0);
@@ -476,7 +481,18 @@ int cmd_top(int argc, char **argv)
 
 				if (read(sfd, &si, sizeof(si)) != sizeof(si))
 					continue;
-				if (si.ssi_signo == SIGWINCH) {
+				if (si.ssi_signo == SIGTSTP) {
+					/* Ctrl-Z: the terminal as it was while stopped, then ours again */
+					if (t.tty) {
+						restore_terminal();
+						kill(getpid(), SIGSTOP);
+						setup_terminal(&t);
+					} else {
+						kill(getpid(), SIGSTOP);
+					}
+				}
+				if (si.ssi_signo == SIGWINCH || si.ssi_signo == SIGTSTP ||
+				    si.ssi_signo == SIGCONT) {
 					if (t.v->censuses)
 						draw(&t);
 					continue;

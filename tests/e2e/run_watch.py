@@ -20,7 +20,7 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
             at once (not at -d)
   top       plain blocks when stdout is a pipe; on a terminal (a pty, 80x24),
             no line wider than the screen (nor after a resize to 60 columns),
-            `q` quits and the terminal is given back
+            Ctrl-Z gives the terminal back until fg, `q` quits and leaves it as found
   errors    no such process, not a Go program, bad options: one line, status 2
   caps      as nobody with CAP_SYS_PTRACE only (no CAP_BPF)
 
@@ -428,6 +428,21 @@ def top(gotl, out):
         os.kill(pid, signal.SIGWINCH)
         mark = len(data)
         data += read_pty(fd, 0.8)
+        # Ctrl-Z: the terminal given back while stopped, taken again at fg
+        os.kill(pid, signal.SIGTSTP)
+        stop = len(data)
+        for _ in range(100):
+            data += read_pty(fd, 0.05)
+            if proc_state(pid) == "T":
+                break
+        check(proc_state(pid) == "T", "top did not stop on SIGTSTP")
+        check(data[stop:].endswith(b"\x1b[?25h\x1b[?1049l"), "the terminal was not given back "
+              "at SIGTSTP: %r" % data[stop:][-40:])
+        os.kill(pid, signal.SIGCONT)
+        cont = len(data)
+        data += read_pty(fd, 0.6)
+        check(data[cont:].startswith(b"\x1b[?1049h") and b"gotl top  pid" in data[cont:],
+              "no screen again after SIGCONT: %r" % data[cont:][:40])
         os.write(fd, b"q")
         t0 = time.time()
         data += read_pty(fd, 3, until_eof=True)
@@ -455,6 +470,11 @@ def top(gotl, out):
         s.stop()
     return "%d plain blocks; pty: %d frames in 80x24, then 60 columns; q quit in %.2f s" % (
         len(blocks), len(frames), took)
+
+
+def proc_state(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
 
 
 def read_pty(fd, secs, until_eof=False):
