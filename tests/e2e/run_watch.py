@@ -386,7 +386,9 @@ ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def screen_lines(data):
-    return [ln.decode(errors="replace") for ln in ANSI.sub(b"", data).replace(b"\r", b"").split(b"\n")]
+    """What a terminal shows of data: escape sequences out, one string per line."""
+    text = ANSI.sub(b"", data).replace(b"\r", b"")
+    return [ln.decode(errors="replace") for ln in text.split(b"\n")]
 
 
 def top(gotl, out):
