@@ -14,7 +14,8 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
             the trace imported by trace_processor_shell (no error or loss)
             and checked by pfcheck: counters, an instant per census, the
             suspect's slice
-  old-go    the same verdict from Go 1.19 and Go 1.17 binaries
+  old-go    the same verdict from Go 1.19 and Go 1.17 binaries, and a stripped PIE
+  text      the verdict in text
   busy      a busy pool and no leak: no suspect, exit 0 with --fail-on-leak
   exit      the process exits during the watch: one line, the verdict, status 0,
             at once (not at -d)
@@ -77,18 +78,21 @@ def go_for(minor):
 BUILT = {}
 
 
-def build(minor, out):
-    if minor in BUILT:
-        return BUILT[minor]
+SHAPES = {"default": [], "pie-stripped": ["-buildmode=pie", "-ldflags=-s -w"]}
+
+
+def build(minor, out, shape="default"):
+    if (minor, shape) in BUILT:
+        return BUILT[(minor, shape)]
     go = go_for(minor)
     check(go and os.access(go, os.X_OK), "no Go 1.%d toolchain" % minor)
     version = toolchains.go_version(go)
-    binary = os.path.join(out, "watch-%s" % version)
-    r = subprocess.run([go, "build", "-o", binary, "./watch"], cwd=SAMPLES,
+    binary = os.path.join(out, "watch-%s-%s" % (version, shape))
+    r = subprocess.run([go, "build", "-o", binary] + SHAPES[shape] + ["./watch"], cwd=SAMPLES,
                        env=toolchains.go_env(version, {}, out), stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=600)
     check(r.returncode == 0, "go build (%s): %s" % (version, r.stdout.decode()[-800:]))
-    BUILT[minor] = binary
+    BUILT[(minor, shape)] = binary
     return binary
 
 
@@ -239,8 +243,8 @@ def check_trace(path, s, verdict):
     return "%d counter tracks" % len(counters)
 
 
-def verdict_case(gotl, out, minor, full):
-    binary = build(minor, out)
+def verdict_case(gotl, out, minor, full, shape="default"):
+    binary = build(minor, out, shape)
     parser = need_prometheus_client() if full else None
     s = Sample([binary, "-leak-rate", str(LEAK_RATE), "-burst", "30", "-burst-at", "500ms",
                 "-burst-hold", "2500ms"])
@@ -340,6 +344,38 @@ def verdict_case(gotl, out, minor, full):
     if full:
         detail += "; %s; trace: %s" % (metrics, check_trace(trace, s, v))
     return detail
+
+
+def text(gotl, out):
+    """The verdict as people read it."""
+    binary = build(26, out)
+    s = Sample([binary, "-burst", "0"])
+    try:
+        r = subprocess.run([gotl, "watch", "-p", str(s.pid), "--every", EVERY, "--leak-after",
+                            "1s", "-d", "2500ms"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=60)
+    finally:
+        s.stop()
+    check(r.returncode == 0 and not r.stderr, "status %d, %r" % (r.returncode, r.stderr))
+    t = r.stdout.decode()
+    main_go = os.path.join(SAMPLES, "watch", "main.go")
+    want = [r"^process %d \(watch-go1\.26\.\d+-?, go1\.26\.\d+\): \d+ goroutines at the "
+            r"last of \d+ censuses over 2\.\ds, every 200ms$" % s.pid,
+            r"^1 leak suspect: goroutines that keep piling up at one place, each blocked 1\.0s "
+            r"or more on a channel, select, lock or cond$",
+            r"^  \d+ goroutines  main\.leaker  chan send\n      created at %s:%d "
+            r"\(main\.leakSpawner\)\n      blocked at %s:%d \(main\.leaker\)\n      growing by "
+            r"\d+ an hour; \d+ blocked 1\.0s or more; the oldest for 2\.\ds\n      goroutines "
+            r"((\d+ ){16}\.\.\. \(\d+ more\)|\d+( \d+)+)$" % (re.escape(main_go), s.t["leak_go"],
+                                                re.escape(main_go), s.t["leak_block"]),
+            r"^\d long-lived groups, not leaks: alive 1\.0s or more without growing",
+            r"^  8 goroutines  main\.worker  chan receive\n      created at %s:%d \(main\.main\)"
+            r"\n      blocked at %s:%d \(main\.worker\)\n      the oldest blocked for 2\.\ds\n"
+            r"      goroutines %s$" % (re.escape(main_go), s.t["pool_go"], re.escape(main_go),
+                                     s.t["pool_block"], " ".join(str(g) for g in s.t["pool"]))]
+    for w in want:
+        check(re.search(w, t, re.M), "no %r in:\n%s" % (w, t))
+    return "%d lines" % len(t.splitlines())
 
 
 def busy(gotl, out):
@@ -574,7 +610,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
-    ap.add_argument("--cases", help="comma-separated: verdict,old-go,busy,exit,top,errors,caps")
+    ap.add_argument("--cases", help="comma-separated: verdict,old-go,text,busy,exit,top,errors,"
+                    "caps")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-watch"))
     a = ap.parse_args()
     gotl = os.path.abspath(a.gotl)
@@ -585,6 +622,9 @@ def main():
     cases = [("verdict", "go1.26", lambda: verdict_case(gotl, a.out, 26, True)),
              ("old-go", "go1.19", lambda: verdict_case(gotl, a.out, 19, False)),
              ("old-go", "go1.17", lambda: verdict_case(gotl, a.out, 17, False)),
+             ("old-go", "go1.26 pie-stripped", lambda: verdict_case(gotl, a.out, 26, False,
+                                                                      "pie-stripped")),
+             ("text", "go1.26", lambda: text(gotl, a.out)),
              ("busy", "go1.26", lambda: busy(gotl, a.out)),
              ("exit", "go1.26", lambda: exit_during(gotl, a.out)),
              ("top", "go1.26", lambda: top(gotl, a.out)),
@@ -601,7 +641,8 @@ def main():
         except (Failure, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as ex:
             detail, ok = ("%s: %s" % (type(ex).__name__, ex))[:1500], "FAIL"
             failed += 1
-        print("%s %-8s %-7s %5.1fs  %s" % (ok, name, label, time.time() - t0, detail), flush=True)
+        print("%s %-8s %-19s %5.1fs  %s" % (ok, name, label, time.time() - t0, detail),
+              flush=True)
     print("watch e2e: %d passed, %d failed (%.0f s)" % (len(cases) - failed, failed,
                                                       time.time() - t_all))
     return 1 if failed else 0
