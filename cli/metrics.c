@@ -3,10 +3,11 @@
  * metrics.c: the server behind `gotl watch --metrics` (see metrics.h). Each
  * connection sends one request, gets one answer (a copy of the document as
  * it was then) and is closed: "Connection: close", as a scraper expects.
- * Non-blocking sockets throughout, at most MSRV_MAX_CLIENTS at a time, a
- * request of at most 8 KiB, 10 s for a client to send it and take the
- * answer; past that the connection is dropped, never the watch. Must not
- * block, print, or serve anything but the document.
+ * Non-blocking sockets throughout, at most MSRV_MAX_CLIENTS at a time (a
+ * new one past that takes the oldest one's place), a request of at most
+ * 8 KiB, 10 s for a client to send it and take the answer; past that the
+ * connection is dropped, never the watch. Must not block, print, or serve
+ * anything but the document.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -317,8 +318,15 @@ void msrv__handle(struct msrv *m, const struct pollfd *fds, int n)
 		for (i = 0; i < MSRV_MAX_CLIENTS && m->c[i].fd >= 0; i++)
 			;
 		if (i == MSRV_MAX_CLIENTS) {
-			close(fd);	/* too many at once: the scraper tries again */
-			continue;
+			/* all taken: the oldest goes, so that clients that never finish their
+			 * request cannot keep a scraper out */
+			int old = 0;
+
+			for (i = 1; i < MSRV_MAX_CLIENTS; i++)
+				if (m->c[i].deadline < m->c[old].deadline)
+					old = i;
+			drop(&m->c[old]);
+			i = old;
 		}
 		m->c[i].fd = fd;
 		m->c[i].deadline = now + CLIENT_NS;

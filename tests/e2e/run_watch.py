@@ -10,7 +10,8 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
             sites, goids and growth, the pool and the loops as long-lived,
             not the drained burst; SIGUSR1 prints it without stopping;
             --fail-on-leak exits 1; /metrics read during the run by the
-            OpenMetrics parser of prometheus_client (PyPI), 404 elsewhere;
+            OpenMetrics parser of prometheus_client (PyPI), while 20 clients hang
+            on the server, 404 elsewhere;
             the trace imported by trace_processor_shell (no error or loss)
             and checked by pfcheck: counters, an instant per census, the
             suspect's slice
@@ -39,6 +40,7 @@ import pty
 import re
 import select
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -269,8 +271,16 @@ def verdict_case(gotl, out, minor, full, shape="default"):
         if full:
             time.sleep(4.5)
             w.send_signal(signal.SIGUSR1)	# a verdict now, without stopping
+            # clients that never finish their request do not keep the scraper out
+            host, port = addr.rsplit(":", 1)
+            hung = [socket.create_connection((host, int(port))) for _ in range(20)]
+            for k, c in enumerate(hung):
+                if k % 2:
+                    c.send(b"GET /metr")
             time.sleep(2.5)
             status, ctype, body = scrape(addr)
+            for c in hung:
+                c.close()
             check(status == 200 and ctype.startswith("application/openmetrics-text"),
                   "/metrics: %s %s" % (status, ctype))
             metrics = "%d metric families" % check_metrics(parser, body, s)
