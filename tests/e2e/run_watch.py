@@ -514,10 +514,24 @@ def top(gotl, out):
         after = data[mark:].split(b"\x1b[H")[1:]
         check(after and max(len(ln) for f in after[1:] or after for ln in screen_lines(f)) <= 60,
               "after the resize to 60 columns, a wider line")
+        # --every 10s: one frame, and another one at once on space
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(gotl, [gotl, "top", "-p", str(s.pid), "--every", "10s"])
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        one = read_pty(fd, 0.7).count(b"\x1b[H")
+        os.write(fd, b" ")
+        two = read_pty(fd, 0.7).count(b"\x1b[H")
+        os.write(fd, b"q")
+        read_pty(fd, 3, until_eof=True)
+        os.waitpid(pid, 0)
+        os.close(fd)
+        # (the first census's frame, and maybe one more for the resize's SIGWINCH)
+        check(one in (1, 2) and two == 1, "space: %d frame(s) before, %d after" % (one, two))
     finally:
         s.stop()
-    return "%d plain blocks; pty: %d frames in 80x24, then 60 columns; q quit in %.2f s" % (
-        len(blocks), len(frames), took)
+    return "%d plain blocks; pty: %d frames in 80x24, then 60 columns; q quit in %.2f s; " \
+        "space refreshes" % (len(blocks), len(frames), took)
 
 
 def proc_state(pid):
