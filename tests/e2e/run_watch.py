@@ -15,7 +15,7 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
             the trace imported by trace_processor_shell (no error or loss)
             and checked by pfcheck: counters, an instant per census, the
             suspect's slice
-  old-go    the same verdict from Go 1.19 and Go 1.17 binaries, and a stripped PIE
+  old-go    the same verdict from Go 1.17, 1.19 and 1.27 binaries, and a stripped PIE
   text      the verdict in text
   busy      a busy pool and no leak: no suspect, exit 0 with --fail-on-leak
   exit      the process exits during the watch: one line, the verdict, status 0,
@@ -27,7 +27,7 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
   caps      as nobody with CAP_SYS_PTRACE only (no CAP_BPF)
 
 Needs root (process_vm_readv on another user's process, setpriv), Go 1.26
-and 1.19 (1.17 is fetched into .cache/go), ../shared/tools.
+and 1.19 (1.17 and 1.27 are fetched into .cache/go), ../shared/tools.
 
   run_watch.py [--gotl ./gotl] [--cases verdict,old-go,...]
 """
@@ -646,6 +646,7 @@ def main():
     cases = [("verdict", "go1.26", lambda: verdict_case(gotl, a.out, 26, True)),
              ("old-go", "go1.19", lambda: verdict_case(gotl, a.out, 19, False)),
              ("old-go", "go1.17", lambda: verdict_case(gotl, a.out, 17, False)),
+             ("old-go", "go1.27", lambda: verdict_case(gotl, a.out, 27, False)),
              ("old-go", "go1.26 pie-stripped", lambda: verdict_case(gotl, a.out, 26, False,
                                                                       "pie-stripped")),
              ("text", "go1.26", lambda: text(gotl, a.out)),
