@@ -338,12 +338,13 @@ def verdict_case(gotl, out, minor, full, shape="default"):
         check(x and x["goids"] == [s.t[what + "_goid"]] and site(x["blocked_at"],
               s.t[what + "_block"]), "the %s loop is not long-lived alone: %s" % (what, x))
     # how long each has been blocked at least: the signal loop since before the watch; the
-    # ticker wakes every 50 ms, so never longer than that (plus a census's time)
+    # ticker wakes every 50 ms, so not longer than a census or two (1 s: room for a loaded
+    # machine; without trackingSeq it would look blocked for the whole watch)
     sig = group_of(ll, s.t["signals_goid"])
     tick = group_of(ll, s.t["ticker_goid"])
     check(sig["oldest_wait_ns"] >= (dur - 1) * 1e9, "the signal loop blocked for only %s ns" %
           sig["oldest_wait_ns"])
-    check(0 <= tick["oldest_wait_ns"] < 100e6, "the ticker blocked for %s ns" %
+    check(0 <= tick["oldest_wait_ns"] < 1e9, "the ticker blocked for %s ns" %
           tick["oldest_wait_ns"])
     check(final["drained"], "the burst was not drained before the end")
     burst = set(final["burst"])
