@@ -367,6 +367,7 @@ int cmd_top(int argc, char **argv)
 	struct pollfd pfd[3];
 	char err[512], comm[64];
 	int c, ret, status = 0, sfd = -1, pidfd = -1;
+	bool exited = false;
 	sigset_t mask;
 	long v;
 
@@ -447,8 +448,10 @@ int cmd_top(int argc, char **argv)
 
 		if (now >= next) {
 			ret = census__take(t.c, &s, err, sizeof(err));
-			if (ret == -ESRCH)
-				goto exited;
+			if (ret == -ESRCH) {
+				exited = true;
+				break;
+			}
 			if (ret || gview__update(t.v, s)) {
 				restore_terminal();
 				cli_warn("%s", ret ? err : "out of memory");
@@ -500,8 +503,10 @@ int cmd_top(int argc, char **argv)
 				}
 				goto done;
 			}
-			if (pfd[k].fd == pidfd)
-				goto exited;
+			if (pfd[k].fd == pidfd) {
+				exited = true;
+				goto done;
+			}
 			if (pfd[k].fd == STDIN_FILENO) {
 				char keys[64];
 				ssize_t r = read(STDIN_FILENO, keys, sizeof(keys));
@@ -515,12 +520,10 @@ int cmd_top(int argc, char **argv)
 			}
 		}
 	}
-	goto done;
-exited:
-	restore_terminal();
-	cli_warn("process %d exited", (int)t.pid);
 done:
 	restore_terminal();
+	if (exited)
+		cli_warn("process %d exited", (int)t.pid);
 	if (sfd >= 0)
 		close(sfd);
 	if (pidfd >= 0)
