@@ -18,8 +18,8 @@ Short --every and --leak-after (200 ms, 2 s) keep the suite near a minute.
   old-go    the same verdict from Go 1.17, 1.19 and 1.27 binaries, and a stripped PIE
   text      the verdict in text
   busy      a busy pool and no leak: no suspect, exit 0 with --fail-on-leak
-  exit      the process exits during the watch: one line, the verdict, status 0,
-            at once (not at -d)
+  exit      the process exits during the watch (or top): one line, the verdict,
+            status 0, at once (not at -d)
   top       plain blocks when stdout is a pipe; on a terminal (a pty, 80x24),
             no line wider than the screen (nor after a resize to 60 columns),
             Ctrl-Z gives the terminal back until fg, `q` quits and leaves it as found
@@ -425,8 +425,19 @@ def exit_during(gotl, out):
     v = json.loads(r.stdout)
     check(v["exited"] is True and v["censuses"] >= 5 and v["suspects"],
           "the verdict after the exit: %s" % {k: v[k] for k in ("exited", "censuses")})
-    return "ended %.1f s after the start (the process lived 2 s), %d censuses, %d suspects" % (
-        took, v["censuses"], len(v["suspects"]))
+    # top too
+    s = Sample([binary, "-exit-after", "1s", "-burst", "0"])
+    t0 = time.time()
+    r = subprocess.run([gotl, "top", "-p", str(s.pid), "--every", EVERY], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    ttop = time.time() - t0
+    s.p.communicate(timeout=30)
+    err = r.stderr.decode().strip()
+    check(r.returncode == 0 and err == "gotl: process %d exited" % s.pid and ttop < 3 and
+          r.stdout.count(b"gotl top  pid") >= 3, "top: status %d, %r after %.1f s" % (
+              r.returncode, err, ttop))
+    return "watch ended %.1f s after the start (the process lived 2 s), %d censuses, %d " \
+        "suspects; top %.1f s (1 s)" % (took, v["censuses"], len(v["suspects"]), ttop)
 
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
