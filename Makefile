@@ -324,6 +324,7 @@ test-e2e: gotl
 	$(Q)$(PYTHON) tests/e2e/test_gobin.py
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_stress.py --gotl ./gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_census.py --gotl ./gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_watch.py --gotl ./gotl
 
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.

@@ -38,6 +38,12 @@ static const struct {
 	{ "dump", cmd_dump,
 	  "every goroutine of a running Go process, now, from its memory\n"
 	  "(no probe, no stop; root or CAP_SYS_PTRACE)" },
+	{ "top", cmd_top,
+	  "a live view of a running Go process's goroutines, like top,\n"
+	  "read from its memory (needs root or CAP_SYS_PTRACE)" },
+	{ "watch", cmd_watch,
+	  "a census of a running Go process every few seconds, for hours:\n"
+	  "the leak verdict, a Perfetto trace, OpenMetrics" },
 };
 
 static const char usage_head[] =

@@ -149,8 +149,7 @@ const char *replay__follow_log(const struct replay *r, int n, size_t *len)
 	return r->follow_logs[n];
 }
 
-/* Standard library: the first element of the import path has no dot (but "main" is the user's). */
-static bool stdlib_func(const char *func)
+bool replay__stdlib_func(const char *func)
 {
 	const char *slash = strchr(func, '/'), *dot = strchr(func, '.');
 
@@ -188,7 +187,7 @@ static bool machinery_func(const char *f)
 /* What replay__user_frame asks of a frame's function (RP_F_*), found once per pc. */
 static uint8_t frame_class(const char *func)
 {
-	return (uint8_t)((stdlib_func(func) ? RP_F_STDLIB : 0) |
+	return (uint8_t)((replay__stdlib_func(func) ? RP_F_STDLIB : 0) |
 			 (!strncmp(func, "runtime.", 8) ? RP_F_RUNTIME : 0) |
 			 (machinery_func(func) ? RP_F_MACHINERY : 0));
 }

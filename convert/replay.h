@@ -268,6 +268,12 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
  */
 const struct rp_frame *replay__user_frame(const struct replay *r, const struct rp_stack *s);
 
+/*
+ * Is func (as pclntab names it) in Go's standard library? The first element
+ * of its import path has no dot ("runtime", "net/http"); "main" is the user's.
+ */
+bool replay__stdlib_func(const char *func);
+
 
 
 

@@ -822,6 +822,7 @@ static void fill(struct census *c, const struct work *w, struct census_g *g)
 	g->stack_size = r.hi > r.lo ? r.hi - r.lo : 0;
 	g->tid = w->tid;
 	g->flags = w->flags;
+	g->seq = r.seq;
 	g->wait_ns = -1;
 	if ((int64_t)r.since > 0 && (st == GOTL_G_WAITING || st == GOTL_G_SYSCALL)) {
 		int64_t since = (int64_t)r.since - c->mono_delta;

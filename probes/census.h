@@ -125,6 +125,9 @@ struct census_g {
 	uint16_t flags;		/* CENSUS_G_* */
 	uint32_t stack;		/* its first pc in snap->pcs */
 	uint32_t nstack;	/* physical frames: resume pc, then return addresses; 0 none */
+	uint8_t seq;		/* g.trackingSeq: +1 (mod 256) each time it stops running, so
+				 * one seen waiting twice with the same seq and waitsince did
+				 * not run in between (unless it ran 256 times) */
 };
 
 struct census_cost {
