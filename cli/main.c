@@ -55,6 +55,10 @@ static const char usage_head[] =
 	"flows for spawns and wake-ups, and goroutine counters. Open traces at\n"
 	"https://ui.perfetto.dev.\n"
 	"\n"
+	"Or read every goroutine of a running Go process from its memory, with no probe\n"
+	"and no stop, cheap enough for production: now (dump), live (top), or every few\n"
+	"seconds for days, with a leak verdict, a trace and OpenMetrics (watch).\n"
+	"\n"
 	"commands:\n";
 
 static const char usage_tail[] =
