@@ -305,7 +305,11 @@ static void draw(struct top *t)
 			snprintf(change, sizeof(change), "%+lld", (long long)g.change);
 		else
 			snprintf(change, sizeof(change), "-");
-		gview__dur(g.oldest_ns, oldest, sizeof(oldest));
+		/* 0: not seen blocked across two censuses yet, and no GC noted it: unknown. */
+		if (g.oldest_ns)
+			gview__dur(g.oldest_ns, oldest, sizeof(oldest));
+		else
+			snprintf(oldest, sizeof(oldest), "-");
 		k = (size_t)snprintf(where, sizeof(where), "%s", m->start ? m->start : "?");
 		if (m->created && k < sizeof(where))
 			k += (size_t)snprintf(where + k, sizeof(where) - k, " <- %s:%d",
