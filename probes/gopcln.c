@@ -591,7 +591,10 @@ static void fn_file_line(const struct gobin *gb, const struct gobin_fn *f, uint6
 		*line = ln;
 }
 
-/* FuncIDWrapper is the largest funcID; 0 (FuncIDNormal) only if the binary has no special function. */
+/*
+ * FuncIDWrapper is the largest funcID; 0 (FuncIDNormal) only if the binary has no special
+ * function.
+ */
 static bool is_wrapper(const struct gobin *gb, uint8_t funcid)
 {
 	return funcid && funcid == gb->pcln.wrapper_id;
