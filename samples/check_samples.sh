@@ -12,7 +12,8 @@ cd "$(dirname "$0")"
 
 GO_TOOLCHAINS=${GO_TOOLCHAINS:-"/usr/local/go/bin/go /usr/lib/go-1.19/bin/go"}
 RUNS=${RUNS:-5}
-SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo pingpong workerpool lockleak sleeper allocs deepinline"
+SAMPLES="leaky gather_fixed mutex pipeline sleep echo exitcode panicker signal coro spawn cgo"
+SAMPLES="$SAMPLES pingpong workerpool lockleak sleeper allocs deepinline"
 LIMIT_MS=2000
 
 tmp=$(mktemp -d)
@@ -64,12 +65,14 @@ if not isinstance(t, dict):
 
 def goid(key):
     v = t.get(key)
-    need(isinstance(v, int) and not isinstance(v, bool) and v > 0, "%s is not a goroutine id: %r" % (key, v))
+    need(isinstance(v, int) and not isinstance(v, bool) and v > 0,
+         "%s is not a goroutine id: %r" % (key, v))
     return v
 
 def goids(key, n):
     v = t.get(key)
-    if not need(isinstance(v, list) and all(isinstance(x, int) and x > 0 for x in v), "%s is not a list of goids" % key):
+    if not need(isinstance(v, list) and all(isinstance(x, int) and x > 0 for x in v),
+                "%s is not a list of goids" % key):
         return []
     need(len(v) == n, "%s has %d entries, want %d" % (key, len(v), n))
     need(len(set(v)) == len(v), "%s has duplicates" % key)
@@ -77,7 +80,8 @@ def goids(key, n):
 
 def source_line(fkey, lkey, text):
     f, l = t.get(fkey), t.get(lkey)
-    if not need(isinstance(f, str) and os.path.isfile(f) and isinstance(l, int), "bad %s/%s" % (fkey, lkey)):
+    if not need(isinstance(f, str) and os.path.isfile(f) and isinstance(l, int),
+                "bad %s/%s" % (fkey, lkey)):
         return
     src = open(f).read().splitlines()
     need(0 < l <= len(src) and text in src[l - 1], "%s:%s is not %r" % (fkey, lkey, text))
@@ -123,7 +127,8 @@ elif name == "sleep":
     s = t.get("sleepers") or []
     need([x.get("ms") for x in s] == [20, 40, 60], "sleeper durations %r" % s)
     ids = [x.get("goid") for x in s]
-    need(all(isinstance(x, int) and x > 0 for x in ids) and len(set(ids + [main])) == 4, "sleeper goids %r" % ids)
+    need(all(isinstance(x, int) and x > 0 for x in ids) and len(set(ids + [main])) == 4,
+         "sleeper goids %r" % ids)
     eq("wait_reason", "sleep")
     source_line("sleep_file", "sleep_line", "time.Sleep(")
 elif name == "echo":
@@ -157,7 +162,8 @@ elif name == "coro":
         eq("skip", True)
 elif name == "spawn":
     waves = t.get("waves")
-    need(isinstance(waves, list) and len(waves) == 3 and all(isinstance(w, list) and len(w) == 50 for w in waves), "waves is not 3 x 50")
+    need(isinstance(waves, list) and len(waves) == 3 and
+         all(isinstance(w, list) and len(w) == 50 for w in waves), "waves is not 3 x 50")
     waves = waves if isinstance(waves, list) else []
     flat = [x for w in waves for x in w]
     sp = goid("spawner_goid")
@@ -195,15 +201,19 @@ elif name == "pingpong":
     need(goid("pong_goid") != main, "pong is main")
 elif name == "allocs":
     need(goid("alloc_goid") != main, "the allocating goroutine is main")
-    sizes = {x.get("name"): (x.get("count"), x.get("size"), x.get("pointers")) for x in t.get("types", [])}
+    sizes = {x.get("name"): (x.get("count"), x.get("size"), x.get("pointers"))
+             for x in t.get("types", [])}
     need(sizes == {"main.Node": (1000, 32, True), "main.Vec3": (700, 24, False),
                    "main.Mid": (50, 640, True), "main.Big": (20, 40000, False)}, "types %r" % sizes)
     eq("levels", 300)
     eq("strings", 200)
     eq("string_size", 40)
-    need(t.get("num_forced_gc") == t.get("forced_gcs") == 4, "forced GCs %r/%r" % (t.get("num_forced_gc"), t.get("forced_gcs")))
-    need(isinstance(t.get("num_gc"), int) and t["num_gc"] > 4, "no heap-triggered GC: num_gc %r" % t.get("num_gc"))
-    need((t.get("assist_s", -1) >= 0) == (minor >= 20), "assist_s %r on go1.%d" % (t.get("assist_s"), minor))
+    need(t.get("num_forced_gc") == t.get("forced_gcs") == 4,
+         "forced GCs %r/%r" % (t.get("num_forced_gc"), t.get("forced_gcs")))
+    need(isinstance(t.get("num_gc"), int) and t["num_gc"] > 4,
+         "no heap-triggered GC: num_gc %r" % t.get("num_gc"))
+    need((t.get("assist_s", -1) >= 0) == (minor >= 20),
+         "assist_s %r on go1.%d" % (t.get("assist_s"), minor))
 elif name == "deepinline":
     w = goids("workers", 3)
     need(main not in w, "main among workers")
@@ -218,16 +228,19 @@ else:
     problems.append("unknown sample")
 
 # Fields that must be the same in every run of one build: everything but
-# goroutine ids (the main goroutine's id included: it is always 1).
+# goroutine ids (the main goroutine's id included: it is always 1) and clock
+# readings.
 volatile = {"workers", "leaked", "winner", "sleepers", "waves", "parents", "callers",
-            "callback_goids", "waiter_goids", "num_gc", "assist_s"}
+            "callback_goids", "waiter_goids", "num_gc", "assist_s", "boottime_before_ns",
+            "boottime_after_ns"}
 stable = {k: v for k, v in t.items()
           if k not in volatile and not (k.endswith("_goid") and k != "main_goid")}
 stable["sleepers_ms"] = [x.get("ms") for x in t.get("sleepers", [])]
 if os.path.exists(state_path):
     first = json.load(open(state_path))
     for k in sorted(set(first) | set(stable)):
-        need(first.get(k) == stable.get(k), "%s changed between runs: %r -> %r" % (k, first.get(k), stable.get(k)))
+        need(first.get(k) == stable.get(k),
+             "%s changed between runs: %r -> %r" % (k, first.get(k), stable.get(k)))
 else:
     json.dump(stable, open(state_path, "w"))
 

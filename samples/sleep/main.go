@@ -64,12 +64,12 @@ func main() {
 	sort.Slice(sleepers, func(i, j int) bool { return sleepers[i].Ms < sleepers[j].Ms })
 	fmt.Println("sleepers:", sleepers)
 	truth.Print(truth.Fields{
-		"sample":      "sleep",
-		"main_goid":   truth.Goid(),
-		"sleepers":    sleepers,
-		"sleep_file":  sleepFile,
-		"sleep_line":  sleepLine,
-		"wait_reason": "sleep",
+		"sample":             "sleep",
+		"main_goid":          truth.Goid(),
+		"sleepers":           sleepers,
+		"sleep_file":         sleepFile,
+		"sleep_line":         sleepLine,
+		"wait_reason":        "sleep",
 		"boottime_before_ns": before,
 		"boottime_after_ns":  after,
 	})
