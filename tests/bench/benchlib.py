@@ -86,7 +86,8 @@ def go_trace_events(gobin, path):
     rc, out, err = run([gobin, "tool", "trace", "-d=footprint", path], timeout=600)
     if rc:
         die("go tool trace -d=footprint %s: %s" % (path, err[-300:]))
-    return sum(int(c) for c in re.findall(r"^\S.*?\s+\d+\s+[0-9.]+%\s+(\d+)\s+[0-9.]+%$", out, re.M))
+    return sum(int(c) for c in
+               re.findall(r"^\S.*?\s+\d+\s+[0-9.]+%\s+(\d+)\s+[0-9.]+%$", out, re.M))
 
 
 # ---- bpftrace ---------------------------------------------------------------

@@ -157,8 +157,8 @@ WHERE_IT_GOES = (
     "costs one read, m.curg, instead of three; so do a creation's parent and a syscall's "
     "goroutine), reads a new goroutine's `gopc` and `startpc` at once (a creation: 3 reads "
     "instead of 6), tells a park from `g.sched` instead of reading "
-    "casgstatus's return address, and reads the first 2 KiB of a parked goroutine's stack at once rather "
-    "than a read per frame. BPF run time per hit, before -> after these changes: "
+    "casgstatus's return address, and reads the first 2 KiB of a parked goroutine's stack at "
+    "once rather than a read per frame. BPF run time per hit, before -> after these changes: "
     "`--stack-depth 0` 493 -> 440 ns, defaults 886 -> 555 ns.\n\n"
     "**The 1.1 x target is out of reach for this design on this machine.** One record and one "
     "read per transition cost 55 + 65 + 60 + 110 = 290 ns of BPF time, 235 ns more than the "
@@ -229,7 +229,8 @@ def sections():
     secs = [("transitions", lambda b, go: transitions(b, go)[0]),
             ("allocations", lambda b, go: allocations(b, go)[0])]
     mods = [importlib.import_module(os.path.basename(p)[:-3]) for p in
-            sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_*.py")))]
+            sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          "bench_*.py")))]
     for m in mods:
         secs += m.SECTIONS
     return secs, mods
@@ -237,7 +238,8 @@ def sections():
 
 def main():
     secs, mods = sections()
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
     ap.add_argument("--bareprobe", default=os.path.join(ROOT, ".output", "bench", "bareprobe"))
     ap.add_argument("--go", default=toolchains.GO126)

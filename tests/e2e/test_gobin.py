@@ -392,7 +392,8 @@ def shapes_for(go, required):
             want = minor_of(version) >= 21
             record("%s %s == %s stw reasons" % (version, a, b),
                    sa == sb and (len(sa) > 10 if want else not sa) and
-                   (not want or sa[:3] == ["unknown", "GC mark termination", "GC sweep termination"]),
+                   (not want or
+                    sa[:3] == ["unknown", "GC mark termination", "GC sweep termination"]),
                    "%d / %d entries, first %s" % (len(sa), len(sb), sa[:2]))
 
 

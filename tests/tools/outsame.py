@@ -129,7 +129,8 @@ def main():
         for p in sorted(glob.glob(os.path.join(d, "**", "*"), recursive=True)):
             if os.path.isfile(p) and re.search(r"\.gotl$", p):
                 logs.append(p)
-    bins = [] if a.no_corpus or a.no_inspect else sorted(glob.glob(os.path.join(ROOT, "tests/fuzz/corpus/gobin/*")))
+    bins = [] if a.no_corpus or a.no_inspect else \
+        sorted(glob.glob(os.path.join(ROOT, "tests/fuzz/corpus/gobin/*")))
     for d in a.bins:
         bins += [d] if os.path.isfile(d) else sorted(
             p for p in glob.glob(os.path.join(d, "**", "*"), recursive=True) if os.path.isfile(p))
