@@ -6,8 +6,8 @@
  * (int32 at offset 40, relative to moduledata.types) pointing at a name:
  * one flags byte, a uvarint length (Go 1.17+), the bytes. tflagExtraStar
  * (bit 1 of tflag, offset 20) says the stored name has a '*' too many.
- * The layout of the descriptor is the same in Go 1.17 to 1.27 (see
- * go-runtime.md §3.3); stripping does not remove any of it.
+ * The layout of the descriptor is the same in Go 1.17 to 1.27 (runtime._type,
+ * internal/abi.Type since 1.21); stripping does not remove any of it.
  *
  * Pure and bounds-checked like the rest of gobin: a bad address gives
  * -ENOENT, never a crash. It must not guess names: a type it cannot read
