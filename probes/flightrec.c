@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * flightrec.c: the flight recorder (flight.c) in a recording, record
+ * --flight: the log goes to it rather than to a file; each turn of the
+ * wait loop moves its window on and writes a dump on SIGUSR1; the end of
+ * the recording writes the last one, named by how the program ended. It
+ * must not change how the program is recorded, only where the log goes.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "diag.h"
+#include "flight.h"
+#include "logw.h"
+#include "record.h"
+#include "recorder.h"
+#include "signals.h"
+
+int recorder__flight_open(struct recorder *r)
+{
+	int err = flight__new(r->o->flight, &r->flight);
+
+	if (!err)
+		err = logw__open_sink(flight__sink, r->flight, &r->log);
+	if (err)
+		diag("cannot start the flight recorder: %s", strerror(-err));
+	return err ? RECORD_FAILED : 0;
+}
+
+bool recorder__flight_tick(struct recorder *r)
+{
+	uint64_t now = clock_ns(CLOCK_BOOTTIME);
+
+	if (!r->flight)
+		return false;
+	flight__tick(r->flight, now);
+	if (signals__dump_requested())
+		flight__dump(r->flight, now, "SIGUSR1");
+	return flight__done(r->flight);
+}
+
+/* How the program ended, for the last dump's trigger. */
+static void end_why(const struct recorder *r, int status, bool exited, bool failed, char *buf,
+		    size_t len)
+{
+	if (failed)
+		snprintf(buf, len, "the recording broke off");
+	else if (r->o->pid)
+		snprintf(buf, len, exited ? "the process exited" : "the end of the recording");
+	else if (!exited)
+		snprintf(buf, len, "the end of the recording");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "the program died of signal %d (SIG%s)", WTERMSIG(status),
+			 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+	else if (WEXITSTATUS(status) == 2)
+		snprintf(buf, len,
+			 "the program exited with status 2 (as a Go panic or fatal "
+			 "error does)");
+	else
+		snprintf(buf, len, "the program exited with status %d", WEXITSTATUS(status));
+}
+
+void recorder__flight_end(struct recorder *r, int status, bool exited, bool failed)
+{
+	char why[128];
+	uint64_t ts = clock_ns(CLOCK_BOOTTIME);
+
+	if (!r->flight)
+		return;
+	end_why(r, status, exited, failed, why, sizeof(why));
+	flight__ended(r->flight, &ts);
+	flight__dump(r->flight, ts, why);
+}
