@@ -53,7 +53,8 @@ struct flight {
 	struct ftrigger *trig;	     /* NULL: no --trigger */
 	bool pending;		     /* a trigger held: a dump is due */
 	char pending_why[256];
-	int pending_more; /* triggers that held after it, before its dump */
+	int pending_more;	/* triggers that held after it, before its dump */
+	char pending_also[128]; /* the conditions of those, when not its own */
 
 	uint64_t fell_ts;  /* the newest record that fell off the ring */
 	bool cut;	   /* records fell off for room, not for age, since the last dump */
@@ -86,12 +87,24 @@ int flight__new(const struct flight_opts *o, struct flight **out)
 /* A trigger held: a dump is due (or, already due, it counts in it). */
 static void held(struct flight *f, const char *why)
 {
+	const char *colon = strchr(why, ':');
+	int n = colon ? (int)(colon - why) : (int)strlen(why);
+	size_t len = strlen(f->pending_also);
+	char name[80];
+
 	if (f->pending) {
+		/* Another condition than the first: named in the dump too, once. */
 		f->pending_more++;
+		snprintf(name, sizeof(name), "%.*s", n, why);
+		if (strncmp(f->pending_why, why, (size_t)n + 1) && !strstr(f->pending_also, name) &&
+		    len + strlen(name) + 3 < sizeof(f->pending_also))
+			snprintf(f->pending_also + len, sizeof(f->pending_also) - len, "%s%s",
+				 len ? ", " : "", name);
 		return;
 	}
 	f->pending = true;
 	f->pending_more = 0;
+	f->pending_also[0] = 0;
 	snprintf(f->pending_why, sizeof(f->pending_why), "%.250s", why);
 }
 
@@ -267,7 +280,7 @@ static uint64_t cutoff(const struct flight *f, uint64_t now)
 
 void flight__tick(struct flight *f, uint64_t now)
 {
-	char why[300];
+	char why[512];
 
 	fall_until(f, cutoff(f, now));
 	if (!f->trig || flight__done(f))
@@ -277,8 +290,8 @@ void flight__tick(struct flight *f, uint64_t now)
 	/* Not the seconds of the previous dump again: a whole new window first. */
 	if (f->pending && (!f->dumps || now >= f->last_end + f->o.window_ns)) {
 		if (f->pending_more)
-			snprintf(why, sizeof(why), "%s (and %d more after it)", f->pending_why,
-				 f->pending_more);
+			snprintf(why, sizeof(why), "%s (and %d more after it%s%s)", f->pending_why,
+				 f->pending_more, f->pending_also[0] ? ": " : "", f->pending_also);
 		else
 			snprintf(why, sizeof(why), "%s", f->pending_why);
 		f->pending = false;

@@ -36,10 +36,16 @@ bool recorder__flight_tick(struct recorder *r)
 
 	if (!r->flight)
 		return false;
+	if (flight__done(r->flight))
+		return true;
 	flight__tick(r->flight, now);
 	if (signals__dump_requested())
 		flight__dump(r->flight, now, "SIGUSR1");
-	return flight__done(r->flight);
+	if (!flight__done(r->flight))
+		return false;
+	diag("the last dump --max-dumps allows is written: the recording stops%s",
+	     r->o->pid ? "" : " (the program runs on without probes)");
+	return true;
 }
 
 /* How the program ended, for the last dump's trigger. */

@@ -5,6 +5,8 @@
 //	pile N    N goroutines block at once in a chan send (a pile-up)
 //	stall D   a goroutine holds a mutex for D while another waits in Lock
 //	spawn N   N goroutines that sleep 2 s (the number alive jumps)
+//	spin D    main spins on the CPU for D ms (with GOMAXPROCS=1 the others
+//	          wait for the thread)
 //	die       the program kills itself with SIGTERM (it dies of it)
 //	panic     the program panics (exit status 2)
 //	exit      the truth line, exit 0
@@ -129,6 +131,9 @@ func main() {
 		case "spawn":
 			for i := 0; i < arg; i++ {
 				go time.Sleep(2 * time.Second)
+			}
+		case "spin":
+			for end := time.Now().Add(time.Duration(arg) * time.Millisecond); time.Now().Before(end); {
 			}
 		case "die":
 			syscall.Kill(os.Getpid(), syscall.SIGTERM)

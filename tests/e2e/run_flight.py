@@ -21,10 +21,20 @@ start; pile-ups, stalls, spawns, a death and a panic on cue).
   death     the program kills itself (SIGTERM): the last dump is the window up
             to its death, named so; gotl exits 143
   panic     the program panics: the last dump says it exited with status 2
+  triggers  --trigger blocked>1500ms (the goroutine blocked since the start
+            writes dump 1 as it crosses 1.5 s: the window ends there),
+            reason=chan send>20 (a pile-up of 30), goroutines>150 (200
+            spawned), runnable>5ms (GOMAXPROCS=1 and a CPU spinner): each
+            writes a dump named by what held, no two windows overlap
+  max       --max-dumps 1: the first trigger's dump ends the recording (the
+            probes go, the program runs on to its exit, no second dump)
+  size      --flight 10s --flight-size 1M: the window holds less than 10 s,
+            says it was cut, and still starts with every goroutine alive then
   raw       -r RAW keeps each window's log (RAW-1, ...): `gotl convert`
             gives the same trace again, byte for byte
-  errors    bad --flight, --flight-size, --max-dumps, --flight with --follow,
-            --flight-size without --flight: one line, status 2
+  errors    bad --flight, --flight-size, --max-dumps, --trigger, --flight with
+            --follow, --flight-size or --trigger without --flight: one line,
+            status 2
 
 Needs root, Go 1.26 and ../shared/tools.
 
@@ -87,9 +97,9 @@ class Lines:
 class Sample:
     """samples/flight, under gotl (argv) or alone, driven through its stdin."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, env=None):
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE)
+                                  stderr=subprocess.PIPE, env=env)
         self.err = Lines(self.p.stderr)
         line = self.p.stdout.readline().decode()
         if not line.startswith("ready "):
@@ -119,7 +129,8 @@ def goroutine_slices(model):
     return {goid: model.states(goid) for goid in model.by_goid}
 
 
-def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=False):
+def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=False,
+                 min_before=None):
     """One dump: the checkers, its attributes, a window that makes sense on its own.
     Returns (start, end) of the window (trace timestamps)."""
     m = tracemodel.pfcheck(path)
@@ -169,7 +180,9 @@ def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=F
           "%s: G%d: %s" % (name, sample.long_goid,
                            [(s["ts"] - w, s["name"]) for s in long][:5]))
     before = first["args"].get("blocked_before_recording_ns", 0)
-    check(before >= (0.9 if full else 0.3) * 1e9, "%s: G%d blocked %.3f s before the window"
+    if min_before is None:
+        min_before = (0.9 if full else 0.3) * 1e9
+    check(before >= min_before, "%s: G%d blocked %.3f s before the window"
           % (name, sample.long_goid, before / 1e9))
     site = "main.go:%d" % (sample.long_line + 1)   # the receive, after truth.Here
     check(site in str(first.get("callstack")) + str(first["args"]),
@@ -277,6 +290,88 @@ def ending(gotl, out, cmd, want_rc, why):
     return "%.3f s up to the end: %s" % ((e - w) / 1e9, why)
 
 
+def triggers(gotl, out):
+    binary = build(out)
+    trace = os.path.join(out, "trig.pftrace")
+    env = dict(os.environ, GOMAXPROCS="1")
+    conds = ["blocked>1500ms", "reason=chan send>20", "goroutines>150", "runnable>5ms"]
+    argv = [gotl, "record", "--flight", "1s", "-o", trace, "--no-progress"]
+    for c in conds:
+        argv += ["--trigger", c]
+    s = Sample(argv + ["--", binary], env=env)
+    s.err.wait_for("trig-1.pftrace", timeout=10)
+    time.sleep(1.2)
+    s.cmd("pile 30")
+    s.err.wait_for("trig-2.pftrace", timeout=10)
+    time.sleep(1.2)
+    s.cmd("spawn 200")
+    time.sleep(1.2)
+    s.cmd("spin 300")
+    time.sleep(1.2)
+    s.cmd("exit")
+    rc, _ = s.wait()
+    check(rc == 0, "gotl exited %d: %s" % (rc, s.err.lines[-5:]))
+    lines = [line for line in s.err.lines if "wrote " + os.path.join(out, "trig-") in line]
+    whys = [line.split("): ", 1)[1] for line in lines]
+    first = "blocked>1500ms: G%d blocked " % s.long_goid
+    check(whys and whys[0].startswith(first), "dump 1: %r, want %r..." % (whys[:1], first))
+    for c in conds[1:]:
+        check(any(c in w for w in whys), "no dump for %s: %s" % (c, whys))
+    prev, detail = None, []
+    for n, why in enumerate(whys, 1):
+        path = trace[:-8] + "-%d.pftrace" % n
+        w, e, model = check_window(path, why, 1000 * MS, s, prev_end=prev, full=n < len(whys),
+                                   min_before=0.3e9)
+        if n == 1:
+            long = model.states(s.long_goid)[0]
+            held = long["args"]["blocked_before_recording_ns"] + (e - w)
+            check(1.5e9 <= held <= 1.5e9 + 150 * MS, "dump 1 ends %.3f s into the wait, "
+                  "not at 1.5 s" % (held / 1e9))
+        prev = e
+        detail.append(why.split(":")[0])
+    return "%d dumps: %s" % (len(whys), ", ".join(detail))
+
+
+def max_dumps(gotl, out):
+    binary = build(out)
+    trace = os.path.join(out, "max.pftrace")
+    s = Sample([gotl, "record", "--flight", "1s", "--max-dumps", "1", "--trigger",
+                "blocked>1500ms", "-o", trace, "--no-progress", "--", binary])
+    s.err.wait_for("max-1.pftrace", timeout=10)
+    s.err.wait_for("the recording stops")
+    time.sleep(0.5)
+    os.kill(s.p.pid, signal.SIGUSR1)
+    s.cmd("pile 3")
+    s.cmd("exit")
+    rc, stdout = s.wait()
+    check(rc == 0 and "gotl-truth" in stdout, "gotl exited %d" % rc)
+    dumps_named(s.err, os.path.join(out, "max-"), 1)
+    check(not os.path.exists(trace[:-8] + "-2.pftrace"), "a second dump")
+    why = s.err.wait_for("max-1.pftrace").split("): ", 1)[1]
+    check(why.startswith("blocked>1500ms: G%d blocked" % s.long_goid), why)
+    check_window(trace[:-8] + "-1.pftrace", why, 1000 * MS, s, min_before=0.3e9)
+    return "one dump, then the program ran on without probes"
+
+
+def size(gotl, out):
+    binary = build(out)
+    trace = os.path.join(out, "size.pftrace")
+    s = Sample([gotl, "record", "--flight", "10s", "--flight-size", "1M", "-o", trace,
+                "--no-progress", "--", binary])
+    time.sleep(9)
+    os.kill(s.p.pid, signal.SIGUSR1)
+    line = s.err.wait_for("size-1.pftrace", timeout=20)
+    s.cmd("exit")
+    rc, _ = s.wait()
+    check(rc == 0, "gotl exited %d" % rc)
+    check("cut to --flight-size" in line, line)
+    attrs, _, _ = tracemodel.trace_metadata(trace[:-8] + "-1.pftrace")
+    check("cut to --flight-size" in attrs.get("gotl.flight.window", ""), attrs)
+    w, e, _ = check_window(trace[:-8] + "-1.pftrace", "SIGUSR1", 10000 * MS, s, full=False)
+    check(e - w < 8.5e9, "the window holds %.3f s: not cut" % ((e - w) / 1e9))
+    return "1M held %.3f s of the 10 s" % ((e - w) / 1e9)
+
+
 def raw(gotl, out):
     binary = build(out)
     trace = os.path.join(out, "raw.pftrace")
@@ -301,7 +396,11 @@ def raw(gotl, out):
 def errors(gotl, out):
     bad = [["--flight", "0"], ["--flight", "xyz"], ["--flight", "1s", "--flight-size", "10K"],
            ["--flight", "1s", "--max-dumps", "0"], ["--flight-size", "8M"],
-           ["--max-dumps", "3"], ["--flight", "1s", "--follow"]]
+           ["--max-dumps", "3"], ["--flight", "1s", "--follow"], ["--trigger", "blocked>1s"],
+           ["--flight", "1s", "--trigger", "blocked"], ["--flight", "1s", "--trigger", "x>3"],
+           ["--flight", "1s", "--trigger", "goroutines>many"],
+           ["--flight", "1s", "--trigger", "runnable>"], ["--flight", "1s", "--trigger",
+                                                         "reason=>3"]]
     for b in bad:
         r = subprocess.run([gotl, "record"] + b + ["--", "/bin/true"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
@@ -315,7 +414,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
-    ap.add_argument("--cases", help="comma-separated: launch,attach,death,panic,raw,errors")
+    ap.add_argument("--cases", help="comma-separated: launch,attach,death,panic,triggers,max,"
+                    "size,raw,errors")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-flight"))
     a = ap.parse_args()
     gotl = os.path.abspath(a.gotl)
@@ -329,6 +429,9 @@ def main():
                                       "the program died of signal 15 (SIGTERM)")),
              ("panic", lambda: ending(gotl, a.out, "panic", 2, "the program exited with "
                                       "status 2 (as a Go panic or fatal error does)")),
+             ("triggers", lambda: triggers(gotl, a.out)),
+             ("max", lambda: max_dumps(gotl, a.out)),
+             ("size", lambda: size(gotl, a.out)),
              ("raw", lambda: raw(gotl, a.out)),
              ("errors", lambda: errors(gotl, a.out))]
     if a.cases:
