@@ -79,6 +79,12 @@ void record__result_free(struct record_result *res);
  * included: the handler stays), SIGINT or SIGTERM ends gotl at once: one
  * line naming the raw log, which is kept, and exit status 128+N. SIGQUIT,
  * SIGUSR1 and SIGUSR2 keep their default actions.
+ *
+ * With o->flight (record --flight) the log goes to the flight recorder,
+ * not to o->log_path: SIGUSR1 (in both modes, not forwarded) and the end
+ * write its dumps (flight.h); after the last --max-dumps allows, attached,
+ * the recording ends, launched, the probes go and the program is waited
+ * for.
  */
 int record__run(const struct record_opts *o, struct record_result *res);
 
