@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,8 @@ struct flight {
 	bool cut;	   /* records fell off for room, not for age, since the last dump */
 	uint64_t last_end; /* the previous dump's end (0: none) */
 	int dumps;
+	pthread_t converter; /* the previous dump's conversion, if converting */
+	bool converting;
 	int err; /* sticky: the state could not keep up (-ENOMEM) */
 };
 
@@ -456,6 +459,34 @@ static int write_window(struct flight *f, const char *path, uint64_t w, uint64_t
 	return logw__close(lw);
 }
 
+/* A window's log to convert into its trace (on a thread of its own). */
+struct job {
+	const struct flight_opts *o;
+	char log[4096], trace[4096], why[600];
+	struct flight_dump d;
+};
+
+static void *convert_job(void *arg)
+{
+	struct job *j = arg;
+	int err = j->o->convert(j->o->ctx, j->log, j->trace, &j->d);
+
+	if (!j->o->raw && !err)
+		unlink(j->log);
+	else if (err)
+		diag("the window's raw event log is kept in %s", j->log);
+	free(j);
+	return NULL;
+}
+
+/* The previous dump's conversion is over (its line written). */
+static void converted(struct flight *f)
+{
+	if (f->converting)
+		pthread_join(f->converter, NULL);
+	f->converting = false;
+}
+
 /* OUT-N.EXT (the extension is what follows the last dot of the file name), or RAW-N. */
 static void dump_name(const char *base, bool ext, int n, char *buf, size_t len)
 {
@@ -470,7 +501,8 @@ static void dump_name(const char *base, bool ext, int n, char *buf, size_t len)
 int flight__dump(struct flight *f, uint64_t now, const char *why)
 {
 	struct flight_dump d = { .n = f->dumps + 1, .why = why };
-	char trace[4096], log[4096], also[600];
+	char also[600];
+	struct job *j;
 	uint64_t w;
 	int err;
 
@@ -496,28 +528,47 @@ int flight__dump(struct flight *f, uint64_t now, const char *why)
 	d.start = w;
 	d.end = now;
 	d.cut = f->cut;
-	dump_name(f->o.out, true, d.n, trace, sizeof(trace));
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->o = &f->o;
+	dump_name(f->o.out, true, d.n, j->trace, sizeof(j->trace));
 	if (f->o.raw)
-		dump_name(f->o.raw, false, d.n, log, sizeof(log));
+		dump_name(f->o.raw, false, d.n, j->log, sizeof(j->log));
 	else
-		snprintf(log, sizeof(log), "%.4000s.gotl-tmp", trace);
-	err = write_window(f, log, w, now, &d);
+		snprintf(j->log, sizeof(j->log), "%.4000s.gotl-tmp", j->trace);
+	snprintf(j->why, sizeof(j->why), "%s", d.why);
+	d.why = j->why;
+	j->d = d;
+	/* The dumps' lines in their order, and one converter at a time. */
+	converted(f);
+	err = write_window(f, j->log, w, now, &d);
 	if (err) {
-		diag("cannot write '%s': %s", log, strerror(-err));
-		unlink(log);
+		diag("cannot write '%s': %s", j->log, strerror(-err));
+		unlink(j->log);
+		free(j);
 		return err;
 	}
 	f->dumps++;
 	f->last_end = now;
 	f->cut = false;
-	err = f->o.convert(f->o.ctx, log, trace, &d) ? -EIO : 0;
-	if (!f->o.raw && !err)
-		unlink(log);
-	else if (err)
-		diag("the window's raw event log is kept in %s", log);
 	/* Its seconds are written: they leave the ring. */
 	fall_until(f, now);
-	return err;
+	/*
+	 * Converted while the recording goes on (the probes' ring buffer is
+	 * drained meanwhile); the last one, after the end, before returning.
+	 */
+	if (!f->end.hdr.type && !pthread_create(&f->converter, NULL, convert_job, j)) {
+		f->converting = true;
+		return 0;
+	}
+	convert_job(j);
+	return 0;
+}
+
+void flight__sync(struct flight *f)
+{
+	converted(f);
 }
 
 bool flight__done(const struct flight *f)
@@ -538,6 +589,7 @@ void flight__free(struct flight *f)
 
 	if (!f)
 		return;
+	converted(f);
 	for (c = f->first; c; c = n) {
 		n = c->next;
 		free(c);

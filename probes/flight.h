@@ -68,6 +68,12 @@ void flight__tick(struct flight *f, uint64_t now);
  * goes on).
  */
 int flight__dump(struct flight *f, uint64_t now, const char *why);
+/*
+ * A dump is converted on a thread of its own while the recording goes on
+ * (the last one, after the log's end, before flight__dump returns): wait
+ * until the one being converted is written.
+ */
+void flight__sync(struct flight *f);
 /* The last dump --max-dumps allows has been written. */
 bool flight__done(const struct flight *f);
 /* The log's end record has come: the recording is over (its time in *ts). */
