@@ -51,9 +51,13 @@ static void end_now(int sig)
 		write_str("\r\033[K");
 	write_str("gotl: ");
 	write_str(sig == SIGINT ? "SIGINT" : "SIGTERM");
-	write_str(" while stopping: stopped at once; the raw event log is kept in ");
-	write_str(kept_log);
-	write_str("\n");
+	if (flight) {
+		write_str(" while stopping: stopped at once, without the last dump\n");
+	} else {
+		write_str(" while stopping: stopped at once; the raw event log is kept in ");
+		write_str(kept_log);
+		write_str("\n");
+	}
 	if (fork() == 0) {
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {

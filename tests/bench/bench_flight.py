@@ -1,4 +1,5 @@
-"""make bench sections `flightrss` and `flightdump`: what `gotl record --flight` costs.
+"""make bench sections `flightrss`, `flightdump` and `flightcpu`: what `gotl record --flight`
+costs.
 
 `flightrss`: the flight recorder's resident memory over a long recording of a
 steady service whose goroutines keep being replaced (tests/bench/go/churn:
@@ -13,6 +14,12 @@ recorded with --flight 30s and a --flight-size that holds 30 s of it, SIGUSR1
 after 32 s; from the signal to gotl's line naming the trace written (the
 window's log written, converted into a trace), with the window's events and
 the trace's size. --flightdump-runs runs (default 3), the median kept.
+
+`flightcpu`: gotl's own CPU time (utime + stime of the gotl process, from
+/proc) over 20 s of recording the same service, from 2 s after the start to
+22 s (before the end: no conversion in it), with `record -p` (the raw log to a
+file) and `record -p --flight 10s` (into the ring), interleaved,
+--flightdump-runs runs each, the median kept.
 """
 import os
 import re
@@ -139,4 +146,49 @@ def flightdump(b, gobin):
                  rows) + [""]
 
 
-SECTIONS = [("flightrss", flightrss), ("flightdump", flightdump)]
+def cpu_of(pid):
+    """utime + stime of pid in seconds, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def flightcpu(b, gobin):
+    res = {"record -p": [], "record -p --flight 10s": []}
+    for i in range(b.a.flightdump_runs):
+        for name, extra in (("record -p", []), ("record -p --flight 10s", ["--flight", "10s"])):
+            target = start_churn(b, gobin, 60)
+            out = os.path.join(b.tmp, "flightcpu.pftrace")
+            g = subprocess.Popen([b.a.gotl, "record", "-p", str(target.pid), "-o", out,
+                                  "--no-progress"] + extra, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
+            time.sleep(2)
+            c0 = cpu_of(g.pid)
+            time.sleep(20)
+            c1 = cpu_of(g.pid)
+            g.send_signal(signal.SIGINT)
+            _, err = g.communicate(timeout=300)
+            target.kill()
+            target.wait()
+            if g.returncode or c0 is None or c1 is None:
+                die("flightcpu: %s failed (%d): %s" % (name, g.returncode, err[-300:]))
+            res[name].append(c1 - c0)
+    base = statistics.median(res["record -p"])
+    fl = statistics.median(res["record -p --flight 10s"])
+    return ["## gotl record --flight's CPU", "",
+            "gotl's own CPU time (user + system, from /proc) over 20 s of recording "
+            "tests/bench/go/churn, from 2 s after the start (before the end: no conversion in "
+            "it); median of %d runs each, interleaved. The flight recorder keeps the events in "
+            "memory and the goroutines' state at both ends of its window instead of writing "
+            "the raw log to a file: **%.2f times** `record`'s CPU." % (len(res["record -p"]),
+                                                                     fl / base if base else
+                                                                     float("nan")), ""] + \
+        bl.table(["recording", "CPU s over 20 s (median)", "runs"],
+                 [[k, "%.2f" % statistics.median(v), " ".join("%.2f" % x for x in v)]
+                  for k, v in res.items()]) + [""]
+
+
+SECTIONS = [("flightrss", flightrss), ("flightdump", flightdump), ("flightcpu", flightcpu)]
