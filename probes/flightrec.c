@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -48,13 +49,44 @@ bool recorder__flight_tick(struct recorder *r)
 	return true;
 }
 
+/*
+ * Attached: how a process that is not gotl's child ended, while it is a
+ * zombie (its parent has not reaped it yet): /proc/PID/stat's exit_code
+ * (field 52), a wait(2) status. -1 if that cannot be known any more.
+ */
+static int zombie_status(pid_t pid)
+{
+	char path[64], buf[2048], *p, *save = NULL;
+	size_t n;
+	FILE *f;
+	int k;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	if (!p || strncmp(p, ") Z ", 4))
+		return -1;
+	/* Fields from the state on: the 3rd is the state, the 52nd exit_code. */
+	p = strtok_r(p + 2, " ", &save);
+	for (k = 3; p && k < 52; k++)
+		p = strtok_r(NULL, " ", &save);
+	return p ? atoi(p) : -1;
+}
+
 /* How the program ended, for the last dump's trigger. */
 static void end_why(const struct recorder *r, int status, bool exited, bool failed, char *buf,
 		    size_t len)
 {
+	if (exited && r->o->pid)
+		status = zombie_status(r->o->pid);
 	if (failed)
 		snprintf(buf, len, "the recording broke off");
-	else if (r->o->pid)
+	else if (r->o->pid && (!exited || status < 0))
 		snprintf(buf, len, exited ? "the process exited" : "the end of the recording");
 	else if (!exited)
 		snprintf(buf, len, "the end of the recording");

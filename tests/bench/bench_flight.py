@@ -182,7 +182,7 @@ def flightcpu(b, gobin):
             "gotl's own CPU time (user + system, from /proc) over 20 s of recording "
             "tests/bench/go/churn, from 2 s after the start (before the end: no conversion in "
             "it); median of %d runs each, interleaved. The flight recorder keeps the events in "
-            "memory and the goroutines' state at both ends of its window instead of writing "
+            "memory and the goroutines' state at its window's start instead of writing "
             "the raw log to a file: **%.2f times** `record`'s CPU." % (len(res["record -p"]),
                                                                      fl / base if base else
                                                                      float("nan")), ""] + \

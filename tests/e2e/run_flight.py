@@ -18,6 +18,9 @@ start; pile-ups, stalls, spawns, a death and a panic on cue).
   attach    the same with -p PID: the window starts after the attach, its
             goroutines from the recorder's state (the snapshot's and the
             events'); the end of the recording (SIGINT) writes the last dump
+  attach-panic  -p, the process panics: gotl reads its exit status while it is a
+            zombie (the test, its parent, has not reaped it): the last dump says
+            status 2; gotl exits 0
   death     the program kills itself (SIGTERM): the last dump is the window up
             to its death, named so; gotl exits 143
   panic     the program panics: the last dump says it exited with status 2
@@ -276,6 +279,31 @@ def attach(gotl, out):
     return "dump 1: %.3f s" % ((e1 - w1) / 1e9)
 
 
+def attach_panic(gotl, out):
+    binary = build(out)
+    trace = os.path.join(out, "apanic.pftrace")
+    s = Sample([binary])
+    try:
+        g = subprocess.Popen([gotl, "record", "-p", str(s.pid), "--flight", "1s", "-o", trace,
+                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        err = Lines(g.stderr)
+        time.sleep(2.5)
+        s.cmd("panic")
+        rc = g.wait(timeout=60)     # the sample is not reaped until s.wait()
+        err.t.join(5)
+        why = "the program exited with status 2 (as a Go panic or fatal error does)"
+        check(rc == 0, "gotl exited %d: %s" % (rc, err.lines[-5:]))
+        lines = dumps_named(err, os.path.join(out, "apanic-"), 1)
+        check(lines[0].endswith(": " + why), lines[0])
+        w, e, _ = check_window(trace[:-8] + "-1.pftrace", why, 1000 * MS, s, attached=True)
+    finally:
+        if s.p.poll() is None:
+            s.p.kill()
+    rc, _ = s.wait()
+    check(rc == 2, "the sample exited %d, not 2" % rc)
+    return "%.3f s up to the end: %s" % ((e - w) / 1e9, why)
+
+
 def ending(gotl, out, cmd, want_rc, why):
     binary = build(out)
     trace = os.path.join(out, "%s.pftrace" % cmd)
@@ -414,7 +442,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
-    ap.add_argument("--cases", help="comma-separated: launch,attach,death,panic,triggers,max,"
+    ap.add_argument("--cases", help="comma-separated: launch,attach,attach-panic,death,panic,triggers,max,"
                     "size,raw,errors")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-flight"))
     a = ap.parse_args()
@@ -425,6 +453,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     cases = [("launch", lambda: launch(gotl, a.out)),
              ("attach", lambda: attach(gotl, a.out)),
+             ("attach-panic", lambda: attach_panic(gotl, a.out)),
              ("death", lambda: ending(gotl, a.out, "die", 143,
                                       "the program died of signal 15 (SIGTERM)")),
              ("panic", lambda: ending(gotl, a.out, "panic", 2, "the program exited with "
