@@ -39,9 +39,9 @@ start; pile-ups, stalls, spawns, a death and a panic on cue).
             --follow, --flight-size or --trigger without --flight: one line,
             status 2
 
-Needs root, Go 1.26 and ../shared/tools.
+Needs root, Go 1.26 (or --go GO) and ../shared/tools.
 
-  run_flight.py [--gotl ./gotl] [--cases launch,attach,...]
+  run_flight.py [--gotl ./gotl] [--go GO] [--cases launch,attach,...]
 """
 import argparse
 import os
@@ -62,12 +62,15 @@ MODE = "a window of a flight recording (record --flight)"
 MS = 1000000
 
 
+GO = [toolchains.GO126]
+
+
 def build(out):
-    binary = os.path.join(out, "flight-sample")
+    go = GO[0]
+    version = toolchains.go_version(go)
+    binary = os.path.join(out, "flight-sample-" + version)
     if os.path.exists(binary):
         return binary
-    go = toolchains.GO126
-    version = toolchains.go_version(go)
     r = subprocess.run([go, "build", "-o", binary, "./flight"], cwd=SAMPLES,
                        env=toolchains.go_env(version, {}, out), stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=600)
@@ -445,7 +448,9 @@ def main():
     ap.add_argument("--cases", help="comma-separated: launch,attach,attach-panic,death,panic,triggers,max,"
                     "size,raw,errors")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-flight"))
+    ap.add_argument("--go", default=toolchains.GO126, help="the Go toolchain of the sample")
     a = ap.parse_args()
+    GO[0] = a.go
     gotl = os.path.abspath(a.gotl)
     if os.geteuid() != 0:
         print("FAIL: run_flight.py needs root", file=sys.stderr)
