@@ -28,7 +28,6 @@
 #include "flight.h"
 #include "fstate.h"
 #include "ftrigger.h"
-
 #include "logw.h"
 
 struct chunk {
@@ -56,10 +55,8 @@ struct flight {
 	char pending_why[256];
 	int pending_more;	/* triggers that held after it, before its dump */
 	char pending_also[128]; /* the conditions of those, when not its own */
-
-	uint64_t fell_ts;  /* the newest record that fell off the ring */
-	bool cut;	   /* records fell off for room, not for age, since the last dump */
-	uint64_t last_end; /* the previous dump's end (0: none) */
+	uint64_t fell_ts;	/* the newest record that fell off the ring */
+	uint64_t last_end;	/* the previous dump's end (0: none) */
 	int dumps;
 	pthread_t converter; /* the previous dump's conversion, if converting */
 	bool converting;
@@ -179,7 +176,6 @@ static int push(struct flight *f, const struct gotl_rec *rec)
 		/* Room first: a new chunk may not take the ring past --flight-size. */
 		while (f->first && (f->nchunks + 1) * f->chunk_size > f->o.size) {
 			drop_first(f);
-			f->cut = true;
 		}
 		c = f->spare;
 		f->spare = NULL;
@@ -519,6 +515,8 @@ int flight__dump(struct flight *f, uint64_t now, const char *why)
 		now = f->end.hdr.ts;
 	fall_until(f, cutoff(f, now));
 	w = cutoff(f, now);
+	/* Records younger than the window's cutoff fell off for room: a window cut short. */
+	d.cut = f->fell_ts > w;
 	if (f->fell_ts > w)
 		w = f->fell_ts;
 	if (f->start.hdr.ts > w)
@@ -527,7 +525,6 @@ int flight__dump(struct flight *f, uint64_t now, const char *why)
 		w = now;
 	d.start = w;
 	d.end = now;
-	d.cut = f->cut;
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
@@ -551,7 +548,6 @@ int flight__dump(struct flight *f, uint64_t now, const char *why)
 	}
 	f->dumps++;
 	f->last_end = now;
-	f->cut = false;
 	/* Its seconds are written: they leave the ring. */
 	fall_until(f, now);
 	/*

@@ -136,7 +136,7 @@ def goroutine_slices(model):
 
 
 def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=False,
-                 min_before=None):
+                 min_before=None, cut=False):
     """One dump: the checkers, its attributes, a window that makes sense on its own.
     Returns (start, end) of the window (trace timestamps)."""
     m = tracemodel.pfcheck(path)
@@ -148,6 +148,8 @@ def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=F
     check(attrs.get("gotl.mode") == MODE, "%s: mode %r" % (name, attrs.get("gotl.mode")))
     for k in ("gotl.flight.dump", "gotl.flight.time", "gotl.flight.window"):
         check(attrs.get(k), "%s: no %s attribute" % (name, k))
+    check(("cut to --flight-size" in attrs["gotl.flight.window"]) == cut,
+          "%s: window %r (cut: %s)" % (name, attrs["gotl.flight.window"], cut))
     model = tracemodel.Model(m)
     gs = goroutine_slices(model)
     check(gs, "%s: no goroutine" % name)
@@ -398,7 +400,8 @@ def size(gotl, out):
     check("cut to --flight-size" in line, line)
     attrs, _, _ = tracemodel.trace_metadata(trace[:-8] + "-1.pftrace")
     check("cut to --flight-size" in attrs.get("gotl.flight.window", ""), attrs)
-    w, e, _ = check_window(trace[:-8] + "-1.pftrace", "SIGUSR1", 10000 * MS, s, full=False)
+    w, e, _ = check_window(trace[:-8] + "-1.pftrace", "SIGUSR1", 10000 * MS, s, full=False,
+                           cut=True)
     check(e - w < 8.5e9, "the window holds %.3f s: not cut" % ((e - w) / 1e9))
     return "1M held %.3f s of the 10 s" % ((e - w) / 1e9)
 
