@@ -401,6 +401,15 @@ static int write_state(struct flight *f, struct logw *lw, uint64_t w)
 		t.hdr.ts = w;
 		logw__append(lw, &t, sizeof(t));
 	}
+	for (i = 0; i < f->head.classes.cap; i++) {
+		struct gotl_rec_alloc_class c;
+
+		if (!f->head.classes.slots[i].v)
+			continue;
+		c = *(const struct gotl_rec_alloc_class *)f->head.classes.slots[i].v;
+		c.hdr.ts = w;
+		logw__append(lw, &c, sizeof(c));
+	}
 	return 0;
 }
 

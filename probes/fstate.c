@@ -164,6 +164,37 @@ static int on_stack(struct fstate *s, const struct gotl_ev_stack *e)
 	return 0;
 }
 
+/* An allocation class's totals so far: the last of each class is kept. */
+static uint64_t class_hash(const struct gotl_alloc_key *k)
+{
+	const uint64_t *w = (const void *)k;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k) / 8; i++)
+		h = (h ^ w[i]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+static int on_class(struct fstate *s, const struct gotl_rec_alloc_class *c)
+{
+	uint64_t h = class_hash(&c->key);
+	struct gotl_rec_alloc_class *k = u64map__get(&s->classes, h);
+
+	if (k && memcmp(&k->key, &c->key, sizeof(c->key)))
+		return 0; /* two classes, one hash: the first keeps it (a window
+				 * then misses the other's totals until they move) */
+	if (!k) {
+		k = malloc(sizeof(*k));
+		if (!k || u64map__put(&s->classes, h, k)) {
+			free(k);
+			return -ENOMEM;
+		}
+	}
+	*k = *c;
+	return 0;
+}
+
 /* The program exec'd: every goroutine ends there. */
 static void on_exec(struct fstate *s)
 {
@@ -179,7 +210,7 @@ static void on_exec(struct fstate *s)
 int fstate__apply(struct fstate *s, const struct gotl_rec *rec)
 {
 	if (s->execed && rec->type != GOTL_REC_STATS && rec->type != GOTL_REC_LOSS &&
-	    rec->type != GOTL_REC_ALLOC_TOTAL)
+	    rec->type != GOTL_REC_ALLOC_TOTAL && rec->type != GOTL_REC_ALLOC_CLASS)
 		return 0;
 	switch (rec->type) {
 	case GOTL_REC_STATUS:
@@ -212,6 +243,10 @@ int fstate__apply(struct fstate *s, const struct gotl_rec *rec)
 		if (rec->size == sizeof(s->total))
 			memcpy(&s->total, rec, sizeof(s->total));
 		return 0;
+	case GOTL_REC_ALLOC_CLASS:
+		return rec->size == sizeof(struct gotl_rec_alloc_class) ?
+			       on_class(s, (const void *)rec) :
+			       0;
 	}
 	return 0;
 }
@@ -234,6 +269,11 @@ size_t fstate__len(const struct fstate *s)
 
 void fstate__free(struct fstate *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->classes.cap; i++)
+		free(s->classes.slots[i].v);
+	u64map__free(&s->classes);
 	on_exec(s);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,7 +7,8 @@
  * newest (what its triggers look at). It is the recorder's, not the
  * converter's, state machine: it keeps only what a window's start needs
  * (state, wait reason, since when, the stack a goroutine blocked in, its
- * creation) and the last counters (GOTL_REC_STATS, LOSS, ALLOC_TOTAL).
+ * creation) and the last counters (GOTL_REC_STATS, LOSS, ALLOC_TOTAL, and
+ * ALLOC_CLASS of each allocation class).
  * Pure: never prints, writes nothing.
  */
 #ifndef GOTL_FSTATE_H
@@ -39,6 +40,7 @@ struct fstate {
 	struct gotl_rec_stats stats; /* the last of each, hdr.type 0 if none yet */
 	struct gotl_rec_loss loss;
 	struct gotl_rec_alloc_total total;
+	struct u64map classes; /* the last GOTL_REC_ALLOC_CLASS of each class, by key hash */
 };
 
 /*
