@@ -33,6 +33,8 @@ start; pile-ups, stalls, spawns, a death and a panic on cue).
             probes go, the program runs on to its exit, no second dump)
   size      --flight 10s --flight-size 1M: the window holds less than 10 s,
             says it was cut, and still starts with every goroutine alive then
+  alloc     --alloc sampled: the heap counters (total, rate, each type's) start at
+            the window's start, at their value then
   raw       -r RAW keeps each window's log (RAW-1, ...): `gotl convert`
             gives the same trace again, byte for byte
   errors    bad --flight, --flight-size, --max-dumps, --trigger, --flight with
@@ -44,6 +46,7 @@ Needs root, Go 1.26 (or --go GO) and ../shared/tools.
   run_flight.py [--gotl ./gotl] [--go GO] [--cases launch,attach,...]
 """
 import argparse
+import csv
 import os
 import signal
 import subprocess
@@ -406,6 +409,36 @@ def size(gotl, out):
     return "1M held %.3f s of the 10 s" % ((e - w) / 1e9)
 
 
+def alloc(gotl, out):
+    binary = build(out)
+    trace = os.path.join(out, "alloc.pftrace")
+    s = Sample([gotl, "record", "--flight", "1s", "--alloc", "sampled", "-o", trace,
+                "--no-progress", "--", binary])
+    time.sleep(2.2)
+    os.kill(s.p.pid, signal.SIGUSR1)
+    s.err.wait_for("alloc-1.pftrace")
+    s.cmd("exit")
+    rc, _ = s.wait()
+    check(rc == 0, "gotl exited %d" % rc)
+    w, e, _ = check_window(trace[:-8] + "-1.pftrace", "SIGUSR1", 1000 * MS, s)
+    r = subprocess.run([tracemodel.TRACE_PROCESSOR, "query", trace[:-8] + "-1.pftrace",
+                        "select t.name, min(c.ts) from counter c join counter_track t on "
+                        "c.track_id = t.id group by t.name"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 0, "trace_processor_shell: %s" % r.stderr.decode()[-300:])
+    rows = [x for x in csv.reader(r.stdout.decode().splitlines()) if len(x) == 2]
+    first = {n: int(ts) for n, ts in rows[1:]}
+    check(first.get("Heap allocated") == w, "Heap allocated starts at %s, the window at %d"
+          % (first.get("Heap allocated"), w))
+    early = {n: ts for n, ts in first.items() if ts < w}
+    check(not early, "counters before the window: %s" % early)
+    types = [n for n, ts in first.items() if ts == w and not n.startswith(("Goroutines",
+                                                                           "Heap", "Alloc",
+                                                                           "gotl"))]
+    check(types, "no type counter at the window's start: %s" % first)
+    return "%d counters, %d types at the window's start" % (len(first), len(types))
+
+
 def raw(gotl, out):
     binary = build(out)
     trace = os.path.join(out, "raw.pftrace")
@@ -449,7 +482,7 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
     ap.add_argument("--cases", help="comma-separated: launch,attach,attach-panic,death,panic,triggers,max,"
-                    "size,raw,errors")
+                    "size,alloc,raw,errors")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-flight"))
     ap.add_argument("--go", default=toolchains.GO126, help="the Go toolchain of the sample")
     a = ap.parse_args()
@@ -469,6 +502,7 @@ def main():
              ("triggers", lambda: triggers(gotl, a.out)),
              ("max", lambda: max_dumps(gotl, a.out)),
              ("size", lambda: size(gotl, a.out)),
+             ("alloc", lambda: alloc(gotl, a.out)),
              ("raw", lambda: raw(gotl, a.out)),
              ("errors", lambda: errors(gotl, a.out))]
     if a.cases:
