@@ -60,7 +60,8 @@ struct flight {
 	int dumps;
 	pthread_t converter; /* the previous dump's conversion, if converting */
 	bool converting;
-	int err; /* sticky: the state could not keep up (-ENOMEM) */
+	bool reasons_checked; /* the reason= triggers were looked up in the program's table */
+	int err;	      /* sticky: the state could not keep up (-ENOMEM) */
 };
 
 int flight__new(const struct flight_opts *o, struct flight **out)
@@ -284,6 +285,17 @@ void flight__tick(struct flight *f, uint64_t now)
 	fall_until(f, cutoff(f, now));
 	if (!f->trig || flight__done(f))
 		return;
+	/* The wait reasons come before the start: by now a reason= is known or never will be. */
+	if (!f->reasons_checked && f->start.hdr.type) {
+		const struct flight_trigger *t;
+		int k;
+
+		f->reasons_checked = true;
+		for (k = 0; (t = ftrigger__unknown_reason(f->trig, k)); k++)
+			diag("warning: --trigger '%s': the program has no wait reason '%s': it never "
+			     "holds",
+			     t->text, t->reason);
+	}
 	if (ftrigger__tick(f->trig, &f->live, now, why, sizeof(why)))
 		held(f, why);
 	/* Not the seconds of the previous dump again: a whole new window first. */

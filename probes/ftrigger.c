@@ -161,6 +161,16 @@ bool ftrigger__tick(struct ftrigger *f, struct fstate *live, uint64_t now, char 
 	return scan(f, live, now, why, len);
 }
 
+const struct flight_trigger *ftrigger__unknown_reason(const struct ftrigger *f, int k)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->t[i].kind == FTRIGGER_REASON && f->reason_idx[i] < 0 && k-- == 0)
+			return &f->t[i];
+	return NULL;
+}
+
 void ftrigger__free(struct ftrigger *f)
 {
 	if (!f)

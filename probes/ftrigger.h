@@ -50,6 +50,8 @@ bool ftrigger__record(struct ftrigger *t, struct fstate *live, const struct gotl
 		      char *why, size_t len);
 /* Each turn of the wait loop, at now (BOOTTIME ns): the same for what holds now. */
 bool ftrigger__tick(struct ftrigger *t, struct fstate *live, uint64_t now, char *why, size_t len);
+/* The k-th reason= trigger whose reason the program's table does not have, or NULL. */
+const struct flight_trigger *ftrigger__unknown_reason(const struct ftrigger *t, int k);
 void ftrigger__free(struct ftrigger *t);
 
 #endif /* GOTL_FTRIGGER_H */

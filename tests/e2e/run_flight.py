@@ -36,7 +36,8 @@ start; pile-ups, stalls, spawns, a death and a panic on cue).
   alloc     --alloc sampled: the heap counters (total, rate, each type's) start at
             the window's start, at their value then
   raw       -r RAW keeps each window's log (RAW-1, ...): `gotl convert`
-            gives the same trace again, byte for byte
+            gives the same trace again, byte for byte; a reason= trigger for a
+            wait reason the program does not have is said to never hold
   errors    bad --flight, --flight-size, --max-dumps, --trigger, --flight with
             --follow, --flight-size or --trigger without --flight: one line,
             status 2
@@ -444,11 +445,13 @@ def raw(gotl, out):
     trace = os.path.join(out, "raw.pftrace")
     log = os.path.join(out, "raw.gotl")
     s = Sample([gotl, "record", "--flight", "500ms", "-r", log, "-o", trace, "--no-progress",
-                "--", binary])
+                "--trigger", "reason=no such wait>1", "--", binary])
     time.sleep(1.2)
     s.cmd("exit")
     rc, _ = s.wait()
     check(rc == 0, "gotl exited %d" % rc)
+    s.err.wait_for("--trigger 'reason=no such wait>1': the program has no wait reason 'no such "
+                   "wait': it never holds", timeout=1)
     check(os.path.exists(log + "-1") and not os.path.exists(log), "raw logs: %s"
           % sorted(f for f in os.listdir(out) if f.startswith("raw.gotl")))
     again = os.path.join(out, "raw-again.pftrace")
