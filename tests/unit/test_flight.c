@@ -296,10 +296,18 @@ static void test_triggers(void **state)
 	struct flight_trigger t[] = {
 		{ .kind = FTRIGGER_BLOCKED, .ns = 1 * S, .text = "blocked>1s" },
 		{ .kind = FTRIGGER_GOROUTINES, .n = 1, .text = "goroutines>1" },
-		{ .kind = FTRIGGER_REASON, .n = 0, .reason = "chan send", .text = "reason=chan send>0" },
+		{ .kind = FTRIGGER_REASON,
+		  .n = 0,
+		  .reason = "chan send",
+		  .text = "reason=chan send>0" },
 	};
-	struct flight_opts o = { .window_ns = 5 * S, .size = 4ull << 20, .max_dumps = 10,
-				 .out = out, .raw = raw, .convert = fake_convert, .triggers = t,
+	struct flight_opts o = { .window_ns = 5 * S,
+				 .size = 4ull << 20,
+				 .max_dumps = 10,
+				 .out = out,
+				 .raw = raw,
+				 .convert = fake_convert,
+				 .triggers = t,
 				 .ntriggers = 3 };
 	struct conv c = { 0 };
 	struct flight *f;
@@ -315,19 +323,19 @@ static void test_triggers(void **state)
 	assert_int_equal(flight__new(&o, &f), 0);
 	assert_int_equal(logw__open_sink(flight__sink, f, &lw), 0);
 	record(lw, 3 * S);
-	flight__tick(f, 3 * S);	/* G7 has waited 0.8 s; goroutines>1 holds: at once */
+	flight__tick(f, 3 * S); /* G7 has waited 0.8 s; goroutines>1 holds: at once */
 	flight__sync(f);
 	assert_int_equal(c.calls, 1);
 	assert_string_equal(c.why, "goroutines>1: 2 goroutines alive");
-	flight__tick(f, 3200000000ull + 100000000ull);	/* 1.1 s: blocked>1s, within DUR */
+	flight__tick(f, 3200000000ull + 100000000ull); /* 1.1 s: blocked>1s, within DUR */
 	flight__tick(f, 6 * S);
 	flight__sync(f);
 	assert_int_equal(c.calls, 1);
-	flight__tick(f, 8 * S + 1);	/* a whole new window since the first dump */
+	flight__tick(f, 8 * S + 1); /* a whole new window since the first dump */
 	flight__sync(f);
 	assert_int_equal(c.calls, 2);
 	assert_string_equal(c.why, "blocked>1s: G7 blocked 1.10 s");
-	assert_int_equal(c.d.start, 3 * S + 1);	/* the last DUR, after the first dump's end */
+	assert_int_equal(c.d.start, 3 * S + 1); /* the last DUR, after the first dump's end */
 	read_window(two, &w);
 	assert_int_equal(w.start, 3 * S + 1);
 	assert_int_equal(w.g7.status, GOTL_G_WAITING);
