@@ -325,6 +325,7 @@ test-e2e: gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_stress.py --gotl ./gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_census.py --gotl ./gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_watch.py --gotl ./gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_flight.py --gotl ./gotl
 
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "gotl/event.h"
 #include "convert.h"
+#include "flight.h"
 #include "record.h"
 #include "cli.h"
 
@@ -27,12 +28,15 @@
 #define DEFAULT_RING	(16u << 20)
 #define DEFAULT_STACK_DEPTH	16
 #define DEFAULT_ALLOC_SAMPLE	(512u << 10)
+#define DEFAULT_FLIGHT_SIZE	(64ull << 20)
+#define DEFAULT_MAX_DUMPS	10
 #define STR_(x)			#x
 #define STR(x)			STR_(x)
 
 static const char usage_record[] =
 	"usage: gotl record [options] [--] PROG [ARGS...]\n"
 	"       gotl record [options] -p PID [-d DURATION]\n"
+	"       gotl record --flight DUR [options] (PROG [ARGS...] | -p PID)\n"
 	"\n"
 	"Run PROG with ARGS under uprobes on the Go runtime, attached before its first\n"
 	"instruction, until it exits; then write a Perfetto trace. PROG's stdin, stdout,\n"
@@ -49,6 +53,16 @@ static const char usage_record[] =
 	"once (128+N), keeping the raw event log. SIGQUIT, SIGUSR1 and SIGUSR2 are no\n"
 	"stop: they act on gotl as on any program. Needs root (or CAP_BPF, CAP_PERFMON\n"
 	"and CAP_SYS_PTRACE).\n"
+	"\n"
+	"With --flight, a flight recorder: the same recording, but only its last DUR\n"
+	"(at most SIZE bytes of events) is kept, in memory, and written as a trace of\n"
+	"its own on SIGUSR1 (sent to gotl: `kill -USR1`, in both modes; not forwarded)\n"
+	"and at the end of the recording (the window up to the program's death, if it\n"
+	"died): FILE-1.pftrace, FILE-2.pftrace, ... for -o FILE.pftrace, each named on\n"
+	"stderr with what wrote it. A window starts with every goroutine alive then, in\n"
+	"the state it was in (and since when), the counters as they stood; it never\n"
+	"holds seconds an earlier dump wrote. No raw log is written (-r RAW keeps each\n"
+	"window's, RAW-1, RAW-2, ...); not with --follow.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE     the trace to write (default: " DEFAULT_TRACE ", or\n"
@@ -94,6 +108,19 @@ static const char usage_record[] =
 	"                        compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
 	"                        ~4x the conversion time; off by default\n"
 	"      --no-compress     plain packets (the default)\n"
+	"      --flight DUR      a flight recorder keeping the last DUR (e.g. 10s, 1m)\n"
+	"      --flight-size SIZE  at most SIZE bytes of events in memory (default 64M,\n"
+	"                        at least 1M): the window is shorter if they fill it\n"
+	"      --max-dumps N     write at most N dumps (default 10): the recording\n"
+	"                        stops after the last\n"
+	"      --trigger COND    also write a dump when COND holds (may be repeated):\n"
+	"                        blocked>DUR (a goroutine blocked that long on a\n"
+	"                        channel, select, lock or cond), runnable>DUR (one\n"
+	"                        waited that long for a thread), goroutines>N (alive),\n"
+	"                        reason=REASON>N (that many blocked for the wait\n"
+	"                        reason REASON at once, e.g. 'reason=chan send>100').\n"
+	"                        Within DUR of the previous dump, the dump waits for a\n"
+	"                        whole new window\n"
 	"  -v, --verbose         say what gotl found in PROG and where it put its probes;\n"
 	"                        -vv adds libbpf's debug output\n"
 	"  -h, --help            this help\n"
@@ -116,7 +143,8 @@ static const char usage_record[] =
 	"examples:\n"
 	"  sudo gotl record -o out.pftrace -- ./server -addr :8080\n"
 	"  sudo gotl record -r run.gotl -o run.pftrace ./prog\n"
-	"  sudo gotl record -p $(pidof server) -d 30s -o server.pftrace\n";
+	"  sudo gotl record -p $(pidof server) -d 30s -o server.pftrace\n"
+	"  sudo gotl record -p $(pidof server) --flight 10s -o server.pftrace\n";
 
 /* A ring buffer size: a power of two from 4K to 2G. */
 static int parse_size(const char *s, size_t *out)
@@ -153,6 +181,63 @@ static void size_str(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu", (unsigned long long)n);
 }
 
+/* --trigger COND: blocked>DUR, runnable>DUR, goroutines>N or reason=REASON>N. */
+static int parse_trigger(const char *s, struct flight_trigger *t)
+{
+	const char *gt = strrchr(s, '>');
+	size_t klen = gt ? (size_t)(gt - s) : 0;
+
+	memset(t, 0, sizeof(*t));
+	t->text = s;
+	if (!gt)
+		return -EINVAL;
+	if (klen == 7 && !strncmp(s, "blocked", 7)) {
+		t->kind = FTRIGGER_BLOCKED;
+		return cli_parse_duration(gt + 1, &t->ns);
+	}
+	if (klen == 8 && !strncmp(s, "runnable", 8)) {
+		t->kind = FTRIGGER_RUNNABLE;
+		return cli_parse_duration(gt + 1, &t->ns);
+	}
+	if (klen == 10 && !strncmp(s, "goroutines", 10)) {
+		t->kind = FTRIGGER_GOROUTINES;
+		return cli_parse_uint(gt + 1, 0, UINT32_MAX, &t->n);
+	}
+	if (klen > 7 && klen - 7 < sizeof(t->reason) && !strncmp(s, "reason=", 7)) {
+		t->kind = FTRIGGER_REASON;
+		memcpy(t->reason, s + 7, klen - 7);
+		return cli_parse_uint(gt + 1, 0, UINT32_MAX, &t->n);
+	}
+	return -EINVAL;
+}
+
+/* How a dump of the flight recorder is converted (record --flight). */
+struct flight_cli {
+	bool alloc_counters;
+	enum convert_format format;
+	int compress;
+	const char *raw;
+};
+
+/* The flight recorder's converter: the window's log into its trace, one line on stderr. */
+static int flight_convert(void *ctx, const char *log, const char *trace,
+			  const struct flight_dump *d)
+{
+	const struct flight_cli *fc = ctx;
+	struct convert_stats cs;
+
+	give_to_sudo_user(log);
+	if (cli_convert(log, trace, fc->alloc_counters, fc->format, fc->compress, &cs))
+		return 1;
+	give_to_sudo_user(trace);
+	cli_warn("wrote %s (%llu bytes; %.1f s, %llu events, %llu goroutines%s%s): %s", trace,
+		 (unsigned long long)cs.trace_bytes, (double)(d->end - d->start) / 1e9,
+		 (unsigned long long)cs.events, (unsigned long long)cs.goroutines,
+		 d->cut ? "; cut to --flight-size" : "", cs.lost ? "; events were lost" : "",
+		 d->why);
+	return 0;
+}
+
 /* The recording options in effect, defaults included, as a command line gives them. */
 static void describe_options(const struct record_opts *o, char *buf, size_t len)
 {
@@ -177,7 +262,13 @@ static void describe_options(const struct record_opts *o, char *buf, size_t len)
 	if (o->as_root && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " --as-root");
 	if (o->no_hostname && n < len)
-		snprintf(buf + n, len - n, " --no-hostname");
+		n += (size_t)snprintf(buf + n, len - n, " --no-hostname");
+	if (o->flight && n < len) {
+		size_str(o->flight->size, ring, sizeof(ring));
+		snprintf(buf + n, len - n, " --flight %llums --flight-size %s --max-dumps %d",
+			 (unsigned long long)(o->flight->window_ns / 1000000), ring,
+			 o->flight->max_dumps);
+	}
 }
 
 int cmd_record(int argc, char **argv)
@@ -199,6 +290,10 @@ int cmd_record(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'F' },
 		{ "no-progress", no_argument, NULL, 'P' },
 		{ "no-hostname", no_argument, NULL, 'H' },
+		{ "flight", required_argument, NULL, 'W' },
+		{ "flight-size", required_argument, NULL, 'X' },
+		{ "max-dumps", required_argument, NULL, 'M' },
+		{ "trigger", required_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -209,6 +304,10 @@ int cmd_record(int argc, char **argv)
 				  .alloc_mode = GOTL_ALLOC_OFF,
 				  .alloc_sample_bytes = DEFAULT_ALLOC_SAMPLE };
 	struct record_result rr;
+	struct flight_opts fo = { .size = DEFAULT_FLIGHT_SIZE, .max_dumps = DEFAULT_MAX_DUMPS };
+	struct flight_cli fc;
+	struct flight_trigger triggers[FTRIGGER_MAX];
+	bool flight_size = false, max_dumps = false;
 	struct convert_stats cs;
 	const char *out = NULL, *raw = NULL;
 	enum convert_format format;
@@ -254,6 +353,35 @@ int cmd_record(int argc, char **argv)
 			break;
 		case 'r':
 			raw = optarg;
+			break;
+		case 'W':
+			if (cli_parse_duration(optarg, &fo.window_ns) || fo.window_ns < 1000000)
+				return cli_bad_value("record ", "flight", optarg,
+						     "a duration of 1ms or more, e.g. 10s, 1m");
+			break;
+		case 'X':
+			if (cli_parse_bytes(optarg, 1ull << 40, &v) || v < FLIGHT_SIZE_MIN)
+				return cli_bad_value("record ", "flight-size", optarg,
+						     "a size of 1M or more, e.g. 64M");
+			fo.size = v;
+			flight_size = true;
+			break;
+		case 'M':
+			if (cli_parse_uint(optarg, 1, 1000000, &v))
+				return cli_bad_value("record ", "max-dumps", optarg,
+						     "a number from 1 to 1000000");
+			fo.max_dumps = (int)v;
+			max_dumps = true;
+			break;
+		case 'T':
+			if (fo.ntriggers == FTRIGGER_MAX)
+				return cli_bad_usage("record ", "more than %d --trigger",
+						     FTRIGGER_MAX);
+			if (parse_trigger(optarg, &triggers[fo.ntriggers]))
+				return cli_bad_value("record ", "trigger", optarg,
+						     "blocked>DUR, runnable>DUR, goroutines>N or "
+						     "reason=REASON>N");
+			fo.ntriggers++;
 			break;
 		case 'R':
 			if (parse_size(optarg, &ro.ring_size))
@@ -306,12 +434,27 @@ int cmd_record(int argc, char **argv)
 		return cli_bad_usage("record ", "either -p PID or a program to run, not both");
 	if (!ro.pid && optind >= argc)
 		return cli_bad_usage("record ", "no program to record (or -p PID)");
+	if (!fo.window_ns && (flight_size || max_dumps || fo.ntriggers))
+		return cli_bad_usage("record ", "--%s needs --flight",
+				     flight_size ? "flight-size" :
+				     max_dumps	 ? "max-dumps" :
+						   "trigger");
+	fo.triggers = triggers;
+	if (fo.window_ns && ro.follow)
+		return cli_bad_usage("record ", "--flight and --follow do not go together");
 	ro.argv = ro.pid ? NULL : argv + optind;
+	if (fo.window_ns)
+		ro.flight = &fo;
 	describe_options(&ro, optdesc, sizeof(optdesc));
 	ro.options = optdesc;
 	format = cli_out_format(asked, out);
 	if (!out)
 		out = format == CONVERT_JSON ? DEFAULT_JSON : DEFAULT_TRACE;
+	fc = (struct flight_cli){ alloc_counters, format, compress, raw };
+	fo.out = out;
+	fo.raw = raw;
+	fo.convert = flight_convert;
+	fo.ctx = &fc;
 	/* A status line on the terminal, unless the program's output goes there too. */
 	ro.progress = !no_progress && isatty(2) && (ro.pid || !isatty(1));
 	if (raw) {
@@ -343,6 +486,11 @@ int cmd_record(int argc, char **argv)
 		cli_warn("note: the program exec'd %s: its goroutines are recorded up to the exec, "
 			 "not in what it became",
 			 rr.exec_file);
+	if (ro.flight) {
+		/* The dumps are written, each with its line; there is no log to convert. */
+		record__result_free(&rr);
+		return status;
+	}
 	give_to_sudo_user(ro.log_path);
 	for (i = 0; i < rr.nfollow; i++)
 		give_to_sudo_user(rr.follow_logs[i]);

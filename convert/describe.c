@@ -259,7 +259,9 @@ void describe__attrs_end(struct replay *r, const struct gotl_rec_alloc_total *to
 		attr_u(d, SCHEMA_ATTR_UNOBSERVED, st->unobserved);
 	if (st->truncated)
 		attr_s(d, SCHEMA_ATTR_LOG, "truncated: the recorder stopped mid-write");
-	if (s && (s->flags & GOTL_START_ATTACHED))
+	if (s && (s->flags & GOTL_START_WINDOW))
+		attr_s(d, SCHEMA_ATTR_MODE, "a window of a flight recording (record --flight)");
+	else if (s && (s->flags & GOTL_START_ATTACHED))
 		attr_s(d, SCHEMA_ATTR_MODE, "attached to a running process (record -p)");
 	if (e && (e->flags & GOTL_END_DETACHED))
 		attr_s(d, SCHEMA_ATTR_END, "detached: the process ran on");

@@ -437,8 +437,9 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\n" SCHEMA_APPEARED);
 	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
-		snprintf(desc + n, sizeof(desc) - n, "\nexisted when gotl attached (its first "
-			 "state began earlier)");
+		snprintf(desc + n, sizeof(desc) - n, "\nexisted %s (its first state began earlier)",
+			 replay__start(r)->flags & GOTL_START_WINDOW ? "at the window's start" :
+								       "when gotl attached");
 
 	d.uuid = t->uuid;
 	d.parent = fgroup_track(c, g, start);

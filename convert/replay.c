@@ -794,6 +794,9 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 		break;
 	case GOTL_REC_GSNAP:
 		on_gsnap(r, ts, (const void *)rec);
+		/* A window's goroutines at its start: the counters begin with all of them. */
+		if (r->start->flags & GOTL_START_WINDOW)
+			return;
 		break;
 	}
 	tell_counters(r, ts);
@@ -1256,7 +1259,8 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 			/* A sink says why it failed with replay__fail; this is the fallback. */
 			if (sink->start && (ret = sink->start(sink->ctx, &r)))
 				replay__fail(&r, ret, "%s", strerror(-ret));
-			tell_counters(&r, r.start->hdr.ts);
+			if (!(r.start->flags & GOTL_START_WINDOW))
+				tell_counters(&r, r.start->hdr.ts);
 			break;
 		case GOTL_REC_CREATE:
 		case GOTL_REC_STATUS:

@@ -171,7 +171,11 @@
 	X(EXIT_STATUS, "go.exit_status")				\
 	X(KILLED_BY_SIGNAL, "go.killed_by_signal")			\
 	X(PROCESSES, "gotl.processes")					\
-	X(PIDS, "gotl.pids")
+	X(PIDS, "gotl.pids")						\
+	X(FLIGHT_DUMP, "gotl.flight.dump")				\
+	X(FLIGHT_TRIGGER, "gotl.flight.trigger")			\
+	X(FLIGHT_TIME, "gotl.flight.time")				\
+	X(FLIGHT_WINDOW, "gotl.flight.window")
 
 /* The events lost of one kind: SCHEMA_ATTR_EVENTS_LOST "." the kind's name. */
 #define SCHEMA_LOST_KIND_FMT	"%s.%s"
@@ -191,7 +195,11 @@
 	X("offsets", OFFSETS)						\
 	X("hostname", HOST)						\
 	X("kernel", KERNEL)						\
-	X("options", OPTIONS)
+	X("options", OPTIONS)						\
+	X("flight_dump", FLIGHT_DUMP)					\
+	X("flight_trigger", FLIGHT_TRIGGER)				\
+	X("flight_time", FLIGHT_TIME)					\
+	X("flight_window", FLIGHT_WINDOW)
 
 #define SCHEMA_ENUM_ARG(id, name)	SCHEMA_ARG_##id,
 #define SCHEMA_ENUM_NAME(id, name)	SCHEMA_NAME_##id,

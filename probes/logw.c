@@ -3,7 +3,8 @@
  * logw.c: the event-log writer. A 1 MiB buffer in front of write(2), so the
  * ring-buffer callback costs a memcpy per record; the recorder flushes after
  * every drain so the file on disk trails the ring buffer by at most one
- * drain period. Writes only whole records and never reorders them.
+ * drain period. Writes only whole records and never reorders them, to a
+ * file or to a sink (the flight recorder), which gets whole records only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,15 +20,21 @@
 #define ALIGN8(x)	(((x) + 7) & ~(size_t)7)
 
 struct logw {
-	int fd;
+	int fd;			/* -1 with a sink */
+	int (*sink)(void *ctx, const void *buf, size_t len);
+	void *sink_ctx;
 	int err;		/* sticky: first error, as -errno */
 	size_t used;
 	uint64_t written;	/* bytes handed to the kernel */
 	uint8_t buf[LOGW_BUF];
 };
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+static int write_all(struct logw *lw, const uint8_t *p, size_t n)
 {
+	int fd = lw->fd;
+
+	if (lw->sink)
+		return lw->sink(lw->sink_ctx, p, n);
 	while (n) {
 		ssize_t w = write(fd, p, n);
 
@@ -50,7 +57,7 @@ int logw__flush(struct logw *lw)
 		return lw->err;
 	if (!lw->used)
 		return 0;
-	err = write_all(lw->fd, lw->buf, lw->used);
+	err = write_all(lw, lw->buf, lw->used);
 	if (err) {
 		lw->err = err;
 		return err;
@@ -71,7 +78,7 @@ int logw__append(struct logw *lw, const void *rec, size_t size)
 		if (err)
 			return err;
 		if (size > sizeof(lw->buf)) {
-			lw->err = write_all(lw->fd, rec, size);
+			lw->err = write_all(lw, rec, size);
 			if (!lw->err)
 				lw->written += size;
 			return lw->err;
@@ -82,7 +89,8 @@ int logw__append(struct logw *lw, const void *rec, size_t size)
 	return 0;
 }
 
-int logw__open(const char *path, struct logw **out)
+static int open_with(const char *path, int (*sink)(void *, const void *, size_t), void *ctx,
+		     struct logw **out)
 {
 	struct gotl_log_header hdr = {
 		.version = GOTL_LOG_VERSION,
@@ -96,8 +104,10 @@ int logw__open(const char *path, struct logw **out)
 		memset(lw, 0, offsetof(struct logw, buf));
 	if (!lw)
 		return -ENOMEM;
-	lw->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (lw->fd < 0) {
+	lw->sink = sink;
+	lw->sink_ctx = ctx;
+	lw->fd = sink ? -1 : open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (!sink && lw->fd < 0) {
 		err = -errno;
 		free(lw);
 		return err;
@@ -110,6 +120,17 @@ int logw__open(const char *path, struct logw **out)
 	}
 	*out = lw;
 	return 0;
+}
+
+int logw__open(const char *path, struct logw **out)
+{
+	return open_with(path, NULL, NULL, out);
+}
+
+int logw__open_sink(int (*sink)(void *ctx, const void *buf, size_t len), void *ctx,
+		    struct logw **out)
+{
+	return open_with(NULL, sink, ctx, out);
 }
 
 /* Append a record made of a fixed part and up to two strings, zero padded. */
@@ -266,7 +287,7 @@ int logw__close(struct logw *lw)
 	if (!lw)
 		return 0;
 	err = logw__flush(lw);
-	if (close(lw->fd) && !err)
+	if (lw->fd >= 0 && close(lw->fd) && !err)
 		err = -errno;
 	free(lw);
 	return err;

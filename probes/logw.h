@@ -18,6 +18,13 @@ struct logw;
 
 /* Create (truncate) path and write the file header. Returns 0 or -errno. */
 int logw__open(const char *path, struct logw **out);
+/*
+ * The same, but what would be written goes to sink(ctx, buf, len) instead
+ * of a file: the header, then whole records only. A non-zero return is
+ * the writer's sticky error.
+ */
+int logw__open_sink(int (*sink)(void *ctx, const void *buf, size_t len), void *ctx,
+		    struct logw **out);
 /* Append one whole record (rec->size bytes, already filled in). */
 int logw__append(struct logw *lw, const void *rec, size_t size);
 /* Append a GOTL_REC_META record key = value. */

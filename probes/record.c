@@ -46,6 +46,7 @@
 #include <bpf/libbpf.h>
 #include "gotl/event.h"
 #include "diag.h"
+#include "flight.h"
 #include "gobin.h"
 #include "gsnap.h"
 #include "logw.h"
@@ -384,10 +385,15 @@ int recorder__prepare(struct recorder *r)
 		diag("cannot open the ring buffer: %s", strerror(errno));
 		return RECORD_FAILED;
 	}
-	err = logw__open(r->log_path, &r->log);
-	if (err) {
-		diag("cannot create '%s': %s", r->log_path, strerror(-err));
-		return RECORD_FAILED;
+	if (o->flight && !r->followed) {
+		if (recorder__flight_open(r))
+			return RECORD_FAILED;
+	} else {
+		err = logw__open(r->log_path, &r->log);
+		if (err) {
+			diag("cannot create '%s': %s", r->log_path, strerror(-err));
+			return RECORD_FAILED;
+		}
 	}
 	err = recorder__write_prologue(r);
 	if (err) {
@@ -430,6 +436,8 @@ void recorder__free(struct recorder *r)
 	r->ps = NULL;
 	logw__close(r->log);
 	r->log = NULL;
+	flight__free(r->flight);
+	r->flight = NULL;
 	plan__free(r->plan);
 	r->plan = NULL;
 	free(r->syms.slots);
@@ -528,6 +536,13 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited, i
 		if (now - last_classes >= CLASSES_MS * 1000000ull)
 			last_classes = now;
 		progress(r, now, false);
+		/* The last dump --max-dumps allows: attached, the end; launched, no more probes. */
+		if (r->flight && recorder__flight_tick(r)) {
+			if (r->o->pid)
+				break;
+			if (!r->ps->off)
+				probeset__detach(r->ps, false);
+		}
 		if (r->o->pid) {
 			if (pfd[0].revents & POLLIN) {
 				*exited = true;
@@ -690,6 +705,7 @@ static int finish(struct recorder *r, int status, bool exited, int poll_err,
 	res->log_bytes = logw__size(r->log);
 	err = logw__close(r->log);
 	r->log = NULL;
+	recorder__flight_end(r, status, exited, poll_err != 0);
 	if (err)
 		diag("cannot write '%s': %s", r->o->log_path, strerror(-err));
 	else if (r->bad_records)

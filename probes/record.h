@@ -15,6 +15,8 @@
 #include <sys/types.h>
 #include "gotl/event.h"
 
+struct flight_opts;
+
 struct record_opts {
 	char *const *argv;	/* the program and its arguments, argv[0] as typed; NULL with pid */
 	pid_t pid;		/* attach to this running process instead (record -p), 0 if none */
@@ -30,6 +32,8 @@ struct record_opts {
 	bool follow;		/* also record the Go programs the program (or its children) exec */
 	bool no_hostname;	/* keep the host name out of the log (and the trace) */
 	const char *options;	/* the recording options, as text for the log, or NULL */
+	const struct flight_opts *flight;	/* --flight: no log file, dumps of the window
+						 * (flight.h); NULL: none */
 };
 
 struct record_result {
@@ -75,6 +79,12 @@ void record__result_free(struct record_result *res);
  * included: the handler stays), SIGINT or SIGTERM ends gotl at once: one
  * line naming the raw log, which is kept, and exit status 128+N. SIGQUIT,
  * SIGUSR1 and SIGUSR2 keep their default actions.
+ *
+ * With o->flight (record --flight) the log goes to the flight recorder,
+ * not to o->log_path: SIGUSR1 (in both modes, not forwarded) and the end
+ * write its dumps (flight.h); after the last --max-dumps allows, attached,
+ * the recording ends, launched, the probes go and the program is waited
+ * for.
  */
 int record__run(const struct record_opts *o, struct record_result *res);
 

@@ -5,7 +5,8 @@
  * this is not: record.c runs a recording (set-up, the wait loop, the end),
  * describe.c writes what the log's records name before they name it,
  * tables.c the BPF counters and allocation tables, follow.c the programs
- * --follow records; probeset.c, spawn.c and signals.c know nothing of it.
+ * --follow records, flightrec.c the flight recorder (record --flight);
+ * probeset.c, spawn.c and signals.c know nothing of it.
  */
 #ifndef GOTL_RECORDER_H
 #define GOTL_RECORDER_H
@@ -25,6 +26,7 @@ struct gobin;
 struct probeset;
 struct ring_buffer;
 struct logw;
+struct flight;
 
 /* Addresses already described in the log (open addressing, 0 is never one). */
 struct pcset {
@@ -66,6 +68,7 @@ struct recorder {
 	struct ring_buffer *rb;
 	int ncpus;			/* possible CPUs: the per-CPU maps have as many values */
 	struct logw *log;
+	struct flight *flight;		/* record --flight: the log goes there (flightrec.c) */
 	struct pcset syms;		/* pcs already described by GOTL_REC_SYM */
 	struct pcset frame_pcs;		/* pcs already described by GOTL_REC_FRAMES */
 	struct pcset types;		/* type addresses already described by GOTL_REC_TYPE */
@@ -127,6 +130,15 @@ int recorder__log_stats(struct recorder *r, bool force, struct gotl_rec_stats *o
 int recorder__log_alloc_total(struct recorder *r, bool force);
 int recorder__log_alloc_classes(struct recorder *r);
 void recorder__log_galloc_rest(struct recorder *r, uint64_t ts);
+
+/*
+ * flightrec.c: record --flight. open: the log into the flight recorder;
+ * tick: each turn of the wait loop (true: the last dump allowed is written,
+ * the recording stops); end: after the log's end, its last dump.
+ */
+int recorder__flight_open(struct recorder *r);
+bool recorder__flight_tick(struct recorder *r);
+void recorder__flight_end(struct recorder *r, int status, bool exited, bool failed);
 
 /* follow.c: --follow, in the main recorder m. */
 void follow__queue(struct recorder *m, const struct gotl_ev_exec *x);

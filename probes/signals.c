@@ -24,6 +24,8 @@ static volatile sig_atomic_t attached;		/* attach mode: SIGINT/SIGTERM/SIGHUP st
 static volatile sig_atomic_t stop_requested;	/* the recording ends */
 static const char *kept_log;			/* attach mode: what a second signal leaves */
 static bool erase_status_line;			/* o->progress: the line end_now writes over */
+static volatile sig_atomic_t flight;		/* record --flight: SIGUSR1 asks for a dump */
+static volatile sig_atomic_t dump_requested;
 
 static void write_str(const char *s)
 {
@@ -49,9 +51,13 @@ static void end_now(int sig)
 		write_str("\r\033[K");
 	write_str("gotl: ");
 	write_str(sig == SIGINT ? "SIGINT" : "SIGTERM");
-	write_str(" while stopping: stopped at once; the raw event log is kept in ");
-	write_str(kept_log);
-	write_str("\n");
+	if (flight) {
+		write_str(" while stopping: stopped at once, without the last dump\n");
+	} else {
+		write_str(" while stopping: stopped at once; the raw event log is kept in ");
+		write_str(kept_log);
+		write_str("\n");
+	}
 	if (fork() == 0) {
 		fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
@@ -75,6 +81,10 @@ static void end_now(int sig)
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
+	if (flight && sig == SIGUSR1) {
+		dump_requested = 1;
+		return;
+	}
 	if (attached) {
 		if (stop_requested && sig != SIGHUP)
 			end_now(sig);
@@ -109,6 +119,10 @@ void signals__install(const struct record_opts *o)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < n; i++)
 		sigaction(forwarded_signals[i], &sa, NULL);
+	flight = o->flight != NULL;
+	dump_requested = 0;
+	if (flight)
+		sigaction(SIGUSR1, &sa, NULL);
 }
 
 void signals__restore(void)
@@ -118,6 +132,15 @@ void signals__restore(void)
 	for (i = 0; i < NSIGNALS; i++)
 		signal(forwarded_signals[i], SIG_DFL);
 	attached = 0;
+	flight = 0;
+}
+
+bool signals__dump_requested(void)
+{
+	if (!dump_requested)
+		return false;
+	dump_requested = 0;
+	return true;
 }
 
 void signals__set_child(pid_t pid)

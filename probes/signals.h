@@ -6,8 +6,9 @@
  * the program as they would without gotl, and are left to it. Attach mode:
  * the first SIGINT, SIGTERM or SIGHUP asks the recording to stop; once it
  * stops, SIGINT or SIGTERM ends gotl at once (one line naming the raw log,
- * exit 128+N); the other three keep their default actions. Process-wide
- * state, one recording at a time.
+ * exit 128+N); the other three keep their default actions. With record
+ * --flight, SIGUSR1 (in both modes) asks for a dump and is not forwarded.
+ * Process-wide state, one recording at a time.
  */
 #ifndef GOTL_SIGNALS_H
 #define GOTL_SIGNALS_H
@@ -27,6 +28,8 @@ void signals__set_child(pid_t pid);
 void signals__forward(void);
 /* Attach mode: has a signal asked to stop? (Launch mode: has signals__stop been called?) */
 bool signals__stop_requested(void);
+/* record --flight: has SIGUSR1 asked for a dump since the last call? */
+bool signals__dump_requested(void);
 /* The recording stops: from now on, attached, SIGINT or SIGTERM ends gotl at once. */
 void signals__stop(void);
 /*

@@ -443,6 +443,11 @@ struct gotl_ev_exec {
  *			directory; one per program, in the order they started
  *	"followed_by"	(in a follow log) "<pid> <path of the main log>": the
  *			recording this program was followed from
+ *	"flight_dump"	(a window, record --flight) its number: 1, 2, ...
+ *	"flight_trigger"	what wrote it: "SIGUSR1", a trigger and what
+ *			held, how the program ended, ...
+ *	"flight_time"	when it was written (UTC, ISO 8601)
+ *	"flight_window"	"<seconds> s, <start> to <end>" (UTC, ISO 8601)
  */
 struct gotl_rec_meta {
 	struct gotl_rec hdr;	/* type GOTL_REC_META, ts 0 */
@@ -469,6 +474,12 @@ struct gotl_rec_start {
 #define GOTL_START_FOLLOWED	4	/* --follow: a program a traced process exec'd
 					 * (with LAUNCHED: probes in place before its
 					 * first instruction) */
+#define GOTL_START_WINDOW	8	/* record --flight: a window of a recording, written
+					 * by the flight recorder: hdr.ts (and the clocks) is
+					 * the window's start; with ATTACHED, the goroutines
+					 * alive then come as GOTL_REC_GSNAP records, read
+					 * from the recorder's own state (read_ts = hdr.ts,
+					 * waitsince = when their wait began) */
 
 /*
  * GOTL_REC_WAITREASON: entry `index` of the traced binary's
