@@ -62,6 +62,7 @@ enum uuid_kind {
 #define UUID_ID_MASK		((1ull << 38) - 1)
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
+#define UUID_RUNTIME		3
 #define UUID_COUNTER_BASE	16
 #define UUID_SUSPECTS		32
 #define UUID_HEAP		40
@@ -127,6 +128,7 @@ struct cv {
 	uint32_t pid;
 	struct u64map threads;	/* tid -> struct thr */
 	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
+	bool runtime_declared;	/* the group of the runtime's own goroutines */
 	uint64_t fgroup_seq;
 	const uint32_t *pids;	/* --follow: the processes already in the trace */
 	size_t npids;
@@ -369,18 +371,48 @@ _Static_assert(DESCRIBE_SPAN_ARGS <= PFTRACE_MAX_ARGS && DESCRIBE_SUSPECT_ARGS <
 /* ---- tracks ------------------------------------------------------------- */
 
 /*
+ * The group of the runtime's own goroutines (describe__system_goroutine),
+ * the last in "Goroutines", after the program's own: collapsed in the UI,
+ * as go tool trace hides them. Declared with the first of them.
+ */
+static uint64_t runtime_group(struct cv *c)
+{
+	struct pf_track d = { 0 };
+
+	if (c->runtime_declared)
+		return uuid_fixed(c, UUID_RUNTIME);
+	d.uuid = uuid_fixed(c, UUID_RUNTIME);
+	d.parent = uuid_fixed(c, UUID_GROUP);
+	d.name = schema_track[SCHEMA_TRACK_RUNTIME];
+	d.description = "The runtime's own goroutines (the GC's workers, sweeper and scavenger, "
+			"the finalizer and cleanup goroutines, ...), by goroutine id.";
+	d.child_ordering = 3;	/* by sibling_order_rank = goid */
+	d.has_rank = true;
+	d.rank = INT32_MAX;	/* after every goroutine of the program */
+	d.no_merge = true;
+	pftrace__track(c->pf, &d);
+	c->runtime_declared = true;
+	return d.uuid;
+}
+
+/*
  * Where a goroutine's track goes: under the group of its start function if
  * that function has many goroutines (declared with the first of them, which
- * ranks it among its siblings), else straight under "Goroutines".
+ * ranks it among its siblings), else straight under "Goroutines", or under
+ * the runtime's group for one of its own.
  */
-static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp_sym *start)
+static uint64_t fgroup_track(struct cv *c, struct replay *r, const struct rp_g *g,
+			     const struct rp_sym *start)
 {
 	struct fgroup *f = g->startpc ? u64map__get(&c->starts, g->startpc) : NULL;
+	uint64_t top = uuid_fixed(c, UUID_GROUP);
 	struct pf_track d = { 0 };
 	char name[512], desc[768];
 
+	if (describe__system_goroutine(r, g))
+		top = runtime_group(c);
 	if (!f || f->count < FGROUP_MIN || !start || !*start->func)
-		return uuid_fixed(c, UUID_GROUP);
+		return top;
 	if (f->uuid)
 		return f->uuid;
 	f->uuid = uuid_of(c, UK_FGROUP, ++c->fgroup_seq);
@@ -388,7 +420,7 @@ static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp
 	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
 		 "goroutine id.", f->count, start->func, start->file, start->line);
 	d.uuid = f->uuid;
-	d.parent = uuid_fixed(c, UUID_GROUP);
+	d.parent = top;
 	d.name = name;
 	d.description = desc;
 	d.child_ordering = 3;	/* by sibling_order_rank = goid */
@@ -441,7 +473,7 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 			 "state began earlier)");
 
 	d.uuid = t->uuid;
-	d.parent = fgroup_track(c, g, start);
+	d.parent = fgroup_track(c, r, g, start);
 	d.name = name;
 	d.description = desc;
 	d.has_rank = true;
@@ -538,7 +570,8 @@ static int on_start(void *ctx, struct replay *r)
 	t.uuid = uuid_fixed(c, UUID_GROUP);
 	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = schema_track[SCHEMA_TRACK_GOROUTINES];
-	t.description = "One track per goroutine, ordered by goroutine id.";
+	t.description = "One track per goroutine, ordered by goroutine id; the runtime's own "
+			"in a group of their own at the end.";
 	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
 	t.no_merge = true;
 	pftrace__track(c->pf, &t);
