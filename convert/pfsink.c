@@ -57,6 +57,7 @@ enum uuid_kind {
 	UK_FGROUP,	/* id: n, the goroutines of one start function */
 	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
 	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
+	UK_LIST,	/* id: UUID_* << 20 | n, the n-th part of a long list (list_track) */
 };
 
 #define UUID_ID_MASK		((1ull << 38) - 1)
@@ -637,6 +638,35 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 		pftrace__name_iid(c->pf, describe__suspect_name(r, &x, name, sizeof(name)));
 }
 
+/*
+ * A list: n instants at one time on the track UUID_<list> (the suspects,
+ * the types), which the UI stacks one a row. Perfetto's importer keeps 512
+ * nested slices on a track and drops the others: a longer list is a group
+ * of tracks of LIST_MAX items each ("1-500", "501-647"), each declared
+ * with its first item. The track of item i.
+ */
+#define LIST_MAX	500
+
+static uint64_t list_track(struct cv *c, uint64_t list, size_t n, size_t i)
+{
+	struct pf_track t = { 0 };
+	char name[64];
+
+	if (n <= LIST_MAX)
+		return uuid_fixed(c, list);
+	t.uuid = uuid_of(c, UK_LIST, list << 20 | i / LIST_MAX);
+	if (i % LIST_MAX == 0) {
+		snprintf(name, sizeof(name), "%zu-%zu", i + 1, i + LIST_MAX < n ? i + LIST_MAX : n);
+		t.parent = uuid_fixed(c, list);
+		t.name = name;
+		t.has_rank = true;
+		t.rank = (int32_t)(i / LIST_MAX);
+		t.no_merge = true;
+		pftrace__track(c->pf, &t);
+	}
+	return t.uuid;
+}
+
 /* The list of leak suspects: a track of its own, one instant per goroutine at the end. */
 static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 {
@@ -654,6 +684,8 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 	t.description = "Goroutines still blocked at the end of the recording on a channel, "
 			"select, lock or cond (gotl report lists them grouped by site).";
 	t.no_merge = true;
+	if (c->nsuspects > LIST_MAX)
+		t.child_ordering = 3;	/* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < c->nsuspects; i++) {
 		const struct suspect *s = &c->suspects[i];
@@ -661,8 +693,8 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 		struct pf_arg a[DESCRIBE_SUSPECT_ARGS];
 		size_t n = pf_args(c, r, NULL, d, describe__suspect_args(&s->d, end, d), a);
 
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid,
-				 c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
+		pftrace__instant(c->pf, list_track(c, UUID_SUSPECTS, c->nsuspects, i), end,
+				 s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 	}
 }
 
@@ -916,15 +948,22 @@ static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 		return;
 	}
 	snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[SCHEMA_TRACK_TYPES], n);
-	process_track(c, UUID_TYPES, name, "Every type allocated, largest first, with its "
-		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
-		      "the function that asked for it.", false, 0, NULL);
+	t.uuid = uuid_fixed(c, UUID_TYPES);
+	t.parent = uuid_fixed(c, UUID_PROCESS);
+	t.name = name;
+	t.description = "Every type allocated, largest first, with its allocations (count) and "
+			"heap bytes; untyped memory (strings, []byte) by the function that asked "
+			"for it.";
+	t.no_merge = true;
+	if (n > LIST_MAX)
+		t.child_ordering = 3;	/* its parts, in order */
+	pftrace__track(c->pf, &t);
 	for (i = 0; i < n; i++) {
 		struct pf_arg a[2];
 		struct darg d[2];
 		size_t na = pf_args(c, r, NULL, d, describe__type(v[i]->count, v[i]->bytes, d), a);
 
-		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
+		pftrace__instant(c->pf, list_track(c, UUID_TYPES, (size_t)n, (size_t)i), end,
 				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC],
 				 a, na, 0, 0);
 	}

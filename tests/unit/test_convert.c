@@ -1183,6 +1183,50 @@ static void test_runtime_group(void **state)
 	td_free(d);
 }
 
+/*
+ * A list longer than the importer nests on one track (512): 501 suspects
+ * are a "Leak suspects (501)" group of two parts, "1-500" and "501-501",
+ * the first 500 on the one, the last on the other.
+ */
+static void test_long_list(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *list, *p1, *p2;
+	struct tdec *d;
+	int i, on1 = 0, on2 = 0;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	for (i = 0; i < 501; i++) {
+		uint64_t gp = GP7 + 0x1000 * (uint64_t)i, goid = 10 + (uint64_t)i;
+
+		create(f->lw, 2000 + 10 * (uint64_t)i, gp, goid, GP1, 1, PC_WORKER, PC_GO);
+		status(f->lw, 2001 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNABLE,
+		       GOTL_G_RUNNING, 0, 0, 0);
+		status(f->lw, 2002 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNING,
+		       GOTL_G_WAITING, 15, 0, 0);
+	}
+	end(f->lw, 100000, 0);
+	d = convert_ok(f, NULL);
+	list = td_track_named(d, "Leak suspects (501)");
+	p1 = td_track_named(d, "1-500");
+	p2 = td_track_named(d, "501-501");
+	assert_non_null(list);
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_int_equal(p1->parent, list->uuid);
+	assert_int_equal(p2->parent, list->uuid);
+	assert_true(p1->rank < p2->rank);
+	for (i = 0; i < d->nslices; i++) {
+		on1 += d->slices[i].track == p1->uuid;
+		on2 += d->slices[i].track == p2->uuid;
+		assert_int_not_equal(d->slices[i].track, list->uuid);
+	}
+	assert_int_equal(on1, 500);
+	assert_int_equal(on2, 1);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1207,6 +1251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_follow_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_runtime_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_list, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
