@@ -402,10 +402,25 @@ bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g)
 	return s && describe__runtime_func(s->func);
 }
 
+/*
+ * Start functions of package runtime that run the program's code: its main
+ * goroutine, a coroutine (iter.Pull), wasm's event handler (as Go's own
+ * runtime.isSystemGoroutine has them).
+ */
+static const char *const program_starts[] = {
+	"runtime.main", "runtime.corostart", "runtime.handleAsyncEvent",
+};
+
 bool describe__system_goroutine(const struct replay *r, const struct rp_g *g)
 {
-	return describe__runtime_goroutine(r, g) &&
-	       strcmp(replay__sym(r, g->startpc)->func, "runtime.main");
+	size_t i;
+
+	if (!describe__runtime_goroutine(r, g))
+		return false;
+	for (i = 0; i < sizeof(program_starts) / sizeof(program_starts[0]); i++)
+		if (!strcmp(replay__sym(r, g->startpc)->func, program_starts[i]))
+			return false;
+	return true;
 }
 
 void describe__command(const struct replay *r, char *buf, size_t len)

@@ -58,9 +58,10 @@ bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g);
 /* The same of a start function's name. */
 bool describe__runtime_func(const char *start);
 /*
- * One of the runtime's own, and not the program's main goroutine (whose
- * start function is runtime.main): what Go's execution tracer calls a
- * system goroutine, which go tool trace hides by default.
+ * One of the runtime's own, and none that runs the program's code (its main
+ * goroutine, runtime.main; a coroutine, runtime.corostart): what Go's
+ * execution tracer calls a system goroutine, which go tool trace hides by
+ * default.
  */
 bool describe__system_goroutine(const struct replay *r, const struct rp_g *g);
 /* The command line recorded (argv joined by spaces, cut to len); "" if none. */
