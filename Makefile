@@ -2,7 +2,8 @@
 # gotl build. `make` leaves ./gotl (and its man page and bash completion in
 # .output/doc/); `make test` installs what is missing, builds, and runs every
 # test (unit + end-to-end, the latter needs root); `make demo` records a
-# sample; `make install` (PREFIX, DESTDIR) installs; `make static` leaves
+# sample (`make screenshots` shoots its trace in the Perfetto UI for the
+# README); `make install` (PREFIX, DESTDIR) installs; `make static` leaves
 # gotl-static, one statically linked binary to copy onto another host.
 # Intermediates go to .output/ (OUTPUT=DIR for another place).
 
@@ -64,7 +65,7 @@ HOST_OBJS    := $(filter-out $(SKEL_USERS),$(LIB_OBJS))
 DEPFLAGS     = -MMD -MP -MF $@.d -MT $@
 
 .PHONY: all doc clean deps test test-unit test-cli test-build test-static test-e2e test-matrix \
-	demo bench fuzz test-fuzz \
+	demo screenshots bench fuzz test-fuzz \
 	install uninstall static format-check format-changed format-report
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -361,6 +362,14 @@ demo: deps
 	@echo "demo: open https://ui.perfetto.dev, click 'Open trace file' and pick it."
 	@echo "demo: under the 'leaky' process, expand 'Goroutines': three main.Gather"
 	@echo "demo: workers stay in 'chan send' to the end (click one: still_blocked_at_end)."
+
+# The README's screenshots of a trace in the real Perfetto UI, doc/trace-*.png
+# (scripts/screenshots.sh: records samples/leaky, shoots it with perfetto-ui-shot). Root.
+PFUI_SHOT ?= $(abspath ../shared/tools/perfetto-ui-shot)
+
+screenshots: deps
+	$(Q)$(MAKE) --no-print-directory gotl
+	$(Q)GO126=$(GO126) PFUI_SHOT=$(PFUI_SHOT) scripts/screenshots.sh
 
 clean:
 	$(call msg,CLEAN)

@@ -380,9 +380,21 @@ bool describe__leak_reason(const char *reason, bool all_waits)
 	return all_waits;
 }
 
+/*
+ * The start functions of the runtime's own goroutines, as prefixes: its
+ * package (forcegchelper, bgsweep, bgscavenge, the finalizer and cleanup
+ * goroutines, the GOMAXPROCS updater, the GC mark workers, ...).
+ */
+static const char *const runtime_starts[] = { "runtime." };
+
 bool describe__runtime_func(const char *start)
 {
-	return !strncmp(start, "runtime.", 8);
+	size_t i;
+
+	for (i = 0; i < sizeof(runtime_starts) / sizeof(runtime_starts[0]); i++)
+		if (!strncmp(start, runtime_starts[i], strlen(runtime_starts[i])))
+			return true;
+	return false;
 }
 
 bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g)
@@ -390,6 +402,27 @@ bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g)
 	const struct rp_sym *s = replay__sym(r, g->startpc);
 
 	return s && describe__runtime_func(s->func);
+}
+
+/*
+ * Start functions of package runtime that run the program's code: its main
+ * goroutine, a coroutine (iter.Pull), wasm's event handler (as Go's own
+ * runtime.isSystemGoroutine has them).
+ */
+static const char *const program_starts[] = {
+	"runtime.main", "runtime.corostart", "runtime.handleAsyncEvent",
+};
+
+bool describe__system_goroutine(const struct replay *r, const struct rp_g *g)
+{
+	size_t i;
+
+	if (!describe__runtime_goroutine(r, g))
+		return false;
+	for (i = 0; i < sizeof(program_starts) / sizeof(program_starts[0]); i++)
+		if (!strcmp(replay__sym(r, g->startpc)->func, program_starts[i]))
+			return false;
+	return true;
 }
 
 void describe__command(const struct replay *r, char *buf, size_t len)

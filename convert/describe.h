@@ -57,6 +57,13 @@ bool describe__leak_reason(const char *reason, bool all_waits);
 bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g);
 /* The same of a start function's name. */
 bool describe__runtime_func(const char *start);
+/*
+ * One of the runtime's own, and none that runs the program's code (its main
+ * goroutine, runtime.main; a coroutine, runtime.corostart): what Go's
+ * execution tracer calls a system goroutine, which go tool trace hides by
+ * default.
+ */
+bool describe__system_goroutine(const struct replay *r, const struct rp_g *g);
 /* The command line recorded (argv joined by spaces, cut to len); "" if none. */
 void describe__command(const struct replay *r, char *buf, size_t len);
 /* What people read for a GC trigger (GOTL_GC_TRIGGER_*) and an --alloc mode (GOTL_ALLOC_*). */

@@ -54,6 +54,7 @@
 /* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
 #define JSON_TID_OTHER	(1u << 30)
 #define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
+#define JSON_SORT_RUNTIME	(1ll << 30)	/* + goid: the runtime's goroutines' sort index */
 
 /* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id */
 #define PT_MAX		SCHEMA_PSEUDO_TRACKS
@@ -363,6 +364,18 @@ static bool claim(struct jw *j, struct replay *r, struct rp_g *g)
 	return true;
 }
 
+/*
+ * g's thread's sort index: its goid; the runtime's own goroutines
+ * (describe__system_goroutine) after every one of the program, as the
+ * protobuf trace groups them at the end.
+ */
+static int64_t sort_of(struct replay *r, const struct rp_g *g)
+{
+	int64_t goid = g->goid >= JSON_SORT_RUNTIME ? JSON_SORT_RUNTIME - 1 : (int64_t)g->goid;
+
+	return describe__system_goroutine(r, g) ? JSON_SORT_RUNTIME + goid : goid;
+}
+
 /* g's thread: its tid and its name (describe__goroutine_name), as the protobuf track's. */
 static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 {
@@ -376,8 +389,7 @@ static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 	else
 		t->tid = JSON_TID_OTHER +
 			 (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
-	thread_meta(j, t->tid, describe__goroutine_name(r, g, name, sizeof(name)),
-		    g->goid > INT32_MAX ? INT32_MAX : (int64_t)g->goid);
+	thread_meta(j, t->tid, describe__goroutine_name(r, g, name, sizeof(name)), sort_of(r, g));
 	return t->tid;
 }
 

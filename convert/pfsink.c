@@ -57,11 +57,13 @@ enum uuid_kind {
 	UK_FGROUP,	/* id: n, the goroutines of one start function */
 	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
 	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
+	UK_LIST,	/* id: UUID_* << 20 | n, the n-th part of a long list (list_track) */
 };
 
 #define UUID_ID_MASK		((1ull << 38) - 1)
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
+#define UUID_RUNTIME		3
 #define UUID_COUNTER_BASE	16
 #define UUID_SUSPECTS		32
 #define UUID_HEAP		40
@@ -127,6 +129,7 @@ struct cv {
 	uint32_t pid;
 	struct u64map threads;	/* tid -> struct thr */
 	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
+	bool runtime_declared;	/* the group of the runtime's own goroutines */
 	uint64_t fgroup_seq;
 	const uint32_t *pids;	/* --follow: the processes already in the trace */
 	size_t npids;
@@ -369,18 +372,48 @@ _Static_assert(DESCRIBE_SPAN_ARGS <= PFTRACE_MAX_ARGS && DESCRIBE_SUSPECT_ARGS <
 /* ---- tracks ------------------------------------------------------------- */
 
 /*
+ * The group of the runtime's own goroutines (describe__system_goroutine),
+ * the last in "Goroutines", after the program's own: collapsed in the UI,
+ * as go tool trace hides them. Declared with the first of them.
+ */
+static uint64_t runtime_group(struct cv *c)
+{
+	struct pf_track d = { 0 };
+
+	if (c->runtime_declared)
+		return uuid_fixed(c, UUID_RUNTIME);
+	d.uuid = uuid_fixed(c, UUID_RUNTIME);
+	d.parent = uuid_fixed(c, UUID_GROUP);
+	d.name = schema_track[SCHEMA_TRACK_RUNTIME];
+	d.description = "The runtime's own goroutines (the GC's workers, sweeper and scavenger, "
+			"the finalizer and cleanup goroutines, ...), by goroutine id.";
+	d.child_ordering = 3;	/* by sibling_order_rank = goid */
+	d.has_rank = true;
+	d.rank = INT32_MAX;	/* after every goroutine of the program */
+	d.no_merge = true;
+	pftrace__track(c->pf, &d);
+	c->runtime_declared = true;
+	return d.uuid;
+}
+
+/*
  * Where a goroutine's track goes: under the group of its start function if
  * that function has many goroutines (declared with the first of them, which
- * ranks it among its siblings), else straight under "Goroutines".
+ * ranks it among its siblings), else straight under "Goroutines", or under
+ * the runtime's group for one of its own.
  */
-static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp_sym *start)
+static uint64_t fgroup_track(struct cv *c, struct replay *r, const struct rp_g *g,
+			     const struct rp_sym *start)
 {
 	struct fgroup *f = g->startpc ? u64map__get(&c->starts, g->startpc) : NULL;
+	uint64_t top = uuid_fixed(c, UUID_GROUP);
 	struct pf_track d = { 0 };
 	char name[512], desc[768];
 
+	if (describe__system_goroutine(r, g))
+		top = runtime_group(c);
 	if (!f || f->count < FGROUP_MIN || !start || !*start->func)
-		return uuid_fixed(c, UUID_GROUP);
+		return top;
 	if (f->uuid)
 		return f->uuid;
 	f->uuid = uuid_of(c, UK_FGROUP, ++c->fgroup_seq);
@@ -388,7 +421,7 @@ static uint64_t fgroup_track(struct cv *c, const struct rp_g *g, const struct rp
 	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
 		 "goroutine id.", f->count, start->func, start->file, start->line);
 	d.uuid = f->uuid;
-	d.parent = uuid_fixed(c, UUID_GROUP);
+	d.parent = top;
 	d.name = name;
 	d.description = desc;
 	d.child_ordering = 3;	/* by sibling_order_rank = goid */
@@ -442,7 +475,7 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 								       "when gotl attached");
 
 	d.uuid = t->uuid;
-	d.parent = fgroup_track(c, g, start);
+	d.parent = fgroup_track(c, r, g, start);
 	d.name = name;
 	d.description = desc;
 	d.has_rank = true;
@@ -539,7 +572,8 @@ static int on_start(void *ctx, struct replay *r)
 	t.uuid = uuid_fixed(c, UUID_GROUP);
 	t.parent = uuid_fixed(c, UUID_PROCESS);
 	t.name = schema_track[SCHEMA_TRACK_GOROUTINES];
-	t.description = "One track per goroutine, ordered by goroutine id.";
+	t.description = "One track per goroutine, ordered by goroutine id; the runtime's own "
+			"in a group of their own at the end.";
 	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
 	t.no_merge = true;
 	pftrace__track(c->pf, &t);
@@ -605,6 +639,35 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 		pftrace__name_iid(c->pf, describe__suspect_name(r, &x, name, sizeof(name)));
 }
 
+/*
+ * A list: n instants at one time on the track UUID_<list> (the suspects,
+ * the types), which the UI stacks one a row. Perfetto's importer keeps 512
+ * nested slices on a track and drops the others: a longer list is a group
+ * of tracks of LIST_MAX items each ("1-500", "501-647"), each declared
+ * with its first item. The track of item i.
+ */
+#define LIST_MAX	500
+
+static uint64_t list_track(struct cv *c, uint64_t list, size_t n, size_t i)
+{
+	struct pf_track t = { 0 };
+	char name[64];
+
+	if (n <= LIST_MAX)
+		return uuid_fixed(c, list);
+	t.uuid = uuid_of(c, UK_LIST, list << 20 | i / LIST_MAX);
+	if (i % LIST_MAX == 0) {
+		snprintf(name, sizeof(name), "%zu-%zu", i + 1, i + LIST_MAX < n ? i + LIST_MAX : n);
+		t.parent = uuid_fixed(c, list);
+		t.name = name;
+		t.has_rank = true;
+		t.rank = (int32_t)(i / LIST_MAX);
+		t.no_merge = true;
+		pftrace__track(c->pf, &t);
+	}
+	return t.uuid;
+}
+
 /* The list of leak suspects: a track of its own, one instant per goroutine at the end. */
 static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 {
@@ -622,6 +685,8 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 	t.description = "Goroutines still blocked at the end of the recording on a channel, "
 			"select, lock or cond (gotl report lists them grouped by site).";
 	t.no_merge = true;
+	if (c->nsuspects > LIST_MAX)
+		t.child_ordering = 3;	/* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < c->nsuspects; i++) {
 		const struct suspect *s = &c->suspects[i];
@@ -629,8 +694,8 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 		struct pf_arg a[DESCRIBE_SUSPECT_ARGS];
 		size_t n = pf_args(c, r, NULL, d, describe__suspect_args(&s->d, end, d), a);
 
-		pftrace__instant(c->pf, t.uuid, end, s->name_iid,
-				 c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
+		pftrace__instant(c->pf, list_track(c, UUID_SUSPECTS, c->nsuspects, i), end,
+				 s->name_iid, c->cat_iid[SCHEMA_CAT_GOROUTINE], a, n, 0, 0);
 	}
 }
 
@@ -884,15 +949,22 @@ static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 		return;
 	}
 	snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT, schema_track[SCHEMA_TRACK_TYPES], n);
-	process_track(c, UUID_TYPES, name, "Every type allocated, largest first, with its "
-		      "allocations (count) and heap bytes; untyped memory (strings, []byte) by "
-		      "the function that asked for it.", false, 0, NULL);
+	t.uuid = uuid_fixed(c, UUID_TYPES);
+	t.parent = uuid_fixed(c, UUID_PROCESS);
+	t.name = name;
+	t.description = "Every type allocated, largest first, with its allocations (count) and "
+			"heap bytes; untyped memory (strings, []byte) by the function that asked "
+			"for it.";
+	t.no_merge = true;
+	if (n > LIST_MAX)
+		t.child_ordering = 3;	/* its parts, in order */
+	pftrace__track(c->pf, &t);
 	for (i = 0; i < n; i++) {
 		struct pf_arg a[2];
 		struct darg d[2];
 		size_t na = pf_args(c, r, NULL, d, describe__type(v[i]->count, v[i]->bytes, d), a);
 
-		pftrace__instant(c->pf, uuid_fixed(c, UUID_TYPES), end,
+		pftrace__instant(c->pf, list_track(c, UUID_TYPES, (size_t)n, (size_t)i), end,
 				 pftrace__name_iid(c->pf, v[i]->name), c->cat_iid[SCHEMA_CAT_ALLOC],
 				 a, na, 0, 0);
 	}

@@ -27,6 +27,14 @@
 #include "pftrace.h"
 
 #define PF_SEQ_ID		0x67u	/* 'g': one byte on the wire, on every packet */
+/*
+ * OS thread descriptors go on a sequence of their own, with nothing else:
+ * the importer takes the first thread descriptor of a sequence for the
+ * thread that writes the sequence (a legacy rule), and would then give
+ * every slice of its process-scoped tracks (every goroutine's) an arg
+ * "legacy_event.passthrough_utid" naming that thread.
+ */
+#define PF_SEQ_THREADS		0x74u	/* 't' */
 #define PF_SEQ_CLEARED		1
 #define PF_SEQ_NEEDS		2
 #define PF_OUTBUF		(1 << 20)
@@ -87,6 +95,7 @@ struct pftrace {
 	struct pend_end {
 		bool on;
 		size_t n;
+		size_t nz;	/* the first nz values are the non-zero ones */
 		uint64_t track, ts;
 		uint64_t uuid[PF_MAX_EXTRA];
 		int64_t val[PF_MAX_EXTRA];
@@ -689,8 +698,13 @@ static inline int settle(struct pftrace *pf)
 	return pf->end.on ? write_end(pf) : 0;
 }
 
-/* Attach pending intern entries to pkt, pack it, frame it, append it. */
-static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
+/*
+ * Attach pending intern entries to pkt, pack it, frame it, append it. On
+ * another sequence than PF_SEQ_ID (seq), it uses no interned ids and takes
+ * none of the pending entries.
+ */
+static int write_packet_on(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt,
+			   bool uses_interning, uint32_t seq)
 {
 	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
 	struct arena arena = { 0 };
@@ -700,12 +714,12 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 	if (settle(pf))
 		return pf->err;
 	pkt->has_trusted_packet_sequence_id = true;
-	pkt->trusted_packet_sequence_id = PF_SEQ_ID;
+	pkt->trusted_packet_sequence_id = seq;
 	if (uses_interning && !pkt->has_sequence_flags) {
 		pkt->has_sequence_flags = true;
 		pkt->sequence_flags = PF_SEQ_NEEDS;
 	}
-	if (pf->npending) {
+	if (pf->npending && seq == PF_SEQ_ID) {
 		err = build_interned(pf, &idata, &arena);
 		if (err)
 			goto out;
@@ -718,12 +732,17 @@ static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bo
 	}
 	protobuf_c_message_pack(&pkt->base, pf->scratch);
 	err = put_packet(pf, pf->scratch, n);
-	if (!err)
+	if (!err && pkt->interned_data)
 		sent(pf);
 out:
 	pkt->interned_data = NULL;
 	arena_free(&arena);
 	return err;
+}
+
+static int write_packet(struct pftrace *pf, Gotl__Perfetto__TracePacket *pkt, bool uses_interning)
+{
+	return write_packet_on(pf, pkt, uses_interning, PF_SEQ_ID);
 }
 
 int pftrace__open(const char *path, struct pftrace **out)
@@ -948,7 +967,7 @@ int pftrace__track(struct pftrace *pf, const struct pf_track *t)
 		td.sibling_merge_behavior = 2;
 	}
 	pkt.track_descriptor = &td;
-	return write_packet(pf, &pkt, false);
+	return write_packet_on(pf, &pkt, false, t->tid ? PF_SEQ_THREADS : PF_SEQ_ID);
 }
 
 /* What a TrackEvent packet says (the arguments of event_w). */
@@ -1163,6 +1182,7 @@ int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t 
 	pf->end.track = track;
 	pf->end.ts = end;
 	pf->end.n = 0;
+	pf->end.nz = 0;
 	return 0;
 }
 
@@ -1179,8 +1199,21 @@ int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t va
 	struct pend_end *e = &pf->end;
 
 	if (e->on && e->ts == ts && e->n < PF_MAX_EXTRA) {
-		e->uuid[e->n] = track;
-		e->val[e->n++] = value;
+		/*
+		 * Zeros last: Perfetto's importer (v58.2) reads every value after a
+		 * 0 in extra_counter_values as 0 (the UI then shows the counter wrong).
+		 */
+		size_t at = e->n++;
+
+		if (value && e->nz < at) {	/* the first zero moves to the end */
+			e->uuid[at] = e->uuid[e->nz];
+			e->val[at] = e->val[e->nz];
+			at = e->nz;
+		}
+		if (value)
+			e->nz++;
+		e->uuid[at] = track;
+		e->val[at] = value;
 		return pf->err;
 	}
 	return counter_packet(pf, track, ts, value);

@@ -6,7 +6,8 @@
  * compressing, a 256 KiB chunk), so memory stays O(buffers + intern tables)
  * whatever the trace size.
  *
- * Everything goes on one packet sequence. The first packet clears its
+ * Everything goes on one packet sequence but the descriptors of OS thread
+ * tracks, which go on one of their own. The first packet clears its
  * incremental state; names, categories, annotation names and annotation
  * string values are interned (pftrace__*_iid return ids; new entries ride
  * on the next packet written). The rules of Perfetto's importer (its

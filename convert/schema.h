@@ -74,7 +74,8 @@
 
 /*
  * Tracks that are no goroutine (the JSON output's pseudo-threads, in this
- * order), and the group of every goroutine track.
+ * order), the group of every goroutine track, and the one of the runtime's
+ * own goroutines in it.
  */
 #define SCHEMA_TRACKS(X)						\
 	X(GC, "GC")							\
@@ -83,7 +84,8 @@
 	X(SUSPECTS, "Leak suspects")					\
 	X(TYPES, "Allocated types")					\
 	X(GOROUTINES, "Goroutines")					\
-	X(TYPES_GROUP, "Heap allocated by type")
+	X(TYPES_GROUP, "Heap allocated by type")			\
+	X(RUNTIME, "Runtime goroutines")
 
 /* The first pseudo-thread tracks; SCHEMA_TRACK_GOROUTINES and after are not. */
 #define SCHEMA_PSEUDO_TRACKS	SCHEMA_TRACK_GOROUTINES

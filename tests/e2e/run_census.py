@@ -40,6 +40,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
+from tracemodel import Failure, check, pfcheck  # noqa: E402
 
 SAMPLE = os.path.join(ROOT, "samples", "census")
 
@@ -67,15 +68,6 @@ GO_STATES = ("idle", "runnable", "running", "syscall", "waiting", "dead", "copys
              "preempted", "leaked", "waiting for cgo callback")
 # What serves the pprof request itself: not stable between the two dumps.
 HTTP_CREATORS = ("net/http.(*Server).Serve", "net/http.(*connReader).startBackgroundRead")
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
 
 
 def go_for(minor):
@@ -531,6 +523,7 @@ def record_p(gotl, out):
         check(r.returncode == 0, "gotl record -p: %s" % r.stderr.decode()[-400:])
     finally:
         prog.stop()
+    pfcheck(raw + ".pftrace")   # and Perfetto's importer (tpq)
     snap, stacks = {}, {}
     for t, body in log_records(raw):
         if t == 22:         # GOTL_REC_GSNAP

@@ -48,9 +48,10 @@ GOINSPECT = os.path.join(os.path.dirname(ROOT), "shared", "tools", "goinspect")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
-from tracemodel import (Failure, Model, PFCHECK, TRACE_PROCESSOR, check,  # noqa: E402
-                        check_held_at_exec, check_imported, check_threads, check_tracks,
-                        pfcheck, processes, status_of, trace_metadata)
+import tpq  # noqa: E402
+from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec,  # noqa: E402
+                        check_threads, check_tracks, pfcheck, processes, status_of,
+                        trace_metadata)
 
 DEFAULT_GOS = ["1.26=" + toolchains.GO126, "1.19=" + toolchains.GO119]
 
@@ -91,6 +92,7 @@ def check_generic(model, pid):
     check(model.track(1)["name"] == "G1 runtime.main", "G1 is named %r" % model.track(1)["name"])
     check_tracks(model)
     check_threads(model)
+    check_runtime_group(model)
     # Allocations (when recorded): what the goroutines' Running slices carry is part of
     # what the heap counter says was allocated.
     heap = [t["uuid"] for t in model.m["tracks"] if t.get("name") == "Heap allocated"]
@@ -103,6 +105,33 @@ def check_generic(model, pid):
     first_run = [s for s in model.states(1) if s["name"] == "Running"][0]
     check(first_run["args"]["thread"] == pid, "G1 first ran on thread %s, not %d"
           % (first_run["args"]["thread"], pid))
+
+
+# Start functions in package runtime that run the program's code (Go's isSystemGoroutine).
+PROGRAM_STARTS = ("runtime.main", "runtime.corostart", "runtime.handleAsyncEvent")
+
+
+def check_runtime_group(model):
+    """The runtime's own goroutines (as go tool trace tells them: start function in package
+    runtime, but those running the program's code) are under "Runtime goroutines", a group in
+    "Goroutines"; the program's are not (protobuf: JSON has no groups)."""
+    if model.m.get("format") == "json":
+        return
+    groups = [t for t in model.m["tracks"] if t.get("name") == "Runtime goroutines" and
+              model.root_of(t) == model.process]
+    check(len(groups) <= 1, "%d Runtime goroutines groups" % len(groups))
+    for goid, t in model.by_goid.items():
+        fn = t["name"].split(" ", 1)[1] if " " in t["name"] else ""
+        runtime = fn.startswith("runtime.") and fn not in PROGRAM_STARTS
+        up, x = [], t
+        while x.get("parent") in model.tracks and len(up) < 8:
+            x = model.tracks[x["parent"]]
+            up.append(x)
+        check(runtime == any(a is g for a in up for g in groups),
+              "%s is %sunder Runtime goroutines" % (t["name"], "not " if runtime else ""))
+    if groups:
+        top = model.tracks[groups[0]["parent"]]
+        check(top.get("name") == "Goroutines", "Runtime goroutines is in %r" % top.get("name"))
 
 
 def clock_readings():
@@ -1355,7 +1384,6 @@ def check_verdict(gotl, model, raw, trace, t, end, minor):
     r = run([gotl, "report", "--fail-on-leak", raw])
     check(r.returncode == 1 and b"\nLong-lived: " in r.stdout, "--fail-on-leak: exit %d, %r"
           % (r.returncode, r.stdout[:300]))
-    check_imported(trace)
     return "%d suspects (the growing leak), %d long-lived" % (len(blocked), len(lived))
 
 
@@ -1456,6 +1484,7 @@ def test_attach_follow(gotl, label, gobin, out):
     doc = jsontrace.load(js)
     jsontrace.check_doc(doc)
     jsontrace.compare_processes(dec, doc, trace_metadata(trace)[0])
+    tpq.compare(js, jsontrace.model(doc))
     return "%d children followed (JSON too), the service ran on" % len(kids)
 
 
@@ -1918,6 +1947,14 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     check(r.returncode == 0, "gotl convert failed: " + r.stderr.decode())
     with open(trace, "rb") as a, open(again, "rb") as b:
         check(a.read() == b.read(), "gotl convert of the raw log differs from the recorded trace")
+    # Compressed (compressed_packets): both readers see what they see in the plain trace.
+    packed = trace + ".z"
+    r = run([gotl, "convert", "--compress", raw, "-o", packed] + conv)
+    check(r.returncode == 0, "gotl convert --compress failed: " + r.stderr.decode())
+    zm = pfcheck(packed)
+    for k in ("tracks", "slices", "instants", "counters", "flows"):
+        check(len(zm[k]) == len(model.m[k]), "the compressed trace has %d %s, the plain one %d"
+              % (len(zm[k]), k, len(model.m[k])))
     cut = raw + ".cut"
     with open(raw, "rb") as a, open(cut, "wb") as b:
         data = a.read()
@@ -1930,7 +1967,9 @@ def test_one(gotl, label, gobin, sample, out, shape="default"):
     # A cut log gives a complete JSON document too.
     r = run([gotl, "convert", cut, "-f", "json", "-o", cut + ".trace"])
     check(r.returncode == 0, "converting a cut log to JSON failed: " + r.stderr.decode())
-    jsontrace.check_doc(jsontrace.load(cut + ".trace"))
+    doc = jsontrace.load(cut + ".trace")
+    jsontrace.check_doc(doc)
+    tpq.compare(cut + ".trace", jsontrace.model(doc))
     return "%d goroutines, JSON too" % len(model.by_goid)
 
 
@@ -1945,6 +1984,7 @@ def check_json(gotl, raw, model, truth, ctx, sample, pid, conv=()):
     doc = jsontrace.load(js)
     jsontrace.check_doc(doc)
     jm = Model(jsontrace.model(doc))
+    tpq.compare(js, jm.m)
     check_generic(jm, pid)
     CHECKS[sample](jm, truth, ctx)
     return jsontrace.compare(model, jm)
@@ -1967,6 +2007,7 @@ def test_json_record(gotl, label, gobin, out):
         doc = jsontrace.load(trace)
         n = jsontrace.check_doc(doc)
         jm = Model(jsontrace.model(doc))
+        tpq.compare(trace, jm.m)
         pid = doc["metadata"]["gotl.pid"]
         check_generic(jm, pid)
         ctx = {"go": label, "minor": int(label.split(".")[1])}
@@ -2074,8 +2115,10 @@ def main():
         problems.append("no gotl binary at %s (run make)" % a.gotl)
     if not os.access(PFCHECK, os.X_OK):
         problems.append("no pfcheck at %s" % PFCHECK)
-    if not os.access(TRACE_PROCESSOR, os.X_OK):
-        problems.append("no trace_processor_shell at %s" % TRACE_PROCESSOR)
+    try:
+        tpq.available()     # outside CI, it says once that traces get pfcheck alone
+    except Failure as e:
+        problems.append(str(e))
     cells, tcs = cells_for(a.matrix, gos, shapes)
     for label, path, note in tcs:
         if not path or not os.access(path, os.X_OK):

@@ -44,6 +44,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import jsontrace  # noqa: E402
 import toolchains  # noqa: E402
+import tpq  # noqa: E402
 from tracemodel import (Failure, Model, PFCHECK, check, check_held_at_exec, check_threads,
                         check_tracks, pfcheck,  # noqa: E402
                         processes, status_of, trace_metadata)
@@ -243,6 +244,7 @@ def c_execs_follow(ctx, truth, rep):
     doc = jsontrace.load(raw + ".json")
     jsontrace.check_doc(doc)
     jsontrace.compare_processes(m, doc, trace_metadata(ctx["trace"])[0])
+    tpq.compare(raw + ".json", jsontrace.model(doc))
 
 
 def c_cgo(ctx, truth, rep):
@@ -405,9 +407,11 @@ def test_one(gotl, case, label, gobin, out, background):
            "gotl_lines": gotl_lines}
     case.check(ctx, truth, rep)
     if ctx.get("bg_pfcheck"):
-        # Too big to decode in the foreground: checked while the other cases run.
+        # Too big to decode in the foreground: checked while the other cases run, by
+        # pfcheck and by Perfetto's importer (its stats: no error, no data loss).
         background.append((label, case.name, trace, subprocess.Popen(
-            [PFCHECK, trace], stdout=subprocess.PIPE, stderr=subprocess.STDOUT), time.time()))
+            [PFCHECK, trace], stdout=subprocess.PIPE, stderr=subprocess.STDOUT),
+            tpq.start(trace, tpq.GOROUTINES_SQL), rep["goroutines"]["seen"], time.time()))
     else:
         model()
     summary = re.search(r"^gotl: (\d+ events, .*)$", rerr, re.M)
@@ -467,9 +471,16 @@ def main():
             results.append(ok)
             print("%-4s go%-5s %-14s %6.1fs  %s" % (ok, label, case.name, time.time() - t0,
                                                    note), flush=True)
-    for label, name, trace, proc, t0 in background:
+    for label, name, trace, proc, tp, seen, t0 in background:
         outp = proc.communicate()[0].decode(errors="replace")
         problem = pfcheck_summary(outp)
+        try:
+            rows = tpq.finish(tp)
+            n = [int(x[1]) for x in rows or [] if x[0] == "goroutines"]
+            check(rows is None or n == [seen], "trace_processor_shell: %s goroutine tracks, "
+                  "gotl report %d goroutines" % (n, seen))
+        except Failure as e:
+            problem = (problem + "; " if problem else "") + str(e)
         results.append("FAIL" if problem else "ok")
         print("%-4s go%-5s %-14s %6.1fs  pfcheck of %s (%d MB) in the background%s"
               % (results[-1], label, name + "/pfcheck", time.time() - t0, os.path.basename(trace),

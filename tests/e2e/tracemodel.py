@@ -2,8 +2,9 @@
 """What the end-to-end scripts share: failures, pfcheck, the decoded trace.
 
 run_e2e.py and run_stress.py both decode gotl's traces with the independent
-checker (../shared/tools/pfcheck --json) and check goroutine tracks the same
-way; this module is that one way. It must not know about samples or cases.
+checker (../shared/tools/pfcheck --json), have Perfetto's importer read the
+same trace (tpq.py), and check goroutine tracks the same way; this module is
+that one way. It must not know about samples or cases.
 """
 import gzip
 import json
@@ -13,7 +14,6 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PFCHECK = os.path.join(os.path.dirname(ROOT), "shared", "tools", "pfcheck")
-TRACE_PROCESSOR = os.path.join(os.path.dirname(ROOT), "shared", "tools", "trace_processor_shell")
 
 
 class Failure(Exception):
@@ -172,29 +172,17 @@ def processes(m):
 
 
 def pfcheck(trace):
-    """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail."""
+    """Decode the trace with the independent checker: 0 errors and 0 warnings, or fail;
+    and Perfetto's own importer reads the same trace (tpq.compare: no error or data loss,
+    the same facts)."""
+    import tpq
     r = subprocess.run([PFCHECK, "--json", trace], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     check(r.returncode in (0, 1), "pfcheck failed: " + r.stderr.decode()[-1000:])
     m = json.loads(r.stdout)
     check(not m["errors"] and not m["warnings"], "pfcheck: %s" % (m["errors"] + m["warnings"])[:10])
+    tpq.compare(trace, m)
     return m
-
-
-def trace_processor(trace, query):
-    """Rows (lists of strings) of an SQL query on the trace, in Perfetto's own importer."""
-    r = subprocess.run([TRACE_PROCESSOR, "query", trace, query], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    check(r.returncode == 0, "trace_processor_shell failed: " + r.stderr.decode()[-1000:])
-    lines = [l for l in r.stdout.decode(errors="replace").splitlines() if l.startswith('"')]
-    return [[c.strip('"') for c in l.split('","')] for l in lines[1:]]
-
-
-def check_imported(trace):
-    """Perfetto's importer takes the trace: no error and no data loss in its stats."""
-    bad = trace_processor(trace, "select name, idx, severity, value from stats where "
-                          "severity in ('error', 'data_loss') and value > 0")
-    check(not bad, "trace_processor stats: %s" % bad[:10])
 
 
 def check_tracks(model):

@@ -1126,6 +1126,107 @@ static void test_function_groups(void **state)
 	td_free(d);
 }
 
+/*
+ * The runtime's own goroutines go into a group of their own, ranked after
+ * every goroutine of the program; G1 (runtime.main, the program's main) and
+ * the program's stay in "Goroutines". OS thread tracks are described on a
+ * sequence of their own, without interned data: on the events' sequence
+ * the importer would tag every goroutine slice with the thread.
+ */
+static void test_runtime_group(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *top, *rt, *g1, *g2, *g7;
+	struct tdec *d;
+	int i, threads = 0;
+
+	prologue(f->lw);
+	assert_int_equal(logw__sym(f->lw, 0x403800, GOTL_SYM_ENTRY, "runtime.bgsweep",
+				   "/go/src/runtime/mgcsweep.go", 280), 0);
+	assert_int_equal(logw__sym(f->lw, 0x403900, GOTL_SYM_ENTRY, "runtime.main",
+				   "/go/src/runtime/proc.go", 140), 0);
+	create(f->lw, 1000, GP1, 1, 0, 0, 0x403900, PC_RT);
+	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	create(f->lw, 2000, GP7 + 0x1000, 2, GP1, 1, 0x403800, PC_GO);
+	create(f->lw, 3000, GP7, 7, GP1, 1, PC_WORKER, PC_GO);
+	status(f->lw, 4000, 100, GP1, 1, GOTL_G_RUNNING, GOTL_G_WAITING, 14, 0, 0);
+	status(f->lw, 4500, 101, GP7 + 0x1000, 2, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 5000, 0);
+	d = convert_ok(f, NULL);
+	top = td_track_named(d, "Goroutines");
+	rt = td_track_named(d, "Runtime goroutines");
+	g1 = td_track_named(d, "G1 ");
+	g2 = td_track_named(d, "G2 ");
+	g7 = td_track_named(d, "G7 ");
+	assert_non_null(top);
+	assert_non_null(rt);
+	assert_non_null(g1);
+	assert_non_null(g2);
+	assert_non_null(g7);
+	assert_string_equal(g1->name, "G1 runtime.main");
+	assert_string_equal(g2->name, "G2 runtime.bgsweep");
+	assert_int_equal(rt->parent, top->uuid);
+	assert_true(rt->has_rank);
+	assert_int_equal(rt->rank, INT32_MAX);
+	assert_int_equal(g2->parent, rt->uuid);
+	assert_int_equal(g1->parent, top->uuid);
+	assert_int_equal(g7->parent, top->uuid);
+	for (i = 0; i < d->ntracks; i++) {
+		if (!d->tracks[i].tid)
+			continue;
+		threads++;
+		assert_int_not_equal(d->tracks[i].seq, d->event_seq);
+		assert_false(d->tracks[i].interned);
+	}
+	assert_int_equal(threads, 2);	/* tids 100 and 101 ran goroutines */
+	assert_true(d->event_seq != 0);
+	td_free(d);
+}
+
+/*
+ * A list longer than the importer nests on one track (512): 501 suspects
+ * are a "Leak suspects (501)" group of two parts, "1-500" and "501-501",
+ * the first 500 on the one, the last on the other.
+ */
+static void test_long_list(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *list, *p1, *p2;
+	struct tdec *d;
+	int i, on1 = 0, on2 = 0;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	for (i = 0; i < 501; i++) {
+		uint64_t gp = GP7 + 0x1000 * (uint64_t)i, goid = 10 + (uint64_t)i;
+
+		create(f->lw, 2000 + 10 * (uint64_t)i, gp, goid, GP1, 1, PC_WORKER, PC_GO);
+		status(f->lw, 2001 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNABLE,
+		       GOTL_G_RUNNING, 0, 0, 0);
+		status(f->lw, 2002 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNING,
+		       GOTL_G_WAITING, 15, 0, 0);
+	}
+	end(f->lw, 100000, 0);
+	d = convert_ok(f, NULL);
+	list = td_track_named(d, "Leak suspects (501)");
+	p1 = td_track_named(d, "1-500");
+	p2 = td_track_named(d, "501-501");
+	assert_non_null(list);
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_int_equal(p1->parent, list->uuid);
+	assert_int_equal(p2->parent, list->uuid);
+	assert_true(p1->rank < p2->rank);
+	for (i = 0; i < d->nslices; i++) {
+		on1 += d->slices[i].track == p1->uuid;
+		on2 += d->slices[i].track == p2->uuid;
+		assert_int_not_equal(d->slices[i].track, list->uuid);
+	}
+	assert_int_equal(on1, 500);
+	assert_int_equal(on2, 1);
+	td_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1149,6 +1250,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_function_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_runtime_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_list, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,9 @@ struct td_track {
 	char name[256];
 	char desc[1024];
 	int pid, counter, rank, has_rank;
+	int64_t tid;			/* a thread track's */
+	uint32_t seq;			/* the sequence of its descriptor */
+	int interned;			/* its packet carries interned data */
 };
 
 struct td_counter {
@@ -61,6 +64,7 @@ struct tdec {
 	uint64_t *stacks[TD_MAX];	/* callstack iid -> frame iids */
 	size_t nstack[TD_MAX];
 	int packets, clock_snapshots, cleared_first, errors;
+	uint32_t event_seq;		/* the sequence of the first event */
 	char attrs[64][2][256];
 	int nattrs;
 };
@@ -246,6 +250,9 @@ static struct tdec *td_read(const char *path)
 			o->counter = t->counter != NULL;
 			o->has_rank = t->has_sibling_order_rank;
 			o->rank = t->sibling_order_rank;
+			o->tid = t->thread ? t->thread->tid : 0;
+			o->seq = p->trusted_packet_sequence_id;
+			o->interned = id != NULL;
 		}
 		if (p->track_event) {
 			Gotl__Perfetto__TrackEvent *te = p->track_event;
@@ -253,6 +260,8 @@ static struct tdec *td_read(const char *path)
 
 			if (!p->has_trusted_packet_sequence_id || !p->has_timestamp)
 				d->errors++;
+			if (!d->event_seq)
+				d->event_seq = p->trusted_packet_sequence_id;
 			e->ts = p->timestamp;
 			e->order = i;
 			e->te = te;
