@@ -47,7 +47,6 @@ Needs root, Go 1.26 (or --go GO) and ../shared/tools.
   run_flight.py [--gotl ./gotl] [--go GO] [--cases launch,attach,...]
 """
 import argparse
-import csv
 import os
 import signal
 import subprocess
@@ -58,6 +57,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
+import tpq  # noqa: E402
 import tracemodel  # noqa: E402
 from tracemodel import Failure, check  # noqa: E402
 
@@ -143,8 +143,7 @@ def check_window(path, why, dur_ns, sample, prev_end=None, full=True, attached=F
                  min_before=None, cut=False):
     """One dump: the checkers, its attributes, a window that makes sense on its own.
     Returns (start, end) of the window (trace timestamps)."""
-    m = tracemodel.pfcheck(path)
-    tracemodel.check_imported(path)
+    m = tracemodel.pfcheck(path)  # and Perfetto's importer (tpq.compare)
     attrs, _, _ = tracemodel.trace_metadata(path)
     name = os.path.basename(path)
     check(attrs.get("gotl.flight.trigger") == why, "%s: trigger %r, want %r"
@@ -422,13 +421,12 @@ def alloc(gotl, out):
     rc, _ = s.wait()
     check(rc == 0, "gotl exited %d" % rc)
     w, e, _ = check_window(trace[:-8] + "-1.pftrace", "SIGUSR1", 1000 * MS, s)
-    r = subprocess.run([tracemodel.TRACE_PROCESSOR, "query", trace[:-8] + "-1.pftrace",
-                        "select t.name, min(c.ts) from counter c join counter_track t on "
-                        "c.track_id = t.id group by t.name"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    check(r.returncode == 0, "trace_processor_shell: %s" % r.stderr.decode()[-300:])
-    rows = [x for x in csv.reader(r.stdout.decode().splitlines()) if len(x) == 2]
-    first = {n: int(ts) for n, ts in rows[1:]}
+    rows = tpq.run(trace[:-8] + "-1.pftrace",
+                   "select 'first', t.name, min(c.ts) from counter c join counter_track t on "
+                   "c.track_id = t.id group by t.name;")
+    if rows is None:
+        return "no trace_processor_shell: the counters' start not checked"
+    first = {x[1]: int(x[2]) for x in rows if x[0] == "first"}
     check(first.get("Heap allocated") == w, "Heap allocated starts at %s, the window at %d"
           % (first.get("Heap allocated"), w))
     early = {n: ts for n, ts in first.items() if ts < w}
