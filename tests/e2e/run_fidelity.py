@@ -40,8 +40,11 @@ falls below --threshold (99.5%) or one program's below --program-threshold (98%,
 misses or more). Go's
 tracer also writes transitions the goroutine does not make, which are not counted: the
 Gosched and GoStart it writes when GOMAXPROCS takes away the P of the goroutine that
-starts the world again (runtime.procresize; the goroutine stays _Grunning), a Waiting ->
-Waiting status at a generation boundary. Misses are printed. Needs root (BPF); fails,
+starts the world again (runtime.procresize; the goroutine stays _Grunning) and, on Go <=
+1.21, for the goroutine that stops it (runtime.StopTrace), a Waiting ->
+Waiting status at a generation boundary, and on Go <= 1.25 the Runnable instant it writes
+between Syscall and Running when a goroutine whose P was taken gets one at once (its
+status goes _Gsyscall -> _Grunning: that pair counts as the one transition it is). Misses are printed. Needs root (BPF); fails,
 never skips, when a toolchain or a build is missing.
 
   run_fidelity.py [--gotl ./gotl] [--go LABEL=PATH]... [--programs a,b] [--keep]
@@ -150,7 +153,8 @@ class GoTrace:
         for line in text.splitlines():
             m = EV.match(line)
             if not m:
-                if last is not None and line.startswith("\truntime.startTheWorld"):
+                if last is not None and line.startswith(("\truntime.startTheWorld",
+                                                          "\truntime.StopTrace")):
                     last[5] = True
                 continue
             last = None
@@ -169,19 +173,44 @@ class GoTrace:
         check(self.tr, "no goroutine transitions in Go's trace")
         # When GOMAXPROCS takes away the P of the goroutine that starts the world again,
         # Go's tracer writes a Gosched and a GoStart for it "to keep the trace consistent"
-        # (runtime.procresize); the goroutine never leaves _Grunning, so gotl shows no
-        # transition. These two are the tracer's, not the goroutine's: not counted.
+        # (runtime.procresize); on Go <= 1.21 it also writes a Gosched for the goroutine
+        # that stops it (runtime.StopTrace). The goroutine never leaves _Grunning, so gotl
+        # shows no transition: these are the tracer's, not the goroutine's, not counted.
         for goid, trs in self.tr.items():
             keep = []
             for i, x in enumerate(trs):
-                if x[5] and x[1] == "Running" and x[2] == "Runnable" and \
-                        x[3] == "runtime.Gosched" and i + 1 < len(trs) and \
-                        trs[i + 1][1] == "Runnable" and trs[i + 1][2] == "Running":
-                    trs[i + 1][5] = "drop"
+                if x[5] is True and x[1] == "Running" and x[2] == "Runnable" and \
+                        x[3] == "runtime.Gosched":
+                    if i + 1 < len(trs) and trs[i + 1][1] == "Runnable" and \
+                            trs[i + 1][2] == "Running":
+                        trs[i + 1][5] = "drop"
                     self.p_switches += 1
                     continue
                 if x[5] != "drop":
                     keep.append(tuple(x[:5]))
+            self.tr[goid] = keep
+        self.lostp_exits = 0
+
+    def drop_lostp_exits(self):
+        """Go <= 1.25: a goroutine leaves a syscall whose P was taken and gets one at once
+        (exitsyscallfast) while its status stays _Gsyscall, then goes _Grunning
+        (casgstatus); the tracer writes that as Syscall -> Runnable and, at once,
+        Runnable -> Running (GoSysExit(lostP) and GoStart in exitsyscall). The goroutine
+        never is Runnable: such a pair is the tracer's, not counted. (Go 1.26+ marks it
+        running before it has a P, and gotl shows that wait as Runnable: counted.)"""
+        for goid, trs in self.tr.items():
+            keep, i = [], 0
+            while i < len(trs):
+                x = trs[i]
+                if x[1] == "Syscall" and x[2] == "Runnable" and i + 1 < len(trs) and \
+                        trs[i + 1][1] == "Runnable" and trs[i + 1][2] == "Running" and \
+                        trs[i + 1][0] - x[0] <= 5000:
+                    keep.append((x[0], "Syscall", "Running", "", x[4]))
+                    self.lostp_exits += 1
+                    i += 2
+                    continue
+                keep.append(x)
+                i += 1
             self.tr[goid] = keep
 
 
@@ -503,10 +532,13 @@ def one(gotl, parser_go, label, gobin, name, out, verbose):
     trace, gotrace = record(gotl, binary, cwd, PROGRAMS[name][2], base)
     go = parse_go_trace(parser_go, gotrace)
     gl = Gotl(trace)
-    v1 = toolchains.minor_of(toolchains.go_version(gobin)) <= 21
+    minor = toolchains.minor_of(toolchains.go_version(gobin))
+    v1 = minor <= 21
+    if minor <= 25:
+        go.drop_lostp_exits()
     clock = fit_clock(go, gl) if v1 else Clock()
     f = compare(go, gl, clock, v1)
-    f.p_switches = go.p_switches
+    f.p_switches, f.lostp_exits = go.p_switches, go.lostp_exits
     return f, clock, time.time() - t0
 
 
@@ -540,9 +572,10 @@ def main():
     if missing:
         print("FAIL: no toolchain for %s" % ", ".join(missing), file=sys.stderr)
         return 1
-    # Go's newest parser reads every trace format.
-    parser_go = max((p for _, p in rel), key=lambda p: toolchains.minor_of(
-        toolchains.go_version(p)))
+    # Go's newest parser reads every trace format (-d=parsed: Go 1.23+; the machine's 1.26
+    # is one).
+    parser_go = max([p for _, p in rel] + [toolchains.GO126],
+                    key=lambda p: toolchains.minor_of(toolchains.go_version(p)))
     names = a.programs.split(",") if a.programs else list(PROGRAMS)
     bad = [n for n in names if n not in PROGRAMS]
     if bad:
@@ -571,7 +604,10 @@ def main():
                    f.n[k][1] - f.n[k][0] >= 3]
             notes = ["%.1f s" % secs]
             if f.p_switches:
-                notes.append("%d tracer P switches not counted" % f.p_switches)
+                notes.append("%d tracer Gosched not counted" % f.p_switches)
+            if f.lostp_exits:
+                notes.append("%d tracer P-lost syscall exits counted as Syscall -> Running"
+                             % f.lostp_exits)
             if minor <= 21:
                 notes.append("clock %s" % clock)
             print("%s go%-5s %-9s %s  (%s)" % ("FAIL" if low else "ok  ", label, name, f.line(),
