@@ -37,15 +37,16 @@ after, and a thread the kernel preempts between the two (a uprobe's return is a
 preemption point) puts them more than 100 us apart; on this 2-core machine under load
 that is up to a few in a thousand. So a run fails when a figure over a release's programs
 falls below --threshold (99.5%) or one program's below --program-threshold (98%, and 3
-misses or more). Go's
-tracer also writes transitions the goroutine does not make, which are not counted: the
-Gosched and GoStart it writes when GOMAXPROCS takes away the P of the goroutine that
+misses or more) twice in a row: the machine's misses do not repeat, a gotl bug's do.
+
+Go's tracer also writes transitions the goroutine does not make, which are not counted:
+the Gosched and GoStart it writes when GOMAXPROCS takes away the P of the goroutine that
 starts the world again (runtime.procresize; the goroutine stays _Grunning) and, on Go <=
-1.21, for the goroutine that stops it (runtime.StopTrace), a Waiting ->
-Waiting status at a generation boundary, and on Go <= 1.25 the Runnable instant it writes
-between Syscall and Running when a goroutine whose P was taken gets one at once (its
-status goes _Gsyscall -> _Grunning: that pair counts as the one transition it is). Misses are printed. Needs root (BPF); fails,
-never skips, when a toolchain or a build is missing.
+1.21, for the goroutine that stops it (runtime.StopTrace); a Waiting -> Waiting status
+at a generation boundary; on Go <= 1.25 the Runnable instant it writes between Syscall
+and Running when a goroutine whose P was taken gets one at once (its status goes
+_Gsyscall -> _Grunning: that pair counts as the one transition it is). Misses are
+printed. Needs root (BPF); fails, never skips, when a toolchain or a build is missing.
 
   run_fidelity.py [--gotl ./gotl] [--go LABEL=PATH]... [--programs a,b] [--keep]
 """
@@ -591,34 +592,45 @@ def main():
             if minor < PROGRAMS[name][3]:
                 continue
             cells += 1
-            try:
-                f, clock, secs = one(gotl, parser_go, label, gobin, name, a.out, a.misses)
-            except (Failure, subprocess.TimeoutExpired, OSError) as ex:
-                print("FAIL go%-5s %-9s %s" % (label, name, str(ex)[:1500]), flush=True)
+            # A gotl bug misses the same transitions run after run; the machine's misses
+            # do not repeat: a program below its threshold runs once more, and fails if
+            # that run is below it too.
+            for attempt in (1, 2):
+                try:
+                    f, clock, secs = one(gotl, parser_go, label, gobin, name, a.out, a.misses)
+                except (Failure, subprocess.TimeoutExpired, OSError) as ex:
+                    print("FAIL go%-5s %-9s %s" % (label, name, str(ex)[:1500]), flush=True)
+                    f = None
+                    break
+                # Below --program-threshold with 3 misses or more (one miss in a program
+                # of 60 transitions is not a trend).
+                low = [k for k in f.n if f.pct(k) < a.program_threshold and
+                       f.n[k][1] - f.n[k][0] >= 3]
+                notes = ["%.1f s" % secs]
+                if f.p_switches:
+                    notes.append("%d tracer Gosched not counted" % f.p_switches)
+                if f.lostp_exits:
+                    notes.append("%d tracer P-lost syscall exits counted as Syscall -> "
+                                 "Running" % f.lostp_exits)
+                if minor <= 21:
+                    notes.append("clock %s" % clock)
+                if attempt == 2:
+                    notes.append("second run")
+                verdict = "FAIL" if low and attempt == 2 else "low " if low else "ok  "
+                print("%s go%-5s %-9s %s  (%s)" % (verdict, label, name, f.line(),
+                                                   ", ".join(notes)), flush=True)
+                for k, ms in f.misses.items():
+                    for m in ms[:a.misses]:
+                        print("       miss %-11s %s" % (k, m))
+                    if len(ms) > a.misses:
+                        print("       miss %-11s ... %d more" % (k, len(ms) - a.misses))
+                if not low:
+                    break
+            if f is None or low:
                 failed += 1
                 ok_release = False
+            if f is None:
                 continue
-            # One program's figure: below --program-threshold with 3 misses or more (one
-            # miss in a program of 60 transitions is not a trend).
-            low = [k for k in f.n if f.pct(k) < a.program_threshold and
-                   f.n[k][1] - f.n[k][0] >= 3]
-            notes = ["%.1f s" % secs]
-            if f.p_switches:
-                notes.append("%d tracer Gosched not counted" % f.p_switches)
-            if f.lostp_exits:
-                notes.append("%d tracer P-lost syscall exits counted as Syscall -> Running"
-                             % f.lostp_exits)
-            if minor <= 21:
-                notes.append("clock %s" % clock)
-            print("%s go%-5s %-9s %s  (%s)" % ("FAIL" if low else "ok  ", label, name, f.line(),
-                                               ", ".join(notes)), flush=True)
-            for k, ms in f.misses.items():
-                for m in ms[:a.misses]:
-                    print("       miss %-11s %s" % (k, m))
-                if len(ms) > a.misses:
-                    print("       miss %-11s ... %d more" % (k, len(ms) - a.misses))
-            if low:
-                failed += 1
             total.add(f)
         short = [k for k in total.n if total.pct(k) < a.threshold]
         print("%s go%-5s %-9s %s" % ("FAIL" if short else "ok  ", label, "all", total.line()),
