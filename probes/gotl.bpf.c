@@ -114,7 +114,7 @@ struct thread_state {
 	__u64 m;
 	__u64 curg;
 	__u64 curg_goid;
-	__u64 nop_gp;	/* left its syscall here without a P, told as Runnable (exitsyscall) */
+	__u64 nop_gp; /* left its syscall here without a P, told as Runnable (exitsyscall) */
 	__u8 stk[STACK_CHUNK];
 };
 
@@ -784,8 +784,8 @@ int sysexitp(struct pt_regs *ctx)
 	t->nop_gp = 0;
 	start_galloc(gp);
 	note_running(gp, goid);
-	return emit_status(st, GOTL_PROBE_SYSEXITP, ts, gp, goid, GOTL_G_RUNNABLE,
-			   GOTL_G_RUNNING, 0, 0, 0);
+	return emit_status(st, GOTL_PROBE_SYSEXITP, ts, gp, goid, GOTL_G_RUNNABLE, GOTL_G_RUNNING,
+			   0, 0, 0);
 }
 
 /* runtime.preemptPark(gp *g): Running -> Preempted, bypassing casgstatus. */
