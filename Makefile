@@ -317,6 +317,8 @@ test-static: gotl gotl-static
 	$(Q)GO126=$(GO126) $(PYTHON) tests/cli/test_static.py --gotl ./gotl --gotl-static ./gotl-static
 
 # End-to-end: real Go toolchains and real uprobes; needs root, never skips.
+# run_fidelity.py compares gotl's trace of a run with Go's own execution tracer of the
+# same run, on every release from 1.17 to the newest, and prints the figures.
 # The CI matrix: Go 1.19 1.21 1.23 1.25 1.26 and the newest release, each
 # default, stripped and PIE, plus cgo and static on the newest (releases other
 # than 1.19 and 1.26 are fetched once into .cache/go).
@@ -327,6 +329,7 @@ test-e2e: gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_census.py --gotl ./gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_watch.py --gotl ./gotl
 	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_flight.py --gotl ./gotl
+	$(Q)GO126=$(GO126) GO119=$(GO119) $(PYTHON) tests/e2e/run_fidelity.py --gotl ./gotl
 
 # Every Go minor from 1.17 to the newest release x every binary shape; writes
 # the table into README.md.

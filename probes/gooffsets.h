@@ -126,7 +126,7 @@ enum gobin_struct {
  */
 #define GOBIN_BPF_OFFSETS(B)						\
 	B(g_goid) B(g_waitreason) B(g_gopc) B(g_startpc) B(g_m)		\
-	B(g_coroarg) B(g_coroexit) B(m_curg) B(coro_gp)			\
+	B(g_coroarg) B(g_coroexit) B(m_curg) B(m_p) B(coro_gp)		\
 	B(g_stack_lo) B(g_stack_hi) B(g_sched_pc) B(g_sched_bp) B(g_sched_sp)
 
 #endif /* GOTL_GOOFFSETS_H */

@@ -78,6 +78,8 @@ const volatile __u64 mallocgc_end = 0;
 const volatile __u32 malloc_header = 0;
 /* 1 when stopTheWorldWithSema(reason) takes the reason in AL (Go 1.21+). */
 const volatile __u32 stw_reason_arg = 0;
+/* 1 when the sysexitp program is attached (Go 1.26+, see exitsyscall). */
+const volatile __u32 sysexitp_on = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -112,6 +114,7 @@ struct thread_state {
 	__u64 m;
 	__u64 curg;
 	__u64 curg_goid;
+	__u64 nop_gp; /* left its syscall here without a P, told as Runnable (exitsyscall) */
 	__u8 stk[STACK_CHUNK];
 };
 
@@ -624,6 +627,21 @@ int casgstatus(struct pt_regs *ctx)
 	/* A g struct being allocated (Idle -> Dead / DeadExtra) is not a goroutine yet. */
 	if (from == GOTL_G_IDLE)
 		return 0;
+	/*
+	 * Go 1.26+, a syscall left without a P, already told as Syscall -> Runnable
+	 * (exitsyscall): exitsyscall's fallback from its CAS (Syscall -> Running) and
+	 * exitsyscallNoP's Running -> Runnable are that same wait.
+	 */
+	if (sysexitp_on && ((from == GOTL_G_SYSCALL && to == GOTL_G_RUNNING) ||
+			    (from == GOTL_G_RUNNING && to == GOTL_G_RUNNABLE))) {
+		struct thread_state *t = thread_state();
+
+		if (t && t->nop_gp == gp) {
+			if (to == GOTL_G_RUNNABLE)
+				t->nop_gp = 0;
+			return 0;
+		}
+	}
 	if (from == GOTL_G_DEAD && (to == GOTL_G_RUNNABLE || to == GOTL_G_WAITING))
 		return emit_create(st, ts, ip, g, gp, to);
 
@@ -709,23 +727,65 @@ int reentersyscall(struct pt_regs *ctx)
 			   GOTL_G_SYSCALL, 0, 0, 0);
 }
 
+/*
+ * exitsyscall switches to Running even when the goroutine's P was taken
+ * during the syscall (by sysmon, a stop-the-world, entersyscallblock): m.p
+ * is then 0, and the goroutine waits for a P before it runs again. That
+ * wait is told as Runnable: Syscall -> Runnable here; Runnable -> Running
+ * where it gets one (sysexitp), or, when none is free, the Running ->
+ * Runnable of exitsyscallNoP is dropped (casgstatus) and the scheduler's
+ * Runnable -> Running ends the wait.
+ */
 SEC("uprobe")
 int exitsyscall(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
 	struct gotl_bpf_stats *st = stats_get();
+	struct thread_state *t = thread_state();
 	__u64 gp, goid;
 
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_EXITSYSCALL], 1);
-	gp = current_user_g_goid(thread_state(), g, &goid);
+	gp = current_user_g_goid(t, g, &goid);
 	if (!gp)
 		return 0;
+	if (sysexitp_on && t && t->m && !read_u64(t->m + off_m_p)) {
+		t->nop_gp = gp;
+		return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, goid, GOTL_G_SYSCALL,
+				   GOTL_G_RUNNABLE, 0, 0, 0);
+	}
 	start_galloc(gp);
 	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, goid, GOTL_G_SYSCALL,
 			   GOTL_G_RUNNING, 0, 0, 0);
+}
+
+/*
+ * Go 1.26+: exitsyscall, having left its syscall without a P, got one
+ * (exitsyscallTryGetP) and installs it: the probe is on its call of
+ * acquirepNoTrace, on the system stack (R14 is g0; m.curg the goroutine).
+ */
+SEC("uprobe")
+int sysexitp(struct pt_regs *ctx)
+{
+	__u64 ts = bpf_ktime_get_boot_ns();
+	__u64 g = ctx->r14;
+	struct gotl_bpf_stats *st = stats_get();
+	struct thread_state *t = thread_state();
+	__u64 gp, goid;
+
+	if (!st)
+		return 0;
+	__sync_fetch_and_add(&st->hits[GOTL_PROBE_SYSEXITP], 1);
+	gp = current_user_g_goid(t, g, &goid);
+	if (!gp || !t || t->nop_gp != gp)
+		return 0;
+	t->nop_gp = 0;
+	start_galloc(gp);
+	note_running(gp, goid);
+	return emit_status(st, GOTL_PROBE_SYSEXITP, ts, gp, goid, GOTL_G_RUNNABLE, GOTL_G_RUNNING,
+			   0, 0, 0);
 }
 
 /* runtime.preemptPark(gp *g): Running -> Preempted, bypassing casgstatus. */

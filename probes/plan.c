@@ -37,6 +37,8 @@
 #define POLICY_STWSTOP		{ 0, false, \
 	"a stop-the-world pause begins (its reason from Go 1.21)" }
 #define POLICY_STWSTART		{ 0, false, "a stop-the-world pause ends" }
+#define POLICY_SYSEXITP		{ 26, false, "Go 1.26+ leaves a syscall whose P was taken " \
+	"by waiting for one: where exitsyscall gets one (its call of acquirepNoTrace)" }
 
 static const struct probe_policy {
 	int since;		/* first Go minor that needs it; 0 = all */
@@ -212,6 +214,64 @@ static void plan_reason_fixes(struct plan *p)
 	free(code);
 }
 
+/*
+ * Go 1.26+: the probe of GOTL_PROBE_SYSEXITP is not on its function,
+ * runtime.acquirepNoTrace (every M that gets a P calls it), but on the
+ * call of it in the closure of runtime.exitsyscall that installs the P
+ * exitsyscallTryGetP found: the kernel emulates a call. Without that call
+ * site (or m.p's offset, which exitsyscall reads to see the P was lost),
+ * there is no such probe and exitsyscall says Running as before.
+ */
+static void plan_sysexitp(struct plan *p)
+{
+	struct plan_probe *pp = &p->probes[GOTL_PROBE_SYSEXITP];
+	uint64_t target = pp->fn.entry;
+	struct gobin_func fn;
+	size_t it = 0;
+	uint8_t *code = NULL;
+
+	if (!pp->found)
+		return;
+	pp->found = false;
+	if (p->off.m_p < 0)
+		return;
+	while (!pp->found && !gobin__func_next(p->gb, &it, &fn)) {
+		uint64_t len = fn.end - fn.entry, off;
+		uint8_t *n;
+
+		if (!func_or_closure(fn.name, "runtime.exitsyscall") ||
+		    !strcmp(fn.name, "runtime.exitsyscall") || len < 5 || len > (1u << 16))
+			continue;
+		n = realloc(code, len);
+		if (!n)
+			break;
+		code = n;
+		if (gobin__read(p->gb, fn.entry, code, len))
+			continue;
+		for (off = 0; off + 5 <= len; off++) {
+			int32_t rel;
+
+			if (code[off] != 0xe8)
+				continue;
+			memcpy(&rel, code + off + 1, 4);
+			if (fn.entry + off + 5 + (uint64_t)(int64_t)rel != target ||
+			    gobin__vaddr_to_offset(p->gb, fn.entry + off, &pp->file_offset))
+				continue;
+			pp->func = fn.name;
+			pp->fn = fn;
+			memset(&pp->site, 0, sizeof(pp->site));
+			pp->site.offset = (unsigned)off;
+			pp->site.emulated = true;
+			snprintf(pp->site.insn, sizeof(pp->site.insn),
+				 "call runtime.acquirepNoTrace");
+			pp->addr = fn.entry + off;
+			pp->found = true;
+			break;
+		}
+	}
+	free(code);
+}
+
 /* Locate one probe; a missing required function is an error. */
 static int plan_probe(struct plan *p, int i, char *err, size_t errlen)
 {
@@ -343,6 +403,7 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	}
 	if (!p->newer && p->minor <= 19)
 		plan_reason_fixes(p);
+	plan_sysexitp(p);
 	p->alloc = p->probes[GOTL_PROBE_MALLOC].found;
 	if (p->alloc) {
 		ret = plan_mallocs(p, err, errlen);

@@ -53,6 +53,7 @@ static void fill_rodata(struct probeset *ps)
 	skel->rodata->casg_ret_off = pl->probes[GOTL_PROBE_CASGSTATUS].site.sp_delta;
 	skel->rodata->casg_fix_on = pl->nreason_fix > 0;
 	skel->rodata->stw_reason_arg = pl->stw_reason_arg;
+	skel->rodata->sysexitp_on = pl->probes[GOTL_PROBE_SYSEXITP].found;
 	skel->rodata->malloc_header = pl->malloc_header;
 	skel->rodata->alloc_mode = (__u32)o->alloc_mode;
 	skel->rodata->alloc_sample_bytes = o->alloc_sample_bytes ? o->alloc_sample_bytes :

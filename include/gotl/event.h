@@ -96,7 +96,8 @@ struct gotl_rec {
  * and its index in GOTL_REC_STATS and the BPF stats, so entries are only
  * ever appended; program is its BPF program in gotl.bpf.c, function the
  * runtime function it is placed on (MALLOC: also that function's
- * size-specialised siblings). A probe other than casgstatus reports what
+ * size-specialised siblings; SYSEXITP: a call of that function in a closure
+ * of runtime.exitsyscall, see probes/plan.c). A probe other than casgstatus reports what
  * the runtime does without casgstatus: syscall fast paths (Go 1.26+), GC
  * preemption parks, coroutine switches (Go 1.22+), allocations, GC and
  * stop-the-world phases. When each is needed, and why: probes/plan.c.
@@ -112,7 +113,8 @@ struct gotl_rec {
 	X(GCBEGIN, gcbegin, "runtime.gcBgMarkStartWorkers")                     \
 	X(GCMARKTERM, gcmarkterm, "runtime.gcMarkTermination")                  \
 	X(STWSTOP, stwstop, "runtime.stopTheWorldWithSema")                     \
-	X(STWSTART, stwstart, "runtime.startTheWorldWithSema")
+	X(STWSTART, stwstart, "runtime.startTheWorldWithSema")                  \
+	X(SYSEXITP, sysexitp, "runtime.acquirepNoTrace")
 
 #define GOTL_PROBE_ID(name, program, function)	GOTL_PROBE_##name,
 enum gotl_probe { GOTL_PROBE_LIST(GOTL_PROBE_ID) GOTL_PROBE_MAX };

@@ -8,12 +8,14 @@ import (
 	"sync"
 	"time"
 
+	"gotl/samples/internal/gotrace"
 	"gotl/samples/internal/truth"
 )
 
 const items = 100
 
 func main() {
+	stopTrace := gotrace.Start() // -trace FILE: Go's own tracer too
 	var (
 		wg                                  sync.WaitGroup
 		generatorGoid, squareGoid, sinkGoid uint64
@@ -54,6 +56,7 @@ func main() {
 	// trace of this run shows them gone.
 	time.Sleep(5 * time.Millisecond)
 	fmt.Println("sum of squares 1 ..", items, "=", sum)
+	stopTrace()
 	truth.Print(truth.Fields{
 		"sample":         "pipeline",
 		"main_goid":      truth.Goid(),

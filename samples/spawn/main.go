@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"gotl/samples/internal/gotrace"
 	"gotl/samples/internal/truth"
 )
 
@@ -55,6 +56,7 @@ func wave() []uint64 {
 }
 
 func main() {
+	stopTrace := gotrace.Start() // -trace FILE: Go's own tracer too
 	waves := [][]uint64{wave()}
 
 	var spawnerGoid uint64
@@ -72,6 +74,7 @@ func main() {
 		fmt.Printf("wave %d: %d goroutines, ids %d..%d\n", i+1, len(w), w[0], w[len(w)-1])
 		total += len(w)
 	}
+	stopTrace()
 	truth.Print(truth.Fields{
 		"sample":       "spawn",
 		"main_goid":    truth.Goid(),
