@@ -45,7 +45,11 @@ int cli_parse_bytes(const char *s, uint64_t max, uint64_t *out);
 int cli_parse_duration(const char *s, uint64_t *out);
 /* "-f FORMAT": perfetto (or pftrace, protobuf) or json, as enum convert_format. */
 int cli_parse_format(const char *s, int *out);
-/* --compress[=LEVEL] (zlib level, default 1) or --no-compress (on false: level 0). */
+/*
+ * --compress[=LEVEL] (zlib level, CLI_COMPRESS when none) or --no-compress
+ * (on false: level 0). Without either, a trace is compressed at CLI_COMPRESS.
+ */
+#define CLI_COMPRESS	1	/* BENCHMARKS.md (Converter): higher levels cost more than they save */
 int cli_parse_compress(bool on, const char *arg, int *level);
 
 /* The format asked for (-1: none), or else the output name's: *.json is JSON. */

@@ -191,7 +191,7 @@ int cli_parse_compress(bool on, const char *arg, int *level)
 		return 0;
 	}
 	if (!arg) {
-		*level = 1; /* BENCHMARKS.md: 4x smaller for 5x the time; higher levels gain little */
+		*level = CLI_COMPRESS;
 		return 0;
 	}
 	if (cli_parse_uint(arg, 1, 9, &v))

@@ -105,9 +105,8 @@ static const char usage_record[] =
 	"                        512K, as Go's own heap profile)\n"
 	"      --alloc-counters  add a heap-bytes counter track under each goroutine\n"
 	"      --compress[=LEVEL]  write the trace as zlib-compressed packets (Perfetto's\n"
-	"                        compressed_packets, LEVEL 1-9, default 1): ~4x smaller,\n"
-	"                        ~4x the conversion time; off by default\n"
-	"      --no-compress     plain packets (the default)\n"
+	"                        compressed_packets), LEVEL 1-9: the default, at level 1\n"
+	"      --no-compress     plain packets: ~3x larger, converted ~4x faster\n"
 	"      --flight DUR      a flight recorder keeping the last DUR (e.g. 10s, 1m)\n"
 	"      --flight-size SIZE  at most SIZE bytes of events in memory (default 64M,\n"
 	"                        at least 1M): the window is shorter if they fill it\n"
@@ -313,7 +312,7 @@ int cmd_record(int argc, char **argv)
 	enum convert_format format;
 	bool alloc_counters = false;
 	char tmp[4096], optdesc[512];
-	int c, ret, status, asked = -1, compress = 0;
+	int c, ret, status, asked = -1, compress = CLI_COMPRESS;
 	uint64_t v;
 	size_t i;
 

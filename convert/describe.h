@@ -211,7 +211,8 @@ describe__span_args(struct replay *r, const struct rp_g *g, const struct dspan *
 	size_t n = 0;
 
 #define DESCRIBE_PUT(...)	(put(enc, &(const struct darg){ __VA_ARGS__ }), n++)
-	if (g->goid)
+	/* Its goid too (its track's name says it): on every span, a tenth of a trace. */
+	if (g->goid && s->introduce)
 		DESCRIBE_PUT(.name = SCHEMA_ARG_GOID, .kind = DESCRIBE_UINT, .u = g->goid);
 	if (g->state == GOTL_G_RUNNING)
 		DESCRIBE_PUT(.name = SCHEMA_ARG_THREAD, .kind = DESCRIBE_UINT, .u = g->tid);

@@ -45,10 +45,11 @@
 #include "u64map.h"
 
 /*
- * Track uuids: id << 25 | kind << 22 | the process's 22 bits (its pid, salted
- * for a pid seen again), so unique per process, also across traces opened
- * together. Small numbers make small varints, and a uuid is in nearly
- * every packet: 5-6 bytes where a base << 40 took 8.
+ * Track uuids: id << 3 | kind, and from the second process of a trace on
+ * (record --follow) its index in the trace << 47, so unique in the trace.
+ * A uuid is in nearly every packet, one or two of them: small numbers make
+ * small varints, 1-3 bytes for the first process where the pid in every
+ * uuid took 5-6 (a fifth of a trace).
  */
 enum uuid_kind {
 	UK_FIXED,	/* id: one of the UUID_* below */
@@ -58,13 +59,16 @@ enum uuid_kind {
 	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
 	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
 	UK_LIST,	/* id: UUID_* << 20 | n, the n-th part of a long list (list_track) */
+	UK_MAX
 };
+_Static_assert(UK_MAX <= 8, "a uuid's kind has 3 bits");
 
-#define UUID_ID_MASK		((1ull << 38) - 1)
+#define UUID_ID_MASK		((1ull << 44) - 1)
 #define UUID_PROCESS		1
 #define UUID_GROUP		2
-#define UUID_RUNTIME		3
-#define UUID_COUNTER_BASE	16
+#define UUID_COUNTER_BASE	3	/* + RP_C_*: on nearly every END, so below 16 (1 byte) */
+_Static_assert(UUID_COUNTER_BASE + RP_C_MAX <= 16, "counter uuids in one varint byte");
+#define UUID_RUNTIME		16	/* the runtime's own goroutines' group */
 #define UUID_SUSPECTS		32
 #define UUID_HEAP		40
 #define UUID_RATE		41
@@ -125,7 +129,8 @@ struct cv {
 	uint64_t alloc_records;
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
-	uint64_t proc_bits;	/* this process's low 22 bits of every uuid (see uuid_of) */
+	uint64_t proc_bits;	/* this process's 22 bits (pid, salted): in its flow ids */
+	uint64_t proc_index;	/* processes before it in the trace (see uuid_of) */
 	uint32_t pid;
 	struct u64map threads;	/* tid -> struct thr */
 	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
@@ -154,7 +159,7 @@ struct cv {
 
 static inline uint64_t uuid_of(const struct cv *c, enum uuid_kind kind, uint64_t id)
 {
-	return (id & UUID_ID_MASK) << 25 | (uint64_t)kind << 22 | c->proc_bits;
+	return c->proc_index << 47 | (id & UUID_ID_MASK) << 3 | (uint64_t)kind;
 }
 
 /* A track of the process itself (UUID_*). */
@@ -221,10 +226,16 @@ static uint64_t stack_hash(const struct rp_stack *s)
 }
 
 /*
- * A recorded stack as an interned callstack (outermost frame first), each
- * frame named "function file:line". 0 for no stack. The same pcs give the
- * same callstack once every pc's frames are known (the log describes a pc
- * once, before its first use): those are remembered.
+ * A recorded stack as an interned callstack, each frame a function with its
+ * source file and line, the runtime's marked as such. 0 for no stack. The
+ * same pcs give the same callstack once every pc's frames are known (the
+ * log describes a pc once, before its first use): those are remembered.
+ *
+ * Innermost frame first, as Go prints a stack: Perfetto's UI lists a
+ * callstack from its first frame (#0) on. Perfetto's format says
+ * outermost first, so in its flamegraph of an area the "Top Down" view
+ * starts at the innermost frames and "Bottom Up" at the goroutines'
+ * start functions.
  */
 static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack *s)
 {
@@ -233,7 +244,7 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 	size_t n = 0, i;
 	bool known = true;
 	int p, k;
-	char name[1024];
+	char name[32];
 
 	if (!s)
 		return 0;
@@ -241,23 +252,22 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 	e = u64map__get(&c->stacks, h);
 	if (e && e->n == s->n && !memcmp(e->pcs, s->pcs, 8 * (size_t)s->n))
 		return e->iid;
-	for (p = s->n - 1; p >= 0; p--) {
+	for (p = 0; p < s->n; p++) {
 		const struct rp_frames *fr = replay__frames(r, s->pcs[p]);
 
 		if (!fr || !fr->n) {
 			known = known && fr;
 			snprintf(name, sizeof(name), "0x%" PRIx64, s->pcs[p]);
 			if (n < sizeof(ids) / sizeof(ids[0]))
-				ids[n++] = pftrace__frame_iid(c->pf, name);
+				ids[n++] = pftrace__frame_iid(c->pf, name, NULL, 0, false);
 			continue;
 		}
-		/* Frames of one pc are innermost first: the outermost goes first here. */
-		for (k = fr->n - 1; k >= 0; k--) {
-			snprintf(name, sizeof(name), "%s %s:%u", fr->f[k].func,
-				 basename(fr->f[k].file), fr->f[k].line);
+		/* Frames of one pc (inlined calls) are innermost first too. */
+		for (k = 0; k < fr->n; k++)
 			if (n < sizeof(ids) / sizeof(ids[0]))
-				ids[n++] = pftrace__frame_iid(c->pf, name);
-		}
+				ids[n++] = pftrace__frame_iid(c->pf, fr->f[k].func, fr->f[k].file,
+							      fr->f[k].line,
+							      fr->f[k].cls & RP_F_RUNTIME);
 	}
 	for (i = 0; i < n; i++)
 		if (!ids[i])
@@ -554,6 +564,7 @@ static int on_start(void *ctx, struct replay *r)
 		if (c->pids[i] == pid)
 			salt += 0x100000;
 	c->proc_bits = (pid + salt) & 0x3fffff;
+	c->proc_index = c->npids;
 	c->pid = pid;
 	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);

@@ -11,9 +11,9 @@
  * that is deflated (zlib) into one TracePacket.compressed_packets when full.
  *
  * It knows the wire rules (sequence id on every packet, CLEARED on the
- * first, NEEDS on those using interned ids, interned entries in the packet
- * that first uses them) and nothing about goroutines. It never holds more
- * than one chunk and one output buffer of the trace.
+ * first, interned entries in the packet that first uses them, timestamps as
+ * deltas that never go back) and nothing about goroutines. It never holds
+ * more than one chunk and one output buffer of the trace.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +50,15 @@
 #define CLOCK_REALTIME_ID	1
 #define CLOCK_MONOTONIC_ID	3
 #define CLOCK_BOOTTIME_ID	6
+/*
+ * The sequence's default clock: BOOTTIME as deltas (a sequence-scoped
+ * incremental clock, declared equal to BOOTTIME from 0, so the first delta
+ * is an absolute time). A packet whose time is before the last one written
+ * on it (a slice's BEGIN, written when the slice ends) names BOOTTIME
+ * instead, with an absolute time: deltas never go back.
+ */
+#define CLOCK_DELTA_ID		64
+#define FRAME_KIND_RUNTIME	6	/* Frame.Kind KIND_RUNTIME */
 
 /* An intern table: string -> iid, plus the entries not yet written. */
 struct itab {
@@ -64,10 +73,11 @@ struct itab {
 };
 
 /*
- * Intern tables. IT_FUNC entries are also sent as Frames with the same iid;
- * an IT_STACK key is its frame iids, outermost first, as "3,5,9".
+ * Intern tables. An IT_FRAME key is "function iid,source path iid,line,kind"
+ * (iids of IT_FUNC and IT_SRC, 0 for none); an IT_STACK key is its frame
+ * iids, in the caller's order, as "3,5,9".
  */
-enum { IT_NAME, IT_CAT, IT_ARG, IT_STR, IT_FUNC, IT_STACK, IT_MAX };
+enum { IT_NAME, IT_CAT, IT_ARG, IT_STR, IT_FUNC, IT_SRC, IT_FRAME, IT_STACK, IT_MAX };
 
 struct pftrace {
 	int fd;
@@ -84,6 +94,7 @@ struct pftrace {
 		uint64_t v, bytes;	/* bytes: the varint, in the low len bytes */
 		size_t len;		/* 0: empty */
 	} ts_enc, track_enc[32];
+	uint64_t clock_last;	/* CLOCK_DELTA_ID's time: that of the last packet on it */
 	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
 	/*
@@ -197,7 +208,19 @@ uint64_t pftrace__name_iid(struct pftrace *pf, const char *s) { return intern(pf
 uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_CAT, s); }
 uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_ARG, s); }
 uint64_t pftrace__str_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_STR, s); }
-uint64_t pftrace__frame_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_FUNC, s); }
+
+uint64_t pftrace__frame_iid(struct pftrace *pf, const char *func, const char *file, uint32_t line,
+			    bool runtime)
+{
+	uint64_t fn = intern(pf, IT_FUNC, func), src = file && *file ? intern(pf, IT_SRC, file) : 0;
+	char key[96];
+
+	if (!fn || (file && *file && !src))
+		return 0;
+	snprintf(key, sizeof(key), "%llu,%llu,%u,%d", (unsigned long long)fn,
+		 (unsigned long long)src, src ? line : 0, runtime ? FRAME_KIND_RUNTIME : 0);
+	return intern(pf, IT_FRAME, key);
+}
 
 uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size_t n)
 {
@@ -504,6 +527,29 @@ static void arena_free(struct arena *a)
 		list = (void **)p;							\
 	} while (0)
 
+/* A Frame from its IT_FRAME key (see pftrace__frame_iid). */
+static void frame_of(Gotl__Perfetto__Frame *f, const char *key)
+{
+	char *end;
+	uint64_t src, line, kind;
+
+	f->has_function_name_id = true;
+	f->function_name_id = strtoull(key, &end, 10);
+	src = strtoull(end + 1, &end, 10);
+	line = strtoull(end + 1, &end, 10);
+	kind = strtoull(end + 1, &end, 10);
+	if (src) {
+		f->has_source_path_iid = true;
+		f->source_path_iid = src;
+		f->has_line_number = true;
+		f->line_number = (uint32_t)line;
+	}
+	if (kind) {
+		f->has_kind = true;
+		f->kind = (int32_t)kind;
+	}
+}
+
 static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, struct arena *a)
 {
 	size_t i, k;
@@ -548,10 +594,18 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 				 x.str.len = strlen(str)));
 			d->n_function_names = t->npend;
 			d->function_names = (Gotl__Perfetto__InternedString **)list;
-			/* Each function name is also a frame, with the same iid. */
+			break;
+		case IT_SRC:
+			PENDING(Gotl__Perfetto__InternedString,
+				GOTL__PERFETTO__INTERNED_STRING__INIT,
+				(x.has_str = true, x.str.data = (uint8_t *)str,
+				 x.str.len = strlen(str)));
+			d->n_source_paths = t->npend;
+			d->source_paths = (Gotl__Perfetto__InternedString **)list;
+			break;
+		case IT_FRAME:
 			PENDING(Gotl__Perfetto__Frame, GOTL__PERFETTO__FRAME__INIT,
-				(x.has_function_name_id = true, x.function_name_id = x.iid,
-				 (void)str));
+				frame_of(&x, str));
 			d->n_frames = t->npend;
 			d->frames = (Gotl__Perfetto__Frame **)list;
 			break;
@@ -613,20 +667,52 @@ static void sent(struct pftrace *pf)
 }
 
 /*
- * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
- * track_event = 11, ... } encoded in place at p, in address order
- * (put_varint8 writes past its end), with one byte for the packet's and the
- * TrackEvent's lengths; packet_close moves what follows a length up a byte
- * if it needs two. packet_head returns where the TrackEvent goes and, in
- * *lenp, where its length goes.
+ * What a packet at ts puts in its timestamp field, in file order: the time
+ * since the last packet on the default clock, or, for a time before it, the
+ * time itself (*abs: the packet names BOOTTIME, put_clock).
  */
-static inline uint8_t *packet_head(struct pftrace *pf, uint8_t *p, uint64_t ts, uint8_t **lenp)
+static inline uint64_t ts_field(struct pftrace *pf, uint64_t ts, bool *abs)
+{
+	uint64_t d;
+
+	*abs = ts < pf->clock_last;
+	if (*abs)
+		return ts;
+	d = ts - pf->clock_last;
+	pf->clock_last = ts;
+	return d;
+}
+
+/* TracePacket.timestamp_clock_id = 58 (BOOTTIME), the last field, for an absolute time. */
+#define PF_CLOCK_LEN	3
+
+static inline uint8_t *put_clock(uint8_t *p, bool abs)
+{
+	if (!abs)
+		return p;
+	p[0] = (uint8_t)(K_VARINT(58) | 0x80);
+	p[1] = (uint8_t)(K_VARINT(58) >> 7);
+	p[2] = CLOCK_BOOTTIME_ID;
+	return p + PF_CLOCK_LEN;
+}
+
+/*
+ * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
+ * track_event = 11, ..., timestamp_clock_id = 58 } encoded in place at p,
+ * in address order (put_varint8 writes past its end), with one byte for the
+ * packet's and the TrackEvent's lengths; packet_close moves what follows a
+ * length up a byte if it needs two. packet_head returns where the
+ * TrackEvent goes and, in *lenp, where its length goes; *abs: the packet
+ * ends with put_clock.
+ */
+static inline uint8_t *packet_head(struct pftrace *pf, uint8_t *p, uint64_t ts, uint8_t **lenp,
+				   bool *abs)
 {
 	uint8_t *q;
 
 	p[0] = 0x0a;
 	p[2] = (uint8_t)K_VARINT(8);
-	q = put_varint_cached(p + 3, ts, &pf->ts_enc);
+	q = put_varint_cached(p + 3, ts_field(pf, ts, abs), &pf->ts_enc);
 	q = put_key_varint(q, K_VARINT(10), PF_SEQ_ID);
 	*q++ = (uint8_t)K_LEN(11);
 	*lenp = q;
@@ -658,23 +744,24 @@ static inline void packet_close(struct pftrace *pf, uint8_t *p, uint8_t *lenp, u
 
 /*
  * The held-back END (struct pend_end): TrackEvent { type = 9, track_uuid =
- * 11, extra_counter_values = 12, extra_counter_track_uuids = 31 } in place,
- * in a packet without sequence flags (it uses no interned ids; entries waiting
- * to be sent go with the next packet, which is the one using them).
+ * 11, extra_counter_values = 12, extra_counter_track_uuids = 31 } in place
+ * (it uses no interned ids; entries waiting to be sent go with the next
+ * packet, which is the one using them).
  */
 static int write_end(struct pftrace *pf)
 {
 	struct pend_end *e = &pf->end;
 	uint8_t *p, *q, *t0, *t;
 	size_t i;
+	bool abs;
 
 	e->on = false;
 	if (pf->err)
 		return pf->err;
-	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + PF_MAX_EXTRA * (11 + 12) + 8);
+	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + PF_MAX_EXTRA * (11 + 12) + PF_CLOCK_LEN + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	t0 = t = packet_head(pf, p, e->ts, &q);
+	t0 = t = packet_head(pf, p, e->ts, &q, &abs);
 	*t++ = (uint8_t)K_VARINT(9);
 	*t++ = 2;
 	*t++ = (uint8_t)K_VARINT(11);
@@ -688,7 +775,8 @@ static int write_end(struct pftrace *pf)
 		*t++ = (uint8_t)(K_VARINT(31) >> 7);
 		t = put_varint_cached(t, e->uuid[i], track_enc(pf, e->uuid[i]));
 	}
-	packet_close(pf, p, q, t0, t, 0);
+	t = put_clock(t, abs);
+	packet_close(pf, p, q, t0, t, abs ? PF_CLOCK_LEN : 0);
 	return 0;
 }
 
@@ -838,6 +926,7 @@ int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, ui
 		GOTL__PERFETTO__CLOCK_SNAPSHOT__CLOCK__INIT,
 	};
 	Gotl__Perfetto__ClockSnapshot__Clock *cp[3] = { &c[0], &c[1], &c[2] };
+	Gotl__Perfetto__TracePacketDefaults defaults = GOTL__PERFETTO__TRACE_PACKET_DEFAULTS__INIT;
 	uint32_t ids[3] = { CLOCK_BOOTTIME_ID, CLOCK_MONOTONIC_ID, CLOCK_REALTIME_ID };
 	uint64_t vals[3] = { boottime, monotonic, realtime };
 	int i, err;
@@ -863,11 +952,39 @@ int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, ui
 	if (err)
 		return err;
 
+	/*
+	 * The default clock (CLOCK_DELTA_ID): BOOTTIME, as deltas from 0. A
+	 * snapshot of its own (not the first's instant: 0 on both), since the
+	 * first delta counts from the value a snapshot gives it.
+	 */
+	cs = (Gotl__Perfetto__ClockSnapshot)GOTL__PERFETTO__CLOCK_SNAPSHOT__INIT;
+	for (i = 0; i < 2; i++) {
+		c[i] = (Gotl__Perfetto__ClockSnapshot__Clock)
+			GOTL__PERFETTO__CLOCK_SNAPSHOT__CLOCK__INIT;
+		c[i].has_clock_id = true;
+		c[i].clock_id = i ? CLOCK_DELTA_ID : CLOCK_BOOTTIME_ID;
+		c[i].has_timestamp = true;
+		c[i].timestamp = 0;
+	}
+	c[1].has_is_incremental = true;
+	c[1].is_incremental = true;
+	cs.n_clocks = 2;
+	cs.clocks = cp;
+	pkt = (Gotl__Perfetto__TracePacket)GOTL__PERFETTO__TRACE_PACKET__INIT;
+	pkt.clock_snapshot = &cs;
+	err = write_packet(pf, &pkt, false);
+	if (err)
+		return err;
+	pf->clock_last = 0;
+
 	pkt = (Gotl__Perfetto__TracePacket)GOTL__PERFETTO__TRACE_PACKET__INIT;
 	pkt.has_sequence_flags = true;
 	pkt.sequence_flags = PF_SEQ_CLEARED;
 	pkt.has_first_packet_on_sequence = true;
 	pkt.first_packet_on_sequence = true;
+	defaults.has_timestamp_clock_id = true;
+	defaults.timestamp_clock_id = CLOCK_DELTA_ID;
+	pkt.trace_packet_defaults = &defaults;
 	return write_packet(pf, &pkt, false);
 }
 
@@ -1045,11 +1162,12 @@ static inline uint8_t *put_te(struct pftrace *pf, uint8_t *t, const struct pf_ev
 /*
  * The event packet (head: its timestamp, sequence id and track_event key,
  * then te: the TrackEvent) with the new interned entries riding on it:
- * field 12, between the event and the flags. Kept out of event_w, whose
- * fast path must not even initialise an InternedData.
+ * field 12, after the event (then the clock if abs). Kept out of event_w,
+ * whose fast path must not even initialise an InternedData.
  */
 static __attribute__((noinline)) int event_interned(struct pftrace *pf, const uint8_t *head,
-						    size_t hlen, const uint8_t *te, size_t tlen)
+						    size_t hlen, const uint8_t *te, size_t tlen,
+						    bool abs)
 {
 	Gotl__Perfetto__InternedData idata = GOTL__PERFETTO__INTERNED_DATA__INIT;
 	struct arena arena = { 0 };
@@ -1063,7 +1181,7 @@ static __attribute__((noinline)) int event_interned(struct pftrace *pf, const ui
 		goto out;
 	}
 	ilen = protobuf_c_message_get_packed_size(&idata.base);
-	n = hlen + tlen + 1 + varint_len(ilen) + ilen + 2;
+	n = hlen + tlen + 1 + varint_len(ilen) + ilen + PF_CLOCK_LEN;
 	if (grow(&pf->pkt, &pf->pkt_cap, n + 16)) {	/* put_varint8 may store past its end */
 		err = pf->err = -ENOMEM;
 		goto out;
@@ -1075,8 +1193,7 @@ static __attribute__((noinline)) int event_interned(struct pftrace *pf, const ui
 	p = put_key_varint(p, K_LEN(12), ilen);
 	protobuf_c_message_pack(&idata.base, p);
 	p += ilen;
-	*p++ = (uint8_t)K_VARINT(13);
-	*p++ = PF_SEQ_NEEDS;
+	p = put_clock(p, abs);
 	err = put_packet(pf, pf->pkt, (size_t)(p - pf->pkt));
 	if (!err)
 		sent(pf);
@@ -1087,33 +1204,35 @@ out:
 
 /*
  * A TracePacket { timestamp = 8, trusted_packet_sequence_id = 10,
- * track_event = 11, interned_data = 12, sequence_flags = 13 }. Without new
- * interned entries (nearly always) it is encoded in place in the output
- * (packet_head, packet_close).
+ * track_event = 11, interned_data = 12, timestamp_clock_id = 58 }. Without
+ * new interned entries (nearly always) it is encoded in place in the output
+ * (packet_head, packet_close). No sequence_flags: the sequence's state is
+ * never lost in a file written whole, and the importer resolves interned
+ * ids on a valid sequence whether the packet says it needs them or not.
  */
 static int event_w(struct pftrace *pf, const struct pf_ev *e)
 {
 	uint8_t te[PF_TE_MAX + 8], head[32], *t, *h = head, *p, *q, *t0;
 	size_t tlen;
+	bool abs;
 
 	if (settle(pf))
 		return pf->err;
 	if (pf->npending) {
 		t = put_te(pf, te, e);
 		tlen = (size_t)(t - te);
-		h = put_key_varint(h, K_VARINT(8), e->ts);
+		h = put_key_varint(h, K_VARINT(8), ts_field(pf, e->ts, &abs));
 		h = put_key_varint(h, K_VARINT(10), PF_SEQ_ID);
 		h = put_key_varint(h, K_LEN(11), tlen);
-		return event_interned(pf, head, (size_t)(h - head), te, tlen);
+		return event_interned(pf, head, (size_t)(h - head), te, tlen, abs);
 	}
-	p = room(pf, 2 + 2 + 11 + 6 + 2 + PF_TE_MAX + 2 + 8);
+	p = room(pf, 2 + 2 + 11 + 6 + 2 + PF_TE_MAX + PF_CLOCK_LEN + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	t0 = packet_head(pf, p, e->ts, &q);
+	t0 = packet_head(pf, p, e->ts, &q, &abs);
 	t = put_te(pf, t0, e);
-	*t++ = (uint8_t)K_VARINT(13);
-	*t++ = PF_SEQ_NEEDS;
-	packet_close(pf, p, q, t0, t, 2);
+	t = put_clock(t, abs);
+	packet_close(pf, p, q, t0, t, abs ? PF_CLOCK_LEN : 0);
 	return 0;
 }
 
@@ -1146,25 +1265,26 @@ int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t na
 
 /*
  * A counter value that could not ride on an END: TrackEvent { type = 9,
- * track_uuid = 11, counter_value = 30 } (type COUNTER) in place, in a
- * packet without sequence flags (it uses no interned ids).
+ * track_uuid = 11, counter_value = 30 } (type COUNTER) in place.
  */
 static int counter_packet(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
 {
 	uint8_t *p, *q, *t0, *t;
+	bool abs;
 
 	if (settle(pf))
 		return pf->err;
-	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + 11 + 8);
+	p = room(pf, 2 + 11 + 2 + 2 + 2 + 2 + 10 + 11 + PF_CLOCK_LEN + 8);
 	if (!p)
 		return pf->err ? pf->err : -EMSGSIZE;
-	t0 = t = packet_head(pf, p, ts, &q);
+	t0 = t = packet_head(pf, p, ts, &q, &abs);
 	*t++ = (uint8_t)K_VARINT(9);
 	*t++ = 4;
 	*t++ = (uint8_t)K_VARINT(11);
 	t = put_varint_cached(t, track, track_enc(pf, track));
 	t = put_key_varint(t, K_VARINT(30), (uint64_t)value);
-	packet_close(pf, p, q, t0, t, 0);
+	t = put_clock(t, abs);
+	packet_close(pf, p, q, t0, t, abs ? PF_CLOCK_LEN : 0);
 	return 0;
 }
 

@@ -9,8 +9,11 @@
  * Everything goes on one packet sequence but the descriptors of OS thread
  * tracks, which go on one of their own. The first packet clears its
  * incremental state; names, categories, annotation names and annotation
- * string values are interned (pftrace__*_iid return ids; new entries ride
- * on the next packet written). The rules of Perfetto's importer (its
+ * string values, stack frames (functions, source files) and callstacks are
+ * interned (pftrace__*_iid return ids; new entries ride on the next packet
+ * written). Timestamps are deltas from the packet before (a sequence clock
+ * equal to BOOTTIME), but for a time earlier than the packet before's: that
+ * one is absolute. The rules of Perfetto's importer (its
  * trace_processor) that depend on meaning are the caller's to respect:
  * declare a track before its first event, write the END of a slice before
  * a BEGIN at the same time on the same track, write a flow's source before
@@ -93,15 +96,21 @@ uint64_t pftrace__name_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s);
 uint64_t pftrace__str_iid(struct pftrace *pf, const char *s);
-/* An interned stack frame, named s (e.g. "main.worker main.go:42"). */
-uint64_t pftrace__frame_iid(struct pftrace *pf, const char *s);
-/* An interned callstack of frame iids, outermost first; 0 if n is 0. */
+/*
+ * An interned stack frame: func (e.g. "main.worker") at file:line (file
+ * NULL or "" if not known: no source location); runtime marks the Go
+ * runtime's own frames (Frame kind KIND_RUNTIME). 0 only on error.
+ */
+uint64_t pftrace__frame_iid(struct pftrace *pf, const char *func, const char *file, uint32_t line,
+			    bool runtime);
+/* An interned callstack of frame iids, in the order given; 0 if n is 0. */
 uint64_t pftrace__callstack_iid(struct pftrace *pf, const uint64_t *frames, size_t n);
 
 /*
  * The first packets of a trace: a clock snapshot making BOOTTIME the trace
  * clock (with MONOTONIC and REALTIME read at the same moment, so the UI can
- * show wall-clock time), then the packet that starts the sequence.
+ * show wall-clock time), one declaring the delta clock, then the packet that
+ * starts the sequence (with the delta clock as its default).
  */
 int pftrace__start(struct pftrace *pf, uint64_t boottime, uint64_t monotonic, uint64_t realtime);
 

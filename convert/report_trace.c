@@ -84,6 +84,10 @@ struct tr {
 	struct rmeta *m;
 	char *comm, *go_version;
 	char *info[RM_MAX];
+	/* Timestamps as the importer reads them (resolve_ts), from the start of a pass. */
+	uint32_t def_clock;		/* the sequence's default clock */
+	bool inc[64];			/* sequence clocks 64-127 that are incremental */
+	uint64_t inc_last[64];		/* and their time so far */
 };
 
 static int itab_set(struct itab *t, uint64_t iid, const char *s, size_t len)
@@ -220,6 +224,35 @@ out:
 }
 
 /*
+ * p's timestamp made absolute, as Perfetto's importer does in file order: on
+ * an incremental clock (gotl's default clock, pftrace.c) it is a delta from
+ * the time before, starting at the clock's snapshot value.
+ */
+static void resolve_ts(struct tr *t, Gotl__Perfetto__TracePacket *p)
+{
+	uint32_t clock;
+	size_t i;
+
+	if (p->clock_snapshot)
+		for (i = 0; i < p->clock_snapshot->n_clocks; i++) {
+			const Gotl__Perfetto__ClockSnapshot__Clock *c =
+				p->clock_snapshot->clocks[i];
+
+			if (c->is_incremental && c->clock_id >= 64 && c->clock_id < 128) {
+				t->inc[c->clock_id - 64] = true;
+				t->inc_last[c->clock_id - 64] = c->timestamp;
+			}
+		}
+	if (p->trace_packet_defaults && p->trace_packet_defaults->has_timestamp_clock_id)
+		t->def_clock = p->trace_packet_defaults->timestamp_clock_id;
+	if (!p->has_timestamp)
+		return;
+	clock = p->has_timestamp_clock_id ? p->timestamp_clock_id : t->def_clock;
+	if (clock >= 64 && clock < 128 && t->inc[clock - 64])
+		p->timestamp = t->inc_last[clock - 64] += p->timestamp;
+}
+
+/*
  * Call fn on every packet of data, in order, the packets inside a
  * compressed_packets packet in its place (one level: no compressed packets
  * within); stops at the first error or malformed packet.
@@ -268,6 +301,7 @@ static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner
 			continue;
 		}
 		ret = p->interned_data ? take_interned(t, p->interned_data) : 0;
+		resolve_ts(t, p);
 		if (!ret)
 			ret = fn(t, p);
 		gotl__perfetto__trace_packet__free_unpacked(p, NULL);
@@ -278,6 +312,8 @@ static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner
 /* Call fn on every packet, in file order; stops at the first error or malformed packet. */
 static int each_packet(struct tr *t, int (*fn)(struct tr *, Gotl__Perfetto__TracePacket *))
 {
+	t->def_clock = 0;
+	memset(t->inc, 0, sizeof(t->inc));
 	return packets_in(t, t->data, t->size, false, fn);
 }
 
@@ -434,7 +470,8 @@ static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
 	struct gtrack *g;
 	size_t i;
 
-	if (p->clock_snapshot)
+	/* The snapshot that sets the trace clock (not the delta clock's). */
+	if (p->clock_snapshot && p->clock_snapshot->has_primary_trace_clock)
 		for (i = 0; i < p->clock_snapshot->n_clocks; i++)
 			if (p->clock_snapshot->clocks[i]->clock_id == 6)	/* BOOTTIME */
 				m->start = p->clock_snapshot->clocks[i]->timestamp;

@@ -155,14 +155,15 @@ def check_doc(doc):
 
 
 def _callstack(args):
-    """The "stack" arg (innermost first) as pfcheck's callstack (outermost first)."""
+    """The "stack" arg ("function file:line" lines, innermost first) as pfcheck's callstack
+    of the protobuf trace (innermost first too; its functions, the source location apart)."""
     s = args.pop("stack", None)
     if s is None:
         return None
     frames = s.split("\n")
     if frames[-1] == "...":
         frames.pop()    # cut at --stack-depth: the protobuf callstack just ends
-    return [{"function": f} for f in reversed(frames)]
+    return [{"function": f.rsplit(" ", 1)[0] if " " in f else f} for f in frames]
 
 
 TID_GOID = 1 << 22      # json.c: goroutine G is thread TID_GOID + G; real tids are below

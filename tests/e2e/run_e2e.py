@@ -145,7 +145,9 @@ def check_metadata(trace, model, binary, args, before, after):
     snapshot that agrees with the clocks this script read around the recording."""
     attrs, snaps, first = trace_metadata(trace)
     check(first == "clock_snapshot", "the first packet is %s, not the clock snapshot" % first)
-    check(len(snaps) == 1, "%d clock snapshots" % len(snaps))
+    # The second declares the default clock, BOOTTIME as deltas from 0 (convert/pftrace.c).
+    check(len(snaps) == 2 and snaps[1]["clocks"] == {6: 0, 64: 0} and
+          snaps[1]["primary"] is None, "clock snapshots %s" % snaps)
     snap = snaps[0]
     check(snap["primary"] == 6, "primary trace clock %r, not BOOTTIME (6)" % snap["primary"])
     boot, mono, real = snap["clocks"].get(6), snap["clocks"].get(3), snap["clocks"].get(1)
@@ -543,7 +545,7 @@ def s_allocs(model, t, ctx):
           % (t["alloc_goid"], vals[-1:], mine))
     for i in nodes:
         fr = [f["function"] for f in i.get("callstack") or []]
-        check(any(f.startswith("main.allocNodes ") for f in fr), "a main.Node allocation "
+        check(any(f == "main.allocNodes" for f in fr), "a main.Node allocation "
               "without main.allocNodes in its stack: %s" % fr)
         check(i["args"].get("site", "").startswith("main.allocNodes "), "site %r"
               % i["args"].get("site"))
@@ -941,15 +943,17 @@ def test_deep_inline(gotl, label, gobin, out):
         check(s["args"].get("blocked_at") == "%s %s:%d" % (at["func"], at["file"], at["line"]),
               "G%d blocked_at %r, want %s at %s:%d" % (g, s["args"].get("blocked_at"),
                                                      at["func"], at["file"], at["line"]))
-        user = [f["function"] for f in s.get("callstack") or []
-                if not f["function"].startswith("runtime.")]
-        want = list(reversed(stack))
+        # Innermost first, as the runtime prints it; each frame's file and line are the
+        # frame's source location, not part of its name.
+        user = [f for f in s.get("callstack") or [] if not f["function"].startswith("runtime.")]
+        want = stack
         check(len(user) == len(want), "G%d: %d frames outside the runtime, the runtime's "
               "traceback has %d" % (g, len(user), len(want)))
-        for got, w in zip(user, want):
-            name, pos = got.rsplit(" ", 1)
-            check(pos == "%s:%d" % (os.path.basename(w["file"]), w["line"]),
-                  "G%d: frame %r, want %s at %s:%d" % (g, got, w["func"], w["file"], w["line"]))
+        for f, w in zip(user, want):
+            name = got = f["function"]
+            check((f.get("file"), f.get("line")) == (w["file"], w["line"]),
+                  "G%d: frame %s at %s:%s, want %s at %s:%d" % (
+                      g, name, f.get("file"), f.get("line"), w["func"], w["file"], w["line"]))
             if "[...]" not in w["func"]:
                 check(name == w["func"], "G%d: frame %r, want %s" % (g, name, w["func"]))
                 continue

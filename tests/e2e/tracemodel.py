@@ -186,17 +186,18 @@ def pfcheck(trace):
 
 
 def check_tracks(model):
-    """Every goroutine track: depth-0 state slices carrying its goid, back to back (a cgo
-    callback's lives leave gaps), Running ones with a thread, none after unobserved
-    transitions."""
+    """Every goroutine track: depth-0 state slices, the first carrying its goid (the others
+    not: the track says it), back to back (a cgo callback's lives leave gaps), Running ones
+    with a thread, none after unobserved transitions."""
     for goid, t in model.by_goid.items():
         states = model.slices.get(t["uuid"], [])
         check(states, "goroutine %d has a track but no slices" % goid)
         prev = None
         for s in states:
             check(s["depth"] == 0, "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
-            check(s["args"].get("goid") == goid, "G%d: slice %r has goid arg %r"
-                  % (goid, s["name"], s["args"].get("goid")))
+            check(s["args"].get("goid") == (goid if prev is None else None),
+                  "G%d: slice %r at %d has goid arg %r" % (goid, s["name"], s["ts"],
+                                                         s["args"].get("goid")))
             check(not s["args"].get("unobserved_transitions"),
                   "G%d: %r at %d follows unobserved transitions" % (goid, s["name"], s["ts"]))
             if s["name"] == "Running":

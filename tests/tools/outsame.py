@@ -8,7 +8,7 @@ For every event log (default: tests/fuzz/corpus/log; --logs adds a
 directory, searched recursively for *.gotl and follow logs *.gotl.PID) it
 runs, with both binaries, every command that turns a log into an output:
 
-    convert (protobuf), convert --compress, convert --alloc-counters,
+    convert (protobuf), convert --no-compress, convert --alloc-counters,
     convert -f json, report, report --json, report --all-waits --top 3,
     and report / report --json of the protobuf trace;
 
@@ -35,7 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 LOG_CMDS = [
     ("convert", ["convert", "{log}", "-o", "{dir}/t.pftrace"]),
-    ("convert-z", ["convert", "--compress", "{log}", "-o", "{dir}/t.pftrace"]),
+    ("convert-plain", ["convert", "--no-compress", "{log}", "-o", "{dir}/t.pftrace"]),
     ("convert-ac", ["convert", "--alloc-counters", "{log}", "-o", "{dir}/t.pftrace"]),
     ("json", ["convert", "-f", "json", "{log}", "-o", "{dir}/t.json"]),
     ("report", ["report", "{log}"]),

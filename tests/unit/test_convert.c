@@ -100,7 +100,8 @@ static void test_story(void **state)
 	assert_int_equal(st.lost, 0);
 	assert_true(st.ended);
 	assert_false(st.truncated);
-	assert_int_equal(d->clock_snapshots, 1);
+	/* The trace clock's, then the default (delta) clock's; the sequence starts after. */
+	assert_int_equal(d->clock_snapshots, 2);
 	assert_true(d->cleared_first);
 
 	proc = td_track_named(d, "");
@@ -128,9 +129,13 @@ static void test_story(void **state)
 	assert_string_equal(arg_s(s, "start_function"), "main.main");
 	s = td_nth_slice(d, g1->uuid, 1);
 	assert_slice(s, "Running", 2000, 2000);
-	assert_int_equal(arg_u(s, "goid"), 1);
 	assert_int_equal(arg_u(s, "thread"), 100);
-	/* Who it is: on its first slice and in its track's description, not on every slice. */
+	/*
+	 * Who it is (goid included): on its first slice and in its track's name and
+	 * description, not on every slice.
+	 */
+	assert_int_equal(arg_u(td_nth_slice(d, g1->uuid, 0), "goid"), 1);
+	assert_null(td_arg(s, "goid"));
 	assert_null(td_arg(s, "start_function"));
 	s = td_nth_slice(d, g1->uuid, 2);
 	assert_slice(s, "chan receive", 4000, 2000);
@@ -498,15 +503,19 @@ static void test_stacks_and_suspects(void **state)
 	s = td_nth_slice(d, g7->uuid, 2);
 	assert_slice(s, "chan send", 4000, 5000);
 	assert_string_equal(arg_s(s, "blocked_at"), "main.worker /src/main.go:30");
-	assert_string_equal(s->stack, "runtime.goexit asm.s:1700 > main.worker main.go:30 > "
-			    "runtime.chansend1 chan.go:161 > runtime.gopark proc.go:460");
+	/* Innermost first, as Go prints it; each frame with its file and line. */
+	assert_string_equal(s->stack, "runtime.gopark /go/src/runtime/proc.go:460 > "
+			    "runtime.chansend1 /go/src/runtime/chan.go:161 > "
+			    "main.worker /src/main.go:30 > runtime.goexit /go/src/runtime/asm.s:1700");
+	assert_int_equal(s->runtime_frames, 3);
 	for (i = 0; i < d->nslices; i++) {
 		const struct td_slice *x = &d->slices[i];
 
 		if (x->instant && !strcmp(x->name, "GoCreate")) {
 			/* The creator's stack at its `go` statement (newproc's frame dropped). */
-			assert_string_equal(x->stack,
-					    "runtime.main proc.go:290 > main.main main.go:14");
+			assert_string_equal(x->stack, "main.main /src/main.go:14 > "
+					    "runtime.main /go/src/runtime/proc.go:290");
+			assert_int_equal(x->runtime_frames, 1);
 		} else if (x->instant && !strcmp(x->name, "leak suspect")) {
 			marks++;
 			assert_int_equal(x->track, g7->uuid);
@@ -615,9 +624,9 @@ static void test_allocations(void **state)
 			assert_int_equal(x->ts, 3500);
 			assert_true(x->weight == 24.0);
 			assert_string_equal(arg_s(x, "site"), "main.worker /src/main.go:33");
-			assert_string_equal(x->stack, "runtime.goexit asm.s:1700 > "
-					    "main.worker main.go:33 > "
-					    "runtime.newobject malloc.go:1700");
+			assert_string_equal(x->stack, "runtime.newobject /go/src/runtime/malloc.go:1700 > "
+					    "main.worker /src/main.go:33 > "
+					    "runtime.goexit /go/src/runtime/asm.s:1700");
 		}
 	}
 	assert_int_equal(listed, 3);

@@ -239,9 +239,11 @@ static void test_story(void **state)
 	assert_string_equal(jd_str(jd_get(s[0], "args"), "start_function"), "main.main");
 	assert_x(s[1], "Running", 2000, 2000);
 	a = jd_get(s[1], "args");
-	assert_int_equal(jd_int(a, "goid"), 1);
 	assert_int_equal(jd_int(a, "thread"), 100);
-	assert_null(jd_get(a, "start_function"));	/* who it is: on its first slice only */
+	/* Who it is (goid included): on its first slice only. */
+	assert_int_equal(jd_int(jd_get(s[0], "args"), "goid"), 1);
+	assert_null(jd_get(a, "goid"));
+	assert_null(jd_get(a, "start_function"));
 	assert_x(s[2], "chan receive", 4000, 2000);
 	assert_string_equal(jd_str(jd_get(s[2], "args"), "wait_reason"), "chan receive");
 	assert_x(s[3], "Runnable", 6000, 2000);
@@ -370,10 +372,39 @@ static uint64_t td_root(const struct tdec *d, uint64_t uuid)
 	return uuid;
 }
 
+/* A tracedec stack ("func /path/file:line > ...") with each file's base name only, in buf. */
+static const char *base_names(const char *stack, char *buf, size_t len)
+{
+	size_t n = 0;
+	const char *p = stack;
+
+	buf[0] = 0;
+	while (*p && n < len) {
+		const char *end = strstr(p, " > "), *stop = end ? end : p + strlen(p);
+		const char *sp = p, *q, *slash = NULL;
+
+		/* The frame's last space separates its function from its file:line. */
+		for (q = p; q < stop; q++)
+			if (*q == ' ')
+				sp = q;
+		for (q = sp; q < stop; q++)
+			if (*q == '/')
+				slash = q;
+		if (slash)
+			n += (size_t)snprintf(buf + n, len - n, "%.*s %.*s%s", (int)(sp - p), p,
+					      (int)(stop - slash - 1), slash + 1, end ? " > " : "");
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%.*s%s", (int)(stop - p), p,
+					      end ? " > " : "");
+		p = end ? end + 3 : stop;
+	}
+	return buf;
+}
+
 /* The JSON process pid against the protobuf process track proc: same slices, stacks, args. */
 static void same_process(const struct tdec *d, const struct jd *doc, uint64_t proc, int64_t pid)
 {
-	char js[1024];
+	char js[1024], pb[1024];
 	int i, k, n;
 
 	for (i = 0; i < d->ntracks; i++) {
@@ -394,8 +425,10 @@ static void same_process(const struct tdec *d, const struct jd *doc, uint64_t pr
 			int a;
 
 			assert_string_equal(jd_str(x[k], "name"), s->name);
-			assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"),
-					 td_arg(s, "goid")->u);
+			/* (its goid only on its first: every arg is compared below) */
+			if (td_arg(s, "goid"))
+				assert_int_equal(jd_int(jd_get(x[k], "args"), "goid"),
+						 td_arg(s, "goid")->u);
 			assert_int_equal(jd_ns(x[k], "ts") + TS0, s->ts);
 			assert_int_equal(jd_ns(x[k], "dur"), s->dur);
 			for (a = 0; a < s->nargs; a++) {
@@ -409,7 +442,11 @@ static void same_process(const struct tdec *d, const struct jd *doc, uint64_t pr
 				else
 					assert_int_equal(v->b, s->args[a].u);
 			}
-			/* The stack: innermost first, one a line; protobuf: outermost first. */
+			/*
+			 * The stack: innermost first, one "func file:line" a line (the
+			 * file's base name); the protobuf callstack's frames the same
+			 * way, with the file's whole path.
+			 */
 			if (!s->stack[0]) {
 				assert_null(stack);
 				continue;
@@ -426,14 +463,13 @@ static void same_process(const struct tdec *d, const struct jd *doc, uint64_t pr
 				js[0] = 0;
 				for (line = strtok_r(copy, "\n", &save); line;
 				     line = strtok_r(NULL, "\n", &save)) {
-					char tmp[1024];
+					size_t n = strlen(js);
 
-					snprintf(tmp, sizeof(tmp), "%s%s%s", line,
-						 js[0] ? " > " : "", js);
-					snprintf(js, sizeof(js), "%s", tmp);
+					snprintf(js + n, sizeof(js) - n, "%s%s", n ? " > " : "",
+						 line);
 				}
 				free(copy);
-				assert_string_equal(js, s->stack);
+				assert_string_equal(js, base_names(s->stack, pb, sizeof(pb)));
 			}
 		}
 	}

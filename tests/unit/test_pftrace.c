@@ -4,11 +4,14 @@
  * shape (each argument type, negative and 64-bit values, flows, callstacks
  * and weights, counters, counters at a slice's end that ride on its END
  * packet (up to 8, the rest in packets of their own), events long enough to
- * need two-byte lengths, new interned entries riding on an event) are
- * written with pftrace, plain and
+ * need two-byte lengths, new interned entries riding on an event), at
+ * times that go back and forth, are written with pftrace, plain and
  * compressed; the file is then read back independently: framing by hand,
  * compressed_packets inflated with zlib, every packet unpacked with
- * protobuf-c, and each field compared with what was written.
+ * protobuf-c, timestamps resolved as Perfetto's importer does (deltas on
+ * the incremental default clock, absolute on BOOTTIME), and each field
+ * compared with what was written. Stack frames: functions and source files
+ * interned once each, a frame per function, file and line.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -113,17 +116,32 @@ static void unpack_all(const uint8_t *buf, size_t size, Gotl__Perfetto__TracePac
 	}
 }
 
-static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want *w)
+/*
+ * p's time: a delta from *last on the default clock (64, incremental), or,
+ * only for a time before *last, absolute on BOOTTIME (6).
+ */
+static uint64_t time_of(const Gotl__Perfetto__TracePacket *p, uint64_t *last)
+{
+	assert_true(p->has_timestamp);
+	if (p->has_timestamp_clock_id) {
+		assert_int_equal(p->timestamp_clock_id, 6);
+		assert_true(p->timestamp < *last);
+		return p->timestamp;
+	}
+	return *last += p->timestamp;
+}
+
+static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want *w,
+			uint64_t *last)
 {
 	const Gotl__Perfetto__TrackEvent *te = p->track_event;
 	size_t i;
 
 	assert_non_null(te);
-	assert_true(p->has_timestamp);
-	assert_int_equal(p->timestamp, w->ts);
+	assert_int_equal(time_of(p, last), w->ts);
 	assert_true(p->has_trusted_packet_sequence_id);
-	/* A counter uses no interned ids: no flags; every other event is flagged. */
-	assert_int_equal(p->sequence_flags, w->counter ? 0 : 2);
+	/* No flags: the sequence is valid from its first packet on. */
+	assert_false(p->has_sequence_flags);
 	assert_int_equal(te->type, w->type);
 	assert_int_equal(te->track_uuid, w->track);
 	assert_int_equal(te->has_name_iid, w->name != 0);
@@ -172,7 +190,8 @@ static void roundtrip(int level)
 	struct pftrace *pf;
 	struct want *w = calloc(NEV, sizeof(*w));
 	Gotl__Perfetto__TracePacket **pkts = calloc(NEV * 8 + 64, sizeof(*pkts));
-	size_t npk = 0, nz = 0, i, j, k, n, ev = 0, interned = 0;
+	size_t npk = 0, nz = 0, i, j, k, n, ev = 0, interned = 0, absolute = 0;
+	uint64_t last = 0, now = 1000;
 	uint64_t names[8];
 	uint8_t *buf;
 	FILE *f;
@@ -189,7 +208,13 @@ static void roundtrip(int level)
 		/* Every so often a new name: its interned entry rides on this event. */
 		snprintf(s, sizeof(s), "name %zu", i % 97 == 0 ? i : i % 8);
 		x->name = rnd() % 5 ? pftrace__name_iid(pf, s) : 0;
-		x->ts = 1000 + rval();
+		/* Mostly forth (by steps of every size), a quarter of the time back. */
+		if (rnd() % 4) {
+			now += rval() >> 16;
+			x->ts = now;
+		} else {
+			x->ts = now - rnd() % (now - 999);
+		}
 		x->track = rval();
 		x->cat = rnd() % 2 ? pftrace__cat_iid(pf, "cat") : 0;
 		x->nargs = rnd() % 3 ? rnd() % 17 : 0;
@@ -265,16 +290,31 @@ static void roundtrip(int level)
 	else
 		assert_int_equal(nz, 0);
 
-	/* A clock snapshot, the sequence start, then the events in order (a slice is two). */
+	/*
+	 * A clock snapshot; the default clock's, BOOTTIME from 0 as deltas; the
+	 * sequence start, with that clock as its default; then the events in
+	 * order (a slice is two).
+	 */
 	assert_non_null(pkts[0]->clock_snapshot);
-	assert_int_equal(pkts[1]->sequence_flags, 1);
-	for (i = 2; i < npk; i++) {
+	assert_true(pkts[0]->clock_snapshot->has_primary_trace_clock);
+	assert_non_null(pkts[1]->clock_snapshot);
+	assert_int_equal(pkts[1]->clock_snapshot->n_clocks, 2);
+	assert_int_equal(pkts[1]->clock_snapshot->clocks[0]->clock_id, 6);
+	assert_int_equal(pkts[1]->clock_snapshot->clocks[0]->timestamp, 0);
+	assert_int_equal(pkts[1]->clock_snapshot->clocks[1]->clock_id, 64);
+	assert_int_equal(pkts[1]->clock_snapshot->clocks[1]->timestamp, 0);
+	assert_true(pkts[1]->clock_snapshot->clocks[1]->is_incremental);
+	assert_int_equal(pkts[2]->sequence_flags, 1);
+	assert_non_null(pkts[2]->trace_packet_defaults);
+	assert_int_equal(pkts[2]->trace_packet_defaults->timestamp_clock_id, 64);
+	for (i = 3; i < npk; i++) {
 		const Gotl__Perfetto__TracePacket *p = pkts[i];
 
 		assert_true(ev < NEV);
 		if (p->interned_data)
 			interned += p->interned_data->n_event_names;
-		check_event(p, &w[ev]);
+		absolute += p->has_timestamp_clock_id;
+		check_event(p, &w[ev], &last);
 		if (w[ev].type == 1) {
 			/* The END at ts + 5, same track, nothing else. */
 			const Gotl__Perfetto__TrackEvent *end = pkts[++i]->track_event;
@@ -282,8 +322,9 @@ static void roundtrip(int level)
 			assert_non_null(end);
 			assert_int_equal(end->type, 2);
 			assert_int_equal(end->track_uuid, w[ev].track);
-			assert_int_equal(pkts[i]->timestamp, w[ev].ts + 5);
-			assert_int_equal(pkts[i]->sequence_flags, 0);
+			absolute += pkts[i]->has_timestamp_clock_id;
+			assert_int_equal(time_of(pkts[i], &last), w[ev].ts + 5);
+			assert_false(pkts[i]->has_sequence_flags);
 			assert_int_equal(end->n_debug_annotations, 0);
 			assert_false(end->has_name_iid);
 			assert_false(end->has_counter_value);
@@ -317,12 +358,14 @@ static void roundtrip(int level)
 						  .ts = w[ev].ts + 5, .counter = true,
 						  .value = w[ev].xval[k] };
 
-				check_event(pkts[++i], &c);
+				check_event(pkts[++i], &c, &last);
 			}
 		}
 		ev++;
 	}
 	assert_int_equal(ev, NEV);
+	/* Times went back often (absolute), and forth too (deltas). */
+	assert_true(absolute > NEV / 10 && absolute < npk - 3 - NEV / 10);
 	/* Every name but the last (never used by a packet) was sent once. */
 	assert_int_equal(interned, names[0] - 1);
 	for (i = 0; i < npk; i++)
@@ -341,6 +384,99 @@ static void test_compressed(void **state)
 {
 	roundtrip(1);
 	roundtrip(9);
+}
+
+/* The interned string iid of table tab (n entries) holding s, or 0. */
+static uint64_t str_iid(Gotl__Perfetto__InternedString **tab, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i]->str.len == strlen(s) && !memcmp(tab[i]->str.data, s, tab[i]->str.len))
+			return tab[i]->iid;
+	return 0;
+}
+
+/*
+ * Frames: a function and a source file are interned once whatever their
+ * frames; a frame is its function, file and line (and kind: the runtime's);
+ * the same frame twice is one iid; a frame without a file has no source
+ * location; a callstack keeps its frames in the order given.
+ */
+static void test_frames(void **state)
+{
+	Gotl__Perfetto__TracePacket *pkts[16];
+	Gotl__Perfetto__InternedData *id = NULL;
+	uint64_t f[5], cs;
+	size_t npk = 0, nz = 0, i;
+	char path[64];
+	struct pftrace *pf;
+	uint8_t buf[8192];
+	FILE *fp;
+	size_t size;
+
+	snprintf(path, sizeof(path), "/tmp/gotl-test-pf-%d.pftrace", getpid());
+	assert_int_equal(pftrace__open(path, &pf), 0);
+	assert_int_equal(pftrace__start(pf, 1000, 900, 0), 0);
+	f[0] = pftrace__frame_iid(pf, "runtime.gopark", "/go/src/runtime/proc.go", 460, true);
+	f[1] = pftrace__frame_iid(pf, "main.worker", "/src/main.go", 30, false);
+	f[2] = pftrace__frame_iid(pf, "main.worker", "/src/main.go", 31, false);
+	f[3] = pftrace__frame_iid(pf, "0x401000", NULL, 0, false);
+	f[4] = pftrace__frame_iid(pf, "main.worker", "/src/main.go", 30, false);
+	assert_int_equal(f[4], f[1]);
+	cs = pftrace__callstack_iid(pf, f, 4);
+	assert_int_not_equal(cs, 0);
+	assert_int_equal(pftrace__instant(pf, 7, 2000, pftrace__name_iid(pf, "x"), 0, NULL, 0, 0,
+					  cs), 0);
+	assert_int_equal(pftrace__close(pf), 0);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	size = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	unlink(path);
+	assert_true(size > 0 && size < sizeof(buf));
+	unpack_all(buf, size, pkts, &npk, &nz);
+	for (i = 0; i < npk; i++)
+		if (pkts[i]->interned_data)
+			id = pkts[i]->interned_data;
+	assert_non_null(id);
+	assert_non_null(pkts[npk - 1]->track_event);
+	assert_int_equal(pkts[npk - 1]->track_event->callstack_iid, cs);
+
+	assert_int_equal(id->n_function_names, 3);	/* gopark, worker, 0x401000 */
+	assert_int_equal(id->n_source_paths, 2);
+	assert_int_equal(id->n_frames, 4);
+	assert_int_equal(id->n_callstacks, 1);
+	assert_int_equal(id->callstacks[0]->iid, cs);
+	assert_int_equal(id->callstacks[0]->n_frame_ids, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(id->callstacks[0]->frame_ids[i], f[i]);
+	for (i = 0; i < id->n_frames; i++) {
+		const Gotl__Perfetto__Frame *x = id->frames[i];
+		uint64_t fn = str_iid(id->function_names, id->n_function_names,
+				      x->iid == f[0] ? "runtime.gopark" :
+				      x->iid == f[3] ? "0x401000" : "main.worker");
+		const char *file = x->iid == f[0] ? "/go/src/runtime/proc.go" :
+				   x->iid == f[3] ? NULL : "/src/main.go";
+
+		assert_true(x->iid == f[0] || x->iid == f[1] || x->iid == f[2] || x->iid == f[3]);
+		assert_int_not_equal(fn, 0);
+		assert_int_equal(x->function_name_id, fn);
+		assert_int_equal(x->has_source_path_iid, file != NULL);
+		assert_int_equal(x->has_line_number, file != NULL);
+		if (file) {
+			assert_int_equal(x->source_path_iid,
+					 str_iid(id->source_paths, id->n_source_paths, file));
+			assert_int_equal(x->line_number, x->iid == f[0] ? 460 :
+							 x->iid == f[1] ? 30 : 31);
+		}
+		/* KIND_RUNTIME (6) on the runtime's frame only. */
+		assert_int_equal(x->has_kind, x->iid == f[0]);
+		if (x->has_kind)
+			assert_int_equal(x->kind, 6);
+	}
+	for (i = 0; i < npk; i++)
+		gotl__perfetto__trace_packet__free_unpacked(pkts[i], NULL);
 }
 
 static void test_compress_only_first(void **state)
@@ -362,6 +498,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_compress_only_first),
 	};
 

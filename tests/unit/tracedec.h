@@ -32,7 +32,9 @@ struct td_slice {
 	int nargs;
 	uint64_t flow_out, flow_in;
 	int depth;
-	char stack[1024];	/* callstack frame names, outermost first, " > " between */
+	/* Callstack frames in the trace's order, "func file:line" (or "func"), " > " between. */
+	char stack[1024];
+	int runtime_frames;	/* of them, frames of kind KIND_RUNTIME */
 	double weight;		/* callstack_weight, 0 if none */
 };
 
@@ -60,7 +62,8 @@ struct tdec {
 	int ncounters;
 	char *names[TD_MAX], *args[TD_MAX], *strs[TD_MAX], *cats[64];
 	char *funcs[TD_MAX];		/* function_names */
-	uint64_t frame_func[TD_MAX];	/* frame iid -> function name iid */
+	char *srcs[TD_MAX];		/* source_paths */
+	Gotl__Perfetto__Frame frame[TD_MAX];	/* frame iid -> its (copied) fields */
 	uint64_t *stacks[TD_MAX];	/* callstack iid -> frame iids */
 	size_t nstack[TD_MAX];
 	int packets, clock_snapshots, cleared_first, errors;
@@ -113,6 +116,7 @@ static void td_free(struct tdec *d)
 		free(d->args[i]);
 		free(d->strs[i]);
 		free(d->funcs[i]);
+		free(d->srcs[i]);
 		free(d->stacks[i]);
 	}
 	for (i = 0; i < 64; i++)
@@ -127,6 +131,9 @@ static struct tdec *td_read(const char *path)
 	Gotl__Perfetto__TracePacket **pkts = NULL;
 	struct td_ev *evs = NULL;
 	int npkts = 0, nevs = 0, i, j;
+	uint32_t def_clock = 0;
+	int inc[64] = { 0 };
+	uint64_t inc_last[64];
 	size_t size, pos = 0;
 	uint8_t *buf;
 	FILE *f;
@@ -178,9 +185,29 @@ static struct tdec *td_read(const char *path)
 		Gotl__Perfetto__TracePacket *p = pkts[i];
 		Gotl__Perfetto__InternedData *id = p->interned_data;
 
-		if (p->clock_snapshot)
+		if (p->clock_snapshot) {
 			d->clock_snapshots++;
-		if (p->has_sequence_flags && (p->sequence_flags & 1) && i <= 1)
+			for (j = 0; j < (int)p->clock_snapshot->n_clocks; j++) {
+				Gotl__Perfetto__ClockSnapshot__Clock *c =
+					p->clock_snapshot->clocks[j];
+
+				if (c->is_incremental && c->clock_id >= 64 && c->clock_id < 128) {
+					inc[c->clock_id - 64] = 1;
+					inc_last[c->clock_id - 64] = c->timestamp;
+				}
+			}
+		}
+		if (p->trace_packet_defaults && p->trace_packet_defaults->has_timestamp_clock_id)
+			def_clock = p->trace_packet_defaults->timestamp_clock_id;
+		if (p->has_timestamp) {
+			/* As the importer reads it: on an incremental clock, a delta. */
+			uint32_t clock = p->has_timestamp_clock_id ? p->timestamp_clock_id
+								   : def_clock;
+
+			if (clock >= 64 && clock < 128 && inc[clock - 64])
+				p->timestamp = inc_last[clock - 64] += p->timestamp;
+		}
+		if (p->has_sequence_flags && (p->sequence_flags & 1) && i <= 2)
 			d->cleared_first = 1;
 		if (id) {
 			for (j = 0; j < (int)id->n_event_names; j++)
@@ -206,10 +233,16 @@ static struct tdec *td_read(const char *path)
 					d->funcs[s->iid] = td_dup((const char *)s->str.data,
 								  s->str.len);
 			}
+			for (j = 0; j < (int)id->n_source_paths; j++) {
+				Gotl__Perfetto__InternedString *s = id->source_paths[j];
+
+				if (s->iid < TD_MAX)
+					d->srcs[s->iid] = td_dup((const char *)s->str.data,
+								 s->str.len);
+			}
 			for (j = 0; j < (int)id->n_frames; j++)
 				if (id->frames[j]->iid < TD_MAX)
-					d->frame_func[id->frames[j]->iid] =
-						id->frames[j]->function_name_id;
+					d->frame[id->frames[j]->iid] = *id->frames[j];
 			for (j = 0; j < (int)id->n_callstacks; j++) {
 				Gotl__Perfetto__Callstack *c = id->callstacks[j];
 
@@ -342,14 +375,24 @@ static struct tdec *td_read(const char *path)
 					d->errors++;
 				for (f = 0; cs < TD_MAX && f < d->nstack[cs]; f++) {
 					uint64_t fr = d->stacks[cs][f];
-					const char *fn = fr < TD_MAX ?
-						td_lookup(d->funcs, d->frame_func[fr]) : NULL;
+					const Gotl__Perfetto__Frame *x = fr < TD_MAX ? &d->frame[fr]
+										     : NULL;
+					const char *fn = x ? td_lookup(d->funcs, x->function_name_id)
+							   : NULL;
+					const char *src = x && x->has_source_path_iid ?
+						td_lookup(d->srcs, x->source_path_iid) : NULL;
+					char line[16] = "";
 
-					if (!fn)
+					if (!fn || (x->has_source_path_iid && !src))
 						d->errors++;
+					if (src)
+						snprintf(line, sizeof(line), ":%u", x->line_number);
+					s->runtime_frames += x && x->has_kind && x->kind == 6;
 					len += (size_t)snprintf(s->stack + len,
-								sizeof(s->stack) - len, "%s%s",
-								f ? " > " : "", fn ? fn : "?");
+								sizeof(s->stack) - len,
+								"%s%s%s%s%s", f ? " > " : "",
+								fn ? fn : "?", src ? " " : "",
+								src ? src : "", line);
 					if (len >= sizeof(s->stack))
 						break;
 				}
