@@ -12,13 +12,13 @@
 
 struct aclass {
 	struct atab_name *name;
-	uint64_t count, bytes;	/* as last seen: snapshots are cumulative */
+	uint64_t count, bytes; /* as last seen: snapshots are cumulative */
 };
 
 struct atab {
 	bool keep_series;
-	struct u64map classes;	/* class id -> struct aclass */
-	struct u64map names;	/* string hash (+ probe) -> struct atab_name */
+	struct u64map classes; /* class id -> struct aclass */
+	struct u64map names;   /* string hash (+ probe) -> struct atab_name */
 	uint64_t count, bytes;
 };
 
@@ -57,7 +57,7 @@ void atab__free(struct atab *t)
 
 static uint64_t str_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
@@ -107,8 +107,8 @@ static int add_point(struct atab_name *n, uint64_t ts)
 	return 0;
 }
 
-int atab__update(struct atab *t, uint64_t class_id, const char *name, uint64_t ts,
-		 uint64_t count, uint64_t bytes)
+int atab__update(struct atab *t, uint64_t class_id, const char *name, uint64_t ts, uint64_t count,
+		 uint64_t bytes)
 {
 	struct aclass *c = u64map__get(&t->classes, class_id);
 

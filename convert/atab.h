@@ -21,14 +21,14 @@ struct atab;
 
 struct atab_point {
 	uint64_t ts;
-	uint64_t bytes;		/* cumulative */
+	uint64_t bytes; /* cumulative */
 };
 
 struct atab_name {
 	char *name;
 	uint64_t count;
 	uint64_t bytes;
-	struct atab_point *series;	/* when kept */
+	struct atab_point *series; /* when kept */
 	size_t nseries, cap;
 };
 
@@ -40,8 +40,8 @@ void atab__free(struct atab *t);
  * A class with a stable identity (hash of its key) and name has reached
  * count allocations and bytes at ts. Returns 0 or -ENOMEM.
  */
-int atab__update(struct atab *t, uint64_t class_id, const char *name, uint64_t ts,
-		 uint64_t count, uint64_t bytes);
+int atab__update(struct atab *t, uint64_t class_id, const char *name, uint64_t ts, uint64_t count,
+		 uint64_t bytes);
 
 /*
  * Every name, sorted by bytes (by_count: by count), largest first, ties by

@@ -101,8 +101,10 @@ static int follow_path(const char *log, const struct follow *f, char *path, size
 			f->name[i] != 0x7f;
 	if (!plain) {
 		printable(f->name, f->len, shown, sizeof(shown));
-		snprintf(err, errlen, "follow log '%s' named in '%s' is not a file name beside it: "
-			 "refused", shown, log);
+		snprintf(err, errlen,
+			 "follow log '%s' named in '%s' is not a file name beside it: "
+			 "refused",
+			 shown, log);
 		return -EINVAL;
 	}
 	if (snprintf(path, len, "%.*s%s", slash ? (int)(slash + 1 - log) : 0, log, f->name) >=

@@ -143,8 +143,8 @@ void describe__alloc(struct replay *r, const struct rp_g *g, const struct gotl_e
 		darg_u(d->a, &n, SCHEMA_ARG_GOID, g->goid);
 	darg_u(d->a, &n, SCHEMA_ARG_SIZE, e->size);
 	darg_u(d->a, &n, SCHEMA_ARG_BYTES, e->weight);
-	darg_s(d->a, &n, SCHEMA_ARG_SITE, DESCRIBE_TEXT)->text =
-		describe__site(r, stack, d->site, sizeof(d->site));
+	darg_s(d->a, &n, SCHEMA_ARG_SITE, DESCRIBE_TEXT)->text = describe__site(r, stack, d->site,
+										sizeof(d->site));
 	d->n = n;
 }
 
@@ -160,9 +160,10 @@ size_t describe__type(uint64_t count, uint64_t bytes, struct darg *a)
 /* ---- trace attributes ------------------------------------------------------ */
 
 /* Room for every attribute there can be: attrs_start's and attrs_end's. */
-_Static_assert(sizeof(((struct dattrs *)0)->a) / sizeof(struct dattr) >=
-	       6 + SCHEMA_META_ATTR_MAX && sizeof(((struct dattrs *)0)->a) /
-	       sizeof(struct dattr) >= 17 + GOTL_LOSS_KINDS, "struct dattrs too small");
+_Static_assert(sizeof(((struct dattrs *)0)->a) / sizeof(struct dattr) >= 6 + SCHEMA_META_ATTR_MAX &&
+		       sizeof(((struct dattrs *)0)->a) / sizeof(struct dattr) >=
+			       17 + GOTL_LOSS_KINDS,
+	       "struct dattrs too small");
 _Static_assert(sizeof(((struct dattrs *)0)->buf) >= 64 * GOTL_LOSS_KINDS + GOTL_EXEC_PATH_MAX + 1,
 	       "struct dattrs' strings too small");
 
@@ -287,8 +288,7 @@ void describe__attrs_end(struct replay *r, const struct gotl_rec_alloc_total *to
 
 /* ---- presentation helpers --------------------------------------------------- */
 
-const char *describe__goroutine_name(struct replay *r, const struct rp_g *g, char *buf,
-				     size_t len)
+const char *describe__goroutine_name(struct replay *r, const struct rp_g *g, char *buf, size_t len)
 {
 	const struct rp_sym *start = replay__sym(r, g->startpc);
 	char id[32];
@@ -323,12 +323,18 @@ const char *describe__state_name(struct replay *r, uint8_t state, uint8_t reason
 				 size_t len)
 {
 	switch (state) {
-	case GOTL_G_RUNNING:	return schema_name[SCHEMA_NAME_RUNNING];
-	case GOTL_G_RUNNABLE:	return schema_name[SCHEMA_NAME_RUNNABLE];
-	case GOTL_G_SYSCALL:	return schema_name[SCHEMA_NAME_SYSCALL];
-	case GOTL_G_PREEMPTED:	return schema_name[SCHEMA_NAME_PREEMPTED];
-	case GOTL_G_LEAKED:	return schema_name[SCHEMA_NAME_LEAKED];
-	default:		return describe__reason_str(r, reason, buf, len);
+	case GOTL_G_RUNNING:
+		return schema_name[SCHEMA_NAME_RUNNING];
+	case GOTL_G_RUNNABLE:
+		return schema_name[SCHEMA_NAME_RUNNABLE];
+	case GOTL_G_SYSCALL:
+		return schema_name[SCHEMA_NAME_SYSCALL];
+	case GOTL_G_PREEMPTED:
+		return schema_name[SCHEMA_NAME_PREEMPTED];
+	case GOTL_G_LEAKED:
+		return schema_name[SCHEMA_NAME_LEAKED];
+	default:
+		return describe__reason_str(r, reason, buf, len);
 	}
 }
 
@@ -354,8 +360,7 @@ const char *describe__sym_site(const struct rp_sym *s, char *buf, size_t len)
 	return buf;
 }
 
-const char *describe__site(const struct replay *r, const struct rp_stack *s, char *buf,
-			   size_t len)
+const char *describe__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len)
 {
 	const struct rp_frame *f = replay__user_frame(r, s);
 
@@ -410,7 +415,9 @@ bool describe__runtime_goroutine(const struct replay *r, const struct rp_g *g)
  * runtime.isSystemGoroutine has them).
  */
 static const char *const program_starts[] = {
-	"runtime.main", "runtime.corostart", "runtime.handleAsyncEvent",
+	"runtime.main",
+	"runtime.corostart",
+	"runtime.handleAsyncEvent",
 };
 
 bool describe__system_goroutine(const struct replay *r, const struct rp_g *g)
@@ -439,19 +446,26 @@ void describe__command(const struct replay *r, char *buf, size_t len)
 const char *describe__trigger(uint8_t trigger)
 {
 	switch (trigger) {
-	case GOTL_GC_TRIGGER_HEAP:	return "heap";
-	case GOTL_GC_TRIGGER_TIME:	return "time";
-	case GOTL_GC_TRIGGER_CYCLE:	return "runtime.GC";
-	default:			return "unknown";
+	case GOTL_GC_TRIGGER_HEAP:
+		return "heap";
+	case GOTL_GC_TRIGGER_TIME:
+		return "time";
+	case GOTL_GC_TRIGGER_CYCLE:
+		return "runtime.GC";
+	default:
+		return "unknown";
 	}
 }
 
 const char *describe__alloc_mode(uint32_t mode)
 {
 	switch (mode) {
-	case GOTL_ALLOC_SAMPLED:	return "sampled";
-	case GOTL_ALLOC_ALL:		return "all";
-	default:			return "off";
+	case GOTL_ALLOC_SAMPLED:
+		return "sampled";
+	case GOTL_ALLOC_ALL:
+		return "all";
+	default:
+		return "off";
 	}
 }
 
@@ -461,8 +475,8 @@ static bool runtime_or_internal(const char *f)
 	return !strncmp(f, "runtime.", 8) || !strncmp(f, "internal/", 9);
 }
 
-const char *describe__class_name(const struct replay *r, const struct gotl_alloc_key *k,
-				 char *buf, size_t len)
+const char *describe__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
+				 size_t len)
 {
 	const struct rp_frame *first = NULL;
 	const struct rp_type *t;

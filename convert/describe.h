@@ -29,8 +29,7 @@
 /* ---- presentation helpers ---- */
 
 /* A goroutine's name: "G17 main.worker", "G5 (cgo callback)", "G?" (its id unknown). */
-const char *describe__goroutine_name(struct replay *r, const struct rp_g *g, char *buf,
-				     size_t len);
+const char *describe__goroutine_name(struct replay *r, const struct rp_g *g, char *buf, size_t len);
 
 /* The name of a state: "Running", "Runnable", "Syscall", or what it is blocked in. */
 const char *describe__state_name(struct replay *r, uint8_t state, uint8_t reason, char *buf,
@@ -44,8 +43,7 @@ const char *describe__reason_str(const struct replay *r, uint8_t reason, char *b
 const char *describe__frame_site(const struct rp_frame *f, char *buf, size_t len);
 const char *describe__sym_site(const struct rp_sym *s, char *buf, size_t len);
 /* replay__user_frame of a stack as "func file:line", or "(no stack)". Returns buf. */
-const char *describe__site(const struct replay *r, const struct rp_stack *s, char *buf,
-			   size_t len);
+const char *describe__site(const struct replay *r, const struct rp_stack *s, char *buf, size_t len);
 /*
  * Would a goroutine still blocked with this wait reason at the end of the
  * recording be a leak suspect? Yes for channels, select, sync primitives and
@@ -76,8 +74,8 @@ const char *describe__alloc_mode(uint32_t mode);
  * for it - the first frame outside the runtime - and "type 0x..." for a
  * type the binary does not describe. Returns buf.
  */
-const char *describe__class_name(const struct replay *r, const struct gotl_alloc_key *k,
-				 char *buf, size_t len);
+const char *describe__class_name(const struct replay *r, const struct gotl_alloc_key *k, char *buf,
+				 size_t len);
 /* A 64-bit identity for an allocation class key (a hash of all of it). */
 uint64_t describe__class_id(const struct gotl_alloc_key *k);
 /* "2026-11-23T06:00:12.345Z": a CLOCK_REALTIME time in UTC, for people. */
@@ -88,25 +86,25 @@ void describe__wall_time(uint64_t realtime_ns, char *buf, size_t len);
 /* The kind of an arg's value. */
 enum describe_kind {
 	DESCRIBE_UINT,
-	DESCRIBE_BOOL,		/* always true: a flag that is there or not */
+	DESCRIBE_BOOL, /* always true: a flag that is there or not */
 	DESCRIBE_STR,
 };
 
 /* Where a string value comes from (what an encoder may cache it by). */
 enum describe_src {
-	DESCRIBE_TEXT,		/* text, as it is */
-	DESCRIBE_REASON,	/* a blocked state's name: describe__reason_arg(state, reason) */
-	DESCRIBE_FRAME,		/* frame's site: describe__frame_site */
-	DESCRIBE_FUNC,		/* sym's function */
-	DESCRIBE_SYM_SITE,	/* sym's site: describe__sym_site */
+	DESCRIBE_TEXT,	   /* text, as it is */
+	DESCRIBE_REASON,   /* a blocked state's name: describe__reason_arg(state, reason) */
+	DESCRIBE_FRAME,	   /* frame's site: describe__frame_site */
+	DESCRIBE_FUNC,	   /* sym's function */
+	DESCRIBE_SYM_SITE, /* sym's site: describe__sym_site */
 };
 
 /* One arg: its name and value. */
 struct darg {
-	uint8_t name;		/* enum schema_arg */
-	uint8_t kind;		/* enum describe_kind */
-	uint8_t src;		/* DESCRIBE_STR: enum describe_src */
-	uint8_t state, reason;	/* DESCRIBE_REASON */
+	uint8_t name;	       /* enum schema_arg */
+	uint8_t kind;	       /* enum describe_kind */
+	uint8_t src;	       /* DESCRIBE_STR: enum describe_src */
+	uint8_t state, reason; /* DESCRIBE_REASON */
 	union {
 		uint64_t u;
 		const char *text;
@@ -140,13 +138,13 @@ static inline struct darg *darg_s(struct darg *a, size_t *n, uint8_t name, uint8
 /* A goroutine's state span [begin, end); its args: describe__span_args. */
 struct dspan {
 	uint64_t begin, end;
-	uint8_t state, reason;	/* its name: describe__state_name */
-	const struct rp_stack *stack;	/* where it blocked (its callstack), or NULL */
-	const struct rp_frame *blocked_at;	/* the user's frame of stack, or NULL */
-	bool at_end;		/* still in it when the recording ended */
-	bool introduce;		/* who the goroutine is goes on it */
-	bool thread;		/* its OS thread has a slice for it too (describe__thread) */
-	bool suspect;		/* it ends g's life in the recording as a leak suspect */
+	uint8_t state, reason;		   /* its name: describe__state_name */
+	const struct rp_stack *stack;	   /* where it blocked (its callstack), or NULL */
+	const struct rp_frame *blocked_at; /* the user's frame of stack, or NULL */
+	bool at_end;			   /* still in it when the recording ended */
+	bool introduce;			   /* who the goroutine is goes on it */
+	bool thread;  /* its OS thread has a slice for it too (describe__thread) */
+	bool suspect; /* it ends g's life in the recording as a leak suspect */
 };
 
 /*
@@ -202,9 +200,11 @@ static inline bool describe__span(struct replay *r, const struct rp_g *g, uint64
  * The args of g's span s, told to put in the order they are written: at
  * most DESCRIBE_SPAN_ARGS, these 16. Returns how many.
  */
-static inline __attribute__((always_inline)) size_t
-describe__span_args(struct replay *r, const struct rp_g *g, const struct dspan *s,
-		    describe_put_fn *put, void *enc)
+static inline __attribute__((always_inline)) size_t describe__span_args(struct replay *r,
+									const struct rp_g *g,
+									const struct dspan *s,
+									describe_put_fn *put,
+									void *enc)
 {
 	const struct rp_sym *start, *site;
 	bool blocked = replay__blocked(g->state);
@@ -262,7 +262,8 @@ describe__span_args(struct replay *r, const struct rp_g *g, const struct dspan *
 		/* Blocked at the end: what a leak looks like, unless it is long-lived. */
 		if (blocked)
 			DESCRIBE_PUT(.name = g->flags & RP_G_LONG_LIVED ? SCHEMA_ARG_LONG_LIVED :
-				     SCHEMA_ARG_STILL_BLOCKED, .kind = DESCRIBE_BOOL, .u = 1);
+									  SCHEMA_ARG_STILL_BLOCKED,
+				     .kind = DESCRIBE_BOOL, .u = 1);
 	}
 	if (g->flags & RP_G_GAP)
 		DESCRIBE_PUT(.name = SCHEMA_ARG_UNOBSERVED, .kind = DESCRIBE_BOOL, .u = 1);
@@ -317,9 +318,9 @@ const char *describe__thread_name(struct replay *r, const struct rp_g *g, char *
  */
 struct dsuspect {
 	uint64_t goid, since;
-	uint8_t reason;		/* of its Waiting state */
-	const struct rp_frame *blocked_at;	/* NULL if unknown */
-	const struct rp_sym *created_at;	/* NULL if unknown */
+	uint8_t reason;			   /* of its Waiting state */
+	const struct rp_frame *blocked_at; /* NULL if unknown */
+	const struct rp_sym *created_at;   /* NULL if unknown */
 };
 
 /* g, whose last span makes it a leak suspect (dspan.suspect), as a suspect. */
@@ -347,12 +348,12 @@ size_t describe__wake(const struct rp_g *g, struct darg *a);
 /* A GC cycle: its phases, then itself. */
 struct dgc {
 	struct {
-		uint8_t name;	/* SCHEMA_NAME_SWEEP_TERM, _MARK, _MARK_TERM */
+		uint8_t name; /* SCHEMA_NAME_SWEEP_TERM, _MARK, _MARK_TERM */
 		uint64_t begin, end;
 	} phase[3];
 	size_t nphases;
 	uint64_t begin, end;
-	char name[64];		/* "GC 3 (heap)" */
+	char name[64]; /* "GC 3 (heap)" */
 	size_t n;
 	struct darg a[6];
 };
@@ -363,7 +364,7 @@ size_t describe__stw(const struct rp_stw *s, struct darg *a);
 
 /* A recorded allocation (or sample), an instant named by its class. */
 struct dalloc {
-	char name[512];		/* describe__class_name */
+	char name[512]; /* describe__class_name */
 	char site[1024];
 	size_t n;
 	struct darg a[4];
@@ -377,19 +378,19 @@ size_t describe__type(uint64_t count, uint64_t bytes, struct darg *a);
 
 /* One trace attribute: its key and value. */
 struct dattr {
-	uint8_t id;		/* enum schema_attr: key is schema_attr[id] (or by kind) */
-	uint8_t kind;		/* DATTR_* */
+	uint8_t id;   /* enum schema_attr: key is schema_attr[id] (or by kind) */
+	uint8_t kind; /* DATTR_* */
 	const char *key;
-	const char *s;		/* DATTR_STR */
-	uint64_t u;		/* DATTR_UINT */
-	char *const *argv;	/* DATTR_ARGV: joined by spaces */
+	const char *s;	   /* DATTR_STR */
+	uint64_t u;	   /* DATTR_UINT */
+	char *const *argv; /* DATTR_ARGV: joined by spaces */
 };
 enum { DATTR_STR, DATTR_UINT, DATTR_ARGV };
 
 struct dattrs {
 	size_t n;
 	struct dattr a[48];
-	char buf[2048];		/* the strings formatted for them */
+	char buf[2048]; /* the strings formatted for them */
 	size_t used;
 };
 

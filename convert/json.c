@@ -61,44 +61,44 @@
 
 /* What the writer keeps for each goroutine. */
 struct jg {
-	uint32_t tid;		/* 0 until its thread is named */
-	uint64_t flow_in;	/* flow that ends at the current slice's start */
-	bool flow_in_spawn;	/* ... and it is the spawn flow */
-	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
+	uint32_t tid;	     /* 0 until its thread is named */
+	uint64_t flow_in;    /* flow that ends at the current slice's start */
+	bool flow_in_spawn;  /* ... and it is the spawn flow */
+	uint64_t spawn_flow; /* flow from the parent's `go` statement, not written yet */
 	uint64_t spawn_ts;
 	uint32_t spawn_parent_tid;
-	bool own_tid;		/* its goid's tid is taken by another life (a damaged log) */
-	bool introduced;	/* its first slice, with who it is, is written */
+	bool own_tid;	 /* its goid's tid is taken by another life (a damaged log) */
+	bool introduced; /* its first slice, with who it is, is written */
 };
 
 /* A leak suspect, listed at the end. */
 struct jsuspect {
 	struct dsuspect d;
-	char *name;		/* "G18 chan send at main.go:42" */
+	char *name; /* "G18 chan send at main.go:42" */
 };
 
 /* The document: every process of the recording (record --follow) goes into one. */
 struct jdoc {
 	const struct convert_opts *o;
 	FILE *f;
-	bool first;		/* no event written yet */
-	uint64_t ts0;		/* the main log's start record: ts 0 of every process */
-	uint64_t flow_seq;	/* flow ids are the document's */
-	FILE *meta;		/* the "metadata" keys so far (each process's at its end) */
+	bool first;	   /* no event written yet */
+	uint64_t ts0;	   /* the main log's start record: ts 0 of every process */
+	uint64_t flow_seq; /* flow ids are the document's */
+	FILE *meta;	   /* the "metadata" keys so far (each process's at its end) */
 	char *meta_buf;
 	size_t meta_len;
-	bool meta_first;	/* no metadata key written yet */
+	bool meta_first; /* no metadata key written yet */
 };
 
 /* One log: one process of the document. */
 struct jw {
 	struct jdoc *doc;
 	const struct convert_opts *o;
-	FILE *f;		/* doc->f */
-	int proc;		/* 0: the main log; n: the n-th program followed */
-	const uint32_t *pids;	/* the pids of the processes before it */
+	FILE *f;	      /* doc->f */
+	int proc;	      /* 0: the main log; n: the n-th program followed */
+	const uint32_t *pids; /* the pids of the processes before it */
 	size_t npids;
-	uint32_t pid;		/* its "pid" in the document (see on_start) */
+	uint32_t pid; /* its "pid" in the document (see on_start) */
 	uint32_t real_pid;
 	uint64_t other_seq;
 	bool pseudo_named[PT_MAX];
@@ -110,10 +110,10 @@ struct jw {
 	struct gotl_rec_alloc_total total;
 	struct jsuspect *suspects;
 	size_t nsuspects, cap_suspects;
-	struct follow *follows;	/* the follow logs it names */
+	struct follow *follows; /* the follow logs it names */
 	int nfollows;
-	struct u64map owners;	/* goroutine tid -> the live life (struct jg) that has it */
-	struct u64map os_threads;	/* real OS tid -> uint64_t: where its last slice ended */
+	struct u64map owners;	  /* goroutine tid -> the live life (struct jg) that has it */
+	struct u64map os_threads; /* real OS tid -> uint64_t: where its last slice ended */
 };
 
 static struct jg *jg_of(struct rp_g *g)
@@ -128,8 +128,7 @@ static void jts(struct jw *j, uint64_t t)
 {
 	uint64_t ts0 = j->doc->ts0, d = t >= ts0 ? t - ts0 : ts0 - t;
 
-	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= ts0 ? "" : "-", d / 1000,
-		(unsigned)(d % 1000));
+	fprintf(j->f, "%s%" PRIu64 ".%03u", t >= ts0 ? "" : "-", d / 1000, (unsigned)(d % 1000));
 }
 
 static void jdur(struct jw *j, uint64_t d)
@@ -399,8 +398,7 @@ static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
 	struct jw *j = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") :
-				 SCHEMA_PROCESS_NAME;
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : SCHEMA_PROCESS_NAME;
 	char *const *argv = replay__argv(r);
 	uint32_t salt = 0;
 	bool a;
@@ -567,8 +565,8 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 		       t->flow_in_spawn && t->flow_in == t->spawn_flow ? t->spawn_flow : 0);
 		t->spawn_flow = 0;
 	}
-	ev_begin(j, "X", tid, true, s.begin, describe__state_name(r, s.state, s.reason, buf,
-								    sizeof(buf)),
+	ev_begin(j, "X", tid, true, s.begin,
+		 describe__state_name(r, s.state, s.reason, buf, sizeof(buf)),
 		 schema_cat[SCHEMA_CAT_GOROUTINE]);
 	fputs(",\"dur\":", j->f);
 	jdur(j, s.end - s.begin);
@@ -581,8 +579,9 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 
 	if (t->flow_in) {
 		/* Bound to the enclosing slice: the one just written, which starts here. */
-		ev_begin(j, "f", tid, true, s.begin, schema_name[t->flow_in_spawn ?
-			 SCHEMA_NAME_GO_CREATE : SCHEMA_NAME_GO_UNBLOCK],
+		ev_begin(j, "f", tid, true, s.begin,
+			 schema_name[t->flow_in_spawn ? SCHEMA_NAME_GO_CREATE :
+							SCHEMA_NAME_GO_UNBLOCK],
 			 schema_cat[SCHEMA_CAT_GOROUTINE]);
 		fprintf(j->f, ",\"bp\":\"e\",\"id\":%" PRIu64, t->flow_in);
 		ev_end(j);
@@ -699,7 +698,7 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	struct jw *j = ctx;
 
 	if (j->have_total && t->bytes < j->total_bytes)
-		return;		/* an older total, late */
+		return; /* an older total, late */
 	counter(j, ts, schema_counter[SCHEMA_COUNTER_HEAP].group,
 		schema_counter[SCHEMA_COUNTER_HEAP].key, (int64_t)t->bytes);
 	if (j->have_total && ts > j->total_ts) {
@@ -891,7 +890,8 @@ static void metadata(struct jw *j, struct replay *r)
 		if (when)
 			md_attr(j, when);
 		if (!j->proc)
-			md_s(j, schema_attr[SCHEMA_ATTR_TIDS], "goroutine G: tid 4194304+G "
+			md_s(j, schema_attr[SCHEMA_ATTR_TIDS],
+			     "goroutine G: tid 4194304+G "
 			     "(G < 1069547520); unknown goroutine ids: 1073741824+n; other "
 			     "tracks: 2147483392+n");
 	}
@@ -926,7 +926,7 @@ static int close_doc(struct jdoc *d, int nfollows, uint32_t processes)
 			jsonstr__put(d->f, schema_attr[SCHEMA_ATTR_PIDS]);
 			fputc(':', d->f);
 			jsonstr__put(d->f, "each process its pid; a pid that k earlier "
-				     "processes had (an exec keeps it): pid+4194304*k");
+					   "processes had (an exec keeps it): pid+4194304*k");
 		}
 		fputs("}", d->f);
 	}
@@ -971,10 +971,20 @@ static int json_log(void *out, const char *log, int proc, const uint32_t *pids, 
 	struct jdoc *d = out;
 	struct jw j;
 	struct rp_sink sink = {
-		.ctx = &j, .start = on_start, .born = on_born, .state_end = on_state_end,
-		.wake = on_wake, .gone = on_gone, .counters = on_counters, .finish = on_finish,
-		.galloc = on_galloc, .alloc = on_alloc, .alloc_total = on_alloc_total,
-		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
+		.ctx = &j,
+		.start = on_start,
+		.born = on_born,
+		.state_end = on_state_end,
+		.wake = on_wake,
+		.gone = on_gone,
+		.counters = on_counters,
+		.finish = on_finish,
+		.galloc = on_galloc,
+		.alloc = on_alloc,
+		.alloc_total = on_alloc_total,
+		.alloc_class = on_alloc_class,
+		.gc = on_gc,
+		.stw = on_stw,
 	};
 	struct replay_stats rs;
 	int ret;

@@ -37,7 +37,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	}
 	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;	/* overlong, surrogate, or past Unicode */
+		return 0; /* overlong, surrogate, or past Unicode */
 	return len;
 }
 
@@ -55,10 +55,18 @@ void jsonstr__put_inner(FILE *f, const char *str)
 			i++;
 		} else if (c < 0x20) {
 			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
+			case '\n':
+				fputs("\\n", f);
+				break;
+			case '\t':
+				fputs("\\t", f);
+				break;
+			case '\r':
+				fputs("\\r", f);
+				break;
+			default:
+				fprintf(f, "\\u%04x", c);
+				break;
 			}
 			i++;
 		} else if (c < 0x80) {
@@ -68,7 +76,7 @@ void jsonstr__put_inner(FILE *f, const char *str)
 			fwrite(s + i, 1, k, f);
 			i += k;
 		} else {
-			fputs("\\ufffd", f);	/* one replacement per invalid byte */
+			fputs("\\ufffd", f); /* one replacement per invalid byte */
 			i++;
 		}
 	}

@@ -22,10 +22,10 @@ struct logr {
 	size_t pos;
 	bool truncated;
 	bool bad;
-	void *map;		/* mmap'ed file, or NULL for logr__open_mem */
+	void *map; /* mmap'ed file, or NULL for logr__open_mem */
 	size_t map_size;
-	size_t released;	/* bytes of the map given back (logr__release) */
-	size_t populated;	/* bytes of the map whose page tables are filled ahead */
+	size_t released;  /* bytes of the map given back (logr__release) */
+	size_t populated; /* bytes of the map whose page tables are filled ahead */
 };
 
 /*
@@ -130,26 +130,46 @@ int logr__open(const char *path, struct logr **out, char *err, size_t errlen)
 static size_t min_size(uint16_t type)
 {
 	switch (type) {
-	case GOTL_REC_META:		return sizeof(struct gotl_rec_meta);
-	case GOTL_REC_START:		return sizeof(struct gotl_rec_start);
-	case GOTL_REC_WAITREASON:	return sizeof(struct gotl_rec_waitreason);
-	case GOTL_REC_SYM:		return sizeof(struct gotl_rec_sym);
-	case GOTL_REC_STATS:		return sizeof(struct gotl_rec) + 3 * 8;
-	case GOTL_REC_END:		return sizeof(struct gotl_rec_end);
-	case GOTL_REC_STATUS:		return sizeof(struct gotl_ev_status);
-	case GOTL_REC_CREATE:		return sizeof(struct gotl_ev_create);
-	case GOTL_REC_FRAMES:		return sizeof(struct gotl_rec_frames);
-	case GOTL_REC_STACK:		return offsetof(struct gotl_ev_stack, pcs);
-	case GOTL_REC_TYPE:		return sizeof(struct gotl_rec_type);
-	case GOTL_REC_ALLOC_TOTAL:	return sizeof(struct gotl_rec_alloc_total);
-	case GOTL_REC_ALLOC_CLASS:	return sizeof(struct gotl_rec_alloc_class);
-	case GOTL_REC_ALLOC:		return sizeof(struct gotl_ev_alloc);
-	case GOTL_REC_GALLOC:		return sizeof(struct gotl_ev_galloc);
-	case GOTL_REC_GC:		return sizeof(struct gotl_ev_gc);
-	case GOTL_REC_GSNAP:		return sizeof(struct gotl_ev_gsnap);
-	case GOTL_REC_EXEC:		return sizeof(struct gotl_ev_exec);
-	case GOTL_REC_LOSS:		return sizeof(struct gotl_rec_loss);
-	default:			return 0;
+	case GOTL_REC_META:
+		return sizeof(struct gotl_rec_meta);
+	case GOTL_REC_START:
+		return sizeof(struct gotl_rec_start);
+	case GOTL_REC_WAITREASON:
+		return sizeof(struct gotl_rec_waitreason);
+	case GOTL_REC_SYM:
+		return sizeof(struct gotl_rec_sym);
+	case GOTL_REC_STATS:
+		return sizeof(struct gotl_rec) + 3 * 8;
+	case GOTL_REC_END:
+		return sizeof(struct gotl_rec_end);
+	case GOTL_REC_STATUS:
+		return sizeof(struct gotl_ev_status);
+	case GOTL_REC_CREATE:
+		return sizeof(struct gotl_ev_create);
+	case GOTL_REC_FRAMES:
+		return sizeof(struct gotl_rec_frames);
+	case GOTL_REC_STACK:
+		return offsetof(struct gotl_ev_stack, pcs);
+	case GOTL_REC_TYPE:
+		return sizeof(struct gotl_rec_type);
+	case GOTL_REC_ALLOC_TOTAL:
+		return sizeof(struct gotl_rec_alloc_total);
+	case GOTL_REC_ALLOC_CLASS:
+		return sizeof(struct gotl_rec_alloc_class);
+	case GOTL_REC_ALLOC:
+		return sizeof(struct gotl_ev_alloc);
+	case GOTL_REC_GALLOC:
+		return sizeof(struct gotl_ev_galloc);
+	case GOTL_REC_GC:
+		return sizeof(struct gotl_ev_gc);
+	case GOTL_REC_GSNAP:
+		return sizeof(struct gotl_ev_gsnap);
+	case GOTL_REC_EXEC:
+		return sizeof(struct gotl_ev_exec);
+	case GOTL_REC_LOSS:
+		return sizeof(struct gotl_rec_loss);
+	default:
+		return 0;
 	}
 }
 

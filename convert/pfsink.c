@@ -52,13 +52,13 @@
  * uuid took 5-6 (a fifth of a trace).
  */
 enum uuid_kind {
-	UK_FIXED,	/* id: one of the UUID_* below */
-	UK_GOID,	/* id: goid */
-	UK_THREAD,	/* id: tid, an OS thread */
-	UK_FGROUP,	/* id: n, the goroutines of one start function */
-	UK_GALLOC,	/* id: goid, per-goroutine heap bytes */
-	UK_UNKNOWN,	/* id: n, a goroutine whose goid is not known */
-	UK_LIST,	/* id: UUID_* << 20 | n, the n-th part of a long list (list_track) */
+	UK_FIXED,   /* id: one of the UUID_* below */
+	UK_GOID,    /* id: goid */
+	UK_THREAD,  /* id: tid, an OS thread */
+	UK_FGROUP,  /* id: n, the goroutines of one start function */
+	UK_GALLOC,  /* id: goid, per-goroutine heap bytes */
+	UK_UNKNOWN, /* id: n, a goroutine whose goid is not known */
+	UK_LIST,    /* id: UUID_* << 20 | n, the n-th part of a long list (list_track) */
 	UK_MAX
 };
 _Static_assert(UK_MAX <= 8, "a uuid's kind has 3 bits");
@@ -89,33 +89,33 @@ _Static_assert(UUID_COUNTER_BASE + RP_C_MAX <= 16, "counter uuids in one varint 
 
 /* The goroutines of one start function. */
 struct fgroup {
-	uint64_t count;		/* in the whole log */
-	uint64_t uuid;		/* its group track, 0 until declared (or if too few) */
+	uint64_t count; /* in the whole log */
+	uint64_t uuid;	/* its group track, 0 until declared (or if too few) */
 };
 
 /* An OS thread of the process: its track shows the goroutines it ran. */
 struct thr {
-	uint64_t last_end;	/* end of its last slice: the next starts no earlier */
+	uint64_t last_end; /* end of its last slice: the next starts no earlier */
 };
 
 /* What the trace keeps for each goroutine. */
 struct tg {
-	uint64_t uuid;		/* 0 until its track is declared */
-	uint64_t flow_in;	/* flow that ends at the current slice's begin */
-	uint64_t spawn_flow;	/* flow from the parent's `go` statement, not written yet */
+	uint64_t uuid;	     /* 0 until its track is declared */
+	uint64_t flow_in;    /* flow that ends at the current slice's begin */
+	uint64_t spawn_flow; /* flow from the parent's `go` statement, not written yet */
 	uint64_t spawn_ts;
 	uint64_t spawn_parent_uuid;
 	/* Its start function and creation site, interned with its track (declare_track). */
 	uint64_t start_iid, site_iid;
-	uint64_t thr_iid[2];	/* its slices' names on OS thread tracks: running, in a syscall */
-	bool galloc_declared;	/* its heap-bytes counter track */
-	bool introduced;	/* its first slice, with who it is, is written */
+	uint64_t thr_iid[2];  /* its slices' names on OS thread tracks: running, in a syscall */
+	bool galloc_declared; /* its heap-bytes counter track */
+	bool introduced;      /* its first slice, with who it is, is written */
 };
 
 /* A leak suspect, listed on its own track at the end. */
 struct suspect {
 	struct dsuspect d;
-	uint64_t name_iid;	/* "G18 chan send at main.go:42", interned when found */
+	uint64_t name_iid; /* "G18 chan send at main.go:42", interned when found */
 };
 
 struct cv {
@@ -129,32 +129,32 @@ struct cv {
 	uint64_t alloc_records;
 	struct suspect *suspects;
 	size_t nsuspects, cap_suspects;
-	uint64_t proc_bits;	/* this process's 22 bits (pid, salted): in its flow ids */
-	uint64_t proc_index;	/* processes before it in the trace (see uuid_of) */
+	uint64_t proc_bits;  /* this process's 22 bits (pid, salted): in its flow ids */
+	uint64_t proc_index; /* processes before it in the trace (see uuid_of) */
 	uint32_t pid;
-	struct u64map threads;	/* tid -> struct thr */
-	struct u64map starts;	/* start pc -> struct fgroup, from a first pass over the log */
-	bool runtime_declared;	/* the group of the runtime's own goroutines */
+	struct u64map threads; /* tid -> struct thr */
+	struct u64map starts;  /* start pc -> struct fgroup, from a first pass over the log */
+	bool runtime_declared; /* the group of the runtime's own goroutines */
 	uint64_t fgroup_seq;
-	const uint32_t *pids;	/* --follow: the processes already in the trace */
+	const uint32_t *pids; /* --follow: the processes already in the trace */
 	size_t npids;
-	struct follow *follows;	/* --follow: the logs the main log names, to convert next */
+	struct follow *follows; /* --follow: the logs the main log names, to convert next */
 	int nfollows;
 	uint64_t flow_seq;
 	uint64_t unknown_seq;
 	int64_t emitted[RP_C_MAX];
-	uint64_t counter_uuid[RP_C_MAX];	/* the goroutine counters' tracks */
+	uint64_t counter_uuid[RP_C_MAX]; /* the goroutine counters' tracks */
 	bool counters_started;
 	/* The schema's names (schema.h), interned, by SCHEMA_* id. */
 	uint64_t cat_iid[SCHEMA_CAT_MAX];
 	uint64_t name_iid[SCHEMA_NAME_MAX];
 	uint64_t arg_iid[SCHEMA_ARG_MAX];
-	uint64_t str_preempted, str_leaked;	/* as string values, once used */
+	uint64_t str_preempted, str_leaked; /* as string values, once used */
 	/* Caches of what every event would otherwise format and intern again. */
-	struct u64map stacks;	/* hash of a stack's pcs -> struct stack_iid */
-	struct u64map sites;	/* struct rp_frame * -> its "func file:line" string-value iid */
-	uint64_t reason_name_iid[256];	/* event-name iids of blocked-state names, by wait reason */
-	uint64_t reason_str_iid[256];	/* the same as string values, for the wait_reason arg */
+	struct u64map stacks; /* hash of a stack's pcs -> struct stack_iid */
+	struct u64map sites;  /* struct rp_frame * -> its "func file:line" string-value iid */
+	uint64_t reason_name_iid[256]; /* event-name iids of blocked-state names, by wait reason */
+	uint64_t reason_str_iid[256];  /* the same as string values, for the wait_reason arg */
 };
 
 static inline uint64_t uuid_of(const struct cv *c, enum uuid_kind kind, uint64_t id)
@@ -181,17 +181,23 @@ static uint64_t state_name(struct cv *c, struct replay *r, uint8_t state, uint8_
 	char buf[64];
 
 	switch (state) {
-	case GOTL_G_RUNNING:	return c->name_iid[SCHEMA_NAME_RUNNING];
-	case GOTL_G_RUNNABLE:	return c->name_iid[SCHEMA_NAME_RUNNABLE];
-	case GOTL_G_SYSCALL:	return c->name_iid[SCHEMA_NAME_SYSCALL];
-	case GOTL_G_PREEMPTED:	return c->name_iid[SCHEMA_NAME_PREEMPTED];
-	case GOTL_G_LEAKED:	return c->name_iid[SCHEMA_NAME_LEAKED];
+	case GOTL_G_RUNNING:
+		return c->name_iid[SCHEMA_NAME_RUNNING];
+	case GOTL_G_RUNNABLE:
+		return c->name_iid[SCHEMA_NAME_RUNNABLE];
+	case GOTL_G_SYSCALL:
+		return c->name_iid[SCHEMA_NAME_SYSCALL];
+	case GOTL_G_PREEMPTED:
+		return c->name_iid[SCHEMA_NAME_PREEMPTED];
+	case GOTL_G_LEAKED:
+		return c->name_iid[SCHEMA_NAME_LEAKED];
 	default:
 		break;
 	}
 	if (!c->reason_name_iid[reason])
-		c->reason_name_iid[reason] = pftrace__name_iid(c->pf,
-			describe__state_name(r, state, reason, buf, sizeof(buf)));
+		c->reason_name_iid[reason] =
+			pftrace__name_iid(c->pf,
+					  describe__state_name(r, state, reason, buf, sizeof(buf)));
 	return c->reason_name_iid[reason];
 }
 
@@ -200,11 +206,12 @@ static uint64_t reason_arg(struct cv *c, struct replay *r, uint8_t state, uint8_
 {
 	char buf[64];
 	uint64_t *iid = state == GOTL_G_PREEMPTED ? &c->str_preempted :
-			state == GOTL_G_LEAKED ? &c->str_leaked : &c->reason_str_iid[reason];
+			state == GOTL_G_LEAKED	  ? &c->str_leaked :
+						    &c->reason_str_iid[reason];
 
 	if (!*iid)
-		*iid = pftrace__str_iid(c->pf, describe__reason_arg(r, state, reason, buf,
-								   sizeof(buf)));
+		*iid = pftrace__str_iid(c->pf,
+					describe__reason_arg(r, state, reason, buf, sizeof(buf)));
 	return *iid;
 }
 
@@ -271,7 +278,7 @@ static uint64_t callstack(struct cv *c, struct replay *r, const struct rp_stack 
 	}
 	for (i = 0; i < n; i++)
 		if (!ids[i])
-			return 0;	/* out of memory: the pftrace error is sticky */
+			return 0; /* out of memory: the pftrace error is sticky */
 	iid = pftrace__callstack_iid(c->pf, ids, n);
 	if (iid && known && !e && (e = malloc(sizeof(*e)))) {
 		e->n = s->n;
@@ -292,7 +299,7 @@ static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
 	if (iid)
 		return iid;
 	iid = pftrace__str_iid(c->pf, describe__frame_site(f, site, sizeof(site)));
-	if (iid)	/* (no room in the map: not cached) */
+	if (iid) /* (no room in the map: not cached) */
 		u64map__put(&c->sites, (uintptr_t)f, (void *)(uintptr_t)iid);
 	return iid;
 }
@@ -303,7 +310,7 @@ static uint64_t site_iid(struct cv *c, const struct rp_frame *f)
  * are the goroutine's own, interned with its track.
  */
 static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r,
-						    const struct tg *t, const struct darg *a)
+						  const struct tg *t, const struct darg *a)
 {
 	char buf[2048];
 
@@ -313,11 +320,14 @@ static __attribute__((noinline)) uint64_t str_iid(struct cv *c, struct replay *r
 	case DESCRIBE_FRAME:
 		return site_iid(c, a->frame);
 	case DESCRIBE_FUNC:
-		return t && a->name == SCHEMA_ARG_START_FUNCTION && t->start_iid ? t->start_iid :
-		       pftrace__str_iid(c->pf, a->sym->func);
+		return t && a->name == SCHEMA_ARG_START_FUNCTION && t->start_iid ?
+			       t->start_iid :
+			       pftrace__str_iid(c->pf, a->sym->func);
 	case DESCRIBE_SYM_SITE:
-		return t && a->name == SCHEMA_ARG_CREATED_AT && t->site_iid ? t->site_iid :
-		       pftrace__str_iid(c->pf, describe__sym_site(a->sym, buf, sizeof(buf)));
+		return t && a->name == SCHEMA_ARG_CREATED_AT && t->site_iid ?
+			       t->site_iid :
+			       pftrace__str_iid(c->pf,
+						describe__sym_site(a->sym, buf, sizeof(buf)));
 	default:
 		return pftrace__str_iid(c->pf, a->text);
 	}
@@ -397,9 +407,9 @@ static uint64_t runtime_group(struct cv *c)
 	d.name = schema_track[SCHEMA_TRACK_RUNTIME];
 	d.description = "The runtime's own goroutines (the GC's workers, sweeper and scavenger, "
 			"the finalizer and cleanup goroutines, ...), by goroutine id.";
-	d.child_ordering = 3;	/* by sibling_order_rank = goid */
+	d.child_ordering = 3; /* by sibling_order_rank = goid */
 	d.has_rank = true;
-	d.rank = INT32_MAX;	/* after every goroutine of the program */
+	d.rank = INT32_MAX; /* after every goroutine of the program */
 	d.no_merge = true;
 	pftrace__track(c->pf, &d);
 	c->runtime_declared = true;
@@ -428,13 +438,15 @@ static uint64_t fgroup_track(struct cv *c, struct replay *r, const struct rp_g *
 		return f->uuid;
 	f->uuid = uuid_of(c, UK_FGROUP, ++c->fgroup_seq);
 	snprintf(name, sizeof(name), "%s (%" PRIu64 " goroutines)", start->func, f->count);
-	snprintf(desc, sizeof(desc), "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
-		 "goroutine id.", f->count, start->func, start->file, start->line);
+	snprintf(desc, sizeof(desc),
+		 "The %" PRIu64 " goroutines that start in %s (%s:%u), by "
+		 "goroutine id.",
+		 f->count, start->func, start->file, start->line);
 	d.uuid = f->uuid;
 	d.parent = top;
 	d.name = name;
 	d.description = desc;
-	d.child_ordering = 3;	/* by sibling_order_rank = goid */
+	d.child_ordering = 3; /* by sibling_order_rank = goid */
 	d.has_rank = true;
 	d.rank = g->goid > INT32_MAX ? INT32_MAX : (int32_t)g->goid;
 	d.no_merge = true;
@@ -471,12 +483,14 @@ static void declare_track(struct cv *c, struct replay *r, struct rp_g *g)
 		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\nstart function: %s (%s:%u)",
 				      start->func, start->file, start->line);
 	if (site && *site->func && g->parent_goid && n < sizeof(desc))
-		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by goroutine %" PRIu64
-				      " at %s (%s:%u)", g->parent_goid, site->func, site->file,
-				      site->line);
+		n += (size_t)snprintf(desc + n, sizeof(desc) - n,
+				      "\ncreated by goroutine %" PRIu64 " at %s (%s:%u)",
+				      g->parent_goid, site->func, site->file, site->line);
 	else if (site && *site->func && n < sizeof(desc))
-		n += (size_t)snprintf(desc + n, sizeof(desc) - n, "\ncreated by the runtime at %s "
-				      "(%s:%u)", site->func, site->file, site->line);
+		n += (size_t)snprintf(desc + n, sizeof(desc) - n,
+				      "\ncreated by the runtime at %s "
+				      "(%s:%u)",
+				      site->func, site->file, site->line);
 	else if (g->flags & RP_G_APPEARED && n < sizeof(desc))
 		snprintf(desc + n, sizeof(desc) - n, "\n" SCHEMA_APPEARED);
 	if (g->flags & RP_G_SNAPSHOT && n < sizeof(desc))
@@ -549,8 +563,7 @@ static int on_start(void *ctx, struct replay *r)
 {
 	const struct gotl_rec_start *s = replay__start(r);
 	struct cv *c = ctx;
-	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") :
-				 SCHEMA_PROCESS_NAME;
+	const char *name = replay__meta(r, "comm") ? replay__meta(r, "comm") : SCHEMA_PROCESS_NAME;
 	char *const *argv = replay__argv(r);
 	struct pf_track t = { 0 };
 	uint32_t pid = s->pid ? s->pid : 1, salt;
@@ -566,7 +579,7 @@ static int on_start(void *ctx, struct replay *r)
 	c->proc_bits = (pid + salt) & 0x3fffff;
 	c->proc_index = c->npids;
 	c->pid = pid;
-	c->flow_seq = c->proc_bits << 40;	/* flow ids are global to the trace too */
+	c->flow_seq = c->proc_bits << 40; /* flow ids are global to the trace too */
 	pftrace__start(c->pf, s->hdr.ts, s->monotonic_ns, s->realtime_ns);
 	intern_schema(c, s->flags & GOTL_START_ATTACHED);
 
@@ -585,7 +598,7 @@ static int on_start(void *ctx, struct replay *r)
 	t.name = schema_track[SCHEMA_TRACK_GOROUTINES];
 	t.description = "One track per goroutine, ordered by goroutine id; the runtime's own "
 			"in a group of their own at the end.";
-	t.child_ordering = 3;	/* explicit: by sibling_order_rank = goid */
+	t.child_ordering = 3; /* explicit: by sibling_order_rank = goid */
 	t.no_merge = true;
 	pftrace__track(c->pf, &t);
 
@@ -595,7 +608,7 @@ static int on_start(void *ctx, struct replay *r)
 		t.parent = uuid_fixed(c, UUID_PROCESS);
 		t.name = schema_counter[k].track;
 		t.counter = true;
-		t.counter_unit = 2;	/* count */
+		t.counter_unit = 2; /* count */
 		pftrace__track(c->pf, &t);
 	}
 	return 0;
@@ -697,7 +710,7 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 			"select, lock or cond (gotl report lists them grouped by site).";
 	t.no_merge = true;
 	if (c->nsuspects > LIST_MAX)
-		t.child_ordering = 3;	/* its parts, in order */
+		t.child_ordering = 3; /* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < c->nsuspects; i++) {
 		const struct suspect *s = &c->suspects[i];
@@ -743,8 +756,9 @@ static void thread_slice(struct cv *c, struct replay *r, struct rp_g *g, uint64_
 		return;
 	/* Interned once per goroutine and thread state. */
 	if (!t->thr_iid[d.syscall])
-		t->thr_iid[d.syscall] =
-			pftrace__name_iid(c->pf, describe__thread_name(r, g, name, sizeof(name)));
+		t->thr_iid[d.syscall] = pftrace__name_iid(c->pf,
+							  describe__thread_name(r, g, name,
+										sizeof(name)));
 	pftrace__slice(c->pf, uuid_of(c, UK_THREAD, g->tid), d.begin, d.end, t->thr_iid[d.syscall],
 		       c->cat_iid[SCHEMA_CAT_GOROUTINE], a, pf_args(c, r, t, d.a, d.n, a), 0, 0);
 }
@@ -861,12 +875,11 @@ static void on_galloc(void *ctx, struct replay *r, struct rp_g *g, uint64_t ts)
 		d.parent = t->uuid;
 		d.name = name;
 		d.counter = true;
-		d.counter_unit = 3;	/* bytes */
+		d.counter_unit = 3; /* bytes */
 		pftrace__track(c->pf, &d);
 		t->galloc_declared = true;
 	}
-	pftrace__counter(c->pf, uuid_of(c, UK_GALLOC, g->goid), ts,
-			 (int64_t)g->alloc_bytes);
+	pftrace__counter(c->pf, uuid_of(c, UK_GALLOC, g->goid), ts, (int64_t)g->alloc_bytes);
 }
 
 /* An allocation (or a sample): an instant with its stack, weighted by its bytes. */
@@ -887,7 +900,8 @@ static void on_alloc(void *ctx, struct replay *r, struct rp_g *g, const struct g
 		if (!c->nog_declared)
 			process_track(c, UUID_NOG_ALLOCS, schema_track[SCHEMA_TRACK_NOG_ALLOCS],
 				      "Allocations the runtime made on a system stack, with no "
-				      "user goroutine running on the thread.", false, 0, NULL);
+				      "user goroutine running on the thread.",
+				      false, 0, NULL);
 		c->nog_declared = true;
 		track = uuid_fixed(c, UUID_NOG_ALLOCS);
 	}
@@ -907,14 +921,14 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	if (!c->heap_declared) {
 		process_track(c, UUID_HEAP, schema_counter[SCHEMA_COUNTER_HEAP].track,
 			      "Heap bytes allocated since the start (size classes, as "
-			      "runtime.MemStats.TotalAlloc counts them).", true, 3, NULL);
+			      "runtime.MemStats.TotalAlloc counts them).",
+			      true, 3, NULL);
 		process_track(c, UUID_RATE, schema_counter[SCHEMA_COUNTER_RATE].track,
-			      "Heap bytes allocated per second.",
-			      true, 0, "bytes/s");
+			      "Heap bytes allocated per second.", true, 0, "bytes/s");
 		c->heap_declared = true;
 	}
 	if (c->have_total && t->bytes < c->total_bytes)
-		return;		/* an older total, late */
+		return; /* an older total, late */
 	pftrace__counter(c->pf, uuid_fixed(c, UUID_HEAP), ts, (int64_t)t->bytes);
 	if (c->have_total && ts > c->total_ts) {
 		double rate = (double)(t->bytes - c->total_bytes) * 1e9 /
@@ -968,7 +982,7 @@ static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 			"for it.";
 	t.no_merge = true;
 	if (n > LIST_MAX)
-		t.child_ordering = 3;	/* its parts, in order */
+		t.child_ordering = 3; /* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < n; i++) {
 		struct pf_arg a[2];
@@ -1014,8 +1028,7 @@ static void on_gc(void *ctx, struct replay *r, const struct rp_gc *g)
 	describe__gc(g, &d);
 	if (!c->gc_declared)
 		process_track(c, UUID_GC, schema_track[SCHEMA_TRACK_GC],
-			      "Garbage collection cycles and their phases.",
-			      false, 0, NULL);
+			      "Garbage collection cycles and their phases.", false, 0, NULL);
 	c->gc_declared = true;
 	/* Phases first: at equal times an inner END must come before the outer one. */
 	for (k = 0; k < d.nphases; k++)
@@ -1121,10 +1134,20 @@ static int convert_log(void *out, const char *log, int proc, const uint32_t *pid
 	struct pftrace *pf = ((struct pf_out *)out)->pf;
 	struct cv c;
 	struct rp_sink sink = {
-		.ctx = &c, .start = on_start, .born = on_born, .state_end = on_state_end,
-		.wake = on_wake, .gone = on_gone, .counters = on_counters, .finish = on_finish,
-		.galloc = on_galloc, .alloc = on_alloc, .alloc_total = on_alloc_total,
-		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
+		.ctx = &c,
+		.start = on_start,
+		.born = on_born,
+		.state_end = on_state_end,
+		.wake = on_wake,
+		.gone = on_gone,
+		.counters = on_counters,
+		.finish = on_finish,
+		.galloc = on_galloc,
+		.alloc = on_alloc,
+		.alloc_total = on_alloc_total,
+		.alloc_class = on_alloc_class,
+		.gc = on_gc,
+		.stw = on_stw,
 	};
 	struct replay_stats rs;
 	int ret;

@@ -68,7 +68,7 @@ struct itab {
 		uint64_t iid;
 	} *slots;
 	size_t cap, len;
-	uint64_t *pend;		/* iids of entries to send with the next packet */
+	uint64_t *pend; /* iids of entries to send with the next packet */
 	size_t npend, cap_pend;
 };
 
@@ -84,18 +84,18 @@ struct pftrace {
 	int err;
 	uint64_t bytes;
 	struct itab it[IT_MAX];
-	size_t npending;	/* interned entries waiting for the next packet, in all tables */
+	size_t npending; /* interned entries waiting for the next packet, in all tables */
 	/*
 	 * Encoded varints of the last timestamp and of recent tracks: a state's
 	 * END, the counters that move with it and the next BEGIN share a time;
 	 * a few tracks (the counters, the busy goroutines) take most events.
 	 */
 	struct venc {
-		uint64_t v, bytes;	/* bytes: the varint, in the low len bytes */
-		size_t len;		/* 0: empty */
+		uint64_t v, bytes; /* bytes: the varint, in the low len bytes */
+		size_t len;	   /* 0: empty */
 	} ts_enc, track_enc[32];
-	uint64_t clock_last;	/* CLOCK_DELTA_ID's time: that of the last packet on it */
-	char **by_iid[IT_MAX];	/* iid -> string, for building interned data */
+	uint64_t clock_last;   /* CLOCK_DELTA_ID's time: that of the last packet on it */
+	char **by_iid[IT_MAX]; /* iid -> string, for building interned data */
 	size_t by_iid_cap[IT_MAX];
 	/*
 	 * A slice's END, held back until the next packet so that the counter
@@ -106,33 +106,33 @@ struct pftrace {
 	struct pend_end {
 		bool on;
 		size_t n;
-		size_t nz;	/* the first nz values are the non-zero ones */
+		size_t nz; /* the first nz values are the non-zero ones */
 		uint64_t track, ts;
 		uint64_t uuid[PF_MAX_EXTRA];
 		int64_t val[PF_MAX_EXTRA];
 	} end;
 	uint8_t *scratch;
 	size_t scratch_cap;
-	uint8_t *pkt;		/* an event packet with interned data */
+	uint8_t *pkt; /* an event packet with interned data */
 	size_t pkt_cap;
 	/* Compression (pftrace__compress): framed packets waiting to be deflated. */
-	int level;		/* zlib level, 0 = off */
+	int level; /* zlib level, 0 = off */
 	bool z_init;
 	z_stream zs;
 	uint8_t *chunk;
 	size_t chunk_used;
-	uint8_t *zout;		/* one compressed packet, framed */
+	uint8_t *zout; /* one compressed packet, framed */
 	size_t zout_cap;
-	uint64_t raw_bytes;	/* framed packets, before compression */
+	uint64_t raw_bytes; /* framed packets, before compression */
 	size_t used;
-	bool started;		/* the clock snapshot is written */
+	bool started; /* the clock snapshot is written */
 	char attr_prefix[64];
 	uint8_t out[PF_OUTBUF];
 };
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
 
 	while (*s)
 		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
@@ -204,10 +204,22 @@ oom:
 	return 0;
 }
 
-uint64_t pftrace__name_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_NAME, s); }
-uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_CAT, s); }
-uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_ARG, s); }
-uint64_t pftrace__str_iid(struct pftrace *pf, const char *s) { return intern(pf, IT_STR, s); }
+uint64_t pftrace__name_iid(struct pftrace *pf, const char *s)
+{
+	return intern(pf, IT_NAME, s);
+}
+uint64_t pftrace__cat_iid(struct pftrace *pf, const char *s)
+{
+	return intern(pf, IT_CAT, s);
+}
+uint64_t pftrace__arg_iid(struct pftrace *pf, const char *s)
+{
+	return intern(pf, IT_ARG, s);
+}
+uint64_t pftrace__str_iid(struct pftrace *pf, const char *s)
+{
+	return intern(pf, IT_STR, s);
+}
 
 uint64_t pftrace__frame_iid(struct pftrace *pf, const char *func, const char *file, uint32_t line,
 			    bool runtime)
@@ -313,8 +325,8 @@ static inline uint8_t *put_varint8(uint8_t *p, uint64_t v)
 	x = (v & 0x7f) | (v & 0x3f80) << 1 | (v & 0x1fc000) << 2 | (v & 0xfe00000) << 3 |
 	    (v & 0x7f0000000ull) << 4 | (v & 0x3f800000000ull) << 5 |
 	    (v & 0x1fc0000000000ull) << 6 | (v & 0xfe000000000000ull) << 7;
-	x |= 0x8080808080808080ull >> (8 * (9 - n));	/* "more" on all but the last byte */
-	memcpy(p, &x, 8);	/* little-endian: gotl only runs on x86-64 */
+	x |= 0x8080808080808080ull >> (8 * (9 - n)); /* "more" on all but the last byte */
+	memcpy(p, &x, 8);			     /* little-endian: gotl only runs on x86-64 */
 	return p + n;
 }
 
@@ -330,7 +342,7 @@ static inline uint8_t *put_varint_cached(uint8_t *p, uint64_t v, struct venc *c)
 	end = put_varint8(p, v);
 	if (v >= 0x4000 && v < 1ull << 56) {
 		c->v = v;
-		memcpy(&c->bytes, p, 8);	/* what put_varint8 stored */
+		memcpy(&c->bytes, p, 8); /* what put_varint8 stored */
 		c->len = (size_t)(end - p);
 	}
 	return end;
@@ -350,7 +362,7 @@ static inline uint8_t *put_key_varint(uint8_t *p, uint64_t key, uint64_t v)
 static inline uint8_t *put_key_fixed64(uint8_t *p, uint64_t key, uint64_t v)
 {
 	p = put_varint8(p, key);
-	memcpy(p, &v, 8);	/* little-endian: gotl only runs on x86-64 */
+	memcpy(p, &v, 8); /* little-endian: gotl only runs on x86-64 */
 	return p + 8;
 }
 
@@ -399,7 +411,7 @@ static int flush_chunk(struct pftrace *pf)
 	p = pf->zout + 14 - hdr;
 	*p++ = 0x0a;
 	p = put_varint(p, 2 + varint_len(zlen) + zlen);
-	*p++ = 0x92;		/* field 50, wire type 2 */
+	*p++ = 0x92; /* field 50, wire type 2 */
 	*p++ = 0x03;
 	p = put_varint(p, zlen);
 	pf->chunk_used = 0;
@@ -617,8 +629,8 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 				return -ENOMEM;
 			for (i = 0; i < t->npend; i++) {
 				const char *key = pf->by_iid[k][t->pend[i]];
-				uint64_t *ids = arena_alloc(a, (strlen(key) / 2 + 1) *
-							    sizeof(*ids));
+				uint64_t *ids = arena_alloc(a,
+							    (strlen(key) / 2 + 1) * sizeof(*ids));
 				size_t n = 0;
 				char *end;
 
@@ -857,7 +869,7 @@ int pftrace__compress(struct pftrace *pf, int level)
 	if (level < 0 || level > 9)
 		return -EINVAL;
 	if (pf->raw_bytes || pf->level)
-		return -EBUSY;		/* only before the first packet */
+		return -EBUSY; /* only before the first packet */
 	if (!level)
 		return 0;
 	pf->chunk = malloc(PF_CHUNK);
@@ -1110,10 +1122,18 @@ static inline uint8_t *put_arg(uint8_t *p, const struct pf_arg *a)
 
 	b = put_key_varint(b, K_VARINT(1), a->name_iid);
 	switch (a->type) {
-	case PF_ARG_INT:	b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i); break;
-	case PF_ARG_UINT:	b = put_key_varint(b, K_VARINT(3), a->u); break;
-	case PF_ARG_BOOL:	b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0); break;
-	default:		b = put_key_varint(b, K_VARINT(17), a->str_iid); break;
+	case PF_ARG_INT:
+		b = put_key_varint(b, K_VARINT(4), (uint64_t)a->i);
+		break;
+	case PF_ARG_UINT:
+		b = put_key_varint(b, K_VARINT(3), a->u);
+		break;
+	case PF_ARG_BOOL:
+		b = put_key_varint(b, K_VARINT(2), a->b ? 1 : 0);
+		break;
+	default:
+		b = put_key_varint(b, K_VARINT(17), a->str_iid);
+		break;
 	}
 	p[0] = (uint8_t)K_LEN(4);
 	p[1] = (uint8_t)(b - (p + 2));
@@ -1182,7 +1202,7 @@ static __attribute__((noinline)) int event_interned(struct pftrace *pf, const ui
 	}
 	ilen = protobuf_c_message_get_packed_size(&idata.base);
 	n = hlen + tlen + 1 + varint_len(ilen) + ilen + PF_CLOCK_LEN;
-	if (grow(&pf->pkt, &pf->pkt_cap, n + 16)) {	/* put_varint8 may store past its end */
+	if (grow(&pf->pkt, &pf->pkt_cap, n + 16)) { /* put_varint8 may store past its end */
 		err = pf->err = -ENOMEM;
 		goto out;
 	}
@@ -1241,10 +1261,18 @@ static int event(struct pftrace *pf, int type, uint64_t track, uint64_t ts, uint
 		 uint64_t flow_in, uint64_t callstack_iid, bool has_counter, int64_t value)
 {
 	struct pf_ev e = {
-		.type = type, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
-		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
-		.flow_out = flow_out, .flow_in = flow_in, .callstack_iid = callstack_iid,
-		.has_counter = has_counter, .value = value,
+		.type = type,
+		.track = track,
+		.ts = ts,
+		.name_iid = name_iid,
+		.cat_iid = cat_iid,
+		.args = args,
+		.nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.flow_out = flow_out,
+		.flow_in = flow_in,
+		.callstack_iid = callstack_iid,
+		.has_counter = has_counter,
+		.value = value,
 	};
 
 	return event_w(pf, &e);
@@ -1255,9 +1283,15 @@ int pftrace__sample(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t na
 		    uint64_t callstack_iid, double weight)
 {
 	struct pf_ev e = {
-		.type = 3, .track = track, .ts = ts, .name_iid = name_iid, .cat_iid = cat_iid,
-		.args = args, .nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
-		.callstack_iid = callstack_iid, .weight = weight,
+		.type = 3,
+		.track = track,
+		.ts = ts,
+		.name_iid = name_iid,
+		.cat_iid = cat_iid,
+		.args = args,
+		.nargs = nargs > PF_MAX_ARGS ? PF_MAX_ARGS : nargs,
+		.callstack_iid = callstack_iid,
+		.weight = weight,
 	};
 
 	return event_w(pf, &e);
@@ -1294,11 +1328,11 @@ int pftrace__slice(struct pftrace *pf, uint64_t track, uint64_t begin, uint64_t 
 {
 	int err;
 
-	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in,
-		    callstack_iid, false, 0);
+	err = event(pf, 1, track, begin, name_iid, cat_iid, args, nargs, 0, flow_in, callstack_iid,
+		    false, 0);
 	if (err)
 		return err;
-	pf->end.on = true;	/* written by the next writer, with the counters of its time */
+	pf->end.on = true; /* written by the next writer, with the counters of its time */
 	pf->end.track = track;
 	pf->end.ts = end;
 	pf->end.n = 0;
@@ -1310,8 +1344,8 @@ int pftrace__instant(struct pftrace *pf, uint64_t track, uint64_t ts, uint64_t n
 		     uint64_t cat_iid, const struct pf_arg *args, size_t nargs, uint64_t flow_out,
 		     uint64_t callstack_iid)
 {
-	return event(pf, 3, track, ts, name_iid, cat_iid, args, nargs, flow_out, 0,
-		     callstack_iid, false, 0);
+	return event(pf, 3, track, ts, name_iid, cat_iid, args, nargs, flow_out, 0, callstack_iid,
+		     false, 0);
 }
 
 int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t value)
@@ -1325,7 +1359,7 @@ int pftrace__counter(struct pftrace *pf, uint64_t track, uint64_t ts, int64_t va
 		 */
 		size_t at = e->n++;
 
-		if (value && e->nz < at) {	/* the first zero moves to the end */
+		if (value && e->nz < at) { /* the first zero moves to the end */
 			e->uuid[at] = e->uuid[e->nz];
 			e->val[at] = e->val[e->nz];
 			at = e->nz;

@@ -32,10 +32,10 @@
 struct pftrace;
 
 enum pf_arg_type {
-	PF_ARG_INT,		/* i */
-	PF_ARG_UINT,		/* u */
-	PF_ARG_BOOL,		/* b */
-	PF_ARG_STR,		/* iid of an interned string value (pftrace__str_iid) */
+	PF_ARG_INT,  /* i */
+	PF_ARG_UINT, /* u */
+	PF_ARG_BOOL, /* b */
+	PF_ARG_STR,  /* iid of an interned string value (pftrace__str_iid) */
 };
 
 /* The most debug annotations an event carries: more are not written. */
@@ -43,7 +43,7 @@ enum pf_arg_type {
 
 /* One debug annotation: shown as args.debug.<name> in the Perfetto UI. */
 struct pf_arg {
-	uint64_t name_iid;	/* pftrace__arg_iid */
+	uint64_t name_iid; /* pftrace__arg_iid */
 	enum pf_arg_type type;
 	union {
 		int64_t i;
@@ -56,20 +56,20 @@ struct pf_arg {
 /* A track descriptor. Unset (0/NULL) fields are not written. */
 struct pf_track {
 	uint64_t uuid;
-	uint64_t parent;		/* 0 = none */
+	uint64_t parent; /* 0 = none */
 	const char *name;
 	const char *description;
-	int32_t pid;			/* non-zero: a process track */
+	int32_t pid; /* non-zero: a process track */
 	const char *process_name;
-	const char *const *cmdline;	/* NULL-terminated, process tracks only */
-	bool counter;			/* a counter track */
-	int32_t counter_unit;		/* 1 ns, 2 count, 3 bytes */
+	const char *const *cmdline; /* NULL-terminated, process tracks only */
+	bool counter;		    /* a counter track */
+	int32_t counter_unit;	    /* 1 ns, 2 count, 3 bytes */
 	const char *counter_unit_name;
-	int32_t child_ordering;		/* 1 lexicographic, 2 chronological, 3 explicit */
+	int32_t child_ordering; /* 1 lexicographic, 2 chronological, 3 explicit */
 	bool has_rank;
-	int32_t rank;			/* sibling_order_rank */
-	bool no_merge;			/* sibling_merge_behavior = NONE */
-	int64_t tid;			/* non-zero: a thread track (thread_pid's thread tid) */
+	int32_t rank;  /* sibling_order_rank */
+	bool no_merge; /* sibling_merge_behavior = NONE */
+	int64_t tid;   /* non-zero: a thread track (thread_pid's thread tid) */
 	int32_t thread_pid;
 	const char *thread_name;
 };

@@ -37,20 +37,20 @@ struct replay {
 	struct u64map syms;
 	struct u64map frames;
 	struct u64map types;
-	struct u64map triggers;	/* gp -> 1 + the GC trigger it asked for */
+	struct u64map triggers; /* gp -> 1 + the GC trigger it asked for */
 	char *reasons[256];
 	char *stw_reasons[256];
-	const struct gotl_ev_exec *exec;	/* the program exec'd: its story ended there */
-	struct rp_gc gc;	/* the current GC cycle, if gc_open */
+	const struct gotl_ev_exec *exec; /* the program exec'd: its story ended there */
+	struct rp_gc gc;		 /* the current GC cycle, if gc_open */
 	bool gc_open;
 	uint64_t gc_n;
-	struct rp_stw stw;	/* the current pause, if stw_open */
+	struct rp_stw stw; /* the current pause, if stw_open */
 	bool stw_open;
 	unsigned stw_reason;
-	const struct gotl_ev_alloc *alloc;	/* an allocation waiting for its stack */
+	const struct gotl_ev_alloc *alloc; /* an allocation waiting for its stack */
 	char *meta_keys[32], *meta_vals[32];
-	char **follow_logs;	/* META follow_log, in order, as written */
-	size_t *follow_lens;	/* their lengths (a NUL inside one is the log's) */
+	char **follow_logs;  /* META follow_log, in order, as written */
+	size_t *follow_lens; /* their lengths (a NUL inside one is the log's) */
 	int nfollow;
 	int nmeta;
 	char **argv;
@@ -58,14 +58,14 @@ struct replay {
 	char *probes;
 	const struct gotl_rec_start *start;
 	const struct gotl_rec_end *end;
-	uint64_t last_ts;	/* newest timestamp applied */
-	uint64_t max_seen;	/* newest timestamp read */
-	struct verdict *verdict;	/* an attach recording's (GOTL_START_ATTACHED) */
+	uint64_t last_ts;	 /* newest timestamp applied */
+	uint64_t max_seen;	 /* newest timestamp read */
+	struct verdict *verdict; /* an attach recording's (GOTL_START_ATTACHED) */
 	int64_t counts[RP_C_MAX], told[RP_C_MAX];
 	bool counters_told;
 	struct pending *pend;
 	size_t head, tail, cap;
-	uint64_t released;	/* log offset at the last logr__release */
+	uint64_t released; /* log offset at the last logr__release */
 	int err;
 	char *errbuf;
 	size_t errlen;
@@ -98,7 +98,10 @@ void replay__fail(struct replay *r, int err, const char *fmt, ...)
 
 /* ---- queries for sinks -------------------------------------------------- */
 
-const struct replay_stats *replay__stats(const struct replay *r) { return r->st; }
+const struct replay_stats *replay__stats(const struct replay *r)
+{
+	return r->st;
+}
 
 const struct rp_sym *replay__sym(const struct replay *r, uint64_t pc)
 {
@@ -125,11 +128,26 @@ const struct rp_type *replay__type(const struct replay *r, uint64_t addr)
 	return addr ? u64map__get(&r->types, addr) : NULL;
 }
 
-char *const *replay__argv(const struct replay *r) { return r->argv; }
-const char *replay__probes(const struct replay *r) { return r->probes; }
-const struct gotl_rec_start *replay__start(const struct replay *r) { return r->start; }
-const struct gotl_ev_exec *replay__exec(const struct replay *r) { return r->exec; }
-const struct gotl_rec_end *replay__end(const struct replay *r) { return r->end; }
+char *const *replay__argv(const struct replay *r)
+{
+	return r->argv;
+}
+const char *replay__probes(const struct replay *r)
+{
+	return r->probes;
+}
+const struct gotl_rec_start *replay__start(const struct replay *r)
+{
+	return r->start;
+}
+const struct gotl_ev_exec *replay__exec(const struct replay *r)
+{
+	return r->exec;
+}
+const struct gotl_rec_end *replay__end(const struct replay *r)
+{
+	return r->end;
+}
 
 const char *replay__meta(const struct replay *r, const char *key)
 {
@@ -157,7 +175,7 @@ bool replay__stdlib_func(const char *func)
 		return false;
 	if (slash && (!dot || slash < dot))
 		return !memchr(func, '.', (size_t)(slash - func));
-	return true;		/* a single-element path: "runtime", "sync", "time", ... */
+	return true; /* a single-element path: "runtime", "sync", "time", ... */
 }
 
 /*
@@ -167,10 +185,20 @@ bool replay__stdlib_func(const char *func)
 static bool machinery_func(const char *f)
 {
 	static const char *const prefixes[] = {
-		"runtime.mallocgc", "runtime.newobject", "runtime.newarray", "runtime.makeslice",
-		"runtime.growslice", "runtime.makemap", "runtime.makechan", "runtime.rawstring",
-		"runtime.rawbyteslice", "runtime.rawruneslice", "runtime.slicebytetostring",
-		"runtime.concatstring", "runtime.stringtoslice", "runtime.convT",
+		"runtime.mallocgc",
+		"runtime.newobject",
+		"runtime.newarray",
+		"runtime.makeslice",
+		"runtime.growslice",
+		"runtime.makemap",
+		"runtime.makechan",
+		"runtime.rawstring",
+		"runtime.rawbyteslice",
+		"runtime.rawruneslice",
+		"runtime.slicebytetostring",
+		"runtime.concatstring",
+		"runtime.stringtoslice",
+		"runtime.convT",
 		"internal/bytealg.MakeNoZero",
 	};
 	size_t i;
@@ -224,10 +252,18 @@ static void count(struct replay *r, uint8_t state, int delta)
 	int k;
 
 	switch (state) {
-	case GOTL_G_RUNNING:	k = RP_C_RUNNING; break;
-	case GOTL_G_RUNNABLE:	k = RP_C_RUNNABLE; break;
-	case GOTL_G_SYSCALL:	k = RP_C_SYSCALL; break;
-	default:		k = replay__blocked(state) ? RP_C_BLOCKED : -1; break;
+	case GOTL_G_RUNNING:
+		k = RP_C_RUNNING;
+		break;
+	case GOTL_G_RUNNABLE:
+		k = RP_C_RUNNABLE;
+		break;
+	case GOTL_G_SYSCALL:
+		k = RP_C_SYSCALL;
+		break;
+	default:
+		k = replay__blocked(state) ? RP_C_BLOCKED : -1;
+		break;
 	}
 	if (k >= 0)
 		r->counts[k] += delta;
@@ -380,7 +416,7 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 		unsnap(r, g);
 		g = NULL;
 	}
-	if (g) {		/* its exit was lost: the g is already reused */
+	if (g) { /* its exit was lost: the g is already reused */
 		g->flags |= RP_G_GAP;
 		r->st->unobserved++;
 		end_life(r, g, ts, RP_END_LOST);
@@ -422,7 +458,7 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 		g->goid = e->goid;
 		g->probe = e->probe;
 		if (e->from == GOTL_G_DEAD || e->from == GOTL_G_DEADEXTRA)
-			g->flags |= RP_G_CGO;	/* a cgo callback's g on an extra M */
+			g->flags |= RP_G_CGO; /* a cgo callback's g on an extra M */
 		else
 			g->flags |= RP_G_APPEARED;
 		if (e->to == GOTL_G_RUNNING)
@@ -432,7 +468,7 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 		return;
 	}
 	if (!g->goid)
-		g->goid = e->goid;	/* first status after a creation on Go <= 1.23 */
+		g->goid = e->goid; /* first status after a creation on Go <= 1.23 */
 	if (!dead && repeated(g, e))
 		return;
 	/*
@@ -537,8 +573,9 @@ static void on_stack(struct replay *r, uint64_t ts, const struct gotl_ev_stack *
 		while (skip < n) {
 			const struct rp_frames *fr = replay__frames(r, s->pcs[skip]);
 
-			if (!fr || !fr->n || (strcmp(fr->f[0].func, "runtime.newproc") &&
-					      strncmp(fr->f[0].func, "runtime.systemstack", 19)))
+			if (!fr || !fr->n ||
+			    (strcmp(fr->f[0].func, "runtime.newproc") &&
+			     strncmp(fr->f[0].func, "runtime.systemstack", 19)))
 				break;
 			skip++;
 		}
@@ -614,7 +651,7 @@ static void gc_begin(struct replay *r, uint64_t ts, uint64_t gp, uint64_t goid, 
 {
 	uintptr_t kind = gp ? (uintptr_t)u64map__get(&r->triggers, gp) : 0;
 
-	if (r->gc_open)		/* its end was lost */
+	if (r->gc_open) /* its end was lost */
 		gc_end(r, ts, false);
 	memset(&r->gc, 0, sizeof(r->gc));
 	r->gc.n = ++r->gc_n;
@@ -632,7 +669,8 @@ static void gc_begin(struct replay *r, uint64_t ts, uint64_t gp, uint64_t goid, 
 static const char *stw_reason(struct replay *r)
 {
 	const char *s = r->stw_reason != GOTL_GC_STW_UNKNOWN ?
-			replay__stw_reason(r, r->stw_reason) : NULL;
+				replay__stw_reason(r, r->stw_reason) :
+				NULL;
 
 	if (s)
 		return s;
@@ -670,7 +708,7 @@ static void on_gc(struct replay *r, uint64_t ts, const struct gotl_ev_gc *e)
 		gc_begin(r, ts, e->gp, e->goid, false);
 		break;
 	case GOTL_GC_MARKTERM:
-		if (!r->gc_open)	/* it began before the recording */
+		if (!r->gc_open) /* it began before the recording */
 			gc_begin(r, r->start->hdr.ts, 0, 0, true);
 		if (!r->gc.markterm_start)
 			r->gc.markterm_start = r->stw_open ? r->stw.start : ts;
@@ -678,7 +716,7 @@ static void on_gc(struct replay *r, uint64_t ts, const struct gotl_ev_gc *e)
 			r->stw.gc = r->gc.n;
 		break;
 	case GOTL_GC_STW_STOP:
-		if (r->stw_open)	/* its end was lost */
+		if (r->stw_open) /* its end was lost */
 			stw_end(r, ts, false);
 		memset(&r->stw, 0, sizeof(r->stw));
 		r->stw.start = ts;
@@ -709,7 +747,7 @@ static void on_stats(struct replay *r, const struct gotl_rec_stats *s)
 	 */
 	size_t n = (s->hdr.size - sizeof(s->hdr)) / 24, k;
 	const __u64 *v = (const void *)((const uint8_t *)s + sizeof(s->hdr));
-	const __u64 *lostv = v + 2 * n;		/* hits[n], emitted[n], lost[n] */
+	const __u64 *lostv = v + 2 * n; /* hits[n], emitted[n], lost[n] */
 	uint64_t lost = 0;
 
 	for (k = 0; k < n; k++)
@@ -751,8 +789,7 @@ static void apply(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 	}
 	/* After an exec the Go program is gone: what its probes still saw is not its story. */
 	if (r->exec && rec->type != GOTL_REC_STATS && rec->type != GOTL_REC_LOSS &&
-	    rec->type != GOTL_REC_ALLOC_TOTAL &&
-	    rec->type != GOTL_REC_ALLOC_CLASS)
+	    rec->type != GOTL_REC_ALLOC_TOTAL && rec->type != GOTL_REC_ALLOC_CLASS)
 		return;
 	switch (rec->type) {
 	case GOTL_REC_EXEC:
@@ -859,8 +896,7 @@ static void prefetch_ahead(struct replay *r)
 
 	if (h + 12 < r->tail && (gp = rec_gp(r->pend[h + 12].rec)))
 		u64map__prefetch(&r->gors, gp);
-	if (h + 6 < r->tail && (gp = rec_gp(r->pend[h + 6].rec)) &&
-	    (g = u64map__get(&r->gors, gp)))
+	if (h + 6 < r->tail && (gp = rec_gp(r->pend[h + 6].rec)) && (g = u64map__get(&r->gors, gp)))
 		__builtin_prefetch(g);
 	if (h + 3 < r->tail && (gp = rec_gp(r->pend[h + 3].rec)) &&
 	    (g = u64map__get(&r->gors, gp)) && g->sink)
@@ -881,7 +917,7 @@ static void pend_flush(struct replay *r, uint64_t upto, bool all)
 
 static void queue(struct replay *r, uint64_t ts, const struct gotl_rec *rec)
 {
-	if (ts < r->last_ts) {		/* later than the window allows: keep it in order */
+	if (ts < r->last_ts) { /* later than the window allows: keep it in order */
 		ts = r->last_ts;
 		r->st->late++;
 	}
@@ -1288,7 +1324,7 @@ int replay__run(const char *path, struct rp_sink *sink, struct replay_stats *st,
 			st->ended = true;
 			break;
 		default:
-			break;		/* a record type from a newer gotl */
+			break; /* a record type from a newer gotl */
 		}
 	}
 	if (ret < 0 && !r.err)

@@ -29,10 +29,10 @@ struct replay;
 /* What a PC in a GOTL_REC_SYM record is (start functions, `go` statements). */
 struct rp_sym {
 	uint64_t pc;
-	char *func;		/* "" if unknown */
+	char *func; /* "" if unknown */
 	char *file;
 	uint32_t line;
-	uint32_t flags;		/* GOTL_SYM_* */
+	uint32_t flags; /* GOTL_SYM_* */
 };
 
 /* One source frame of a stack pc. */
@@ -40,25 +40,25 @@ struct rp_frame {
 	const char *func;
 	const char *file;
 	uint32_t line;
-	uint8_t cls;		/* RP_F_*: what replay__user_frame asks of func, found once */
+	uint8_t cls; /* RP_F_*: what replay__user_frame asks of func, found once */
 };
 
 enum {
-	RP_F_STDLIB = 1,	/* Go's standard library (runtime included) */
-	RP_F_RUNTIME = 2,	/* "runtime." */
-	RP_F_MACHINERY = 4,	/* the runtime's parking and allocating functions */
+	RP_F_STDLIB = 1,    /* Go's standard library (runtime included) */
+	RP_F_RUNTIME = 2,   /* "runtime." */
+	RP_F_MACHINERY = 4, /* the runtime's parking and allocating functions */
 };
 
 /* The frames of a stack pc (a return address), innermost (inlined) first. */
 struct rp_frames {
 	uint64_t pc;
-	int n;			/* 0: the pc is in no known function */
+	int n; /* 0: the pc is in no known function */
 	struct rp_frame *f;
 };
 
 /* A stack as recorded (struct gotl_ev_stack), pcs innermost first. */
 struct rp_stack {
-	uint8_t kind;		/* GOTL_STACK_BLOCK, GOTL_STACK_CREATE or GOTL_STACK_ALLOC */
+	uint8_t kind; /* GOTL_STACK_BLOCK, GOTL_STACK_CREATE or GOTL_STACK_ALLOC */
 	uint8_t n;
 	uint8_t truncated;
 	uint64_t pcs[GOTL_STACK_MAX];
@@ -83,50 +83,56 @@ struct rp_stack {
 /* One life of a goroutine. */
 struct rp_g {
 	uint64_t gp;
-	uint64_t goid;		/* 0 until known */
-	uint64_t parent_goid;	/* 0: created by the runtime, or unknown */
-	uint64_t startpc;	/* 0 if it appeared without a creation */
+	uint64_t goid;	      /* 0 until known */
+	uint64_t parent_goid; /* 0: created by the runtime, or unknown */
+	uint64_t startpc;     /* 0 if it appeared without a creation */
 	uint64_t gopc;
-	uint64_t created;	/* when it was created (or first seen, or the recording began) */
-	uint64_t waited_since;	/* RP_G_SNAPSHOT: blocked since at least then (before the
+	uint64_t created;      /* when it was created (or first seen, or the recording began) */
+	uint64_t waited_since; /* RP_G_SNAPSHOT: blocked since at least then (before the
 				 * start), or 0 */
-	uint64_t snap_read;	/* RP_G_SNAPSHOT: when gotl read it */
-	uint64_t since;		/* start of the current state */
-	uint64_t woken_by;	/* goid that made the current state runnable, 0 if none */
-	uint64_t stack_size;	/* bytes of its stack when last seen, 0 if unknown */
-	uint32_t tid;		/* the OS thread of the current Running state */
-	uint8_t state;		/* GOTL_G_* */
-	uint8_t reason;		/* waitReason of a Waiting state */
-	uint8_t prev;		/* the state before the current one */
-	uint8_t probe;		/* the probe that reported the current state */
-	uint8_t flags;		/* RP_G_* */
-	bool first;		/* the current state is the first of this life */
-	uint64_t alloc_bytes;	/* heap bytes allocated in this life (so far) */
+	uint64_t snap_read;    /* RP_G_SNAPSHOT: when gotl read it */
+	uint64_t since;	       /* start of the current state */
+	uint64_t woken_by;     /* goid that made the current state runnable, 0 if none */
+	uint64_t stack_size;   /* bytes of its stack when last seen, 0 if unknown */
+	uint32_t tid;	       /* the OS thread of the current Running state */
+	uint8_t state;	       /* GOTL_G_* */
+	uint8_t reason;	       /* waitReason of a Waiting state */
+	uint8_t prev;	       /* the state before the current one */
+	uint8_t probe;	       /* the probe that reported the current state */
+	uint8_t flags;	       /* RP_G_* */
+	bool first;	       /* the current state is the first of this life */
+	uint64_t alloc_bytes;  /* heap bytes allocated in this life (so far) */
 	uint64_t alloc_count;
-	uint64_t state_alloc_bytes;	/* of which during the current state */
+	uint64_t state_alloc_bytes; /* of which during the current state */
 	uint64_t state_alloc_count;
-	struct rp_stack *block_stack;	/* where the current Waiting state began, or NULL */
-	struct rp_stack *create_stack;	/* the creating goroutine's stack at the `go`, or NULL */
-	void *sink;		/* the sink's own data for this goroutine */
+	struct rp_stack *block_stack;  /* where the current Waiting state began, or NULL */
+	struct rp_stack *create_stack; /* the creating goroutine's stack at the `go`, or NULL */
+	void *sink;		       /* the sink's own data for this goroutine */
 };
 
 /* How a state ended (struct rp_sink.state_end). */
 enum rp_end {
-	RP_END_NEXT,		/* another state follows */
-	RP_END_EXIT,		/* the goroutine exited */
-	RP_END_LOST,		/* its life ended unseen (its g was reused: events were lost) */
-	RP_END_RECORDING,	/* it was still in this state when the recording ended */
+	RP_END_NEXT,	  /* another state follows */
+	RP_END_EXIT,	  /* the goroutine exited */
+	RP_END_LOST,	  /* its life ended unseen (its g was reused: events were lost) */
+	RP_END_RECORDING, /* it was still in this state when the recording ended */
 };
 
 /* Goroutine counters. */
 enum rp_counter {
-	RP_C_ALIVE, RP_C_RUNNING, RP_C_RUNNABLE, RP_C_BLOCKED, RP_C_SYSCALL, RP_C_LOST, RP_C_MAX
+	RP_C_ALIVE,
+	RP_C_RUNNING,
+	RP_C_RUNNABLE,
+	RP_C_BLOCKED,
+	RP_C_SYSCALL,
+	RP_C_LOST,
+	RP_C_MAX
 };
 
 /* A runtime type descriptor named in the log (GOTL_REC_TYPE). */
 struct rp_type {
 	uint64_t addr;
-	char *name;		/* "" if unknown (flags GOTL_TYPE_UNKNOWN) */
+	char *name; /* "" if unknown (flags GOTL_TYPE_UNKNOWN) */
 	uint64_t size;
 	uint8_t kind;
 	uint32_t flags;
@@ -134,24 +140,24 @@ struct rp_type {
 
 /* A garbage collection cycle. */
 struct rp_gc {
-	uint64_t n;		/* 1, 2, ... in the order they began in the recording */
-	uint8_t trigger;	/* GOTL_GC_TRIGGER_*, or RP_GC_TRIGGER_UNKNOWN */
-	uint64_t by_goid;	/* the goroutine that started it, 0 if none or unknown */
+	uint64_t n;	  /* 1, 2, ... in the order they began in the recording */
+	uint8_t trigger;  /* GOTL_GC_TRIGGER_*, or RP_GC_TRIGGER_UNKNOWN */
+	uint64_t by_goid; /* the goroutine that started it, 0 if none or unknown */
 	uint64_t start, end;
-	uint64_t sweepterm_start, sweepterm_end;	/* its first stop-the-world, 0 if unseen */
-	uint64_t markterm_start;	/* its mark termination's stop-the-world, 0 if unseen */
-	uint64_t stw_ns;	/* stop-the-world time inside the cycle */
-	bool open;		/* it was still running when the recording ended */
-	bool began_unseen;	/* it began before the recording (start is the recording's) */
+	uint64_t sweepterm_start, sweepterm_end; /* its first stop-the-world, 0 if unseen */
+	uint64_t markterm_start; /* its mark termination's stop-the-world, 0 if unseen */
+	uint64_t stw_ns;	 /* stop-the-world time inside the cycle */
+	bool open;		 /* it was still running when the recording ended */
+	bool began_unseen;	 /* it began before the recording (start is the recording's) */
 };
 #define RP_GC_TRIGGER_UNKNOWN	255
 
 /* A stop-the-world pause. */
 struct rp_stw {
 	uint64_t start, end;
-	const char *reason;	/* the runtime's reason ("GC mark termination", ...) */
-	uint64_t gc;		/* the GC cycle it is part of, 0 if none */
-	bool open;		/* still stopped when the recording ended */
+	const char *reason; /* the runtime's reason ("GC mark termination", ...) */
+	uint64_t gc;	    /* the GC cycle it is part of, 0 if none */
+	bool open;	    /* still stopped when the recording ended */
 };
 
 /*
@@ -196,21 +202,21 @@ struct rp_sink {
 };
 
 struct replay_stats {
-	uint64_t events;	/* goroutine event records read */
-	uint64_t goroutines;	/* goroutine lives seen */
-	uint64_t max_alive;	/* peak number of live goroutines */
-	uint64_t max_alive_ts;	/* when the peak was first reached */
-	uint64_t lost;		/* events the probes lost (ring buffer full) */
-	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
-	uint64_t unobserved;	/* transitions that did not follow from the state known */
-	uint64_t late;		/* events that arrived too late for the reorder window */
-	uint64_t gc_cycles;	/* GC cycles seen (begun) */
+	uint64_t events;		  /* goroutine event records read */
+	uint64_t goroutines;		  /* goroutine lives seen */
+	uint64_t max_alive;		  /* peak number of live goroutines */
+	uint64_t max_alive_ts;		  /* when the peak was first reached */
+	uint64_t lost;			  /* events the probes lost (ring buffer full) */
+	__u64 lost_kind[GOTL_LOSS_KINDS]; /* the same by record type - GOTL_REC_STATUS */
+	uint64_t unobserved;		  /* transitions that did not follow from the state known */
+	uint64_t late;			  /* events that arrived too late for the reorder window */
+	uint64_t gc_cycles;		  /* GC cycles seen (begun) */
 	uint64_t stw_pauses;
-	uint64_t start, end;	/* first and last time of the recording */
+	uint64_t start, end; /* first and last time of the recording */
 	uint32_t pid;
-	bool truncated;		/* the log ended inside a record (recorder killed) */
-	bool ended;		/* the log has its end record */
-	bool attached;		/* gotl attached to a running process (record -p) */
+	bool truncated; /* the log ended inside a record (recorder killed) */
+	bool ended;	/* the log has its end record */
+	bool attached;	/* gotl attached to a running process (record -p) */
 };
 
 /*
@@ -248,10 +254,10 @@ static inline bool replay__blocked(uint8_t state)
  * log's word only (see convert.c).
  */
 const char *replay__follow_log(const struct replay *r, int n, size_t *len);
-char *const *replay__argv(const struct replay *r);	/* NULL-terminated */
-const char *replay__probes(const struct replay *r);	/* "a; b; c" or NULL */
+char *const *replay__argv(const struct replay *r);  /* NULL-terminated */
+const char *replay__probes(const struct replay *r); /* "a; b; c" or NULL */
 const struct gotl_rec_start *replay__start(const struct replay *r);
-const struct gotl_rec_end *replay__end(const struct replay *r);	/* NULL if the log has none */
+const struct gotl_rec_end *replay__end(const struct replay *r); /* NULL if the log has none */
 /* The exec that ended the Go program (its goroutines end there), or NULL. */
 const struct gotl_ev_exec *replay__exec(const struct replay *r);
 /* Report an error from a sink (the first one wins; the replay stops). */
@@ -273,8 +279,6 @@ const struct rp_frame *replay__user_frame(const struct replay *r, const struct r
  * of its import path has no dot ("runtime", "net/http"); "main" is the user's.
  */
 bool replay__stdlib_func(const char *func);
-
-
 
 
 #endif /* GOTL_REPLAY_H */

@@ -29,7 +29,7 @@
 
 struct lhist {
 	uint64_t n, sum, min, max;
-	uint32_t *counts;	/* LH_BUCKETS, allocated on first use */
+	uint32_t *counts; /* LH_BUCKETS, allocated on first use */
 };
 
 static unsigned lh_index(uint64_t v)
@@ -109,13 +109,13 @@ static uint64_t lh_range(const struct lhist *h, uint64_t lo, uint64_t hi)
 
 struct agg {
 	char *key;
-	char *a, *b, *c;	/* parts of the key, for output */
-	uint64_t n;		/* goroutines / spans */
-	uint64_t total;		/* ns */
+	char *a, *b, *c; /* parts of the key, for output */
+	uint64_t n;	 /* goroutines / spans */
+	uint64_t total;	 /* ns */
 	uint64_t max;
 	uint64_t first_ts;
-	uint64_t *goids;	/* leak groups: every goid (capped) */
-	char *start;		/* leak groups: the start function of the first one */
+	uint64_t *goids; /* leak groups: every goid (capped) */
+	char *start;	 /* leak groups: the start function of the first one */
 	size_t ngoids, cap;
 	uint64_t min_blocked, max_blocked;
 };
@@ -235,11 +235,11 @@ static struct agg **smap_sorted(const struct smap *m)
 
 struct node {
 	uint32_t parent;
-	char *start;		/* start function */
-	char *site;		/* creation site */
-	uint64_t n;		/* goroutines created here */
-	uint64_t alive;		/* still alive at the end */
-	uint64_t goids[4];	/* the first few */
+	char *start;	   /* start function */
+	char *site;	   /* creation site */
+	uint64_t n;	   /* goroutines created here */
+	uint64_t alive;	   /* still alive at the end */
+	uint64_t goids[4]; /* the first few */
 	int ngoids;
 };
 
@@ -273,7 +273,8 @@ static uint32_t node_child(struct rep *p, uint32_t parent, const char *start, co
 		p->nodes = n;
 		p->cap_nodes = ncap;
 	}
-	p->nodes[p->nnodes] = (struct node){ .parent = parent, .start = strdup(start),
+	p->nodes[p->nnodes] = (struct node){ .parent = parent,
+					     .start = strdup(start),
 					     .site = strdup(site) };
 	return (uint32_t)p->nnodes++;
 }
@@ -295,7 +296,7 @@ static void note_goid(struct rep *p, struct rlife *l)
 	nd = &p->nodes[l->node];
 	for (i = 0; i < nd->ngoids; i++)
 		if (nd->goids[i] == l->goid)
-			return;		/* another life of the same goroutine (cgo callbacks) */
+			return; /* another life of the same goroutine (cgo callbacks) */
 	if (nd->ngoids == 4 && l->goid > nd->goids[3])
 		return;
 	if (nd->ngoids < 4)
@@ -360,8 +361,7 @@ int rep__span(struct rep *p, struct rlife *l, const struct rspan *s)
 	p->blocked_end++;
 	if (!describe__leak_reason(s->reason, p->o->all_waits) || (!p->o->all_waits && l->runtime))
 		return 0;
-	a = smap_get(s->long_lived ? &p->long_lived : &p->leaks, l->site, s->block_site,
-		     s->reason);
+	a = smap_get(s->long_lived ? &p->long_lived : &p->leaks, l->site, s->block_site, s->reason);
 	if (!a || (!a->start && !(a->start = strdup(l->start))))
 		return -ENOMEM;
 	if (!a->n || dur < a->min_blocked)
@@ -432,12 +432,12 @@ const char *rep__dur(uint64_t ns)
 }
 
 static const uint64_t decades[] = {
-	0, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000ull,
-	UINT64_MAX,
+	0,	  1000,	     10000,	 100000,	 1000000,
+	10000000, 100000000, 1000000000, 10000000000ull, UINT64_MAX,
 };
 static const char *const decade_names[] = {
-	"< 1 us", "1-10 us", "10-100 us", "100 us-1 ms", "1-10 ms", "10-100 ms", "100 ms-1 s",
-	"1-10 s", ">= 10 s",
+	"< 1 us",    "1-10 us",	   "10-100 us", "100 us-1 ms", "1-10 ms",
+	"10-100 ms", "100 ms-1 s", "1-10 s",	">= 10 s",
 };
 
 static void text_hist(FILE *f, const char *title, const struct lhist *h)
@@ -517,14 +517,10 @@ static void text_tree(FILE *f, const struct rep *p, uint32_t node, int depth, in
 }
 
 const enum schema_attr rmeta_attr[RM_MAX] = {
-	[RM_BINARY] = SCHEMA_ATTR_GO_BINARY,
-	[RM_BUILD_ID] = SCHEMA_ATTR_GO_BUILD_ID,
-	[RM_COMMAND] = SCHEMA_ATTR_COMMAND,
-	[RM_GOTL_VERSION] = SCHEMA_ATTR_RECORDER_VERSION,
-	[RM_HOST] = SCHEMA_ATTR_HOST,
-	[RM_KERNEL] = SCHEMA_ATTR_KERNEL,
-	[RM_OPTIONS] = SCHEMA_ATTR_OPTIONS,
-	[RM_START_TIME] = SCHEMA_ATTR_START_TIME,
+	[RM_BINARY] = SCHEMA_ATTR_GO_BINARY, [RM_BUILD_ID] = SCHEMA_ATTR_GO_BUILD_ID,
+	[RM_COMMAND] = SCHEMA_ATTR_COMMAND,  [RM_GOTL_VERSION] = SCHEMA_ATTR_RECORDER_VERSION,
+	[RM_HOST] = SCHEMA_ATTR_HOST,	     [RM_KERNEL] = SCHEMA_ATTR_KERNEL,
+	[RM_OPTIONS] = SCHEMA_ATTR_OPTIONS,  [RM_START_TIME] = SCHEMA_ATTR_START_TIME,
 };
 const char *const rmeta_key[RM_MAX] = {
 	"binary", "build_id", "command", "gotl_version", "host", "kernel", "options", "start_time",
@@ -565,10 +561,10 @@ static void text(struct rep *p, const struct rmeta *m)
 		fprintf(f, ", killed by signal %d", m->exit_status - 128);
 	else if (m->has_exit)
 		fprintf(f, ", exit status %d", m->exit_status);
-	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n",
-		m->seen, m->events, m->lost, m->truncated ? ", the log was cut short" : "",
+	fprintf(f, "\n%" PRIu64 " goroutines, %" PRIu64 " events, %" PRIu64 " lost%s%s\n", m->seen,
+		m->events, m->lost, m->truncated ? ", the log was cut short" : "",
 		strcmp(m->source, "trace") ? "" :
-		" (from the trace: stack sizes need the raw log)");
+					     " (from the trace: stack sizes need the raw log)");
 	if (m->info[RM_COMMAND])
 		fprintf(f, "command:   %s\n", m->info[RM_COMMAND]);
 	if (m->info[RM_BINARY])
@@ -591,21 +587,23 @@ static void text(struct rep *p, const struct rmeta *m)
 		p->res->leak_suspects, p->res->leak_suspects == 1 ? "" : "s", p->leaks.len,
 		p->leaks.len == 1 ? "" : "s",
 		p->o->all_waits ? "every goroutine blocked at the end" :
-		"blocked at the end on a channel, select, lock or cond",
+				  "blocked at the end on a channel, select, lock or cond",
 		m->attached ? "; created while gotl recorded, or in a group that grew" : "");
 	text_groups(f, &p->leaks);
 	if (m->attached) {
-		fprintf(f, "\nLong-lived: %" PRIu64 " goroutine%s in %zu group%s (there when gotl "
+		fprintf(f,
+			"\nLong-lived: %" PRIu64 " goroutine%s in %zu group%s (there when gotl "
 			"attached, in a group that did not grow: no leak suspects)\n",
 			p->res->long_lived, p->res->long_lived == 1 ? "" : "s", p->long_lived.len,
 			p->long_lived.len == 1 ? "" : "s");
 		text_groups(f, &p->long_lived);
 	}
 
-	fprintf(f, "\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
-		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n", m->seen,
-		m->max_alive, rep__dur(m->max_alive_ts - m->start), p->exited, p->alive_end,
-		p->blocked_end);
+	fprintf(f,
+		"\nGoroutines: %" PRIu64 " seen, peak %" PRIu64 " alive at +%s, %" PRIu64
+		" exited, %" PRIu64 " alive at the end (%" PRIu64 " blocked)\n",
+		m->seen, m->max_alive, rep__dur(m->max_alive_ts - m->start), p->exited,
+		p->alive_end, p->blocked_end);
 	text_hist(f, "Lifetime of goroutines that exited", &p->lifetime);
 	fprintf(f, "\nLatency\n");
 	text_pct(f, "  created -> first run", &p->first_run);
@@ -637,8 +635,9 @@ static void text(struct rep *p, const struct rmeta *m)
 
 	fprintf(f, "\nStack sizes ");
 	if (!p->stack.n)
-		fprintf(f, "%s\n", m->stacks_unknown ? "(not in a trace: report on the raw log)" :
-			"(not recorded: gotl record --stack-depth 0?)");
+		fprintf(f, "%s\n",
+			m->stacks_unknown ? "(not in a trace: report on the raw log)" :
+					    "(not recorded: gotl record --stack-depth 0?)");
 	else
 		fprintf(f, "(n=%" PRIu64 "): p50 %" PRIu64 " KiB, max %" PRIu64 " KiB\n",
 			p->stack.n, lh_pct(&p->stack, 0.5) / 1024, p->stack.max / 1024);
@@ -653,9 +652,10 @@ static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
 
 	fprintf(f, "\"%s\":{\"n\":%" PRIu64, name, h->n);
 	if (h->n)
-		fprintf(f, ",\"min\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64
-			",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"sum\":%" PRIu64, h->min,
-			lh_pct(h, 0.5), lh_pct(h, 0.9), lh_pct(h, 0.99), h->max, h->sum);
+		fprintf(f,
+			",\"min\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p90\":%" PRIu64
+			",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 ",\"sum\":%" PRIu64,
+			h->min, lh_pct(h, 0.5), lh_pct(h, 0.9), lh_pct(h, 0.99), h->max, h->sum);
 	if (decade) {
 		fprintf(f, ",\"buckets\":[");
 		for (i = 0; i + 1 < sizeof(decades) / sizeof(decades[0]); i++)
@@ -666,8 +666,7 @@ static void jhist(FILE *f, const char *name, const struct lhist *h, bool decade)
 	fputc('}', f);
 }
 
-static void jaggs(FILE *f, const char *name, const struct smap *m, const char *ka,
-		  const char *kb)
+static void jaggs(FILE *f, const char *name, const struct smap *m, const char *ka, const char *kb)
 {
 	struct agg **v = smap_sorted(m);
 	size_t i;
@@ -680,8 +679,9 @@ static void jaggs(FILE *f, const char *name, const struct smap *m, const char *k
 			fprintf(f, ",\"%s\":", kb);
 			jsonstr__put(f, v[i]->b);
 		}
-		fprintf(f, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64
-			",\"max_ns\":%" PRIu64 "}", v[i]->n, v[i]->total, v[i]->max);
+		fprintf(f,
+			",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 "}",
+			v[i]->n, v[i]->total, v[i]->max);
 	}
 	fputc(']', f);
 	free(v);
@@ -708,8 +708,10 @@ static void jgroups(FILE *f, const char *name, const struct smap *m, bool start)
 		jsonstr__put(f, v[i]->a);
 		fprintf(f, ",\"blocked_at\":");
 		jsonstr__put(f, v[i]->b);
-		fprintf(f, ",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
-			",\"goids\":[", v[i]->min_blocked, v[i]->max_blocked);
+		fprintf(f,
+			",\"blocked_min_ns\":%" PRIu64 ",\"blocked_max_ns\":%" PRIu64
+			",\"goids\":[",
+			v[i]->min_blocked, v[i]->max_blocked);
 		for (k = 0; k < v[i]->ngoids; k++)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", v[i]->goids[k]);
 		fprintf(f, "]}");
@@ -733,15 +735,18 @@ static void json(struct rep *p, const struct rmeta *m)
 		fprintf(f, ",\"%s\":", rmeta_key[i]);
 		jsonstr__put(f, m->info[i]);
 	}
-	fprintf(f, ",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
-		",\"events_lost\":%" PRIu64 ",\"truncated\":%s", m->pid, m->end - m->start,
-		m->events, m->lost, m->truncated ? "true" : "false");
+	fprintf(f,
+		",\"pid\":%u,\"duration_ns\":%" PRIu64 ",\"events\":%" PRIu64
+		",\"events_lost\":%" PRIu64 ",\"truncated\":%s",
+		m->pid, m->end - m->start, m->events, m->lost, m->truncated ? "true" : "false");
 	if (m->has_exit)
 		fprintf(f, ",\"exit_status\":%d", m->exit_status);
-	fprintf(f, ",\"goroutines\":{\"seen\":%" PRIu64 ",\"peak_alive\":%" PRIu64
+	fprintf(f,
+		",\"goroutines\":{\"seen\":%" PRIu64 ",\"peak_alive\":%" PRIu64
 		",\"peak_at_ns\":%" PRIu64 ",\"exited\":%" PRIu64 ",\"alive_at_end\":%" PRIu64
-		",\"blocked_at_end\":%" PRIu64 "}", m->seen, m->max_alive,
-		m->max_alive_ts - m->start, p->exited, p->alive_end, p->blocked_end);
+		",\"blocked_at_end\":%" PRIu64 "}",
+		m->seen, m->max_alive, m->max_alive_ts - m->start, p->exited, p->alive_end,
+		p->blocked_end);
 
 	jgroups(f, "leak_suspects", &p->leaks, m->attached);
 	if (m->attached)
@@ -766,9 +771,10 @@ static void json(struct rep *p, const struct rmeta *m)
 	for (i = 1; i < p->nnodes; i++) {
 		const struct node *nd = &p->nodes[i];
 
-		fprintf(f, "%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64
-			",\"alive_at_end\":%" PRIu64 ",\"start_function\":", i > 1 ? "," : "", i,
-			nd->parent, nd->n, nd->alive);
+		fprintf(f,
+			"%s{\"id\":%zu,\"parent\":%u,\"count\":%" PRIu64
+			",\"alive_at_end\":%" PRIu64 ",\"start_function\":",
+			i > 1 ? "," : "", i, nd->parent, nd->n, nd->alive);
 		jsonstr__put(f, nd->start);
 		fprintf(f, ",\"created_at\":");
 		jsonstr__put(f, nd->site);

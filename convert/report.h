@@ -23,14 +23,14 @@
 struct report_opts {
 	const char *log_path;
 	bool json;
-	bool all_waits;		/* count goroutines blocked on IO, sleeps, timers as suspects too */
-	int top;		/* rows in "top" lists (default 10) */
+	bool all_waits; /* count goroutines blocked on IO, sleeps, timers as suspects too */
+	int top;	/* rows in "top" lists (default 10) */
 };
 
 struct report_result {
-	uint64_t leak_suspects;	/* goroutines */
+	uint64_t leak_suspects; /* goroutines */
 	uint64_t leak_groups;
-	uint64_t long_lived;	/* goroutines of an attach recording that are no suspects */
+	uint64_t long_lived; /* goroutines of an attach recording that are no suspects */
 	uint64_t long_lived_groups;
 };
 

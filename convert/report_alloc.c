@@ -20,7 +20,7 @@
 
 struct named {
 	char *name;
-	uint64_t n, bytes;	/* count, and bytes (or ns for pauses) */
+	uint64_t n, bytes; /* count, and bytes (or ns for pauses) */
 	uint64_t max;
 };
 
@@ -28,7 +28,7 @@ struct named {
 struct names {
 	struct named *v;
 	size_t len, cap;
-	struct u64map idx;	/* string hash (+ probe) -> 1 + index */
+	struct u64map idx; /* string hash (+ probe) -> 1 + index */
 };
 
 struct galloc_row {
@@ -293,8 +293,10 @@ void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 			fprintf(f, ", stacks sampled every ~%s", bytes_str(a->tot.sample_bytes));
 		fputc('\n', f);
 		if (a->tot.unclassified)
-			fprintf(f, "  %" PRIu64 " allocations without a type: gotl's type "
-				"table was full\n", a->tot.unclassified);
+			fprintf(f,
+				"  %" PRIu64 " allocations without a type: gotl's type "
+				"table was full\n",
+				a->tot.unclassified);
 		for (int pass = 0; pass < 2; pass++) {
 			v = sorted(&a->types, pass == 1);
 			fprintf(f, "  Top types by %s\n", pass ? "count" : "bytes");
@@ -303,7 +305,7 @@ void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 					v[i]->n, v[i]->name);
 			free(v);
 		}
-		if (a->ngs)	/* a->gs is NULL when there are none */
+		if (a->ngs) /* a->gs is NULL when there are none */
 			qsort(a->gs, a->ngs, sizeof(*a->gs), cmp_g);
 		fprintf(f, "  Top goroutines by bytes\n");
 		for (i = 0; i < a->ngs && (int)i < top; i++)
@@ -311,8 +313,9 @@ void rep_alloc__text(struct rep_alloc *a, FILE *f, int top)
 				bytes_str(a->gs[i].bytes), a->gs[i].n, a->gs[i].goid,
 				a->gs[i].start);
 		v = sorted(&a->sites, false);
-		fprintf(f, "  Top allocation sites (%s)\n", a->tot.mode == GOTL_ALLOC_ALL ?
-			"every allocation" : "estimated from the samples");
+		fprintf(f, "  Top allocation sites (%s)\n",
+			a->tot.mode == GOTL_ALLOC_ALL ? "every allocation" :
+							"estimated from the samples");
 		for (i = 0; v && i < a->sites.len && (int)i < top; i++)
 			fprintf(f, "    %10s %10" PRIu64 " %s  %s\n", bytes_str(v[i]->bytes),
 				v[i]->n, a->tot.mode == GOTL_ALLOC_ALL ? "x" : "samples",
@@ -388,9 +391,10 @@ void rep_alloc__json(struct rep_alloc *a, FILE *f)
 		a->cycles, a->open_cycles);
 	for (i = 0; i < 4; i++)
 		fprintf(f, "%s\"%s\":%" PRIu64, i ? "," : "", trigger_names[i], a->by_trigger[i]);
-	fprintf(f, "},\"cycle_stw_ns\":%" PRIu64 ",\"stw\":{\"pauses\":%" PRIu64
-		",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",", a->gc_stw_ns, a->pauses,
-		a->pause_ns, a->pause_max);
+	fprintf(f,
+		"},\"cycle_stw_ns\":%" PRIu64 ",\"stw\":{\"pauses\":%" PRIu64
+		",\"total_ns\":%" PRIu64 ",\"max_ns\":%" PRIu64 ",",
+		a->gc_stw_ns, a->pauses, a->pause_ns, a->pause_max);
 	jnamed(f, "by_reason", &a->stw, true, "reason", "count", "total_ns", true);
 	fprintf(f, "}}");
 }

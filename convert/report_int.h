@@ -21,15 +21,15 @@ struct rep;
 
 /* One goroutine life. Strings belong to the front end; the core copies what it keeps. */
 struct rlife {
-	uint64_t goid;		/* 0 until known */
+	uint64_t goid; /* 0 until known */
 	uint64_t parent_goid;
-	uint64_t created;	/* when it was created (or first seen) */
-	const char *start;	/* start function, or "(unknown)" / "(cgo callback)" */
-	const char *site;	/* creation site "func file:line", "(unknown)", or
+	uint64_t created;    /* when it was created (or first seen) */
+	const char *start;   /* start function, or "(unknown)" / "(cgo callback)" */
+	const char *site;    /* creation site "func file:line", "(unknown)", or
 				 * "(first seen running)" for a life not seen created */
-	bool born_seen;		/* created while recorded: lifetime and first run measurable */
-	bool runtime;		/* one of the runtime's own goroutines */
-	uint64_t stack_size;	/* largest stack seen in bytes, 0 if unknown */
+	bool born_seen;	     /* created while recorded: lifetime and first run measurable */
+	bool runtime;	     /* one of the runtime's own goroutines */
+	uint64_t stack_size; /* largest stack seen in bytes, 0 if unknown */
 	/* the core's own */
 	uint64_t alloc_bytes, alloc_count;
 	uint32_t node;
@@ -42,18 +42,27 @@ enum rspan_kind { RS_RUNNABLE, RS_RUNNING, RS_SYSCALL, RS_BLOCKED, RS_OTHER };
 struct rspan {
 	enum rspan_kind kind;
 	const char *reason;	/* RS_BLOCKED: the wait reason as the runtime names it */
-	const char *block_site;	/* RS_BLOCKED: "func file:line", or "(no stack)" */
+	const char *block_site; /* RS_BLOCKED: "func file:line", or "(no stack)" */
 	uint64_t begin, end;
-	bool first;		/* the first state of the life */
-	enum rp_end how;	/* how it ended */
-	bool long_lived;	/* RP_END_RECORDING: long-lived, no leak suspect (verdict.h) */
-	uint64_t alloc_bytes;	/* heap bytes the goroutine allocated in it */
+	bool first;	      /* the first state of the life */
+	enum rp_end how;      /* how it ended */
+	bool long_lived;      /* RP_END_RECORDING: long-lived, no leak suspect (verdict.h) */
+	uint64_t alloc_bytes; /* heap bytes the goroutine allocated in it */
 	uint64_t alloc_count;
 };
 
 /* What the recording says about itself (RM_*: index into rmeta.info). */
-enum { RM_BINARY, RM_BUILD_ID, RM_COMMAND, RM_GOTL_VERSION, RM_HOST, RM_KERNEL, RM_OPTIONS,
-       RM_START_TIME, RM_MAX };
+enum {
+	RM_BINARY,
+	RM_BUILD_ID,
+	RM_COMMAND,
+	RM_GOTL_VERSION,
+	RM_HOST,
+	RM_KERNEL,
+	RM_OPTIONS,
+	RM_START_TIME,
+	RM_MAX
+};
 /* Their names: the trace attribute (schema.h), and the report's JSON key. */
 extern const enum schema_attr rmeta_attr[RM_MAX];
 extern const char *const rmeta_key[RM_MAX];
@@ -61,22 +70,22 @@ extern const char *const rmeta_key[RM_MAX];
 /* What the report says about the recording as a whole. */
 
 struct rmeta {
-	const char *comm, *go_version, *source;	/* source: "log" or "trace" */
-	const char *info[RM_MAX];	/* RM_*, NULL if unknown */
+	const char *comm, *go_version, *source; /* source: "log" or "trace" */
+	const char *info[RM_MAX];		/* RM_*, NULL if unknown */
 	uint32_t pid;
 	uint64_t start, end;
 	bool has_exit;
-	int exit_status;	/* 128+N if killed by signal N */
+	int exit_status; /* 128+N if killed by signal N */
 	bool signaled;
 	uint64_t events, lost, seen, max_alive, max_alive_ts;
 	bool truncated;
-	bool stacks_unknown;	/* the input cannot have stack sizes (a trace) */
-	bool attached;		/* recorded attached to a running process: long-lived ones apart */
+	bool stacks_unknown; /* the input cannot have stack sizes (a trace) */
+	bool attached;	     /* recorded attached to a running process: long-lived ones apart */
 };
 
 /* Allocation totals of the recording (GOTL_REC_ALLOC_TOTAL, or the trace's attributes). */
 struct rmeta_alloc {
-	uint32_t mode;		/* GOTL_ALLOC_*; OFF: not recorded */
+	uint32_t mode; /* GOTL_ALLOC_*; OFF: not recorded */
 	uint64_t count, bytes, unclassified, sample_bytes;
 };
 
@@ -105,7 +114,7 @@ int rep__gc(struct rep *p, const char *trigger, uint64_t stw_ns, bool open);
 int rep__stw(struct rep *p, const char *reason, uint64_t dur);
 
 /* Helpers the core shares with report_alloc.c. */
-const char *rep__dur(uint64_t ns);	/* "1.5 ms"; a ring of static buffers */
+const char *rep__dur(uint64_t ns); /* "1.5 ms"; a ring of static buffers */
 
 struct rep_alloc;
 struct rep_alloc *rep_alloc__new(void);

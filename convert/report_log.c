@@ -61,8 +61,10 @@ static void on_born(void *ctx, struct replay *r, struct rp_g *g, struct rp_g *pa
 		site_of(r, g->gopc, x->site, sizeof(x->site));
 	else
 		snprintf(x->site, sizeof(x->site), "(first seen running)");
-	snprintf(x->start, sizeof(x->start), "%s", st && *st->func ? st->func :
-		 g->flags & RP_G_CGO ? "(cgo callback)" : "(unknown)");
+	snprintf(x->start, sizeof(x->start), "%s",
+		 st && *st->func     ? st->func :
+		 g->flags & RP_G_CGO ? "(cgo callback)" :
+				       "(unknown)");
 	x->l.goid = g->goid;
 	x->l.parent_goid = g->parent_goid;
 	x->l.created = g->created;
@@ -79,7 +81,10 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	struct lf *f = ctx;
 	struct lg *x = g->sink;
 	char reason[64], site[1024];
-	struct rspan s = { .begin = g->since, .end = end, .first = g->first, .how = how,
+	struct rspan s = { .begin = g->since,
+			   .end = end,
+			   .first = g->first,
+			   .how = how,
 			   .long_lived = how == RP_END_RECORDING && (g->flags & RP_G_LONG_LIVED) };
 	const char *rs;
 
@@ -89,17 +94,29 @@ static void on_state_end(void *ctx, struct replay *r, struct rp_g *g, uint64_t e
 	if (g->stack_size > x->l.stack_size)
 		x->l.stack_size = g->stack_size;
 	switch (g->state) {
-	case GOTL_G_RUNNABLE: s.kind = RS_RUNNABLE; break;
-	case GOTL_G_RUNNING: s.kind = RS_RUNNING; break;
-	case GOTL_G_SYSCALL: s.kind = RS_SYSCALL; break;
-	case GOTL_G_WAITING: case GOTL_G_PREEMPTED: case GOTL_G_LEAKED: s.kind = RS_BLOCKED; break;
-	default: s.kind = RS_OTHER; break;
+	case GOTL_G_RUNNABLE:
+		s.kind = RS_RUNNABLE;
+		break;
+	case GOTL_G_RUNNING:
+		s.kind = RS_RUNNING;
+		break;
+	case GOTL_G_SYSCALL:
+		s.kind = RS_SYSCALL;
+		break;
+	case GOTL_G_WAITING:
+	case GOTL_G_PREEMPTED:
+	case GOTL_G_LEAKED:
+		s.kind = RS_BLOCKED;
+		break;
+	default:
+		s.kind = RS_OTHER;
+		break;
 	}
 	if (s.kind == RS_BLOCKED) {
 		/* (Unlike describe__reason_str, a reason 0 without a name is "(reason 0)" too.) */
 		rs = g->state == GOTL_G_PREEMPTED ? schema_name[SCHEMA_NAME_PREEMPTED] :
-		     g->state == GOTL_G_LEAKED ? schema_name[SCHEMA_NAME_LEAKED] :
-		     replay__reason(r, g->reason);
+		     g->state == GOTL_G_LEAKED	  ? schema_name[SCHEMA_NAME_LEAKED] :
+						    replay__reason(r, g->reason);
 		if (!rs || !*rs) {
 			snprintf(reason, sizeof(reason), "waiting (reason %u)", g->reason);
 			rs = reason;
@@ -132,7 +149,9 @@ static void on_alloc_total(void *ctx, struct replay *r, uint64_t ts,
 	struct lf *f = ctx;
 
 	/* Cumulative: the last is the total. */
-	f->total = (struct rmeta_alloc){ .mode = t->mode, .count = t->count, .bytes = t->bytes,
+	f->total = (struct rmeta_alloc){ .mode = t->mode,
+					 .count = t->count,
+					 .bytes = t->bytes,
 					 .unclassified = t->unclassified,
 					 .sample_bytes = t->sample_bytes };
 }
@@ -197,10 +216,17 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	const struct gotl_rec_end *e = replay__end(r);
 	struct lf *f = ctx;
 	struct rmeta m = {
-		.comm = replay__meta(r, "comm"), .go_version = replay__meta(r, "go_version"),
-		.source = "log", .pid = st->pid, .start = st->start, .end = end,
-		.events = st->events, .lost = st->lost, .seen = st->goroutines,
-		.max_alive = st->max_alive, .max_alive_ts = st->max_alive_ts,
+		.comm = replay__meta(r, "comm"),
+		.go_version = replay__meta(r, "go_version"),
+		.source = "log",
+		.pid = st->pid,
+		.start = st->start,
+		.end = end,
+		.events = st->events,
+		.lost = st->lost,
+		.seen = st->goroutines,
+		.max_alive = st->max_alive,
+		.max_alive_ts = st->max_alive_ts,
 		.truncated = st->truncated,
 		.attached = replay__start(r) && (replay__start(r)->flags & GOTL_START_ATTACHED),
 	};
@@ -224,7 +250,7 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 		m.has_exit = true;
 		m.signaled = (e->status & 0x7f) != 0;
 		m.exit_status = m.signaled ? 128 + (int)(e->status & 0x7f) :
-			(int)((e->status >> 8) & 0xff);
+					     (int)((e->status >> 8) & 0xff);
 	}
 	if (!f->err && alloc_facts(f))
 		oom(f, r);
@@ -237,9 +263,16 @@ int report_log__run(const char *path, struct rep *p, char *err, size_t errlen)
 {
 	struct lf f = { .p = p };
 	struct rp_sink sink = {
-		.ctx = &f, .born = on_born, .state_end = on_state_end, .gone = on_gone,
-		.finish = on_finish, .alloc = on_alloc, .alloc_total = on_alloc_total,
-		.alloc_class = on_alloc_class, .gc = on_gc, .stw = on_stw,
+		.ctx = &f,
+		.born = on_born,
+		.state_end = on_state_end,
+		.gone = on_gone,
+		.finish = on_finish,
+		.alloc = on_alloc,
+		.alloc_total = on_alloc_total,
+		.alloc_class = on_alloc_class,
+		.gc = on_gc,
+		.stw = on_stw,
 	};
 	struct replay_stats st;
 	int ret;

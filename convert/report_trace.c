@@ -50,10 +50,10 @@ struct gtrack {
 	uint64_t uuid;
 	struct rlife l;
 	char *start, *site;
-	uint64_t nspans;	/* slices in the track */
-	uint64_t fed;		/* fed to the core so far */
-	bool last_open;		/* its last slice is still open at the end */
-	bool seen_first;	/* pass 1 took the life's facts from its first slice */
+	uint64_t nspans; /* slices in the track */
+	uint64_t fed;	 /* fed to the core so far */
+	bool last_open;	 /* its last slice is still open at the end */
+	bool seen_first; /* pass 1 took the life's facts from its first slice */
 	struct open_span *open;
 	/*
 	 * A cgo callback's goroutine lives once per callback, all on one track,
@@ -61,7 +61,7 @@ struct gtrack {
 	 */
 	uint64_t *life_ends;
 	size_t nlife_ends, cap_life_ends;
-	uint64_t last_end;	/* end of the latest slice (pass 1, then pass 2) */
+	uint64_t last_end; /* end of the latest slice (pass 1, then pass 2) */
 };
 
 struct tr {
@@ -70,9 +70,9 @@ struct tr {
 	struct itab names, args, strs;
 	struct gtrack *g;
 	size_t ng, capg;
-	struct u64map by_uuid;	/* track uuid -> gtrack (rebuilt after sorting) */
-	struct u64map fgroups;	/* uuids of the start-function groups in the goroutine group */
-	struct u64map by_goid;	/* goid -> gtrack, for parents */
+	struct u64map by_uuid; /* track uuid -> gtrack (rebuilt after sorting) */
+	struct u64map fgroups; /* uuids of the start-function groups in the goroutine group */
+	struct u64map by_goid; /* goid -> gtrack, for parents */
 	uint64_t group_uuid, alive_uuid, types_uuid, nog_uuid, gc_uuid, stw_uuid;
 	struct rmeta_alloc alloc;
 	/* the open slice on the GC and the stop-the-world tracks (B and E are adjacent) */
@@ -85,9 +85,9 @@ struct tr {
 	char *comm, *go_version;
 	char *info[RM_MAX];
 	/* Timestamps as the importer reads them (resolve_ts), from the start of a pass. */
-	uint32_t def_clock;		/* the sequence's default clock */
-	bool inc[64];			/* sequence clocks 64-127 that are incremental */
-	uint64_t inc_last[64];		/* and their time so far */
+	uint32_t def_clock;    /* the sequence's default clock */
+	bool inc[64];	       /* sequence clocks 64-127 that are incremental */
+	uint64_t inc_last[64]; /* and their time so far */
 };
 
 static int itab_set(struct itab *t, uint64_t iid, const char *s, size_t len)
@@ -145,7 +145,8 @@ static int take_interned(struct tr *t, const Gotl__Perfetto__InternedData *d)
 		ret = itab_set(&t->args, d->debug_annotation_names[i]->iid,
 			       d->debug_annotation_names[i]->name,
 			       d->debug_annotation_names[i]->name ?
-			       strlen(d->debug_annotation_names[i]->name) : 0);
+				       strlen(d->debug_annotation_names[i]->name) :
+				       0);
 	for (i = 0; !ret && i < d->n_debug_annotation_string_values; i++)
 		ret = itab_set(&t->strs, d->debug_annotation_string_values[i]->iid,
 			       (const char *)d->debug_annotation_string_values[i]->str.data,
@@ -154,8 +155,8 @@ static int take_interned(struct tr *t, const Gotl__Perfetto__InternedData *d)
 }
 
 /* A debug annotation by name: its string value, or "" with its number in *u; NULL if absent. */
-static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
-		       const char *name, uint64_t *u)
+static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te, const char *name,
+		       uint64_t *u)
 {
 	size_t i;
 
@@ -167,8 +168,9 @@ static const char *arg(const struct tr *t, const Gotl__Perfetto__TrackEvent *te,
 			continue;
 		if (u)
 			*u = a->has_uint_value ? a->uint_value :
-			     a->has_int_value ? (uint64_t)a->int_value :
-			     a->has_bool_value ? (uint64_t)a->bool_value : 0;
+			     a->has_int_value  ? (uint64_t)a->int_value :
+			     a->has_bool_value ? (uint64_t)a->bool_value :
+						 0;
 		if (a->has_string_value_iid)
 			return itab_get(&t->strs, a->string_value_iid);
 		return a->string_value ? a->string_value : "";
@@ -212,7 +214,7 @@ static int inflate_packets(const uint8_t *z, size_t zlen, uint8_t **out, size_t 
 			goto out;
 	} while (zr != Z_STREAM_END);
 	if (zs.avail_in)
-		goto out;		/* bytes after the compressed data */
+		goto out; /* bytes after the compressed data */
 	*out = buf;
 	*outlen = len;
 	buf = NULL;
@@ -235,8 +237,7 @@ static void resolve_ts(struct tr *t, Gotl__Perfetto__TracePacket *p)
 
 	if (p->clock_snapshot)
 		for (i = 0; i < p->clock_snapshot->n_clocks; i++) {
-			const Gotl__Perfetto__ClockSnapshot__Clock *c =
-				p->clock_snapshot->clocks[i];
+			const Gotl__Perfetto__ClockSnapshot__Clock *c = p->clock_snapshot->clocks[i];
 
 			if (c->is_incremental && c->clock_id >= 64 && c->clock_id < 128) {
 				t->inc[c->clock_id - 64] = true;
@@ -292,8 +293,8 @@ static int packets_in(struct tr *t, const uint8_t *data, size_t size, bool inner
 			size_t n = 0;
 
 			ret = inner ? -EPROTO :
-			      inflate_packets(p->compressed_packets.data,
-					      p->compressed_packets.len, &buf, &n);
+				      inflate_packets(p->compressed_packets.data,
+						      p->compressed_packets.len, &buf, &n);
 			if (!ret)
 				ret = packets_in(t, buf, n, true, fn);
 			free(buf);
@@ -344,7 +345,7 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_LOG])) {
 		m->truncated = true;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_MODE])) {
-		m->attached = true;	/* said of attach recordings only (describe__attrs_end) */
+		m->attached = true; /* said of attach recordings only (describe__attrs_end) */
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_EXIT_STATUS])) {
 		m->has_exit = true;
 		m->exit_status = (int)a->long_value;
@@ -353,9 +354,10 @@ static void take_attribute(struct tr *t, const Gotl__Perfetto__TraceAttributes__
 		m->exit_status = 128 + (int)a->long_value;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_MODE]) && a->string_value) {
 		t->alloc.mode = !strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_ALL)) ?
-				GOTL_ALLOC_ALL :
+					GOTL_ALLOC_ALL :
 				!strcmp(a->string_value, describe__alloc_mode(GOTL_ALLOC_SAMPLED)) ?
-				GOTL_ALLOC_SAMPLED : GOTL_ALLOC_OFF;
+					GOTL_ALLOC_SAMPLED :
+					GOTL_ALLOC_OFF;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_COUNT])) {
 		t->alloc.count = (uint64_t)a->long_value;
 	} else if (!strcmp(k, schema_attr[SCHEMA_ATTR_ALLOC_BYTES])) {
@@ -473,7 +475,7 @@ static int pass1(struct tr *t, Gotl__Perfetto__TracePacket *p)
 	/* The snapshot that sets the trace clock (not the delta clock's). */
 	if (p->clock_snapshot && p->clock_snapshot->has_primary_trace_clock)
 		for (i = 0; i < p->clock_snapshot->n_clocks; i++)
-			if (p->clock_snapshot->clocks[i]->clock_id == 6)	/* BOOTTIME */
+			if (p->clock_snapshot->clocks[i]->clock_id == 6) /* BOOTTIME */
 				m->start = p->clock_snapshot->clocks[i]->timestamp;
 	if (p->trace_attributes)
 		for (i = 0; i < p->trace_attributes->n_attribute; i++)
@@ -552,7 +554,7 @@ static int take_gc(struct tr *t, const Gotl__Perfetto__TrackEvent *te, uint64_t 
 		trigger = arg(t, te, schema_arg[SCHEMA_ARG_TRIGGER], NULL);
 		t->gc_is_cycle = trigger != NULL;
 		if (!trigger)
-			return 0;	/* a phase */
+			return 0; /* a phase */
 		free(t->gc_trigger);
 		t->gc_trigger = strdup(trigger);
 		t->gc_stw_ns = arg(t, te, schema_arg[SCHEMA_ARG_STW_NS], &u) ? u : 0;
@@ -630,12 +632,14 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 		if (!o->reason || !o->site)
 			return -ENOMEM;
 		o->s = (struct rspan){
-			.begin = p->timestamp, .first = g->fed == 0, .reason = o->reason,
+			.begin = p->timestamp,
+			.first = g->fed == 0,
+			.reason = o->reason,
 			.block_site = o->site,
-			.kind = !strcmp(name, schema_name[SCHEMA_NAME_RUNNING]) ? RS_RUNNING :
+			.kind = !strcmp(name, schema_name[SCHEMA_NAME_RUNNING])	 ? RS_RUNNING :
 				!strcmp(name, schema_name[SCHEMA_NAME_RUNNABLE]) ? RS_RUNNABLE :
-				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL]) ? RS_SYSCALL :
-				RS_BLOCKED,
+				!strcmp(name, schema_name[SCHEMA_NAME_SYSCALL])	 ? RS_SYSCALL :
+										   RS_BLOCKED,
 		};
 		o->s.long_lived = arg(t, te, schema_arg[SCHEMA_ARG_LONG_LIVED], NULL) != NULL;
 		if (arg(t, te, schema_arg[SCHEMA_ARG_ALLOC_BYTES], &u))
@@ -703,7 +707,7 @@ int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
 	}
 
 	/* Lives in creation order, so a parent is born before its children. */
-	if (t.ng)	/* t.g is NULL when there are none, and qsort's base must not be */
+	if (t.ng) /* t.g is NULL when there are none, and qsort's base must not be */
 		qsort(t.g, t.ng, sizeof(*t.g), by_created);
 	u64map__free(&t.by_uuid);
 	for (i = 0; i < t.ng; i++) {
@@ -712,7 +716,7 @@ int report_trace__run(const char *path, struct rep *p, char *err, size_t errlen)
 		if (u64map__put(&t.by_uuid, g->uuid, g))
 			goto oom;
 		if (!g->seen_first)
-			continue;	/* a track without slices */
+			continue; /* a track without slices */
 		g->l.start = g->start;
 		g->l.site = g->site;
 		parent = g->l.parent_goid ? u64map__get(&t.by_goid, g->l.parent_goid) : NULL;

@@ -219,10 +219,11 @@ enum schema_attr { SCHEMA_ATTRS(SCHEMA_ENUM_ATTR) SCHEMA_ATTR_MAX };
 
 /* The goroutine counters are the first, in the order of enum rp_counter. */
 _Static_assert((int)SCHEMA_COUNTER_ALIVE == RP_C_ALIVE &&
-	       (int)SCHEMA_COUNTER_RUNNING == RP_C_RUNNING &&
-	       (int)SCHEMA_COUNTER_RUNNABLE == RP_C_RUNNABLE &&
-	       (int)SCHEMA_COUNTER_BLOCKED == RP_C_BLOCKED &&
-	       (int)SCHEMA_COUNTER_SYSCALL == RP_C_SYSCALL && (int)SCHEMA_COUNTER_LOST == RP_C_LOST,
+		       (int)SCHEMA_COUNTER_RUNNING == RP_C_RUNNING &&
+		       (int)SCHEMA_COUNTER_RUNNABLE == RP_C_RUNNABLE &&
+		       (int)SCHEMA_COUNTER_BLOCKED == RP_C_BLOCKED &&
+		       (int)SCHEMA_COUNTER_SYSCALL == RP_C_SYSCALL &&
+		       (int)SCHEMA_COUNTER_LOST == RP_C_LOST,
 	       "SCHEMA_COUNTERS starts with enum rp_counter, in its order");
 
 extern const char *const schema_arg[SCHEMA_ARG_MAX];
@@ -239,7 +240,7 @@ extern const struct schema_counter_names schema_counter[SCHEMA_COUNTER_MAX];
 
 /* The log's metadata shown as trace attributes (SCHEMA_META_ATTRS). */
 struct schema_meta_attr {
-	const char *meta;	/* the META key */
+	const char *meta; /* the META key */
 	enum schema_attr attr;
 };
 #define SCHEMA_ONE(a, b)	+1

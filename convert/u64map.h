@@ -9,7 +9,7 @@
 struct u64map {
 	struct kv {
 		uint64_t k;
-		void *v;	/* NULL: an empty slot */
+		void *v; /* NULL: an empty slot */
 	} *slots;
 	size_t cap, len;
 };

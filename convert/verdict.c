@@ -17,18 +17,18 @@ enum { VK_SITE, VK_UNKNOWN, VK_NOT_CREATED };
 
 /* A group: creation site, block site, wait reason. Strings point into the replay. */
 struct vkey {
-	const char *cfunc, *cfile;	/* VK_SITE: the `go` statement */
-	const char *bfunc, *bfile;	/* where it blocked; bfunc NULL: no stack */
+	const char *cfunc, *cfile; /* VK_SITE: the `go` statement */
+	const char *bfunc, *bfile; /* where it blocked; bfunc NULL: no stack */
 	uint32_t cline, bline;
-	uint16_t why;		/* the wait reason; 256 + state: preempted, leaked */
-	uint8_t created;	/* VK_* */
+	uint16_t why;	 /* the wait reason; 256 + state: preempted, leaked */
+	uint8_t created; /* VK_* */
 };
 
 struct vgroup {
 	struct vkey k;
-	uint64_t hash;		/* 0: an empty slot */
+	uint64_t hash; /* 0: an empty slot */
 	uint32_t at_attach, at_end;
-	bool joined;		/* a goroutine created during the recording ends in it */
+	bool joined; /* a goroutine created during the recording ends in it */
 };
 
 struct verdict {
@@ -40,7 +40,7 @@ static uint64_t mix(uint64_t h, const char *s)
 {
 	while (s && *s)
 		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
-	return (h ^ 0xff) * 0x100000001b3ull;	/* the end of a string */
+	return (h ^ 0xff) * 0x100000001b3ull; /* the end of a string */
 }
 
 static uint64_t mix_u(uint64_t h, uint64_t v)

@@ -23,8 +23,8 @@
 
 /* A counter track. */
 struct ctrack {
-	uint64_t id;		/* groups */
-	char *name;		/* states and reasons */
+	uint64_t id; /* groups */
+	char *name;  /* states and reasons */
 	uint64_t uuid;
 	int64_t last;
 	bool seen;
@@ -54,8 +54,8 @@ struct wtrace {
 	int64_t alive, nsuspects;
 	bool started;
 	uint64_t cat, n_census, a_goroutines, a_wall, a_cpu, a_bytes, a_syscalls, a_rounds,
-		 a_reread, a_unsettled, a_count, a_per_hour, a_group;
-	uint32_t gtab[GTAB];	/* group id -> its counter track in groups + 1 */
+		a_reread, a_unsettled, a_count, a_per_hour, a_group;
+	uint32_t gtab[GTAB]; /* group id -> its counter track in groups + 1 */
 };
 
 static int ensure(void **p, size_t *cap, size_t n, size_t size)
@@ -77,8 +77,12 @@ static int ensure(void **p, size_t *cap, size_t n, size_t size)
 
 static uint64_t group_track(struct wtrace *w, uint64_t parent, const char *name, const char *desc)
 {
-	struct pf_track t = { .uuid = w->next_uuid++, .parent = parent, .name = name,
-			      .description = desc, .no_merge = true, .child_ordering = 2 };
+	struct pf_track t = { .uuid = w->next_uuid++,
+			      .parent = parent,
+			      .name = name,
+			      .description = desc,
+			      .no_merge = true,
+			      .child_ordering = 2 };
 
 	pftrace__track(w->pf, &t);
 	return t.uuid;
@@ -87,8 +91,12 @@ static uint64_t group_track(struct wtrace *w, uint64_t parent, const char *name,
 static uint64_t counter_track(struct wtrace *w, uint64_t parent, const char *name, int unit,
 			      const char *desc)
 {
-	struct pf_track t = { .uuid = w->next_uuid++, .parent = parent, .name = name,
-			      .description = desc, .counter = true, .counter_unit = unit };
+	struct pf_track t = { .uuid = w->next_uuid++,
+			      .parent = parent,
+			      .name = name,
+			      .description = desc,
+			      .counter = true,
+			      .counter_unit = unit };
 
 	pftrace__track(w->pf, &t);
 	return t.uuid;
@@ -138,8 +146,9 @@ int wtrace__open(const char *path, const struct wtrace_info *in, struct wtrace *
 				       "Goroutines by group (start function <- creation site, "
 				       "state or wait reason at the place they wait), for the "
 				       "groups that were once among the largest.");
-	w->u_censuses = group_track(w, w->u_proc, "Censuses",
-				    "One instant per census, with what reading the goroutines cost.");
+	w->u_censuses =
+		group_track(w, w->u_proc, "Censuses",
+			    "One instant per census, with what reading the goroutines cost.");
 	w->u_cost = counter_track(w, w->u_proc, "Census time", 1,
 				  "Wall time of each census (reading every goroutine).");
 	w->u_nsusp = counter_track(w, w->u_proc, "Leak suspects", 2,
@@ -186,7 +195,7 @@ static struct ctrack *ctrack_of(struct wtrace *w, struct clist *l, const char *n
 			if (l->t[w->gtab[j] - 1].id == id)
 				return &l->t[w->gtab[j] - 1];
 		if (gi >= WT_TOP_GROUPS || l->n >= WT_MAX_GROUP_TRACKS)
-			return NULL;	/* a group gets a track only when among the largest */
+			return NULL; /* a group gets a track only when among the largest */
 	}
 	if (ensure((void **)&l->t, &l->cap, l->n + 1, sizeof(*l->t)))
 		return NULL;
@@ -257,13 +266,16 @@ static void suspects(struct wtrace *w, const struct wtrace_census *c)
 			if (w->susp[k].id == v->id)
 				s = &w->susp[k];
 		if (!s) {
-			struct pf_track t = { .parent = w->u_susp, .name = v->name, .no_merge = true };
+			struct pf_track t = { .parent = w->u_susp,
+					      .name = v->name,
+					      .no_merge = true };
 
 			if (w->nsusp >= WT_MAX_GROUP_TRACKS ||
 			    ensure((void **)&w->susp, &w->capsusp, w->nsusp + 1, sizeof(*w->susp)))
 				continue;
 			s = &w->susp[w->nsusp++];
-			*s = (struct strack){ .id = v->id, .uuid = w->next_uuid++,
+			*s = (struct strack){ .id = v->id,
+					      .uuid = w->next_uuid++,
 					      .name_iid = pftrace__name_iid(w->pf, v->name) };
 			t.uuid = s->uuid;
 			pftrace__track(w->pf, &t);
@@ -299,7 +311,10 @@ int wtrace__census(struct wtrace *w, const struct wtrace_census *c)
 
 	/* the last two are 0 but for a process that changes fast: not written then */
 	pftrace__instant(w->pf, w->u_censuses, c->ts, w->n_census, w->cat, a,
-			 c->unsettled ? 8 : c->reread ? 7 : 6, 0, 0);
+			 c->unsettled ? 8 :
+			 c->reread    ? 7 :
+					6,
+			 0, 0);
 	pftrace__counter(w->pf, w->u_cost, c->ts, (int64_t)c->wall_ns);
 	if (!w->started || c->alive != w->alive)
 		pftrace__counter(w->pf, w->u_alive, c->ts, c->alive);

@@ -28,23 +28,23 @@ struct wtrace;
 struct wtrace_info {
 	int32_t pid;
 	const char *process_name;
-	const char *const *cmdline;	/* NULL-terminated, or NULL */
+	const char *const *cmdline; /* NULL-terminated, or NULL */
 	const char *go_version;
 	uint64_t every_ns, leak_after_ns;
-	uint64_t boot_ns, mono_ns, real_ns;	/* the clocks, read at one moment */
-	int compress;			/* zlib level, 0: none */
+	uint64_t boot_ns, mono_ns, real_ns; /* the clocks, read at one moment */
+	int compress;			    /* zlib level, 0: none */
 };
 
 /* A named number of one census: a state, a wait reason, a group, a suspect. */
 struct wtrace_count {
-	uint64_t id;			/* groups and suspects: the group's id (stable) */
-	const char *name;		/* states and reasons; groups: see group_name */
+	uint64_t id;	  /* groups and suspects: the group's id (stable) */
+	const char *name; /* states and reasons; groups: see group_name */
 	int64_t value;
-	double per_hour;		/* suspects: their growth */
+	double per_hour; /* suspects: their growth */
 };
 
 struct wtrace_census {
-	uint64_t ts;			/* CLOCK_BOOTTIME ns */
+	uint64_t ts; /* CLOCK_BOOTTIME ns */
 	int64_t alive;
 	const struct wtrace_count *states, *reasons;
 	size_t nstates, nreasons;
@@ -53,7 +53,7 @@ struct wtrace_census {
 	size_t ngroups;
 	const char *(*group_name)(void *ctx, size_t i, char *buf, size_t len);
 	void *ctx;
-	const struct wtrace_count *suspects;	/* each with the name of its group */
+	const struct wtrace_count *suspects; /* each with the name of its group */
 	size_t nsuspects;
 	/* what it cost */
 	uint64_t wall_ns, cpu_ns, bytes, syscalls, unsettled;

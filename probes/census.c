@@ -41,7 +41,7 @@
 
 /* What a census reads of a g. */
 struct gread {
-	uint32_t status;	/* as read, scan bit included */
+	uint32_t status; /* as read, scan bit included */
 	uint8_t reason, seq;
 	uint64_t goid, lo, hi, m, sp, pc, scsp, scpc, since, lockedm, parent, gopc, startpc;
 };
@@ -50,16 +50,16 @@ struct gread {
 enum { W_NEEDWIN, W_CHECK, W_REREAD, W_FINAL };
 
 struct work {
-	uint32_t slot;		/* its index in allgs */
-	uint8_t state;		/* W_* */
-	uint8_t tries;		/* reads again so far */
-	uint16_t flags;		/* CENSUS_G_* found so far */
-	uint64_t sp0, pc0;	/* where its stack starts */
-	uint32_t winlen;	/* stack bytes to read from sp0 */
-	const uint8_t *win;	/* its window's bytes, this round (procmem's buffer) */
-	uint32_t pcs, npcs;	/* its frames in c->pcs */
+	uint32_t slot;	    /* its index in allgs */
+	uint8_t state;	    /* W_* */
+	uint8_t tries;	    /* reads again so far */
+	uint16_t flags;	    /* CENSUS_G_* found so far */
+	uint64_t sp0, pc0;  /* where its stack starts */
+	uint32_t winlen;    /* stack bytes to read from sp0 */
+	const uint8_t *win; /* its window's bytes, this round (procmem's buffer) */
+	uint32_t pcs, npcs; /* its frames in c->pcs */
 	uint32_t tid;
-	struct gread r;		/* its g as read last in full */
+	struct gread r; /* its g as read last in full */
 };
 
 struct census {
@@ -72,26 +72,26 @@ struct census {
 	struct procmem *mem;
 	struct census_opts o;
 	uint64_t bias;
-	uint64_t allgs;		/* link-time address of the slice header */
+	uint64_t allgs; /* link-time address of the slice header */
 	const char *allgs_how;
 	const char *const *reasons;
 	int nreasons;
-	int span;		/* bytes read of each g: up to its last field gotl reads */
-	int check_span;		/* bytes read again to check it held still */
-	int64_t mono_delta;	/* the process's CLOCK_MONOTONIC minus gotl's */
+	int span;	    /* bytes read of each g: up to its last field gotl reads */
+	int check_span;	    /* bytes read again to check it held still */
+	int64_t mono_delta; /* the process's CLOCK_MONOTONIC minus gotl's */
 
 	/* buffers, grown to the largest census and reused */
 	uint64_t *ptrs;
 	size_t capptrs;
 	struct work *work;
 	size_t capwork;
-	uint32_t *todo;		/* the goroutines whose stacks are being read */
+	uint32_t *todo; /* the goroutines whose stacks are being read */
 	size_t captodo;
 	struct procmem_req *reqs;
 	size_t capreqs;
 	uint64_t *pcs;
 	size_t npcs, cappcs;
-	uint64_t *tmp;		/* one stack being unwound */
+	uint64_t *tmp; /* one stack being unwound */
 	struct census_g *gs;
 	size_t capgs;
 	struct census_snap snap;
@@ -226,8 +226,8 @@ static int check_span(const struct gobin_offsets *o)
 {
 	const int f[][2] = {
 		{ o->g_atomicstatus, 4 }, { o->g_waitreason, 1 }, { o->g_trackingseq, 1 },
-		{ o->g_goid, 8 }, { o->g_stack_lo, 8 }, { o->g_stack_hi, 8 },
-		{ o->g_sched_sp, 8 }, { o->g_sched_pc, 8 }, { o->g_syscallsp, 8 },
+		{ o->g_goid, 8 },	  { o->g_stack_lo, 8 },	  { o->g_stack_hi, 8 },
+		{ o->g_sched_sp, 8 },	  { o->g_sched_pc, 8 },	  { o->g_syscallsp, 8 },
 		{ o->g_syscallpc, 8 },
 	};
 	int span = 0;
@@ -242,11 +242,22 @@ static int check_span(const struct gobin_offsets *o)
 static int g_span(const struct gobin_offsets *o)
 {
 	const int f[][2] = {
-		{ o->g_atomicstatus, 4 }, { o->g_waitreason, 1 }, { o->g_trackingseq, 1 },
-		{ o->g_goid, 8 }, { o->g_stack_lo, 8 }, { o->g_stack_hi, 8 }, { o->g_m, 8 },
-		{ o->g_sched_sp, 8 }, { o->g_sched_pc, 8 }, { o->g_syscallsp, 8 },
-		{ o->g_syscallpc, 8 }, { o->g_waitsince, 8 }, { o->g_lockedm, 8 },
-		{ o->g_parentgoid, 8 }, { o->g_gopc, 8 }, { o->g_startpc, 8 },
+		{ o->g_atomicstatus, 4 },
+		{ o->g_waitreason, 1 },
+		{ o->g_trackingseq, 1 },
+		{ o->g_goid, 8 },
+		{ o->g_stack_lo, 8 },
+		{ o->g_stack_hi, 8 },
+		{ o->g_m, 8 },
+		{ o->g_sched_sp, 8 },
+		{ o->g_sched_pc, 8 },
+		{ o->g_syscallsp, 8 },
+		{ o->g_syscallpc, 8 },
+		{ o->g_waitsince, 8 },
+		{ o->g_lockedm, 8 },
+		{ o->g_parentgoid, 8 },
+		{ o->g_gopc, 8 },
+		{ o->g_startpc, 8 },
 	};
 	int span = 0;
 
@@ -282,8 +293,8 @@ static bool pid_exists(pid_t pid)
 	return access(path, F_OK) == 0 || (errno != ENOENT && errno != ESRCH);
 }
 
-int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
-		struct census **out, char *err, size_t errlen)
+int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o, struct census **out,
+		char *err, size_t errlen)
 {
 	struct census *c;
 	char gerr[512], spid[16];
@@ -319,8 +330,10 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 				snprintf(err, errlen, "no process %d", (int)pid);
 				ret = -ESRCH;
 			} else if (ret == -EACCES || ret == -EPERM) {
-				snprintf(err, errlen, "cannot read process %d's binary: %s (needs "
-					 "root or CAP_SYS_PTRACE)", (int)pid, strerror(-ret));
+				snprintf(err, errlen,
+					 "cannot read process %d's binary: %s (needs "
+					 "root or CAP_SYS_PTRACE)",
+					 (int)pid, strerror(-ret));
 				ret = -EPERM;
 			} else if (ret == -EPROTONOSUPPORT) {
 				snprintf(err, errlen, "process %d is not a Go program", (int)pid);
@@ -336,15 +349,16 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 	    c->off.g_gopc < 0 || c->off.g_stack_lo < 0 || c->off.g_stack_hi < 0 ||
 	    c->off.g_sched_sp < 0 || c->off.g_sched_pc < 0 || c->off.g_waitreason < 0) {
 		snprintf(err, errlen, "process %d (%s): %s", (int)pid, gobin__version(c->gb),
-			 ret == -EINVAL ? c->off.source :
-			 "the runtime's struct offsets are unknown (a stripped binary of a Go "
-			 "newer than gotl knows)");
+			 ret == -EINVAL ?
+				 c->off.source :
+				 "the runtime's struct offsets are unknown (a stripped binary of a Go "
+				 "newer than gotl knows)");
 		ret = ret == -EINVAL ? -ENOEXEC : -ENOTSUP;
 		goto fail;
 	}
 	c->span = g_span(&c->off);
 	c->check_span = check_span(&c->off);
-	if (c->span > GOBIN_COPY_G) {	/* cannot happen: gobin__offsets checked them */
+	if (c->span > GOBIN_COPY_G) { /* cannot happen: gobin__offsets checked them */
 		ret = -ENOEXEC;
 		snprintf(err, errlen, "process %d: implausible g offsets", (int)pid);
 		goto fail;
@@ -378,8 +392,10 @@ int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
 		if (ret == -ESRCH)
 			snprintf(err, errlen, "no process %d", (int)pid);
 		else
-			snprintf(err, errlen, "cannot read the memory of process %d: %s (needs "
-				 "root or CAP_SYS_PTRACE)", (int)pid, strerror(-ret));
+			snprintf(err, errlen,
+				 "cannot read the memory of process %d: %s (needs "
+				 "root or CAP_SYS_PTRACE)",
+				 (int)pid, strerror(-ret));
 		goto fail;
 	}
 	*out = c;
@@ -448,8 +464,10 @@ static int read_allgs(struct census *c, size_t *len, char *err, size_t errlen)
 			goto fail;
 		memcpy(hdr, c->reqs[0].data, sizeof(hdr));
 		if (hdr[1] > MAX_GS || hdr[1] > hdr[2] || (hdr[1] && !hdr[0])) {
-			snprintf(err, errlen, "runtime.allgs of process %d makes no sense (length "
-				 "%llu, capacity %llu)", (int)c->pid, (unsigned long long)hdr[1],
+			snprintf(err, errlen,
+				 "runtime.allgs of process %d makes no sense (length "
+				 "%llu, capacity %llu)",
+				 (int)c->pid, (unsigned long long)hdr[1],
 				 (unsigned long long)hdr[2]);
 			return -EINVAL;
 		}
@@ -614,7 +632,7 @@ static int stack_rounds(struct census *c, size_t nw)
 		if (c->work[i].state == W_NEEDWIN)
 			c->todo[n++] = (uint32_t)i;
 	while (n) {
-		size_t start = 0, more = 0;	/* those needing a larger window, from todo[0] */
+		size_t start = 0, more = 0; /* those needing a larger window, from todo[0] */
 
 		while (start < n) {
 			size_t end = start, bytes = 0, k;
@@ -655,7 +673,7 @@ static int stack_rounds(struct census *c, size_t nw)
 						l = l < room ? l : room;
 						l = l < MAX_WINDOW ? l : MAX_WINDOW;
 						w->winlen = (uint32_t)l;
-						c->todo[more++] = c->todo[k];	/* more <= k */
+						c->todo[more++] = c->todo[k]; /* more <= k */
 						continue;
 					}
 					w->flags |= CENSUS_G_TRUNCATED;
@@ -692,7 +710,8 @@ static int check_round(struct census *c, size_t nw, size_t *pending)
 			continue;
 		c->reqs[k++] = (struct procmem_req){
 			.addr = c->ptrs[w->slot],
-			.len = (uint32_t)(w->state == W_CHECK ? c->check_span : c->span) };
+			.len = (uint32_t)(w->state == W_CHECK ? c->check_span : c->span)
+		};
 	}
 	if (!k)
 		return 0;
@@ -732,7 +751,7 @@ static int check_round(struct census *c, size_t nw, size_t *pending)
 			continue;
 		}
 		if ((rb.status & ~GS_SCANBIT) == GOTL_G_DEAD) {
-			w->state = W_FINAL;	/* it exited meanwhile: dropped below */
+			w->state = W_FINAL; /* it exited meanwhile: dropped below */
 			w->flags |= CENSUS_G_NOSTACK;
 			w->npcs = 0;
 			continue;
@@ -893,7 +912,7 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 		parse(c, c->reqs[k++].data, &r);
 		st = r.status & ~GS_SCANBIT;
 		if (st == GOTL_G_DEAD || st == GOTL_G_IDLE || st == GOTL_G_DEADEXTRA)
-			continue;	/* a free g waiting for reuse */
+			continue; /* a free g waiting for reuse */
 		if (st >= GOTL_G_MAX || st == 5 || st == 7 || (r.status & ~(GS_SCANBIT | 0xf))) {
 			s->unreadable++;
 			continue;
@@ -938,7 +957,8 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 			snprintf(err, errlen, "process %d exited", (int)c->pid);
 			return -ESRCH;
 		}
-		snprintf(err, errlen, "the goroutines read from process %d make no sense (no "
+		snprintf(err, errlen,
+			 "the goroutines read from process %d make no sense (no "
 			 "goroutine 1 among %zu): wrong runtime.allgs (%s) or g offsets (%s)",
 			 (int)c->pid, s->n, c->allgs_how, c->off.source);
 		return -EINVAL;
@@ -996,11 +1016,11 @@ const char *census__reason(const struct census *c, uint8_t reason)
 const char *census__state(uint8_t status)
 {
 	static const char *const names[GOTL_G_MAX] = {
-		[GOTL_G_IDLE] = "idle", [GOTL_G_RUNNABLE] = "runnable",
-		[GOTL_G_RUNNING] = "running", [GOTL_G_SYSCALL] = "syscall",
-		[GOTL_G_WAITING] = "waiting", [GOTL_G_DEAD] = "dead",
+		[GOTL_G_IDLE] = "idle",		  [GOTL_G_RUNNABLE] = "runnable",
+		[GOTL_G_RUNNING] = "running",	  [GOTL_G_SYSCALL] = "syscall",
+		[GOTL_G_WAITING] = "waiting",	  [GOTL_G_DEAD] = "dead",
 		[GOTL_G_COPYSTACK] = "copystack", [GOTL_G_PREEMPTED] = "preempted",
-		[GOTL_G_LEAKED] = "leaked", [GOTL_G_DEADEXTRA] = "waiting for cgo callback",
+		[GOTL_G_LEAKED] = "leaked",	  [GOTL_G_DEADEXTRA] = "waiting for cgo callback",
 	};
 
 	return status < GOTL_G_MAX && names[status] ? names[status] : "???";

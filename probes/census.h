@@ -79,7 +79,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "gotl/event.h"		/* GOTL_G_* states */
+#include "gotl/event.h" /* GOTL_G_* states */
 
 struct gobin;
 struct gosym;
@@ -89,10 +89,10 @@ struct census;
 #define CENSUS_MAX_FRAMES	1024
 
 struct census_opts {
-	int max_frames;		/* physical frames per stack; 0: no stacks. Default
+	int max_frames;	 /* physical frames per stack; 0: no stacks. Default
 				 * CENSUS_DEFAULT_FRAMES when the opts are NULL */
-	int retries;		/* reads again of a goroutine that changed while read (2) */
-	uint32_t window;	/* first stack bytes read per goroutine (2048; it grows for
+	int retries;	 /* reads again of a goroutine that changed while read (2) */
+	uint32_t window; /* first stack bytes read per goroutine (2048; it grows for
 				 * the goroutines whose frames need more) */
 };
 
@@ -110,58 +110,58 @@ struct census_opts {
 					 * it are kept */
 
 struct census_g {
-	uint64_t gp;		/* the g's address in the process */
+	uint64_t gp; /* the g's address in the process */
 	uint64_t goid;
-	uint64_t parent_goid;	/* the creating goroutine; 0: unknown (before Go 1.21) */
-	uint64_t startpc;	/* link-time: the function it started in (see gosym__start) */
-	uint64_t gopc;		/* link-time: its go statement (see gosym__created_by) */
-	uint64_t waitsince;	/* g.waitsince in gotl's CLOCK_MONOTONIC ns; 0: unknown */
-	int64_t wait_ns;	/* how long it has waited, by the runtime's waitsince (at least
+	uint64_t parent_goid; /* the creating goroutine; 0: unknown (before Go 1.21) */
+	uint64_t startpc;     /* link-time: the function it started in (see gosym__start) */
+	uint64_t gopc;	      /* link-time: its go statement (see gosym__created_by) */
+	uint64_t waitsince;   /* g.waitsince in gotl's CLOCK_MONOTONIC ns; 0: unknown */
+	int64_t wait_ns;      /* how long it has waited, by the runtime's waitsince (at least
 				 * that long: the GC notes it), at the census; -1: unknown */
-	uint64_t stack_size;	/* g.stack.hi - g.stack.lo */
-	uint32_t tid;		/* the thread running it (running, syscall); 0: unknown */
-	uint8_t status;		/* GOTL_G_*, the scan bit removed */
-	uint8_t reason;		/* g.waitreason while waiting (census__reason), else 0 */
-	uint16_t flags;		/* CENSUS_G_* */
-	uint32_t stack;		/* its first pc in snap->pcs */
-	uint32_t nstack;	/* physical frames: resume pc, then return addresses; 0 none */
-	uint8_t seq;		/* g.trackingSeq: +1 (mod 256) each time it stops running, so
+	uint64_t stack_size;  /* g.stack.hi - g.stack.lo */
+	uint32_t tid;	      /* the thread running it (running, syscall); 0: unknown */
+	uint8_t status;	      /* GOTL_G_*, the scan bit removed */
+	uint8_t reason;	      /* g.waitreason while waiting (census__reason), else 0 */
+	uint16_t flags;	      /* CENSUS_G_* */
+	uint32_t stack;	      /* its first pc in snap->pcs */
+	uint32_t nstack;      /* physical frames: resume pc, then return addresses; 0 none */
+	uint8_t seq;	      /* g.trackingSeq: +1 (mod 256) each time it stops running, so
 				 * one seen waiting twice with the same seq and waitsince did
 				 * not run in between (unless it ran 256 times) */
 };
 
 struct census_cost {
-	uint64_t wall_ns;	/* from start to end of census__take */
-	uint64_t cpu_ns;	/* gotl's CPU time (user and system) in it */
-	uint64_t syscalls;	/* read system calls */
-	uint64_t bytes;		/* bytes read from the process */
-	uint64_t ranges;	/* address ranges read */
-	uint32_t rounds;	/* batches of reads */
-	uint32_t reread;	/* goroutines read again because they changed */
+	uint64_t wall_ns;  /* from start to end of census__take */
+	uint64_t cpu_ns;   /* gotl's CPU time (user and system) in it */
+	uint64_t syscalls; /* read system calls */
+	uint64_t bytes;	   /* bytes read from the process */
+	uint64_t ranges;   /* address ranges read */
+	uint32_t rounds;   /* batches of reads */
+	uint32_t reread;   /* goroutines read again because they changed */
 };
 
 struct census_snap {
-	const struct census_g *gs;	/* every live goroutine (not dead or free) */
+	const struct census_g *gs; /* every live goroutine (not dead or free) */
 	size_t n;
-	const uint64_t *pcs;		/* the stacks' link-time pcs */
-	size_t allgs_len;		/* len(runtime.allgs): live and free g's */
-	size_t unsettled;		/* goroutines flagged CENSUS_G_UNSETTLED */
-	size_t unreadable;		/* allgs entries unreadable or making no sense */
-	uint64_t mono_ns;		/* when it was taken: gotl's CLOCK_MONOTONIC */
-	uint64_t boot_ns;		/* CLOCK_BOOTTIME (what gotl's event logs use) */
-	uint64_t real_ns;		/* CLOCK_REALTIME */
+	const uint64_t *pcs; /* the stacks' link-time pcs */
+	size_t allgs_len;    /* len(runtime.allgs): live and free g's */
+	size_t unsettled;    /* goroutines flagged CENSUS_G_UNSETTLED */
+	size_t unreadable;   /* allgs entries unreadable or making no sense */
+	uint64_t mono_ns;    /* when it was taken: gotl's CLOCK_MONOTONIC */
+	uint64_t boot_ns;    /* CLOCK_BOOTTIME (what gotl's event logs use) */
+	uint64_t real_ns;    /* CLOCK_REALTIME */
 	struct census_cost cost;
 };
 
 /* What census__new found, for -v and bug reports. */
 struct census_info {
 	pid_t pid;
-	const char *exe;		/* "/proc/PID/exe" or the binary given */
-	const char *go_version;		/* "go1.26.8" */
-	uint64_t bias;			/* load bias (PIE), 0 otherwise */
-	const char *allgs_how;		/* how runtime.allgs was found */
-	const char *offsets;		/* where the struct offsets came from */
-	int nreasons;			/* wait reasons the binary names */
+	const char *exe;	/* "/proc/PID/exe" or the binary given */
+	const char *go_version; /* "go1.26.8" */
+	uint64_t bias;		/* load bias (PIE), 0 otherwise */
+	const char *allgs_how;	/* how runtime.allgs was found */
+	const char *offsets;	/* where the struct offsets came from */
+	int nreasons;		/* wait reasons the binary names */
 };
 
 /*
@@ -177,8 +177,8 @@ struct census_info {
  *	-ENOENT			runtime.allgs not found in its binary
  *	-EINVAL			bad opts
  */
-int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o,
-		struct census **out, char *err, size_t errlen);
+int census__new(pid_t pid, struct gobin *gb, const struct census_opts *o, struct census **out,
+		char *err, size_t errlen);
 
 /*
  * Take a census. Returns 0 and *snap, or -errno with a one-line reason:

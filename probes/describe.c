@@ -100,7 +100,7 @@ int recorder__describe_sym(struct recorder *r, uint64_t pc, uint32_t kind)
 /* Make sure the log has the frames of a stack pc (a return address) before its use. */
 int recorder__describe_frames(struct recorder *r, uint64_t pc)
 {
-	struct gobin_frame frames[LOGW_FRAMES_MAX + 1];	/* one more: logw says if some are cut */
+	struct gobin_frame frames[LOGW_FRAMES_MAX + 1]; /* one more: logw says if some are cut */
 	int n, added;
 
 	added = pcset__add(&r->frame_pcs, pc);
@@ -223,9 +223,10 @@ int recorder__write_prologue(struct recorder *r)
 		logw__meta(r->log, "probe", buf);
 	}
 	if (pl->nmallocs) {
-		snprintf(buf, sizeof(buf), "%d size-specialised allocation functions "
-			 "(runtime.mallocgc%s ...)", pl->nmallocs,
-			 pl->mallocs[0].func + strlen("runtime.mallocgc"));
+		snprintf(buf, sizeof(buf),
+			 "%d size-specialised allocation functions "
+			 "(runtime.mallocgc%s ...)",
+			 pl->nmallocs, pl->mallocs[0].func + strlen("runtime.mallocgc"));
 		if (r->o->alloc_mode != GOTL_ALLOC_OFF)
 			logw__meta(r->log, "probe", buf);
 	}

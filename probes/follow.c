@@ -49,8 +49,7 @@ static void *reap(void *s)
  * A followed program ends: it exited (EXITED, with NO_STATUS unless gotl is
  * its parent), exec'd x, or the recording is over (DETACHED). Its probes go.
  */
-void follow__end(struct recorder *s, uint32_t flags, uint32_t status,
-		 const struct gotl_ev_exec *x)
+void follow__end(struct recorder *s, uint32_t flags, uint32_t status, const struct gotl_ev_exec *x)
 {
 	struct gotl_rec_end end = { .hdr = { .type = GOTL_REC_END, .size = sizeof(end) } };
 	struct gotl_rec_stats st;
@@ -142,8 +141,9 @@ static void start_sub(struct recorder *m, const struct gotl_ev_exec *x)
 	snprintf(buf, sizeof(buf), "%d %s", (int)m->pid, m->log_path);
 	logw__meta(s->log, "followed_by", buf);
 	/* Not stopped (the signal failed): it may have run already, as in attach mode. */
-	recorder__write_start(s, pid, GOTL_START_FOLLOWED | (stopped ? GOTL_START_LAUNCHED :
-						    GOTL_START_ATTACHED));
+	recorder__write_start(s, pid,
+			      GOTL_START_FOLLOWED |
+				      (stopped ? GOTL_START_LAUNCHED : GOTL_START_ATTACHED));
 	if (!stopped)
 		s->gs_snapshot = recorder__write_snapshot(s, pid, clock_ns(CLOCK_BOOTTIME));
 	if (pid != m->pid)
@@ -165,7 +165,7 @@ fail:
 	recorder__free(s);
 	s->ended = true;
 	free((char *)s->log_path);
-	s->log_path = NULL;	/* not a log: not listed */
+	s->log_path = NULL; /* not a log: not listed */
 out:
 	if (stopped)
 		kill(pid, SIGCONT);

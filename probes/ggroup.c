@@ -13,25 +13,25 @@
 
 struct grp {
 	uint64_t hash;
-	uint32_t key;		/* offset of its key in keys */
+	uint32_t key; /* offset of its key in keys */
 	uint32_t keylen;
 	uint32_t n;
-	uint32_t first;		/* its first member's position in add order */
-	uint32_t at;		/* where its members start in sorted (after finish) */
+	uint32_t first; /* its first member's position in add order */
+	uint32_t at;	/* where its members start in sorted (after finish) */
 };
 
 struct ggroups {
 	struct grp *grps;
 	size_t ngrps, capgrps;
-	uint32_t *keys;		/* every group's key, one after the other */
+	uint32_t *keys; /* every group's key, one after the other */
 	size_t nkeys, capkeys;
-	uint32_t *table;	/* hash -> group index + 1; 0 empty */
-	size_t captable;	/* power of two */
-	uint32_t *adds;		/* (group, idx) per member, in add order */
+	uint32_t *table; /* hash -> group index + 1; 0 empty */
+	size_t captable; /* power of two */
+	uint32_t *adds;	 /* (group, idx) per member, in add order */
 	size_t nadds, capadds;
-	uint32_t *sorted;	/* members by group */
+	uint32_t *sorted; /* members by group */
 	size_t capsorted;
-	uint32_t *order;	/* group indices, largest first */
+	uint32_t *order; /* group indices, largest first */
 	size_t caporder;
 };
 
@@ -130,7 +130,9 @@ int ggroups__add(struct ggroups *g, uint32_t idx, const uint32_t *key, uint32_t 
 			return -ENOMEM;
 		gi = (uint32_t)g->ngrps++;
 		gr = &g->grps[gi];
-		*gr = (struct grp){ .hash = h, .key = (uint32_t)g->nkeys, .keylen = n,
+		*gr = (struct grp){ .hash = h,
+				    .key = (uint32_t)g->nkeys,
+				    .keylen = n,
 				    .first = (uint32_t)(g->nadds / 2) };
 		memcpy(g->keys + g->nkeys, key, (size_t)n * sizeof(*key));
 		g->nkeys += n;
@@ -166,7 +168,7 @@ int ggroups__finish(struct ggroups *g)
 	for (i = 0; i < g->ngrps; i++) {
 		g->grps[i].at = at;
 		at += g->grps[i].n;
-		g->grps[i].n = 0;	/* counted again as the members are laid out */
+		g->grps[i].n = 0; /* counted again as the members are laid out */
 		g->order[i] = (uint32_t)i;
 	}
 	for (i = 0; i < nm; i++) {
@@ -190,6 +192,8 @@ struct ggroup ggroups__get(const struct ggroups *g, size_t i)
 	if (i >= g->ngrps)
 		return (struct ggroup){ 0 };
 	gr = &g->grps[g->order[i]];
-	return (struct ggroup){ .n = gr->n, .members = g->sorted + gr->at,
-				.key = g->keys + gr->key, .keylen = gr->keylen };
+	return (struct ggroup){ .n = gr->n,
+				.members = g->sorted + gr->at,
+				.key = g->keys + gr->key,
+				.keylen = gr->keylen };
 }

@@ -20,9 +20,9 @@
 struct ggroups;
 
 struct ggroup {
-	uint32_t n;			/* members */
-	const uint32_t *members;	/* the callers' indices, in the order they were added */
-	const uint32_t *key;		/* the key the group shares */
+	uint32_t n;		 /* members */
+	const uint32_t *members; /* the callers' indices, in the order they were added */
+	const uint32_t *key;	 /* the key the group shares */
 	uint32_t keylen;
 };
 

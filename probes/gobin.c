@@ -197,8 +197,8 @@ static int go_string_at(const struct gobin *gb, uint64_t va, size_t max, const u
 }
 
 /* The bytes of a uvarint-prefixed string at *pp (inline format); advances *pp. */
-static int inline_string(const uint8_t **pp, const uint8_t *end, size_t max,
-			 const uint8_t **out, size_t *outlen)
+static int inline_string(const uint8_t **pp, const uint8_t *end, size_t max, const uint8_t **out,
+			 size_t *outlen)
 {
 	const uint8_t *p = *pp;
 	uint64_t len;
@@ -323,13 +323,15 @@ void gobin__info(const struct gobin *gb, struct gobin_info *out)
 	memset(out, 0, sizeof(*out));
 	/* The format follows from the version: the inline strings came with Go 1.18. */
 	snprintf(bi, sizeof(bi), "%s, %s", gb->bi_where ? gb->bi_where : "?",
-		 gb->minor >= 18 || !gb->minor ? "inline version and module strings (Go 1.18+)"
-					     : "pointers to runtime.buildVersion and runtime.modinfo"
-					       " (Go <= 1.17)");
+		 gb->minor >= 18 || !gb->minor ?
+			 "inline version and module strings (Go 1.18+)" :
+			 "pointers to runtime.buildVersion and runtime.modinfo"
+			 " (Go <= 1.17)");
 	out->buildinfo = bi;
 	/* pcln.where is a section name, or how the table was found without one. */
-	snprintf(pcln, sizeof(pcln), "%s%s", gb->pcln.where && gb->pcln.where[0] == '.' ?
-		 "section " : "", gb->pcln.where ? gb->pcln.where : "?");
+	snprintf(pcln, sizeof(pcln), "%s%s",
+		 gb->pcln.where && gb->pcln.where[0] == '.' ? "section " : "",
+		 gb->pcln.where ? gb->pcln.where : "?");
 	out->pclntab = pcln;
 	out->pclntab_addr = gb->pcln.va;
 	out->pclntab_magic = gb->pcln.magic;
@@ -439,16 +441,26 @@ static int load_notes(struct gobin *gb)
 static const char *machine_name(unsigned int m)
 {
 	switch (m) {
-	case EM_386: return "i386";
-	case EM_ARM: return "arm";
-	case EM_AARCH64: return "aarch64";
-	case EM_PPC: return "ppc";
-	case EM_PPC64: return "ppc64";
-	case EM_S390: return "s390x";
-	case EM_MIPS: return "mips";
-	case EM_RISCV: return "riscv";
-	case 258: return "loongarch";
-	default: return NULL;
+	case EM_386:
+		return "i386";
+	case EM_ARM:
+		return "arm";
+	case EM_AARCH64:
+		return "aarch64";
+	case EM_PPC:
+		return "ppc";
+	case EM_PPC64:
+		return "ppc64";
+	case EM_S390:
+		return "s390x";
+	case EM_MIPS:
+		return "mips";
+	case EM_RISCV:
+		return "riscv";
+	case 258:
+		return "loongarch";
+	default:
+		return NULL;
 	}
 }
 
@@ -511,7 +523,8 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 		return -ENOEXEC;
 	}
 	if (gb->size < sizeof(Elf64_Ehdr)) {
-		gobin_set_err(err, errlen, "'%s' is a truncated ELF file (%zu bytes)", path, gb->size);
+		gobin_set_err(err, errlen, "'%s' is a truncated ELF file (%zu bytes)", path,
+			      gb->size);
 		return -ENOEXEC;
 	}
 	if (elf_version(EV_CURRENT) == EV_NONE) {
@@ -521,30 +534,36 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 	elf = elf_memory((char *)gb->data, gb->size);
 	gb->elf = elf;
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		gobin_set_err(err, errlen, "'%s' is not a valid ELF file (%s)", path, elf_errmsg(-1));
+		gobin_set_err(err, errlen, "'%s' is not a valid ELF file (%s)", path,
+			      elf_errmsg(-1));
 		return -ENOEXEC;
 	}
 	if (gelf_getclass(elf) != ELFCLASS64) {
-		gobin_set_err(err, errlen, "'%s' is a 32-bit ELF file, gotl supports x86-64 only", path);
+		gobin_set_err(err, errlen, "'%s' is a 32-bit ELF file, gotl supports x86-64 only",
+			      path);
 		return -ENOTSUP;
 	}
 	if (eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-		gobin_set_err(err, errlen, "'%s' is a big-endian ELF file, gotl supports x86-64 only",
-			path);
+		gobin_set_err(err, errlen,
+			      "'%s' is a big-endian ELF file, gotl supports x86-64 only", path);
 		return -ENOTSUP;
 	}
 	if (eh.e_machine != EM_X86_64) {
 		const char *m = machine_name(eh.e_machine);
 
 		if (m)
-			gobin_set_err(err, errlen, "'%s' is for %s, gotl supports x86-64 only", path, m);
+			gobin_set_err(err, errlen, "'%s' is for %s, gotl supports x86-64 only",
+				      path, m);
 		else
-			gobin_set_err(err, errlen, "'%s' is for ELF machine %u, gotl supports x86-64 "
-				"only", path, eh.e_machine);
+			gobin_set_err(err, errlen,
+				      "'%s' is for ELF machine %u, gotl supports x86-64 "
+				      "only",
+				      path, eh.e_machine);
 		return -ENOTSUP;
 	}
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		gobin_set_err(err, errlen, "'%s' is not an executable (ELF type %u)", path, eh.e_type);
+		gobin_set_err(err, errlen, "'%s' is not an executable (ELF type %u)", path,
+			      eh.e_type);
 		return -ENOEXEC;
 	}
 	gb->pie = eh.e_type == ET_DYN;
@@ -560,21 +579,26 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(elf, i, &ph)) {
-			gobin_set_err(err, errlen, "'%s' is a corrupt ELF file (program header %zu)",
-				path, i);
+			gobin_set_err(err, errlen,
+				      "'%s' is a corrupt ELF file (program header %zu)", path, i);
 			return -ENOEXEC;
 		}
 		if (ph.p_type != PT_LOAD)
 			continue;
 		if (ph.p_offset > gb->size || ph.p_filesz > gb->size - ph.p_offset ||
 		    ph.p_vaddr + ph.p_filesz < ph.p_vaddr) {
-			gobin_set_err(err, errlen, "'%s' is truncated or corrupt (a segment lies beyond "
-				"the end of the file)", path);
+			gobin_set_err(err, errlen,
+				      "'%s' is truncated or corrupt (a segment lies beyond "
+				      "the end of the file)",
+				      path);
 			return -ENOEXEC;
 		}
 		gb->segs[gb->nsegs++] = (struct gobin_seg){
-			.vaddr = ph.p_vaddr, .offset = ph.p_offset, .filesz = ph.p_filesz,
-			.memsz = ph.p_memsz, .flags = ph.p_flags,
+			.vaddr = ph.p_vaddr,
+			.offset = ph.p_offset,
+			.filesz = ph.p_filesz,
+			.memsz = ph.p_memsz,
+			.flags = ph.p_flags,
 		};
 	}
 	if (!gb->nsegs) {
@@ -583,7 +607,7 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 	}
 
 	if (elf_getshdrnum(elf, &n) || elf_getshdrstrndx(elf, &shstrndx))
-		n = 0;	/* section headers are optional */
+		n = 0; /* section headers are optional */
 	gb->secs = calloc(n ? n : 1, sizeof(*gb->secs));
 	if (!gb->secs)
 		return -ENOMEM;
@@ -595,20 +619,26 @@ static int load_elf(struct gobin *gb, char *err, size_t errlen)
 
 		scn = elf_getscn(elf, i);
 		if (!scn || !gelf_getshdr(scn, &sh)) {
-			gobin_set_err(err, errlen, "'%s' is a corrupt ELF file (section header %zu)",
-				path, i);
+			gobin_set_err(err, errlen,
+				      "'%s' is a corrupt ELF file (section header %zu)", path, i);
 			return -ENOEXEC;
 		}
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		s = &gb->secs[gb->nsecs++];
 		*s = (struct gobin_sec){
-			.name = name ? name : "", .type = sh.sh_type, .flags = sh.sh_flags,
-			.addr = sh.sh_addr, .offset = sh.sh_offset,
-			.size = sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size, .link = sh.sh_link,
+			.name = name ? name : "",
+			.type = sh.sh_type,
+			.flags = sh.sh_flags,
+			.addr = sh.sh_addr,
+			.offset = sh.sh_offset,
+			.size = sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size,
+			.link = sh.sh_link,
 		};
 		if (s->size && (s->offset > gb->size || s->size > gb->size - s->offset)) {
-			gobin_set_err(err, errlen, "'%s' is truncated or corrupt (section %s lies beyond "
-				"the end of the file)", path, s->name[0] ? s->name : "?");
+			gobin_set_err(err, errlen,
+				      "'%s' is truncated or corrupt (section %s lies beyond "
+				      "the end of the file)",
+				      path, s->name[0] ? s->name : "?");
 			return -ENOEXEC;
 		}
 		if (s->type == SHT_SYMTAB && s->size)
@@ -678,7 +708,8 @@ static int map_file(struct gobin *gb, char *err, size_t errlen)
 			continue;
 		if (r <= 0) {
 			ret = r < 0 ? -errno : -EIO;
-			gobin_set_err(err, errlen, "cannot read '%s': %s", gb->path, strerror(-ret));
+			gobin_set_err(err, errlen, "cannot read '%s': %s", gb->path,
+				      strerror(-ret));
 			goto cleanup;
 		}
 		got += (size_t)r;
@@ -729,22 +760,26 @@ int gobin__open(const char *path, struct gobin **out, char *err, size_t errlen)
 
 		ret = -EPROTONOSUPPORT;
 		if (s && s->size >= 8 && gobin_le32(gb->data + s->offset) == 0xfffffffbU) {
-			gobin_set_err(err, errlen, "'%s' was built by Go 1.15 or older, gotl needs Go "
-				"1.17 or newer", path);
+			gobin_set_err(err, errlen,
+				      "'%s' was built by Go 1.15 or older, gotl needs Go "
+				      "1.17 or newer",
+				      path);
 			ret = -ENOTSUP;
 		} else if (s && gobin_pcln_check(gb->data + s->offset, s->size, s->addr, &pc)) {
-			gobin_set_err(err, errlen, "'%s' looks like a Go binary but its build "
-				"information (.go.buildinfo) is missing or corrupt", path);
+			gobin_set_err(err, errlen,
+				      "'%s' looks like a Go binary but its build "
+				      "information (.go.buildinfo) is missing or corrupt",
+				      path);
 		} else {
-			gobin_set_err(err, errlen, "'%s' is not a Go binary (no Go build information)",
-				path);
+			gobin_set_err(err, errlen,
+				      "'%s' is not a Go binary (no Go build information)", path);
 		}
 		goto cleanup;
 	}
 	gb->minor = gobin_parse_minor(gb->version);
 	if (gb->minor && gb->minor < 17) {
-		gobin_set_err(err, errlen, "'%s' was built by %s, gotl needs Go 1.17 or newer", path,
-			gb->version);
+		gobin_set_err(err, errlen, "'%s' was built by %s, gotl needs Go 1.17 or newer",
+			      path, gb->version);
 		ret = -ENOTSUP;
 		goto cleanup;
 	}
@@ -861,7 +896,7 @@ int gobin__vaddr_to_offset(const struct gobin *gb, uint64_t vaddr, uint64_t *off
 
 int gobin__offsets(const struct gobin *gb, struct gobin_offsets *out)
 {
-	struct gobin *g = (struct gobin *)gb;	/* cache lives in the (mutable) object */
+	struct gobin *g = (struct gobin *)gb; /* cache lives in the (mutable) object */
 	char why[128];
 	int ret;
 
@@ -969,10 +1004,13 @@ struct strtab_desc {
 };
 
 static const struct strtab_desc wait_reasons_desc = {
-	"runtime.waitReasonStrings", { "", "GC assist marking", "IO wait" }, MAX_WAIT_REASONS,
+	"runtime.waitReasonStrings",
+	{ "", "GC assist marking", "IO wait" },
+	MAX_WAIT_REASONS,
 };
 static const struct strtab_desc stw_reasons_desc = {
-	"runtime.stwReasonStrings", { "unknown", "GC mark termination", "GC sweep termination" },
+	"runtime.stwReasonStrings",
+	{ "unknown", "GC mark termination", "GC sweep termination" },
 	MAX_STW_REASONS,
 };
 
@@ -1038,7 +1076,7 @@ static int load_table(struct gobin *gb, const struct strtab_desc *d, struct gobi
 			return ret;
 		if (by_pattern && n > 0 && (ret || !str[0])) {
 			free(str);
-			break;	/* end of the array: the next thing is not one of its strings */
+			break; /* end of the array: the next thing is not one of its strings */
 		}
 		if (ret) {
 			str = strdup(n ? "?" : "");
@@ -1059,8 +1097,8 @@ static void strtab_free(struct gobin_strtab *t)
 	t->n = 0;
 }
 
-static int get_table(const struct gobin *gb, const struct strtab_desc *d,
-		     struct gobin_strtab *t, const char *const **strs, int *n, const char **how)
+static int get_table(const struct gobin *gb, const struct strtab_desc *d, struct gobin_strtab *t,
+		     const char *const **strs, int *n, const char **how)
 {
 	if (!t->done) {
 		t->err = load_table((struct gobin *)gb, d, t);
@@ -1079,15 +1117,13 @@ static int get_table(const struct gobin *gb, const struct strtab_desc *d,
 	return 0;
 }
 
-int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n,
-			const char **how)
+int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n, const char **how)
 {
 	/* The cache lives in the (mutable) object. */
 	return get_table(gb, &wait_reasons_desc, &((struct gobin *)gb)->wr, strs, n, how);
 }
 
-int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
-		       const char **how)
+int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n, const char **how)
 {
 	return get_table(gb, &stw_reasons_desc, &((struct gobin *)gb)->stw, strs, n, how);
 }

@@ -35,7 +35,7 @@ struct gobin_offsets {
 #define GOBIN_OFFSET_FIELD(f, ...) int f;
 	GOBIN_OFFSETS(GOBIN_OFFSET_FIELD)
 #undef GOBIN_OFFSET_FIELD
-	const char *source;	/* "DWARF" or "table for go1.N" (static string) */
+	const char *source; /* "DWARF" or "table for go1.N" (static string) */
 };
 
 /* The fields by their index in the list: GOBIN_FIELD_g_goid, ... */
@@ -43,22 +43,22 @@ enum {
 #define GOBIN_FIELD_ENUM(f, ...) GOBIN_FIELD_##f,
 	GOBIN_OFFSETS(GOBIN_FIELD_ENUM)
 #undef GOBIN_FIELD_ENUM
-	GOBIN_NFIELDS
+		GOBIN_NFIELDS
 };
 
 /* What the list says about each field, in its order: for printing and checks. */
 struct gobin_offset_field {
-	const char *name;	/* "g_sched_pc", the member of struct gobin_offsets */
-	const char *path;	/* "g.sched.pc" */
-	enum gobin_struct st;	/* GOBIN_S_G */
-	const char *member;	/* "sched": its member in DWARF */
-	enum gobin_struct sub;	/* GOBIN_S_GOBUF, or GOBIN_S_NONE */
-	const char *submember;	/* "pc", or "" */
-	int size;		/* bytes */
-	size_t at;		/* offsetof(struct gobin_offsets, name) */
+	const char *name;      /* "g_sched_pc", the member of struct gobin_offsets */
+	const char *path;      /* "g.sched.pc" */
+	enum gobin_struct st;  /* GOBIN_S_G */
+	const char *member;    /* "sched": its member in DWARF */
+	enum gobin_struct sub; /* GOBIN_S_GOBUF, or GOBIN_S_NONE */
+	const char *submember; /* "pc", or "" */
+	int size;	       /* bytes */
+	size_t at;	       /* offsetof(struct gobin_offsets, name) */
 };
 extern const struct gobin_offset_field gobin_offset_fields[GOBIN_NFIELDS];
-extern const size_t gobin_noffset_fields;	/* GOBIN_NFIELDS */
+extern const size_t gobin_noffset_fields; /* GOBIN_NFIELDS */
 /* The structs' DWARF names and how much of one a reader copies, by enum gobin_struct. */
 extern const char *const gobin_struct_names[GOBIN_S_COUNT];
 extern const int gobin_struct_copy[GOBIN_S_COUNT];
@@ -70,18 +70,18 @@ static inline int gobin_offset_get(const struct gobin_offsets *o, size_t field)
 
 /* A function found in pclntab. */
 struct gobin_func {
-	const char *name;	/* owned by the gobin; valid until gobin__free */
-	uint64_t entry;		/* link-time vaddr of the first instruction */
-	uint64_t end;		/* vaddr one past the last instruction */
-	uint64_t file_offset;	/* offset of entry in the file (what uprobes attach to) */
+	const char *name;     /* owned by the gobin; valid until gobin__free */
+	uint64_t entry;	      /* link-time vaddr of the first instruction */
+	uint64_t end;	      /* vaddr one past the last instruction */
+	uint64_t file_offset; /* offset of entry in the file (what uprobes attach to) */
 };
 
 /* One frame of a symbolized PC. Strings are owned by the gobin. */
 struct gobin_frame {
-	const char *func;	/* e.g. "main.Gather.func1" */
-	const char *file;	/* e.g. "/src/app/main.go"; "?" if unknown */
-	int line;		/* 0 if unknown */
-	bool wrapper;		/* compiler-generated (the runtime's FuncIDWrapper: method and
+	const char *func; /* e.g. "main.Gather.func1" */
+	const char *file; /* e.g. "/src/app/main.go"; "?" if unknown */
+	int line;	  /* 0 if unknown */
+	bool wrapper;	  /* compiler-generated (the runtime's FuncIDWrapper: method and
 				 * ABI wrappers, a go statement's closure): Go's tracebacks
 				 * leave it out */
 };
@@ -104,20 +104,20 @@ const char *gobin__version(const struct gobin *gb);
 int gobin__minor(const struct gobin *gb);
 /* The modinfo text from .go.buildinfo (path/mod/dep/build lines), "" if none. */
 const char *gobin__modinfo(const struct gobin *gb);
-bool gobin__is_pie(const struct gobin *gb);	/* ET_DYN */
+bool gobin__is_pie(const struct gobin *gb); /* ET_DYN */
 bool gobin__has_dwarf(const struct gobin *gb);
 bool gobin__has_symtab(const struct gobin *gb);
 /* How gobin found what it read, for `gotl inspect` and bug reports. */
 struct gobin_info {
-	const char *buildinfo;		/* where the build info was and its format */
-	const char *pclntab;		/* how pclntab was found ("section .gopclntab", "magic scan") */
+	const char *buildinfo; /* where the build info was and its format */
+	const char *pclntab;   /* how pclntab was found ("section .gopclntab", "magic scan") */
 	uint64_t pclntab_addr;
-	uint32_t pclntab_magic;		/* 0xfffffffa (1.16-17), 0xfffffff0 (1.18-19), 0xfffffff1 (1.20+) */
+	uint32_t pclntab_magic; /* 0xfffffffa (1.16-17), 0xfffffff0 (1.18-19), 0xfffffff1 (1.20+) */
 	uint64_t nfunc;
-	const char *moduledata;		/* how runtime.firstmoduledata was found, or "not found" */
+	const char *moduledata; /* how runtime.firstmoduledata was found, or "not found" */
 	uint64_t moduledata_addr;
-	uint64_t text;			/* start of Go code */
-	const char *interp;		/* the dynamic linker, or NULL for a static binary */
+	uint64_t text;	    /* start of Go code */
+	const char *interp; /* the dynamic linker, or NULL for a static binary */
 };
 void gobin__info(const struct gobin *gb, struct gobin_info *out);
 
@@ -178,16 +178,14 @@ int gobin__offsets(const struct gobin *gb, struct gobin_offsets *out);
  * (index = the runtime's waitReason value; entry 0 is ""). *how says how it
  * was found ("symbol", "DWARF", "pattern"). Returns 0 or -ENOENT.
  */
-int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n,
-			const char **how);
+int gobin__wait_reasons(const struct gobin *gb, const char *const **strs, int *n, const char **how);
 
 /*
  * runtime.stwReasonStrings (Go 1.21+): why the world was stopped, indexed by
  * the runtime's stwReason (entry 0 is "unknown"). Same conventions as
  * gobin__wait_reasons; -ENOENT before Go 1.21.
  */
-int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n,
-		       const char **how);
+int gobin__stw_reasons(const struct gobin *gb, const char *const **strs, int *n, const char **how);
 
 /*
  * Symbolize a code address: fills up to max frames, innermost (inlined)
@@ -207,12 +205,12 @@ int gobin__symbolize(const struct gobin *gb, uint64_t pc, struct gobin_frame *fr
  * or -EINVAL if the function has no frame information.
  */
 struct gobin_unwind {
-	const char *name;	/* the function (owned by the gobin) */
-	uint64_t entry, end;	/* its link-time extent */
+	const char *name;    /* the function (owned by the gobin) */
+	uint64_t entry, end; /* its link-time extent */
 	int32_t spdelta;
 	bool top_frame;
 	bool sp_write;
-	bool wrapper;		/* as in struct gobin_frame */
+	bool wrapper; /* as in struct gobin_frame */
 };
 int gobin__unwind_info(const struct gobin *gb, uint64_t pc, struct gobin_unwind *out);
 
@@ -221,10 +219,10 @@ int gobin__unwind_info(const struct gobin *gb, uint64_t pc, struct gobin_unwind 
  * the load bias). name is not NUL-terminated and is owned by the gobin.
  */
 struct gobin_type {
-	const char *name;	/* as the runtime prints it: "main.T", "[]uint8", "*bytes.Buffer" */
+	const char *name; /* as the runtime prints it: "main.T", "[]uint8", "*bytes.Buffer" */
 	size_t name_len;
-	uint64_t size;		/* the type's size in bytes */
-	uint8_t kind;		/* abi.Kind & 0x1f: 25 struct, 23 slice, 22 ptr, 24 string, ... */
+	uint64_t size; /* the type's size in bytes */
+	uint8_t kind;  /* abi.Kind & 0x1f: 25 struct, 23 slice, 22 ptr, 24 string, ... */
 };
 
 /* The type descriptor at link-time address addr, or -ENOENT if there is none. */

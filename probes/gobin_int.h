@@ -17,25 +17,25 @@
 
 #include "gobin.h"
 
-struct gobin_seg {		/* a PT_LOAD program header */
+struct gobin_seg { /* a PT_LOAD program header */
 	uint64_t vaddr;
 	uint64_t offset;
 	uint64_t filesz;
 	uint64_t memsz;
-	uint32_t flags;		/* PF_R/PF_W/PF_X */
+	uint32_t flags; /* PF_R/PF_W/PF_X */
 };
 
-struct gobin_sec {		/* a section header, already checked against the file size */
-	const char *name;	/* "" if it has none */
+struct gobin_sec {	  /* a section header, already checked against the file size */
+	const char *name; /* "" if it has none */
 	uint32_t type;
 	uint64_t flags;
 	uint64_t addr;
 	uint64_t offset;
-	uint64_t size;		/* 0 for SHT_NOBITS */
+	uint64_t size; /* 0 for SHT_NOBITS */
 	uint32_t link;
 };
 
-struct gobin_reloc {		/* an R_X86_64_RELATIVE relocation */
+struct gobin_reloc { /* an R_X86_64_RELATIVE relocation */
 	uint64_t where;
 	uint64_t addend;
 };
@@ -46,16 +46,16 @@ struct gobin_strtab {
 	int err;
 	char **s;
 	int n;
-	const char *how;	/* "symbol", "DWARF", "pattern" */
+	const char *how; /* "symbol", "DWARF", "pattern" */
 };
 
-struct gobin_fn {		/* one functab entry */
+struct gobin_fn { /* one functab entry */
 	uint64_t entry;
 	uint64_t end;
-	const uint8_t *func;	/* the _func record (in the file image) */
-	uint64_t func_va;	/* and its link-time address */
-	const char *name;	/* NUL-terminated inside funcnametab, or "?" */
-	uint32_t next;		/* next index in the same hash bucket, UINT32_MAX = none */
+	const uint8_t *func; /* the _func record (in the file image) */
+	uint64_t func_va;    /* and its link-time address */
+	const char *name;    /* NUL-terminated inside funcnametab, or "?" */
+	uint32_t next;	     /* next index in the same hash bucket, UINT32_MAX = none */
 };
 
 /* pclntab layouts, by header magic */
@@ -64,29 +64,29 @@ struct gobin_fn {		/* one functab entry */
 #define GOBIN_PCLN_120	0xfffffff1U	/* Go 1.20 and later */
 
 struct gobin_pcln {
-	uint64_t va;		/* link-time address of pcHeader */
-	const uint8_t *base;	/* its bytes in the file image */
-	uint64_t len;		/* bytes readable from base */
+	uint64_t va;	     /* link-time address of pcHeader */
+	const uint8_t *base; /* its bytes in the file image */
+	uint64_t len;	     /* bytes readable from base */
 	uint32_t magic;
 	uint64_t nfunc;
 	uint64_t nfiles;
 	/* byte offsets from base; each table ends where the next one starts */
 	uint64_t funcname_off, cu_off, filetab_off, pctab_off, pcln_off;
-	uint64_t text;		/* start of Go text (entries are relative to it from 1.18) */
-	uint64_t md_va;		/* runtime.firstmoduledata, 0 if not found */
-	const char *md_how;	/* how it was found, for gobin__info */
-	uint64_t gofunc;	/* moduledata.gofunc (1.18+), 0 if unknown */
-	int func_hdr;		/* size of the fixed part of _func (where pcdata starts) */
-	uint8_t wrapper_id;	/* FuncIDWrapper: the last funcID of every version, so the largest */
-	const char *where;	/* how the table was found, for diagnostics */
+	uint64_t text;	    /* start of Go text (entries are relative to it from 1.18) */
+	uint64_t md_va;	    /* runtime.firstmoduledata, 0 if not found */
+	const char *md_how; /* how it was found, for gobin__info */
+	uint64_t gofunc;    /* moduledata.gofunc (1.18+), 0 if unknown */
+	int func_hdr;	    /* size of the fixed part of _func (where pcdata starts) */
+	uint8_t wrapper_id; /* FuncIDWrapper: the last funcID of every version, so the largest */
+	const char *where;  /* how the table was found, for diagnostics */
 };
 
 struct gobin {
 	char *path;
-	uint8_t *data;		/* the whole file (mmap'ed private, or malloc'ed) */
+	uint8_t *data; /* the whole file (mmap'ed private, or malloc'ed) */
 	size_t size;
 	bool mapped;
-	void *elf;		/* libelf handle (Elf *) */
+	void *elf; /* libelf handle (Elf *) */
 
 	bool pie;
 	bool has_dwarf;
@@ -96,29 +96,29 @@ struct gobin {
 	size_t nsegs;
 	struct gobin_sec *secs;
 	size_t nsecs;
-	struct gobin_reloc *relocs;	/* sorted by where */
+	struct gobin_reloc *relocs; /* sorted by where */
 	size_t nrelocs;
 
 	char *version;
 	char *modinfo;
-	const char *bi_where;	/* where .go.buildinfo was found, for gobin__info */
+	const char *bi_where; /* where .go.buildinfo was found, for gobin__info */
 	int minor;
 	char *go_build_id;
 	char *gnu_build_id;
 
 	struct gobin_pcln pcln;
-	struct gobin_fn *fns;		/* sorted by entry */
+	struct gobin_fn *fns; /* sorted by entry */
 	size_t nfns;
-	uint32_t *buckets;		/* name hash -> first index in fns */
-	size_t nbuckets;		/* power of two */
+	uint32_t *buckets; /* name hash -> first index in fns */
+	size_t nbuckets;   /* power of two */
 
 	/* computed on first use (gobin is not meant for concurrent first calls) */
-	struct gobin_strtab wr;		/* runtime.waitReasonStrings */
-	struct gobin_strtab stw;	/* runtime.stwReasonStrings */
+	struct gobin_strtab wr;	 /* runtime.waitReasonStrings */
+	struct gobin_strtab stw; /* runtime.stwReasonStrings */
 	bool off_done;
 	int off_err;
 	struct gobin_offsets off;
-	char off_why[160];		/* why the offsets were refused, for off.source */
+	char off_why[160]; /* why the offsets were refused, for off.source */
 };
 
 /* ---- byte helpers (little-endian, unaligned-safe) ---- */

@@ -43,21 +43,53 @@
 #define DW_OP_plus_uconst	0x23
 
 enum {
-	DW_FORM_addr = 0x01, DW_FORM_block2 = 0x03, DW_FORM_block4 = 0x04, DW_FORM_data2 = 0x05,
-	DW_FORM_data4 = 0x06, DW_FORM_data8 = 0x07, DW_FORM_string = 0x08, DW_FORM_block = 0x09,
-	DW_FORM_block1 = 0x0a, DW_FORM_data1 = 0x0b, DW_FORM_flag = 0x0c, DW_FORM_sdata = 0x0d,
-	DW_FORM_strp = 0x0e, DW_FORM_udata = 0x0f, DW_FORM_ref_addr = 0x10, DW_FORM_ref1 = 0x11,
-	DW_FORM_ref2 = 0x12, DW_FORM_ref4 = 0x13, DW_FORM_ref8 = 0x14, DW_FORM_ref_udata = 0x15,
-	DW_FORM_indirect = 0x16, DW_FORM_sec_offset = 0x17, DW_FORM_exprloc = 0x18,
-	DW_FORM_flag_present = 0x19, DW_FORM_strx = 0x1a, DW_FORM_addrx = 0x1b,
-	DW_FORM_ref_sup4 = 0x1c, DW_FORM_strp_sup = 0x1d, DW_FORM_data16 = 0x1e,
-	DW_FORM_line_strp = 0x1f, DW_FORM_ref_sig8 = 0x20, DW_FORM_implicit_const = 0x21,
-	DW_FORM_loclistx = 0x22, DW_FORM_rnglistx = 0x23, DW_FORM_ref_sup8 = 0x24,
-	DW_FORM_strx1 = 0x25, DW_FORM_strx2 = 0x26, DW_FORM_strx3 = 0x27, DW_FORM_strx4 = 0x28,
-	DW_FORM_addrx1 = 0x29, DW_FORM_addrx2 = 0x2a, DW_FORM_addrx3 = 0x2b,
+	DW_FORM_addr = 0x01,
+	DW_FORM_block2 = 0x03,
+	DW_FORM_block4 = 0x04,
+	DW_FORM_data2 = 0x05,
+	DW_FORM_data4 = 0x06,
+	DW_FORM_data8 = 0x07,
+	DW_FORM_string = 0x08,
+	DW_FORM_block = 0x09,
+	DW_FORM_block1 = 0x0a,
+	DW_FORM_data1 = 0x0b,
+	DW_FORM_flag = 0x0c,
+	DW_FORM_sdata = 0x0d,
+	DW_FORM_strp = 0x0e,
+	DW_FORM_udata = 0x0f,
+	DW_FORM_ref_addr = 0x10,
+	DW_FORM_ref1 = 0x11,
+	DW_FORM_ref2 = 0x12,
+	DW_FORM_ref4 = 0x13,
+	DW_FORM_ref8 = 0x14,
+	DW_FORM_ref_udata = 0x15,
+	DW_FORM_indirect = 0x16,
+	DW_FORM_sec_offset = 0x17,
+	DW_FORM_exprloc = 0x18,
+	DW_FORM_flag_present = 0x19,
+	DW_FORM_strx = 0x1a,
+	DW_FORM_addrx = 0x1b,
+	DW_FORM_ref_sup4 = 0x1c,
+	DW_FORM_strp_sup = 0x1d,
+	DW_FORM_data16 = 0x1e,
+	DW_FORM_line_strp = 0x1f,
+	DW_FORM_ref_sig8 = 0x20,
+	DW_FORM_implicit_const = 0x21,
+	DW_FORM_loclistx = 0x22,
+	DW_FORM_rnglistx = 0x23,
+	DW_FORM_ref_sup8 = 0x24,
+	DW_FORM_strx1 = 0x25,
+	DW_FORM_strx2 = 0x26,
+	DW_FORM_strx3 = 0x27,
+	DW_FORM_strx4 = 0x28,
+	DW_FORM_addrx1 = 0x29,
+	DW_FORM_addrx2 = 0x2a,
+	DW_FORM_addrx3 = 0x2b,
 	DW_FORM_addrx4 = 0x2c,
-	DW_FORM_GNU_addr_index = 0x1f01, DW_FORM_GNU_str_index = 0x1f02,
-	DW_FORM_GNU_ref_alt = 0x1f20, DW_FORM_GNU_strp_alt = 0x1f21,
+	DW_FORM_GNU_addr_index = 0x1f01,
+	DW_FORM_GNU_str_index = 0x1f02,
+	DW_FORM_GNU_ref_alt = 0x1f20,
+	DW_FORM_GNU_strp_alt = 0x1f21,
 };
 
 struct dw_buf {
@@ -76,7 +108,7 @@ struct dw_abbrev {
 	uint64_t code;
 	uint32_t tag;
 	bool children;
-	size_t first;		/* index into the table's specs */
+	size_t first; /* index into the table's specs */
 	size_t nspecs;
 };
 
@@ -96,13 +128,13 @@ struct dw {
 };
 
 struct dw_cu {
-	uint64_t off;		/* unit header */
+	uint64_t off; /* unit header */
 	uint64_t end;
-	uint64_t die_off;	/* first DIE */
+	uint64_t die_off; /* first DIE */
 	uint64_t abbrev_off;
 	uint64_t str_offsets_base;
 	int version;
-	int offsz;		/* 4 or 8 (32/64-bit DWARF) */
+	int offsz; /* 4 or 8 (32/64-bit DWARF) */
 	int addrsz;
 };
 
@@ -115,7 +147,7 @@ struct dw_die {
 	bool has_member_loc;
 	uint64_t member_loc;
 	bool has_type;
-	uint64_t type_off;	/* absolute offset in .debug_info */
+	uint64_t type_off; /* absolute offset in .debug_info */
 	bool has_addr;
 	uint64_t addr;
 	bool has_count;
@@ -403,7 +435,7 @@ static int get_abbrevs(struct dw *d, uint64_t offset, struct dw_abbrev_table **o
 		return -ENOMEM;
 	d->tabs = t;
 	ret = parse_abbrevs(d, offset, &d->tabs[d->ntabs]);
-	d->ntabs++;	/* even when incomplete: freed with the rest */
+	d->ntabs++; /* even when incomplete: freed with the rest */
 	if (ret)
 		return ret;
 	*out = &d->tabs[d->ntabs - 1];
@@ -535,7 +567,7 @@ static int read_form(const struct dw_cu *cu, struct cursor *c, uint32_t form, in
 			return -EINVAL;
 		return read_form(cu, c, (uint32_t)n, implicit, v, nest + 1);
 	default:
-		return -EINVAL;	/* unknown form: the rest of the unit cannot be parsed */
+		return -EINVAL; /* unknown form: the rest of the unit cannot be parsed */
 	}
 fixed:
 	if (!read_fixed(c, (size_t)n, &v->u))
@@ -548,7 +580,7 @@ classify:
 	case DW_FORM_ref8:
 	case DW_FORM_ref_udata:
 		v->kind = V_REF;
-		v->u += cu->off;	/* unit-relative */
+		v->u += cu->off; /* unit-relative */
 		break;
 	case DW_FORM_strp:
 		v->kind = V_STRP;
@@ -573,7 +605,7 @@ classify:
 	case DW_FORM_strp_sup:
 	case DW_FORM_GNU_ref_alt:
 	case DW_FORM_GNU_strp_alt:
-		v->kind = V_NONE;	/* in another file: not followed */
+		v->kind = V_NONE; /* in another file: not followed */
 		break;
 	default:
 		v->kind = V_CONST;
@@ -666,9 +698,9 @@ static int parse_unit_header(const struct dw *d, uint64_t off, struct dw_cu *cu)
 		    !read_fixed(&c, (size_t)cu->offsz, &cu->abbrev_off))
 			return -EINVAL;
 		cu->addrsz = (int)v;
-		if (type == 4 || type == 5)		/* skeleton, split_compile: dwo_id */
+		if (type == 4 || type == 5) /* skeleton, split_compile: dwo_id */
 			c.p += c.end - c.p >= 8 ? 8 : c.end - c.p;
-		else if (type == 2 || type == 6)	/* type units: signature + offset */
+		else if (type == 2 || type == 6) /* type units: signature + offset */
 			c.p += c.end - c.p >= 8 + cu->offsz ? 8 + cu->offsz : c.end - c.p;
 		cu->str_offsets_base = 8;
 	} else {
@@ -800,7 +832,7 @@ static int walk(struct dw *d, die_cb cb, void *ctx)
 				if (die.has_str_base)
 					cu.str_offsets_base = die.str_base;
 				if (die.has_lang && die.lang != DW_LANG_Go)
-					break;	/* gcc's units in cgo binaries */
+					break; /* gcc's units in cgo binaries */
 			}
 			die.name = val_string(d, &cu, &nv);
 			ret = cb(ctx, &die);
@@ -821,12 +853,12 @@ static int walk(struct dw *d, die_cb cb, void *ctx)
  * that of the submember in the substruct; the field's offset is the sum.
  */
 struct offsets_ctx {
-	int cur;		/* struct being read (enum gobin_struct), or -1 */
-	int cur_depth;		/* depth of its members */
+	int cur;       /* struct being read (enum gobin_struct), or -1 */
+	int cur_depth; /* depth of its members */
 	bool seen[GOBIN_S_COUNT];
 	int nseen;
-	int64_t member[GOBIN_NFIELDS];	/* offset of the field's member, -1 until found */
-	int64_t sub[GOBIN_NFIELDS];	/* offset of its submember, -1 until found */
+	int64_t member[GOBIN_NFIELDS]; /* offset of the field's member, -1 until found */
+	int64_t sub[GOBIN_NFIELDS];    /* offset of its submember, -1 until found */
 };
 
 static int offsets_cb(void *arg, const struct dw_die *die)
@@ -904,7 +936,7 @@ struct var_ctx {
 	bool found_var;
 	uint64_t addr;
 	uint64_t type_off;
-	int array_depth;	/* depth of the array type's children, -1 until found */
+	int array_depth; /* depth of the array type's children, -1 until found */
 	bool found_count;
 	uint64_t count;
 };
@@ -950,8 +982,7 @@ static int bound_cb(void *arg, const struct dw_die *die)
 	return 1;
 }
 
-int gobin_dwarf_array_var(const struct gobin *gb, const char *name, uint64_t *addr,
-			  uint64_t *count)
+int gobin_dwarf_array_var(const struct gobin *gb, const char *name, uint64_t *addr, uint64_t *count)
 {
 	struct var_ctx x = { .name = name, .array_depth = -1 };
 	struct dw d;

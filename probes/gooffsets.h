@@ -51,8 +51,8 @@ enum gobin_struct {
 #define GOBIN_STRUCT_ENUM(tok, dwarf, copy) GOBIN_S_##tok,
 	GOBIN_STRUCTS(GOBIN_STRUCT_ENUM)
 #undef GOBIN_STRUCT_ENUM
-	GOBIN_S_COUNT,
-	GOBIN_S_NONE = GOBIN_S_COUNT,	/* no substruct: a plain member */
+		GOBIN_S_COUNT,
+	GOBIN_S_NONE = GOBIN_S_COUNT, /* no substruct: a plain member */
 };
 
 /*

@@ -28,19 +28,19 @@
 
 /* Where the fields of _func are, per pclntab layout. */
 struct func_layout {
-	int name;		/* nameOff int32 (into funcnametab) */
-	int pcsp;		/* u32 offset into pctab: the frame size at each pc */
-	int pcfile;		/* u32 offset into pctab */
-	int pcln;		/* u32 offset into pctab */
-	int npcdata;		/* u32 */
-	int cuoff;		/* u32 index into cutab */
-	int funcid;		/* u8 funcID, then u8 flag (TopFrame 1, SPWrite 2) */
-	int nfuncdata;		/* u8 */
-	int hdr;		/* where pcdata[] starts */
-	int inl_size;		/* sizeof(inlinedCall) */
-	int inl_name;		/* inlinedCall.nameOff (func_ before 1.20) */
-	int inl_parent_pc;	/* inlinedCall.parentPc */
-	int inl_funcid;		/* inlinedCall.funcID */
+	int name;	   /* nameOff int32 (into funcnametab) */
+	int pcsp;	   /* u32 offset into pctab: the frame size at each pc */
+	int pcfile;	   /* u32 offset into pctab */
+	int pcln;	   /* u32 offset into pctab */
+	int npcdata;	   /* u32 */
+	int cuoff;	   /* u32 index into cutab */
+	int funcid;	   /* u8 funcID, then u8 flag (TopFrame 1, SPWrite 2) */
+	int nfuncdata;	   /* u8 */
+	int hdr;	   /* where pcdata[] starts */
+	int inl_size;	   /* sizeof(inlinedCall) */
+	int inl_name;	   /* inlinedCall.nameOff (func_ before 1.20) */
+	int inl_parent_pc; /* inlinedCall.parentPc */
+	int inl_funcid;	   /* inlinedCall.funcID */
 };
 
 /* go1.17 runtime/runtime2.go _func, runtime/symtab.go inlinedCall */
@@ -77,7 +77,7 @@ int gobin_pcvalue(const uint8_t *tab, const uint8_t *end, uint64_t entry, uint64
 			return -EINVAL;
 		tab += n;
 		if (uv == 0 && !first)
-			return -ENOENT;	/* end of table: targetpc not covered */
+			return -ENOENT; /* end of table: targetpc not covered */
 		first = false;
 		/* zig-zag delta, 32-bit and wrapping like the runtime (signed overflow is UB in C) */
 		v = (int32_t)((uint32_t)v + ((uint32_t)(-(int64_t)(uv & 1)) ^ (uint32_t)(uv >> 1)));
@@ -85,7 +85,7 @@ int gobin_pcvalue(const uint8_t *tab, const uint8_t *end, uint64_t entry, uint64
 		if (!n)
 			return -EINVAL;
 		tab += n;
-		pc += (uint32_t)pcdelta;	/* PCQuantum is 1 on amd64 */
+		pc += (uint32_t)pcdelta; /* PCQuantum is 1 on amd64 */
 		if (targetpc < pc) {
 			*val = v;
 			return 0;
@@ -309,8 +309,7 @@ static const char *funcname_at(const struct gobin_pcln *p, int64_t nameoff)
 
 	if (nameoff < 0)
 		return NULL;
-	s = table_string(p->base + p->funcname_off, p->cu_off - p->funcname_off,
-			 (uint64_t)nameoff);
+	s = table_string(p->base + p->funcname_off, p->cu_off - p->funcname_off, (uint64_t)nameoff);
 	return s;
 }
 
@@ -352,7 +351,7 @@ static int build_index(struct gobin *gb)
 			funcoff = gobin_le32(ft + 8 * k + 4);
 		}
 		if (funcoff > region || (uint64_t)l->hdr > region - funcoff)
-			continue;	/* a corrupt entry: leave it out */
+			continue; /* a corrupt entry: leave it out */
 		f->entry = entry;
 		f->end = next_entry > entry ? next_entry : entry + 1;
 		f->func = ft + funcoff;
@@ -432,8 +431,7 @@ static uint64_t find_gofunc(const struct gobin *gb)
 	if (!p->md_va || p->magic == GOBIN_PCLN_116)
 		return 0;
 	off = md_gofunc_offset(gb->minor, p->magic);
-	if (!gobin_read_ptr(gb, p->md_va + (uint64_t)off, &gofunc) &&
-	    gofunc_plausible(gb, gofunc))
+	if (!gobin_read_ptr(gb, p->md_va + (uint64_t)off, &gofunc) && gofunc_plausible(gb, gofunc))
 		return gofunc;
 	for (i = 0; i < sizeof(gofunc_offsets) / sizeof(gofunc_offsets[0]); i++) {
 		if (gofunc_offsets[i] == off)
@@ -442,7 +440,7 @@ static uint64_t find_gofunc(const struct gobin *gb)
 		    gofunc_plausible(gb, gofunc))
 			return gofunc;
 	}
-	return 0;	/* no inline expansion */
+	return 0; /* no inline expansion */
 }
 
 int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
@@ -451,8 +449,8 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 	int ret;
 
 	if (!find_pcln(gb)) {
-		gobin_set_err(err, errlen, "'%s' is not a Go binary gotl can read (no pclntab found)",
-			gb->path);
+		gobin_set_err(err, errlen,
+			      "'%s' is not a Go binary gotl can read (no pclntab found)", gb->path);
 		return -EPROTONOSUPPORT;
 	}
 	p->md_va = find_moduledata(gb, &p->md_how);
@@ -461,11 +459,13 @@ int gobin_pcln_load(struct gobin *gb, char *err, size_t errlen)
 
 		if (p->md_va)
 			gobin_read_ptr(gb, p->md_va + MD_TEXT, &text);
-		if (!text)	/* pcHeader.textStart (0 from Go 1.26 on) */
+		if (!text) /* pcHeader.textStart (0 from Go 1.26 on) */
 			gobin_read_ptr(gb, p->va + 24, &text);
 		if (!text || !in_exec_segment(gb, text)) {
-			gobin_set_err(err, errlen, "'%s': cannot find the start of Go code "
-				"(no moduledata)", gb->path);
+			gobin_set_err(err, errlen,
+				      "'%s': cannot find the start of Go code "
+				      "(no moduledata)",
+				      gb->path);
 			return -EPROTONOSUPPORT;
 		}
 		p->text = text;
@@ -511,8 +511,8 @@ static const struct gobin_fn *fn_at(const struct gobin *gb, uint64_t pc)
 	return &gb->fns[lo - 1];
 }
 
-static int fn_pcvalue(const struct gobin *gb, const struct gobin_fn *f, uint32_t off,
-		      uint64_t pc, int32_t *val)
+static int fn_pcvalue(const struct gobin *gb, const struct gobin_fn *f, uint32_t off, uint64_t pc,
+		      int32_t *val)
 {
 	const struct gobin_pcln *p = &gb->pcln;
 	uint64_t len = p->pcln_off - p->pctab_off;
@@ -523,8 +523,8 @@ static int fn_pcvalue(const struct gobin *gb, const struct gobin_fn *f, uint32_t
 			     val);
 }
 
-static int fn_pcdata(const struct gobin *gb, const struct gobin_fn *f, uint32_t table,
-		     uint64_t pc, int32_t *val)
+static int fn_pcdata(const struct gobin *gb, const struct gobin_fn *f, uint32_t table, uint64_t pc,
+		     int32_t *val)
 {
 	const struct func_layout *l = layout_of(&gb->pcln);
 	uint32_t npcdata = gobin_le32(f->func + l->npcdata);
@@ -634,7 +634,7 @@ static const struct gobin_fn *lookup(const struct gobin *gb, const char *name)
 		if (strcmp(f->name, name))
 			continue;
 		if (!is_autogenerated(gb, f))
-			return f;	/* a real body beats an ABI wrapper */
+			return f; /* a real body beats an ABI wrapper */
 		if (!first)
 			first = f;
 	}

@@ -22,7 +22,7 @@
 struct map {
 	uint64_t *keys;
 	uint32_t *vals;
-	size_t cap;		/* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t n;
 };
 
@@ -104,7 +104,7 @@ static void map_free(struct map *m)
 struct slab {
 	char **chunks;
 	size_t n;
-	size_t used;		/* bytes used in the last chunk */
+	size_t used; /* bytes used in the last chunk */
 };
 
 #define SLAB_CHUNK	(64 << 10)
@@ -148,21 +148,21 @@ struct gosym {
 	int minor;
 	/* frames, in chunks that never move */
 	struct gosym_frame **chunks;
-	size_t nchunks, used;		/* frames used in the last chunk */
+	size_t nchunks, used; /* frames used in the last chunk */
 	/* interned (func, file, line) -> id, and each id's first frame */
 	struct map ids;
-	const struct gosym_frame **canon;	/* by id - 1 */
+	const struct gosym_frame **canon; /* by id - 1 */
 	size_t nids, capids;
 	/* per address */
 	struct map unwind_of, frames_of, created_of, start_of;
-	struct slab objs;		/* the unwinds and starts handed out */
-	const void **obj;		/* unwind_of and start_of index these, from 1 */
+	struct slab objs; /* the unwinds and starts handed out */
+	const void **obj; /* unwind_of and start_of index these, from 1 */
 	size_t nobj, capobj;
-	struct run *runs;		/* frames_of and created_of index these, from 1 */
+	struct run *runs; /* frames_of and created_of index these, from 1 */
 	size_t nruns, capruns;
-	char **names;			/* display names gosym made ("main.F[...]") */
+	char **names; /* display names gosym made ("main.F[...]") */
 	size_t nnames, capnames;
-	struct gosym_line *scratch;	/* gosym__traceback's */
+	struct gosym_line *scratch; /* gosym__traceback's */
 	size_t capscratch;
 };
 
@@ -473,7 +473,8 @@ static int walk(struct gosym *s, const uint64_t *pcs, int n, bool all, int *coun
 				return -ENOMEM;
 			s->scratch[k].frame = &f[j];
 			s->scratch[k].offset = !(f[j].flags & GOSYM_INLINED) && pcs[i] > u->entry ?
-					       pcs[i] - u->entry : 0;
+						       pcs[i] - u->entry :
+						       0;
 			k++;
 		}
 		trap = u->flags & GOSYM_U_INJECTED;
@@ -482,8 +483,8 @@ static int walk(struct gosym *s, const uint64_t *pcs, int n, bool all, int *coun
 	return 0;
 }
 
-int gosym__traceback(struct gosym *s, const uint64_t *pcs, int n, bool all,
-		     struct gosym_line *out, int max, int *total)
+int gosym__traceback(struct gosym *s, const uint64_t *pcs, int n, bool all, struct gosym_line *out,
+		     int max, int *total)
 {
 	int k = 0, ret;
 

@@ -33,17 +33,17 @@ struct gosym;
 
 /* One logical frame (a function, inlined or not, at a line). */
 struct gosym_frame {
-	const char *func;	/* as Go prints it: "main.worker", "main.F[...]", "panic" */
-	const char *file;	/* "?" if unknown */
-	int line;		/* 0 if unknown */
-	uint32_t id;		/* same id <=> same func, file and line; ids are 1, 2, 3, ... */
-	uint32_t flags;		/* GOSYM_* */
+	const char *func; /* as Go prints it: "main.worker", "main.F[...]", "panic" */
+	const char *file; /* "?" if unknown */
+	int line;	  /* 0 if unknown */
+	uint32_t id;	  /* same id <=> same func, file and line; ids are 1, 2, 3, ... */
+	uint32_t flags;	  /* GOSYM_* */
 };
 
 /* A line of a printed stack: a frame, and for a physical one its offset. */
 struct gosym_line {
 	const struct gosym_frame *frame;
-	uint64_t offset;	/* pc - function entry ("+0x45"); 0: none printed */
+	uint64_t offset; /* pc - function entry ("+0x45"); 0: none printed */
 };
 
 /* Bits of struct gosym_unwind.flags. */
@@ -53,21 +53,21 @@ struct gosym_line {
 
 /* What unwinding a frame at pc needs. */
 struct gosym_unwind {
-	uint64_t entry;		/* of the function */
-	int32_t spdelta;	/* the return address is at SP + spdelta; -1: unknown */
-	uint32_t flags;		/* GOSYM_U_* */
+	uint64_t entry;	 /* of the function */
+	int32_t spdelta; /* the return address is at SP + spdelta; -1: unknown */
+	uint32_t flags;	 /* GOSYM_U_* */
 };
 
 /* What a goroutine's start function says about it (struct gosym_start.kind). */
 enum gosym_start_kind {
-	GOSYM_START_USER,	/* main, or any function outside the runtime */
-	GOSYM_START_SYSTEM,	/* the runtime's own (GC workers, sweeper, ...): Go hides them */
-	GOSYM_START_FINALIZER,	/* the finalizer or a cleanup goroutine: a system goroutine
+	GOSYM_START_USER,      /* main, or any function outside the runtime */
+	GOSYM_START_SYSTEM,    /* the runtime's own (GC workers, sweeper, ...): Go hides them */
+	GOSYM_START_FINALIZER, /* the finalizer or a cleanup goroutine: a system goroutine
 				 * unless it is running user code (Go's isSystemGoroutine) */
 };
 
 struct gosym_start {
-	const char *func;	/* the function the goroutine runs, as printed; for a `go f(x)`
+	const char *func; /* the function the goroutine runs, as printed; for a `go f(x)`
 				 * wrapper (main.main.gowrap1) the function it calls */
 	enum gosym_start_kind kind;
 };
@@ -96,8 +96,8 @@ int gosym__frames(struct gosym *s, uint64_t pc, bool call, const struct gosym_fr
  * leaves nothing, every frame, as Go does). Returns the lines written, or
  * -ENOMEM.
  */
-int gosym__traceback(struct gosym *s, const uint64_t *pcs, int n, bool all,
-		     struct gosym_line *out, int max, int *total);
+int gosym__traceback(struct gosym *s, const uint64_t *pcs, int n, bool all, struct gosym_line *out,
+		     int max, int *total);
 
 /*
  * The "created by" line for a goroutine created at gopc: Go names the

@@ -60,7 +60,7 @@ void gobin_offsets_unknown(struct gobin_offsets *o)
 #define UNKNOWN(f, ...) .f = -1,
 		GOBIN_OFFSETS(UNKNOWN)
 #undef UNKNOWN
-		.source = NULL,
+			.source = NULL,
 	};
 }
 

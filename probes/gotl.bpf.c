@@ -83,7 +83,7 @@ const volatile __u32 sysexitp_on = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20);	/* resized by the loader */
+	__uint(max_entries, 16 << 20); /* resized by the loader */
 } events SEC(".maps");
 
 struct {
@@ -356,8 +356,8 @@ static __always_inline struct gotl_bpf_thread_alloc *thread_alloc_get(void)
  * (same ts as the status record that follows, so it belongs to the Running
  * span that ends).
  */
-static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts,
-					 __u64 gp, __u64 goid)
+static __always_inline void flush_galloc(struct gotl_bpf_stats *st, int probe, __u64 ts, __u64 gp,
+					 __u64 goid)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct gotl_bpf_thread_alloc *t;
@@ -403,9 +403,9 @@ static __always_inline void start_galloc(__u64 gp)
 	t->gp = gp;
 }
 
-static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts,
-				       __u64 gp, __u64 goid, __u32 from, __u32 to, __u32 reason,
-				       __u64 waker, __u64 waker_goid)
+static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u64 ts, __u64 gp,
+				       __u64 goid, __u32 from, __u32 to, __u32 reason, __u64 waker,
+				       __u64 waker_goid)
 {
 	struct gotl_ev_status *e;
 
@@ -433,8 +433,8 @@ static __always_inline int emit_status(struct gotl_bpf_stats *st, int probe, __u
 }
 
 struct frame {
-	__u64 next;	/* the caller's frame pointer */
-	__u64 ret;	/* the return address into the caller */
+	__u64 next; /* the caller's frame pointer */
+	__u64 ret;  /* the return address into the caller */
 };
 
 /*
@@ -445,9 +445,9 @@ struct frame {
  * memory (all of most stacks); frames past them, or all of them without
  * it (task storage busy), are read frame by frame.
  */
-static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts,
-				       __u64 bias, __u64 gp, __u8 kind, __u64 pc0, __u64 fp,
-				       __u64 lo, __u64 hi, __u64 gp_stack_size)
+static __always_inline void emit_stack(struct gotl_bpf_stats *st, int probe, __u64 ts, __u64 bias,
+				       __u64 gp, __u8 kind, __u64 pc0, __u64 fp, __u64 lo, __u64 hi,
+				       __u64 gp_stack_size)
 {
 	struct thread_state *t;
 	struct gotl_ev_stack *e;
@@ -538,8 +538,8 @@ static __always_inline __u64 stack_size(__u64 gp)
 	return hi - lo;
 }
 
-static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u64 ip,
-				       __u64 g, __u64 gp, __u32 to)
+static __always_inline int emit_create(struct gotl_bpf_stats *st, __u64 ts, __u64 ip, __u64 g,
+				       __u64 gp, __u32 to)
 {
 	struct gotl_ev_create *e;
 	__u64 bias, parent, parent_goid, gopc, startpc, lo, hi, w[3] = {};
@@ -757,8 +757,8 @@ int exitsyscall(struct pt_regs *ctx)
 				   GOTL_G_RUNNABLE, 0, 0, 0);
 	}
 	start_galloc(gp);
-	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, goid, GOTL_G_SYSCALL,
-			   GOTL_G_RUNNING, 0, 0, 0);
+	return emit_status(st, GOTL_PROBE_EXITSYSCALL, ts, gp, goid, GOTL_G_SYSCALL, GOTL_G_RUNNING,
+			   0, 0, 0);
 }
 
 /*
@@ -830,8 +830,8 @@ int coroswitch(struct pt_regs *ctx)
 	goid = read_u64(gp + off_g_goid);
 	if (!exiting) {
 		flush_galloc(st, GOTL_PROBE_COROSWITCH, ts, gp, goid);
-		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, goid, GOTL_G_RUNNING,
-			    GOTL_G_WAITING, reason_coroutine, 0, 0);
+		emit_status(st, GOTL_PROBE_COROSWITCH, ts, gp, goid, GOTL_G_RUNNING, GOTL_G_WAITING,
+			    reason_coroutine, 0, 0);
 	}
 	if (next && next != gp) {
 		start_galloc(next);
@@ -850,33 +850,33 @@ int coroswitch(struct pt_regs *ctx)
  * the same table in every Go version gotl supports (1.17 to 1.27).
  */
 static const __u16 class_to_size[68] = {
-	0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288,
-	320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408,
-	1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784,
-	6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480,
-	21760, 24576, 27264, 28672, 32768,
+	0,     8,     16,    24,    32,	   48,	  64,	 80,	96,    112,   128,   144,
+	160,   176,   192,   208,   224,   240,	  256,	 288,	320,   352,   384,   416,
+	448,   480,   512,   576,   640,   704,	  768,	 896,	1024,  1152,  1280,  1408,
+	1536,  1792,  2048,  2304,  2688,  3072,  3200,	 3456,	4096,  4864,  5376,  6144,
+	6528,  6784,  6912,  8192,  9472,  9728,  10240, 10880, 12288, 13568, 14336, 16384,
+	18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
 };
 static const __u8 size_to_class8[129] = {
-	0, 1, 2, 3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15,
-	15, 16, 16, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 20, 21, 21, 21, 21, 22, 22, 22,
-	22, 23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 26, 26, 26, 26, 27, 27, 27, 27, 27,
-	27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29, 29, 30, 30, 30,
-	30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 32,
-	32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+	0,  1,	2,  3,	4,  5,	5,  6,	6,  7,	7,  8,	8,  9,	9,  10, 10, 11, 11, 12, 12, 13,
+	13, 14, 14, 15, 15, 16, 16, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 20, 21, 21, 21,
+	21, 22, 22, 22, 22, 23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 26, 26, 26, 26, 27,
+	27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29,
+	29, 30, 30, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+	31, 31, 31, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
 };
 static const __u8 size_to_class128[249] = {
-	32, 33, 34, 35, 36, 37, 37, 38, 38, 39, 39, 40, 40, 40, 41, 41, 41, 42, 43, 43, 44, 44,
-	44, 44, 44, 45, 45, 45, 45, 45, 45, 46, 46, 46, 46, 47, 47, 47, 47, 47, 47, 48, 48, 48,
-	49, 49, 50, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 52, 52, 52, 52, 52, 52, 52, 52, 52,
-	52, 53, 53, 54, 54, 54, 54, 55, 55, 55, 55, 55, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56,
-	56, 57, 57, 57, 57, 57, 57, 57, 57, 57, 57, 58, 58, 58, 58, 58, 58, 59, 59, 59, 59, 59,
-	59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60,
-	60, 60, 60, 60, 60, 61, 61, 61, 61, 61, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 63,
-	63, 63, 63, 63, 63, 63, 63, 63, 63, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-	64, 64, 64, 64, 64, 64, 64, 64, 64, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65,
-	65, 65, 65, 65, 65, 65, 65, 65, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 67, 67, 67,
-	67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67,
-	67, 67, 67, 67, 67, 67, 67,
+	32, 33, 34, 35, 36, 37, 37, 38, 38, 39, 39, 40, 40, 40, 41, 41, 41, 42, 43, 43, 44, 44, 44,
+	44, 44, 45, 45, 45, 45, 45, 45, 46, 46, 46, 46, 47, 47, 47, 47, 47, 47, 48, 48, 48, 49, 49,
+	50, 51, 51, 51, 51, 51, 51, 51, 51, 51, 51, 52, 52, 52, 52, 52, 52, 52, 52, 52, 52, 53, 53,
+	54, 54, 54, 54, 55, 55, 55, 55, 55, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 57, 57, 57,
+	57, 57, 57, 57, 57, 57, 57, 58, 58, 58, 58, 58, 58, 59, 59, 59, 59, 59, 59, 59, 59, 59, 59,
+	59, 59, 59, 59, 59, 59, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 61,
+	61, 61, 61, 61, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 62, 63, 63, 63, 63, 63, 63, 63, 63,
+	63, 63, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+	64, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 65, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67,
+	67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67, 67,
 };
 
 /*
@@ -951,7 +951,7 @@ static __always_inline __u64 sample_weight(struct gotl_bpf_alloc_cpu *c, __u64 s
 
 	if (alloc_mode == GOTL_ALLOC_ALL)
 		return size;
-	if (!c->next_sample)	/* this CPU's first allocation: start the countdown */
+	if (!c->next_sample) /* this CPU's first allocation: start the countdown */
 		c->next_sample = bpf_get_prandom_u32() % (alloc_sample_bytes | 1) + 1;
 	since = c->since_sample + size;
 	if (since < c->next_sample) {
@@ -986,14 +986,14 @@ int mallocgc(struct pt_regs *ctx)
 	struct gotl_bpf_alloc_cpu *c;
 	struct frame f;
 	__u64 bias, ret = 0, gp, weight, bytes, ts, lo = 0, hi = 0;
-	__u64 t[2] = {};	/* abi.Type: Size_ at 0, PtrBytes at 8 (0: no pointers) */
+	__u64 t[2] = {}; /* abi.Type: Size_ at 0, PtrBytes at 8 (0: no pointers) */
 	__u32 zero = 0, i;
 
 	if (!st)
 		return 0;
 	__sync_fetch_and_add(&st->hits[GOTL_PROBE_MALLOC], 1);
 	if (!size)
-		return 0;	/* &zerobase: not an allocation */
+		return 0; /* &zerobase: not an allocation */
 	bias = ip - COOKIE_ADDR(cookie);
 	/* The caller: to tell mallocgc's own dispatch, and to name untyped memory. */
 	if ((cookie & COOKIE_SIBLING) || !typ)
@@ -1200,7 +1200,7 @@ int BPF_PROG(on_exec, void *task, int old_pid, struct linux_binprm *bprm)
 	}
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
-		return 0;	/* not stopped either: it is simply not followed */
+		return 0; /* not stopped either: it is simply not followed */
 	e->hdr.type = GOTL_REC_EXEC;
 	e->hdr.size = sizeof(*e);
 	e->hdr.tid = tgid;

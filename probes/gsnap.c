@@ -103,7 +103,7 @@ int gsnap__read(const struct plan *pl, pid_t pid, uint64_t bias, int stack_depth
 	s->allgs_len = snap->allgs_len;
 	s->unreadable = snap->unreadable;
 	s->unsettled = snap->unsettled;
-	s->allgs_how = info.allgs_how;	/* a static string of gobin's */
+	s->allgs_how = info.allgs_how; /* a static string of gobin's */
 	*out = s;
 	s = NULL;
 cleanup:

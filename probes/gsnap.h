@@ -16,17 +16,17 @@ struct gobin;
 struct plan;
 
 struct gsnap_g {
-	struct gotl_ev_gsnap ev;	/* hdr.ts left 0: the recorder sets it */
-	struct gotl_ev_stack stack;	/* where a Waiting one blocked; stack.n == 0 if none */
+	struct gotl_ev_gsnap ev;    /* hdr.ts left 0: the recorder sets it */
+	struct gotl_ev_stack stack; /* where a Waiting one blocked; stack.n == 0 if none */
 };
 
 struct gsnap {
-	struct gsnap_g *gs;	/* the live goroutines, in allgs order */
+	struct gsnap_g *gs; /* the live goroutines, in allgs order */
 	size_t n;
-	size_t allgs_len;	/* len(allgs): live and free gs */
-	size_t unreadable;	/* entries skipped: unreadable or implausible */
-	size_t unsettled;	/* goroutines that changed at every read: no stack */
-	const char *allgs_how;	/* how runtime.allgs was found */
+	size_t allgs_len;      /* len(allgs): live and free gs */
+	size_t unreadable;     /* entries skipped: unreadable or implausible */
+	size_t unsettled;      /* goroutines that changed at every read: no stack */
+	const char *allgs_how; /* how runtime.allgs was found */
 };
 
 /*

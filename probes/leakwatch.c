@@ -18,11 +18,11 @@
 struct gst {
 	uint64_t goid;
 	uint64_t waitsince;
-	uint64_t first_ns;	/* first seen */
-	uint64_t first_census;	/* the census it was first seen at (0: the first one) */
-	uint64_t since_ns;	/* parked at least since (the census that first saw this wait) */
-	int64_t blocked_ns;	/* -1: not parked */
-	uint32_t grp;		/* its group's record */
+	uint64_t first_ns;     /* first seen */
+	uint64_t first_census; /* the census it was first seen at (0: the first one) */
+	uint64_t since_ns;     /* parked at least since (the census that first saw this wait) */
+	int64_t blocked_ns;    /* -1: not parked */
+	uint32_t grp;	       /* its group's record */
 	uint8_t seq;
 	bool parked, leaky, long_blocked, seen;
 };
@@ -30,17 +30,17 @@ struct gst {
 /* A group, across censuses. */
 struct grec {
 	uint64_t id, hash;
-	uint32_t key, keylen;	/* in keys */
+	uint32_t key, keylen; /* in keys */
 	uint64_t first_ns, last_census;
 	uint32_t first_n, last_n;
 	uint64_t left;
 };
 
-struct gen {			/* the goroutines of one census */
+struct gen { /* the goroutines of one census */
 	struct gst *g;
 	size_t n, cap;
-	uint32_t *tab;		/* goid -> index + 1, open addressing; 0 empty */
-	size_t captab;		/* power of two */
+	uint32_t *tab; /* goid -> index + 1, open addressing; 0 empty */
+	size_t captab; /* power of two */
 };
 
 struct leakwatch {
@@ -48,14 +48,14 @@ struct leakwatch {
 	uint64_t now, censuses;
 	struct ggroups *gg;
 	struct gen gen[2];
-	int cur;		/* gen[cur]: the census being taken (after end: the last one) */
-	struct lw_g *in;	/* what leakwatch__add was given */
+	int cur;	 /* gen[cur]: the census being taken (after end: the last one) */
+	struct lw_g *in; /* what leakwatch__add was given */
 	size_t capin;
 	struct grec *recs;
 	size_t nrecs, caprecs;
 	uint32_t *keys;
 	size_t nkeys, capkeys;
-	uint32_t *rtab;		/* key -> record index + 1 */
+	uint32_t *rtab; /* key -> record index + 1 */
 	size_t caprtab;
 	uint64_t next_id;
 	struct lw_group *out;
@@ -182,7 +182,8 @@ static struct gst *find_goid(struct gen *p, uint64_t goid)
 
 	if (!p->captab)
 		return NULL;
-	for (j = (size_t)hash_goid(goid) & (p->captab - 1); p->tab[j]; j = (j + 1) & (p->captab - 1))
+	for (j = (size_t)hash_goid(goid) & (p->captab - 1); p->tab[j];
+	     j = (j + 1) & (p->captab - 1))
 		if (p->g[p->tab[j] - 1].goid == goid)
 			return &p->g[p->tab[j] - 1];
 	return NULL;
@@ -228,8 +229,12 @@ static long find_rec(struct leakwatch *lw, const uint32_t *key, uint32_t n, uint
 	    ensure((void **)&lw->keys, &lw->capkeys, lw->nkeys + n, sizeof(*lw->keys)))
 		return -ENOMEM;
 	r = &lw->recs[lw->nrecs];
-	*r = (struct grec){ .id = lw->next_id++, .hash = h, .key = (uint32_t)lw->nkeys,
-			    .keylen = n, .first_ns = lw->now, .first_n = count,
+	*r = (struct grec){ .id = lw->next_id++,
+			    .hash = h,
+			    .key = (uint32_t)lw->nkeys,
+			    .keylen = n,
+			    .first_ns = lw->now,
+			    .first_n = count,
 			    .last_census = UINT64_MAX };
 	memcpy(lw->keys + lw->nkeys, key, (size_t)n * sizeof(*key));
 	lw->nkeys += n;
@@ -270,7 +275,7 @@ static int forget(struct leakwatch *lw)
 	lw->nrecs = k;
 	lw->nkeys = nk;
 	for (i = 0; i < c->n; i++)
-		c->g[i].grp = map[c->g[i].grp];	/* every one of them was seen just now */
+		c->g[i].grp = map[c->g[i].grp]; /* every one of them was seen just now */
 	free(map);
 	return rehash_recs(lw, lw->caprtab);
 }
@@ -292,9 +297,15 @@ static void follow(struct leakwatch *lw, uint32_t idx, uint32_t grp)
 	const struct lw_g *g = &lw->in[idx];
 	struct gst *p = find_goid(&lw->gen[lw->cur ^ 1], g->goid), *s = &c->g[idx];
 
-	*s = (struct gst){ .goid = g->goid, .waitsince = g->waitsince, .grp = grp, .seq = g->seq,
-			   .parked = g->parked, .leaky = g->leaky && g->parked,
-			   .first_ns = lw->now, .first_census = lw->censuses, .blocked_ns = -1 };
+	*s = (struct gst){ .goid = g->goid,
+			   .waitsince = g->waitsince,
+			   .grp = grp,
+			   .seq = g->seq,
+			   .parked = g->parked,
+			   .leaky = g->leaky && g->parked,
+			   .first_ns = lw->now,
+			   .first_census = lw->censuses,
+			   .blocked_ns = -1 };
 	if (p) {
 		p->seen = true;
 		s->first_ns = p->first_ns;
@@ -320,8 +331,13 @@ static void judge(struct leakwatch *lw, struct ggroup *gr, struct grec *r, struc
 	bool leaky = false, all_old = true;
 	uint32_t i, k;
 
-	*o = (struct lw_group){ .id = r->id, .key = gr->key, .keylen = gr->keylen, .n = gr->n,
-				.members = gr->members, .left = r->left, .oldest_ns = -1,
+	*o = (struct lw_group){ .id = r->id,
+				.key = gr->key,
+				.keylen = gr->keylen,
+				.n = gr->n,
+				.members = gr->members,
+				.left = r->left,
+				.oldest_ns = -1,
 				.first_ns = r->first_ns };
 	o->change = (int64_t)gr->n -
 		    (lw->censuses && r->last_census == lw->censuses - 1 ? r->last_n : 0);
@@ -339,7 +355,7 @@ static void judge(struct leakwatch *lw, struct ggroup *gr, struct grec *r, struc
 			continue;
 		o->blocked_long++;
 		if (!s->first_census)
-			continue;	/* it was there before the watch: no growth seen */
+			continue; /* it was there before the watch: no growth seen */
 		o->arrived++;
 		for (k = 0; k < o->arrivals && seen_at[k] != s->first_census; k++)
 			;
@@ -347,7 +363,8 @@ static void judge(struct leakwatch *lw, struct ggroup *gr, struct grec *r, struc
 			seen_at[o->arrivals++] = s->first_census;
 	}
 	if (lw->now > r->first_ns)
-		o->per_hour = ((double)gr->n - r->first_n) * 3600e9 / (double)(lw->now - r->first_ns);
+		o->per_hour = ((double)gr->n - r->first_n) * 3600e9 /
+			      (double)(lw->now - r->first_ns);
 	if (leaky && o->arrived >= LW_MIN_ARRIVALS && o->arrivals >= LW_MIN_ARRIVALS &&
 	    o->arrived > r->left)
 		o->verdict = LW_SUSPECT;

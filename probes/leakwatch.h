@@ -55,36 +55,36 @@ struct leakwatch;
 /* One goroutine of a census, as the caller read it. */
 struct lw_g {
 	uint64_t goid;
-	uint64_t waitsince;	/* the runtime's g.waitsince as read (compared only); 0: none */
-	int64_t wait_ns;	/* how long the runtime says it has waited; -1: unknown */
-	uint8_t seq;		/* g.trackingSeq */
-	bool parked;		/* waiting (not running, runnable or in a syscall) */
-	bool leaky;		/* parked on a channel, select, lock or cond */
+	uint64_t waitsince; /* the runtime's g.waitsince as read (compared only); 0: none */
+	int64_t wait_ns;    /* how long the runtime says it has waited; -1: unknown */
+	uint8_t seq;	    /* g.trackingSeq */
+	bool parked;	    /* waiting (not running, runnable or in a syscall) */
+	bool leaky;	    /* parked on a channel, select, lock or cond */
 };
 
 enum lw_verdict { LW_NONE, LW_SUSPECT, LW_LONG_LIVED };
 
 /* A group of the last census. */
 struct lw_group {
-	uint64_t id;			/* 1, 2, ...: the same group keeps its id across censuses */
+	uint64_t id; /* 1, 2, ...: the same group keeps its id across censuses */
 	const uint32_t *key;
 	uint32_t keylen;
-	uint32_t n;			/* goroutines now */
-	const uint32_t *members;	/* their indices in the census (order of leakwatch__add) */
-	int64_t change;			/* n minus its count at the census before */
-	uint32_t blocked_long;		/* members blocked at least leak_after */
-	uint32_t arrived;		/* of those, created during the watch */
-	uint32_t arrivals;		/* the censuses those were first seen at (counted up to
+	uint32_t n;		 /* goroutines now */
+	const uint32_t *members; /* their indices in the census (order of leakwatch__add) */
+	int64_t change;		 /* n minus its count at the census before */
+	uint32_t blocked_long;	 /* members blocked at least leak_after */
+	uint32_t arrived;	 /* of those, created during the watch */
+	uint32_t arrivals;	 /* the censuses those were first seen at (counted up to
 					 * LW_MIN_ARRIVALS) */
-	uint64_t left;			/* goroutines that had been blocked leak_after in it and left */
-	int64_t oldest_ns;		/* the longest a member has been blocked; -1: none parked */
-	double per_hour;		/* growth: (n - n when first seen) / the time since, per hour */
-	uint64_t first_ns;		/* the census it was first seen at (this run of sightings) */
+	uint64_t left;		 /* goroutines that had been blocked leak_after in it and left */
+	int64_t oldest_ns;	 /* the longest a member has been blocked; -1: none parked */
+	double per_hour;	 /* growth: (n - n when first seen) / the time since, per hour */
+	uint64_t first_ns;	 /* the census it was first seen at (this run of sightings) */
 	enum lw_verdict verdict;
 };
 
 struct leakwatch_opts {
-	uint64_t leak_after_ns;		/* 0: LW_DEFAULT_LEAK_AFTER */
+	uint64_t leak_after_ns; /* 0: LW_DEFAULT_LEAK_AFTER */
 };
 
 int leakwatch__new(const struct leakwatch_opts *o, struct leakwatch **out);

@@ -20,12 +20,12 @@
 #define ALIGN8(x)	(((x) + 7) & ~(size_t)7)
 
 struct logw {
-	int fd;			/* -1 with a sink */
+	int fd; /* -1 with a sink */
 	int (*sink)(void *ctx, const void *buf, size_t len);
 	void *sink_ctx;
-	int err;		/* sticky: first error, as -errno */
+	int err; /* sticky: first error, as -errno */
 	size_t used;
-	uint64_t written;	/* bytes handed to the kernel */
+	uint64_t written; /* bytes handed to the kernel */
 	uint8_t buf[LOGW_BUF];
 };
 
@@ -180,8 +180,7 @@ int logw__waitreason(struct logw *lw, uint32_t index, const char *str)
 int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, const char *file,
 	      uint32_t line)
 {
-	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags,
-				  .line = line };
+	struct gotl_rec_sym s = { .hdr.type = GOTL_REC_SYM, .pc = pc, .flags = flags, .line = line };
 	size_t fl = strlen(func), sl = strlen(file);
 
 	/* Generic instantiations can make very long names; keep records small. */
@@ -197,8 +196,11 @@ int logw__sym(struct logw *lw, uint64_t pc, uint32_t flags, const char *func, co
 int logw__type(struct logw *lw, uint64_t addr, uint64_t size, uint8_t kind, uint32_t flags,
 	       const char *name, size_t name_len)
 {
-	struct gotl_rec_type t = { .hdr.type = GOTL_REC_TYPE, .addr = addr, .size = size,
-				   .kind = kind, .flags = flags };
+	struct gotl_rec_type t = { .hdr.type = GOTL_REC_TYPE,
+				   .addr = addr,
+				   .size = size,
+				   .kind = kind,
+				   .flags = flags };
 
 	if (name_len > 1024)
 		name_len = 1024;

@@ -41,7 +41,7 @@
 	"by waiting for one: where exitsyscall gets one (its call of acquirepNoTrace)" }
 
 static const struct probe_policy {
-	int since;		/* first Go minor that needs it; 0 = all */
+	int since; /* first Go minor that needs it; 0 = all */
 	bool required;
 	const char *why;
 } probe_policy[GOTL_PROBE_MAX] = {
@@ -64,11 +64,21 @@ static const char *const probe_funcs[GOTL_PROBE_MAX] = {
  * functions are only reached from these or from mallocgc.
  */
 static const char *const malloc_families[] = {
-	"TinySize", "TinySC", "SmallNoScanSC", "SmallScanNoHeaderSC",
+	"TinySize",
+	"TinySC",
+	"SmallNoScanSC",
+	"SmallScanNoHeaderSC",
 };
 static const char *const malloc_helpers[] = {
-	"Large", "SmallNoscan", "SmallScanHeader", "SmallScanNoHeader", "Tiny",
-	"SmallNoscanReuse", "SlowPathStub", "SmallNoScanSlowPath", "SmallScanSlowPath",
+	"Large",
+	"SmallNoscan",
+	"SmallScanHeader",
+	"SmallScanNoHeader",
+	"Tiny",
+	"SmallNoscanReuse",
+	"SlowPathStub",
+	"SmallNoScanSlowPath",
+	"SmallScanSlowPath",
 	"TinySlowPath",
 };
 
@@ -88,7 +98,8 @@ int plan__resolve(const char *arg0, char out[PATH_MAX])
 
 		/* An empty PATH entry means the current directory. */
 		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)(len ? len : 1), len ? p : ".",
-			     arg0) < (int)sizeof(buf) && access(buf, X_OK) == 0)
+			     arg0) < (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
 			return realpath(buf, out) ? 0 : -errno;
 		if (!end)
 			return -ENOENT;
@@ -374,10 +385,13 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 	if (ret || p->off.g_goid < 0 || p->off.g_waitreason < 0 || p->off.g_gopc < 0 ||
 	    p->off.g_startpc < 0 || p->off.g_m < 0 || p->off.m_curg < 0) {
 		if (ret == -EINVAL)
-			snprintf(err, errlen, "'%s' (%s): its runtime struct offsets make no sense "
-				 "(%s)", path, gobin__version(p->gb), p->off.source);
+			snprintf(err, errlen,
+				 "'%s' (%s): its runtime struct offsets make no sense "
+				 "(%s)",
+				 path, gobin__version(p->gb), p->off.source);
 		else if (p->newer)
-			snprintf(err, errlen, "'%s' was built by %s, newer than the Go versions gotl "
+			snprintf(err, errlen,
+				 "'%s' was built by %s, newer than the Go versions gotl "
 				 "knows (up to go1.%d), and has no DWARF to read the runtime's "
 				 "layout from: build it without -ldflags=-w, or update gotl",
 				 path, gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR);
@@ -432,7 +446,8 @@ int plan__new(const char *path, struct plan **out, char *err, size_t errlen)
 		memset(&p->gopark, 0, sizeof(p->gopark));
 
 	if (p->newer)
-		snprintf(p->note, sizeof(p->note), "%s is newer than the Go versions gotl knows "
+		snprintf(p->note, sizeof(p->note),
+			 "%s is newer than the Go versions gotl knows "
 			 "(go1.17 to go1.%d): the runtime's layout was read from its DWARF and "
 			 "its wait reasons from the binary; the probes are those of go1.%d",
 			 gobin__version(p->gb), GOBIN_NEWEST_KNOWN_MINOR, GOBIN_NEWEST_KNOWN_MINOR);

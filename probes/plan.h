@@ -28,29 +28,29 @@
 _Static_assert(PLAN_SYNTH_REASON + PLAN_MAX_SYNTH <= 256, "a wait reason is a __u8");
 
 struct plan_probe {
-	const char *func;	/* runtime function, e.g. "runtime.casgstatus" */
-	const char *why;	/* why gotl probes it (or why not, when !wanted) */
-	bool wanted;		/* this Go version needs the probe */
-	bool found;		/* the binary has the function */
+	const char *func; /* runtime function, e.g. "runtime.casgstatus" */
+	const char *why;  /* why gotl probes it (or why not, when !wanted) */
+	bool wanted;	  /* this Go version needs the probe */
+	bool found;	  /* the binary has the function */
 	struct gobin_func fn;
 	struct probesite site;
-	uint64_t addr;		/* link-time address of the probed instruction */
-	uint64_t file_offset;	/* where the uprobe attaches */
+	uint64_t addr;	      /* link-time address of the probed instruction */
+	uint64_t file_offset; /* where the uprobe attaches */
 };
 
 struct plan {
-	char path[PATH_MAX];	/* the binary (absolute) */
+	char path[PATH_MAX]; /* the binary (absolute) */
 	struct gobin *gb;
-	int minor;		/* Go minor version; 0 if unknown */
-	bool newer;		/* a Go newer than gotl knows */
+	int minor;  /* Go minor version; 0 if unknown */
+	bool newer; /* a Go newer than gotl knows */
 	struct gobin_offsets off;
 	const char *const *reasons;
 	int nreasons;
 	const char *reasons_how;
-	bool goid_at_create;	/* the runtime writes the new goid before the creation CAS */
-	int reason_coroutine;	/* waitReason of "coroutine", or -1 */
-	struct gobin_func park_m;	/* runtime.park_m, for block stacks */
-	struct gobin_func gopark;	/* runtime.gopark, or entry 0: a park seen without a read */
+	bool goid_at_create;	  /* the runtime writes the new goid before the creation CAS */
+	int reason_coroutine;	  /* waitReason of "coroutine", or -1 */
+	struct gobin_func park_m; /* runtime.park_m, for block stacks */
+	struct gobin_func gopark; /* runtime.gopark, or entry 0: a park seen without a read */
 	/*
 	 * Go <= 1.19: runtime-internal waits set g.waitreason only after their
 	 * casgstatus(Running -> Waiting), so the probe would read a stale one.
@@ -59,25 +59,25 @@ struct plan {
 	 * PLAN_SYNTH_REASON up (their names in synth_reasons).
 	 */
 	struct plan_reason_fix {
-		uint64_t ret;		/* link-time return address of the call */
+		uint64_t ret; /* link-time return address of the call */
 		uint8_t reason;
 	} reason_fix[PLAN_MAX_REASON_FIX];
 	int nreason_fix;
 	const char *synth_reasons[PLAN_MAX_SYNTH];
 	int nsynth;
-	bool stacks;		/* stacks can be walked (park_m and the offsets are known) */
-	struct plan_probe probes[GOTL_PROBE_MAX];	/* [GOTL_PROBE_MALLOC]: runtime.mallocgc */
+	bool stacks; /* stacks can be walked (park_m and the offsets are known) */
+	struct plan_probe probes[GOTL_PROBE_MAX]; /* [GOTL_PROBE_MALLOC]: runtime.mallocgc */
 	/* Allocations: mallocgc's size-specialised siblings (Go 1.26 experiment, 1.27+). */
-	bool alloc;		/* allocations can be recorded (mallocgc found) */
+	bool alloc; /* allocations can be recorded (mallocgc found) */
 	struct plan_probe *mallocs;
 	int nmallocs;
-	const char *malloc_unknown;	/* a runtime.mallocgc* gotl does not know, or NULL */
-	bool malloc_header;	/* 1.22+: objects with pointers over 512 B have an 8-byte header */
+	const char *malloc_unknown; /* a runtime.mallocgc* gotl does not know, or NULL */
+	bool malloc_header; /* 1.22+: objects with pointers over 512 B have an 8-byte header */
 	/* Stop-the-world reasons: the runtime's stwReasonStrings (Go 1.21+). */
-	bool stw_reason_arg;	/* stopTheWorldWithSema(reason) takes it in AL */
+	bool stw_reason_arg; /* stopTheWorldWithSema(reason) takes it in AL */
 	const char *const *stw_reasons;
 	int nstw_reasons;
-	char note[256];		/* something the user should know, or "" */
+	char note[256]; /* something the user should know, or "" */
 };
 
 /*

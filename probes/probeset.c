@@ -57,12 +57,12 @@ static void fill_rodata(struct probeset *ps)
 	skel->rodata->malloc_header = pl->malloc_header;
 	skel->rodata->alloc_mode = (__u32)o->alloc_mode;
 	skel->rodata->alloc_sample_bytes = o->alloc_sample_bytes ? o->alloc_sample_bytes :
-					   512 << 10;
+								   512 << 10;
 	skel->rodata->mallocgc_start = pl->probes[GOTL_PROBE_MALLOC].fn.entry;
 	skel->rodata->mallocgc_end = pl->probes[GOTL_PROBE_MALLOC].fn.end;
 	if (pl->stacks && o->stack_depth > 0) {
 		skel->rodata->stack_depth = o->stack_depth > GOTL_STACK_MAX ? GOTL_STACK_MAX :
-					    (__u32)o->stack_depth;
+									      (__u32)o->stack_depth;
 		skel->rodata->park_m_start = pl->park_m.entry;
 		skel->rodata->park_m_end = pl->park_m.end;
 		skel->rodata->gopark_start = pl->gopark.entry;
@@ -142,7 +142,8 @@ int probeset__new(const struct plan *plan, const struct probeset_opts *o, struct
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
 			diag("cannot load the BPF programs: %s (gotl record needs root, or "
-			     "CAP_BPF and CAP_PERFMON)", strerror(-err));
+			     "CAP_BPF and CAP_PERFMON)",
+			     strerror(-err));
 		else
 			diag("cannot load the BPF programs: %s%s", strerror(-err),
 			     o->verbose ? "" : " (-v shows libbpf's details)");
@@ -175,8 +176,8 @@ static int attach_one(struct probeset *ps, struct bpf_program *prog, const struc
 	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
 	int err;
 
-	*out = bpf_program__attach_uprobe_opts(prog, pid, ps->plan->path,
-					       (size_t)p->file_offset, &uo);
+	*out = bpf_program__attach_uprobe_opts(prog, pid, ps->plan->path, (size_t)p->file_offset,
+					       &uo);
 	if (*out)
 		return 0;
 	err = neg_errno();
@@ -216,8 +217,7 @@ static int attach_multi(struct probeset *ps, int i, pid_t pid)
 	free(offs);
 	free(cookies);
 	if (fd < 0) {
-		diag("cannot attach a uprobe to %s in '%s': %s", p->func, pl->path,
-		     strerror(-fd));
+		diag("cannot attach a uprobe to %s in '%s': %s", p->func, pl->path, strerror(-fd));
 		return fd;
 	}
 	ps->mlinks[ps->nmlinks++] = fd;
@@ -240,11 +240,13 @@ static int attach_tracepoints(struct probeset *ps, pid_t pid)
 		err = neg_errno();
 		if (o->follow) {
 			diag("cannot watch for exec (tracepoint sched_process_exec: %s): cannot "
-			     "--follow", strerror(-err));
+			     "--follow",
+			     strerror(-err));
 			return err;
 		}
 		diag("warning: cannot watch for exec (tracepoint sched_process_exec: %s): if the "
-		     "program execs, the trace goes on as if it had not", strerror(-err));
+		     "program execs, the trace goes on as if it had not",
+		     strerror(-err));
 	}
 	if (o->follow) {
 		ps->fork_link = bpf_program__attach(ps->skel->progs.on_fork);
@@ -252,7 +254,8 @@ static int attach_tracepoints(struct probeset *ps, pid_t pid)
 		if (!ps->fork_link || !ps->exit_link) {
 			err = neg_errno();
 			diag("cannot watch for new processes (tracepoints sched_process_fork/exit: "
-			     "%s): cannot --follow", strerror(-err));
+			     "%s): cannot --follow",
+			     strerror(-err));
 			return err;
 		}
 	}

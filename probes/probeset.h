@@ -22,20 +22,20 @@ struct bpf_program;
 struct bpf_link;
 
 struct probeset_opts {
-	int alloc_mode;			/* GOTL_ALLOC_*: the allocation probe only if not OFF */
-	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples (0: 512K) */
-	int stack_depth;		/* frames per stack, 0 = none */
-	size_t ring_size;		/* ring buffer bytes */
-	bool follow;			/* --follow: watch forks and execs (the first set) */
-	bool followed;			/* a program a traced process exec'd: no exec watch here */
-	bool attach;			/* record -p: the process runs already (no exec to skip) */
-	int verbose;			/* -v: libbpf's details are on stderr already */
+	int alloc_mode;		     /* GOTL_ALLOC_*: the allocation probe only if not OFF */
+	uint64_t alloc_sample_bytes; /* --alloc=sampled: mean bytes between samples (0: 512K) */
+	int stack_depth;	     /* frames per stack, 0 = none */
+	size_t ring_size;	     /* ring buffer bytes */
+	bool follow;		     /* --follow: watch forks and execs (the first set) */
+	bool followed;		     /* a program a traced process exec'd: no exec watch here */
+	bool attach;		     /* record -p: the process runs already (no exec to skip) */
+	int verbose;		     /* -v: libbpf's details are on stderr already */
 };
 
 struct probeset {
 	const struct plan *plan;
 	struct probeset_opts o;
-	struct gotl_bpf *skel;		/* its maps are read by the recorder */
+	struct gotl_bpf *skel; /* its maps are read by the recorder */
 	struct bpf_program *progs[GOTL_PROBE_MAX];
 	/*
 	 * Where the kernel has them (umulti.h), one uprobe_multi link per
@@ -46,11 +46,11 @@ struct probeset {
 	int nmlinks;
 	/* Or one perf_event uprobe per site. */
 	struct bpf_link *links[GOTL_PROBE_MAX];
-	struct bpf_link **malloc_links;	/* one per size-specialised allocation function */
+	struct bpf_link **malloc_links; /* one per size-specialised allocation function */
 	/* The exec tracepoint (the program ends there); with follow, forks and exits. */
 	struct bpf_link *exec_link;
 	struct bpf_link *fork_link, *exit_link;
-	bool off;			/* the probes are out (probeset__detach) */
+	bool off; /* the probes are out (probeset__detach) */
 };
 
 /*

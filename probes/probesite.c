@@ -28,7 +28,7 @@ enum kind { K_STOP, K_SAFE, K_EMULATED };
 struct insn {
 	enum kind kind;
 	unsigned len;
-	unsigned sp_sub;	/* RSP decrement done by this instruction */
+	unsigned sp_sub; /* RSP decrement done by this instruction */
 	const char *what;
 };
 
@@ -130,12 +130,14 @@ static void decode(const uint8_t *p, size_t avail, struct insn *in)
 				return;
 			/* The 5-byte nop is optimized by kernels with uprobe nop5 support. */
 			in->kind = (!opsize && !rex && i == 2 && ml == 3 && p[2] == 0x44 &&
-				    p[3] == 0x00 && p[4] == 0x00) ? K_EMULATED : K_SAFE;
+				    p[3] == 0x00 && p[4] == 0x00) ?
+					   K_EMULATED :
+					   K_SAFE;
 			in->len = i + ml;
 			in->what = in->kind == K_EMULATED ? "nop5" : "nopl";
 			return;
 		}
-		if (op == 0xba && i < avail && ((p[i] >> 3) & 7) == 4) {	/* bt $imm8, r/m */
+		if (op == 0xba && i < avail && ((p[i] >> 3) & 7) == 4) { /* bt $imm8, r/m */
 			ml = modrm_len(p + i, avail - i);
 			if (!ml || i + ml + 1 > avail)
 				return;
@@ -156,34 +158,45 @@ static void decode(const uint8_t *p, size_t avail, struct insn *in)
 	rm = (p[i] & 7) | ((rex & 1) ? 8 : 0);
 
 	switch (op) {
-	case 0x88: case 0x89:		/* mov r, r/m */
+	case 0x88:
+	case 0x89: /* mov r, r/m */
 		if (mod == 3 && writes_protected(rm))
 			return;
 		in->what = "mov (store)";
 		break;
-	case 0x8a: case 0x8b: case 0x8d:	/* mov r/m, r; lea m, r */
+	case 0x8a:
+	case 0x8b:
+	case 0x8d: /* mov r/m, r; lea m, r */
 		if (writes_protected(reg))
 			return;
 		in->what = op == 0x8d ? "lea" : "mov (load)";
 		break;
-	case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x84: case 0x85:	/* cmp, test */
+	case 0x38:
+	case 0x39:
+	case 0x3a:
+	case 0x3b:
+	case 0x84:
+	case 0x85: /* cmp, test */
 		in->what = "cmp";
 		break;
-	case 0x80: case 0x83: case 0x81: {	/* group 1 with an immediate */
+	case 0x80:
+	case 0x83:
+	case 0x81: { /* group 1 with an immediate */
 		unsigned sub = (p[i] >> 3) & 7;
 
 		imm = op == 0x81 ? (opsize ? 2 : 4) : 1;
 		if (i + ml + imm > avail)
 			return;
-		if (sub == 7) {			/* cmp */
+		if (sub == 7) { /* cmp */
 			in->what = "cmp";
-		} else if (sub == 5 && mod == 3 && rm == 4 && (rex & 8)) {	/* sub $imm, %rsp */
+		} else if (sub == 5 && mod == 3 && rm == 4 && (rex & 8)) { /* sub $imm, %rsp */
 			const uint8_t *ip = p + i + ml;
 
-			in->sp_sub = imm == 1 ? ip[0] : (unsigned)(ip[0] | ip[1] << 8 | ip[2] << 16 |
-							      (unsigned)ip[3] << 24);
+			in->sp_sub = imm == 1 ? ip[0] :
+						(unsigned)(ip[0] | ip[1] << 8 | ip[2] << 16 |
+							   (unsigned)ip[3] << 24);
 			if (imm == 1 && (ip[0] & 0x80))
-				return;		/* a negative sub: not a prologue */
+				return; /* a negative sub: not a prologue */
 			in->what = "sub $n,%rsp";
 		} else if (mod != 3) {
 			in->what = "alu (memory)";
@@ -194,7 +207,8 @@ static void decode(const uint8_t *p, size_t avail, struct insn *in)
 		in->len = i + ml + imm;
 		return;
 	}
-	case 0xc6: case 0xc7:		/* mov $imm, r/m */
+	case 0xc6:
+	case 0xc7: /* mov $imm, r/m */
 		if (mod == 3 || ((p[i] >> 3) & 7) != 0)
 			return;
 		imm = op == 0xc6 ? 1 : (opsize ? 2 : 4);
@@ -204,7 +218,7 @@ static void decode(const uint8_t *p, size_t avail, struct insn *in)
 		in->len = i + ml + imm;
 		in->what = "mov (store imm)";
 		return;
-	case 0xff:			/* inc/dec of memory */
+	case 0xff: /* inc/dec of memory */
 		if (mod == 3 || ((p[i] >> 3) & 7) > 1)
 			return;
 		in->what = "inc (memory)";

@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 struct probesite {
-	unsigned offset;	/* bytes from the function entry */
-	unsigned sp_delta;	/* RSP at the site = RSP at entry - sp_delta */
-	bool emulated;		/* the kernel emulates the instruction: no single-step */
-	char insn[40];		/* what the instruction is, e.g. "push %rbp", "jbe", "nop" */
+	unsigned offset;   /* bytes from the function entry */
+	unsigned sp_delta; /* RSP at the site = RSP at entry - sp_delta */
+	bool emulated;	   /* the kernel emulates the instruction: no single-step */
+	char insn[40];	   /* what the instruction is, e.g. "push %rbp", "jbe", "nop" */
 };
 
 /*

@@ -29,13 +29,13 @@
 
 struct procmem {
 	pid_t pid;
-	int memfd;		/* /proc/PID/mem, opened only for the fallback */
+	int memfd; /* /proc/PID/mem, opened only for the fallback */
 	bool use_memfd;
 	struct iovec local[BATCH];
 	struct iovec remote[BATCH];
-	struct range *runs;	/* the ranges read: reqs merged when close together */
+	struct range *runs; /* the ranges read: reqs merged when close together */
 	size_t capruns;
-	uint8_t *buf;		/* what they are read into */
+	uint8_t *buf; /* what they are read into */
 	size_t capbuf;
 };
 
@@ -104,7 +104,7 @@ static int read_memfd(struct procmem *m, struct range *rs, size_t n, struct proc
 			st->bytes += r->len;
 			continue;
 		}
-		if (got == 0)	/* end of file: the process's memory is gone */
+		if (got == 0) /* end of file: the process's memory is gone */
 			return gone_or(m->pid, -EIO);
 		if (got < 0 && errno == ESRCH)
 			return -ESRCH;
@@ -150,8 +150,8 @@ static int read_ranges(struct procmem *m, struct range *rs, size_t n, struct pro
 				return -ESRCH;
 			if (errno != EFAULT)
 				return errno == EPERM || errno == EACCES ? gone_or(m->pid, -errno) :
-									    -errno;
-			got = 0;	/* the first range failed */
+									   -errno;
+			got = 0; /* the first range failed */
 		}
 		st->bytes += (uint64_t)got;
 		if ((uint64_t)got == want)
@@ -181,7 +181,8 @@ static size_t run_end(const struct procmem_req *reqs, size_t n, size_t i, uint32
 
 	if (reqs[i].len && gap)
 		for (; j < n && reqs[j].len && reqs[j].addr >= end && reqs[j].addr - end <= gap &&
-		       reqs[j].addr + reqs[j].len - start <= MAX_RUN; j++)
+		       reqs[j].addr + reqs[j].len - start <= MAX_RUN;
+		     j++)
 			end = reqs[j].addr + reqs[j].len;
 	*len = end - start;
 	return j;
@@ -224,7 +225,8 @@ int procmem__read(struct procmem *m, struct procmem_req *reqs, size_t n, uint32_
 		return -ENOMEM;
 	for (i = 0, r = 0; i < n; i = j, r++) {
 		j = run_end(reqs, n, i, gap, &len);
-		m->runs[r] = (struct range){ .addr = reqs[i].addr, .buf = m->buf + off,
+		m->runs[r] = (struct range){ .addr = reqs[i].addr,
+					     .buf = m->buf + off,
 					     .len = (uint32_t)len };
 		off += len;
 	}

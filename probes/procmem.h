@@ -21,8 +21,8 @@ struct procmem;
 struct procmem_req {
 	uint64_t addr;
 	uint32_t len;
-	int32_t err;		/* 0, or -EFAULT: the range is not (all) mapped */
-	const uint8_t *data;	/* its bytes, in procmem's buffer: valid until the next
+	int32_t err;	     /* 0, or -EFAULT: the range is not (all) mapped */
+	const uint8_t *data; /* its bytes, in procmem's buffer: valid until the next
 				 * procmem__read or procmem__free */
 };
 
@@ -31,7 +31,7 @@ struct procmem_stats {
 	uint64_t syscalls;
 	uint64_t bytes;
 	uint64_t ranges;
-	uint64_t failed;	/* ranges that could not be read */
+	uint64_t failed; /* ranges that could not be read */
 };
 
 /* For process pid. Returns 0, -ENOMEM. Checks nothing yet: the first read does. */

@@ -95,7 +95,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (h->type == GOTL_REC_STACK && size == sizeof(struct gotl_ev_stack)) {
-		struct gotl_ev_stack s;	/* the ring buffer is read-only here: trim a copy */
+		struct gotl_ev_stack s; /* the ring buffer is read-only here: trim a copy */
 		unsigned i;
 
 		memcpy(&s, data, sizeof(s));
@@ -121,8 +121,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		if (x->pid != (uint32_t)r->pid || r->execed)
 			return 0;
 		r->execed = true;
-		snprintf(r->exec_file, sizeof(r->exec_file), "%.*s",
-			 (int)sizeof(x->filename), x->filename);
+		snprintf(r->exec_file, sizeof(r->exec_file), "%.*s", (int)sizeof(x->filename),
+			 x->filename);
 	}
 	if (h->type == GOTL_REC_ALLOC && size >= sizeof(struct gotl_ev_alloc))
 		recorder__describe_class(r, &((const struct gotl_ev_alloc *)data)->key);
@@ -221,13 +221,13 @@ size_t recorder__write_snapshot(struct recorder *r, pid_t pid, uint64_t ts)
 	ret = gsnap__bias(pid, r->gb, &bias);
 	if (ret) {
 		diag("warning: cannot find where process %d's binary is loaded: %s; goroutines "
-		     "that already exist appear at their next event", (int)pid, strerror(-ret));
+		     "that already exist appear at their next event",
+		     (int)pid, strerror(-ret));
 		return 0;
 	}
 	ret = gsnap__read(r->plan, pid, bias, r->o->stack_depth, &snap, err, sizeof(err));
 	if (ret) {
-		diag("warning: %s; goroutines that already exist appear at their next event",
-		     err);
+		diag("warning: %s; goroutines that already exist appear at their next event", err);
 		return 0;
 	}
 	for (i = 0; i < snap->n; i++) {
@@ -279,8 +279,8 @@ static int find_binary(struct recorder *r, char path[PATH_MAX])
 		else if (errno == ENOENT && kill(r->pid, 0) && errno == ESRCH)
 			diag("no process %d", (int)r->pid);
 		else
-			diag("cannot attach to process %d: %s: %s", (int)r->pid,
-			     r->attach_path, strerror(errno));
+			diag("cannot attach to process %d: %s: %s", (int)r->pid, r->attach_path,
+			     strerror(errno));
 		return RECORD_BADINPUT;
 	}
 	r->exe[n] = 0;
@@ -308,7 +308,8 @@ static int check_plan(struct recorder *r)
 	}
 	if (o->alloc_mode != GOTL_ALLOC_OFF && pl->malloc_unknown)
 		diag("warning: %s is an allocation function gotl does not know: allocations "
-		     "through it are not counted", pl->malloc_unknown);
+		     "through it are not counted",
+		     pl->malloc_unknown);
 	return 0;
 }
 
@@ -318,24 +319,23 @@ static void say_plan(const struct recorder *r)
 	const struct plan *pl = r->plan;
 	int i;
 
-	diag("%s: %s, %s%s, offsets from %s, %d wait reasons (%s)", r->path,
-	     gobin__version(r->gb), gobin__is_pie(r->gb) ? "PIE" : "not PIE",
-	     gobin__has_dwarf(r->gb) ? "" : ", stripped", pl->off.source, pl->nreasons,
-	     pl->reasons_how);
+	diag("%s: %s, %s%s, offsets from %s, %d wait reasons (%s)", r->path, gobin__version(r->gb),
+	     gobin__is_pie(r->gb) ? "PIE" : "not PIE", gobin__has_dwarf(r->gb) ? "" : ", stripped",
+	     pl->off.source, pl->nreasons, pl->reasons_how);
 	for (i = 0; i < GOTL_PROBE_MAX; i++) {
 		const struct plan_probe *p = &pl->probes[i];
 
 		if (probeset__on(r->ps, i))
-			diag("probe %s+0x%x (file offset 0x%llx): %s%s", p->func,
-			     p->site.offset, (unsigned long long)p->file_offset,
-			     p->site.insn, p->site.emulated ? ", emulated" : "");
+			diag("probe %s+0x%x (file offset 0x%llx): %s%s", p->func, p->site.offset,
+			     (unsigned long long)p->file_offset, p->site.insn,
+			     p->site.emulated ? ", emulated" : "");
 	}
-	diag("uprobes attached as %s", r->ps->multi ?
-	     "uprobe_multi links (one per program, removed in ~0.05 s)" :
-	     "perf_event uprobes (no uprobe_multi here: ~0.1 s each to remove)");
+	diag("uprobes attached as %s",
+	     r->ps->multi ? "uprobe_multi links (one per program, removed in ~0.05 s)" :
+			    "perf_event uprobes (no uprobe_multi here: ~0.1 s each to remove)");
 	if (r->o->alloc_mode != GOTL_ALLOC_OFF && pl->nmallocs)
-		diag("probe %d size-specialised allocation functions (%s ...)",
-		     pl->nmallocs, pl->mallocs[0].func);
+		diag("probe %d size-specialised allocation functions (%s ...)", pl->nmallocs,
+		     pl->mallocs[0].func);
 }
 
 /* Plan, load the probes, open the ring buffer and the log, write its prologue. */
@@ -478,7 +478,7 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited, i
 	*exited = false;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0 && r->o->pid)
-		return -errno;	/* not our child: nothing else tells when it ends */
+		return -errno; /* not our child: nothing else tells when it ends */
 	for (;;) {
 		struct pollfd *p = realloc(pfd, (size_t)(2 + 2 * r->nsubs) * sizeof(*pfd));
 
@@ -495,7 +495,7 @@ static int wait_loop(struct recorder *r, pid_t pid, int *status, bool *exited, i
 		for (i = 0; i < r->nsubs; i++) {
 			if (r->subs[i]->ended)
 				continue;
-			pfd[npfd].fd = r->subs[i]->pidfd;	/* -1 is ignored */
+			pfd[npfd].fd = r->subs[i]->pidfd; /* -1 is ignored */
 			pfd[npfd++].events = POLLIN;
 			pfd[npfd].fd = ring_buffer__epoll_fd(r->subs[i]->rb);
 			pfd[npfd++].events = POLLIN;
@@ -597,7 +597,7 @@ static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
 	r->pid = sp->pid;
 	signals__set_child(sp->pid);
 	res->pid = sp->pid;
-	r->execs_to_skip = 1;	/* the child becoming the program */
+	r->execs_to_skip = 1; /* the child becoming the program */
 	ret = recorder__attach(r, sp->pid);
 	if (ret)
 		goto out;
@@ -615,17 +615,17 @@ static int launch(struct recorder *r, pid_t *pidp, struct record_result *res)
 		ret = RECORD_FAILED;
 		goto out;
 	}
-	*pidp = -1;		/* it has exited, reaped */
+	*pidp = -1; /* it has exited, reaped */
 	signals__set_child(0);
 	if (stage == SPAWN_USER)
 		diag("cannot run '%s' as the user who ran sudo (SUDO_UID %s): %s "
-		     "(--as-root runs it as root)", o->argv[0], getenv("SUDO_UID"),
-		     strerror(-ret));
+		     "(--as-root runs it as root)",
+		     o->argv[0], getenv("SUDO_UID"), strerror(-ret));
 	else
 		diag("cannot execute '%s': %s", o->argv[0], strerror(-ret));
 	ret = stage == SPAWN_USER ? RECORD_FAILED : RECORD_BADINPUT;
 out:
-	spawn__free(sp);	/* if it was not let go, the child exits without exec */
+	spawn__free(sp); /* if it was not let go, the child exits without exec */
 	return ret;
 }
 
@@ -742,7 +742,7 @@ int record__run(const struct record_opts *o, struct record_result *res)
 		goto cleanup;
 
 	err = wait_loop(&r, o->pid ? o->pid : pid, &status, &exited, &poll_err);
-	signals__stop();	/* attach mode: a signal from now on ends gotl at once */
+	signals__stop(); /* attach mode: a signal from now on ends gotl at once */
 	if (err) {
 		diag("lost track of %s: %s", what, strerror(-err));
 		ret = RECORD_FAILED;
@@ -750,8 +750,8 @@ int record__run(const struct record_opts *o, struct record_result *res)
 	}
 	if (poll_err)
 		diag("cannot wait for events: poll: %s: the recording stops here (the raw event "
-		     "log up to here is kept in %s); %s runs on%s", strerror(-poll_err),
-		     o->log_path, what, o->pid ? "" : ", gotl waits for it");
+		     "log up to here is kept in %s); %s runs on%s",
+		     strerror(-poll_err), o->log_path, what, o->pid ? "" : ", gotl waits for it");
 	res->seconds = (double)(clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (!poll_err) {
 		signals__set_child(0);

@@ -18,38 +18,38 @@
 struct flight_opts;
 
 struct record_opts {
-	char *const *argv;	/* the program and its arguments, argv[0] as typed; NULL with pid */
-	pid_t pid;		/* attach to this running process instead (record -p), 0 if none */
-	uint64_t duration_ns;	/* stop after this long (0: when the program ends or on a signal) */
-	bool as_root;		/* under sudo, run the program as root, not as the invoking user */
-	bool progress;		/* a live one-line status on stderr (a terminal) */
-	const char *log_path;	/* the event log to write */
-	size_t ring_size;	/* ring buffer bytes (power of two, >= 4096) */
-	int stack_depth;	/* frames per stack at parks and creations, 0 = no stacks */
-	int alloc_mode;		/* GOTL_ALLOC_*: allocations off, sampled, or all */
-	uint64_t alloc_sample_bytes;	/* --alloc=sampled: mean bytes between samples */
-	int verbose;		/* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
-	bool follow;		/* also record the Go programs the program (or its children) exec */
-	bool no_hostname;	/* keep the host name out of the log (and the trace) */
-	const char *options;	/* the recording options, as text for the log, or NULL */
-	const struct flight_opts *flight;	/* --flight: no log file, dumps of the window
+	char *const *argv;    /* the program and its arguments, argv[0] as typed; NULL with pid */
+	pid_t pid;	      /* attach to this running process instead (record -p), 0 if none */
+	uint64_t duration_ns; /* stop after this long (0: when the program ends or on a signal) */
+	bool as_root;	      /* under sudo, run the program as root, not as the invoking user */
+	bool progress;	      /* a live one-line status on stderr (a terminal) */
+	const char *log_path; /* the event log to write */
+	size_t ring_size;     /* ring buffer bytes (power of two, >= 4096) */
+	int stack_depth;      /* frames per stack at parks and creations, 0 = no stacks */
+	int alloc_mode;	      /* GOTL_ALLOC_*: allocations off, sampled, or all */
+	uint64_t alloc_sample_bytes; /* --alloc=sampled: mean bytes between samples */
+	int verbose;		     /* 0 quiet, 1 -v, 2 -vv (libbpf debug too) */
+	bool follow;	     /* also record the Go programs the program (or its children) exec */
+	bool no_hostname;    /* keep the host name out of the log (and the trace) */
+	const char *options; /* the recording options, as text for the log, or NULL */
+	const struct flight_opts *flight; /* --flight: no log file, dumps of the window
 						 * (flight.h); NULL: none */
 };
 
 struct record_result {
 	pid_t pid;
-	int status;		/* wait(2) status of the program */
-	uint64_t events;	/* records the probes emitted */
-	uint64_t lost;		/* records lost because the ring buffer was full */
-	uint64_t hits;		/* uprobe traps */
+	int status;	 /* wait(2) status of the program */
+	uint64_t events; /* records the probes emitted */
+	uint64_t lost;	 /* records lost because the ring buffer was full */
+	uint64_t hits;	 /* uprobe traps */
 	uint64_t log_bytes;
-	uint64_t alloc_count;	/* heap allocations seen (--alloc) */
+	uint64_t alloc_count; /* heap allocations seen (--alloc) */
 	uint64_t alloc_bytes;
-	double seconds;		/* wall time from exec (or attach) to the end */
-	bool exited;		/* the program ended (status valid if launched) */
-	size_t snapshot;	/* goroutines that existed at attach time */
-	char exec_file[256];	/* the program exec'd this (its recording ended there), or "" */
-	char **follow_logs;	/* --follow: the logs of the programs followed, next to the main */
+	double seconds;	     /* wall time from exec (or attach) to the end */
+	bool exited;	     /* the program ended (status valid if launched) */
+	size_t snapshot;     /* goroutines that existed at attach time */
+	char exec_file[256]; /* the program exec'd this (its recording ended there), or "" */
+	char **follow_logs;  /* --follow: the logs of the programs followed, next to the main */
 	size_t nfollow;
 };
 

@@ -48,41 +48,41 @@ struct classtab {
 
 struct recorder {
 	const struct record_opts *o;
-	pid_t pid;			/* the process this recorder records (0 until known) */
-	const char *log_path;		/* o->log_path, or a follow log */
-	bool followed;			/* --follow: a program a traced process exec'd */
-	bool stopped;			/* followed: SIGSTOPped at its exec, to be continued */
-	bool ended;			/* followed: its log is complete */
-	int pidfd;			/* followed: readable when the process exits */
-	pthread_t reaper;		/* followed: takes its probes out once it ended */
+	pid_t pid;	      /* the process this recorder records (0 until known) */
+	const char *log_path; /* o->log_path, or a follow log */
+	bool followed;	      /* --follow: a program a traced process exec'd */
+	bool stopped;	      /* followed: SIGSTOPped at its exec, to be continued */
+	bool ended;	      /* followed: its log is complete */
+	int pidfd;	      /* followed: readable when the process exits */
+	pthread_t reaper;     /* followed: takes its probes out once it ended */
 	bool reaping;
 	/* --follow, in the main recorder: one recorder per program followed */
 	struct recorder **subs;
 	int nsubs;
-	struct gotl_ev_exec *pending;	/* execs to follow, seen in the last drain */
+	struct gotl_ev_exec *pending; /* execs to follow, seen in the last drain */
 	int npending;
 	struct plan *plan;
-	struct gobin *gb;		/* plan->gb */
-	const char *path;		/* plan->path: the file the probes are on */
+	struct gobin *gb; /* plan->gb */
+	const char *path; /* plan->path: the file the probes are on */
 	struct probeset *ps;
 	struct ring_buffer *rb;
-	int ncpus;			/* possible CPUs: the per-CPU maps have as many values */
+	int ncpus; /* possible CPUs: the per-CPU maps have as many values */
 	struct logw *log;
-	struct flight *flight;		/* record --flight: the log goes there (flightrec.c) */
-	struct pcset syms;		/* pcs already described by GOTL_REC_SYM */
-	struct pcset frame_pcs;		/* pcs already described by GOTL_REC_FRAMES */
-	struct pcset types;		/* type addresses already described by GOTL_REC_TYPE */
+	struct flight *flight;	/* record --flight: the log goes there (flightrec.c) */
+	struct pcset syms;	/* pcs already described by GOTL_REC_SYM */
+	struct pcset frame_pcs; /* pcs already described by GOTL_REC_FRAMES */
+	struct pcset types;	/* type addresses already described by GOTL_REC_TYPE */
 	struct classtab classes;
 	struct gotl_rec_alloc_total last_total;
-	bool total_moved;		/* the last total written differed from the one before */
+	bool total_moved; /* the last total written differed from the one before */
 	uint64_t lost_seen;
 	uint64_t events;
 	uint64_t bad_records;
 	/* attach mode, and followed programs */
-	char attach_path[64];		/* /proc/PID/exe */
-	char exe[PATH_MAX];		/* what it points at, for people */
+	char attach_path[64]; /* /proc/PID/exe */
+	char exe[PATH_MAX];   /* what it points at, for people */
 	/* exec: the program ends there (the process runs on as another one) */
-	int execs_to_skip;		/* launch mode: the exec that starts the program */
+	int execs_to_skip; /* launch mode: the exec that starts the program */
 	bool execed;
 	char exec_file[GOTL_EXEC_PATH_MAX];
 	/* the live status line */
@@ -144,8 +144,7 @@ void recorder__flight_end(struct recorder *r, int status, bool exited, bool fail
 void follow__queue(struct recorder *m, const struct gotl_ev_exec *x);
 void follow__start_pending(struct recorder *m);
 bool follow__gone(int pidfd);
-void follow__end(struct recorder *s, uint32_t flags, uint32_t status,
-		 const struct gotl_ev_exec *x);
+void follow__end(struct recorder *s, uint32_t flags, uint32_t status, const struct gotl_ev_exec *x);
 void follow__end_all(struct recorder *m, bool main_exited, int main_status);
 
 #endif /* GOTL_RECORDER_H */

@@ -20,11 +20,11 @@
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t forward_pending[_NSIG];
-static volatile sig_atomic_t attached;		/* attach mode: SIGINT/SIGTERM/SIGHUP stop */
-static volatile sig_atomic_t stop_requested;	/* the recording ends */
-static const char *kept_log;			/* attach mode: what a second signal leaves */
-static bool erase_status_line;			/* o->progress: the line end_now writes over */
-static volatile sig_atomic_t flight;		/* record --flight: SIGUSR1 asks for a dump */
+static volatile sig_atomic_t attached;	     /* attach mode: SIGINT/SIGTERM/SIGHUP stop */
+static volatile sig_atomic_t stop_requested; /* the recording ends */
+static const char *kept_log;		     /* attach mode: what a second signal leaves */
+static bool erase_status_line;		     /* o->progress: the line end_now writes over */
+static volatile sig_atomic_t flight;	     /* record --flight: SIGUSR1 asks for a dump */
 static volatile sig_atomic_t dump_requested;
 
 static void write_str(const char *s)

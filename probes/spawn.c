@@ -19,8 +19,8 @@
 
 /* Why the child could not become the program (written to gotl through a pipe). */
 struct child_err {
-	int stage;		/* SPAWN_USER or SPAWN_EXEC */
-	int err;		/* errno */
+	int stage; /* SPAWN_USER or SPAWN_EXEC */
+	int err;   /* errno */
 };
 
 /*
@@ -70,7 +70,7 @@ static int drop_privileges(bool as_root)
 
 /* The child: wait for the go-ahead, then become the program or say why not. */
 static void __attribute__((noreturn)) child(int go, int ep, const char *path, char *const argv[],
-					   bool as_root)
+					    bool as_root)
 {
 	struct child_err ce = { SPAWN_EXEC, 0 };
 	char c;
@@ -81,7 +81,7 @@ static void __attribute__((noreturn)) child(int go, int ep, const char *path, ch
 		n = read(go, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
-		_exit(127);	/* gotl gave up before exec */
+		_exit(127); /* gotl gave up before exec */
 	ce.err = -drop_privileges(as_root);
 	if (ce.err) {
 		ce.stage = SPAWN_USER;

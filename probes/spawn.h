@@ -13,9 +13,9 @@
 #include <sys/types.h>
 
 struct spawn {
-	pid_t pid;		/* the child, waiting until spawn__exec */
-	int go_fd;		/* gotl's end of the go-ahead pipe */
-	int err_fd;		/* where the child says why it could not exec */
+	pid_t pid;  /* the child, waiting until spawn__exec */
+	int go_fd;  /* gotl's end of the go-ahead pipe */
+	int err_fd; /* where the child says why it could not exec */
 };
 
 /* What spawn__exec could not do. */

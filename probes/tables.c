@@ -173,7 +173,7 @@ void recorder__log_galloc_rest(struct recorder *r, uint64_t ts)
 		e.hdr.tid = key;
 		e.hdr.ts = ts;
 		e.gp = v.gp;
-		e.goid = 0;	/* the converter knows gp's goid */
+		e.goid = 0; /* the converter knows gp's goid */
 		e.bytes = v.bytes;
 		e.count = v.count;
 		logw__append(r->log, &e, sizeof(e));
@@ -240,7 +240,8 @@ int recorder__log_stats(struct recorder *r, bool force, struct gotl_rec_stats *o
 			if (r->progress_shown)
 				fputs("\r\033[K", stderr);
 			diag("lost %llu events so far (%s): the ring buffer was full "
-			     "(try a larger --ring-size)", (unsigned long long)lost, kinds);
+			     "(try a larger --ring-size)",
+			     (unsigned long long)lost, kinds);
 		}
 		r->lost_seen = lost;
 		force = true;

@@ -25,12 +25,12 @@ struct umulti_attr {
 	uint32_t target_fd;
 	uint32_t attach_type;
 	uint32_t flags;
-	uint64_t path;			/* const char * */
-	uint64_t offsets;		/* const unsigned long * */
+	uint64_t path;	  /* const char * */
+	uint64_t offsets; /* const unsigned long * */
 	uint64_t ref_ctr_offsets;
-	uint64_t cookies;		/* const __u64 * */
+	uint64_t cookies; /* const __u64 * */
 	uint32_t cnt;
-	uint32_t uflags;		/* BPF_F_UPROBE_MULTI_RETURN: never here */
+	uint32_t uflags; /* BPF_F_UPROBE_MULTI_RETURN: never here */
 	uint32_t pid;
 	uint32_t pad;
 };
@@ -102,8 +102,8 @@ bool umulti__supported(void)
 	return known;
 }
 
-int umulti__attach(int prog_fd, const char *path, const uint64_t *offsets,
-		   const uint64_t *cookies, size_t cnt, pid_t pid)
+int umulti__attach(int prog_fd, const char *path, const uint64_t *offsets, const uint64_t *cookies,
+		   size_t cnt, pid_t pid)
 {
 	if (!cnt || pid < 0)
 		return -EINVAL;

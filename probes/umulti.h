@@ -30,8 +30,8 @@ bool umulti__supported(void);
  * NULL), in process pid only (0: every process). Returns the link's fd or
  * -errno.
  */
-int umulti__attach(int prog_fd, const char *path, const uint64_t *offsets,
-		   const uint64_t *cookies, size_t cnt, pid_t pid);
+int umulti__attach(int prog_fd, const char *path, const uint64_t *offsets, const uint64_t *cookies,
+		   size_t cnt, pid_t pid);
 
 /* Close links at once, each in its own thread: their grace periods overlap. */
 void umulti__close(const int *fds, size_t n);

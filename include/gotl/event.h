@@ -37,10 +37,10 @@
 #define GOTL_LOG_VERSION	1
 
 struct gotl_log_header {
-	char magic[8];		/* GOTL_LOG_MAGIC */
-	__u32 version;		/* GOTL_LOG_VERSION */
-	__u32 header_size;	/* sizeof(struct gotl_log_header); records start here */
-	__u64 flags;		/* reserved, 0 */
+	char magic[8];	   /* GOTL_LOG_MAGIC */
+	__u32 version;	   /* GOTL_LOG_VERSION */
+	__u32 header_size; /* sizeof(struct gotl_log_header); records start here */
+	__u64 flags;	   /* reserved, 0 */
 	__u64 reserved;
 };
 
@@ -67,10 +67,10 @@ struct gotl_log_header {
 
 /* Common header of every record. */
 struct gotl_rec {
-	__u16 type;		/* GOTL_REC_* */
-	__u16 size;		/* bytes of the whole record, header included; multiple of 8 */
-	__u32 tid;		/* OS thread that produced an event; 0 for other records */
-	__u64 ts;		/* CLOCK_BOOTTIME in ns (bpf_ktime_get_boot_ns); 0 if timeless */
+	__u16 type; /* GOTL_REC_* */
+	__u16 size; /* bytes of the whole record, header included; multiple of 8 */
+	__u32 tid;  /* OS thread that produced an event; 0 for other records */
+	__u64 ts;   /* CLOCK_BOOTTIME in ns (bpf_ktime_get_boot_ns); 0 if timeless */
 };
 
 /*
@@ -133,15 +133,15 @@ enum gotl_probe { GOTL_PROBE_LIST(GOTL_PROBE_ID) GOTL_PROBE_MAX };
  * scheduler itself did it (netpoller, timers, GC) or for other transitions.
  */
 struct gotl_ev_status {
-	struct gotl_rec hdr;	/* type GOTL_REC_STATUS, size 56 */
-	__u64 gp;		/* address of the runtime g (identity while alive, reused after) */
+	struct gotl_rec hdr; /* type GOTL_REC_STATUS, size 56 */
+	__u64 gp;	     /* address of the runtime g (identity while alive, reused after) */
 	__u64 goid;
-	__u64 other_gp;		/* waker's g, or 0 */
-	__u64 other_goid;	/* waker's goid, or 0 */
-	__u8 from;		/* GOTL_G_* before */
-	__u8 to;		/* GOTL_G_* after */
-	__u8 reason;		/* when to is Waiting: the runtime's waitReason (a table index) */
-	__u8 probe;		/* GOTL_PROBE_* */
+	__u64 other_gp;	  /* waker's g, or 0 */
+	__u64 other_goid; /* waker's goid, or 0 */
+	__u8 from;	  /* GOTL_G_* before */
+	__u8 to;	  /* GOTL_G_* after */
+	__u8 reason;	  /* when to is Waiting: the runtime's waitReason (a table index) */
+	__u8 probe;	  /* GOTL_PROBE_* */
 	__u32 pad;
 };
 
@@ -160,16 +160,16 @@ struct gotl_ev_status {
  * runtime made by the `go` statement.
  */
 struct gotl_ev_create {
-	struct gotl_rec hdr;	/* type GOTL_REC_CREATE, size 72 */
+	struct gotl_rec hdr; /* type GOTL_REC_CREATE, size 72 */
 	__u64 gp;
-	__u64 goid;		/* 0 = not yet assigned, see above */
-	__u64 parent_gp;	/* 0 when created by the runtime itself (no user goroutine) */
+	__u64 goid;	 /* 0 = not yet assigned, see above */
+	__u64 parent_gp; /* 0 when created by the runtime itself (no user goroutine) */
 	__u64 parent_goid;
-	__u64 startpc;		/* entry PC of the function the goroutine starts in */
-	__u64 gopc;		/* PC after the `go` statement's call */
-	__u8 to;		/* GOTL_G_RUNNABLE, or GOTL_G_WAITING (coroutine, Go 1.23+) */
-	__u8 reason;		/* waitReason when to is Waiting */
-	__u8 probe;		/* GOTL_PROBE_* */
+	__u64 startpc; /* entry PC of the function the goroutine starts in */
+	__u64 gopc;    /* PC after the `go` statement's call */
+	__u8 to;       /* GOTL_G_RUNNABLE, or GOTL_G_WAITING (coroutine, Go 1.23+) */
+	__u8 reason;   /* waitReason when to is Waiting */
+	__u8 probe;    /* GOTL_PROBE_* */
 	__u8 pad[5];
 };
 
@@ -196,14 +196,14 @@ struct gotl_ev_create {
 #define GOTL_STACK_ALLOC	3
 
 struct gotl_ev_stack {
-	struct gotl_rec hdr;	/* type GOTL_REC_STACK, size 40 + 8 * n */
-	__u64 gp;		/* the goroutine of the event (the parked one, the created one,
+	struct gotl_rec hdr; /* type GOTL_REC_STACK, size 40 + 8 * n */
+	__u64 gp;	     /* the goroutine of the event (the parked one, the created one,
 				 * the allocating one; 0 for an allocation on no goroutine) */
-	__u8 kind;		/* GOTL_STACK_* */
-	__u8 n;			/* valid entries in pcs */
-	__u8 truncated;		/* 1 if the walk stopped at GOTL_STACK_MAX or the depth asked for */
+	__u8 kind;	     /* GOTL_STACK_* */
+	__u8 n;		     /* valid entries in pcs */
+	__u8 truncated;	     /* 1 if the walk stopped at GOTL_STACK_MAX or the depth asked for */
 	__u8 pad[5];
-	__u64 gp_stack_size;	/* g.stack.hi - g.stack.lo of the goroutine whose stack this is */
+	__u64 gp_stack_size; /* g.stack.hi - g.stack.lo of the goroutine whose stack this is */
 	__u64 pcs[GOTL_STACK_MAX];
 };
 
@@ -248,7 +248,7 @@ struct gotl_ev_stack {
 struct gotl_alloc_key {
 	__u64 type;
 	__u64 pcs[GOTL_ALLOC_PCS];
-	__u32 flags;		/* GOTL_ALLOC_* */
+	__u32 flags; /* GOTL_ALLOC_* */
 	__u32 pad;
 };
 #define GOTL_ALLOC_ARRAY	1
@@ -263,11 +263,11 @@ struct gotl_alloc_key {
  * GOTL_STACK_ALLOC, same ts and gp) follows when stacks are recorded.
  */
 struct gotl_ev_alloc {
-	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC, size 112 */
-	__u64 gp;		/* 0: no goroutine (the runtime on a system stack) */
+	struct gotl_rec hdr; /* type GOTL_REC_ALLOC, size 112 */
+	__u64 gp;	     /* 0: no goroutine (the runtime on a system stack) */
 	__u64 goid;
-	__u64 size;		/* bytes asked for */
-	__u64 weight;		/* heap bytes */
+	__u64 size;   /* bytes asked for */
+	__u64 weight; /* heap bytes */
 	struct gotl_alloc_key key;
 };
 
@@ -280,7 +280,7 @@ struct gotl_ev_alloc {
  * there are in no GOTL_REC_GALLOC.
  */
 struct gotl_ev_galloc {
-	struct gotl_rec hdr;	/* type GOTL_REC_GALLOC, size 48 */
+	struct gotl_rec hdr; /* type GOTL_REC_GALLOC, size 48 */
 	__u64 gp;
 	__u64 goid;
 	__u64 bytes;
@@ -297,14 +297,14 @@ struct gotl_ev_galloc {
  * GOTL_REC_GALLOC).
  */
 struct gotl_rec_alloc_total {
-	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC_TOTAL, size 64 */
+	struct gotl_rec hdr; /* type GOTL_REC_ALLOC_TOTAL, size 64 */
 	__u64 bytes;
 	__u64 count;
 	__u64 unclassified;
 	__u64 untracked_g;
-	__u32 mode;		/* GOTL_ALLOC_* */
+	__u32 mode; /* GOTL_ALLOC_* */
 	__u32 pad;
-	__u64 sample_bytes;	/* mean bytes between samples (--alloc=sampled) */
+	__u64 sample_bytes; /* mean bytes between samples (--alloc=sampled) */
 };
 
 /*
@@ -314,7 +314,7 @@ struct gotl_rec_alloc_total {
  * key.type, and GOTL_REC_FRAMES for key.pcs, come before the first one.
  */
 struct gotl_rec_alloc_class {
-	struct gotl_rec hdr;	/* type GOTL_REC_ALLOC_CLASS, size 96 */
+	struct gotl_rec hdr; /* type GOTL_REC_ALLOC_CLASS, size 96 */
 	struct gotl_alloc_key key;
 	__u64 count;
 	__u64 bytes;
@@ -328,14 +328,14 @@ struct gotl_rec_alloc_class {
  * GOTL_TYPE_UNKNOWN and an empty name.
  */
 struct gotl_rec_type {
-	struct gotl_rec hdr;	/* type GOTL_REC_TYPE, ts 0 */
+	struct gotl_rec hdr; /* type GOTL_REC_TYPE, ts 0 */
 	__u64 addr;
-	__u64 size;		/* the type's size in bytes */
-	__u8 kind;		/* the runtime's Kind (abi.Kind & 0x1f), e.g. 25 = struct */
+	__u64 size; /* the type's size in bytes */
+	__u8 kind;  /* the runtime's Kind (abi.Kind & 0x1f), e.g. 25 = struct */
 	__u8 pad;
 	__u16 name_len;
-	__u32 flags;		/* GOTL_TYPE_* */
-	char name[];		/* name_len bytes, no NUL, then padding */
+	__u32 flags; /* GOTL_TYPE_* */
+	char name[]; /* name_len bytes, no NUL, then padding */
 };
 #define GOTL_TYPE_UNKNOWN	1
 
@@ -366,10 +366,10 @@ struct gotl_rec_type {
 #define GOTL_GC_STW_UNKNOWN	255
 
 struct gotl_ev_gc {
-	struct gotl_rec hdr;	/* type GOTL_REC_GC, size 40 */
-	__u64 gp;		/* the goroutine on whose behalf, 0 if none */
+	struct gotl_rec hdr; /* type GOTL_REC_GC, size 40 */
+	__u64 gp;	     /* the goroutine on whose behalf, 0 if none */
 	__u64 goid;
-	__u8 what;		/* GOTL_GC_* */
+	__u8 what; /* GOTL_GC_* */
 	__u8 arg;
 	__u8 pad[6];
 };
@@ -391,16 +391,16 @@ struct gotl_ev_gc {
  * goroutine, else 0.
  */
 struct gotl_ev_gsnap {
-	struct gotl_rec hdr;	/* type GOTL_REC_GSNAP, size 80 */
+	struct gotl_rec hdr; /* type GOTL_REC_GSNAP, size 80 */
 	__u64 gp;
 	__u64 goid;
-	__u64 parent_goid;	/* Go 1.21+; 0 if unknown */
+	__u64 parent_goid; /* Go 1.21+; 0 if unknown */
 	__u64 startpc;
 	__u64 gopc;
-	__u64 waitsince;	/* BOOTTIME ns, 0 if unknown */
-	__u64 read_ts;		/* BOOTTIME ns when the g was read */
-	__u8 status;		/* GOTL_G_* */
-	__u8 reason;		/* waitReason when status is Waiting */
+	__u64 waitsince; /* BOOTTIME ns, 0 if unknown */
+	__u64 read_ts;	 /* BOOTTIME ns when the g was read */
+	__u8 status;	 /* GOTL_G_* */
+	__u8 reason;	 /* waitReason when status is Waiting */
 	__u8 pad[6];
 };
 
@@ -413,11 +413,11 @@ struct gotl_ev_gsnap {
  */
 #define GOTL_EXEC_PATH_MAX	232
 struct gotl_ev_exec {
-	struct gotl_rec hdr;	/* type GOTL_REC_EXEC, size 264 */
+	struct gotl_rec hdr; /* type GOTL_REC_EXEC, size 264 */
 	__u32 pid;
-	__u32 old_pid;		/* the thread that called execve (it becomes the leader) */
-	char filename[GOTL_EXEC_PATH_MAX];	/* as passed to execve, NUL-ended, may be cut */
-	__u32 flags;		/* GOTL_EXEC_* */
+	__u32 old_pid; /* the thread that called execve (it becomes the leader) */
+	char filename[GOTL_EXEC_PATH_MAX]; /* as passed to execve, NUL-ended, may be cut */
+	__u32 flags;			   /* GOTL_EXEC_* */
 	__u32 pad;
 };
 #define GOTL_EXEC_STOPPED	1	/* --follow: held (SIGSTOP) before its first instruction */
@@ -452,11 +452,11 @@ struct gotl_ev_exec {
  *	"flight_window"	"<seconds> s, <start> to <end>" (UTC, ISO 8601)
  */
 struct gotl_rec_meta {
-	struct gotl_rec hdr;	/* type GOTL_REC_META, ts 0 */
+	struct gotl_rec hdr; /* type GOTL_REC_META, ts 0 */
 	__u16 key_len;
 	__u16 value_len;
 	__u32 pad;
-	char data[];		/* key_len + value_len bytes, then padding */
+	char data[]; /* key_len + value_len bytes, then padding */
 };
 
 /*
@@ -464,11 +464,11 @@ struct gotl_rec_meta {
  * together at the start of the recording (hdr.ts is BOOTTIME).
  */
 struct gotl_rec_start {
-	struct gotl_rec hdr;	/* type GOTL_REC_START, size 48 */
+	struct gotl_rec hdr; /* type GOTL_REC_START, size 48 */
 	__u32 pid;
-	__u32 flags;		/* GOTL_START_* */
-	__u64 monotonic_ns;	/* CLOCK_MONOTONIC at hdr.ts */
-	__u64 realtime_ns;	/* CLOCK_REALTIME at hdr.ts (ns since the Unix epoch) */
+	__u32 flags;	    /* GOTL_START_* */
+	__u64 monotonic_ns; /* CLOCK_MONOTONIC at hdr.ts */
+	__u64 realtime_ns;  /* CLOCK_REALTIME at hdr.ts (ns since the Unix epoch) */
 	__u64 reserved;
 };
 #define GOTL_START_LAUNCHED	1	/* gotl started the program (probes attached before exec) */
@@ -488,10 +488,10 @@ struct gotl_rec_start {
  * runtime.waitReasonStrings, e.g. 14 = "chan receive" on Go 1.25.
  */
 struct gotl_rec_waitreason {
-	struct gotl_rec hdr;	/* type GOTL_REC_WAITREASON, ts 0 */
+	struct gotl_rec hdr; /* type GOTL_REC_WAITREASON, ts 0 */
 	__u32 index;
 	__u32 len;
-	char str[];		/* len bytes, no NUL, then padding */
+	char str[]; /* len bytes, no NUL, then padding */
 };
 
 /*
@@ -502,14 +502,14 @@ struct gotl_rec_waitreason {
  * combined (GOTL_SYM_ENTRY | GOTL_SYM_WRAPPED).
  */
 struct gotl_rec_sym {
-	struct gotl_rec hdr;	/* type GOTL_REC_SYM, ts 0 */
+	struct gotl_rec hdr; /* type GOTL_REC_SYM, ts 0 */
 	__u64 pc;
-	__u32 line;		/* 0 = unknown */
+	__u32 line; /* 0 = unknown */
 	__u16 func_len;
 	__u16 file_len;
-	__u32 flags;		/* GOTL_SYM_* */
+	__u32 flags; /* GOTL_SYM_* */
 	__u32 pad;
-	char data[];		/* func, then file, no NULs, then padding */
+	char data[]; /* func, then file, no NULs, then padding */
 };
 #define GOTL_SYM_ENTRY		1	/* pc is a function entry (a start function) */
 #define GOTL_SYM_RETURN		2	/* pc is a return address (a `go` statement's call) */
@@ -535,12 +535,12 @@ struct gotl_frame {
 };
 
 struct gotl_rec_frames {
-	struct gotl_rec hdr;	/* type GOTL_REC_FRAMES, ts 0 */
+	struct gotl_rec hdr; /* type GOTL_REC_FRAMES, ts 0 */
 	__u64 pc;
 	__u16 nframes;
-	__u16 flags;		/* GOTL_FRAMES_* */
+	__u16 flags; /* GOTL_FRAMES_* */
 	__u16 pad[2];
-	struct gotl_frame frames[];	/* nframes, then every func and file string in order */
+	struct gotl_frame frames[]; /* nframes, then every func and file string in order */
 };
 #define GOTL_FRAMES_NAMES_CUT	1	/* a func or file name is only its first bytes */
 #define GOTL_FRAMES_DEPTH_CUT	2	/* pc stands for more frames: the outermost are missing */
@@ -555,7 +555,7 @@ struct gotl_rec_frames {
  * shorter ones.
  */
 struct gotl_rec_stats {
-	struct gotl_rec hdr;	/* type GOTL_REC_STATS, ts = when read */
+	struct gotl_rec hdr; /* type GOTL_REC_STATS, ts = when read */
 	__u64 hits[GOTL_PROBE_MAX];
 	__u64 emitted[GOTL_PROBE_MAX];
 	__u64 lost[GOTL_PROBE_MAX];
@@ -569,7 +569,7 @@ struct gotl_rec_stats {
  */
 #define GOTL_LOSS_KINDS		8	/* a power of two: BPF masks the index with it - 1 */
 struct gotl_rec_loss {
-	struct gotl_rec hdr;	/* type GOTL_REC_LOSS, size 80, ts = when read */
+	struct gotl_rec hdr; /* type GOTL_REC_LOSS, size 80, ts = when read */
 	__u64 lost[GOTL_LOSS_KINDS];
 };
 _Static_assert((GOTL_LOSS_KINDS & (GOTL_LOSS_KINDS - 1)) == 0, "loss kinds: a power of two");
@@ -597,9 +597,9 @@ static inline const char *gotl_loss_kind_name(int k)
  * there; the program runs on without probes (GOTL_END_DETACHED).
  */
 struct gotl_rec_end {
-	struct gotl_rec hdr;	/* type GOTL_REC_END, size 24 */
-	__u32 status;		/* wait status */
-	__u32 flags;		/* GOTL_END_* */
+	struct gotl_rec hdr; /* type GOTL_REC_END, size 24 */
+	__u32 status;	     /* wait status */
+	__u32 flags;	     /* GOTL_END_* */
 };
 #define GOTL_END_EXITED		1	/* the program ended (status is valid) */
 #define GOTL_END_DETACHED	2	/* gotl stopped recording while the program ran on */
@@ -610,24 +610,24 @@ struct gotl_rec_end {
 #define GOTL_CASG_FIX_MAX	32
 
 /* Allocation maps of the BPF side, read by the recorder (see gotl.bpf.c). */
-struct gotl_bpf_alloc_class {	/* map "alloc_classes": struct gotl_alloc_key -> this */
+struct gotl_bpf_alloc_class { /* map "alloc_classes": struct gotl_alloc_key -> this */
 	__u64 count;
 	__u64 bytes;
 };
 
-struct gotl_bpf_thread_alloc {	/* map "thread_alloc": OS thread id -> this */
-	__u64 count;		/* allocations since gp started running here */
+struct gotl_bpf_thread_alloc { /* map "thread_alloc": OS thread id -> this */
+	__u64 count;	       /* allocations since gp started running here */
 	__u64 bytes;
-	__u64 gp;		/* the goroutine running on the thread, 0 if none */
+	__u64 gp; /* the goroutine running on the thread, 0 if none */
 };
 
-struct gotl_bpf_alloc_cpu {	/* map "alloc_totals", per CPU */
+struct gotl_bpf_alloc_cpu { /* map "alloc_totals", per CPU */
 	__u64 count;
 	__u64 bytes;
-	__u64 unclassified;	/* the class table was full */
-	__u64 untracked_g;	/* the goroutine table was full */
-	__u64 since_sample;	/* bytes since the last sample on this CPU */
-	__u64 next_sample;	/* take one when since_sample reaches this */
+	__u64 unclassified; /* the class table was full */
+	__u64 untracked_g;  /* the goroutine table was full */
+	__u64 since_sample; /* bytes since the last sample on this CPU */
+	__u64 next_sample;  /* take one when since_sample reaches this */
 };
 
 /* Counters the BPF side keeps per CPU (map "stats"); summed into GOTL_REC_STATS. */
@@ -635,7 +635,7 @@ struct gotl_bpf_stats {
 	__u64 hits[GOTL_PROBE_MAX];
 	__u64 emitted[GOTL_PROBE_MAX];
 	__u64 lost[GOTL_PROBE_MAX];
-	__u64 lost_kind[GOTL_LOSS_KINDS];	/* the same by record type - GOTL_REC_STATUS */
+	__u64 lost_kind[GOTL_LOSS_KINDS]; /* the same by record type - GOTL_REC_STATUS */
 };
 
 _Static_assert(sizeof(struct gotl_log_header) == 32, "log header size");

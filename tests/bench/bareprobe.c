@@ -73,7 +73,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (i = 0; !multi && i < n; i++) {
-		links[i] = bpf_program__attach_uprobe(skel->progs.bare, false, pid, argv[3], offs[i]);
+		links[i] = bpf_program__attach_uprobe(skel->progs.bare, false, pid, argv[3],
+						      offs[i]);
 		if (!links[i]) {
 			fprintf(stderr, "bareprobe: cannot attach at 0x%" PRIx64 ": %s\n", offs[i],
 				strerror(errno));

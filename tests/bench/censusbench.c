@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 					 (int)s->gs[k].nstack, false, lines, 4 * CENSUS_MAX_FRAMES,
 					 &total);
 		printf("census %d goroutines %zu wall_ns %llu cpu_ns %llu sym_ns %llu bytes %llu "
-		       "syscalls %llu rss_kb %ld\n", i, s->n, (unsigned long long)s->cost.wall_ns,
+		       "syscalls %llu rss_kb %ld\n",
+		       i, s->n, (unsigned long long)s->cost.wall_ns,
 		       (unsigned long long)s->cost.cpu_ns, (unsigned long long)(cpu_ns() - t0),
 		       (unsigned long long)s->cost.bytes, (unsigned long long)s->cost.syscalls,
 		       rss_kb());

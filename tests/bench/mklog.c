@@ -42,16 +42,28 @@ enum { S_RUNNABLE, S_RUNNING, S_WAITING, S_SYSCALL };
 struct gor {
 	uint64_t gp, goid;
 	int state, p;
-	long budget;		/* it exits when it runs after this many transitions */
+	long budget; /* it exits when it runs after this many transitions */
 	int func;
 };
 
-static const struct { unsigned idx; const char *s; } reasons[] = {
-	{ 2, "GC assist marking" }, { 7, "chan receive" }, { 8, "chan send" },
-	{ 9, "finalizer wait" }, { 10, "force gc (idle)" }, { 13, "IO wait" },
-	{ 14, "chan receive (nil chan)" }, { 16, "select" }, { 17, "select (no cases)" },
-	{ 18, "sleep" }, { 19, "sync.Cond.Wait" }, { 20, "sync.Mutex.Lock" },
-	{ 21, "sync.RWMutex.RLock" }, { 23, "semacquire" },
+static const struct {
+	unsigned idx;
+	const char *s;
+} reasons[] = {
+	{ 2, "GC assist marking" },
+	{ 7, "chan receive" },
+	{ 8, "chan send" },
+	{ 9, "finalizer wait" },
+	{ 10, "force gc (idle)" },
+	{ 13, "IO wait" },
+	{ 14, "chan receive (nil chan)" },
+	{ 16, "select" },
+	{ 17, "select (no cases)" },
+	{ 18, "sleep" },
+	{ 19, "sync.Cond.Wait" },
+	{ 20, "sync.Mutex.Lock" },
+	{ 21, "sync.RWMutex.RLock" },
+	{ 23, "semacquire" },
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
@@ -73,8 +85,8 @@ static unsigned rndn(unsigned n)
 struct gen {
 	struct logw *lw;
 	uint64_t ts, events, goid_seq, created;
-	struct gor *g;		/* alive goroutines, unordered */
-	uint64_t *free_gp, next_gp;	/* addresses of exited goroutines' g structs */
+	struct gor *g;		    /* alive goroutines, unordered */
+	uint64_t *free_gp, next_gp; /* addresses of exited goroutines' g structs */
 	size_t nfree;
 	size_t alive, max_alive;
 	uint64_t total, ngor;
@@ -127,7 +139,9 @@ static void frames_for(struct gen *G, uint64_t pc)
 static void stack(struct gen *G, uint64_t gp, uint8_t kind, int which)
 {
 	struct gotl_ev_stack e = { .hdr = { .type = GOTL_REC_STACK, .tid = 1000, .ts = G->ts },
-				   .gp = gp, .kind = kind, .gp_stack_size = 8192 };
+				   .gp = gp,
+				   .kind = kind,
+				   .gp_stack_size = 8192 };
 	int n = G->stack_n[which], i;
 
 	for (i = 0; i < n; i++)
@@ -146,9 +160,14 @@ static void status(struct gen *G, struct gor *g, int from, int to, unsigned reas
 				      GOTL_G_SYSCALL };
 	struct gotl_ev_status e = {
 		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(e), .tid = tid, .ts = G->ts },
-		.gp = g->gp, .goid = g->goid, .other_gp = w ? w->gp : 0,
-		.other_goid = w ? w->goid : 0, .from = from < 0 ? GOTL_G_DEAD : gs[from],
-		.to = to < 0 ? GOTL_G_DEAD : gs[to], .reason = (uint8_t)reason, .probe = probe,
+		.gp = g->gp,
+		.goid = g->goid,
+		.other_gp = w ? w->gp : 0,
+		.other_goid = w ? w->goid : 0,
+		.from = from < 0 ? GOTL_G_DEAD : gs[from],
+		.to = to < 0 ? GOTL_G_DEAD : gs[to],
+		.reason = (uint8_t)reason,
+		.probe = probe,
 	};
 
 	G->events++;
@@ -168,7 +187,8 @@ static void create(struct gen *G, struct gor *parent)
 {
 	struct gor *g = &G->g[G->alive++];
 	int f = (int)rndn(NFUNCS);
-	struct gotl_ev_create e = { .hdr = { .type = GOTL_REC_CREATE, .size = sizeof(e),
+	struct gotl_ev_create e = { .hdr = { .type = GOTL_REC_CREATE,
+					     .size = sizeof(e),
 					     .tid = parent ? 1000 + (uint32_t)parent->p : 1000,
 					     .ts = G->ts } };
 	char func[64], file[64];
@@ -301,7 +321,8 @@ static void step(struct gen *G, struct gor *g)
 			g->p = -1;
 			g->state = S_WAITING;
 		} else if (r < 70) {
-			status(G, g, S_RUNNING, S_RUNNABLE, 0, NULL, tid, GOTL_PROBE_CASGSTATUS, true);
+			status(G, g, S_RUNNING, S_RUNNABLE, 0, NULL, tid, GOTL_PROBE_CASGSTATUS,
+			       true);
 			G->running[g->p] = NULL;
 			g->p = -1;
 			g->state = S_RUNNABLE;
@@ -328,10 +349,13 @@ static void step(struct gen *G, struct gor *g)
 
 static void prologue(struct gen *G)
 {
-	struct gotl_rec_start s = { .hdr = { .type = GOTL_REC_START, .size = sizeof(s),
-					     .ts = G->ts }, .pid = 4242, .flags = GOTL_START_LAUNCHED,
-				    .monotonic_ns = G->ts - 1000,
-				    .realtime_ns = 1700000000000000000ull };
+	struct gotl_rec_start s = {
+		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = G->ts },
+		.pid = 4242,
+		.flags = GOTL_START_LAUNCHED,
+		.monotonic_ns = G->ts - 1000,
+		.realtime_ns = 1700000000000000000ull
+	};
 	struct gobin_frame park = { "runtime.gopark", "/usr/local/go/src/runtime/proc.go", 435 };
 	size_t i;
 	int k, n;
@@ -356,7 +380,8 @@ static void prologue(struct gen *G)
 static void epilogue(struct gen *G)
 {
 	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = G->ts },
-				  .status = 0, .flags = GOTL_END_EXITED };
+				  .status = 0,
+				  .flags = GOTL_END_EXITED };
 
 	flush_held(G);
 	put(G, &e, sizeof(e));
@@ -365,32 +390,49 @@ static void epilogue(struct gen *G)
 static void usage(void)
 {
 	fprintf(stderr, "usage: mklog [-n EVENTS] [-g GOROUTINES] [-a ALIVE] [-p PS] [-s SEED] "
-		"[-k STACK_PERCENT] OUT.gotl\n");
+			"[-k STACK_PERCENT] OUT.gotl\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	struct gen G = { .total = 1000000, .ngor = 10000, .max_alive = 1000, .nps = 4,
-			 .stack_pct = 30, .ts = 1000000000ull };
+	struct gen G = { .total = 1000000,
+			 .ngor = 10000,
+			 .max_alive = 1000,
+			 .nps = 4,
+			 .stack_pct = 30,
+			 .ts = 1000000000ull };
 	int c, err;
 
 	while ((c = getopt(argc, argv, "n:g:a:p:s:k:")) != -1) {
 		switch (c) {
-		case 'n': G.total = strtoull(optarg, NULL, 0); break;
-		case 'g': G.ngor = strtoull(optarg, NULL, 0); break;
-		case 'a': G.max_alive = strtoull(optarg, NULL, 0); break;
-		case 'p': G.nps = atoi(optarg); break;
-		case 's': rng ^= strtoull(optarg, NULL, 0) * 0x9e3779b97f4a7c15ull; break;
-		case 'k': G.stack_pct = atoi(optarg); break;
-		default: usage();
+		case 'n':
+			G.total = strtoull(optarg, NULL, 0);
+			break;
+		case 'g':
+			G.ngor = strtoull(optarg, NULL, 0);
+			break;
+		case 'a':
+			G.max_alive = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			G.nps = atoi(optarg);
+			break;
+		case 's':
+			rng ^= strtoull(optarg, NULL, 0) * 0x9e3779b97f4a7c15ull;
+			break;
+		case 'k':
+			G.stack_pct = atoi(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc - 1 || G.nps < 1 || G.nps > MAXPS || !G.max_alive || !G.ngor ||
 	    G.stack_pct < 0 || G.stack_pct > 100)
 		usage();
 	/* Every goroutine makes about this many transitions, so all GOROUTINES fit in EVENTS. */
-	G.mean_budget = (long)(G.total * 4 / 5 / G.ngor);	/* room for the last ones to end */
+	G.mean_budget = (long)(G.total * 4 / 5 / G.ngor); /* room for the last ones to end */
 	if (G.mean_budget < 1)
 		G.mean_budget = 1;
 	G.g = calloc(G.max_alive, sizeof(*G.g));
@@ -407,7 +449,7 @@ int main(int argc, char **argv)
 	prologue(&G);
 	create(&G, NULL);
 	while (!G.err && G.events < G.total) {
-		G.ts += 100 + rndn(800);	/* ~2M events/s: a few CPUs of trapping */
+		G.ts += 100 + rndn(800); /* ~2M events/s: a few CPUs of trapping */
 		/* Keep ALIVE goroutines going while there are more to create. */
 		if (G.alive < G.max_alive && G.created < G.ngor &&
 		    (G.alive < 2 || rndn(100) < 30)) {

@@ -145,8 +145,15 @@ static void one_func(const struct gobin *gb, struct gosym *sym, const struct gob
 static void query(const struct gobin *gb, struct gosym *sym)
 {
 	static const char *const names[] = {
-		"runtime.casgstatus", "runtime.park_m", "runtime.mallocgc", "runtime.gcStart",
-		"runtime.newproc1", "main.main", "runtime.waitReasonStrings", "", "no.such",
+		"runtime.casgstatus",
+		"runtime.park_m",
+		"runtime.mallocgc",
+		"runtime.gcStart",
+		"runtime.newproc1",
+		"main.main",
+		"runtime.waitReasonStrings",
+		"",
+		"no.such",
 	};
 	const char *const *strs;
 	struct gobin_offsets off;

@@ -113,7 +113,7 @@ static void walk(const char *path, const uint8_t *data, size_t size)
 
 	if (!logr__open(path, &lr, err, sizeof(err)))
 		walk_records(lr);
-	copy = malloc(size ? size : 1);	/* malloc'ed: 8-byte aligned, as logr__open_mem needs */
+	copy = malloc(size ? size : 1); /* malloc'ed: 8-byte aligned, as logr__open_mem needs */
 	if (!copy)
 		abort();
 	memcpy(copy, data, size);
@@ -124,7 +124,9 @@ static void walk(const char *path, const uint8_t *data, size_t size)
 
 static int report(const char *path, bool json, bool all_waits, int top)
 {
-	struct report_opts o = { .log_path = path, .json = json, .all_waits = all_waits,
+	struct report_opts o = { .log_path = path,
+				 .json = json,
+				 .all_waits = all_waits,
 				 .top = top };
 	struct report_result res;
 	char err[512];
@@ -153,10 +155,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	co.log_path = in.path;
 	co.trace_path = trace.path;
 	co.goroutine_alloc_counters = size & 1;
-	co.compress = size & 4 ? 1 : 0;	/* report reads the compressed trace too */
+	co.compress = size & 4 ? 1 : 0; /* report reads the compressed trace too */
 	if (!convert__run(&co, &cs, err, sizeof(err)))
 		report(trace.path, false, false, 10);
-	co.format = CONVERT_JSON;	/* the same story as trace-event JSON, over the trace */
+	co.format = CONVERT_JSON; /* the same story as trace-event JSON, over the trace */
 	convert__run(&co, &cs, err, sizeof(err));
 	report(in.path, false, size & 2, 3);
 	report(in.path, true, false, 10);

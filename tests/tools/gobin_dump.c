@@ -68,7 +68,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!path) {
-		fprintf(stderr, "usage: gobin_dump [--table] [--time] [--sym PC]... [--type ADDR]... "
+		fprintf(stderr,
+			"usage: gobin_dump [--table] [--time] [--sym PC]... [--type ADDR]... "
 			"BINARY [FUNC]...\n");
 		return 2;
 	}

@@ -22,10 +22,10 @@ struct jd {
 	enum jd_type t;
 	bool b;
 	double num;
-	char *s;		/* JD_STR, decoded; JD_NUM: the number as written */
-	size_t n;		/* JD_ARR, JD_OBJ */
-	struct jd *v;		/* items */
-	char **k;		/* JD_OBJ keys */
+	char *s;      /* JD_STR, decoded; JD_NUM: the number as written */
+	size_t n;     /* JD_ARR, JD_OBJ */
+	struct jd *v; /* items */
+	char **k;     /* JD_OBJ keys */
 };
 
 struct jd_parser {
@@ -58,8 +58,8 @@ static void jd_free(struct jd *v)
 
 static void jd_ws(struct jd_parser *ps)
 {
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' ||
-				   *ps->p == '\t'))
+	while (ps->p < ps->end &&
+	       (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t'))
 		ps->p++;
 }
 
@@ -136,16 +136,35 @@ static int jd_string(struct jd_parser *ps, char **out)
 				goto bad;
 			e = *ps->p++;
 			switch (e) {
-			case '"': jd_put(&buf, &n, &cap, "\"", 1); continue;
-			case '\\': jd_put(&buf, &n, &cap, "\\", 1); continue;
-			case '/': jd_put(&buf, &n, &cap, "/", 1); continue;
-			case 'b': jd_put(&buf, &n, &cap, "\b", 1); continue;
-			case 'f': jd_put(&buf, &n, &cap, "\f", 1); continue;
-			case 'n': jd_put(&buf, &n, &cap, "\n", 1); continue;
-			case 'r': jd_put(&buf, &n, &cap, "\r", 1); continue;
-			case 't': jd_put(&buf, &n, &cap, "\t", 1); continue;
-			case 'u': break;
-			default: jd_fail(ps, "bad escape"); goto bad;
+			case '"':
+				jd_put(&buf, &n, &cap, "\"", 1);
+				continue;
+			case '\\':
+				jd_put(&buf, &n, &cap, "\\", 1);
+				continue;
+			case '/':
+				jd_put(&buf, &n, &cap, "/", 1);
+				continue;
+			case 'b':
+				jd_put(&buf, &n, &cap, "\b", 1);
+				continue;
+			case 'f':
+				jd_put(&buf, &n, &cap, "\f", 1);
+				continue;
+			case 'n':
+				jd_put(&buf, &n, &cap, "\n", 1);
+				continue;
+			case 'r':
+				jd_put(&buf, &n, &cap, "\r", 1);
+				continue;
+			case 't':
+				jd_put(&buf, &n, &cap, "\t", 1);
+				continue;
+			case 'u':
+				break;
+			default:
+				jd_fail(ps, "bad escape");
+				goto bad;
 			}
 			if (jd_hex4(ps, &cp))
 				goto bad;
@@ -467,7 +486,7 @@ static int64_t jd_thread(const struct jd *e)
 }
 
 struct jd_x {
-	int64_t tid;		/* jd_thread */
+	int64_t tid; /* jd_thread */
 	jd_ns_t ts, end;
 };
 
@@ -581,10 +600,11 @@ static int jd_check(const struct jd *doc, char *err, size_t errlen)
 
 		for (j = i; j-- > 0 && xs[j].tid == xs[i].tid;) {
 			if (xs[j].end <= xs[i].ts && xs[j].end < xs[i].end)
-				continue;	/* over before it */
+				continue; /* over before it */
 			if (xs[i].end > xs[j].end)
 				JD_BAD("pid %lld tid %lld: [%lld, %lld) overlaps [%lld, %lld) "
-				       "without nesting", (long long)(xs[i].tid >> 32),
+				       "without nesting",
+				       (long long)(xs[i].tid >> 32),
 				       (long long)(xs[i].tid & 0xffffffff), (long long)xs[i].ts,
 				       (long long)xs[i].end, (long long)xs[j].ts,
 				       (long long)xs[j].end);

@@ -55,8 +55,10 @@ static void prologue_flags(struct logw *lw, uint32_t pid, uint32_t flags)
 {
 	struct gotl_rec_start s = {
 		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-		.pid = pid, .flags = flags,
-		.monotonic_ns = 900, .realtime_ns = 1700000000000000000ull,
+		.pid = pid,
+		.flags = flags,
+		.monotonic_ns = 900,
+		.realtime_ns = 1700000000000000000ull,
 	};
 
 	assert_int_equal(logw__meta(lw, "go_version", "go1.23.4"), 0);
@@ -69,7 +71,8 @@ static void prologue_flags(struct logw *lw, uint32_t pid, uint32_t flags)
 	assert_int_equal(logw__sym(lw, PC_MAIN, GOTL_SYM_ENTRY, "main.main", "/src/main.go", 10),
 			 0);
 	assert_int_equal(logw__sym(lw, PC_WORKER, GOTL_SYM_ENTRY, "main.worker", "/src/main.go",
-				   30), 0);
+				   30),
+			 0);
 	assert_int_equal(logw__sym(lw, PC_GO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 14), 0);
 	assert_int_equal(logw__sym(lw, PC_RT, GOTL_SYM_RETURN, "runtime.rt0_go", "asm.s", 1), 0);
 	assert_int_equal(logw__append(lw, &s, sizeof(s)), 0);
@@ -90,8 +93,13 @@ static void create(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid, uin
 {
 	struct gotl_ev_create e = {
 		.hdr = { .type = GOTL_REC_CREATE, .size = sizeof(e), .tid = 100, .ts = ts },
-		.gp = gp, .goid = goid, .parent_gp = pgp, .parent_goid = pgoid,
-		.startpc = start, .gopc = gopc, .to = GOTL_G_RUNNABLE,
+		.gp = gp,
+		.goid = goid,
+		.parent_gp = pgp,
+		.parent_goid = pgoid,
+		.startpc = start,
+		.gopc = gopc,
+		.to = GOTL_G_RUNNABLE,
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -103,8 +111,14 @@ static void status_from(struct logw *lw, uint8_t probe, uint64_t ts, uint32_t ti
 {
 	struct gotl_ev_status e = {
 		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(e), .tid = tid, .ts = ts },
-		.gp = gp, .goid = goid, .other_gp = wgp, .other_goid = wgoid,
-		.from = from, .to = to, .reason = reason, .probe = probe,
+		.gp = gp,
+		.goid = goid,
+		.other_gp = wgp,
+		.other_goid = wgoid,
+		.from = from,
+		.to = to,
+		.reason = reason,
+		.probe = probe,
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -124,8 +138,14 @@ static __attribute__((unused)) void gsnap(struct logw *lw, uint64_t ts, uint64_t
 {
 	struct gotl_ev_gsnap e = {
 		.hdr = { .type = GOTL_REC_GSNAP, .size = sizeof(e), .ts = ts },
-		.gp = gp, .goid = goid, .startpc = start, .gopc = gopc, .waitsince = since,
-		.read_ts = read_ts, .status = status, .reason = reason,
+		.gp = gp,
+		.goid = goid,
+		.startpc = start,
+		.gopc = gopc,
+		.waitsince = since,
+		.read_ts = read_ts,
+		.status = status,
+		.reason = reason,
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -134,20 +154,23 @@ static __attribute__((unused)) void gsnap(struct logw *lw, uint64_t ts, uint64_t
 static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
 {
 	struct gotl_rec_end e = { .hdr = { .type = GOTL_REC_END, .size = sizeof(e), .ts = ts },
-				  .status = wstatus, .flags = GOTL_END_EXITED };
+				  .status = wstatus,
+				  .flags = GOTL_END_EXITED };
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
 }
 
 
 /* A stack record: pcs innermost first, as BPF writes it (then trimmed). */
-static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp,
-					  uint8_t kind, const uint64_t *pcs, int n,
-					  uint64_t stack_size)
+static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp, uint8_t kind,
+					  const uint64_t *pcs, int n, uint64_t stack_size)
 {
 	struct gotl_ev_stack e = {
 		.hdr = { .type = GOTL_REC_STACK, .tid = 100, .ts = ts },
-		.gp = gp, .kind = kind, .n = (uint8_t)n, .gp_stack_size = stack_size,
+		.gp = gp,
+		.kind = kind,
+		.n = (uint8_t)n,
+		.gp_stack_size = stack_size,
 	};
 
 	memcpy(e.pcs, pcs, 8 * (size_t)n);
@@ -171,12 +194,15 @@ static __attribute__((unused)) void type_rec(struct logw *lw, uint64_t addr, con
 	assert_int_equal(logw__type(lw, addr, size, 25, 0, name, strlen(name)), 0);
 }
 
-static __attribute__((unused)) void galloc(struct logw *lw, uint64_t ts, uint64_t gp,
-					   uint64_t goid, uint64_t bytes, uint64_t count)
+static __attribute__((unused)) void galloc(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid,
+					   uint64_t bytes, uint64_t count)
 {
 	struct gotl_ev_galloc e = {
 		.hdr = { .type = GOTL_REC_GALLOC, .size = sizeof(e), .tid = 100, .ts = ts },
-		.gp = gp, .goid = goid, .bytes = bytes, .count = count,
+		.gp = gp,
+		.goid = goid,
+		.bytes = bytes,
+		.count = count,
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -188,7 +214,11 @@ static __attribute__((unused)) void alloc_ev(struct logw *lw, uint64_t ts, uint6
 {
 	struct gotl_ev_alloc e = {
 		.hdr = { .type = GOTL_REC_ALLOC, .size = sizeof(e), .tid = 100, .ts = ts },
-		.gp = gp, .goid = goid, .size = size, .weight = weight, .key = { .type = type },
+		.gp = gp,
+		.goid = goid,
+		.size = size,
+		.weight = weight,
+		.key = { .type = type },
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -200,7 +230,9 @@ static __attribute__((unused)) void alloc_class(struct logw *lw, uint64_t ts,
 {
 	struct gotl_rec_alloc_class c = {
 		.hdr = { .type = GOTL_REC_ALLOC_CLASS, .size = sizeof(c), .ts = ts },
-		.key = *k, .count = count, .bytes = bytes,
+		.key = *k,
+		.count = count,
+		.bytes = bytes,
 	};
 
 	assert_int_equal(logw__append(lw, &c, sizeof(c)), 0);
@@ -211,19 +243,24 @@ static __attribute__((unused)) void alloc_total(struct logw *lw, uint64_t ts, ui
 {
 	struct gotl_rec_alloc_total t = {
 		.hdr = { .type = GOTL_REC_ALLOC_TOTAL, .size = sizeof(t), .ts = ts },
-		.count = count, .bytes = bytes, .mode = mode,
+		.count = count,
+		.bytes = bytes,
+		.mode = mode,
 		.sample_bytes = mode == GOTL_ALLOC_SAMPLED ? 512 << 10 : 0,
 	};
 
 	assert_int_equal(logw__append(lw, &t, sizeof(t)), 0);
 }
 
-static __attribute__((unused)) void gc_ev(struct logw *lw, uint64_t ts, uint64_t gp,
-					  uint64_t goid, uint8_t what, uint8_t arg)
+static __attribute__((unused)) void gc_ev(struct logw *lw, uint64_t ts, uint64_t gp, uint64_t goid,
+					  uint8_t what, uint8_t arg)
 {
 	struct gotl_ev_gc e = {
 		.hdr = { .type = GOTL_REC_GC, .size = sizeof(e), .tid = 100, .ts = ts },
-		.gp = gp, .goid = goid, .what = what, .arg = arg,
+		.gp = gp,
+		.goid = goid,
+		.what = what,
+		.arg = arg,
 	};
 
 	assert_int_equal(logw__append(lw, &e, sizeof(e)), 0);
@@ -265,9 +302,8 @@ static __attribute__((unused)) void gc_ev(struct logw *lw, uint64_t ts, uint64_t
 #define GO_IO		0x401550ull	/* :25 */
 
 /* A state change of goroutine n; a blocking one (to Waiting) with its stack at user pc. */
-static __attribute__((unused)) void vs_move(struct logw *lw, uint64_t ts, uint64_t n,
-					    uint8_t from, uint8_t to, uint8_t reason,
-					    uint64_t user)
+static __attribute__((unused)) void vs_move(struct logw *lw, uint64_t ts, uint64_t n, uint8_t from,
+					    uint8_t to, uint8_t reason, uint64_t user)
 {
 	uint64_t pcs[] = { 0x403000, reason == 15 ? 0x403100 : 0x403200, user, 0x402020 };
 
@@ -276,9 +312,8 @@ static __attribute__((unused)) void vs_move(struct logw *lw, uint64_t ts, uint64
 		stack(lw, ts, GN(n), GOTL_STACK_BLOCK, pcs, 4, 8192);
 }
 
-static __attribute__((unused)) void vs_snap(struct logw *lw, uint64_t n, uint8_t st,
-					    uint8_t reason, uint64_t start, uint64_t gopc,
-					    uint64_t user)
+static __attribute__((unused)) void vs_snap(struct logw *lw, uint64_t n, uint8_t st, uint8_t reason,
+					    uint64_t start, uint64_t gopc, uint64_t user)
 {
 	uint64_t pcs[] = { 0x403000, reason == 15 ? 0x403100 : 0x403200, user, 0x402020 };
 
@@ -288,9 +323,8 @@ static __attribute__((unused)) void vs_snap(struct logw *lw, uint64_t n, uint8_t
 }
 
 /* A goroutine created by G9 during the recording, that blocks for good at user. */
-static __attribute__((unused)) void vs_new(struct logw *lw, uint64_t ts, uint64_t n,
-					   uint64_t start, uint64_t gopc, uint8_t reason,
-					   uint64_t user)
+static __attribute__((unused)) void vs_new(struct logw *lw, uint64_t ts, uint64_t n, uint64_t start,
+					   uint64_t gopc, uint8_t reason, uint64_t user)
 {
 	create(lw, ts, GN(n), n, GN(9), 9, start, gopc);
 	vs_move(lw, ts + 100, n, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0);
@@ -327,8 +361,7 @@ static __attribute__((unused)) void verdict_story(struct logw *lw, uint32_t flag
 			 0);
 	assert_int_equal(logw__sym(lw, GO_TICK, GOTL_SYM_RETURN, "main.main", "/src/main.go", 24),
 			 0);
-	assert_int_equal(logw__sym(lw, GO_IO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 25),
-			 0);
+	assert_int_equal(logw__sym(lw, GO_IO, GOTL_SYM_RETURN, "main.main", "/src/main.go", 25), 0);
 
 	vs_snap(lw, 1, GOTL_G_RUNNING, 0, PC_MAIN, PC_RT, 0);
 	vs_snap(lw, 2, GOTL_G_WAITING, 14, PC_LOOP, GO_LOOP, 0x402310);

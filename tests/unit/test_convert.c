@@ -172,7 +172,7 @@ static void test_story(void **state)
 			creates++;
 			assert_int_equal(x->track, g1->uuid);
 			assert_int_equal(x->ts, 3000);
-			assert_int_equal(x->depth, 1);	/* inside G1's Running slice */
+			assert_int_equal(x->depth, 1); /* inside G1's Running slice */
 			assert_int_equal(x->flow_out, td_nth_slice(d, g7->uuid, 0)->flow_in);
 			assert_int_equal(arg_u(x, "goid"), 7);
 		} else if (!strcmp(x->name, "GoUnblock")) {
@@ -272,7 +272,7 @@ static void test_recycled_g(void **state)
 	assert_non_null(g7);
 	assert_non_null(g9);
 	assert_int_equal(td_count_slices(d, g7->uuid), 2);
-	assert_slice(td_nth_slice(d, g7->uuid, 1), "Running", 3000, 1000);	/* ends at exit */
+	assert_slice(td_nth_slice(d, g7->uuid, 1), "Running", 3000, 1000); /* ends at exit */
 	assert_int_equal(td_count_slices(d, g9->uuid), 2);
 	assert_slice(td_nth_slice(d, g9->uuid, 0), "Runnable", 5000, 1000);
 	assert_int_equal(arg_u(td_nth_slice(d, g9->uuid, 0), "goid"), 9);
@@ -427,8 +427,9 @@ static void test_bad_logs(void **state)
 		assert_non_null(strstr(err, "corrupt at byte 32"));
 	}
 	assert_int_equal(convert__run(&(struct convert_opts){ .log_path = "/nonexistent/x.gotl",
-							       .trace_path = f->trace },
-				      &st, err, sizeof(err)), -ENOENT);
+							      .trace_path = f->trace },
+				      &st, err, sizeof(err)),
+			 -ENOENT);
 }
 
 /* Converting the same log twice gives the same bytes. */
@@ -504,7 +505,8 @@ static void test_stacks_and_suspects(void **state)
 	assert_slice(s, "chan send", 4000, 5000);
 	assert_string_equal(arg_s(s, "blocked_at"), "main.worker /src/main.go:30");
 	/* Innermost first, as Go prints it; each frame with its file and line. */
-	assert_string_equal(s->stack, "runtime.gopark /go/src/runtime/proc.go:460 > "
+	assert_string_equal(s->stack,
+			    "runtime.gopark /go/src/runtime/proc.go:460 > "
 			    "runtime.chansend1 /go/src/runtime/chan.go:161 > "
 			    "main.worker /src/main.go:30 > runtime.goexit /go/src/runtime/asm.s:1700");
 	assert_int_equal(s->runtime_frames, 3);
@@ -514,7 +516,7 @@ static void test_stacks_and_suspects(void **state)
 		if (x->instant && !strcmp(x->name, "GoCreate")) {
 			/* The creator's stack at its `go` statement (newproc's frame dropped). */
 			assert_string_equal(x->stack, "main.main /src/main.go:14 > "
-					    "runtime.main /go/src/runtime/proc.go:290");
+						      "runtime.main /go/src/runtime/proc.go:290");
 			assert_int_equal(x->runtime_frames, 1);
 		} else if (x->instant && !strcmp(x->name, "leak suspect")) {
 			marks++;
@@ -586,7 +588,7 @@ static void test_allocations(void **state)
 	alloc_total(f->lw, 5200, GOTL_ALLOC_ALL, 12, 1500);
 	galloc(f->lw, 6000, GP7, 7, 500, 2);
 	status(f->lw, 6000, 101, GP7, 7, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
-	alloc_class(f->lw, 6100, &point, 10, 240);	/* cumulative: replaces 4/96 */
+	alloc_class(f->lw, 6100, &point, 10, 240); /* cumulative: replaces 4/96 */
 	alloc_class(f->lw, 6100, &slice, 2, 1200);
 	alloc_total(f->lw, 6200, GOTL_ALLOC_ALL, 12, 1500);
 	end(f->lw, 9000, 0);
@@ -624,7 +626,8 @@ static void test_allocations(void **state)
 			assert_int_equal(x->ts, 3500);
 			assert_true(x->weight == 24.0);
 			assert_string_equal(arg_s(x, "site"), "main.worker /src/main.go:33");
-			assert_string_equal(x->stack, "runtime.newobject /go/src/runtime/malloc.go:1700 > "
+			assert_string_equal(x->stack,
+					    "runtime.newobject /go/src/runtime/malloc.go:1700 > "
 					    "main.worker /src/main.go:33 > "
 					    "runtime.goexit /go/src/runtime/asm.s:1700");
 		}
@@ -936,7 +939,8 @@ static void test_verdict_launched(void **state)
 	/* IO wait: still blocked, no suspect. */
 	assert_int_equal(arg_u(last_slice(d, 11), "still_blocked_at_end"), 1);
 	marked(d, buf, sizeof(buf));
-	assert_string_equal(buf, "G2 main.loop G9 main.loop G20 main.leak G21 main.grow "
+	assert_string_equal(buf,
+			    "G2 main.loop G9 main.loop G20 main.leak G21 main.grow "
 			    "G22 main.grow G3 main.pool G4 main.pool G5 main.pool G6 main.leak "
 			    "G8 main.grow");
 	assert_non_null(td_track_named(d, "Leak suspects (10)"));
@@ -947,7 +951,9 @@ static void test_exec(void **state)
 {
 	struct fixture *f = *state;
 	struct gotl_ev_exec x = { .hdr = { .type = GOTL_REC_EXEC, .size = sizeof(x), .ts = 3000 },
-				  .pid = 4242, .old_pid = 4242, .filename = "/bin/sh" };
+				  .pid = 4242,
+				  .old_pid = 4242,
+				  .filename = "/bin/sh" };
 	const struct td_track *g1;
 	struct convert_stats st;
 	struct tdec *d;
@@ -1017,7 +1023,7 @@ static void test_follow(void **state)
 	assert_int_equal(procs[0]->pid, 4242);
 	assert_int_equal(procs[1]->pid, 4300);
 	assert_int_not_equal(procs[0]->uuid, procs[1]->uuid);
-	assert_int_equal(g1s, 2);	/* one G1 per process */
+	assert_int_equal(g1s, 2); /* one G1 per process */
 	assert_non_null(td_track_named(d, "G7 "));
 	td_free(d);
 }
@@ -1121,7 +1127,7 @@ static void test_function_groups(void **state)
 	assert_non_null(top);
 	assert_non_null(grp);
 	assert_int_equal(grp->parent, top->uuid);
-	assert_int_equal(grp->rank, 10);	/* its first goroutine's id */
+	assert_int_equal(grp->rank, 10); /* its first goroutine's id */
 	g1 = td_track_named(d, "G1 ");
 	assert_int_equal(g1->parent, top->uuid);
 	for (i = 0; i < d->ntracks; i++) {
@@ -1151,9 +1157,11 @@ static void test_runtime_group(void **state)
 
 	prologue(f->lw);
 	assert_int_equal(logw__sym(f->lw, 0x403800, GOTL_SYM_ENTRY, "runtime.bgsweep",
-				   "/go/src/runtime/mgcsweep.go", 280), 0);
+				   "/go/src/runtime/mgcsweep.go", 280),
+			 0);
 	assert_int_equal(logw__sym(f->lw, 0x403900, GOTL_SYM_ENTRY, "runtime.main",
-				   "/go/src/runtime/proc.go", 140), 0);
+				   "/go/src/runtime/proc.go", 140),
+			 0);
 	create(f->lw, 1000, GP1, 1, 0, 0, 0x403900, PC_RT);
 	status(f->lw, 1500, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
 	create(f->lw, 2000, GP7 + 0x1000, 2, GP1, 1, 0x403800, PC_GO);
@@ -1187,7 +1195,7 @@ static void test_runtime_group(void **state)
 		assert_int_not_equal(d->tracks[i].seq, d->event_seq);
 		assert_false(d->tracks[i].interned);
 	}
-	assert_int_equal(threads, 2);	/* tids 100 and 101 ran goroutines */
+	assert_int_equal(threads, 2); /* tids 100 and 101 ran goroutines */
 	assert_true(d->event_seq != 0);
 	td_free(d);
 }

@@ -80,9 +80,17 @@ static struct dump_g waiting_g(void)
 	lines[0] = (struct gosym_line){ &fr_helper, 0 };
 	lines[1] = (struct gosym_line){ &fr_worker, 0x45 };
 	return (struct dump_g){
-		.goid = 7, .status = GOTL_G_WAITING, .reason = "chan receive", .wait_ns = -1,
-		.start = "main.worker", .lines = lines, .nlines = 2, .created = true,
-		.created_by = { &fr_main, 0x85 }, .parent_goid = 1, .retries = 3,
+		.goid = 7,
+		.status = GOTL_G_WAITING,
+		.reason = "chan receive",
+		.wait_ns = -1,
+		.start = "main.worker",
+		.lines = lines,
+		.nlines = 2,
+		.created = true,
+		.created_by = { &fr_main, 0x85 },
+		.parent_goid = 1,
+		.retries = 3,
 	};
 }
 
@@ -100,19 +108,19 @@ static void test_groups(void **state)
 		assert_int_equal(ggroups__add(g, 10, b, 3), 0);
 		assert_int_equal(ggroups__add(g, 11, a, 3), 0);
 		assert_int_equal(ggroups__add(g, 12, a, 3), 0);
-		assert_int_equal(ggroups__add(g, 13, c, 2), 0);	/* a prefix is another key */
+		assert_int_equal(ggroups__add(g, 13, c, 2), 0); /* a prefix is another key */
 		assert_int_equal(ggroups__add(g, 14, b, 3), 0);
 		assert_int_equal(ggroups__add(g, 15, a, 3), 0);
 		assert_int_equal(ggroups__finish(g), 0);
 		assert_int_equal(ggroups__count(g), 3);
-		gr = ggroups__get(g, 0);	/* the largest */
+		gr = ggroups__get(g, 0); /* the largest */
 		assert_int_equal(gr.n, 3);
 		assert_int_equal(gr.members[0], 11);
 		assert_int_equal(gr.members[1], 12);
 		assert_int_equal(gr.members[2], 15);
 		assert_int_equal(gr.keylen, 3);
 		assert_memory_equal(gr.key, a, sizeof(a));
-		gr = ggroups__get(g, 1);	/* ties: the first seen first */
+		gr = ggroups__get(g, 1); /* ties: the first seen first */
 		assert_int_equal(gr.n, 2);
 		assert_int_equal(gr.members[0], 10);
 		assert_int_equal(gr.members[1], 14);
@@ -133,7 +141,7 @@ static void test_groups(void **state)
 	for (size_t i = 0; i < 1000; i++) {
 		gr = ggroups__get(g, i);
 		assert_int_equal(gr.n, 50);
-		assert_int_equal(gr.members[0], i);	/* equal sizes: by first member */
+		assert_int_equal(gr.members[0], i); /* equal sizes: by first member */
 		for (uint32_t j = 0; j < gr.n; j++)
 			assert_int_equal(gr.members[j] % 1000, gr.key[0]);
 	}
@@ -224,7 +232,7 @@ static void test_long_stack(void **state)
 		n++;
 	assert_int_equal(n, 100);
 	assert_non_null(strstr(t, "\n...30 frames elided...\n"));
-	assert_null(strstr(t, "w.go:13"));	/* line 60 is in the elided part */
+	assert_null(strstr(t, "w.go:13")); /* line 60 is in the elided part */
 	free(t);
 }
 
@@ -263,7 +271,7 @@ static void test_group_text(void **state)
 		gs[i] = waiting_g();
 		gs[i].goid = 100 + (uint64_t)i;
 		gs[i].wait_ns = i == 3 ? 5 * 60000000000ll : i == 4 ? 61000000000ll : -1;
-		idx[i] = (uint32_t)(19 - i);	/* the order given is the order printed */
+		idx[i] = (uint32_t)(19 - i); /* the order given is the order printed */
 	}
 	t = capture(group_fn, &a);
 	assert_non_null(strstr(t, "20 goroutines [chan receive, 1~5 minutes]: 119 118 117 116 115 "
@@ -272,7 +280,7 @@ static void test_group_text(void **state)
 	assert_non_null(strstr(t, "created by main.main in goroutine 1\n"));
 	free(t);
 	a.all = true;
-	gs[5].parent_goid = 9;	/* then the creators differ: no "in goroutine" */
+	gs[5].parent_goid = 9; /* then the creators differ: no "in goroutine" */
 	t = capture(group_fn, &a);
 	assert_non_null(strstr(t, "105 104 103 102 101 100\n"));
 	assert_non_null(strstr(t, "created by main.main\n"));
@@ -400,12 +408,9 @@ static void test_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_long_stack),
-		cmocka_unit_test(test_group_text),
-		cmocka_unit_test(test_key),
-		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_groups),	   cmocka_unit_test(test_text),
+		cmocka_unit_test(test_long_stack), cmocka_unit_test(test_group_text),
+		cmocka_unit_test(test_key),	   cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

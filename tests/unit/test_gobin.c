@@ -57,11 +57,26 @@ static size_t put(struct buf *b, const void *d, size_t n)
 	return at;
 }
 
-static size_t put8(struct buf *b, uint8_t v) { return put(b, &v, 1); }
-static size_t put16(struct buf *b, uint16_t v) { return put(b, &v, 2); }
-static size_t put32(struct buf *b, uint32_t v) { return put(b, &v, 4); }
-static size_t put64(struct buf *b, uint64_t v) { return put(b, &v, 8); }
-static size_t puts0(struct buf *b, const char *s) { return put(b, s, strlen(s) + 1); }
+static size_t put8(struct buf *b, uint8_t v)
+{
+	return put(b, &v, 1);
+}
+static size_t put16(struct buf *b, uint16_t v)
+{
+	return put(b, &v, 2);
+}
+static size_t put32(struct buf *b, uint32_t v)
+{
+	return put(b, &v, 4);
+}
+static size_t put64(struct buf *b, uint64_t v)
+{
+	return put(b, &v, 8);
+}
+static size_t puts0(struct buf *b, const char *s)
+{
+	return put(b, s, strlen(s) + 1);
+}
 
 static size_t putuleb(struct buf *b, uint64_t v)
 {
@@ -100,19 +115,25 @@ static void align(struct buf *b, size_t a)
 		put8(b, 0);
 }
 
-static void set32(struct buf *b, size_t at, uint32_t v) { memcpy(b->p + at, &v, 4); }
-static void set64(struct buf *b, size_t at, uint64_t v) { memcpy(b->p + at, &v, 8); }
+static void set32(struct buf *b, size_t at, uint32_t v)
+{
+	memcpy(b->p + at, &v, 4);
+}
+static void set64(struct buf *b, size_t at, uint64_t v)
+{
+	memcpy(b->p + at, &v, 8);
+}
 
 /* ---------------------------------------------------------- small decoders */
 
 static void test_uvarint(void **state)
 {
 	const uint8_t a[] = { 0x00 }, b[] = { 0x7f }, c[] = { 0x80, 0x01 };
-	const uint8_t d[] = { 0xe5, 0x8e, 0x26 };	/* 624485 */
+	const uint8_t d[] = { 0xe5, 0x8e, 0x26 }; /* 624485 */
 	const uint8_t trunc[] = { 0x80, 0x80 };
 	const uint8_t big[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 };
-	const uint8_t toolong[11] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-				      0x80, 0x01 };
+	const uint8_t toolong[11] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+				      0x80, 0x80, 0x80, 0x80, 0x01 };
 	const uint8_t s1[] = { 0x7f }, s2[] = { 0x80, 0x7f }, s3[] = { 0x3f };
 	uint64_t v;
 	int64_t s;
@@ -126,8 +147,8 @@ static void test_uvarint(void **state)
 	assert_int_equal(gobin_uvarint(d, d + 3, &v), 3);
 	assert_int_equal(v, 624485);
 	assert_int_equal(gobin_uvarint(trunc, trunc + 2, &v), 0);
-	assert_int_equal(gobin_uvarint(d, d + 2, &v), 0);	/* end cuts it short */
-	assert_int_equal(gobin_uvarint(a, a, &v), 0);		/* empty */
+	assert_int_equal(gobin_uvarint(d, d + 2, &v), 0); /* end cuts it short */
+	assert_int_equal(gobin_uvarint(a, a, &v), 0);	  /* empty */
 	assert_int_equal(gobin_uvarint(big, big + 10, &v), 10);
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(gobin_uvarint(toolong, toolong + 11, &v), 0);
@@ -247,7 +268,7 @@ static void test_buildinfo_inline(void **state)
 	char *v = NULL, *m = NULL;
 	size_t full;
 
-	put(&b, NULL, 32);	/* the header is found at a 16-byte aligned offset */
+	put(&b, NULL, 32); /* the header is found at a 16-byte aligned offset */
 	put_buildinfo_inline(&b, "go1.22.3");
 	full = b.len;
 	assert_int_equal(gobin_parse_buildinfo(NULL, b.p, b.len, 0x5000, &v, &m), 0);
@@ -295,7 +316,10 @@ static void fake_gobin(struct gobin *gb, struct gobin_seg *seg, uint8_t *data, s
 		       uint64_t va)
 {
 	memset(gb, 0, sizeof(*gb));
-	*seg = (struct gobin_seg){ .vaddr = va, .offset = 0, .filesz = len, .memsz = len,
+	*seg = (struct gobin_seg){ .vaddr = va,
+				   .offset = 0,
+				   .filesz = len,
+				   .memsz = len,
 				   .flags = 6 };
 	gb->data = data;
 	gb->size = len;
@@ -317,15 +341,15 @@ static void test_buildinfo_pointer(void **state)
 	put(&b, "\xff Go buildinf:", 14);
 	put8(&b, 8);
 	put8(&b, 0);
-	put64(&b, va + 0x40);	/* &runtime.buildVersion */
-	put64(&b, va + 0x50);	/* &runtime.modinfo */
+	put64(&b, va + 0x40); /* &runtime.buildVersion */
+	put64(&b, va + 0x50); /* &runtime.modinfo */
 	put(&b, NULL, 0x40 - b.len);
 	put64(&b, va + 0x60);
 	put64(&b, 7);
 	put64(&b, va + 0x70);
 	at = b.len;
 	put64(&b, 0);
-	put(&b, "go1.17x", 7);	/* at 0x60 */
+	put(&b, "go1.17x", 7); /* at 0x60 */
 	put(&b, NULL, 0x70 - b.len);
 	put_sentinel_modinfo(&b, false);
 	set64(&b, at, b.len - 0x70);
@@ -354,7 +378,7 @@ static void test_buildinfo_pointer(void **state)
 	set64(&b, 16, va + 0x100000);
 	assert_int_equal(gobin_parse_buildinfo(&gb, b.p, b.len, va, &v, &m), -EINVAL);
 	set64(&b, 16, va + 0x40);
-	set64(&b, 0x40, va + b.len - 3);	/* string runs off the end */
+	set64(&b, 0x40, va + b.len - 3); /* string runs off the end */
 	assert_int_equal(gobin_parse_buildinfo(&gb, b.p, b.len, va, &v, &m), -EINVAL);
 	/* without a gobin to dereference through */
 	assert_int_equal(gobin_parse_buildinfo(NULL, b.p, b.len, va, &v, &m), -EINVAL);
@@ -392,10 +416,10 @@ struct sec {
 	const char *name;
 	uint32_t type;
 	uint64_t flags;
-	int seg;		/* 0 text, 1 ro, 2 rw, -1 file-only */
-	size_t off;		/* in the segment */
+	int seg;    /* 0 text, 1 ro, 2 rw, -1 file-only */
+	size_t off; /* in the segment */
 	size_t size;
-	struct buf own;		/* file-only data */
+	struct buf own; /* file-only data */
 	uint32_t link;
 	uint64_t entsize;
 };
@@ -427,8 +451,7 @@ static int add_sec(struct image *im, const char *name, uint32_t type, uint64_t f
 	return im->nsecs++;
 }
 
-static struct buf *add_file_sec(struct image *im, const char *name, uint32_t type,
-				uint64_t flags)
+static struct buf *add_file_sec(struct image *im, const char *name, uint32_t type, uint64_t flags)
 {
 	int i = add_sec(im, name, type, flags, -1, 0, 0);
 
@@ -459,7 +482,7 @@ static void build_pclntab(struct image *im)
 	name_main = puts0(ro, "main.main") - names;
 	name_helper = puts0(ro, "main.helper") - names;
 	cutab = ro->len;
-	put(ro, NULL, 16);	/* 4 file indexes, filled below */
+	put(ro, NULL, 16); /* 4 file indexes, filled below */
 	filetab = ro->len;
 	f_auto = puts0(ro, "<autogenerated>") - filetab;
 	f_proc = puts0(ro, "/src/runtime/proc.go") - filetab;
@@ -479,19 +502,19 @@ static void build_pclntab(struct image *im)
 		uint32_t ef2[] = { 0x10, 0x20, 0x40 }, el2[] = { 0x08, 0x10, 0x20, 0x40 };
 
 		tab[0] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, v0, e0, 1);	/* wrapper: file 0 */
+		pcvalue_encode(&pct, v0, e0, 1); /* wrapper: file 0 */
 		tab[1] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, l0, e0, 1);	/* wrapper: line 1 */
+		pcvalue_encode(&pct, l0, e0, 1); /* wrapper: line 1 */
 		tab[2] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, v1, e1, 1);	/* casgstatus: file 1 */
+		pcvalue_encode(&pct, v1, e1, 1); /* casgstatus: file 1 */
 		tab[3] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, l1, e1b, 2);	/* casgstatus: lines 100, 101 */
+		pcvalue_encode(&pct, l1, e1b, 2); /* casgstatus: lines 100, 101 */
 		tab[4] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, vf2, ef2, 3);	/* main: main.go, helper.go, main.go */
+		pcvalue_encode(&pct, vf2, ef2, 3); /* main: main.go, helper.go, main.go */
 		tab[5] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, vl2, el2, 4);	/* main: 10, 11 (call site), 21, 12 */
+		pcvalue_encode(&pct, vl2, el2, 4); /* main: 10, 11 (call site), 21, 12 */
 		tab[6] = (uint32_t)pct.len;
-		pcvalue_encode(&pct, vi2, ef2, 3);	/* main: inline index -1, 0, -1 */
+		pcvalue_encode(&pct, vi2, ef2, 3); /* main: inline index -1, 0, -1 */
 	}
 	pctab = put(ro, pct.p, pct.len);
 
@@ -508,28 +531,28 @@ static void build_pclntab(struct image *im)
 
 			align(ro, 4);
 			funcs[i] = ro->len;
-			put32(ro, entries[i]);		/* entryOff */
+			put32(ro, entries[i]); /* entryOff */
 			put32(ro, nameoff);
-			put32(ro, 0);			/* args */
-			put32(ro, 0);			/* deferreturn */
-			put32(ro, 0);			/* pcsp */
-			put32(ro, tab[2 * i]);		/* pcfile */
-			put32(ro, tab[2 * i + 1]);	/* pcln */
+			put32(ro, 0);		   /* args */
+			put32(ro, 0);		   /* deferreturn */
+			put32(ro, 0);		   /* pcsp */
+			put32(ro, tab[2 * i]);	   /* pcfile */
+			put32(ro, tab[2 * i + 1]); /* pcln */
 			put32(ro, npcdata);
-			put32(ro, 0);			/* cuOffset */
-			put32(ro, 0);			/* startLine */
-			put8(ro, 0);			/* funcID */
-			put8(ro, 0);			/* flag */
+			put32(ro, 0); /* cuOffset */
+			put32(ro, 0); /* startLine */
+			put8(ro, 0);  /* funcID */
+			put8(ro, 0);  /* flag */
 			put8(ro, 0);
 			put8(ro, (uint8_t)nfuncdata);
 			if (i == 2) {
-				put32(ro, 0);		/* pcdata[0] */
-				put32(ro, 0);		/* pcdata[1] */
-				put32(ro, tab[6]);	/* pcdata[2] = inline tree index */
+				put32(ro, 0);	   /* pcdata[0] */
+				put32(ro, 0);	   /* pcdata[1] */
+				put32(ro, tab[6]); /* pcdata[2] = inline tree index */
 				put32(ro, UINT32_MAX);
 				put32(ro, UINT32_MAX);
 				put32(ro, UINT32_MAX);
-				put32(ro, 0);		/* funcdata[3]: inline tree at gofunc+0 */
+				put32(ro, 0); /* funcdata[3]: inline tree at gofunc+0 */
 			}
 		}
 		for (i = 0; i < 4; i++) {
@@ -548,7 +571,7 @@ static void build_pclntab(struct image *im)
 	ro->p[h + 7] = 8;
 	set64(ro, h + 8, 3);
 	set64(ro, h + 16, 4);
-	set64(ro, h + 24, 0);	/* textStart: 0 like Go 1.26, moduledata has it */
+	set64(ro, h + 24, 0); /* textStart: 0 like Go 1.26, moduledata has it */
 	set64(ro, h + 32, names - h);
 	set64(ro, h + 40, cutab - h);
 	set64(ro, h + 48, filetab - h);
@@ -558,11 +581,11 @@ static void build_pclntab(struct image *im)
 	/* gofunc: the inline tree (Go 1.20 inlinedCall) */
 	align(ro, 8);
 	inl = ro->len;
-	put8(ro, 0);			/* funcID */
+	put8(ro, 0); /* funcID */
 	put(ro, NULL, 3);
 	put32(ro, (uint32_t)name_helper);
-	put32(ro, 0x08);		/* parentPc: an instruction at the call site */
-	put32(ro, 20);			/* startLine */
+	put32(ro, 0x08); /* parentPc: an instruction at the call site */
+	put32(ro, 20);	 /* startLine */
 	im->gofunc = RO_VA + inl;
 	free(pct.p);
 }
@@ -575,11 +598,26 @@ static void put_str_hdr(struct buf *rw, uint64_t ptr, uint64_t len)
 
 /* Minimal DWARF: a Go v4 unit, a C v5 unit (with a decoy runtime.g) and a Go v5 unit. */
 enum {
-	OFF_G_STACK = 0, OFF_G_M = 48, OFF_G_SCHED = 56, OFF_G_STATUS = 144, OFF_G_GOID = 152,
-	OFF_G_WAITSINCE = 168, OFF_G_WAITREASON = 176, OFF_G_PARENT = 272, OFF_G_GOPC = 280,
-	OFF_G_STARTPC = 296, OFF_G_COROARG = 368, OFF_G_COROEXIT = 187,
-	OFF_M_PROCID = 72, OFF_M_CURG = 192, OFF_M_P = 208, OFF_P_GOIDCACHE = 384,
-	OFF_GOBUF_SP = 0, OFF_GOBUF_PC = 8, OFF_GOBUF_BP = 48, OFF_STACK_HI = 8,
+	OFF_G_STACK = 0,
+	OFF_G_M = 48,
+	OFF_G_SCHED = 56,
+	OFF_G_STATUS = 144,
+	OFF_G_GOID = 152,
+	OFF_G_WAITSINCE = 168,
+	OFF_G_WAITREASON = 176,
+	OFF_G_PARENT = 272,
+	OFF_G_GOPC = 280,
+	OFF_G_STARTPC = 296,
+	OFF_G_COROARG = 368,
+	OFF_G_COROEXIT = 187,
+	OFF_M_PROCID = 72,
+	OFF_M_CURG = 192,
+	OFF_M_P = 208,
+	OFF_P_GOIDCACHE = 384,
+	OFF_GOBUF_SP = 0,
+	OFF_GOBUF_PC = 8,
+	OFF_GOBUF_BP = 48,
+	OFF_STACK_HI = 8,
 };
 
 /* Where the synthetic DWARF puts runtime.g's atomicstatus (test_offsets_checked moves it). */
@@ -611,7 +649,8 @@ static void abbrev_end(struct buf *a)
 static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 {
 	struct buf *a = &d->abbrev, *in = &d->info;
-	static const char *const indexed[] = {	/* DW_FORM_strx* index = position */
+	static const char *const indexed[] = {
+		/* DW_FORM_strx* index = position */
 		"GNU C17", "runtime.m", "procid", "runtime.p", "runtime.coro", "gp",
 	};
 	size_t abbrev_c, abbrev_go5, unit, strp_g, ls_name, arr, var_type_at, so_base;
@@ -622,7 +661,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	strp_g = puts0(&d->str, "runtime.g");
 	puts0(&d->line_str, "");
 	ls_name = puts0(&d->line_str, "x.c");
-	put32(&d->str_offsets, 4 + 4 * 6);	/* v5 contribution header */
+	put32(&d->str_offsets, 4 + 4 * 6); /* v5 contribution header */
 	put16(&d->str_offsets, 5);
 	put16(&d->str_offsets, 0);
 	so_base = d->str_offsets.len;
@@ -630,68 +669,68 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 		put32(&d->str_offsets, (uint32_t)puts0(&d->str, indexed[i]));
 
 	/* abbrevs for the Go v4 unit, at offset 0 */
-	abbrev_begin(a, 1, 0x11, true);		/* compile_unit */
-	abbrev_attr(a, 0x03, 0x08);		/* name string */
-	abbrev_attr(a, 0x13, 0x0b);		/* language data1 */
+	abbrev_begin(a, 1, 0x11, true); /* compile_unit */
+	abbrev_attr(a, 0x03, 0x08);	/* name string */
+	abbrev_attr(a, 0x13, 0x0b);	/* language data1 */
 	abbrev_end(a);
-	abbrev_begin(a, 2, 0x13, true);		/* structure_type */
-	abbrev_attr(a, 0x03, 0x0e);		/* name strp */
-	abbrev_attr(a, 0x0b, 0x0f);		/* byte_size udata */
+	abbrev_begin(a, 2, 0x13, true); /* structure_type */
+	abbrev_attr(a, 0x03, 0x0e);	/* name strp */
+	abbrev_attr(a, 0x0b, 0x0f);	/* byte_size udata */
 	abbrev_end(a);
-	abbrev_begin(a, 3, 0x0d, false);	/* member, Go style */
+	abbrev_begin(a, 3, 0x0d, false); /* member, Go style */
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x38, 0x0f);		/* data_member_location udata */
-	abbrev_attr(a, 0x49, 0x10);		/* type ref_addr */
-	abbrev_attr(a, 0x2903, 0x0c);		/* Go's embedded-field flag */
+	abbrev_attr(a, 0x38, 0x0f);   /* data_member_location udata */
+	abbrev_attr(a, 0x49, 0x10);   /* type ref_addr */
+	abbrev_attr(a, 0x2903, 0x0c); /* Go's embedded-field flag */
 	abbrev_end(a);
-	abbrev_begin(a, 4, 0x0d, false);	/* member, DWARF 2 style location */
+	abbrev_begin(a, 4, 0x0d, false); /* member, DWARF 2 style location */
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x38, 0x0a);		/* block1: DW_OP_plus_uconst */
+	abbrev_attr(a, 0x38, 0x0a); /* block1: DW_OP_plus_uconst */
 	abbrev_end(a);
-	abbrev_begin(a, 5, 0x34, false);	/* variable */
+	abbrev_begin(a, 5, 0x34, false); /* variable */
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x02, 0x18);		/* location exprloc */
-	abbrev_attr(a, 0x49, 0x13);		/* type ref4 */
+	abbrev_attr(a, 0x02, 0x18); /* location exprloc */
+	abbrev_attr(a, 0x49, 0x13); /* type ref4 */
 	abbrev_end(a);
-	abbrev_begin(a, 6, 0x01, true);		/* array_type */
+	abbrev_begin(a, 6, 0x01, true); /* array_type */
 	abbrev_attr(a, 0x03, 0x08);
 	abbrev_end(a);
-	abbrev_begin(a, 7, 0x21, false);	/* subrange_type */
-	abbrev_attr(a, 0x37, 0x0b);		/* count data1 */
+	abbrev_begin(a, 7, 0x21, false); /* subrange_type */
+	abbrev_attr(a, 0x37, 0x0b);	 /* count data1 */
 	abbrev_end(a);
-	abbrev_begin(a, 8, 0x24, false);	/* base_type with forms to skip */
+	abbrev_begin(a, 8, 0x24, false); /* base_type with forms to skip */
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x3e, 0x05);		/* data2 */
-	abbrev_attr(a, 0x3f, 0x19);		/* flag_present */
-	abbrev_attr(a, 0x1c, 0x0d);		/* sdata */
-	abbrev_attr(a, 0x3b, 0x03);		/* block2 */
-	abbrev_attr(a, 0x3c, 0x04);		/* block4 */
-	abbrev_attr(a, 0x3d, 0x07);		/* data8 */
-	abbrev_attr(a, 0x3a, 0x06);		/* data4 */
-	abbrev_attr(a, 0x10, 0x17);		/* sec_offset */
-	abbrev_attr(a, 0x01, 0x12);		/* ref2 */
-	abbrev_attr(a, 0x50, 0x16);		/* indirect -> udata */
-	abbrev_attr(a, 0x51, 0x09);		/* block (uleb length) */
-	abbrev_attr(a, 0x52, 0x14);		/* ref8 */
-	abbrev_attr(a, 0x53, 0x15);		/* ref_udata */
-	abbrev_attr(a, 0x54, 0x01);		/* addr */
+	abbrev_attr(a, 0x3e, 0x05); /* data2 */
+	abbrev_attr(a, 0x3f, 0x19); /* flag_present */
+	abbrev_attr(a, 0x1c, 0x0d); /* sdata */
+	abbrev_attr(a, 0x3b, 0x03); /* block2 */
+	abbrev_attr(a, 0x3c, 0x04); /* block4 */
+	abbrev_attr(a, 0x3d, 0x07); /* data8 */
+	abbrev_attr(a, 0x3a, 0x06); /* data4 */
+	abbrev_attr(a, 0x10, 0x17); /* sec_offset */
+	abbrev_attr(a, 0x01, 0x12); /* ref2 */
+	abbrev_attr(a, 0x50, 0x16); /* indirect -> udata */
+	abbrev_attr(a, 0x51, 0x09); /* block (uleb length) */
+	abbrev_attr(a, 0x52, 0x14); /* ref8 */
+	abbrev_attr(a, 0x53, 0x15); /* ref_udata */
+	abbrev_attr(a, 0x54, 0x01); /* addr */
 	abbrev_end(a);
 	put8(a, 0);
 
 	/* abbrevs for the C v5 unit */
 	abbrev_c = a->len;
 	abbrev_begin(a, 1, 0x11, true);
-	abbrev_attr(a, 0x25, 0x25);		/* producer strx1 */
-	abbrev_attr(a, 0x13, 0x0b);		/* language data1 (C11) */
-	abbrev_attr(a, 0x03, 0x1f);		/* name line_strp */
-	abbrev_attr(a, 0x72, 0x17);		/* str_offsets_base */
+	abbrev_attr(a, 0x25, 0x25); /* producer strx1 */
+	abbrev_attr(a, 0x13, 0x0b); /* language data1 (C11) */
+	abbrev_attr(a, 0x03, 0x1f); /* name line_strp */
+	abbrev_attr(a, 0x72, 0x17); /* str_offsets_base */
 	abbrev_end(a);
 	abbrev_begin(a, 2, 0x13, true);
 	abbrev_attr(a, 0x03, 0x0e);
 	abbrev_end(a);
 	abbrev_begin(a, 3, 0x0d, false);
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x38, 0x21);		/* implicit_const */
+	abbrev_attr(a, 0x38, 0x21); /* implicit_const */
 	putsleb(a, 999);
 	abbrev_end(a);
 	put8(a, 0);
@@ -699,38 +738,38 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	/* abbrevs for the Go v5 unit */
 	abbrev_go5 = a->len;
 	abbrev_begin(a, 1, 0x11, true);
-	abbrev_attr(a, 0x13, 0x05);		/* language data2 */
-	abbrev_attr(a, 0x72, 0x17);		/* str_offsets_base */
+	abbrev_attr(a, 0x13, 0x05); /* language data2 */
+	abbrev_attr(a, 0x72, 0x17); /* str_offsets_base */
 	abbrev_end(a);
 	abbrev_begin(a, 2, 0x13, true);
-	abbrev_attr(a, 0x03, 0x26);		/* name strx2 */
+	abbrev_attr(a, 0x03, 0x26); /* name strx2 */
 	abbrev_end(a);
-	abbrev_begin(a, 3, 0x0d, false);	/* m.procid: strx1 + implicit_const */
+	abbrev_begin(a, 3, 0x0d, false); /* m.procid: strx1 + implicit_const */
 	abbrev_attr(a, 0x03, 0x25);
 	abbrev_attr(a, 0x38, 0x21);
 	putsleb(a, OFF_M_PROCID);
 	abbrev_end(a);
-	abbrev_begin(a, 4, 0x0d, false);	/* member: string name, data2 location */
+	abbrev_begin(a, 4, 0x0d, false); /* member: string name, data2 location */
 	abbrev_attr(a, 0x03, 0x08);
-	abbrev_attr(a, 0x38, 0x05);		/* data2 */
+	abbrev_attr(a, 0x38, 0x05); /* data2 */
 	abbrev_end(a);
-	abbrev_begin(a, 5, 0x24, false);	/* v5-only forms to skip */
-	abbrev_attr(a, 0x03, 0x28);		/* strx4 */
-	abbrev_attr(a, 0x60, 0x1e);		/* data16 */
-	abbrev_attr(a, 0x61, 0x1b);		/* addrx */
-	abbrev_attr(a, 0x62, 0x29);		/* addrx1 */
-	abbrev_attr(a, 0x63, 0x2a);		/* addrx2 */
-	abbrev_attr(a, 0x64, 0x2b);		/* addrx3 */
-	abbrev_attr(a, 0x65, 0x2c);		/* addrx4 */
-	abbrev_attr(a, 0x66, 0x22);		/* loclistx */
-	abbrev_attr(a, 0x67, 0x23);		/* rnglistx */
-	abbrev_attr(a, 0x68, 0x20);		/* ref_sig8 */
-	abbrev_attr(a, 0x69, 0x27);		/* strx3 */
-	abbrev_attr(a, 0x6a, 0x1a);		/* strx */
-	abbrev_attr(a, 0x6b, 0x1f);		/* line_strp */
-	abbrev_attr(a, 0x6c, 0x18);		/* exprloc */
+	abbrev_begin(a, 5, 0x24, false); /* v5-only forms to skip */
+	abbrev_attr(a, 0x03, 0x28);	 /* strx4 */
+	abbrev_attr(a, 0x60, 0x1e);	 /* data16 */
+	abbrev_attr(a, 0x61, 0x1b);	 /* addrx */
+	abbrev_attr(a, 0x62, 0x29);	 /* addrx1 */
+	abbrev_attr(a, 0x63, 0x2a);	 /* addrx2 */
+	abbrev_attr(a, 0x64, 0x2b);	 /* addrx3 */
+	abbrev_attr(a, 0x65, 0x2c);	 /* addrx4 */
+	abbrev_attr(a, 0x66, 0x22);	 /* loclistx */
+	abbrev_attr(a, 0x67, 0x23);	 /* rnglistx */
+	abbrev_attr(a, 0x68, 0x20);	 /* ref_sig8 */
+	abbrev_attr(a, 0x69, 0x27);	 /* strx3 */
+	abbrev_attr(a, 0x6a, 0x1a);	 /* strx */
+	abbrev_attr(a, 0x6b, 0x1f);	 /* line_strp */
+	abbrev_attr(a, 0x6c, 0x18);	 /* exprloc */
 	abbrev_end(a);
-	abbrev_begin(a, 6, 0x0d, false);	/* member named by strx1, location udata */
+	abbrev_begin(a, 6, 0x0d, false); /* member named by strx1, location udata */
 	abbrev_attr(a, 0x03, 0x25);
 	abbrev_attr(a, 0x38, 0x0f);
 	abbrev_end(a);
@@ -739,12 +778,12 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	/* ---- unit 1: Go, DWARF 4 ---- */
 	unit = put32(in, 0);
 	put16(in, 4);
-	put32(in, 0);				/* abbrev offset */
+	put32(in, 0); /* abbrev offset */
 	put8(in, 8);
 	putuleb(in, 1);
 	puts0(in, "runtime");
-	put8(in, 0x16);				/* DW_LANG_Go */
-	putuleb(in, 8);				/* a base type full of odd forms */
+	put8(in, 0x16); /* DW_LANG_Go */
+	putuleb(in, 8); /* a base type full of odd forms */
 	puts0(in, "odd");
 	put16(in, 1);
 	putsleb(in, -5);
@@ -756,7 +795,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	put32(in, 2);
 	put32(in, 0);
 	put16(in, 0);
-	putuleb(in, 0x0f);			/* indirect: udata */
+	putuleb(in, 0x0f); /* indirect: udata */
 	putuleb(in, 300);
 	putuleb(in, 2);
 	put16(in, 0x0101);
@@ -782,7 +821,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 				putuleb(in, 4);
 				puts0(in, "hi");
 				put8(in, 2);
-				put8(in, 0x23);		/* DW_OP_plus_uconst */
+				put8(in, 0x23); /* DW_OP_plus_uconst */
 				put8(in, OFF_STACK_HI);
 			} else {
 				static const char *const g[] = { "sp", "pc", "g", "bp" };
@@ -797,7 +836,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 					put8(in, 0);
 				}
 			}
-			put8(in, 0);			/* end of members */
+			put8(in, 0); /* end of members */
 			if (i == 0)
 				putuleb(in, 2);
 		}
@@ -806,13 +845,13 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	put32(in, (uint32_t)strp_g);
 	putuleb(in, 400);
 	{
-		static const char *const gf[] = { "stack", "m", "sched", "atomicstatus", "goid",
-						  "waitsince", "waitreason", "parentGoid", "gopc",
-						  "startpc", "coroarg", "coroexit" };
-		const int go[] = { OFF_G_STACK, OFF_G_M, OFF_G_SCHED, dwarf_g_status,
-					  OFF_G_GOID, OFF_G_WAITSINCE, OFF_G_WAITREASON,
-					  OFF_G_PARENT, OFF_G_GOPC, OFF_G_STARTPC,
-					  OFF_G_COROARG, OFF_G_COROEXIT };
+		static const char *const gf[] = { "stack",	  "m",		"sched",
+						  "atomicstatus", "goid",	"waitsince",
+						  "waitreason",	  "parentGoid", "gopc",
+						  "startpc",	  "coroarg",	"coroexit" };
+		const int go[] = { OFF_G_STACK, OFF_G_M,	 OFF_G_SCHED,	   dwarf_g_status,
+				   OFF_G_GOID,	OFF_G_WAITSINCE, OFF_G_WAITREASON, OFF_G_PARENT,
+				   OFF_G_GOPC,	OFF_G_STARTPC,	 OFF_G_COROARG,	   OFF_G_COROEXIT };
 
 		for (i = 0; i < 12; i++) {
 			putuleb(in, 3);
@@ -827,7 +866,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	putuleb(in, 5);
 	puts0(in, "runtime.waitReasonStrings");
 	putuleb(in, 9);
-	put8(in, 0x03);			/* DW_OP_addr */
+	put8(in, 0x03); /* DW_OP_addr */
 	put64(in, wr_va);
 	var_type_at = put32(in, 0);
 	arr = in->len;
@@ -837,18 +876,18 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	putuleb(in, 7);
 	put8(in, 4);
 	put8(in, 0);
-	put8(in, 0);				/* end of the unit's children */
+	put8(in, 0); /* end of the unit's children */
 	set32(in, unit, (uint32_t)(in->len - unit - 4));
 
 	/* ---- unit 2: C, DWARF 5, with a decoy runtime.g ---- */
 	unit = put32(in, 0);
 	put16(in, 5);
-	put8(in, 1);				/* DW_UT_compile */
+	put8(in, 1); /* DW_UT_compile */
 	put8(in, 8);
 	put32(in, (uint32_t)abbrev_c);
 	putuleb(in, 1);
-	put8(in, 0);				/* strx1 0: "GNU C17" */
-	put8(in, 0x1d);				/* DW_LANG_C11 */
+	put8(in, 0);	/* strx1 0: "GNU C17" */
+	put8(in, 0x1d); /* DW_LANG_C11 */
 	put32(in, (uint32_t)ls_name);
 	put32(in, (uint32_t)so_base);
 	putuleb(in, 2);
@@ -868,7 +907,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	putuleb(in, 1);
 	put16(in, 0x16);
 	put32(in, (uint32_t)so_base);
-	putuleb(in, 5);				/* odd v5 forms */
+	putuleb(in, 5); /* odd v5 forms */
 	put32(in, 1);
 	put(in, NULL, 16);
 	putuleb(in, 1);
@@ -884,14 +923,14 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	put16(in, 0);
 	putuleb(in, 2);
 	put32(in, (uint32_t)ls_name);
-	putuleb(in, 2);			/* exprloc: 2 bytes */
+	putuleb(in, 2); /* exprloc: 2 bytes */
 	put8(in, 0x06);
 	put8(in, 0x9f);
 	/* runtime.m (strx2 1) */
 	putuleb(in, 2);
 	put16(in, 1);
 	putuleb(in, 3);
-	put8(in, 2);				/* "procid" via strx1, offset implicit */
+	put8(in, 2); /* "procid" via strx1, offset implicit */
 	putuleb(in, 4);
 	puts0(in, "curg");
 	put16(in, OFF_M_CURG);
@@ -913,7 +952,7 @@ static void build_dwarf(struct dwarf_out *d, uint64_t wr_va)
 	putuleb(in, 2);
 	put16(in, 4);
 	putuleb(in, 6);
-	put8(in, 5);				/* "gp" via strx1 */
+	put8(in, 5); /* "gp" via strx1 */
 	putuleb(in, 0);
 	put8(in, 0);
 	put8(in, 0);
@@ -1003,7 +1042,7 @@ static void build_image(struct image *im, const struct opts *o)
 
 	/* ro: notes, pclntab, strings */
 	at = ro->len;
-	put_note(ro, "Go\0\0", 4, 4, "abc/def", 7);	/* cmd/link: namesz 4 */
+	put_note(ro, "Go\0\0", 4, 4, "abc/def", 7); /* cmd/link: namesz 4 */
 	add_sec(im, ".note.go.buildid", SHT_NOTE, SHF_ALLOC, 1, at, ro->len - at);
 	at = ro->len;
 	put_note(ro, "GNU", 4, NT_GNU_BUILD_ID, "\x01\x23\xab\xff", 4);
@@ -1030,7 +1069,7 @@ static void build_image(struct image *im, const struct opts *o)
 			put8(rw, 8);
 			put8(rw, 0);
 			put64(rw, RW_VA + 32);
-			put64(rw, 0);		/* no modinfo */
+			put64(rw, 0); /* no modinfo */
 			put_str_hdr(rw, RO_VA + at, strlen(o->version));
 		} else {
 			put_buildinfo_inline(rw, o->version);
@@ -1056,7 +1095,7 @@ static void build_image(struct image *im, const struct opts *o)
 	put_str_hdr(rw, s_gc, 17);
 	put_str_hdr(rw, s_io, 7);
 	put_str_hdr(rw, s_chan, 12);
-	put_str_hdr(rw, 0, 0);		/* what follows the array is not a wait reason */
+	put_str_hdr(rw, 0, 0); /* what follows the array is not a wait reason */
 	put_str_hdr(rw, s_io, 7);
 	add_sec(im, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 2, md - 16, rw->len - md + 16);
 
@@ -1070,14 +1109,14 @@ static void build_image(struct image *im, const struct opts *o)
 		im->secs[idx - 1].entsize = sizeof(Elf64_Sym);
 		strtab = add_file_sec(im, ".strtab", SHT_STRTAB, 0);
 		put8(strtab, 0);
-		put(symtab, NULL, sizeof(Elf64_Sym));	/* symbol 0 */
+		put(symtab, NULL, sizeof(Elf64_Sym)); /* symbol 0 */
 		{
 			Elf64_Sym s = { 0 };
 
 			s.st_name = (uint32_t)puts0(strtab, "runtime.waitReasonStrings");
 			s.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
 			s.st_value = wr_va;
-			s.st_size = 3 * 16;	/* the symbol says 3: it wins over the pattern */
+			s.st_size = 3 * 16; /* the symbol says 3: it wins over the pattern */
 			put(symtab, &s, sizeof(s));
 		}
 	}
@@ -1263,7 +1302,7 @@ static void test_synthetic_binary(void **state)
 	assert_int_equal(gobin__find_func(gb, "main.main", &fn), 0);
 	assert_int_equal(fn.entry, TEXT_VA + 0x40);
 	assert_int_equal(fn.end, TEXT_VA + 0x80);
-	assert_int_equal(gobin__find_func(gb, "main.helper", &fn), -ENOENT);	/* inlined only */
+	assert_int_equal(gobin__find_func(gb, "main.helper", &fn), -ENOENT); /* inlined only */
 	assert_int_equal(gobin__find_func(gb, "main", &fn), -ENOENT);
 
 	assert_int_equal(gobin__func_at(gb, TEXT_VA + 0x5, &fn), 0);
@@ -1298,7 +1337,7 @@ static void test_synthetic_binary(void **state)
 	assert_string_equal(fr[1].func, "main.main");
 	assert_string_equal(fr[1].file, "/src/app/main.go");
 	assert_int_equal(fr[1].line, 11);
-	n = gobin__symbolize(gb, TEXT_VA + 0x55, fr, 1);	/* truncated: innermost kept */
+	n = gobin__symbolize(gb, TEXT_VA + 0x55, fr, 1); /* truncated: innermost kept */
 	assert_int_equal(n, 1);
 	assert_string_equal(fr[0].func, "main.helper");
 	n = gobin__symbolize(gb, TEXT_VA + 0x70, fr, 8);
@@ -1351,7 +1390,7 @@ static void check_dwarf_offsets(const struct gobin_offsets *off)
 	assert_int_equal(off->g_sched_pc, OFF_G_SCHED + OFF_GOBUF_PC);
 	assert_int_equal(off->g_sched_bp, OFF_G_SCHED + OFF_GOBUF_BP);
 	assert_int_equal(off->g_atomicstatus, OFF_G_STATUS);
-	assert_int_equal(off->g_goid, OFF_G_GOID);	/* not the decoy's 999 */
+	assert_int_equal(off->g_goid, OFF_G_GOID); /* not the decoy's 999 */
 	assert_int_equal(off->g_waitsince, OFF_G_WAITSINCE);
 	assert_int_equal(off->g_waitreason, OFF_G_WAITREASON);
 	assert_int_equal(off->g_parentgoid, OFF_G_PARENT);
@@ -1404,10 +1443,13 @@ static void test_synthetic_dwarf(void **state)
  */
 static void test_offsets_checked(void **state)
 {
-	static const struct { int at; int ret; } cases[] = {
+	static const struct {
+		int at;
+		int ret;
+	} cases[] = {
 		{ 4000, -EINVAL },
-		{ GOBIN_COPY_G - 3, -EINVAL },	/* the 4-byte field's last byte is past the copy */
-		{ GOBIN_COPY_G - 4, 0 },	/* it just fits */
+		{ GOBIN_COPY_G - 3, -EINVAL }, /* the 4-byte field's last byte is past the copy */
+		{ GOBIN_COPY_G - 4, 0 },       /* it just fits */
 	};
 	struct gobin_offsets off;
 	struct gobin *gb = NULL;
@@ -1520,8 +1562,11 @@ static void test_open_errors(void **state)
 	expect_open_error(write_file("empty", "", 0), -ENOEXEC, "not an ELF file");
 	expect_open_error(write_file("text", "#!/bin/sh\necho hi\n", 18), -ENOEXEC,
 			  "not an ELF file");
-	expect_open_error(write_file("elfhdr", "\x7f" "ELF\x02\x01\x01", 7), -ENOEXEC,
-			  "truncated");
+	expect_open_error(write_file("elfhdr",
+				     "\x7f"
+				     "ELF\x02\x01\x01",
+				     7),
+			  -ENOEXEC, "truncated");
 
 	o = default_opts;
 	o.machine = EM_AARCH64;
@@ -1540,8 +1585,7 @@ static void test_open_errors(void **state)
 			  "is not a Go binary (no Go build information)");
 	o = default_opts;
 	o.no_buildinfo = true;
-	expect_open_error(make_binary("nobi", &o, NULL), -EPROTONOSUPPORT,
-			  "build information");
+	expect_open_error(make_binary("nobi", &o, NULL), -EPROTONOSUPPORT, "build information");
 	o = default_opts;
 	o.no_pclntab = true;
 	expect_open_error(make_binary("nopcln", &o, NULL), -EPROTONOSUPPORT, "no pclntab");
@@ -1626,9 +1670,9 @@ static void test_truncated_and_corrupt(void **state)
 
 			seed = seed * 1103515245U + 12345U;
 			if (iter % 3 == 0)
-				at = 0x2000 + (seed >> 8) % 0x600;	/* notes, pclntab */
+				at = 0x2000 + (seed >> 8) % 0x600; /* notes, pclntab */
 			else if (iter % 3 == 1)
-				at = 0x3000 + (seed >> 8) % 0x400;	/* buildinfo, md */
+				at = 0x3000 + (seed >> 8) % 0x400; /* buildinfo, md */
 			else
 				at = (seed >> 8) % file.len;
 			if (at >= file.len)
@@ -1640,7 +1684,7 @@ static void test_truncated_and_corrupt(void **state)
 		tried++;
 	}
 	print_message("%d of %d damaged copies opened and were queried\n", opened, tried);
-	assert_true(opened > 0 && opened < tried);	/* both paths were taken */
+	assert_true(opened > 0 && opened < tried); /* both paths were taken */
 	free(copy);
 	free(file.p);
 }
@@ -1665,7 +1709,7 @@ static void test_inflate(void **state)
 	assert_int_equal(gobin_dwarf_inflate(z.p, z.len, true, &out, &outlen), -EINVAL);
 	set64(&z, 8, 1ULL << 40);
 	assert_int_equal(gobin_dwarf_inflate(z.p, z.len, true, &out, &outlen), -EINVAL);
-	set32(&z, 0, 2);	/* ELFCOMPRESS_ZSTD */
+	set32(&z, 0, 2); /* ELFCOMPRESS_ZSTD */
 	assert_int_equal(gobin_dwarf_inflate(z.p, z.len, true, &out, &outlen), -ENOTSUP);
 	assert_int_equal(gobin_dwarf_inflate(z.p, 10, true, &out, &outlen), -EINVAL);
 

@@ -31,7 +31,8 @@
 
 static struct jd *json_ok(struct fixture *f, struct convert_stats *st)
 {
-	struct convert_opts o = { .log_path = f->log, .trace_path = f->trace,
+	struct convert_opts o = { .log_path = f->log,
+				  .trace_path = f->trace,
 				  .format = CONVERT_JSON };
 	struct convert_stats local;
 	char err[256] = "";
@@ -92,8 +93,7 @@ static int count(const struct jd *doc, const char *ph, int64_t tid, const char *
 }
 
 /* The state slices of a goroutine thread of pid (-1: any), no 0-length flow markers, by time. */
-static int states_in(const struct jd *doc, int64_t pid, int64_t tid, const struct jd **out,
-		     int max)
+static int states_in(const struct jd *doc, int64_t pid, int64_t tid, const struct jd **out, int max)
 {
 	const struct jd *ev = events(doc);
 	int n = 0, i, k;
@@ -110,7 +110,7 @@ static int states_in(const struct jd *doc, int64_t pid, int64_t tid, const struc
 		assert_true(n < max);
 		out[n++] = x;
 	}
-	for (i = 1; i < n; i++)	/* insertion sort by ts */
+	for (i = 1; i < n; i++) /* insertion sort by ts */
 		for (k = i; k > 0 && jd_ns(out[k - 1], "ts") > jd_ns(out[k], "ts"); k--) {
 			const struct jd *t = out[k];
 
@@ -225,11 +225,13 @@ static void test_story(void **state)
 	assert_int_equal(jd_int(m, "pid"), 4242);
 	assert_string_equal(jd_str(jd_get(m, "args"), "name"), "prog");
 	assert_string_equal(jd_str(jd_get(nth(doc, "M", -1, "process_labels", 0), "args"),
-				   "labels"), "./prog");
+				   "labels"),
+			    "./prog");
 	assert_string_equal(thread_name(doc, TID(1)), "G1 main.main");
 	assert_string_equal(thread_name(doc, TID(7)), "G7 main.worker");
 	assert_int_equal(jd_int(jd_get(nth(doc, "M", TID(7), "thread_sort_index", 0), "args"),
-				"sort_index"), 7);
+				"sort_index"),
+			 7);
 	assert_int_equal(count(doc, "M", TID(1), "thread_name"), 1);
 
 	/* G1: back-to-back states to the end of the recording. */
@@ -326,7 +328,8 @@ static void test_escaping(void **state)
 	struct fixture *f = *state;
 	struct gotl_rec_start s = {
 		.hdr = { .type = GOTL_REC_START, .size = sizeof(s), .ts = 1000 },
-		.pid = 4242, .flags = GOTL_START_LAUNCHED,
+		.pid = 4242,
+		.flags = GOTL_START_LAUNCHED,
 	};
 	const struct jd *x[4];
 	struct jd *doc;
@@ -334,10 +337,12 @@ static void test_escaping(void **state)
 	assert_int_equal(logw__meta(f->lw, "comm", "p\"r\\o\ng"), 0);
 	assert_int_equal(logw__meta(f->lw, "arg", "./prog"), 0);
 	assert_int_equal(logw__meta(f->lw, "arg",
-				    "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"), 0);
+				    "tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9"),
+			 0);
 	assert_int_equal(logw__waitreason(f->lw, 14, "chan \"recv\"\\"), 0);
 	assert_int_equal(logw__sym(f->lw, PC_MAIN, GOTL_SYM_ENTRY,
-				   "main.\xff\xfe\xc3(x)\xed\xa0\x80", "/src/ma\"in.go", 10), 0);
+				   "main.\xff\xfe\xc3(x)\xed\xa0\x80", "/src/ma\"in.go", 10),
+			 0);
 	assert_int_equal(logw__append(f->lw, &s, sizeof(s)), 0);
 	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
 	status(f->lw, 2000, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
@@ -350,7 +355,7 @@ static void test_escaping(void **state)
 			    "./prog tab\there \x01\x1f \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb9");
 	/* 0xff, 0xfe, a lone 0xc3, and the three bytes of an encoded surrogate: 6 U+FFFD. */
 	assert_string_equal(thread_name(doc, TID(1)), "G1 main.\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
-			    "(x)\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+						      "(x)\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	assert_int_equal(states(doc, TID(1), x, 4), 3);
 	assert_string_equal(jd_str(x[2], "name"), "chan \"recv\"\\");
 	assert_string_equal(jd_str(jd_get(x[2], "args"), "wait_reason"), "chan \"recv\"\\");
@@ -566,7 +571,10 @@ static void test_rich(void **state)
 		/* G1 blocks with a stack cut at the depth asked for. */
 		struct gotl_ev_stack e = {
 			.hdr = { .type = GOTL_REC_STACK, .tid = 100, .ts = 4500 },
-			.gp = GP1, .kind = GOTL_STACK_BLOCK, .n = 2, .truncated = 1,
+			.gp = GP1,
+			.kind = GOTL_STACK_BLOCK,
+			.n = 2,
+			.truncated = 1,
 			.pcs = { 0x403000, 0x402010 },
 		};
 
@@ -809,8 +817,9 @@ static void test_follow(void **state)
 	assert_int_equal(jd_int(fs, "pid"), 4300);
 	assert_int_equal(jd_int(fs, "tid"), TID(1));
 	assert_non_null(nth_in(doc, "i", 4300, TID(7), "leak suspect", 0));
-	assert_string_equal(thread_name_in(doc, 4300, jd_int(nth(doc, "i", -1, "G7 chan send", 0),
-							     "tid")), "Leak suspects (1)");
+	assert_string_equal(thread_name_in(doc, 4300,
+					   jd_int(nth(doc, "i", -1, "G7 chan send", 0), "tid")),
+			    "Leak suspects (1)");
 	assert_int_equal(jd_int(nth(doc, "i", -1, "G7 chan send", 0), "pid"), 4300);
 	assert_int_equal(counter_at(doc, "Goroutines", "alive", 9000), 0);
 
@@ -839,7 +848,8 @@ static void test_follow(void **state)
 static void test_errors(void **state)
 {
 	struct fixture *f = *state;
-	struct convert_opts o = { .log_path = f->log, .trace_path = "/nonexistent/dir/x.json",
+	struct convert_opts o = { .log_path = f->log,
+				  .trace_path = "/nonexistent/dir/x.json",
 				  .format = CONVERT_JSON };
 	struct convert_stats st;
 	char err[256] = "";

@@ -23,7 +23,7 @@
 /* A made-up goroutine. */
 struct sim {
 	uint64_t goid;
-	uint32_t key;		/* its group: creation site = block site = key, for the test */
+	uint32_t key; /* its group: creation site = block site = key, for the test */
 	bool alive, parked, leaky;
 	uint8_t seq;
 	uint64_t waitsince;
@@ -35,7 +35,7 @@ struct world {
 	struct sim g[4096];
 	size_t n;
 	uint64_t next_goid;
-	uint64_t census;	/* censuses taken */
+	uint64_t census; /* censuses taken */
 };
 
 static void world_init(struct world *w)
@@ -52,8 +52,13 @@ static struct sim *spawn(struct world *w, uint32_t key, bool leaky)
 	struct sim *s = &w->g[w->n++];
 
 	assert_true(w->n <= 4096);
-	*s = (struct sim){ .goid = w->next_goid++, .key = key, .alive = true, .parked = true,
-			   .leaky = leaky, .seq = (uint8_t)rand(), .wait_ns = -1 };
+	*s = (struct sim){ .goid = w->next_goid++,
+			   .key = key,
+			   .alive = true,
+			   .parked = true,
+			   .leaky = leaky,
+			   .seq = (uint8_t)rand(),
+			   .wait_ns = -1 };
 	return s;
 }
 
@@ -72,8 +77,12 @@ static void take(struct world *w)
 	leakwatch__begin(w->lw, 1000 * MS + w->census * EVERY);
 	for (i = 0; i < w->n; i++) {
 		const struct sim *s = &w->g[i];
-		struct lw_g g = { .goid = s->goid, .waitsince = s->waitsince, .wait_ns = s->wait_ns,
-				  .seq = s->seq, .parked = s->parked, .leaky = s->leaky };
+		struct lw_g g = { .goid = s->goid,
+				  .waitsince = s->waitsince,
+				  .wait_ns = s->wait_ns,
+				  .seq = s->seq,
+				  .parked = s->parked,
+				  .leaky = s->leaky };
 		uint32_t key[3] = { s->key, s->key, s->leaky };
 
 		if (s->alive)
@@ -110,12 +119,12 @@ static void test_leak_grows(void **state)
 	int k;
 
 	world_init(&w);
-	spawn(&w, 7, true);		/* one was already there */
+	spawn(&w, 7, true); /* one was already there */
 	for (k = 0; k < 30; k++) {
 		take(&w);
-		if (k < 10)		/* nothing blocked for 2 s yet */
+		if (k < 10) /* nothing blocked for 2 s yet */
 			assert_int_not_equal(verdict(&w, 7), LW_SUSPECT);
-		spawn(&w, 7, true);	/* one more every census: 5 a second */
+		spawn(&w, 7, true); /* one more every census: 5 a second */
 	}
 	assert_non_null(group(&w, 7, &g));
 	assert_int_equal(g.verdict, LW_SUSPECT);
@@ -161,7 +170,7 @@ static void test_pool_made_at_once(void **state)
 	int i, k;
 
 	world_init(&w);
-	spawn(&w, 1, true);		/* main, say */
+	spawn(&w, 1, true); /* main, say */
 	for (k = 0; k < 60; k++) {
 		if (k == 5)
 			for (i = 0; i < 16; i++)
@@ -206,7 +215,7 @@ static void test_ticker(void **state)
 	world_init(&w);
 	t = spawn(&w, 5, true);
 	for (k = 0; k < 40; k++) {
-		wake(t);		/* it ticks between every two censuses */
+		wake(t); /* it ticks between every two censuses */
 		take(&w);
 		assert_int_equal(leakwatch__blocked_ns(w.lw, 0), 0);
 	}
@@ -229,7 +238,7 @@ static void test_burst_drains(void **state)
 		if (k >= 1 && k <= 5)
 			for (j = 0; j < 4; j++)
 				spawn(&w, 9, true);
-		if (k == 25)		/* the channel is read at last: all of them go */
+		if (k == 25) /* the channel is read at last: all of them go */
 			for (i = 1; i < w.n; i++)
 				w.g[i].alive = false;
 		take(&w);
@@ -279,7 +288,7 @@ static void test_waitsince(void **state)
 	b = spawn(&w, 2, true);
 	c = spawn(&w, 3, true);
 	a->waitsince = b->waitsince = 111;
-	c->wait_ns = 600000 * (int64_t)MS;	/* the runtime noted it 10 minutes ago */
+	c->wait_ns = 600000 * (int64_t)MS; /* the runtime noted it 10 minutes ago */
 	c->waitsince = 42;
 	take(&w);
 	assert_int_equal(leakwatch__blocked_ns(w.lw, 0), 0);
@@ -344,8 +353,11 @@ static void test_memory_flat(void **state)
 			 * their own that lives one census (a new site each time) */
 			uint64_t id = i < 1800 ? (uint64_t)i + 1 : goid + (uint64_t)i;
 			uint32_t key[3] = { (uint32_t)(i % 50), 7, 1 };
-			struct lw_g g = { .goid = id, .seq = (uint8_t)(k * (i & 1)), .parked = true,
-					  .leaky = true, .wait_ns = -1 };
+			struct lw_g g = { .goid = id,
+					  .seq = (uint8_t)(k * (i & 1)),
+					  .parked = true,
+					  .leaky = true,
+					  .wait_ns = -1 };
 
 			if (i >= 1980)
 				key[1] = 1000 + (uint32_t)k;

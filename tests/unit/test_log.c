@@ -25,9 +25,13 @@ static char path[64];
 
 static size_t write_sample(void)
 {
-	struct gotl_ev_status st = { .hdr = { .type = GOTL_REC_STATUS, .size = sizeof(st),
-					      .tid = 7, .ts = 123 },
-				     .gp = 0xc000001000, .goid = 5, .from = 1, .to = 2 };
+	struct gotl_ev_status st = {
+		.hdr = { .type = GOTL_REC_STATUS, .size = sizeof(st), .tid = 7, .ts = 123 },
+		.gp = 0xc000001000,
+		.goid = 5,
+		.from = 1,
+		.to = 2
+	};
 	struct logw *lw;
 	FILE *f;
 	long size;
@@ -146,7 +150,7 @@ static void test_lying_lengths(void **state)
 	assert_int_equal(logr__open_mem(buf, size, &lr, err, sizeof(err)), 0);
 	assert_int_equal(logr__next(lr, &r), -EBADMSG);
 	assert_int_equal(logr__offset(lr), sizeof(struct gotl_log_header));
-	assert_int_equal(logr__next(lr, &r), -EBADMSG);	/* and it stays stopped */
+	assert_int_equal(logr__next(lr, &r), -EBADMSG); /* and it stays stopped */
 	logr__free(lr);
 	/* A status record claiming to be smaller than its struct. */
 	m->value_len = 8;
@@ -207,8 +211,8 @@ static void test_frames_cut(void **state)
 	assert_int_equal(f->pc, 0x401234);
 	assert_int_equal(f->nframes, LOGW_FRAMES_MAX);
 	assert_int_equal(f->flags, GOTL_FRAMES_NAMES_CUT | GOTL_FRAMES_DEPTH_CUT);
-	assert_int_equal(f->hdr.size, sizeof(*f) + LOGW_FRAMES_MAX *
-			 (sizeof(struct gotl_frame) + 2 * LOGW_FRAME_NAME_MAX));
+	assert_int_equal(f->hdr.size, sizeof(*f) + LOGW_FRAMES_MAX * (sizeof(struct gotl_frame) +
+								      2 * LOGW_FRAME_NAME_MAX));
 	str = (const char *)&f->frames[f->nframes];
 	for (i = 0; i < LOGW_FRAMES_MAX; i++) {
 		assert_int_equal(f->frames[i].line, 1000 + i);
@@ -233,7 +237,7 @@ static void test_frames_cut(void **state)
 	assert_int_equal(logw__close(lw), 0);
 	f = read_frames(&lr);
 	assert_int_equal(f->nframes, 3);
-	assert_int_equal(f->flags, GOTL_FRAMES_NAMES_CUT);	/* frame 2's file only */
+	assert_int_equal(f->flags, GOTL_FRAMES_NAMES_CUT); /* frame 2's file only */
 	assert_int_equal(f->frames[0].func_len, 12);
 	assert_int_equal(f->frames[0].file_len, 9);
 	assert_int_equal(f->frames[1].func_len, 0);
@@ -272,7 +276,7 @@ static void test_loss_str(void **state)
 	lost[GOTL_REC_EXEC - GOTL_REC_STATUS] = 1;
 	gotl_loss_str(lost, buf, sizeof(buf));
 	assert_string_equal(buf, "12 status, 3 stack, 1 exec");
-	gotl_loss_str(lost, tiny, sizeof(tiny));	/* cut, NUL-terminated, no overrun */
+	gotl_loss_str(lost, tiny, sizeof(tiny)); /* cut, NUL-terminated, no overrun */
 	assert_string_equal(tiny, "12 stat");
 	assert_string_equal(gotl_loss_kind_name(GOTL_REC_GSNAP - GOTL_REC_STATUS), "snapshot");
 	assert_string_equal(gotl_loss_kind_name(GOTL_LOSS_KINDS), "?");
@@ -281,10 +285,8 @@ static void test_loss_str(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_every_truncation),
-		cmocka_unit_test(test_lying_lengths),
-		cmocka_unit_test(test_frames_cut),
+		cmocka_unit_test(test_round_trip),    cmocka_unit_test(test_every_truncation),
+		cmocka_unit_test(test_lying_lengths), cmocka_unit_test(test_frames_cut),
 		cmocka_unit_test(test_loss_str),
 	};
 

@@ -57,10 +57,14 @@ static uint64_t rnd(void)
 static uint64_t rval(void)
 {
 	switch (rnd() % 4) {
-	case 0:		return rnd() % 2;
-	case 1:		return rnd() % 200;
-	case 2:		return rnd() >> (rnd() % 64);
-	default:	return rnd();
+	case 0:
+		return rnd() % 2;
+	case 1:
+		return rnd() % 200;
+	case 2:
+		return rnd() >> (rnd() % 64);
+	default:
+		return rnd();
 	}
 }
 
@@ -131,8 +135,7 @@ static uint64_t time_of(const Gotl__Perfetto__TracePacket *p, uint64_t *last)
 	return *last += p->timestamp;
 }
 
-static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want *w,
-			uint64_t *last)
+static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want *w, uint64_t *last)
 {
 	const Gotl__Perfetto__TrackEvent *te = p->track_event;
 	size_t i;
@@ -176,10 +179,18 @@ static void check_event(const Gotl__Perfetto__TracePacket *p, const struct want 
 		assert_int_equal(d->has_bool_value, a->type == PF_ARG_BOOL);
 		assert_int_equal(d->has_string_value_iid, a->type == PF_ARG_STR);
 		switch (a->type) {
-		case PF_ARG_INT:	assert_int_equal(d->int_value, a->i); break;
-		case PF_ARG_UINT:	assert_int_equal(d->uint_value, a->u); break;
-		case PF_ARG_BOOL:	assert_int_equal(d->bool_value, a->b); break;
-		case PF_ARG_STR:	assert_int_equal(d->string_value_iid, a->str_iid); break;
+		case PF_ARG_INT:
+			assert_int_equal(d->int_value, a->i);
+			break;
+		case PF_ARG_UINT:
+			assert_int_equal(d->uint_value, a->u);
+			break;
+		case PF_ARG_BOOL:
+			assert_int_equal(d->bool_value, a->b);
+			break;
+		case PF_ARG_STR:
+			assert_int_equal(d->string_value_iid, a->str_iid);
+			break;
 		}
 	}
 }
@@ -227,9 +238,15 @@ static void roundtrip(int level)
 			case PF_ARG_INT:
 				a->i = (int64_t)rval() * (rnd() % 2 ? -1 : 1);
 				break;
-			case PF_ARG_UINT:	a->u = rval(); break;
-			case PF_ARG_BOOL:	a->b = true; break;
-			case PF_ARG_STR:	a->str_iid = 1 + rval() % 100000; break;
+			case PF_ARG_UINT:
+				a->u = rval();
+				break;
+			case PF_ARG_BOOL:
+				a->b = true;
+				break;
+			case PF_ARG_STR:
+				a->str_iid = 1 + rval() % 100000;
+				break;
 			}
 		}
 		switch (rnd() % 4) {
@@ -238,15 +255,16 @@ static void roundtrip(int level)
 			x->flow_out = rnd() % 2 ? 1 + rval() : 0;
 			x->cs = rnd() % 2 ? 1 + rval() % 5000 : 0;
 			assert_int_equal(pftrace__instant(pf, x->track, x->ts, x->name, x->cat,
-							  x->args, x->nargs, x->flow_out,
-							  x->cs), 0);
+							  x->args, x->nargs, x->flow_out, x->cs),
+					 0);
 			break;
 		case 1:
 			x->type = 3;
 			x->cs = 1 + rval() % 5000;
 			x->weight = (double)(rnd() % 3) * 1234.5;
 			assert_int_equal(pftrace__sample(pf, x->track, x->ts, x->name, x->cat,
-							 x->args, x->nargs, x->cs, x->weight), 0);
+							 x->args, x->nargs, x->cs, x->weight),
+					 0);
 			break;
 		case 2:
 			x->type = 4;
@@ -261,13 +279,15 @@ static void roundtrip(int level)
 			x->cs = rnd() % 2 ? 1 + rval() % 5000 : 0;
 			assert_int_equal(pftrace__slice(pf, x->track, x->ts, x->ts + 5, x->name,
 							x->cat, x->args, x->nargs, x->flow_in,
-							x->cs), 0);
+							x->cs),
+					 0);
 			x->nextra = rnd() % 2 ? rnd() % 13 : 0;
 			for (k = 0; k < x->nextra; k++) {
 				x->xtrack[k] = rval();
 				x->xval[k] = rnd() % 4 ? (int64_t)rval() * (rnd() % 2 ? -1 : 1) : 0;
 				assert_int_equal(pftrace__counter(pf, x->xtrack[k], x->ts + 5,
-								  x->xval[k]), 0);
+								  x->xval[k]),
+						 0);
 			}
 			break;
 		}
@@ -349,13 +369,16 @@ static void roundtrip(int level)
 				assert_int_equal(end->extra_counter_values[k], 0);
 				for (z = 0; z < n; z++)
 					found |= !w[ev].xval[z] &&
-						 w[ev].xtrack[z] == end->extra_counter_track_uuids[k];
+						 w[ev].xtrack[z] ==
+							 end->extra_counter_track_uuids[k];
 				assert_true(found);
 			}
 			/* ...the others follow as counter packets. */
 			for (k = n; k < w[ev].nextra; k++) {
-				struct want c = { .type = 4, .track = w[ev].xtrack[k],
-						  .ts = w[ev].ts + 5, .counter = true,
+				struct want c = { .type = 4,
+						  .track = w[ev].xtrack[k],
+						  .ts = w[ev].ts + 5,
+						  .counter = true,
 						  .value = w[ev].xval[k] };
 
 				check_event(pkts[++i], &c, &last);
@@ -427,7 +450,8 @@ static void test_frames(void **state)
 	cs = pftrace__callstack_iid(pf, f, 4);
 	assert_int_not_equal(cs, 0);
 	assert_int_equal(pftrace__instant(pf, 7, 2000, pftrace__name_iid(pf, "x"), 0, NULL, 0, 0,
-					  cs), 0);
+					  cs),
+			 0);
 	assert_int_equal(pftrace__close(pf), 0);
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
@@ -443,7 +467,7 @@ static void test_frames(void **state)
 	assert_non_null(pkts[npk - 1]->track_event);
 	assert_int_equal(pkts[npk - 1]->track_event->callstack_iid, cs);
 
-	assert_int_equal(id->n_function_names, 3);	/* gopark, worker, 0x401000 */
+	assert_int_equal(id->n_function_names, 3); /* gopark, worker, 0x401000 */
 	assert_int_equal(id->n_source_paths, 2);
 	assert_int_equal(id->n_frames, 4);
 	assert_int_equal(id->n_callstacks, 1);
@@ -455,9 +479,11 @@ static void test_frames(void **state)
 		const Gotl__Perfetto__Frame *x = id->frames[i];
 		uint64_t fn = str_iid(id->function_names, id->n_function_names,
 				      x->iid == f[0] ? "runtime.gopark" :
-				      x->iid == f[3] ? "0x401000" : "main.worker");
+				      x->iid == f[3] ? "0x401000" :
+						       "main.worker");
 		const char *file = x->iid == f[0] ? "/go/src/runtime/proc.go" :
-				   x->iid == f[3] ? NULL : "/src/main.go";
+				   x->iid == f[3] ? NULL :
+						    "/src/main.go";
 
 		assert_true(x->iid == f[0] || x->iid == f[1] || x->iid == f[2] || x->iid == f[3]);
 		assert_int_not_equal(fn, 0);
@@ -468,7 +494,8 @@ static void test_frames(void **state)
 			assert_int_equal(x->source_path_iid,
 					 str_iid(id->source_paths, id->n_source_paths, file));
 			assert_int_equal(x->line_number, x->iid == f[0] ? 460 :
-							 x->iid == f[1] ? 30 : 31);
+							 x->iid == f[1] ? 30 :
+									  31);
 		}
 		/* KIND_RUNTIME (6) on the runtime's frame only. */
 		assert_int_equal(x->has_kind, x->iid == f[0]);

@@ -45,7 +45,8 @@ static void story(struct logw *lw)
 	frames(lw, 0x405000, "runtime.newobject", "/go/src/runtime/malloc.go", 1700);
 	frames(lw, 0x402030, "main.worker", "/src/main.go", 33);
 	assert_int_equal(logw__sym(lw, PC_BGSWEEP, GOTL_SYM_ENTRY, "runtime.bgsweep",
-				   "/go/src/runtime/mgcsweep.go", 270), 0);
+				   "/go/src/runtime/mgcsweep.go", 270),
+			 0);
 	assert_int_equal(logw__waitreason(lw, 2, "IO wait"), 0);
 	frames(lw, 0x403000, "runtime.gopark", "/go/src/runtime/proc.go", 460);
 	frames(lw, 0x403100, "runtime.chansend1", "/go/src/runtime/chan.go", 161);
@@ -86,9 +87,9 @@ static void story(struct logw *lw)
 	status(lw, 3200, 100, GP8, 8, GOTL_G_RUNNING, GOTL_G_WAITING, 15, 0, 0);
 	stack(lw, 3200, GP8, GOTL_STACK_BLOCK, park_send, 4, 16384);
 	status(lw, 3100, 102, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
-	status(lw, 3300, 102, GP9, 9, GOTL_G_RUNNING, GOTL_G_WAITING, 19, 0, 0);	/* sleep */
+	status(lw, 3300, 102, GP9, 9, GOTL_G_RUNNING, GOTL_G_WAITING, 19, 0, 0); /* sleep */
 	status(lw, 3100, 103, GP11, 11, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
-	status(lw, 3400, 103, GP11, 11, GOTL_G_RUNNING, GOTL_G_WAITING, 2, 0, 0);	/* IO */
+	status(lw, 3400, 103, GP11, 11, GOTL_G_RUNNING, GOTL_G_WAITING, 2, 0, 0); /* IO */
 	/* G9 sleeps 5 ms, waits 200 ns for a P, runs 100 ns and exits. */
 	status(lw, 3300 + 5 * MS, 100, GP9, 9, GOTL_G_WAITING, GOTL_G_RUNNABLE, 0, 0, 0);
 	status(lw, 3500 + 5 * MS, 100, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
@@ -99,8 +100,7 @@ static void story(struct logw *lw)
 /* Run the report on a log or a trace into a string. */
 static char *report_on(const char *path, bool json, bool all_waits, struct report_result *res)
 {
-	struct report_opts o = { .log_path = path, .json = json, .all_waits = all_waits,
-				 .top = 10 };
+	struct report_opts o = { .log_path = path, .json = json, .all_waits = all_waits, .top = 10 };
 	char err[256] = "", *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -284,10 +284,10 @@ static void test_percentiles(void **state)
 	/* 1000 goroutines waiting 1..1000 us before their first run. */
 	for (i = 1; i <= 1000; i++, gp += 0x1000) {
 		create(f->lw, ts, gp, 100 + i, 0, 0, PC_WORKER, PC_GO);
-		status(f->lw, ts + i * 1000, 100, gp, 100 + i, GOTL_G_RUNNABLE, GOTL_G_RUNNING,
-		       0, 0, 0);
-		status(f->lw, ts + i * 1000 + 1, 100, gp, 100 + i, GOTL_G_RUNNING, GOTL_G_DEAD,
-		       0, 0, 0);
+		status(f->lw, ts + i * 1000, 100, gp, 100 + i, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0,
+		       0, 0);
+		status(f->lw, ts + i * 1000 + 1, 100, gp, 100 + i, GOTL_G_RUNNING, GOTL_G_DEAD, 0,
+		       0, 0);
 		ts += 2000000;
 	}
 	end(f->lw, ts, 0);
@@ -297,12 +297,13 @@ static void test_percentiles(void **state)
 	/* p50 = 500 us, p90 = 900 us, p99 = 990 us, each within 1.6%. */
 	{
 		const char *p = strstr(j, "\"create_to_first_run\":{\"n\":1000,\"min\":1000,"
-				       "\"p50\":");
+					  "\"p50\":");
 		unsigned long long p50, p90, p99;
 
 		assert_non_null(p);
-		assert_int_equal(sscanf(strchr(p, 'p') + 5, "%llu,\"p90\":%llu,\"p99\":%llu",
-					&p50, &p90, &p99), 3);
+		assert_int_equal(sscanf(strchr(p, 'p') + 5, "%llu,\"p90\":%llu,\"p99\":%llu", &p50,
+					&p90, &p99),
+				 3);
 		assert_true(p50 >= 500000 * 0.984 && p50 <= 500000 * 1.016);
 		assert_true(p90 >= 900000 * 0.984 && p90 <= 900000 * 1.016);
 		assert_true(p99 >= 990000 * 0.984 && p99 <= 990000 * 1.016);

@@ -34,9 +34,14 @@ static const char *gname(void *ctx, size_t i, char *buf, size_t len)
 
 static struct wtrace *open_trace(void)
 {
-	struct wtrace_info in = { .pid = 4242, .process_name = "server", .go_version = "go1.26.8",
-				  .every_ns = S, .leak_after_ns = 60 * S, .boot_ns = 100 * S,
-				  .mono_ns = 90 * S, .real_ns = 1700000000 * S };
+	struct wtrace_info in = { .pid = 4242,
+				  .process_name = "server",
+				  .go_version = "go1.26.8",
+				  .every_ns = S,
+				  .leak_after_ns = 60 * S,
+				  .boot_ns = 100 * S,
+				  .mono_ns = 90 * S,
+				  .real_ns = 1700000000 * S };
 	struct wtrace *w;
 
 	snprintf(path, sizeof(path), "/tmp/gotl-test-wtrace-%d.pftrace", (int)getpid());
@@ -86,11 +91,21 @@ static void test_tracks_and_counters(void **state)
 	for (i = 0; i < 12; i++)
 		gs[i] = (struct wtrace_count){ .id = (uint64_t)i + 1, .value = 100 - i };
 	for (k = 0; k < 3; k++) {
-		struct wtrace_census c = {
-			.ts = (100 + (uint64_t)k) * S, .alive = 12, .states = st[k],
-			.nstates = k == 2 ? 1 : 2, .reasons = rs, .nreasons = 1, .groups = gs,
-			.ngroups = 12, .group_name = gname, .ctx = gs, .wall_ns = 1000 + (uint64_t)k,
-			.cpu_ns = 900, .bytes = 4096, .syscalls = 5, .rounds = 4 };
+		struct wtrace_census c = { .ts = (100 + (uint64_t)k) * S,
+					   .alive = 12,
+					   .states = st[k],
+					   .nstates = k == 2 ? 1 : 2,
+					   .reasons = rs,
+					   .nreasons = 1,
+					   .groups = gs,
+					   .ngroups = 12,
+					   .group_name = gname,
+					   .ctx = gs,
+					   .wall_ns = 1000 + (uint64_t)k,
+					   .cpu_ns = 900,
+					   .bytes = 4096,
+					   .syscalls = 5,
+					   .rounds = 4 };
 
 		assert_int_equal(wtrace__census(w, &c), 0);
 	}
@@ -138,7 +153,8 @@ static void test_tracks_and_counters(void **state)
 static void test_suspects(void **state)
 {
 	struct wtrace *w = open_trace();
-	struct wtrace_count sus = { .id = 7, .name = "main.leaker <- main.go:64, chan send",
+	struct wtrace_count sus = { .id = 7,
+				    .name = "main.leaker <- main.go:64, chan send",
 				    .per_hour = 18000 };
 	struct wtrace_count sus2 = { .id = 9, .name = "main.other <- x.go:3, select" };
 	const struct td_slice *s;
@@ -171,13 +187,13 @@ static void test_suspects(void **state)
 	assert_non_null(s);
 	assert_string_equal(s->name, sus.name);
 	assert_int_equal(s->ts, 102 * S);
-	assert_int_equal(s->dur, 4 * S);	/* until the census where it is not one */
+	assert_int_equal(s->dur, 4 * S); /* until the census where it is not one */
 	assert_int_equal(td_arg(s, "goroutines_at_end")->u, 15);
 	assert_int_equal(td_arg(s, "growth_per_hour")->u, 18000);
 	assert_int_equal(td_count_slices(d, track(d, sus.name)->uuid), 1);
 	s = td_nth_slice(d, track(d, sus2.name)->uuid, 0);
 	assert_int_equal(s->ts, 108 * S);
-	assert_int_equal(s->dur, 2 * S);	/* open at the end: ended there */
+	assert_int_equal(s->dur, 2 * S); /* open at the end: ended there */
 	assert_int_equal(track(d, sus.name)->parent, track(d, "Leak suspect groups")->uuid);
 	/* their number: 0, 1 at 102, 0 at 106, 1 at 108 */
 	assert_int_equal(values(d, track(d, "Leak suspects")->uuid, ts, v, 16), 4);
@@ -204,13 +220,22 @@ static void test_small(void **state)
 	for (i = 0; i < 40; i++)
 		gs[i] = (struct wtrace_count){ .id = (uint64_t)i + 1, .value = 500 / (i + 1) };
 	for (k = 0; k < 8640; k++) {
-		struct wtrace_census c = { .ts = (100 + 10 * (uint64_t)k) * S, .alive = 983,
-					   .states = st, .nstates = 3, .reasons = rs,
-					   .nreasons = 2, .groups = gs, .ngroups = 40,
-					   .group_name = gname, .ctx = gs, .wall_ns = 300000,
-					   .cpu_ns = 250000, .bytes = 400000, .syscalls = 6 };
+		struct wtrace_census c = { .ts = (100 + 10 * (uint64_t)k) * S,
+					   .alive = 983,
+					   .states = st,
+					   .nstates = 3,
+					   .reasons = rs,
+					   .nreasons = 2,
+					   .groups = gs,
+					   .ngroups = 40,
+					   .group_name = gname,
+					   .ctx = gs,
+					   .wall_ns = 300000,
+					   .cpu_ns = 250000,
+					   .bytes = 400000,
+					   .syscalls = 6 };
 
-		st[1].value = 1 + k % 3;	/* some numbers move */
+		st[1].value = 1 + k % 3; /* some numbers move */
 		gs[k % 40].value += k & 1 ? 1 : -1;
 		assert_int_equal(wtrace__census(w, &c), 0);
 	}

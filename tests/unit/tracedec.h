@@ -25,7 +25,7 @@ struct td_arg {
 };
 
 struct td_slice {
-	uint64_t track, ts, dur;	/* dur UINT64_MAX while open */
+	uint64_t track, ts, dur; /* dur UINT64_MAX while open */
 	int instant;
 	char name[128];
 	struct td_arg args[16];
@@ -34,8 +34,8 @@ struct td_slice {
 	int depth;
 	/* Callstack frames in the trace's order, "func file:line" (or "func"), " > " between. */
 	char stack[1024];
-	int runtime_frames;	/* of them, frames of kind KIND_RUNTIME */
-	double weight;		/* callstack_weight, 0 if none */
+	int runtime_frames; /* of them, frames of kind KIND_RUNTIME */
+	double weight;	    /* callstack_weight, 0 if none */
 };
 
 struct td_track {
@@ -43,9 +43,9 @@ struct td_track {
 	char name[256];
 	char desc[1024];
 	int pid, counter, rank, has_rank;
-	int64_t tid;			/* a thread track's */
-	uint32_t seq;			/* the sequence of its descriptor */
-	int interned;			/* its packet carries interned data */
+	int64_t tid;  /* a thread track's */
+	uint32_t seq; /* the sequence of its descriptor */
+	int interned; /* its packet carries interned data */
 };
 
 struct td_counter {
@@ -61,13 +61,13 @@ struct tdec {
 	struct td_counter counters[TD_MAX * 4];
 	int ncounters;
 	char *names[TD_MAX], *args[TD_MAX], *strs[TD_MAX], *cats[64];
-	char *funcs[TD_MAX];		/* function_names */
-	char *srcs[TD_MAX];		/* source_paths */
-	Gotl__Perfetto__Frame frame[TD_MAX];	/* frame iid -> its (copied) fields */
-	uint64_t *stacks[TD_MAX];	/* callstack iid -> frame iids */
+	char *funcs[TD_MAX];		     /* function_names */
+	char *srcs[TD_MAX];		     /* source_paths */
+	Gotl__Perfetto__Frame frame[TD_MAX]; /* frame iid -> its (copied) fields */
+	uint64_t *stacks[TD_MAX];	     /* callstack iid -> frame iids */
 	size_t nstack[TD_MAX];
 	int packets, clock_snapshots, cleared_first, errors;
-	uint32_t event_seq;		/* the sequence of the first event */
+	uint32_t event_seq; /* the sequence of the first event */
 	char attrs[64][2][256];
 	int nattrs;
 };
@@ -201,8 +201,8 @@ static struct tdec *td_read(const char *path)
 			def_clock = p->trace_packet_defaults->timestamp_clock_id;
 		if (p->has_timestamp) {
 			/* As the importer reads it: on an incremental clock, a delta. */
-			uint32_t clock = p->has_timestamp_clock_id ? p->timestamp_clock_id
-								   : def_clock;
+			uint32_t clock = p->has_timestamp_clock_id ? p->timestamp_clock_id :
+								     def_clock;
 
 			if (clock >= 64 && clock < 128 && inc[clock - 64])
 				p->timestamp = inc_last[clock - 64] += p->timestamp;
@@ -338,16 +338,18 @@ static struct tdec *td_read(const char *path)
 		/* Values riding on an event (extra_counter_values), then its own. */
 		for (k = 0; k < (int)te->n_extra_counter_values; k++) {
 			if (k >= (int)te->n_extra_counter_track_uuids)
-				d->errors++;	/* a value without its track */
+				d->errors++; /* a value without its track */
 			else if (d->ncounters < TD_MAX * 4)
 				d->counters[d->ncounters++] = (struct td_counter){
 					te->extra_counter_track_uuids[k], evs[i].ts,
-					te->extra_counter_values[k] };
+					te->extra_counter_values[k]
+				};
 		}
 		if (te->type == 4) {
 			if (d->ncounters < TD_MAX * 4)
 				d->counters[d->ncounters++] = (struct td_counter){
-					te->track_uuid, evs[i].ts, te->counter_value };
+					te->track_uuid, evs[i].ts, te->counter_value
+				};
 		} else if (te->type == 1 || te->type == 3) {
 			struct td_slice *s;
 			int depth = 0;
@@ -375,12 +377,16 @@ static struct tdec *td_read(const char *path)
 					d->errors++;
 				for (f = 0; cs < TD_MAX && f < d->nstack[cs]; f++) {
 					uint64_t fr = d->stacks[cs][f];
-					const Gotl__Perfetto__Frame *x = fr < TD_MAX ? &d->frame[fr]
-										     : NULL;
-					const char *fn = x ? td_lookup(d->funcs, x->function_name_id)
-							   : NULL;
+					const Gotl__Perfetto__Frame *x = fr < TD_MAX ?
+										 &d->frame[fr] :
+										 NULL;
+					const char *fn = x ? td_lookup(d->funcs,
+								       x->function_name_id) :
+							     NULL;
 					const char *src = x && x->has_source_path_iid ?
-						td_lookup(d->srcs, x->source_path_iid) : NULL;
+								  td_lookup(d->srcs,
+									    x->source_path_iid) :
+								  NULL;
 					char line[16] = "";
 
 					if (!fn || (x->has_source_path_iid && !src))
