@@ -11,7 +11,10 @@ out=.output/shots
 shot=${PFUI_SHOT:-../shared/tools/perfetto-ui-shot}
 go=${GO126:-go}
 
-[ "$(id -u)" = 0 ] || { echo "screenshots: recording needs root: run 'sudo make screenshots'" >&2; exit 1; }
+if [ "$(id -u)" != 0 ]; then
+	echo "screenshots: recording needs root: run 'sudo make screenshots'" >&2
+	exit 1
+fi
 [ -x "$shot" ] || { echo "screenshots: no perfetto-ui-shot at $shot (PFUI_SHOT=...)" >&2; exit 1; }
 [ -x ./gotl ] || { echo "screenshots: no ./gotl (run make)" >&2; exit 1; }
 mkdir -p "$out"

@@ -34,7 +34,8 @@ FLOW_MARKERS = ("GoCreate", "GoUnblock")
 
 def ns(us):
     """A JSON time (µs, 3 decimals, read as a Decimal: exact) as integer ns."""
-    check(isinstance(us, (int, Decimal)) and not isinstance(us, bool), "time %r is no number" % (us,))
+    check(isinstance(us, (int, Decimal)) and not isinstance(us, bool),
+          "time %r is no number" % (us,))
     check(us * 1000 == int(us * 1000), "time %s is not whole ns" % us)
     return int(us * 1000)
 
@@ -55,7 +56,8 @@ def load(path):
         raise Failure("%s is not valid JSON: %s" % (path, e))
     check(isinstance(doc, dict) and isinstance(doc.get("traceEvents"), list),
           "%s: want an object with a traceEvents array" % path)
-    check(doc.get("displayTimeUnit") == "ns", "%s: displayTimeUnit %r" % (path, doc.get("displayTimeUnit")))
+    check(doc.get("displayTimeUnit") == "ns",
+          "%s: displayTimeUnit %r" % (path, doc.get("displayTimeUnit")))
     check(isinstance(doc.get("metadata"), dict), "%s: no metadata object" % path)
     return doc
 
@@ -271,8 +273,9 @@ def model(doc):
     for fid in sorted(starts):
         check(fid in ends, "flow %d never ends" % fid)
         flows.append({"id": fid, "from": starts[fid], "to": ends[fid]})
-    return {"format": "json", "metadata": md, "tracks": tracks, "slices": slices, "instants": instants,
-            "counters": counters, "flows": flows, "errors": [], "warnings": []}
+    return {"format": "json", "metadata": md, "tracks": tracks, "slices": slices,
+            "instants": instants, "counters": counters, "flows": flows, "errors": [],
+            "warnings": []}
 
 
 def compare(pf, js, exact=True):

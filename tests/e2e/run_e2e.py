@@ -426,8 +426,8 @@ def size_classes(gobin):
             path = os.path.join(root, rel)
             if os.path.exists(path):
                 with open(path) as f:
-                    m = re.search(r"var (?:class_to_size|SizeClassToSize) = \[[^\]]*\]uint16\{([^}]*)\}",
-                                  f.read())
+                    m = re.search(r"var (?:class_to_size|SizeClassToSize) = "
+                                  r"\[[^\]]*\]uint16\{([^}]*)\}", f.read())
                 _classes[gobin] = [int(x) for x in m.group(1).split(",") if x.strip()]
                 break
         check(gobin in _classes, "no sizeclasses.go under %s" % root)
@@ -448,7 +448,8 @@ def heap_bytes(size, pointers, minor, classes):
 
 def allocated_types(model):
     """The trace's list of allocated types: name -> (count, bytes)."""
-    tr = [t["uuid"] for t in model.m["tracks"] if (t.get("name") or "").startswith("Allocated types (")]
+    tr = [t["uuid"] for t in model.m["tracks"]
+          if (t.get("name") or "").startswith("Allocated types (")]
     check(len(tr) == 1, "want one 'Allocated types' track, got %d" % len(tr))
     out = {}
     for i in model.instants:
@@ -485,7 +486,8 @@ def check_alloc_types(model, t, ctx):
     heap = [x["uuid"] for x in model.m["tracks"] if x.get("name") == "Heap allocated"]
     vals = [c["value"] for c in model.m["counters"] if heap and c["track"] == heap[0]]
     check(vals and max(vals) == sum(b for _, b in got.values()),
-          "'Heap allocated' ends at %s, the types add up to %d" % (vals[-1:], sum(b for _, b in got.values())))
+          "'Heap allocated' ends at %s, the types add up to %d"
+          % (vals[-1:], sum(b for _, b in got.values())))
     return got
 
 
@@ -722,7 +724,8 @@ def check_report(gotl, raw, trace, model, truth, status, ctx, vs_trace=True):
     check(rep.get("exit_status") == status, "report exit status %s, want %d"
           % (rep.get("exit_status"), status))
     # The trace's list of suspects is the report's.
-    sus = [t["uuid"] for t in model.m["tracks"] if (t.get("name") or "").startswith("Leak suspects")]
+    sus = [t["uuid"] for t in model.m["tracks"]
+           if (t.get("name") or "").startswith("Leak suspects")]
     in_trace = sorted(i["args"]["goid"] for i in model.instants if sus and i["track"] == sus[0])
     in_report = sorted(g for grp in rep["leak_suspects"] for g in grp["goids"])
     check(in_trace == in_report, "trace suspects %s, report %s" % (in_trace, in_report))
@@ -1085,7 +1088,8 @@ def test_bad_input(gotl, out):
     for cmd, want, text in cases:
         r = run(cmd)
         err = r.stderr.decode()
-        check(r.returncode == want, "%s: exit %d, want %d" % (" ".join(cmd[1:]), r.returncode, want))
+        check(r.returncode == want,
+              "%s: exit %d, want %d" % (" ".join(cmd[1:]), r.returncode, want))
         check(err.count("\n") == 1 and err.startswith("gotl: ") and text in err,
               "%s: want one line with %r, got %r" % (" ".join(cmd[1:]), text, err))
         check(not r.stdout, "%s wrote to stdout" % " ".join(cmd[1:]))
@@ -2044,7 +2048,8 @@ def test_attach_kinds(gotl, label, gobin, out):
             m = Model(pfcheck(trace))
             procs = [t for t in m.m["tracks"] if t["kind"] == "process"]
             check_generic(m, procs[0]["pid"] if procs else -1)
-            CHECKS[sample](m, truth_of(rec.stdout), {"go": label, "minor": int(label.split(".")[1])})
+            CHECKS[sample](m, truth_of(rec.stdout),
+                           {"go": label, "minor": int(label.split(".")[1])})
         notes.append(kind.split()[0])
     return "pingpong and leaky with " + " and ".join(notes)
 
@@ -2097,7 +2102,8 @@ def write_readme(text, when):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
     ap.add_argument("--go", action="append", help="LABEL=PATH of a go command")
     ap.add_argument("--shapes", default="default", help="comma-separated: " + ",".join(SHAPES))
@@ -2148,29 +2154,30 @@ def main():
             cases.append((label, shape, sample, lambda l=label, p=path, s=sample, sh=shape:
                           test_one(a.gotl, l, p, s, a.out, sh)))
     if not a.only:
+        # Special cases: (name, test, extra arguments) on every toolchain, then on the newest.
+        every = [("ctrl-c", test_ctrl_c, ()), ("ctrl-z-sigterm", test_job_control, ()),
+                 ("lost-events", test_lost, ()), ("deep-inline", test_deep_inline, ()),
+                 ("alloc-modes", test_alloc_modes, ()), ("attach", test_attach, ()),
+                 ("json-record", test_json_record, ()),
+                 ("attach-stripped", test_attach, ("pie-stripped",))]
+        newest = [("attach-deleted", test_attach, ("pie", True)),
+                  ("attach-ends", test_attach_ends, ()),
+                  ("attach-signals", test_attach_signals, ()),
+                  ("attach-bad", test_attach_bad, ()), ("attach-follow", test_attach_follow, ()),
+                  ("probe-kinds", test_attach_kinds, ()), ("kill-9", test_kill9, ()),
+                  ("poll-error", test_poll_error, ()), ("sudo-user", test_sudo_user, ()),
+                  ("refusals", test_refusals, ())]
+
+        def special(label, path, name, fn, extra):
+            return (label, None, name,
+                    lambda: fn(a.gotl, label, path, a.out, *extra))
         for label, path, _ in tcs:
-            cases.append((label, None, "ctrl-c", lambda l=label, p=path: test_ctrl_c(a.gotl, l, p, a.out)))
-            cases.append((label, None, "ctrl-z-sigterm", lambda l=label, p=path: test_job_control(a.gotl, l, p, a.out)))
-            cases.append((label, None, "lost-events", lambda l=label, p=path: test_lost(a.gotl, l, p, a.out)))
-            cases.append((label, None, "deep-inline", lambda l=label, p=path: test_deep_inline(a.gotl, l, p, a.out)))
-            cases.append((label, None, "alloc-modes", lambda l=label, p=path: test_alloc_modes(a.gotl, l, p, a.out)))
-            cases.append((label, None, "attach", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out)))
-            cases.append((label, None, "json-record", lambda l=label, p=path: test_json_record(a.gotl, l, p, a.out)))
-            cases.append((label, None, "attach-stripped", lambda l=label, p=path: test_attach(a.gotl, l, p, a.out, "pie-stripped")))
+            cases += [special(label, path, *c) for c in every]
             if label == "1.26":
-                cases.append((label, None, "sizespec-malloc", lambda l=label, p=path: test_sizespec(a.gotl, l, p, a.out)))
+                cases.append(special(label, path, "sizespec-malloc", test_sizespec, ()))
         cases.append(("-", None, "bad-input", lambda: test_bad_input(a.gotl, a.out)))
         nl, np_, _ = tcs[-1]
-        cases.append((nl, None, "attach-deleted", lambda l=nl, p=np_: test_attach(a.gotl, l, p, a.out, "pie", True)))
-        cases.append((nl, None, "attach-ends", lambda l=nl, p=np_: test_attach_ends(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "attach-signals", lambda l=nl, p=np_: test_attach_signals(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "attach-bad", lambda l=nl, p=np_: test_attach_bad(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "attach-follow", lambda l=nl, p=np_: test_attach_follow(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "probe-kinds", lambda l=nl, p=np_: test_attach_kinds(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "kill-9", lambda l=nl, p=np_: test_kill9(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "poll-error", lambda l=nl, p=np_: test_poll_error(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "sudo-user", lambda l=nl, p=np_: test_sudo_user(a.gotl, l, p, a.out)))
-        cases.append((nl, None, "refusals", lambda l=nl, p=np_: test_refusals(a.gotl, l, p, a.out)))
+        cases += [special(nl, np_, *c) for c in newest]
     if a.cases:
         cases = [c for c in cases if c[2] in a.cases.split(",")]
     t_all = time.time()
@@ -2191,7 +2198,8 @@ def main():
     print(text)
     for l, p, note in tcs:
         print("  go%s: %s%s" % (l, toolchains.go_version(p), " (%s)" % note if note else ""))
-    print("e2e: %d passed, %d failed (%.0f s)" % (len(results) - failed, failed, time.time() - t_all))
+    print("e2e: %d passed, %d failed (%.0f s)"
+          % (len(results) - failed, failed, time.time() - t_all))
     if a.readme:
         when = ("Latest `make test-matrix` (%s, kernel %s): every sample recorded in every "
                 "cell, each cell `passed/samples`." % (time.strftime("%Y-%m-%d"),

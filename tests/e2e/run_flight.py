@@ -482,8 +482,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gotl", default=os.path.join(ROOT, "gotl"))
-    ap.add_argument("--cases", help="comma-separated: launch,attach,attach-panic,death,panic,triggers,max,"
-                    "size,alloc,raw,errors")
+    ap.add_argument("--cases", help="comma-separated: launch,attach,attach-panic,death,panic,"
+                    "triggers,max,size,alloc,raw,errors")
     ap.add_argument("--out", default=os.path.join(ROOT, ".output", "e2e-flight"))
     ap.add_argument("--go", default=toolchains.GO126, help="the Go toolchain of the sample")
     a = ap.parse_args()

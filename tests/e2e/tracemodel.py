@@ -194,7 +194,8 @@ def check_tracks(model):
         check(states, "goroutine %d has a track but no slices" % goid)
         prev = None
         for s in states:
-            check(s["depth"] == 0, "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
+            check(s["depth"] == 0,
+                  "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
             check(s["args"].get("goid") == (goid if prev is None else None),
                   "G%d: slice %r at %d has goid arg %r" % (goid, s["name"], s["ts"],
                                                          s["args"].get("goid")))
