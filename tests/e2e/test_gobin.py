@@ -29,6 +29,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import toolchains as tcmod  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, ".output", "e2e-gobin")
 PROG = os.path.join(ROOT, "tests", "e2e", "gobin_prog")
@@ -401,6 +404,12 @@ def toolchains():
     """Every Go toolchain we can find: the two required ones, the module cache, and
     the workspace cache the matrix fetches into (tests/e2e/toolchains.py)."""
     found = {}
+    # The newest release of every minor the table knows, fetched into the workspace
+    # cache as the matrix does (a clean clone has none of them yet).
+    latest, _ = tcmod.latest_per_minor()
+    for minor in range(17, NEWEST_KNOWN + 1):
+        if minor in latest and minor not in (19, 26):
+            tcmod.fetch(latest[minor])
     cached = []
     for cache in (MODCACHE, WS_CACHE):
         cached += glob.glob(os.path.join(cache, "golang.org",
@@ -447,9 +456,13 @@ def check_table(found):
             record("%s cgo-pie-s-w build" % version, False, err)
     for minor in range(17, NEWEST_KNOWN + 1):
         if minor not in seen_minors:
-            skip("table go1.%d == DWARF" % minor,
-                 "no go1.%d toolchain here (fetch: GOTOOLCHAIN=go1.%d.x go version)" %
-                 (minor, minor))
+            name = "table go1.%d == DWARF" % minor
+            why = ("no go1.%d toolchain here (fetch: GOTOOLCHAIN=go1.%d.x go version)"
+                   % (minor, minor))
+            if os.environ.get("CI"):
+                record(name, False, why)    # CI fetches every release: a failure there
+            else:
+                skip(name, why)
 
 
 def check_speed():
