@@ -186,8 +186,8 @@ def pfcheck(trace):
 
 
 def check_tracks(model):
-    """Every goroutine track: depth-0 state slices, the first carrying its goid (the others
-    not: the track says it), back to back (a cgo callback's lives leave gaps), Running ones
+    """Every goroutine track: depth-0 state slices, the first of each life carrying its goid
+    (the others not: the track says it), back to back (a cgo callback's lives leave gaps), Running ones
     with a thread, none after unobserved transitions."""
     for goid, t in model.by_goid.items():
         states = model.slices.get(t["uuid"], [])
@@ -196,7 +196,9 @@ def check_tracks(model):
         for s in states:
             check(s["depth"] == 0,
                   "G%d: state slice %r at depth %d" % (goid, s["name"], s["depth"]))
-            check(s["args"].get("goid") == (goid if prev is None else None),
+            # A new life (a cgo callback's, after a gap) says who it is again.
+            life = prev is None or prev["ts"] + prev["dur"] < s["ts"]
+            check(s["args"].get("goid") == (goid if life else None),
                   "G%d: slice %r at %d has goid arg %r" % (goid, s["name"], s["ts"],
                                                          s["args"].get("goid")))
             check(not s["args"].get("unobserved_transitions"),
