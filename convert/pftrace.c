@@ -539,6 +539,11 @@ static void arena_free(struct arena *a)
 		list = (void **)p;							\
 	} while (0)
 
+/* The same for one of InternedData's lists of InternedString. */
+#define PENDING_STRINGS()								\
+	PENDING(Gotl__Perfetto__InternedString, GOTL__PERFETTO__INTERNED_STRING__INIT,	\
+		(x.has_str = true, x.str.data = (uint8_t *)str, x.str.len = strlen(str)))
+
 /* A Frame from its IT_FRAME key (see pftrace__frame_iid). */
 static void frame_of(Gotl__Perfetto__Frame *f, const char *key)
 {
@@ -592,26 +597,17 @@ static int build_interned(struct pftrace *pf, Gotl__Perfetto__InternedData *d, s
 			d->debug_annotation_names = (Gotl__Perfetto__DebugAnnotationName **)list;
 			break;
 		case IT_STR:
-			PENDING(Gotl__Perfetto__InternedString,
-				GOTL__PERFETTO__INTERNED_STRING__INIT,
-				(x.has_str = true, x.str.data = (uint8_t *)str,
-				 x.str.len = strlen(str)));
+			PENDING_STRINGS();
 			d->n_debug_annotation_string_values = t->npend;
 			d->debug_annotation_string_values = (Gotl__Perfetto__InternedString **)list;
 			break;
 		case IT_FUNC:
-			PENDING(Gotl__Perfetto__InternedString,
-				GOTL__PERFETTO__INTERNED_STRING__INIT,
-				(x.has_str = true, x.str.data = (uint8_t *)str,
-				 x.str.len = strlen(str)));
+			PENDING_STRINGS();
 			d->n_function_names = t->npend;
 			d->function_names = (Gotl__Perfetto__InternedString **)list;
 			break;
 		case IT_SRC:
-			PENDING(Gotl__Perfetto__InternedString,
-				GOTL__PERFETTO__INTERNED_STRING__INIT,
-				(x.has_str = true, x.str.data = (uint8_t *)str,
-				 x.str.len = strlen(str)));
+			PENDING_STRINGS();
 			d->n_source_paths = t->npend;
 			d->source_paths = (Gotl__Perfetto__InternedString **)list;
 			break;
