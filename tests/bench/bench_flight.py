@@ -31,7 +31,7 @@ import time
 
 import benchlib as bl
 from bench_recorder import rss_of
-from bench_watch import slope
+from bench_watch import rss_table
 from run_bench import build, die
 
 
@@ -96,9 +96,6 @@ def flightrss(b, gobin):
     _, m = err.wait_for(r"wrote \S+ \((\d+) bytes; ([\d.]+) s, (\d+) events", 1)
     if len(samples) < 10:
         die("flightrss: %d samples" % len(samples))
-    second = samples[len(samples) // 2:]
-    at = [samples[min(len(samples) - 1, int(len(samples) * q))][1] for q in (0.25, 0.5, 0.75)]
-    mx = max(r for _, r in samples)
     return ["## gotl record --flight's memory over time", "",
             "The flight recorder's resident memory (VmRSS of the gotl process, sampled every "
             "second) while it records tests/bench/go/churn (5000 goroutines alive, 1000 ending "
@@ -108,11 +105,7 @@ def flightrss(b, gobin):
             "events (a %.1f MB trace). The slope is fitted on the second half of the "
             "samples; `BENCH_ARGS=\"--only flightrss --flightrss-seconds 3600\"` records for "
             "an hour." % (secs, m.group(2), m.group(3), int(m.group(1)) / 1e6), ""] + \
-        bl.table(["samples", "MiB after 1 s", "at 1/4", "at 1/2", "at 3/4", "at the end",
-                  "max", "slope over the second half"],
-                 [["%d" % len(samples), "%.1f" % samples[1][1]] + ["%.1f" % x for x in at] +
-                  ["%.1f" % samples[-1][1], "%.1f" % mx, "%+.2f MiB/hour" % slope(second)]]) + \
-        [""]
+        rss_table(samples) + [""]
 
 
 def flightdump(b, gobin):

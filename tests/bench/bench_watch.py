@@ -151,6 +151,19 @@ def slope(samples):
     return 3600 * sum((t - mt) * (v - mv) for t, v in samples) / d if d else float("nan")
 
 
+def rss_table(samples):
+    """The table of a memory-over-time section from its (t, MiB) samples: after 1 s, at each
+    quarter, at the end, the maximum and the slope fitted on the second half."""
+    second = samples[len(samples) // 2:]
+    at = [samples[min(len(samples) - 1, int(len(samples) * q))][1] for q in (0.25, 0.5, 0.75)]
+    mx = max(r for _, r in samples)
+    return bl.table(["samples", "MiB after 1 s", "at 1/4", "at 1/2", "at 3/4", "at the end",
+                     "max", "slope over the second half"],
+                    [["%d" % len(samples), "%.1f" % samples[1][1]] + ["%.1f" % x for x in at] +
+                     ["%.1f" % samples[-1][1], "%.1f" % mx,
+                      "%+.2f MiB/hour" % slope(second)]])
+
+
 def watchrss(b, gobin):
     binary = build(gobin, "churn", os.path.join(b.tmp, "churn"))
     secs = b.a.watchrss_seconds
@@ -176,9 +189,6 @@ def watchrss(b, gobin):
     v = json.loads(out)
     if len(samples) < 10:
         die("watchrss: %d samples" % len(samples))
-    second = samples[len(samples) // 2:]
-    at = [samples[min(len(samples) - 1, int(len(samples) * q))][1] for q in (0.25, 0.5, 0.75)]
-    mx = max(r for _, r in samples)
     return ["## gotl watch's memory over time", "",
             "gotl watch's resident memory (VmRSS of the gotl process, sampled every second) "
             "while it watches tests/bench/go/churn (5000 goroutines alive, 1000 ending and "
@@ -189,11 +199,7 @@ def watchrss(b, gobin):
             "1s\"` watches for an hour of real time." % (
                 secs, b.a.watchrss_every, v["censuses"], v["censuses"] / 60.0,
                 os.path.getsize(pf) / 1e3), ""] + \
-        bl.table(["samples", "MiB after 1 s", "at 1/4", "at 1/2", "at 3/4", "at the end",
-                  "max", "slope over the second half"],
-                 [["%d" % len(samples), "%.1f" % samples[1][1]] + ["%.1f" % x for x in at] +
-                  ["%.1f" % samples[-1][1], "%.1f" % mx, "%+.2f MiB/hour" % slope(second)]]) + \
-        [""]
+        rss_table(samples) + [""]
 
 
 SECTIONS = [("watch", watch), ("watchrss", watchrss)]
