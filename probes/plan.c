@@ -157,6 +157,25 @@ static const struct {
 	{ "runtime.debugCallWrap2", "debug call" },
 };
 
+/*
+ * The next call rel32 (e8) to target in code, the len bytes of a function
+ * at entry, from *off on: true with *off at it, false if there is none.
+ */
+static bool call_at(const uint8_t *code, uint64_t len, uint64_t entry, uint64_t target,
+		    uint64_t *off)
+{
+	for (; *off + 5 <= len; (*off)++) {
+		int32_t rel;
+
+		if (code[*off] != 0xe8)
+			continue;
+		memcpy(&rel, code + *off + 1, 4);
+		if (entry + *off + 5 + (uint64_t)(int64_t)rel == target)
+			return true;
+	}
+	return false;
+}
+
 /* name is base, or a closure inside it (base.funcN, base.funcN.M). */
 static bool func_or_closure(const char *name, const char *base)
 {
@@ -206,14 +225,7 @@ static void plan_reason_fixes(struct plan *p)
 		code = n;
 		if (gobin__read(p->gb, fn.entry, code, len))
 			continue;
-		for (off = 0; off + 5 <= len; off++) {
-			int32_t rel;
-
-			if (code[off] != 0xe8)
-				continue;
-			memcpy(&rel, code + off + 1, 4);
-			if (fn.entry + off + 5 + (uint64_t)(int64_t)rel != casg->fn.entry)
-				continue;
+		for (off = 0; call_at(code, len, fn.entry, casg->fn.entry, &off); off++) {
 			if (idx < 0 && (idx = reason_index(p, stale_reason_callers[k].reason)) < 0)
 				break;
 			if (p->nreason_fix == PLAN_MAX_REASON_FIX)
@@ -259,14 +271,8 @@ static void plan_sysexitp(struct plan *p)
 		code = n;
 		if (gobin__read(p->gb, fn.entry, code, len))
 			continue;
-		for (off = 0; off + 5 <= len; off++) {
-			int32_t rel;
-
-			if (code[off] != 0xe8)
-				continue;
-			memcpy(&rel, code + off + 1, 4);
-			if (fn.entry + off + 5 + (uint64_t)(int64_t)rel != target ||
-			    gobin__vaddr_to_offset(p->gb, fn.entry + off, &pp->file_offset))
+		for (off = 0; call_at(code, len, fn.entry, target, &off); off++) {
+			if (gobin__vaddr_to_offset(p->gb, fn.entry + off, &pp->file_offset))
 				continue;
 			pp->func = fn.name;
 			pp->fn = fn;
