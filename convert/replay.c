@@ -410,9 +410,12 @@ static void on_create(struct replay *r, uint64_t ts, const struct gotl_ev_create
 {
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *parent;
 
-	/* Created while gotl attached, and in the snapshot too: the creation tells it all. */
-	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read &&
-	    (!e->goid || e->goid == g->goid)) {
+	/*
+	 * Created while gotl read the snapshot, before it read this g: the
+	 * snapshot has this life (the creation tells it all), or a later one of
+	 * the same g (whose creation comes later).
+	 */
+	if (g && (g->flags & RP_G_UNTOLD) && ts <= g->snap_read) {
 		unsnap(r, g);
 		g = NULL;
 	}
@@ -442,7 +445,12 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *w;
 	bool dead = e->to == GOTL_G_DEAD || e->to == GOTL_G_DEADEXTRA;
 
-	if (g && g->goid && e->goid && g->goid != e->goid) {
+	if (g && g->goid && e->goid && g->goid != e->goid && (g->flags & RP_G_UNTOLD) &&
+	    ts <= g->snap_read) {
+		/* An earlier life, ended before gotl read the g: the snapshot's begins later. */
+		unsnap(r, g);
+		g = NULL;
+	} else if (g && g->goid && e->goid && g->goid != e->goid) {
 		/* A new life of this g whose exit and creation we did not see. */
 		g->flags |= RP_G_GAP;
 		r->st->unobserved++;
@@ -474,7 +482,8 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 	/*
 	 * A transition made while gotl read the snapshot, before it read this g:
 	 * the snapshot shows the state after it; the state before it held from
-	 * the start of the recording.
+	 * the start of the recording. A goroutine leaves Running or Syscall on
+	 * its own thread: the event's.
 	 */
 	if ((g->flags & RP_G_SNAPSHOT) && g->first && ts <= g->snap_read && !follows(g, e->from)) {
 		count(r, g->state, -1);
@@ -482,6 +491,8 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 			g->reason = 0;
 		g->state = e->from;
 		count(r, g->state, +1);
+		if (e->from == GOTL_G_RUNNING || e->from == GOTL_G_SYSCALL)
+			g->tid = e->hdr.tid;
 		free(g->block_stack);
 		g->block_stack = NULL;
 	}

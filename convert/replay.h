@@ -90,7 +90,7 @@ struct rp_g {
 	uint64_t created;      /* when it was created (or first seen, or the recording began) */
 	uint64_t waited_since; /* RP_G_SNAPSHOT: blocked since at least then (before the
 				 * start), or 0 */
-	uint64_t snap_read;    /* RP_G_SNAPSHOT: when gotl read it */
+	uint64_t snap_read;    /* RP_G_SNAPSHOT: by when gotl had read it */
 	uint64_t since;	       /* start of the current state */
 	uint64_t woken_by;     /* goid that made the current state runnable, 0 if none */
 	uint64_t stack_size;   /* bytes of its stack when last seen, 0 if unknown */

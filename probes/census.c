@@ -154,13 +154,13 @@ static void parse(const struct census *c, const uint8_t *g, struct gread *r)
 	r->startpc = get(g, o->g_startpc, 8);
 }
 
-/* Did the goroutine move between two reads, as far as its stack is concerned? */
+/* Did the goroutine move between two reads, as far as its stack and thread are concerned? */
 static bool same(const struct gread *a, const struct gread *b)
 {
 	return (a->status & ~GS_SCANBIT) == (b->status & ~GS_SCANBIT) && a->goid == b->goid &&
 	       a->lo == b->lo && a->hi == b->hi && a->sp == b->sp && a->pc == b->pc &&
 	       a->scsp == b->scsp && a->scpc == b->scpc && a->seq == b->seq &&
-	       a->reason == b->reason;
+	       a->reason == b->reason && a->m == b->m;
 }
 
 /* ------------------------------------------------------------------ open */
@@ -228,7 +228,7 @@ static int check_span(const struct gobin_offsets *o)
 		{ o->g_atomicstatus, 4 }, { o->g_waitreason, 1 }, { o->g_trackingseq, 1 },
 		{ o->g_goid, 8 },	  { o->g_stack_lo, 8 },	  { o->g_stack_hi, 8 },
 		{ o->g_sched_sp, 8 },	  { o->g_sched_pc, 8 },	  { o->g_syscallsp, 8 },
-		{ o->g_syscallpc, 8 },
+		{ o->g_syscallpc, 8 },	  { o->g_m, 8 },
 	};
 	int span = 0;
 
@@ -935,6 +935,7 @@ int census__take(struct census *c, const struct census_snap **snap, char *err, s
 	ret = thread_round(c, nw);
 	if (ret)
 		goto read_failed;
+	s->end_boot_ns = clock_ns(CLOCK_BOOTTIME);
 
 	if (ensure((void **)&c->gs, &c->capgs, nw ? nw : 1, sizeof(*c->gs)))
 		goto nomem;

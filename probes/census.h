@@ -149,6 +149,7 @@ struct census_snap {
 	size_t unreadable;   /* allgs entries unreadable or making no sense */
 	uint64_t mono_ns;    /* when it was taken: gotl's CLOCK_MONOTONIC */
 	uint64_t boot_ns;    /* CLOCK_BOOTTIME (what gotl's event logs use) */
+	uint64_t end_boot_ns; /* CLOCK_BOOTTIME after the last read: each g was read in between */
 	uint64_t real_ns;    /* CLOCK_REALTIME */
 	struct census_cost cost;
 };

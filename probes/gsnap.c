@@ -31,7 +31,8 @@ static void to_records(const struct census_snap *snap, const struct census_g *g,
 	memset(e, 0, sizeof(*e));
 	ev->hdr.type = GOTL_REC_GSNAP;
 	ev->hdr.size = sizeof(*ev);
-	ev->read_ts = snap->boot_ns;
+	/* The census reads a g more than once: by its end, each read is done. */
+	ev->read_ts = snap->end_boot_ns;
 	ev->gp = g->gp;
 	ev->goid = g->goid;
 	ev->parent_goid = g->parent_goid;

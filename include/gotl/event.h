@@ -377,9 +377,11 @@ struct gotl_ev_gc {
 /*
  * GOTL_REC_GSNAP: a goroutine that already existed when gotl attached to a
  * running process (record -p), read from the runtime's allgs through
- * /proc/PID/mem with the probes already in place. hdr.ts is the start
- * record's time (the state holds from there on); read_ts is when this g
- * was read: events for gp before read_ts may already be reflected in it.
+ * process_vm_readv with the probes already in place. hdr.ts is the start
+ * record's time (the state holds from there on); read_ts is a time by which
+ * this g had been read (a census reads each g more than once, and ends
+ * after its last read): events for gp before read_ts may already be
+ * reflected in it, those after it are not.
  * A GOTL_REC_STACK (kind GOTL_STACK_BLOCK, same ts) may follow for a
  * Waiting goroutine: where it blocked, walked from its saved frame.
  *
@@ -398,7 +400,7 @@ struct gotl_ev_gsnap {
 	__u64 startpc;
 	__u64 gopc;
 	__u64 waitsince; /* BOOTTIME ns, 0 if unknown */
-	__u64 read_ts;	 /* BOOTTIME ns when the g was read */
+	__u64 read_ts;	 /* BOOTTIME ns by which the g had been read */
 	__u8 status;	 /* GOTL_G_* */
 	__u8 reason;	 /* waitReason when status is Waiting */
 	__u8 pad[6];

@@ -762,9 +762,14 @@ static void test_attach_snapshot(void **state)
 	assert_slice(td_nth_slice(d, g1->uuid, 1), "Runnable", 2000, 1000);
 	assert_null(td_arg(td_nth_slice(d, g1->uuid, 1), "existed_at_attach"));
 
-	/* The state before the 1050 transition holds from the start, not the one read later. */
+	/*
+	 * The state before the 1050 transition holds from the start, not the one
+	 * read later; Running on the thread that left it.
+	 */
 	g7 = td_track_named(d, "G7 ");
-	assert_slice(td_nth_slice(d, g7->uuid, 0), "Running", 1000, 50);
+	x = td_nth_slice(d, g7->uuid, 0);
+	assert_slice(x, "Running", 1000, 50);
+	assert_int_equal(arg_u(x, "thread"), 101);
 	assert_slice(td_nth_slice(d, g7->uuid, 1), "Runnable", 1050, 1950);
 
 	/* Told once, by its creation. */
@@ -823,6 +828,49 @@ static void test_attach_snapshot_parent(void **state)
 		assert_int_equal(c->flow_out, x->flow_in);
 	}
 	assert_int_equal(creates, 1);
+	td_free(d);
+}
+
+/*
+ * A g reused while gotl read the snapshot, before it read that g: the
+ * snapshot holds the new life. The earlier lives' events (a creation and an
+ * exit, or the exit alone of one that was there at the start) come first;
+ * the snapshot's life begins at its own creation. No transition is unobserved.
+ */
+static void test_attach_snapshot_reused(void **state)
+{
+	struct fixture *f = *state;
+	const struct td_track *g5, *g8, *g9;
+	struct convert_stats st;
+	struct tdec *d;
+
+	prologue(f->lw);
+	gsnap(f->lw, 1000, 1300, GP9, 9, GOTL_G_RUNNABLE, 0, PC_WORKER, PC_GO, 0);
+	gsnap(f->lw, 1000, 1300, GP7, 7, GOTL_G_RUNNING, 0, PC_WORKER, PC_GO, 0);
+	/* GP9's life as G5 (there at the start) ends, G8 lives and ends, G9 begins. */
+	status(f->lw, 1050, 101, GP9, 5, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
+	create(f->lw, 1100, GP9, 8, GP7, 7, PC_WORKER, PC_GO);
+	status(f->lw, 1120, 101, GP9, 8, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	status(f->lw, 1150, 101, GP9, 8, GOTL_G_RUNNING, GOTL_G_DEAD, 0, 0, 0);
+	create(f->lw, 1200, GP9, 9, GP7, 7, PC_WORKER, PC_GO);
+	status(f->lw, 1400, 101, GP9, 9, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	end(f->lw, 3000, 0);
+	d = convert_ok(f, &st);
+	assert_int_equal(st.unobserved, 0);
+	assert_int_equal(st.goroutines, 3);
+
+	g5 = td_track_named(d, "G5 ");
+	assert_null(g5);
+	g8 = td_track_named(d, "G8 ");
+	assert_non_null(g8);
+	assert_int_equal(td_count_slices(d, g8->uuid), 2);
+	assert_slice(td_nth_slice(d, g8->uuid, 0), "Runnable", 1100, 20);
+	assert_slice(td_nth_slice(d, g8->uuid, 1), "Running", 1120, 30);
+	g9 = td_track_named(d, "G9 ");
+	assert_non_null(g9);
+	assert_slice(td_nth_slice(d, g9->uuid, 0), "Runnable", 1200, 200);
+	assert_null(td_arg(td_nth_slice(d, g9->uuid, 0), "existed_at_attach"));
+	assert_slice(td_nth_slice(d, g9->uuid, 1), "Running", 1400, 1600);
 	td_free(d);
 }
 
@@ -1260,6 +1308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_allocations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_snapshot_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_snapshot_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_attached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_launched, setup, teardown),
