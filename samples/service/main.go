@@ -9,6 +9,11 @@
 // 2 ms that hands a value over a channel) until stdin is closed or it gets
 // SIGTERM/SIGINT.
 //
+// With SERVICE_BUSY=N it also has 2000 idle goroutines (blocked in "chan
+// receive" for good), then N busy ones that work 20 µs and sleep 20 µs in
+// turn: they change state tens of thousands of times a second, also while gotl
+// reads the 2000 before them when it attaches.
+//
 // With SERVICE_CHILDREN=1 it also runs a copy of itself (`service child`)
 // every 200 ms, for record -p --follow: a child runs 5 goroutines that hand
 // a value over a channel, checks the sum and exits 0; the service counts
@@ -29,6 +34,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -182,6 +188,21 @@ func main() {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
+	if n, err := strconv.Atoi(os.Getenv("SERVICE_BUSY")); err == nil {
+		idle := make(chan int)
+		for i := 0; i < 2000; i++ {
+			go func() { <-idle }()
+		}
+		for i := 0; i < n; i++ {
+			go func() {
+				for {
+					for t := time.Now(); time.Since(t) < 20*time.Microsecond; {
+					}
+					time.Sleep(20 * time.Microsecond)
+				}
+			}()
+		}
+	}
 	ready.Wait()
 	firstGrown.Wait()
 	time.Sleep(50 * time.Millisecond) // let them reach their blocking operations

@@ -1437,6 +1437,32 @@ def test_attach(gotl, label, gobin, out, shape="default", deleted=False):
         1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach")), note)
 
 
+def test_attach_busy(gotl, label, gobin, out):
+    """record -p while goroutines change state as gotl reads them: samples/service with
+    SERVICE_BUSY (2000 idle goroutines, then 3 that work and sleep 20 us in turn). Each
+    attach's census sees some of them after they moved, or a g after it was reused; the
+    trace has no unobserved transition and every Running span its thread. Three attaches
+    (the race is not in every one: about half failed before the fix)."""
+    binary = build(label, gobin, "service", out)
+    svc = Service(binary, env=dict(os.environ, SERVICE_BUSY="3"))
+    try:
+        for i in range(3):
+            trace, raw = binary + ".busy%d.pftrace" % i, binary + ".busy%d.gotl" % i
+            attach_record(gotl, svc.pid, trace, raw, ["-d", "0.2s"])
+            check(svc.alive(), "the service died while or after gotl recorded it")
+            model = Model(pfcheck(trace))
+            check_attached(model, svc.truth, int(label.split(".")[1]))
+            unobserved = trace_metadata(trace)[0].get("gotl.unobserved_transitions")
+            check(not unobserved, "attach %d: %s unobserved transitions" % (i, unobserved))
+            os.unlink(raw)
+    finally:
+        status, rest = svc.stop()
+    check(status == 0 and "served requests; exiting" in rest,
+          "the service after gotl: status %d, output %r" % (status, rest[-300:]))
+    return "3 attaches, %d goroutines at the last" % sum(
+        1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach"))
+
+
 def test_attach_follow(gotl, label, gobin, out):
     """record -p --follow: the Go programs a running service starts (a copy of itself every
     200 ms) are recorded from their first goroutine, each a process of the trace; they and
@@ -2162,6 +2188,7 @@ def main():
                  ("attach-stripped", test_attach, ("pie-stripped",))]
         newest = [("attach-deleted", test_attach, ("pie", True)),
                   ("attach-ends", test_attach_ends, ()),
+                  ("attach-busy", test_attach_busy, ()),
                   ("attach-signals", test_attach_signals, ()),
                   ("attach-bad", test_attach_bad, ()), ("attach-follow", test_attach_follow, ()),
                   ("probe-kinds", test_attach_kinds, ()), ("kill-9", test_kill9, ()),
