@@ -143,14 +143,14 @@ struct census_cost {
 struct census_snap {
 	const struct census_g *gs; /* every live goroutine (not dead or free) */
 	size_t n;
-	const uint64_t *pcs; /* the stacks' link-time pcs */
-	size_t allgs_len;    /* len(runtime.allgs): live and free g's */
-	size_t unsettled;    /* goroutines flagged CENSUS_G_UNSETTLED */
-	size_t unreadable;   /* allgs entries unreadable or making no sense */
-	uint64_t mono_ns;    /* when it was taken: gotl's CLOCK_MONOTONIC */
-	uint64_t boot_ns;    /* CLOCK_BOOTTIME (what gotl's event logs use) */
+	const uint64_t *pcs;  /* the stacks' link-time pcs */
+	size_t allgs_len;     /* len(runtime.allgs): live and free g's */
+	size_t unsettled;     /* goroutines flagged CENSUS_G_UNSETTLED */
+	size_t unreadable;    /* allgs entries unreadable or making no sense */
+	uint64_t mono_ns;     /* when it was taken: gotl's CLOCK_MONOTONIC */
+	uint64_t boot_ns;     /* CLOCK_BOOTTIME (what gotl's event logs use) */
 	uint64_t end_boot_ns; /* CLOCK_BOOTTIME after the last read: each g was read in between */
-	uint64_t real_ns;    /* CLOCK_REALTIME */
+	uint64_t real_ns;     /* CLOCK_REALTIME */
 	struct census_cost cost;
 };
 

@@ -195,11 +195,15 @@ struct {
 #define COOKIE_RET_OFF(c)	(((c) >> 48) & 0xff)
 #define COOKIE_SIBLING		(1ull << 56)
 
-static __always_inline struct gotl_bpf_stats *stats_get(void)
+/* Every probe's first step: its hit counted; NULL (it does nothing) without the stats. */
+static __always_inline struct gotl_bpf_stats *probe_hit(int probe)
 {
 	__u32 zero = 0;
+	struct gotl_bpf_stats *st = bpf_map_lookup_elem(&stats, &zero);
 
-	return bpf_map_lookup_elem(&stats, &zero);
+	if (st)
+		__sync_fetch_and_add(&st->hits[probe], 1);
+	return st;
 }
 
 static __always_inline __u64 read_u64(__u64 addr)
@@ -610,7 +614,7 @@ int casgstatus(struct pt_regs *ctx)
 	__u64 g = ctx->r14;
 	__u64 ip = ctx->rip;
 	__u64 sp = ctx->rsp;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_CASGSTATUS);
 	__u64 waker = 0, waker_goid = 0, goid, bias, ret, lo, hi, pc;
 	struct ghead h;
 	struct gwin w;
@@ -619,7 +623,6 @@ int casgstatus(struct pt_regs *ctx)
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_CASGSTATUS], 1);
 
 	/* Stack growth (Running <-> Copystack) is not a scheduling event. */
 	if (from == GOTL_G_COPYSTACK || to == GOTL_G_COPYSTACK)
@@ -713,12 +716,11 @@ int reentersyscall(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_REENTERSYSCALL);
 	__u64 gp, goid;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_REENTERSYSCALL], 1);
 	gp = current_user_g_goid(thread_state(), g, &goid);
 	if (!gp)
 		return 0;
@@ -741,13 +743,12 @@ int exitsyscall(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_EXITSYSCALL);
 	struct thread_state *t = thread_state();
 	__u64 gp, goid;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_EXITSYSCALL], 1);
 	gp = current_user_g_goid(t, g, &goid);
 	if (!gp)
 		return 0;
@@ -771,13 +772,12 @@ int sysexitp(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 g = ctx->r14;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_SYSEXITP);
 	struct thread_state *t = thread_state();
 	__u64 gp, goid;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_SYSEXITP], 1);
 	gp = current_user_g_goid(t, g, &goid);
 	if (!gp || !t || t->nop_gp != gp)
 		return 0;
@@ -794,12 +794,11 @@ int preemptpark(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_PREEMPTPARK);
 	__u64 goid;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_PREEMPTPARK], 1);
 	goid = read_u64(gp + off_g_goid);
 	flush_galloc(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid);
 	return emit_status(st, GOTL_PROBE_PREEMPTPARK, ts, gp, goid, GOTL_G_RUNNING,
@@ -817,13 +816,12 @@ int coroswitch(struct pt_regs *ctx)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
 	__u64 gp = ctx->rax;
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_COROSWITCH);
 	__u64 coro, next, goid, ngoid;
 	__u8 exiting;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_COROSWITCH], 1);
 	exiting = read_u8(gp + off_g_coroexit);
 	coro = read_u64(gp + off_g_coroarg);
 	next = coro ? read_u64(coro + off_coro_gp) : 0;
@@ -980,7 +978,7 @@ int mallocgc(struct pt_regs *ctx)
 	__u64 sp = ctx->rsp;
 	__u64 fp = ctx->rbp;
 	__u64 cookie = bpf_get_attach_cookie(ctx);
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(GOTL_PROBE_MALLOC);
 	struct gotl_alloc_key key = {};
 	struct gotl_ev_alloc *e;
 	struct gotl_bpf_alloc_cpu *c;
@@ -991,7 +989,6 @@ int mallocgc(struct pt_regs *ctx)
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[GOTL_PROBE_MALLOC], 1);
 	if (!size)
 		return 0; /* &zerobase: not an allocation */
 	bias = ip - COOKIE_ADDR(cookie);
@@ -1072,13 +1069,12 @@ int mallocgc(struct pt_regs *ctx)
 static __always_inline int emit_gc(int probe, __u8 what, __u8 arg, __u64 g)
 {
 	__u64 ts = bpf_ktime_get_boot_ns();
-	struct gotl_bpf_stats *st = stats_get();
+	struct gotl_bpf_stats *st = probe_hit(probe);
 	struct gotl_ev_gc *e;
 	__u64 gp;
 
 	if (!st)
 		return 0;
-	__sync_fetch_and_add(&st->hits[probe], 1);
 	gp = current_user_g(g);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
