@@ -40,6 +40,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
+from clicheck import as_nobody, refused  # noqa: E402
 from tracemodel import Failure, check, pfcheck  # noqa: E402
 
 SAMPLE = os.path.join(ROOT, "samples", "census")
@@ -425,12 +426,7 @@ def errors(gotl, out):
                 (["-p", "1", "extra"], r"unexpected argument 'extra'"),
                 (["-p", "1", "--depth", "0"], r"invalid --depth '0'"),
                 (["-p", "1", "--nope"], r"invalid option '--nope'")):
-            r = subprocess.run([gotl, "dump"] + args, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=60)
-            err = r.stderr.decode().strip()
-            check(r.returncode == 2 and len(err.split("\n")) == 1 and re.search(want, err) and
-                  not r.stdout, "gotl dump %s: status %d, %r" % (" ".join(args), r.returncode,
-                                                                 err))
+            refused([gotl, "dump"] + args, want)
             cases.append(args[-1] if args else "-")
     finally:
         p.kill()
@@ -446,17 +442,13 @@ def caps(gotl, out):
     """Not root: CAP_SYS_PTRACE alone is enough (no CAP_BPF); without it, one line, status 1."""
     binary, _ = build(26, "default", out)
     prog = Prog([binary])
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     try:
-        r = subprocess.run(nobody + ["--inh-caps=+sys_ptrace", "--ambient-caps=+sys_ptrace",
-                                     gotl, "dump", "-p", str(prog.pid), "--json"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        r = as_nobody([gotl, "dump", "-p", str(prog.pid), "--json"], ptrace=True, timeout=120)
         check(r.returncode == 0 and not r.stderr, "as nobody with CAP_SYS_PTRACE: status %d, %r"
               % (r.returncode, r.stderr[-300:]))
         total = json.loads(r.stdout)["total"]
         check(total >= 25, "as nobody with CAP_SYS_PTRACE: %d goroutines" % total)
-        r = subprocess.run(nobody + [gotl, "dump", "-p", str(prog.pid)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=120)
+        r = as_nobody([gotl, "dump", "-p", str(prog.pid)], ptrace=False, timeout=120)
         err = r.stderr.decode().strip()
         check(r.returncode == 1 and "\n" not in err and "needs root or CAP_SYS_PTRACE" in err and
               not r.stdout, "as nobody without it: status %d, %r" % (r.returncode, err))

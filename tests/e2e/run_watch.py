@@ -53,6 +53,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
 import tpq  # noqa: E402
+from clicheck import as_nobody, refused  # noqa: E402
 from tracemodel import Failure, check  # noqa: E402  (tpq's failures are these)
 
 SAMPLES = os.path.join(ROOT, "samples")
@@ -575,12 +576,7 @@ def errors(gotl, out):
                     ((["-p", "1", "--leak-after", "x"], r"invalid --leak-after 'x'"),
                      (["-p", str(p.pid), "--metrics", "9464"], r"not a Go program"))
                     if cmd == "watch" else ()):
-                r = subprocess.run([gotl, cmd] + args, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, timeout=60)
-                err = r.stderr.decode().strip()
-                check(r.returncode == 2 and "\n" not in err and re.search(want, err) and
-                      not r.stdout, "gotl %s %s: status %d, %r" % (cmd, " ".join(args),
-                                                                    r.returncode, err))
+                refused([gotl, cmd] + args, want)
                 n += 1
             r = subprocess.run([gotl, cmd, "--help"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
@@ -591,11 +587,8 @@ def errors(gotl, out):
     binary = build(26, out)
     s = Sample([binary, "-burst", "0"])
     try:
-        r = subprocess.run([gotl, "watch", "-p", str(s.pid), "--metrics", "9464"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-        err = r.stderr.decode().strip()
-        check(r.returncode == 2 and "invalid --metrics address '9464'" in err and "\n" not in err,
-              "--metrics 9464: %d %r" % (r.returncode, err))
+        refused([gotl, "watch", "-p", str(s.pid), "--metrics", "9464"],
+                r"invalid --metrics address '9464'")
         n += 1
     finally:
         s.stop()
@@ -608,18 +601,14 @@ def errors(gotl, out):
 def caps(gotl, out):
     binary = build(26, out)
     s = Sample([binary, "-burst", "0"])
-    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     try:
-        r = subprocess.run(nobody + ["--inh-caps=+sys_ptrace", "--ambient-caps=+sys_ptrace", gotl,
-                                     "watch", "-p", str(s.pid), "--every", EVERY, "-d", "1s",
-                                     "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=60)
+        r = as_nobody([gotl, "watch", "-p", str(s.pid), "--every", EVERY, "-d", "1s", "--json"],
+                      ptrace=True)
         check(r.returncode == 0 and not r.stderr, "as nobody with CAP_SYS_PTRACE: %d %r" % (
             r.returncode, r.stderr[-300:]))
         v = json.loads(r.stdout)
         check(v["censuses"] >= 3 and v["goroutines"] >= 10, "as nobody: %s" % v["censuses"])
-        r = subprocess.run(nobody + [gotl, "watch", "-p", str(s.pid), "-d", "1s"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        r = as_nobody([gotl, "watch", "-p", str(s.pid), "-d", "1s"], ptrace=False)
         err = r.stderr.decode().strip()
         check(r.returncode == 1 and "needs root or CAP_SYS_PTRACE" in err and "\n" not in err,
               "as nobody without it: %d %r" % (r.returncode, err))
