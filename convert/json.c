@@ -53,6 +53,7 @@
 #define JSON_GOID_MAX	((1u << 30) - JSON_TID_GOID)
 /* + n: goroutines whose id is unknown (or past JSON_GOID_MAX) */
 #define JSON_TID_OTHER	(1u << 30)
+#define JSON_TID_LIST	0x7f000000u	/* + (PT_* << 20) + part: a long list's parts after the first */
 #define JSON_TID_PSEUDO	0x7fffff00u	/* + PT_*: tracks that are no goroutine */
 #define JSON_SORT_RUNTIME	(1ll << 30)	/* + goid: the runtime's goroutines' sort index */
 
@@ -342,6 +343,31 @@ static uint32_t pseudo_tid(struct jw *j, enum schema_track p, long n)
 }
 
 /*
+ * The thread of item i of a list of n instants at one time (the suspects,
+ * the types): a longer list than the importer nests on one thread is in
+ * parts of SCHEMA_LIST_MAX items (schema.h), each a thread named when its
+ * first item is written, "Leak suspects (647) 1-500" and "... 501-647".
+ */
+static uint32_t list_tid(struct jw *j, enum schema_track p, long n, long i)
+{
+	long part = i / SCHEMA_LIST_MAX;
+	char name[96];
+	uint32_t tid;
+	int len;
+
+	if (n <= SCHEMA_LIST_MAX)
+		return pseudo_tid(j, p, n);
+	tid = part ? JSON_TID_LIST + ((uint32_t)p << 20) + (uint32_t)part : JSON_TID_PSEUDO + p;
+	if (i % SCHEMA_LIST_MAX == 0) {
+		len = snprintf(name, sizeof(name), SCHEMA_COUNTED_FMT " ", schema_track[p], n);
+		snprintf(name + len, sizeof(name) - (size_t)len, SCHEMA_LIST_PART_FMT, i + 1,
+			 i + SCHEMA_LIST_MAX < n ? i + SCHEMA_LIST_MAX : n);
+		thread_meta(j, tid, name, (int64_t)p - PT_MAX);
+	}
+	return tid;
+}
+
+/*
  * Claim the tid of g's goid for this life. Two lives of one goid at once
  * (only in a damaged log) would overlap on one thread: the second one then
  * gets a tid of its own. false if another live life has it.
@@ -387,7 +413,7 @@ static uint32_t thread_of(struct jw *j, struct replay *r, struct rp_g *g)
 		t->tid = JSON_TID_GOID + (uint32_t)g->goid;
 	else
 		t->tid = JSON_TID_OTHER +
-			 (uint32_t)(j->other_seq++ % (JSON_TID_PSEUDO - JSON_TID_OTHER));
+			 (uint32_t)(j->other_seq++ % (JSON_TID_LIST - JSON_TID_OTHER));
 	thread_meta(j, t->tid, describe__goroutine_name(r, g, name, sizeof(name)), sort_of(r, g));
 	return t->tid;
 }
@@ -733,7 +759,6 @@ static void types_events(struct jw *j, struct replay *r, uint64_t end)
 {
 	const struct atab_name **v;
 	struct darg d[2];
-	uint32_t tid;
 	long n, i;
 	size_t k;
 
@@ -743,9 +768,9 @@ static void types_events(struct jw *j, struct replay *r, uint64_t end)
 			free(v);
 		return;
 	}
-	tid = pseudo_tid(j, SCHEMA_TRACK_TYPES, n);
 	for (i = 0; i < n; i++) {
-		ev_begin(j, "i", tid, true, end, v[i]->name, schema_cat[SCHEMA_CAT_ALLOC]);
+		ev_begin(j, "i", list_tid(j, SCHEMA_TRACK_TYPES, n, i), true, end, v[i]->name,
+			 schema_cat[SCHEMA_CAT_ALLOC]);
 		fputs(",\"s\":\"t\"", j->f);
 		args(j, r, d, describe__type(v[i]->count, v[i]->bytes, d), NULL);
 		ev_end(j);
@@ -942,11 +967,11 @@ static void on_finish(void *ctx, struct replay *r, uint64_t end)
 	size_t i;
 
 	if (j->nsuspects) {
-		uint32_t tid = pseudo_tid(j, SCHEMA_TRACK_SUSPECTS, (long)j->nsuspects);
-
 		for (i = 0; i < j->nsuspects; i++) {
 			const struct jsuspect *s = &j->suspects[i];
 			struct darg d[DESCRIBE_SUSPECT_ARGS];
+			uint32_t tid = list_tid(j, SCHEMA_TRACK_SUSPECTS, (long)j->nsuspects,
+						(long)i);
 
 			ev_begin(j, "i", tid, true, end, s->name, schema_cat[SCHEMA_CAT_GOROUTINE]);
 			fputs(",\"s\":\"t\"", j->f);

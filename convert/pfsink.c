@@ -665,27 +665,25 @@ static void suspect(struct cv *c, struct replay *r, struct rp_g *g, uint64_t end
 
 /*
  * A list: n instants at one time on the track UUID_<list> (the suspects,
- * the types), which the UI stacks one a row. Perfetto's importer keeps 512
- * nested slices on a track and drops the others: a longer list is a group
- * of tracks of LIST_MAX items each ("1-500", "501-647"), each declared
- * with its first item. The track of item i.
+ * the types), or a group of parts of SCHEMA_LIST_MAX items (schema.h), each
+ * declared with its first item. The track of item i.
  */
-#define LIST_MAX	500
 
 static uint64_t list_track(struct cv *c, uint64_t list, size_t n, size_t i)
 {
 	struct pf_track t = { 0 };
 	char name[64];
 
-	if (n <= LIST_MAX)
+	if (n <= SCHEMA_LIST_MAX)
 		return uuid_fixed(c, list);
-	t.uuid = uuid_of(c, UK_LIST, list << 20 | i / LIST_MAX);
-	if (i % LIST_MAX == 0) {
-		snprintf(name, sizeof(name), "%zu-%zu", i + 1, i + LIST_MAX < n ? i + LIST_MAX : n);
+	t.uuid = uuid_of(c, UK_LIST, list << 20 | i / SCHEMA_LIST_MAX);
+	if (i % SCHEMA_LIST_MAX == 0) {
+		snprintf(name, sizeof(name), SCHEMA_LIST_PART_FMT, (long)i + 1,
+			 (long)(i + SCHEMA_LIST_MAX < n ? i + SCHEMA_LIST_MAX : n));
 		t.parent = uuid_fixed(c, list);
 		t.name = name;
 		t.has_rank = true;
-		t.rank = (int32_t)(i / LIST_MAX);
+		t.rank = (int32_t)(i / SCHEMA_LIST_MAX);
 		t.no_merge = true;
 		pftrace__track(c->pf, &t);
 	}
@@ -709,7 +707,7 @@ static void suspects_track(struct cv *c, struct replay *r, uint64_t end)
 	t.description = "Goroutines still blocked at the end of the recording on a channel, "
 			"select, lock or cond (gotl report lists them grouped by site).";
 	t.no_merge = true;
-	if (c->nsuspects > LIST_MAX)
+	if (c->nsuspects > SCHEMA_LIST_MAX)
 		t.child_ordering = 3; /* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < c->nsuspects; i++) {
@@ -981,7 +979,7 @@ static void types_tracks(struct cv *c, struct replay *r, uint64_t end)
 			"heap bytes; untyped memory (strings, []byte) by the function that asked "
 			"for it.";
 	t.no_merge = true;
-	if (n > LIST_MAX)
+	if (n > SCHEMA_LIST_MAX)
 		t.child_ordering = 3; /* its parts, in order */
 	pftrace__track(c->pf, &t);
 	for (i = 0; i < n; i++) {

@@ -70,9 +70,10 @@ struct tr {
 	struct itab names, args, strs;
 	struct gtrack *g;
 	size_t ng, capg;
-	struct u64map by_uuid; /* track uuid -> gtrack (rebuilt after sorting) */
-	struct u64map fgroups; /* uuids of the start-function groups in the goroutine group */
-	struct u64map by_goid; /* goid -> gtrack, for parents */
+	struct u64map by_uuid;	  /* track uuid -> gtrack (rebuilt after sorting) */
+	struct u64map fgroups;	  /* uuids of the start-function groups in the goroutine group */
+	struct u64map type_parts; /* uuids of the parts of a long types list (schema.h) */
+	struct u64map by_goid;	  /* goid -> gtrack, for parents */
 	uint64_t group_uuid, alive_uuid, types_uuid, nog_uuid, gc_uuid, stw_uuid;
 	struct rmeta_alloc alloc;
 	/* the open slice on the GC and the stop-the-world tracks (B and E are adjacent) */
@@ -393,6 +394,9 @@ static int take_track(struct tr *t, const Gotl__Perfetto__TrackDescriptor *d)
 		t->alive_uuid = d->uuid;
 		return 0;
 	}
+	/* "1-500", "501-647": the parts of a types list longer than SCHEMA_LIST_MAX. */
+	if (!d->counter && t->types_uuid && d->parent_uuid == t->types_uuid)
+		return u64map__put(&t->type_parts, d->uuid, t);
 	if (!d->counter && d->name) {
 		size_t types = strlen(schema_track[SCHEMA_TRACK_TYPES]);
 
@@ -589,7 +593,8 @@ static int pass2(struct tr *t, Gotl__Perfetto__TracePacket *p)
 
 	if (!te)
 		return 0;
-	if (te->type == 3 && te->track_uuid && te->track_uuid == t->types_uuid) {
+	if (te->type == 3 && te->track_uuid &&
+	    (te->track_uuid == t->types_uuid || u64map__get(&t->type_parts, te->track_uuid))) {
 		uint64_t count = 0, bytes = 0;
 		const char *name = itab_get(&t->names, te->name_iid);
 
@@ -758,6 +763,7 @@ cleanup:
 	free(t.g);
 	u64map__free(&t.by_uuid);
 	u64map__free(&t.fgroups);
+	u64map__free(&t.type_parts);
 	u64map__free(&t.by_goid);
 	itab_free(&t.names);
 	itab_free(&t.args);

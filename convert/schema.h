@@ -97,6 +97,16 @@
 #define SCHEMA_COUNTED_FMT	"%s (%ld)"
 
 /*
+ * A list of instants at one time (the suspects, the types) stacks one a row
+ * in the UI: Perfetto's importer nests 512 slices on a track and drops the
+ * others. A longer list is written in parts of SCHEMA_LIST_MAX items, named
+ * by their range ("1-500", "501-647"): child tracks of the list's track in
+ * the protobuf trace, threads of their own in the JSON one.
+ */
+#define SCHEMA_LIST_MAX		500
+#define SCHEMA_LIST_PART_FMT	"%ld-%ld"
+
+/*
  * Counters, each a group and a key: the JSON output writes a "C" event of
  * the group with the key, which Perfetto's importer shows as the track
  * "group key", the name the protobuf trace gives its counter track. The

@@ -845,6 +845,56 @@ static void test_follow(void **state)
 }
 
 /* Bad input: an error, once; an output that cannot be created names the file. */
+/* The tid of the thread named name, or -1. */
+static int64_t tid_named(const struct jd *doc, const char *name)
+{
+	const struct jd *ev = events(doc);
+	size_t i;
+
+	for (i = 0; i < ev->n; i++)
+		if (!strcmp(jd_str(&ev->v[i], "ph"), "M") &&
+		    !strcmp(jd_str(&ev->v[i], "name"), "thread_name") &&
+		    !strcmp(jd_str(jd_get(&ev->v[i], "args"), "name"), name))
+			return jd_int(&ev->v[i], "tid");
+	return -1;
+}
+
+/*
+ * A list longer than Perfetto's importer nests on one thread (512): 501 leak
+ * suspects are two threads, "Leak suspects (501) 1-500" with the first 500
+ * and "Leak suspects (501) 501-501" with the last, as the protobuf trace's
+ * two parts; nothing is on a thread named as the list alone.
+ */
+static void test_long_list(void **state)
+{
+	struct fixture *f = *state;
+	int64_t t1, t2;
+	struct jd *doc;
+	int i;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	for (i = 0; i < 501; i++) {
+		uint64_t gp = GP7 + 0x1000 * (uint64_t)i, goid = 10 + (uint64_t)i;
+
+		create(f->lw, 2000 + 10 * (uint64_t)i, gp, goid, GP1, 1, PC_WORKER, PC_GO);
+		status(f->lw, 2001 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNABLE,
+		       GOTL_G_RUNNING, 0, 0, 0);
+		status(f->lw, 2002 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNING,
+		       GOTL_G_WAITING, 15, 0, 0);
+	}
+	end(f->lw, 100000, 0);
+	doc = json_ok(f, NULL);
+	t1 = tid_named(doc, "Leak suspects (501) 1-500");
+	t2 = tid_named(doc, "Leak suspects (501) 501-501");
+	assert_true(t1 >= 0 && t2 >= 0 && t1 != t2);
+	assert_int_equal(tid_named(doc, "Leak suspects (501)"), -1);
+	assert_int_equal(count(doc, "i", t1, NULL), 500);
+	assert_int_equal(count(doc, "i", t2, NULL), 1);
+	assert_int_equal(strncmp(jd_str(nth(doc, "i", t2, NULL, 0), "name"), "G510 ", 5), 0);
+	jd_free(doc);
+}
+
 static void test_errors(void **state)
 {
 	struct fixture *f = *state;
@@ -921,6 +971,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 	};

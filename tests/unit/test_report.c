@@ -7,6 +7,7 @@
  * against that story, in the JSON and in the text.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "logbuild.h"
 #include "convert.h"
 #include "report.h"
+#include "schema.h"
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "jsondec.h"
 #pragma GCC diagnostic error "-Wunused-function"
@@ -358,6 +360,46 @@ static void test_trace_input(void **state)
 	free(a);
 }
 
+/*
+ * More types than one track of the trace lists (schema.h's SCHEMA_LIST_MAX):
+ * the trace has them in parts, and the report read from it has them all.
+ */
+static void test_long_types_trace_input(void **state)
+{
+	struct fixture *f = *state;
+	struct convert_opts co = { .log_path = f->log, .trace_path = f->trace };
+	struct convert_stats cs;
+	struct report_result r1, r2;
+	char err[256], name[32], *a, *b;
+	uint64_t i, n = SCHEMA_LIST_MAX + 7;
+
+	prologue(f->lw);
+	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	status(f->lw, 1100, 100, GP1, 1, GOTL_G_RUNNABLE, GOTL_G_RUNNING, 0, 0, 0);
+	for (i = 0; i < n; i++) {
+		struct gotl_alloc_key k = { .type = 0x4a0000 + 0x40 * i };
+
+		snprintf(name, sizeof(name), "main.T%" PRIu64, i);
+		type_rec(f->lw, k.type, name, 8 * (i + 1));
+		alloc_class(f->lw, 2000, &k, 1, 8 * (i + 1));
+	}
+	alloc_total(f->lw, 2000, GOTL_ALLOC_ALL, n, 4 * n * (n + 1));
+	end(f->lw, 3000, 0);
+	assert_int_equal(logw__close(f->lw), 0);
+	f->lw = NULL;
+	assert_int_equal(convert__run(&co, &cs, err, sizeof(err)), 0);
+	a = report_on(f->log, true, false, &r1);
+	b = report_on(f->trace, true, false, &r2);
+	/* --top 10: the largest ten, the last types of the list's second part */
+	has(a, "\"type\":\"main.T506\"");
+	has(a, "\"type\":\"main.T497\"");
+	strip(a);
+	strip(b);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+}
+
 /* A trace written with --compress reports exactly as the plain one. */
 static void test_compressed_trace_input(void **state)
 {
@@ -533,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_percentiles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compressed_trace_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_types_trace_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_attached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdict_launched, setup, teardown),
 	};
