@@ -1,10 +1,13 @@
 // leaky demonstrates the classic goroutine leak: Gather starts n workers
 // that each send a result on an unbuffered channel, but it receives only
 // the first one, so the other n-1 workers block forever in "chan send".
+// n is 4, or $LEAKY_WORKERS.
 package main
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -67,7 +70,11 @@ func arrive(goid uint64) {
 }
 
 func main() {
-	fmt.Println("first result:", Gather(4))
+	n := 4
+	if v, err := strconv.Atoi(os.Getenv("LEAKY_WORKERS")); err == nil && v > 1 {
+		n = v
+	}
+	fmt.Println("first result:", Gather(n))
 	registered.Wait()                  // every worker has reached its send
 	time.Sleep(100 * time.Millisecond) // and the losers are surely parked
 

@@ -9,6 +9,7 @@ that one way. It must not know about samples or cases.
 import gzip
 import json
 import os
+import re
 import subprocess
 import zlib
 
@@ -84,6 +85,21 @@ class Model:
                 sgoid = int(sname[1:].split(" ")[0]) if sname[1:2].isdigit() else None
                 out.append((sgoid, src, dst))
         return out
+
+    def listed(self, prefix):
+        """The instants of the list whose track's name starts with prefix ("Leak
+        suspects"), in order: on its track or its parts' ("1-500", "501-647", child
+        tracks in a protobuf trace; in a JSON one, threads "Leak suspects (647) 1-500"...)."""
+        def first(t):
+            m = re.search(r"(\d+)-\d+$", t.get("name") or "")
+            return int(m.group(1)) if m else 0
+        lists = [t for t in self.m["tracks"] if (t.get("name") or "").startswith(prefix) and
+                 self.process in (None, self.root_of(t))]
+        ids = {t["uuid"] for t in lists}
+        parts = lists + [t for t in self.m["tracks"] if t.get("parent") in ids]
+        order = {t["uuid"]: first(t) for t in parts}
+        return sorted((i for i in self.instants if i["track"] in order),
+                      key=lambda i: order[i["track"]])
 
     def counter(self, name):
         uu = [t["uuid"] for t in self.m["tracks"] if t["kind"] == "counter" and
