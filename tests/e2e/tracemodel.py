@@ -203,8 +203,8 @@ def pfcheck(trace):
 
 def check_tracks(model):
     """Every goroutine track: depth-0 state slices, the first of each life carrying its goid
-    (the others not: the track says it), back to back (a cgo callback's lives leave gaps), Running ones
-    with a thread, none after unobserved transitions."""
+    (the others not: the track says it), back to back (a cgo callback's lives leave gaps),
+    Running ones with a thread, none after unobserved transitions."""
     for goid, t in model.by_goid.items():
         states = model.slices.get(t["uuid"], [])
         check(states, "goroutine %d has a track but no slices" % goid)
