@@ -918,7 +918,8 @@ static void metadata(struct jw *j, struct replay *r)
 			md_s(j, schema_attr[SCHEMA_ATTR_TIDS],
 			     "goroutine G: tid 4194304+G "
 			     "(G < 1069547520); unknown goroutine ids: 1073741824+n; other "
-			     "tracks: 2147483392+n");
+			     "tracks: 2147483392+n; a list's parts after the first: "
+			     "2130706432+1048576*n+part");
 	}
 	describe__attrs_end(r, j->have_total ? &j->total : NULL, j->nsuspects, &d);
 	for (i = 0; i < d.n; i++)
