@@ -59,6 +59,8 @@
 
 /* The pseudo-threads: the schema's first tracks (SCHEMA_TRACK_GC ...), tid JSON_TID_PSEUDO + id */
 #define PT_MAX		SCHEMA_PSEUDO_TRACKS
+_Static_assert(JSON_TID_LIST + ((uint64_t)PT_MAX << 20) <= JSON_TID_PSEUDO,
+	       "the parts of the pseudo-threads' lists reach the pseudo-threads");
 
 /* What the writer keeps for each goroutine. */
 struct jg {
