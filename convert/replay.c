@@ -445,16 +445,16 @@ static void on_status(struct replay *r, uint64_t ts, const struct gotl_ev_status
 	struct rp_g *g = u64map__get(&r->gors, e->gp), *w;
 	bool dead = e->to == GOTL_G_DEAD || e->to == GOTL_G_DEADEXTRA;
 
-	if (g && g->goid && e->goid && g->goid != e->goid && (g->flags & RP_G_UNTOLD) &&
-	    ts <= g->snap_read) {
-		/* An earlier life, ended before gotl read the g: the snapshot's begins later. */
-		unsnap(r, g);
-		g = NULL;
-	} else if (g && g->goid && e->goid && g->goid != e->goid) {
-		/* A new life of this g whose exit and creation we did not see. */
-		g->flags |= RP_G_GAP;
-		r->st->unobserved++;
-		end_life(r, g, ts, RP_END_LOST);
+	if (g && g->goid && e->goid && g->goid != e->goid) {
+		if ((g->flags & RP_G_UNTOLD) && ts <= g->snap_read) {
+			/* An earlier life, ended before gotl read the g: the snapshot's begins later. */
+			unsnap(r, g);
+		} else {
+			/* A new life of this g whose exit and creation we did not see. */
+			g->flags |= RP_G_GAP;
+			r->st->unobserved++;
+			end_life(r, g, ts, RP_END_LOST);
+		}
 		g = NULL;
 	}
 	if (!g) {
