@@ -161,6 +161,28 @@ static void end(struct logw *lw, uint64_t ts, uint32_t wstatus)
 }
 
 
+/*
+ * A list of leak suspects: G1 (main) then n workers G10... it creates, each
+ * running and then blocked for good in "chan send" (reason 15), to the end
+ * at 100000.
+ */
+static __attribute__((unused)) void leaked_workers(struct logw *lw, int n)
+{
+	int i;
+
+	create(lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
+	for (i = 0; i < n; i++) {
+		uint64_t gp = GP7 + 0x1000 * (uint64_t)i, goid = 10 + (uint64_t)i;
+
+		create(lw, 2000 + 10 * (uint64_t)i, gp, goid, GP1, 1, PC_WORKER, PC_GO);
+		status(lw, 2001 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNABLE, GOTL_G_RUNNING,
+		       0, 0, 0);
+		status(lw, 2002 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNING, GOTL_G_WAITING,
+		       15, 0, 0);
+	}
+	end(lw, 100000, 0);
+}
+
 /* A stack record: pcs innermost first, as BPF writes it (then trimmed). */
 static __attribute__((unused)) void stack(struct logw *lw, uint64_t ts, uint64_t gp, uint8_t kind,
 					  const uint64_t *pcs, int n, uint64_t stack_size)

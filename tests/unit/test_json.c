@@ -870,20 +870,9 @@ static void test_long_list(void **state)
 	struct fixture *f = *state;
 	int64_t t1, t2;
 	struct jd *doc;
-	int i;
 
 	prologue(f->lw);
-	create(f->lw, 1000, GP1, 1, 0, 0, PC_MAIN, PC_RT);
-	for (i = 0; i < 501; i++) {
-		uint64_t gp = GP7 + 0x1000 * (uint64_t)i, goid = 10 + (uint64_t)i;
-
-		create(f->lw, 2000 + 10 * (uint64_t)i, gp, goid, GP1, 1, PC_WORKER, PC_GO);
-		status(f->lw, 2001 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNABLE,
-		       GOTL_G_RUNNING, 0, 0, 0);
-		status(f->lw, 2002 + 10 * (uint64_t)i, 100, gp, goid, GOTL_G_RUNNING,
-		       GOTL_G_WAITING, 15, 0, 0);
-	}
-	end(f->lw, 100000, 0);
+	leaked_workers(f->lw, 501);
 	doc = json_ok(f, NULL);
 	t1 = tid_named(doc, "Leak suspects (501) 1-500");
 	t2 = tid_named(doc, "Leak suspects (501) 501-501");
