@@ -41,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
 from clicheck import as_nobody, refused  # noqa: E402
+from cases import run as run_cases  # noqa: E402
 from tracemodel import Failure, check, pfcheck  # noqa: E402
 
 SAMPLE = os.path.join(ROOT, "samples", "census")
@@ -563,22 +564,7 @@ def main():
               ("caps", "go1.26", lambda: caps(gotl, a.out)),
               ("mntns", "go1.26 pie", lambda: mntns(gotl, a.out)),
               ("record-p", "go1.26", lambda: record_p(gotl, a.out))]
-    if a.cases:
-        cases = [c for c in cases if c[0] in a.cases.split(",")]
-    failed = 0
-    t_all = time.time()
-    for name, label, fn in cases:
-        t0 = time.time()
-        try:
-            detail, ok = fn(), "ok  "
-        except (Failure, subprocess.TimeoutExpired, OSError) as ex:
-            detail, ok = str(ex)[:1500], "FAIL"
-            failed += 1
-        print("%s %-9s %-22s %5.1fs  %s" % (ok, name, label, time.time() - t0, detail),
-              flush=True)
-    print("census e2e: %d passed, %d failed (%.0f s)" % (len(cases) - failed, failed,
-                                                       time.time() - t_all))
-    return 1 if failed else 0
+    return run_cases("census", cases, a.cases, widths=(9, 22))
 
 
 if __name__ == "__main__":

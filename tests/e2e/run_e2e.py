@@ -1286,6 +1286,12 @@ class Service:
         return self.p.returncode, rest.decode(errors="replace")
 
 
+def check_served(status, rest):
+    """What Service.stop returned: the service ran on unharmed after gotl."""
+    check(status == 0 and "served requests; exiting" in rest,
+          "the service after gotl: status %d, output %r" % (status, rest[-300:]))
+
+
 LOCK_REASONS = ("sync.Mutex.Lock", "semacquire")
 
 
@@ -1424,8 +1430,7 @@ def test_attach(gotl, label, gobin, out, shape="default", deleted=False):
         check_attached(model, svc.truth, int(label.split(".")[1]))
     finally:
         status, rest = svc.stop()
-    check(status == 0 and "served requests; exiting" in rest,
-          "the service after gotl: status %d, output %r" % (status, rest[-300:]))
+    check_served(status, rest)
     end = [l for l in rest.splitlines() if l.startswith("gotl-truth-end ")]
     check(end, "the service printed no gotl-truth-end line: %r" % rest[-300:])
     note = check_verdict(gotl, model, raw, trace, svc.truth,
@@ -1454,8 +1459,7 @@ def test_attach_busy(gotl, label, gobin, out):
             os.unlink(raw)
     finally:
         status, rest = svc.stop()
-    check(status == 0 and "served requests; exiting" in rest,
-          "the service after gotl: status %d, output %r" % (status, rest[-300:]))
+    check_served(status, rest)
     return "3 attaches, %d goroutines at the last" % sum(
         1 for g in model.by_goid if model.states(g)[0]["args"].get("existed_at_attach"))
 

@@ -60,6 +60,7 @@ import toolchains  # noqa: E402
 import tpq  # noqa: E402
 from clicheck import refused  # noqa: E402
 import tracemodel  # noqa: E402
+from cases import run as run_cases  # noqa: E402
 from tracemodel import Failure, check  # noqa: E402
 
 SAMPLES = os.path.join(ROOT, "samples")
@@ -490,34 +491,20 @@ def main():
         print("FAIL: run_flight.py needs root", file=sys.stderr)
         return 1
     os.makedirs(a.out, exist_ok=True)
-    cases = [("launch", lambda: launch(gotl, a.out)),
-             ("attach", lambda: attach(gotl, a.out)),
-             ("attach-panic", lambda: attach_panic(gotl, a.out)),
-             ("death", lambda: ending(gotl, a.out, "die", 143,
+    cases = [("launch", "", lambda: launch(gotl, a.out)),
+             ("attach", "", lambda: attach(gotl, a.out)),
+             ("attach-panic", "", lambda: attach_panic(gotl, a.out)),
+             ("death", "", lambda: ending(gotl, a.out, "die", 143,
                                       "the program died of signal 15 (SIGTERM)")),
-             ("panic", lambda: ending(gotl, a.out, "panic", 2, "the program exited with "
+             ("panic", "", lambda: ending(gotl, a.out, "panic", 2, "the program exited with "
                                       "status 2 (as a Go panic or fatal error does)")),
-             ("triggers", lambda: triggers(gotl, a.out)),
-             ("max", lambda: max_dumps(gotl, a.out)),
-             ("size", lambda: size(gotl, a.out)),
-             ("alloc", lambda: alloc(gotl, a.out)),
-             ("raw", lambda: raw(gotl, a.out)),
-             ("errors", lambda: errors(gotl, a.out))]
-    if a.cases:
-        cases = [c for c in cases if c[0] in a.cases.split(",")]
-    failed = 0
-    t_all = time.time()
-    for name, fn in cases:
-        t0 = time.time()
-        try:
-            detail, ok = fn(), "ok  "
-        except (Failure, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as ex:
-            detail, ok = ("%s: %s" % (type(ex).__name__, ex))[:1500], "FAIL"
-            failed += 1
-        print("%s %-8s %5.1fs  %s" % (ok, name, time.time() - t0, detail), flush=True)
-    print("flight e2e: %d passed, %d failed (%.0f s)" % (len(cases) - failed, failed,
-                                                       time.time() - t_all))
-    return 1 if failed else 0
+             ("triggers", "", lambda: triggers(gotl, a.out)),
+             ("max", "", lambda: max_dumps(gotl, a.out)),
+             ("size", "", lambda: size(gotl, a.out)),
+             ("alloc", "", lambda: alloc(gotl, a.out)),
+             ("raw", "", lambda: raw(gotl, a.out)),
+             ("errors", "", lambda: errors(gotl, a.out))]
+    return run_cases("flight", cases, a.cases, widths=(8, 0))
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import toolchains  # noqa: E402
 import tpq  # noqa: E402
 from clicheck import as_nobody, refused  # noqa: E402
+from cases import run as run_cases  # noqa: E402
 from tracemodel import Failure, check  # noqa: E402  (tpq's failures are these)
 
 SAMPLES = os.path.join(ROOT, "samples")
@@ -642,22 +643,7 @@ def main():
              ("top", "go1.26", lambda: top(gotl, a.out)),
              ("errors", "-", lambda: errors(gotl, a.out)),
              ("caps", "go1.26", lambda: caps(gotl, a.out))]
-    if a.cases:
-        cases = [c for c in cases if c[0] in a.cases.split(",")]
-    failed = 0
-    t_all = time.time()
-    for name, label, fn in cases:
-        t0 = time.time()
-        try:
-            detail, ok = fn(), "ok  "
-        except (Failure, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as ex:
-            detail, ok = ("%s: %s" % (type(ex).__name__, ex))[:1500], "FAIL"
-            failed += 1
-        print("%s %-8s %-19s %5.1fs  %s" % (ok, name, label, time.time() - t0, detail),
-              flush=True)
-    print("watch e2e: %d passed, %d failed (%.0f s)" % (len(cases) - failed, failed,
-                                                      time.time() - t_all))
-    return 1 if failed else 0
+    return run_cases("watch", cases, a.cases, widths=(8, 19))
 
 
 if __name__ == "__main__":
