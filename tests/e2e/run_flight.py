@@ -137,6 +137,22 @@ class Sample:
         return rc, out
 
 
+class Attached:
+    """`gotl record -p PID --flight 1s -o TRACE` in the background, its stderr read as it
+    comes (err)."""
+
+    def __init__(self, gotl, pid, trace):
+        self.p = subprocess.Popen([gotl, "record", "-p", str(pid), "--flight", "1s", "-o", trace,
+                                   "--no-progress"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.err = Lines(self.p.stderr)
+
+    def wait(self, timeout=60):
+        rc = self.p.wait(timeout=timeout)
+        self.err.t.join(5)
+        return rc
+
+
 def goroutine_slices(model):
     return {goid: model.states(goid) for goid in model.by_goid}
 
@@ -261,17 +277,15 @@ def attach(gotl, out):
     trace = os.path.join(out, "attach.pftrace")
     s = Sample([binary])
     try:
-        g = subprocess.Popen([gotl, "record", "-p", str(s.pid), "--flight", "1s", "-o", trace,
-                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        err = Lines(g.stderr)
+        g = Attached(gotl, s.pid, trace)
+        err = g.err
         time.sleep(2.5)
-        os.kill(g.pid, signal.SIGUSR1)
+        os.kill(g.p.pid, signal.SIGUSR1)
         err.wait_for("attach-1.pftrace")
         s.cmd("pile 3")
         time.sleep(0.3)
-        g.send_signal(signal.SIGINT)
-        rc = g.wait(timeout=60)
-        err.t.join(5)
+        g.p.send_signal(signal.SIGINT)
+        rc = g.wait()
         check(rc == 0, "gotl exited %d: %s" % (rc, err.lines[-5:]))
         lines = dumps_named(err, os.path.join(out, "attach-"), 2)
         check(lines[1].endswith(": the end of the recording"), lines[1])
@@ -294,13 +308,11 @@ def attach_panic(gotl, out):
     trace = os.path.join(out, "apanic.pftrace")
     s = Sample([binary])
     try:
-        g = subprocess.Popen([gotl, "record", "-p", str(s.pid), "--flight", "1s", "-o", trace,
-                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        err = Lines(g.stderr)
+        g = Attached(gotl, s.pid, trace)
+        err = g.err
         time.sleep(2.5)
         s.cmd("panic")
-        rc = g.wait(timeout=60)     # the sample is not reaped until s.wait()
-        err.t.join(5)
+        rc = g.wait()     # the sample is not reaped until s.wait()
         why = "the program exited with status 2 (as a Go panic or fatal error does)"
         check(rc == 0, "gotl exited %d: %s" % (rc, err.lines[-5:]))
         lines = dumps_named(err, os.path.join(out, "apanic-"), 1)
